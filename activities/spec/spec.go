@@ -1,0 +1,160 @@
+// Package spec declares every Okta action Cordon offers as plain data: its
+// name, the integration spec's title, typed parameters, output, destructive
+// flag, targets, required Okta admin roles and default retry policy.
+//
+// It is the single source for playbook validation (package playbook), the
+// JSON Schema (cordon schema), the generated docs/actions.md, activity
+// registration (package activities) and the workflow's activity options.
+// It imports neither Temporal nor the Okta client, so the language and the
+// interpreter can read it without pulling in the implementations.
+package spec
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Type is a parameter's type as a playbook author sees it.
+type Type string
+
+// Parameter types. List types also accept a comma or newline separated
+// string, as the integration spec's inputs do.
+const (
+	TypeString     Type = "string"
+	TypeInteger    Type = "integer"
+	TypeBoolean    Type = "boolean"
+	TypeStringList Type = "string_list"
+	TypeIntList    Type = "integer_list"
+	TypeObjectList Type = "object_list"
+	// TypeTime is a string in one of the accepted time forms:
+	// "2023-03-02 00:00" (UTC), RFC 3339, or relative like "-24h".
+	TypeTime Type = "time"
+)
+
+// Param is one input of an action.
+type Param struct {
+	Name        string
+	Type        Type
+	Required    bool
+	Default     any      // nil when none
+	Enum        []string // allowed values (case-insensitive match), nil when free
+	Description string
+	Example     any
+}
+
+// TargetKind names what a destructive action acts on; guardrails count and
+// filter targets by kind.
+type TargetKind string
+
+// Target kinds.
+const (
+	TargetUsers  TargetKind = "users"
+	TargetIPs    TargetKind = "ips"
+	TargetZones  TargetKind = "zones"
+	TargetGroups TargetKind = "groups"
+	TargetNew    TargetKind = "new_users" // creations; counted by request
+)
+
+// Targets says which parameter holds a destructive action's targets.
+type Targets struct {
+	Param string
+	Kind  TargetKind
+}
+
+// Retry is an action's default retry policy. Nothing relies on Temporal's
+// unlimited default: every action declares one.
+type Retry struct {
+	InitialInterval    time.Duration
+	BackoffCoefficient float64
+	MaximumInterval    time.Duration
+	MaximumAttempts    int
+}
+
+// Action is one Okta command.
+type Action struct {
+	Name        string // registered activity name, e.g. okta.deactivate_users
+	Title       string // the integration spec's command title, e.g. "Deactivate Users"
+	Description string
+	Method      string // the Okta call(s), for docs and plans
+	Params      []Param
+	Output      string // description of the output shape
+	Destructive bool
+	Targets     *Targets // set for destructive actions acting on a list of targets
+	// Undo names the action that reverses this one (for undo_after), if any.
+	Undo  string
+	Roles []string // any one of these Okta admin roles suffices
+
+	StartToCloseTimeout time.Duration
+	Retry               Retry
+	// Heartbeat is the heartbeat timeout for bulk actions, 0 for none.
+	Heartbeat time.Duration
+
+	Example map[string]any // a valid `with:` block; checked by tests
+}
+
+// Param returns the named parameter.
+func (a *Action) Param(name string) (Param, bool) {
+	for _, p := range a.Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+// ParamNames returns the parameter names in declaration order.
+func (a *Action) ParamNames() []string {
+	names := make([]string, len(a.Params))
+	for i, p := range a.Params {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// Registry holds action specs by name.
+type Registry struct {
+	byName map[string]*Action
+	names  []string
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{byName: map[string]*Action{}} }
+
+// Register adds an action. It panics on a duplicate or malformed spec,
+// because that is a programming error caught by the first test run.
+func (r *Registry) Register(a *Action) {
+	if a.Name == "" || a.Title == "" {
+		panic("spec: action without name or title")
+	}
+	if _, dup := r.byName[a.Name]; dup {
+		panic(fmt.Sprintf("spec: action %s registered twice", a.Name))
+	}
+	if a.Destructive && a.Targets != nil {
+		if _, ok := a.Param(a.Targets.Param); !ok {
+			panic(fmt.Sprintf("spec: action %s: targets parameter %s not declared", a.Name, a.Targets.Param))
+		}
+	}
+	r.byName[a.Name] = a
+	r.names = append(r.names, a.Name)
+	sort.Strings(r.names)
+}
+
+// Lookup returns the action with the given name.
+func (r *Registry) Lookup(name string) (*Action, bool) {
+	a, ok := r.byName[name]
+	return a, ok
+}
+
+// Names returns every action name, sorted.
+func (r *Registry) Names() []string { return slices.Clone(r.names) }
+
+// All returns every action, sorted by name.
+func (r *Registry) All() []*Action {
+	out := make([]*Action, len(r.names))
+	for i, n := range r.names {
+		out[i] = r.byName[n]
+	}
+	return out
+}

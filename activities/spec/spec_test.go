@@ -1,0 +1,44 @@
+package spec
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestOktaRegistry(t *testing.T) {
+	r := Okta()
+	// The integration spec's 17 commands plus the two undo actions.
+	assert.Len(t, r.Names(), 19)
+	for _, a := range r.All() {
+		t.Run(a.Name, func(t *testing.T) {
+			assert.NotEmpty(t, a.Description)
+			assert.NotEmpty(t, a.Roles, "required Okta roles")
+			assert.Positive(t, a.StartToCloseTimeout)
+			assert.Positive(t, a.Retry.MaximumAttempts, "an explicit retry policy")
+			if a.Destructive {
+				require.NotNil(t, a.Targets, "destructive actions say what they act on")
+			}
+			if a.Undo != "" {
+				_, ok := r.Lookup(a.Undo)
+				assert.True(t, ok, "undo action %s is registered", a.Undo)
+			}
+			for _, p := range a.Params {
+				if p.Required {
+					assert.Contains(t, a.Example, p.Name, "example sets required parameter")
+				}
+			}
+			for k := range a.Example {
+				_, ok := a.Param(k)
+				assert.True(t, ok, "example parameter %s is declared", k)
+			}
+		})
+	}
+}
+
+func TestRegisterDuplicatePanics(t *testing.T) {
+	r := NewRegistry()
+	r.Register(&Action{Name: "x.y", Title: "Y"})
+	assert.Panics(t, func() { r.Register(&Action{Name: "x.y", Title: "Y"}) })
+}

@@ -1,0 +1,58 @@
+package playbook
+
+import "time"
+
+// Env is everything an expression can see. The interpreter builds one per
+// evaluation from workflow state; nothing in it comes from the clock or the
+// environment directly, so evaluation is deterministic.
+type Env struct {
+	Inputs map[string]any        // inputs.<name>
+	Alert  any                   // alert: the triggering alert, data only (never re-templated)
+	Event  any                   // event: the normalised Okta event, in okta_event triggers
+	Steps  map[string]StepResult // steps.<id>.output|status|error
+	Vars   map[string]any        // vars.<key>, from set steps
+	Item   any                   // item, inside foreach
+	Index  int                   // index, inside foreach
+	InLoop bool                  // whether item and index are bound
+	Run    RunInfo               // run.*
+}
+
+// StepResult is what later steps see of an earlier step.
+type StepResult struct {
+	Output any        // JSON-shaped: map[string]any, []any, string, float64, bool, nil
+	Status string     // succeeded | partially_succeeded | failed | skipped | planned | rejected
+	Error  *StepError // nil unless failed
+}
+
+// StepError is a failed step's error as expressions see it
+// (steps.<id>.error.message, .okta_code, .http_status).
+type StepError struct {
+	Message    string `json:"message"`
+	OktaCode   string `json:"okta_code,omitempty"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+}
+
+// RunInfo describes the run (run.id, run.playbook, run.started_by,
+// run.dry_run, run.started_at, run.now). Now is the workflow's clock at the
+// time of evaluation and backs the now() function.
+type RunInfo struct {
+	ID        string
+	Playbook  string
+	StartedBy string
+	DryRun    bool
+	StartedAt time.Time
+	Now       time.Time
+}
+
+// Step statuses.
+const (
+	StatusSucceeded          = "succeeded"
+	StatusPartiallySucceeded = "partially_succeeded"
+	StatusFailed             = "failed"
+	StatusSkipped            = "skipped"
+	StatusPlanned            = "planned"
+	StatusRejected           = "rejected"
+	StatusRunning            = "running"
+	StatusPending            = "pending"
+	StatusWaitingApproval    = "waiting_approval"
+)

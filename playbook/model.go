@@ -1,0 +1,157 @@
+// Package playbook is Cordon's playbook language: the YAML model with
+// positions, the loader, static validation against the action registry,
+// `${{ }}` expressions, the JSON Schema and the graph.
+//
+// It imports no Temporal package: the CLI validates with it, and the
+// workflow re-parses the pinned source with it, purely and
+// deterministically.
+package playbook
+
+import "time"
+
+// Pos is a 1-based position in a playbook file.
+type Pos struct {
+	Line int `json:"line"`
+	Col  int `json:"col"`
+}
+
+// Playbook is a loaded, validated playbook.
+type Playbook struct {
+	File   string // as given to Load, for messages
+	Source []byte // the exact bytes loaded; pinned into every run
+	SHA256 string // hex digest of Source
+
+	Name        string
+	Version     int
+	Description string
+	Inputs      []*Input // in file order
+	Guardrails  Guardrails
+	On          []*Trigger
+	Steps       []*Step
+	Outputs     []*Output // in file order
+}
+
+// InputType is the declared type of a playbook input.
+type InputType string
+
+// Input types.
+const (
+	InputString  InputType = "string"
+	InputNumber  InputType = "number"
+	InputBoolean InputType = "boolean"
+	InputList    InputType = "list"
+	InputObject  InputType = "object"
+)
+
+// Input is a declared playbook input.
+type Input struct {
+	Name        string
+	Type        InputType
+	Required    bool
+	Default     any // nil when HasDefault is false
+	HasDefault  bool
+	Description string
+	Allowed     []any // allowed values; nil when free
+	Pos         Pos
+}
+
+// Guardrails are the playbook-level limits the engine enforces on
+// destructive steps.
+type Guardrails struct {
+	// MaxTargets caps the distinct targets one destructive step may act on;
+	// 0 means the worker's default.
+	MaxTargets int
+	// AboveLimit is what happens past MaxTargets: "fail" (default) or
+	// "approval" (an approval listing the targets is requested first).
+	AboveLimit string
+	Pos        Pos
+}
+
+// StepKind says what a step does; every step is exactly one kind.
+type StepKind string
+
+// Step kinds.
+const (
+	KindAction   StepKind = "action"
+	KindApproval StepKind = "approval"
+	KindSet      StepKind = "set"
+	KindWait     StepKind = "wait"
+	KindFail     StepKind = "fail"
+	KindPlaybook StepKind = "playbook"
+	KindParallel StepKind = "parallel"
+)
+
+// Step is one step of a playbook.
+type Step struct {
+	ID   string
+	Name string
+	Kind StepKind
+	Pos  Pos
+
+	If              *Value // nil: always runs; else a single expression
+	Foreach         *Value // nil: no fan-out; with KindAction or KindPlaybook
+	Concurrency     int    // foreach window; 0 means the engine default
+	ContinueOnError bool
+	Retry           *Retry        // nil: the action's default policy
+	Timeout         time.Duration // 0: the action's default
+
+	// KindAction
+	Action string
+	With   map[string]*Value // parameters; for KindPlaybook, the child's inputs
+	// MaxTargets overrides Guardrails.MaxTargets for this step; 0 = inherit.
+	MaxTargets int
+	// UndoAfter schedules the action's undo after this long (block_ips,
+	// deactivate_users, add_users_to_group); 0 = never.
+	UndoAfter time.Duration
+
+	Approval *Approval         // KindApproval
+	Set      map[string]*Value // KindSet: vars.<key>
+	Wait     time.Duration     // KindWait
+	Fail     *Value            // KindFail: the failure message
+	Playbook string            // KindPlaybook: the library playbook's name
+	Parallel []*Step           // KindParallel
+}
+
+// Retry overrides an action's default retry policy; zero fields inherit.
+type Retry struct {
+	MaxAttempts        int
+	InitialInterval    time.Duration
+	MaxInterval        time.Duration
+	BackoffCoefficient float64
+}
+
+// Approval is a human decision point.
+type Approval struct {
+	Approvers []string // who may decide; empty means anyone
+	Message   *Value
+	Timeout   time.Duration // 0: wait forever
+	OnTimeout string        // "reject" (default) or "approve"
+	// AllowSelf lets the run's starter decide. By default the person who
+	// started a run cannot approve it (four-eyes principle).
+	AllowSelf bool
+}
+
+// Output is a named playbook output.
+type Output struct {
+	Name  string
+	Value *Value
+	Pos   Pos
+}
+
+// TriggerKind names where a trigger's alerts come from.
+type TriggerKind string
+
+// Trigger kinds.
+const (
+	TriggerWebhook   TriggerKind = "webhook"
+	TriggerOktaEvent TriggerKind = "okta_event"
+)
+
+// Trigger starts the playbook on a matching alert or Okta event.
+type Trigger struct {
+	Kind   TriggerKind
+	Filter string            // okta_event: System Log filter
+	If     *Value            // optional condition over alert (webhook) or event (okta_event)
+	With   map[string]*Value // input mapping
+	Pos    Pos
+}
