@@ -42,3 +42,30 @@ func TestRegisterDuplicatePanics(t *testing.T) {
 	r.Register(&Action{Name: "x.y", Title: "Y"})
 	assert.Panics(t, func() { r.Register(&Action{Name: "x.y", Title: "Y"}) })
 }
+
+func TestParseList(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   any
+		want []string
+		err  string
+	}{
+		{"nil", nil, nil, ""},
+		{"comma string", " a, b ,,a ", []string{"a", "b"}, ""},
+		{"newlines", "a\nb\r\nc", []string{"a", "b", "c"}, ""},
+		{"json list", []any{"x", " y", "x"}, []string{"x", "y"}, ""},
+		{"numbers", []any{float64(12), "12"}, []string{"12"}, ""},
+		{"object item", []any{map[string]any{}}, nil, "item 0 is an object, want a string"},
+		{"bool", true, nil, "got a boolean, want a list or a comma separated string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseList(tc.in)
+			if tc.err != "" {
+				assert.EqualError(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
