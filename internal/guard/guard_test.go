@@ -1,0 +1,103 @@
+package guard
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+type fakeDir struct {
+	members map[string][]string
+	calls   int
+}
+
+func (f *fakeDir) GroupMembers(_ context.Context, gid string) ([]string, error) {
+	f.calls++
+	return f.members[gid], nil
+}
+
+func (f *fakeDir) Me(context.Context) (string, string, error) {
+	return "00uOWNER", "cordon-bot@acme.test", nil
+}
+
+func TestCheckUsers(t *testing.T) {
+	dir := &fakeDir{members: map[string][]string{"00gADMINS": {"00uADMIN1", "root@acme.test"}}}
+	g, err := New(Config{MaxTargets: 10, Protected: Protected{Users: []string{"BreakGlass@acme.test"}, Groups: []string{"00gADMINS"}}}, dir)
+	require.NoError(t, err)
+	res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers,
+		Targets: []string{"00uA", "breakglass@acme.test", "00uADMIN1", "00uOWNER", "00uB"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"00uA", "00uB"}, res.Allowed)
+	assert.Equal(t, []spec.ProtectedEntry{
+		{Target: "breakglass@acme.test", Reason: "protected user"},
+		{Target: "00uADMIN1", Reason: "member of protected group 00gADMINS"},
+		{Target: "00uOWNER", Reason: "owner of Cordon's Okta API token"},
+	}, res.Protected)
+	assert.Equal(t, 10, res.DefaultMaxTargets)
+
+	_, err = g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"x"}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, dir.calls, "group members are cached")
+}
+
+func TestCheckIPs(t *testing.T) {
+	off := false
+	for _, tc := range []struct {
+		name      string
+		cfg       Protected
+		target    string
+		protected string
+	}{
+		{"public address", Protected{}, "203.0.113.7", ""},
+		{"private by default", Protected{}, "10.1.2.3", "inside protected network 10.0.0.0/8"},
+		{"loopback cidr", Protected{}, "127.0.0.0/30", "inside protected network 127.0.0.0/8"},
+		{"range touching private", Protected{}, "192.167.255.250-192.168.0.2", "inside protected network 192.168.0.0/16"},
+		{"defaults off", Protected{DefaultNetworks: &off}, "10.1.2.3", ""},
+		{"corporate egress", Protected{Networks: []string{"198.51.100.0/24"}}, "198.51.100.200", "inside protected network 198.51.100.0/24"},
+		{"egress as range", Protected{Networks: []string{"198.51.100.10-198.51.100.11"}}, "198.51.100.11", "inside protected network 198.51.100.10/31"},
+		{"next to egress", Protected{Networks: []string{"198.51.100.0/24"}}, "198.51.101.0/24", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := New(Config{Protected: tc.cfg}, nil)
+			require.NoError(t, err)
+			res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetIPs, Targets: []string{tc.target}})
+			require.NoError(t, err)
+			if tc.protected == "" {
+				assert.Equal(t, []string{tc.target}, res.Allowed)
+				assert.Empty(t, res.Protected)
+				return
+			}
+			assert.Empty(t, res.Allowed)
+			assert.Equal(t, []spec.ProtectedEntry{{Target: tc.target, Reason: tc.protected}}, res.Protected)
+			assert.Equal(t, DefaultMaxTargets, res.DefaultMaxTargets)
+		})
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	require.NoError(t, os.WriteFile(good, []byte("max_targets: 5\nprotected:\n  users: [a@b.c]\n  networks: [198.51.100.0/24]\n"), 0o600))
+	c, err := Load(good)
+	require.NoError(t, err)
+	assert.Equal(t, 5, c.MaxTargets)
+	assert.Equal(t, []string{"a@b.c"}, c.Protected.Users)
+
+	typo := filepath.Join(dir, "typo.yaml")
+	require.NoError(t, os.WriteFile(typo, []byte("protectd:\n  users: [a]\n"), 0o600))
+	_, err = Load(typo)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown field "protectd"`)
+
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("protected:\n  networks: [300.1.1.1/8]\n"), 0o600))
+	_, err = Load(bad)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `protected network "300.1.1.1/8"`)
+}
