@@ -1,0 +1,47 @@
+// Package oktasim is a simulated Okta org: a stateful fake of the parts of the
+// Okta Management API that Cordon's 17 commands use (users, user lifecycle,
+// groups and memberships, network zones, System Log), served over real HTTP.
+//
+// It owns the simulator only. It shares no code with Cordon's Okta client on
+// purpose: the client's tests run against this package, so if the two shared
+// types or parsers the tests would only check the client against its own
+// assumptions. Behaviour follows Okta's documentation and recorded traffic
+// (see ../shared/okta/REFERENCE.md); where Okta's behaviour is unconfirmed the
+// code says which choice it made.
+//
+// Use it in-process from tests:
+//
+//	srv := oktasim.NewTestServer(t, oktasim.Options{Token: "test-token"})
+//	client := myokta.New(srv.URL(), "test-token")
+//	...
+//	u, _ := srv.Sim().User(oktasim.DemoActiveUserLogin)
+//
+// or as a process (`cordon sim`) through [Start].
+//
+// Besides the Okta API it serves an admin API under /__sim/ (no token needed):
+//
+//	GET    /__sim/requests   request log (JSON array of RequestRecord)
+//	DELETE /__sim/requests   clear the request log
+//	GET    /__sim/faults     active faults
+//	POST   /__sim/faults     add or replace a fault (JSON Fault)
+//	DELETE /__sim/faults     clear all faults
+//	GET    /__sim/state      dump users, groups, zones and event count
+//	POST   /__sim/reset      re-seed the org
+//	POST   /__sim/events     append raw LogEvent objects (a JSON object or array)
+//
+// # Demo seed fixtures
+//
+// The demo seed (the default) is a believable tenant of about 200 users at
+// acme.com. Its well-known fixtures are the Demo* constants in fixtures.go;
+// everything else is generated deterministically from the seed name. Log
+// events are placed relative to the clock at construction time, so "last 24
+// hours" queries find the attack patterns.
+//
+// # Rate limits
+//
+// Requests count against one bucket each (the Bucket* constants), using the
+// Workforce defaults from Okta's last published table. Windows start with the
+// first request in them (Okta's windows are not aligned to wall-clock
+// minutes). The org-wide concurrency limit answers 429 with Limit and
+// Remaining both 0, as Okta documents.
+package oktasim

@@ -1,0 +1,107 @@
+package oktasim
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+)
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// idGen makes Okta-looking identifiers. Object ids come from a PRNG seeded by
+// the seed name, so a given seed and request sequence always yields the same
+// ids (tests can rely on them; fixtures in fixtures.go are fixed literals).
+// Request and error ids are per response and only need to be unique.
+type idGen struct {
+	mu     sync.Mutex
+	rng    *rand.Rand
+	suffix string // Okta ids end with a per-org cell marker such as "1d7"
+	reqSeq atomic.Uint64
+}
+
+func newIDGen(seed string) *idGen {
+	g := &idGen{suffix: "0x7"}
+	g.reseed(seed)
+	return g
+}
+
+// reseed restarts the object-id sequence so that Reset reproduces the same ids.
+func (g *idGen) reseed(seed string) {
+	h := fnv.New64a()
+	h.Write([]byte(seed))
+	sum := h.Sum64()
+	g.mu.Lock()
+	g.rng = rand.New(rand.NewPCG(sum, sum^0x9e3779b97f4a7c15))
+	g.mu.Unlock()
+}
+
+// object returns prefix + 14 random characters + the org suffix: 20
+// characters like "00ukwr4ejhMytJ0ja1d7".
+func (g *idGen) object(prefix string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	b := make([]byte, 0, 20)
+	b = append(b, prefix...)
+	for len(b) < 17 {
+		b = append(b, idAlphabet[g.rng.IntN(len(idAlphabet))])
+	}
+	return string(append(b, g.suffix...))
+}
+
+// intn exposes the seeded PRNG for seed generation and fault sampling.
+func (g *idGen) intn(n int) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.rng.IntN(n)
+}
+
+func (g *idGen) float() float64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.rng.Float64()
+}
+
+// token returns n random id characters (activation and reset tokens).
+func (g *idGen) token(n int) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = idAlphabet[g.rng.IntN(len(idAlphabet))]
+	}
+	return string(b)
+}
+
+// requestID mimics X-Okta-Request-Id values; a counter keeps it cheap and
+// unique without taking the PRNG lock on every request.
+func (g *idGen) requestID() string {
+	n := g.reqSeq.Add(1)
+	return fmt.Sprintf("sim%s%010d", base62(n*2654435761%238328), n)
+}
+
+func (g *idGen) errorID() string {
+	n := g.reqSeq.Add(1)
+	return fmt.Sprintf("oae%s%018d", base62(n*40503%238328), n)[:25]
+}
+
+// uuid returns a version-4-shaped UUID (System Log uuids and errorIds).
+func (g *idGen) uuid() string {
+	g.mu.Lock()
+	a, b := g.rng.Uint64(), g.rng.Uint64()
+	g.mu.Unlock()
+	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", a>>32, (a>>16)&0xffff, a&0xfff, (b>>48)&0x3fff|0x8000, b&0xffffffffffff)
+}
+
+func base62(n uint64) string {
+	if n == 0 {
+		return "a"
+	}
+	var b []byte
+	for n > 0 {
+		b = append(b, idAlphabet[n%62])
+		n /= 62
+	}
+	return string(b)
+}

@@ -1,0 +1,194 @@
+package oktasim
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RequestRecord is one API request as the simulator saw it. Tests use the
+// log to assert that no write happened.
+type RequestRecord struct {
+	Method string    `json:"method"`
+	Path   string    `json:"path"`
+	Query  string    `json:"query"`
+	Status int       `json:"status"`
+	Time   time.Time `json:"time"`
+}
+
+// handler serves one method of one route. It writes successful responses
+// itself and returns Okta errors for the caller to render.
+type handler func(w http.ResponseWriter, r *http.Request) *apiError
+
+type methods map[string]handler
+
+// route binds a path pattern to its per-method handlers and the rate-limit
+// bucket each method counts against.
+func (s *Sim) route(mux *http.ServeMux, pattern string, bucket func(method string) string, ms methods) {
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) {
+			s.setRateHeaders(w, s.limiter.peek(bucket(r.Method), s.now()))
+			s.writeError(w, errInvalidToken())
+			return
+		}
+		st := s.limiter.take(bucket(r.Method), s.now())
+		s.setRateHeaders(w, st)
+		if !st.ok {
+			s.writeError(w, errRateLimited())
+			return
+		}
+		h := ms[r.Method]
+		if h == nil && r.Method == http.MethodHead {
+			h = ms[http.MethodGet]
+		}
+		if h == nil {
+			s.writeError(w, errMethod())
+			return
+		}
+		if s.applyFaults(w, r, st) {
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+		if e := h(w, r); e != nil {
+			s.writeError(w, e)
+		}
+	})
+}
+
+func (s *Sim) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	fixed := func(b string) func(string) string { return func(string) string { return b } }
+	s.route(mux, "/api/v1/users", fixed(BucketUsers), methods{
+		"GET": s.listUsers, "POST": s.createUser})
+	s.route(mux, "/api/v1/users/{id}", func(m string) string {
+		if m == http.MethodGet || m == http.MethodHead {
+			return BucketUserGet
+		}
+		return BucketUserWrite
+	}, methods{"GET": s.getUser, "DELETE": s.deleteUser})
+	s.route(mux, "/api/v1/users/{id}/groups", fixed(BucketOther), methods{"GET": s.listUserGroups})
+	s.route(mux, "/api/v1/users/{id}/lifecycle/{op}", fixed(BucketOther), methods{"POST": s.userLifecycle})
+	s.route(mux, "/api/v1/groups", fixed(BucketGroups), methods{"GET": s.listGroups, "POST": s.createGroup})
+	s.route(mux, "/api/v1/groups/{id}", fixed(BucketGroupByID), methods{"GET": s.getGroup, "DELETE": s.deleteGroup})
+	// Membership sub-paths fall under the /api/v1/groups prefix bucket by
+	// Okta's longest-prefix rule (which bucket Okta really uses is unconfirmed).
+	s.route(mux, "/api/v1/groups/{id}/users", fixed(BucketGroups), methods{"GET": s.listGroupMembers})
+	s.route(mux, "/api/v1/groups/{id}/users/{uid}", fixed(BucketGroups), methods{
+		"PUT": s.addGroupMember, "DELETE": s.removeGroupMember})
+	s.route(mux, "/api/v1/zones", fixed(BucketOther), methods{"GET": s.listZones, "POST": s.createZone})
+	s.route(mux, "/api/v1/zones/{id}", fixed(BucketOther), methods{
+		"GET": s.getZone, "PUT": s.replaceZone, "DELETE": s.deleteZone})
+	s.route(mux, "/api/v1/zones/{id}/lifecycle/{op}", fixed(BucketOther), methods{"POST": s.zoneLifecycle})
+	s.route(mux, "/api/v1/logs", fixed(BucketLogs), methods{"GET": s.listLogs})
+	s.route(mux, "/api/v1/org", fixed(BucketOther), methods{"GET": s.getOrg})
+	s.route(mux, "/", fixed(BucketOther), methods{
+		"GET": notFound, "POST": notFound, "PUT": notFound, "DELETE": notFound, "PATCH": notFound})
+	return mux
+}
+
+func notFound(http.ResponseWriter, *http.Request) *apiError { return errNoRoute() }
+
+// ServeHTTP serves the Okta API and the /__sim/ admin API.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/__sim/") {
+		s.serveAdmin(w, r)
+		return
+	}
+	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	// Date comes from the sim clock so that SDK backoff (Reset - Date + 1)
+	// stays consistent when tests move time.
+	h.Set("Date", s.now().UTC().Format(http.TimeFormat))
+	h.Set("X-Okta-Request-Id", s.ids.requestID())
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler { //nolint:errorlint // sentinel compared as net/http does
+				s.record(r, 0)
+				panic(p)
+			}
+			if !rec.wrote {
+				s.writeError(rec, errInternal())
+			}
+		}
+		s.record(r, rec.status)
+	}()
+
+	n := s.inflight.Add(1)
+	defer s.inflight.Add(-1)
+	if c := s.opts.Concurrency; c > 0 && n > int64(c) {
+		// Okta: "The first two header values are always 0 for concurrent
+		// rate limit errors"; Reset is only a suggestion.
+		s.setRateHeaders(rec, rateState{limit: 0, remaining: 0, reset: s.now().Add(time.Second)})
+		s.writeError(rec, errRateLimited())
+		return
+	}
+	if s.beforeHandle != nil {
+		s.beforeHandle(r)
+	}
+	s.mux.ServeHTTP(rec, r)
+}
+
+func (s *Sim) authorized(r *http.Request) bool {
+	a := r.Header.Get("Authorization")
+	for _, scheme := range []string{"SSWS ", "Bearer "} {
+		if len(a) > len(scheme) && strings.EqualFold(a[:len(scheme)], scheme) {
+			return a[len(scheme):] == s.opts.Token
+		}
+	}
+	return false
+}
+
+func (s *Sim) setRateHeaders(w http.ResponseWriter, st rateState) {
+	h := w.Header()
+	h.Set("X-Rate-Limit-Limit", strconv.Itoa(st.limit))
+	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(st.remaining))
+	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(resetEpoch(st.reset), 10))
+}
+
+// resetEpoch rounds a window end up to whole epoch seconds, so a client that
+// waits until Reset never retries before the window has really rolled over.
+func resetEpoch(t time.Time) int64 {
+	sec := t.Unix()
+	if t.Nanosecond() > 0 {
+		sec++
+	}
+	return sec
+}
+
+func (s *Sim) record(r *http.Request, status int) {
+	rec := RequestRecord{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, Time: s.now()}
+	s.reqMu.Lock()
+	if len(s.reqs) >= s.opts.MaxRequestLog {
+		s.reqs = append(s.reqs[:0:0], s.reqs[len(s.reqs)/2:]...)
+	}
+	s.reqs = append(s.reqs, rec)
+	s.reqMu.Unlock()
+}
+
+// statusWriter remembers the status for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.wrote {
+		return
+	}
+	w.status, w.wrote = code, true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (dropped-
+// connection faults hijack it).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

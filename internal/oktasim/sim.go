@@ -1,0 +1,132 @@
+package oktasim
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configures a Sim. The zero value of every field except Token is
+// usable.
+type Options struct {
+	// Token is the API token the org accepts, as "SSWS <token>" or
+	// "Bearer <token>". Required.
+	Token string
+	// Seed selects the initial org: SeedEmpty or SeedDemo. Default SeedDemo.
+	Seed string
+	// Users, when > 0, generates this many extra users on top of the seed
+	// (benchmarks). Default 0.
+	Users int
+	// Window is the rate-limit window. Default 60s, as Okta's.
+	Window time.Duration
+	// Limits overrides per-bucket limits, keyed by the Bucket* constants.
+	// A limit <= 0 disables that bucket's limit. Default: Workforce limits.
+	Limits map[string]int
+	// Concurrency is the org-wide limit of in-flight requests. Default 75;
+	// negative disables it.
+	Concurrency int
+	// Now is the clock. Default time.Now. Tests move time by swapping in a
+	// controllable clock instead of sleeping.
+	Now func() time.Time
+	// BaseURL, when set, is used in Link headers and _links instead of the
+	// request's Host (for a sim behind another address). Default "".
+	BaseURL string
+	// MaxBodyBytes caps request bodies. Default 1 MiB.
+	MaxBodyBytes int64
+	// MaxRequestLog caps the request log; older records are dropped.
+	// Default 100000.
+	MaxRequestLog int
+}
+
+// Seed names.
+const (
+	SeedEmpty = "empty"
+	SeedDemo  = "demo"
+)
+
+// ErrNoToken is returned by New when Options.Token is empty.
+var ErrNoToken = errors.New("oktasim: Options.Token is required")
+
+// Sim is a simulated Okta org. It is an http.Handler, safe for concurrent use;
+// each mutation happens under one lock, so it is atomic.
+type Sim struct {
+	opts Options
+	now  func() time.Time
+	ids  *idGen
+	mux  *http.ServeMux
+
+	mu  sync.RWMutex // guards org
+	org *org
+
+	limiter  *rateLimiter
+	inflight atomic.Int64
+	faults   faultSet
+
+	reqMu sync.Mutex
+	reqs  []RequestRecord
+
+	// beforeHandle, when set (package tests only), runs for every API
+	// request after it is counted as in flight; tests use it to hold
+	// requests open without sleeping.
+	beforeHandle func(*http.Request)
+}
+
+// New builds a simulated org from opts.
+func New(opts Options) (*Sim, error) {
+	if opts.Token == "" {
+		return nil, ErrNoToken
+	}
+	if opts.Seed == "" {
+		opts.Seed = SeedDemo
+	}
+	if opts.Seed != SeedEmpty && opts.Seed != SeedDemo {
+		return nil, fmt.Errorf("oktasim: unknown seed %q (want %q or %q)", opts.Seed, SeedEmpty, SeedDemo)
+	}
+	if opts.Window <= 0 {
+		opts.Window = 60 * time.Second
+	}
+	if opts.Concurrency == 0 {
+		opts.Concurrency = 75
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.MaxRequestLog <= 0 {
+		opts.MaxRequestLog = 100000
+	}
+	s := &Sim{opts: opts, now: opts.Now, ids: newIDGen(opts.Seed)}
+	s.limiter = newRateLimiter(opts.Window, opts.Limits)
+	if err := s.Reset(); err != nil {
+		return nil, err
+	}
+	s.mux = s.routes()
+	return s, nil
+}
+
+// Reset re-seeds the org from the options given to New (same seed, same
+// ids), and clears rate-limit counters, faults and the request log.
+func (s *Sim) Reset() error {
+	s.mu.Lock()
+	s.ids.reseed(s.opts.Seed)
+	o, err := buildOrg(s.opts.Seed, s.opts.Users, s.clock(), s.ids)
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	s.org = o
+	s.mu.Unlock()
+	s.limiter.reset()
+	s.faults.clear()
+	s.ResetRequests()
+	return nil
+}
+
+// clock returns the simulator's current time truncated to milliseconds,
+// the precision Okta renders.
+func (s *Sim) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
