@@ -77,13 +77,36 @@ func (g *idGen) token(n int) string {
 // requestID mimics X-Okta-Request-Id values; a counter keeps it cheap and
 // unique without taking the PRNG lock on every request.
 func (g *idGen) requestID() string {
-	n := g.reqSeq.Add(1)
-	return fmt.Sprintf("sim%s%010d", base62(n*2654435761%238328), n)
+	return "req" + scrambled(g.reqSeq.Add(1), 23)
 }
 
+// errorID mimics errorId values: 25 characters starting "oae".
 func (g *idGen) errorID() string {
-	n := g.reqSeq.Add(1)
-	return fmt.Sprintf("oae%s%018d", base62(n*40503%238328), n)[:25]
+	return "oae" + scrambled(g.reqSeq.Add(1), 22)
+}
+
+// scrambled spreads a counter over n id characters (splitmix64 rounds), so
+// consecutive ids do not look sequential but never collide.
+func scrambled(n uint64, width int) string {
+	b := make([]byte, width)
+	x := n
+	for i := 0; i < width; i++ {
+		if i%10 == 0 {
+			x += 0x9e3779b97f4a7c15
+			z := x
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+			z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+			x = z ^ (z >> 31)
+		}
+		b[i] = idAlphabet[x%62]
+		x /= 62
+	}
+	// The counter itself in the tail guarantees uniqueness.
+	tail := base62(n)
+	if len(tail) < width {
+		copy(b[width-len(tail):], tail)
+	}
+	return string(b)
 }
 
 // uuid returns a version-4-shaped UUID (System Log uuids and errorIds).
