@@ -117,6 +117,10 @@ var (
 	rolesZoneRead   = []string{RoleReadOnly, RoleOrgAdmin, RoleSuperAdmin}
 )
 
+// maxBlocklistEntries is Okta's limit of gateway entries in an IP
+// blocklist zone.
+const maxBlocklistEntries = 1000
+
 const bulkOutput = "{status: successful | partially_successful | failed, results: [{id, ok, outcome, okta_code, http_status, message}], succeeded: [ids], failed: [ids]}"
 
 func userIDs(verb string) Param {
@@ -134,11 +138,11 @@ var ipListExample = []any{"203.0.113.7", "198.51.100.0/24", "192.0.2.10-192.0.2.
 
 func zoneShapeParams() []Param {
 	return []Param{
-		{Name: ParamGateways, Type: TypeStringList, Description: "IP zone gateway addresses: IPv4 addresses, CIDRs or ranges (a-b). Required for an IP BLOCKLIST zone unless proxies are given. Ignored for DYNAMIC zones.", Example: ipListExample},
-		{Name: ParamProxies, Type: TypeStringList, Description: "IP zone proxy addresses: IPv4 addresses, CIDRs or ranges. Ignored for DYNAMIC zones.", Example: []any{"198.51.100.1"}},
+		{Name: ParamGateways, Type: TypeStringList, Description: "IP zone gateway addresses: IPv4 addresses, CIDRs or ranges (a-b). Required for an IP BLOCKLIST zone unless proxies are given. Ignored for DYNAMIC zones.", Example: ipListExample, MaxItems: maxBlocklistEntries},
+		{Name: ParamProxies, Type: TypeStringList, Description: "IP zone proxy addresses: IPv4 addresses, CIDRs or ranges. Ignored for DYNAMIC zones.", Example: []any{"198.51.100.1"}, MaxItems: 150},
 		{Name: ParamProxyType, Type: TypeString, Enum: []string{"None", "Any", "TorAnonymizer", "NotTorAnonymizer"}, Description: "Proxy type of a DYNAMIC zone. Ignored for IP zones.", Example: "Any"},
-		{Name: ParamLocations, Type: TypeObjectList, Description: `Locations of a DYNAMIC zone: objects {country, region} with ISO-3166-1 country and optional ISO-3166-2 region. Ignored for IP zones.`, Example: []any{map[string]any{"country": "AX"}, map[string]any{"country": "AF", "region": "AF-BGL"}}},
-		{Name: ParamASNs, Type: TypeIntList, Description: "ASNs of a DYNAMIC zone. Ignored for IP zones.", Example: []any{13335, 15169}},
+		{Name: ParamLocations, Type: TypeObjectList, Description: `Locations of a DYNAMIC zone: objects {country, region} with ISO-3166-1 country and optional ISO-3166-2 region. Ignored for IP zones.`, Example: []any{map[string]any{"country": "AX"}, map[string]any{"country": "AF", "region": "AF-BGL"}}, MaxItems: 75},
+		{Name: ParamASNs, Type: TypeIntList, Description: "ASNs of a DYNAMIC zone. Ignored for IP zones.", Example: []any{13335, 15169}, MaxItems: 75},
 	}
 }
 
@@ -193,7 +197,7 @@ func oktaActions() []*Action {
 			Method:      "GET + PUT /api/v1/zones/{zoneId}",
 			Params: []Param{
 				{Name: ParamZoneID, Type: TypeString, Required: true, Description: "The ID of an IP zone with usage BLOCKLIST. List Zones returns it at $[*].id.", Example: "nzo1a2b3c4d5e6f7g8h9"},
-				{Name: ParamIPAddresses, Type: TypeStringList, Required: true, Description: "IPv4 addresses, CIDRs or ranges (a-b) to block.", Example: ipListExample},
+				{Name: ParamIPAddresses, Type: TypeStringList, Required: true, Description: "IPv4 addresses, CIDRs or ranges (a-b) to block.", Example: ipListExample, MaxItems: maxBlocklistEntries},
 			},
 			Output: bulkOutput + " plus zone: the zone after the write", Destructive: true, Targets: &Targets{Param: ParamIPAddresses, Kind: TargetIPs},
 			Undo: UnblockIPs, Roles: []string{RoleReadOnly, RoleOrgAdmin, RoleSuperAdmin},
@@ -222,7 +226,7 @@ func oktaActions() []*Action {
 				{Name: ParamLastName, Type: TypeString, Required: true, Description: "The user's last name.", Example: "Lovelace"},
 				{Name: ParamEmail, Type: TypeString, Required: true, Description: "The user's email address, also used as login.", Example: "ada.lovelace@example.com"},
 				{Name: ParamPhoneNumber, Type: TypeString, Description: "The user's mobile phone number.", Example: "+1-555-0100"},
-				{Name: ParamGroupIDs, Type: TypeStringList, Required: true, Description: "IDs of the groups to add the user to (1 to 20).", Example: []any{"00g1a2b3c4d5e6f7g8h9"}},
+				{Name: ParamGroupIDs, Type: TypeStringList, Required: true, Description: "IDs of the groups to add the user to (1 to 20).", Example: []any{"00g1a2b3c4d5e6f7g8h9"}, MaxItems: 20},
 			},
 			Output: "the created Okta user object", Destructive: true, Targets: &Targets{Param: ParamEmail, Kind: TargetNew},
 			Roles:               rolesUserWrite,

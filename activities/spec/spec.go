@@ -42,6 +42,9 @@ type Param struct {
 	Enum        []string // allowed values (case-insensitive match), nil when free
 	Description string
 	Example     any
+	// MaxItems caps a list parameter's length after de-duplication (an
+	// Okta limit); 0 means no cap.
+	MaxItems int
 }
 
 // TargetKind names what a destructive action acts on; guardrails count and

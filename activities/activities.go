@@ -1,0 +1,88 @@
+// Package activities implements Cordon's Okta actions as Temporal
+// activities: one per command in the action registry (package spec),
+// registered under the registry's names.
+//
+// It owns parameter validation against the registry (params.go), the
+// rich per-item results of list actions (bulk.go), idempotency (a repeated
+// write reports "already done", never a failure) and the one function that
+// turns errors into retryable or non-retryable Temporal errors (errors.go).
+// Okta's HTTP protocol lives in the client (package okta); retry policies
+// and timeouts are declared per action in the registry.
+//
+// params.go and ips.go import neither Temporal nor the client, so the
+// workflow package can call ParseList, ParseParams and ParseTargets to
+// plan and guard steps without doing I/O.
+package activities
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// Request is every Okta activity's single input.
+type Request struct {
+	Params map[string]any `json:"params"`         // the step's evaluated `with:`
+	Step   string         `json:"step,omitempty"` // playbook step id, for logs
+}
+
+// Activities holds the dependencies of every Okta activity. One value is
+// registered per worker; its client is shared by all activities so that
+// rate-limit pacing sees all of the worker's Okta traffic.
+type Activities struct {
+	Okta     *okta.Client
+	Registry *spec.Registry
+	// Logger is used outside an activity context (registration); inside
+	// activities the SDK's activity.GetLogger is used.
+	Logger *slog.Logger
+	// Now is the clock for relative times such as "-24h". Default time.Now.
+	Now func() time.Time
+	// BulkConcurrency is how many items of a list action run at once; the
+	// client's pacing and in-flight cap still apply. Default 8.
+	BulkConcurrency int
+
+	zoneMu sync.Map // zone id -> *sync.Mutex; see lockZone
+}
+
+// New returns the activities over client and reg.
+func New(client *okta.Client, reg *spec.Registry, logger *slog.Logger) *Activities {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Activities{Okta: client, Registry: reg, Logger: logger, Now: time.Now, BulkConcurrency: 8}
+}
+
+// start looks up the action, validates the request's params and logs the
+// start. Invalid input comes back already classified (non-retryable).
+func (a *Activities) start(ctx context.Context, name string, req Request) (*spec.Action, *Params, error) {
+	act, ok := a.Registry.Lookup(name)
+	if !ok {
+		return nil, nil, classify(name, &InputError{Action: name, Msg: "action not in the registry"})
+	}
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	p, err := ParseParams(act, req.Params, now())
+	if err != nil {
+		return act, nil, classify(act.Title, err)
+	}
+	activity.GetLogger(ctx).Info("okta action", "action", name, "step", req.Step)
+	return act, p, nil
+}
+
+// lockZone serialises read-modify-write of one zone within this worker:
+// Okta has no ETag on zones, so two concurrent appends would lose one.
+// Across workers the workflow serialises zone writes (design decision 7).
+func (a *Activities) lockZone(id string) func() {
+	m, _ := a.zoneMu.LoadOrStore(id, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}

@@ -1,0 +1,159 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"regexp"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/cordonsec/cordon/activities/okta"
+)
+
+// ApplicationError types returned by the activities. Retry behaviour is
+// decided here, by type, and nowhere else.
+const (
+	// ErrRateLimited: Okta answered 429. Retryable, benign, with
+	// NextRetryDelay set from X-Rate-Limit-Reset minus the response Date.
+	ErrRateLimited = "OktaRateLimited"
+	// ErrUnavailable: 5xx, timeout or connection failure. Retryable with the
+	// action's backoff.
+	ErrUnavailable = "OktaUnavailable"
+	// ErrClientError: any other 4xx. Not retryable.
+	ErrClientError = "OktaClientError"
+	// ErrInvalidInput: the step's parameters are invalid. Not retryable;
+	// no Okta call was made.
+	ErrInvalidInput = "InvalidInput"
+)
+
+// ErrorDetails is the first detail of every ApplicationError an activity
+// returns, so the workflow can expose steps.<id>.error.{message, okta_code,
+// http_status}.
+type ErrorDetails struct {
+	Command    string `json:"command"`
+	OktaCode   string `json:"okta_code,omitempty"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+	Message    string `json:"message"`
+}
+
+// retryJitter spreads retries of activities that hit the same window, so
+// they do not all return at the same instant.
+const retryJitter = 500 * time.Millisecond
+
+// fallbackRateDelay is used when a 429 carried no usable reset header.
+const fallbackRateDelay = 5 * time.Second
+
+// classify turns any error from an action into the ApplicationError the
+// activity returns. title is the command's title (e.g. "Deactivate Users")
+// used in the integration spec's message form. An ApplicationError is
+// returned unwrapped: wrapping it would drop NextRetryDelay.
+func classify(title string, err error, extra ...any) error {
+	if err == nil {
+		return nil
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr
+	}
+	d := errorDetails(title, err)
+	details := append([]any{d}, extra...)
+	msg := failureMessage(title, d)
+
+	var inErr *InputError
+	var apiErr *okta.APIError
+	switch {
+	case errors.As(err, &inErr):
+		return temporal.NewApplicationErrorWithOptions(msg, ErrInvalidInput,
+			temporal.ApplicationErrorOptions{NonRetryable: true, Details: details})
+	case errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusTooManyRequests:
+		delay := apiErr.RetryAfter
+		if delay <= 0 {
+			delay = fallbackRateDelay
+		}
+		delay += time.Duration(rand.Int64N(int64(retryJitter)))
+		return temporal.NewApplicationErrorWithOptions(msg, ErrRateLimited, temporal.ApplicationErrorOptions{
+			Details: details, NextRetryDelay: delay, Category: temporal.ApplicationErrorCategoryBenign})
+	case errors.As(err, &apiErr) && apiErr.HTTPStatus >= 500:
+		return temporal.NewApplicationErrorWithOptions(msg, ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
+	case errors.As(err, &apiErr):
+		return temporal.NewApplicationErrorWithOptions(msg, ErrClientError,
+			temporal.ApplicationErrorOptions{NonRetryable: true, Details: details})
+	}
+	// No HTTP answer: connection refused, reset, timeout, cancelled context.
+	return temporal.NewApplicationErrorWithOptions(msg, ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
+}
+
+// retryable reports whether classify would make err retryable.
+func retryable(err error) bool {
+	var inErr *InputError
+	var apiErr *okta.APIError
+	var appErr *temporal.ApplicationError
+	switch {
+	case errors.As(err, &appErr):
+		return !appErr.NonRetryable()
+	case errors.As(err, &inErr):
+		return false
+	case errors.As(err, &apiErr):
+		return apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500
+	case errors.Is(err, context.Canceled):
+		return false
+	}
+	return true
+}
+
+func errorDetails(title string, err error) ErrorDetails {
+	d := ErrorDetails{Command: title, Message: err.Error()}
+	var apiErr *okta.APIError
+	var inErr *InputError
+	switch {
+	case errors.As(err, &apiErr):
+		d.OktaCode, d.HTTPStatus, d.Message = apiErr.Code, apiErr.HTTPStatus, oktaMessage(apiErr)
+	case errors.As(err, &inErr):
+		d.Message = inErr.Error()
+	}
+	return d
+}
+
+// failureMessage renders the integration spec's form:
+// "Deactivate Users failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found."
+func failureMessage(title string, d ErrorDetails) string {
+	msg := title + " failed."
+	if d.OktaCode != "" {
+		msg += " Okta Code: " + d.OktaCode + "."
+	}
+	if d.HTTPStatus != 0 {
+		msg += fmt.Sprintf(" HTTP Status Code: %d.", d.HTTPStatus)
+	}
+	m := d.Message
+	if m != "" && m[len(m)-1] != '.' {
+		m += "."
+	}
+	return msg + " Message: " + m
+}
+
+// notFoundKind reads the object type Okta names in a 404 summary such as
+// "Not found: Resource not found: 00u1 (User)".
+var notFoundKind = regexp.MustCompile(`\(([A-Za-z]+)\)\s*$`)
+
+// oktaMessage is the message shown for an Okta error: for unknown objects
+// the integration spec's short form ("User ID Not Found"), otherwise Okta's
+// summary and causes.
+func oktaMessage(e *okta.APIError) string {
+	if e.Code == okta.CodeNotFound {
+		if m := notFoundKind.FindStringSubmatch(e.Summary); m != nil {
+			switch m[1] {
+			case "User":
+				return "User ID Not Found"
+			case "NetworkZone":
+				return "Zone ID Not Found"
+			case "UserGroup", "Group":
+				return "Group ID Not Found"
+			}
+		}
+	}
+	return e.Message()
+}

@@ -1,0 +1,87 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// AddUsersToGroup adds each user to an OKTA_GROUP. Okta's PUT answers 204
+// whether or not the user was a member, so the current members are read
+// first to report already_member.
+func (a *Activities) AddUsersToGroup(ctx context.Context, req Request) (any, error) {
+	return a.membership(ctx, spec.AddUsersToGroup, req, true)
+}
+
+// RemoveUsersFromGroup removes each user from an OKTA_GROUP; a user not in
+// the group is not_member (success).
+func (a *Activities) RemoveUsersFromGroup(ctx context.Context, req Request) (any, error) {
+	return a.membership(ctx, spec.RemoveUsersFromGroup, req, false)
+}
+
+func (a *Activities) membership(ctx context.Context, name string, req Request, add bool) (any, error) {
+	act, p, err := a.start(ctx, name, req)
+	if err != nil {
+		return nil, err
+	}
+	gid := p.Str(spec.ParamGroupID)
+	members, err := a.Okta.ListGroupMembers(ctx, gid, 0)
+	if err != nil {
+		return nil, classify(act.Title, err)
+	}
+	isMember := make(map[string]bool, len(members))
+	for _, m := range members {
+		var u okta.User
+		if json.Unmarshal(m, &u) == nil {
+			isMember[u.ID] = true
+		}
+	}
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, uid string) (ItemResult, error) {
+		switch {
+		case add && isMember[uid]:
+			return done(uid, spec.OutcomeAlreadyMember)
+		case !add && !isMember[uid]:
+			return done(uid, spec.OutcomeNotMember)
+		}
+		var err error
+		if add {
+			err = a.Okta.AddUserToGroup(ctx, gid, uid)
+		} else {
+			err = a.Okta.RemoveUserFromGroup(ctx, gid, uid)
+		}
+		if err != nil {
+			return failed(ctx, uid, err)
+		}
+		return done(uid, spec.OutcomeDone)
+	})
+}
+
+// GetGroups lists groups as Okta's JSON array.
+func (a *Activities) GetGroups(ctx context.Context, req Request) (any, error) {
+	act, p, err := a.start(ctx, spec.GetGroups, req)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := positiveLimit(act, p)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := a.Okta.ListGroups(ctx, p.Str(spec.ParamFilter), limit)
+	return list(act, groups, err)
+}
+
+// GetGroupMembers lists a group's users as Okta's JSON array.
+func (a *Activities) GetGroupMembers(ctx context.Context, req Request) (any, error) {
+	act, p, err := a.start(ctx, spec.GetGroupMembers, req)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := positiveLimit(act, p)
+	if err != nil {
+		return nil, err
+	}
+	users, err := a.Okta.ListGroupMembers(ctx, p.Str(spec.ParamGroupID), limit)
+	return list(act, users, err)
+}

@@ -1,0 +1,184 @@
+// Package okta is Cordon's client for the Okta Management API: the calls
+// behind the 17 playbook commands, with authentication, Link-header
+// pagination, one typed *APIError for every non-2xx answer, and rate-limit
+// pacing shared by every activity in the worker process.
+//
+// It owns Okta's HTTP protocol and nothing else: it knows status codes,
+// headers and paths, but not playbooks, Temporal or retry policies (package
+// activities turns its errors into Temporal errors). It shares no code with
+// the simulated org in internal/oktasim, so tests against the simulator
+// check the client against an independent reading of Okta's behaviour.
+//
+// The API token lives only in Config and in the Authorization header: it
+// is redacted from every String, GoString, LogValue and JSON form of
+// Config, and no error carries a request's headers.
+package okta
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Client talks to one Okta org. It is safe for concurrent use; the worker
+// creates one and every activity shares it, so pacing sees all traffic.
+type Client struct {
+	cfg    Config
+	base   *url.URL // scheme://host of the org
+	prefix string   // /api/{version}
+	hc     *http.Client
+	pacer  *pacer
+	log    *slog.Logger
+	paced  bool
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithHTTPClient sets the HTTP client (for custom transports or proxies).
+// Its Timeout is left alone; Config.Timeout bounds each request anyway.
+func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
+
+// WithLogger sets the logger for debug lines about requests and pacing.
+// Default: discard.
+func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
+
+// WithoutPacing turns off rate-limit pacing, leaving only the in-flight
+// cap: the client then learns about limits only from 429 answers. It
+// exists to measure pacing against a naive client; production code never
+// sets it.
+func WithoutPacing() Option { return func(c *Client) { c.paced = false } }
+
+// NewClient validates cfg (after applying defaults) and builds a Client.
+func NewClient(cfg Config, opts ...Option) (*Client, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	u, _ := url.Parse(cfg.OrgURL) // Validate parsed it already
+	c := &Client{
+		cfg:    cfg,
+		base:   &url.URL{Scheme: u.Scheme, Host: u.Host},
+		prefix: strings.TrimRight(u.Path, "/") + "/api/" + cfg.APIVersion,
+		hc:     &http.Client{},
+		log:    slog.New(slog.DiscardHandler),
+		paced:  true,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	c.pacer = newPacer(cfg.RateWindow, cfg.MaxInFlight, c.paced)
+	return c, nil
+}
+
+// OrgURL returns the org's base URL (never the token).
+func (c *Client) OrgURL() string { return c.cfg.OrgURL }
+
+// Response is the part of an HTTP answer callers may need besides the body.
+type Response struct {
+	StatusCode int
+	RequestID  string
+	Rate       RateInfo
+	// Next is the rel="next" Link target, "" on the last page.
+	Next string
+}
+
+// Do sends one request to path (relative to /api/{version}, e.g.
+// "/users/00u1/lifecycle/deactivate") and decodes a 2xx JSON body into out
+// when out is non-nil. Any non-2xx answer is an *APIError; a request that
+// got no answer is a *RequestError.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*Response, error) {
+	u := *c.base
+	u.Path = c.prefix + path
+	u.RawQuery = query.Encode()
+	return c.doURL(ctx, method, &u, body, out)
+}
+
+func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out any) (*Response, error) {
+	relPath := strings.TrimPrefix(u.Path, c.prefix)
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return nil, &RequestError{Method: method, Path: relPath, Err: fmt.Errorf("encoding body: %w", err)}
+		}
+	}
+	bucket := BucketFor(method, relPath)
+	release, err := c.pacer.acquire(ctx, bucket)
+	if err != nil {
+		return nil, &RequestError{Method: method, Path: relPath, Err: err}
+	}
+	sent := time.Now()
+	resp, data, err := c.roundTrip(ctx, method, u, payload)
+	recv := time.Now()
+	if err != nil {
+		release(RateInfo{}, sent, recv)
+		return nil, &RequestError{Method: method, Path: relPath, Err: err}
+	}
+	ri := parseRateInfo(resp.Header, bucket)
+	release(ri, sent, recv)
+	c.log.DebugContext(ctx, "okta request", "method", method, "path", relPath, "status", resp.StatusCode,
+		"bucket", bucket, "limit", ri.Limit, "remaining", ri.Remaining, "took", recv.Sub(sent))
+
+	r := &Response{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Okta-Request-Id"), Rate: ri,
+		Next: nextLink(resp.Header)}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return r, newAPIError(resp, data, method, relPath, ri)
+	}
+	if out != nil && len(bytes.TrimSpace(data)) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return r, &RequestError{Method: method, Path: relPath, Err: fmt.Errorf("decoding response: %w", err)}
+		}
+	}
+	return r, nil
+}
+
+// maxBody bounds how much of a response is read; Okta pages are far smaller.
+const maxBody = 64 << 20
+
+func (c *Client) roundTrip(ctx context.Context, method string, u *url.URL, payload []byte) (*http.Response, []byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	scheme := SchemeSSWS
+	if strings.EqualFold(c.cfg.AuthScheme, SchemeBearer) {
+		scheme = SchemeBearer
+	}
+	req.Header.Set("Authorization", scheme+" "+c.cfg.Token)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		// *url.Error repeats the URL; the cause alone is enough and the
+		// caller adds method and path.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading response: %w", err)
+	}
+	return resp, data, nil
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -1,0 +1,239 @@
+package okta
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cordonsec/cordon/internal/version"
+)
+
+// Environment variables read by ConfigFromEnv. The OKTA_CLIENT_* names are
+// the ones Okta's own SDKs read, accepted so an existing deployment's
+// environment works unchanged.
+const (
+	EnvOrgURL       = "OKTA_ORG_URL"
+	EnvAPIToken     = "OKTA_API_TOKEN"
+	EnvAPITokenFile = "OKTA_API_TOKEN_FILE"
+	EnvSDKOrgURL    = "OKTA_CLIENT_ORGURL"
+	EnvSDKToken     = "OKTA_CLIENT_TOKEN"
+	EnvAuthScheme   = "OKTA_AUTH_SCHEME"
+	EnvAPIVersion   = "OKTA_API_VERSION"
+	EnvInsecure     = "OKTA_INSECURE"
+	EnvMaxInFlight  = "OKTA_MAX_IN_FLIGHT"
+	EnvTimeout      = "OKTA_REQUEST_TIMEOUT"
+)
+
+// Authorization schemes.
+const (
+	SchemeSSWS   = "SSWS"   // Okta API token (the default)
+	SchemeBearer = "Bearer" // OAuth 2.0 access token
+)
+
+// Defaults applied by Config.withDefaults.
+const (
+	DefaultAPIVersion  = "v1"
+	DefaultTimeout     = 30 * time.Second
+	DefaultMaxInFlight = 50 // below Okta's org-wide concurrency limit of 75
+	DefaultRateWindow  = time.Minute
+)
+
+// Config says how to reach one Okta org. It holds a secret: its String,
+// GoString and LogValue methods redact the token, so printing or logging a
+// Config (even with %#v) never leaks it.
+type Config struct {
+	// OrgURL is the org's base URL, e.g. https://acme.okta.com. It must be
+	// https, except for loopback addresses (the simulator) or when Insecure
+	// is set.
+	OrgURL string
+	// Token is the API token (SSWS) or OAuth access token (Bearer).
+	Token string
+	// AuthScheme is SSWS (default) or Bearer.
+	AuthScheme string
+	// APIVersion is the path segment after /api/. Default v1.
+	APIVersion string
+	// Insecure allows plain http to a non-loopback host. Default false.
+	Insecure bool
+	// Timeout bounds each HTTP request (not a whole paginated listing).
+	// Default 30s.
+	Timeout time.Duration
+	// MaxInFlight caps concurrent requests from this process to the org.
+	// Default 50, below Okta's org-wide concurrency limit of 75.
+	MaxInFlight int
+	// UserAgent is sent on every request. Default cordon/<version>.
+	UserAgent string
+	// RateWindow is the length of Okta's rate-limit windows, used to spread
+	// a bucket's limit evenly. The headers report limit, remaining and
+	// reset but not the window length; Okta documents 60 s. Default 1m.
+	RateWindow time.Duration
+}
+
+// ErrNoCredentials is returned by ConfigFromEnv when no org URL or token is set.
+var ErrNoCredentials = errors.New("okta: OKTA_ORG_URL and OKTA_API_TOKEN (or OKTA_API_TOKEN_FILE) must be set")
+
+// ConfigFromEnv reads the Config from the worker's environment. getenv is
+// usually os.Getenv; tests pass a map lookup. The token file, when named,
+// is read here so the token never travels through activity inputs.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	first := func(names ...string) string {
+		for _, n := range names {
+			if v := strings.TrimSpace(getenv(n)); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	cfg := Config{
+		OrgURL:     first(EnvOrgURL, EnvSDKOrgURL),
+		Token:      first(EnvAPIToken, EnvSDKToken),
+		AuthScheme: first(EnvAuthScheme),
+		APIVersion: first(EnvAPIVersion),
+	}
+	if path := first(EnvAPITokenFile); path != "" && cfg.Token == "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			// The path is not secret; the error text from os never holds file contents.
+			return Config{}, fmt.Errorf("okta: reading %s: %w", EnvAPITokenFile, err)
+		}
+		cfg.Token = strings.TrimSpace(string(b))
+	}
+	if v := first(EnvInsecure); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("okta: %s=%q: want true or false", EnvInsecure, v)
+		}
+		cfg.Insecure = b
+	}
+	if v := first(EnvMaxInFlight); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return Config{}, fmt.Errorf("okta: %s=%q: want a positive integer", EnvMaxInFlight, v)
+		}
+		cfg.MaxInFlight = n
+	}
+	if v := first(EnvTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("okta: %s=%q: want a positive duration such as 30s", EnvTimeout, v)
+		}
+		cfg.Timeout = d
+	}
+	if cfg.OrgURL == "" || cfg.Token == "" {
+		return Config{}, ErrNoCredentials
+	}
+	cfg = cfg.withDefaults()
+	return cfg, cfg.Validate()
+}
+
+func (c Config) withDefaults() Config {
+	if c.AuthScheme == "" {
+		c.AuthScheme = SchemeSSWS
+	}
+	if c.APIVersion == "" {
+		c.APIVersion = DefaultAPIVersion
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = DefaultMaxInFlight
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "cordon/" + version.Version
+	}
+	if c.RateWindow <= 0 {
+		c.RateWindow = DefaultRateWindow
+	}
+	return c
+}
+
+// Validate checks the URL scheme, the auth scheme and that a token is set.
+// Its errors never contain the token.
+func (c Config) Validate() error {
+	if c.Token == "" {
+		return errors.New("okta: no API token configured")
+	}
+	switch {
+	case strings.EqualFold(c.AuthScheme, SchemeSSWS), strings.EqualFold(c.AuthScheme, SchemeBearer), c.AuthScheme == "":
+	default:
+		return fmt.Errorf("okta: auth scheme %q: want %s or %s", c.AuthScheme, SchemeSSWS, SchemeBearer)
+	}
+	u, err := url.Parse(c.OrgURL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("okta: org URL %q is not an absolute URL", c.OrgURL)
+	}
+	if u.User != nil {
+		return errors.New("okta: org URL must not carry credentials")
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !c.Insecure && !isLoopback(u.Hostname()) {
+			return fmt.Errorf("okta: org URL %q must use https (http is allowed only for loopback addresses or with %s=true)", c.OrgURL, EnvInsecure)
+		}
+	default:
+		return fmt.Errorf("okta: org URL %q must use https", c.OrgURL)
+	}
+	if strings.ContainsAny(c.APIVersion, "/?#") {
+		return fmt.Errorf("okta: API version %q must be a single path segment such as v1", c.APIVersion)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+const redacted = "[REDACTED]"
+
+func (c Config) redacted() map[string]any {
+	tok := ""
+	if c.Token != "" {
+		tok = redacted
+	}
+	return map[string]any{"OrgURL": c.OrgURL, "Token": tok, "AuthScheme": c.AuthScheme,
+		"APIVersion": c.APIVersion, "Insecure": c.Insecure, "Timeout": c.Timeout,
+		"MaxInFlight": c.MaxInFlight, "UserAgent": c.UserAgent, "RateWindow": c.RateWindow}
+}
+
+// String describes the Config with the token redacted.
+func (c Config) String() string {
+	tok := ""
+	if c.Token != "" {
+		tok = redacted
+	}
+	return fmt.Sprintf("okta.Config{OrgURL: %q, Token: %q, AuthScheme: %q, APIVersion: %q, Insecure: %t, Timeout: %s, MaxInFlight: %d, UserAgent: %q, RateWindow: %s}",
+		c.OrgURL, tok, c.AuthScheme, c.APIVersion, c.Insecure, c.Timeout, c.MaxInFlight, c.UserAgent, c.RateWindow)
+}
+
+// GoString makes %#v redact the token too.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue makes slog render the Config with the token redacted.
+func (c Config) LogValue() slog.Value {
+	m := c.redacted()
+	attrs := make([]slog.Attr, 0, len(m))
+	for _, k := range []string{"OrgURL", "Token", "AuthScheme", "APIVersion", "Insecure", "Timeout", "MaxInFlight", "UserAgent", "RateWindow"} {
+		attrs = append(attrs, slog.Any(k, m[k]))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// Format covers every other fmt verb (%v on a pointer, %+v, %s) so no verb
+// prints the raw struct.
+func (c Config) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
+
+// MarshalJSON keeps the token out of any JSON a Config ends up in.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return jsonMarshal(c.redacted())
+}

@@ -1,0 +1,379 @@
+package activities
+
+// This file imports neither Temporal nor the Okta client: the workflow
+// package calls ParseList, ParseParams and ParseTargets to plan and guard
+// steps without doing I/O.
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// InputError is invalid input to an action. It is detected before any Okta
+// call and names the parameter.
+type InputError struct {
+	Action string // action name, e.g. okta.deactivate_users
+	Param  string // parameter name; "" for a rule across parameters
+	Msg    string
+}
+
+func (e *InputError) Error() string {
+	if e.Param == "" {
+		return fmt.Sprintf("%s: invalid input: %s", e.Action, e.Msg)
+	}
+	return fmt.Sprintf("%s: invalid input: parameter %s: %s", e.Action, e.Param, e.Msg)
+}
+
+// ParseList reads a list input: a JSON list (of strings or numbers), or a
+// string holding a JSON list or comma/newline separated values. Items are
+// trimmed, empty items dropped and duplicates removed, keeping first order.
+func ParseList(v any) ([]string, error) {
+	var raw []string
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		s := strings.TrimSpace(x)
+		if strings.HasPrefix(s, "[") {
+			var items []any
+			if err := json.Unmarshal([]byte(s), &items); err != nil {
+				return nil, fmt.Errorf("looks like a JSON list but does not parse: %v", err)
+			}
+			return ParseList(items)
+		}
+		raw = strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' })
+	case []string:
+		raw = x
+	case []any:
+		for i, it := range x {
+			s, err := scalarString(it)
+			if err != nil {
+				return nil, fmt.Errorf("item %d: %v", i, err)
+			}
+			raw = append(raw, s)
+		}
+	default:
+		s, err := scalarString(v)
+		if err != nil {
+			return nil, fmt.Errorf("want a list or a comma separated string, got %T", v)
+		}
+		raw = []string{s}
+	}
+	out := make([]string, 0, len(raw))
+	seen := make(map[string]bool, len(raw))
+	for _, s := range raw {
+		s = strings.TrimSpace(s)
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func scalarString(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case json.Number:
+		return x.String(), nil
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return strconv.FormatInt(int64(x), 10), nil
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	}
+	return "", fmt.Errorf("want a string, got %T", v)
+}
+
+// Params is an action's input after validation against its spec: types
+// coerced, defaults applied, enums normalised to their declared spelling.
+type Params struct {
+	vals map[string]any
+}
+
+// Has reports whether the parameter was given (or has a default).
+func (p *Params) Has(name string) bool { _, ok := p.vals[name]; return ok }
+
+// Str returns a string parameter ("" when absent).
+func (p *Params) Str(name string) string { s, _ := p.vals[name].(string); return s }
+
+// Int returns an integer parameter (0 when absent).
+func (p *Params) Int(name string) int { n, _ := p.vals[name].(int); return n }
+
+// Bool returns a boolean parameter (false when absent).
+func (p *Params) Bool(name string) bool { b, _ := p.vals[name].(bool); return b }
+
+// List returns a string list parameter (nil when absent).
+func (p *Params) List(name string) []string { l, _ := p.vals[name].([]string); return l }
+
+// Ints returns an integer list parameter.
+func (p *Params) Ints(name string) []int { l, _ := p.vals[name].([]int); return l }
+
+// Objects returns an object list parameter.
+func (p *Params) Objects(name string) []map[string]any {
+	l, _ := p.vals[name].([]map[string]any)
+	return l
+}
+
+// Time returns a time parameter (zero when absent).
+func (p *Params) Time(name string) time.Time { t, _ := p.vals[name].(time.Time); return t }
+
+// Set overrides a value after parsing, for rules across parameters (for
+// example send_email forcing convert_to_federated off).
+func (p *Params) Set(name string, v any) { p.vals[name] = v }
+
+// ParseParams validates raw against the action's parameter specs: unknown
+// and missing required parameters, types, enums and list sizes. now anchors
+// relative times such as "-24h". The first problem is returned as an
+// *InputError naming the parameter.
+func ParseParams(a *spec.Action, raw map[string]any, now time.Time) (*Params, error) {
+	p := &Params{vals: map[string]any{}}
+	for k := range raw {
+		if _, ok := a.Param(k); !ok {
+			return nil, &InputError{Action: a.Name, Param: k, Msg: fmt.Sprintf("unknown parameter (want one of %s)", strings.Join(a.ParamNames(), ", "))}
+		}
+	}
+	for _, ps := range a.Params {
+		v, given := raw[ps.Name]
+		if !given || v == nil || v == "" {
+			if ps.Required {
+				return nil, &InputError{Action: a.Name, Param: ps.Name, Msg: "required"}
+			}
+			if ps.Default == nil {
+				continue
+			}
+			v = ps.Default
+		}
+		val, err := coerce(ps, v, now)
+		if err != nil {
+			return nil, &InputError{Action: a.Name, Param: ps.Name, Msg: err.Error()}
+		}
+		if err := checkSize(ps, val); err != nil {
+			return nil, &InputError{Action: a.Name, Param: ps.Name, Msg: err.Error()}
+		}
+		p.vals[ps.Name] = val
+	}
+	return p, nil
+}
+
+func checkSize(ps spec.Param, val any) error {
+	n := -1
+	switch l := val.(type) {
+	case []string:
+		n = len(l)
+	case []int:
+		n = len(l)
+	case []map[string]any:
+		n = len(l)
+	}
+	if n < 0 {
+		return nil
+	}
+	if ps.Required && n == 0 {
+		return fmt.Errorf("required: the list is empty")
+	}
+	if ps.MaxItems > 0 && n > ps.MaxItems {
+		return fmt.Errorf("%d items, at most %d allowed", n, ps.MaxItems)
+	}
+	return nil
+}
+
+func coerce(ps spec.Param, v any, now time.Time) (any, error) {
+	switch ps.Type {
+	case spec.TypeString:
+		s, err := scalarString(v)
+		if err != nil {
+			return nil, err
+		}
+		s = strings.TrimSpace(s)
+		if len(ps.Enum) > 0 {
+			i := slices.IndexFunc(ps.Enum, func(e string) bool { return strings.EqualFold(e, s) })
+			if i < 0 {
+				return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(ps.Enum, ", "))
+			}
+			s = ps.Enum[i]
+		}
+		return s, nil
+	case spec.TypeInteger:
+		return toInt(v)
+	case spec.TypeBoolean:
+		return toBool(v)
+	case spec.TypeStringList:
+		return ParseList(v)
+	case spec.TypeIntList:
+		items, err := ParseList(v)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]int, 0, len(items))
+		for _, it := range items {
+			n, err := strconv.Atoi(it)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an integer", it)
+			}
+			out = append(out, n)
+		}
+		return out, nil
+	case spec.TypeObjectList:
+		return toObjects(v)
+	case spec.TypeTime:
+		s, err := scalarString(v)
+		if err != nil {
+			return nil, err
+		}
+		return ParseTime(s, now)
+	}
+	return nil, fmt.Errorf("unsupported parameter type %s", ps.Type)
+}
+
+func toInt(v any) (int, error) {
+	switch x := v.(type) {
+	case int:
+		return x, nil
+	case int64:
+		return int(x), nil
+	case float64:
+		if x != math.Trunc(x) {
+			return 0, fmt.Errorf("%v is not an integer", x)
+		}
+		return int(x), nil
+	case json.Number:
+		n, err := x.Int64()
+		return int(n), err
+	case string:
+		n, err := strconv.Atoi(strings.TrimSpace(x))
+		if err != nil {
+			return 0, fmt.Errorf("%q is not an integer", x)
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("want an integer, got %T", v)
+}
+
+func toBool(v any) (bool, error) {
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case string:
+		b, err := strconv.ParseBool(strings.TrimSpace(x))
+		if err != nil {
+			return false, fmt.Errorf("%q is not true or false", x)
+		}
+		return b, nil
+	}
+	return false, fmt.Errorf("want true or false, got %T", v)
+}
+
+func toObjects(v any) ([]map[string]any, error) {
+	if s, ok := v.(string); ok {
+		var items []any
+		if err := json.Unmarshal([]byte(s), &items); err != nil {
+			return nil, fmt.Errorf("want a JSON list of objects: %v", err)
+		}
+		v = items
+	}
+	switch x := v.(type) {
+	case []map[string]any:
+		return x, nil
+	case []any:
+		out := make([]map[string]any, 0, len(x))
+		for i, it := range x {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("item %d: want an object, got %T", i, it)
+			}
+			out = append(out, m)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("want a list of objects, got %T", v)
+}
+
+// ParseTime reads a time input: "2023-03-02 00:00" (UTC), RFC 3339, or a
+// relative offset from now such as "-24h", "-30m" or "-7d".
+func ParseTime(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "now") {
+		return now.UTC(), nil
+	}
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+		d, err := parseOffset(s)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return now.UTC().Add(d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use \"2023-03-02 00:00\" (UTC), RFC 3339 or a relative form such as -24h", s)
+}
+
+func parseOffset(s string) (time.Duration, error) {
+	if body, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(body)
+		if err == nil {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a relative time such as -24h or -7d", s)
+	}
+	return d, nil
+}
+
+// ParseTargets returns the normalised targets of a destructive action (the
+// values of its Targets parameter: de-duplicated IDs, or canonical IP
+// entries), for guardrails and plans. It returns nil for actions without
+// targets. Pure: no I/O.
+func ParseTargets(a *spec.Action, params map[string]any) ([]string, error) {
+	if a.Targets == nil {
+		return nil, nil
+	}
+	ps, _ := a.Param(a.Targets.Param)
+	v := params[ps.Name]
+	if ps.Type == spec.TypeString {
+		s, err := scalarString(v)
+		if err != nil || strings.TrimSpace(s) == "" {
+			if v == nil {
+				return nil, nil
+			}
+			return nil, &InputError{Action: a.Name, Param: ps.Name, Msg: "want a string"}
+		}
+		return []string{strings.TrimSpace(s)}, nil
+	}
+	items, err := ParseList(v)
+	if err != nil {
+		return nil, &InputError{Action: a.Name, Param: ps.Name, Msg: err.Error()}
+	}
+	if a.Targets.Kind != spec.TargetIPs {
+		return items, nil
+	}
+	entries, err := ParseIPEntries(items)
+	if err != nil {
+		return nil, &InputError{Action: a.Name, Param: ps.Name, Msg: err.Error()}
+	}
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.String()
+	}
+	return out, nil
+}

@@ -1,0 +1,231 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// DeactivateUsers deactivates each user. Okta answers a deactivate of an
+// already DEPROVISIONED user with 404 E0000007, like an unknown user, so a
+// GET tells the two apart: the first is already_deprovisioned (success).
+func (a *Activities) DeactivateUsers(ctx context.Context, req Request) (any, error) {
+	act, p, err := a.start(ctx, spec.DeactivateUsers, req)
+	if err != nil {
+		return nil, err
+	}
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+		_, err := a.Okta.DeactivateUser(ctx, id)
+		if err == nil {
+			return done(id, spec.OutcomeDone)
+		}
+		if isStatusConflict(err) {
+			if st, gerr := a.userStatus(ctx, id); gerr == nil && st == okta.StatusDeprovisioned {
+				return done(id, spec.OutcomeAlreadyDeprovisioned)
+			} else if gerr != nil && !errors.Is(gerr, okta.ErrNotFound) {
+				return failed(ctx, id, gerr)
+			}
+		}
+		return failed(ctx, id, err)
+	})
+}
+
+// ActivateUsers activates each user; an ACTIVE user is already_active.
+func (a *Activities) ActivateUsers(ctx context.Context, req Request) (any, error) {
+	act, p, err := a.start(ctx, spec.ActivateUsers, req)
+	if err != nil {
+		return nil, err
+	}
+	sendEmail := p.Bool(spec.ParamSendEmail)
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+		raw, err := a.Okta.ActivateUser(ctx, id, sendEmail)
+		if err == nil {
+			r, _ := done(id, spec.OutcomeDone)
+			r.Data = nonEmpty(raw)
+			return r, nil
+		}
+		if okta.IsCode(err, okta.CodeAlreadyActive) {
+			return done(id, spec.OutcomeAlreadyActive)
+		}
+		if isStatusConflict(err) {
+			// A retried activation may find the user ACTIVE under a code
+			// other than E0000016; trust the user's status.
+			if st, gerr := a.userStatus(ctx, id); gerr == nil && st == okta.StatusActive {
+				return done(id, spec.OutcomeAlreadyActive)
+			}
+		}
+		return failed(ctx, id, err)
+	})
+}
+
+// ResetUserPasswords resets each user's password. send_email true forces
+// convert_to_federated false, as the integration spec says.
+func (a *Activities) ResetUserPasswords(ctx context.Context, req Request) (any, error) {
+	act, p, err := a.start(ctx, spec.ResetUserPasswords, req)
+	if err != nil {
+		return nil, err
+	}
+	sendEmail, federated := p.Bool(spec.ParamSendEmail), p.Bool(spec.ParamConvertToFederated)
+	if sendEmail && federated {
+		activity.GetLogger(ctx).Info("send_email is true: convert_to_federated forced to false")
+		federated = false
+	}
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+		raw, err := a.Okta.ResetPassword(ctx, id, sendEmail, federated)
+		if err != nil {
+			return failed(ctx, id, err)
+		}
+		r, _ := done(id, spec.OutcomeDone)
+		r.Data = nonEmpty(raw)
+		return r, nil
+	})
+}
+
+// isStatusConflict reports the answers Okta gives a lifecycle call that
+// does not fit the user's current status: 404 E0000007 (reported for
+// DEPROVISIONED users) and 403 E0000038.
+func isStatusConflict(err error) bool {
+	return okta.IsCode(err, okta.CodeNotFound) || okta.IsCode(err, okta.CodeBadStatus)
+}
+
+func (a *Activities) userStatus(ctx context.Context, id string) (string, error) {
+	_, u, err := a.Okta.GetUser(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return u.Status, nil
+}
+
+// nonEmpty drops Okta's empty "{}" answers so results stay small.
+func nonEmpty(raw json.RawMessage) any {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil || len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// CreateUserInGroup creates a STAGED user in the given groups. A retry
+// after a lost answer finds the login taken; when that user has the same
+// name it is the one this step created, so it is returned (and added to
+// any missing group) instead of failing.
+func (a *Activities) CreateUserInGroup(ctx context.Context, req Request) (any, error) {
+	act, p, err := a.start(ctx, spec.CreateUserInGroup, req)
+	if err != nil {
+		return nil, err
+	}
+	email := p.Str(spec.ParamEmail)
+	if addr, perr := mail.ParseAddress(email); perr != nil || addr.Address != email {
+		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamEmail, Msg: "not a valid email address"})
+	}
+	profile := map[string]any{"firstName": p.Str(spec.ParamFirstName), "lastName": p.Str(spec.ParamLastName),
+		"email": email, "login": email}
+	if ph := p.Str(spec.ParamPhoneNumber); ph != "" {
+		profile["mobilePhone"] = ph
+	}
+	groups := p.List(spec.ParamGroupIDs)
+	raw, err := a.Okta.CreateUser(ctx, map[string]any{"profile": profile, "groupIds": groups}, false)
+	if err == nil {
+		return json.RawMessage(raw), nil
+	}
+	if !okta.IsCode(err, okta.CodeValidation) {
+		return nil, classify(act.Title, err)
+	}
+	existing, u, gerr := a.Okta.GetUser(ctx, email)
+	if gerr != nil || !sameName(existing, profile) {
+		return nil, classify(act.Title, err)
+	}
+	for _, g := range groups {
+		if aerr := a.Okta.AddUserToGroup(ctx, g, u.ID); aerr != nil {
+			return nil, classify(act.Title, aerr)
+		}
+	}
+	activity.GetLogger(ctx).Info("user already exists with this login and name; reusing it", "user", u.ID)
+	return existing, nil
+}
+
+func sameName(raw json.RawMessage, want map[string]any) bool {
+	var u struct {
+		Profile map[string]any `json:"profile"`
+	}
+	if json.Unmarshal(raw, &u) != nil {
+		return false
+	}
+	return u.Profile["firstName"] == want["firstName"] && u.Profile["lastName"] == want["lastName"]
+}
+
+// GetUsers lists users; the output is Okta's JSON array, so $[*].id works.
+func (a *Activities) GetUsers(ctx context.Context, req Request) (any, error) {
+	act, p, err := a.start(ctx, spec.GetUsers, req)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := positiveLimit(act, p)
+	if err != nil {
+		return nil, err
+	}
+	users, err := a.Okta.ListUsers(ctx, p.Str(spec.ParamFilter), limit)
+	return list(act, users, err)
+}
+
+// GetUserGroups lists the groups of a user given by ID or login.
+func (a *Activities) GetUserGroups(ctx context.Context, req Request) (any, error) {
+	act, p, err := a.start(ctx, spec.GetUserGroups, req)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := a.Okta.ListUserGroups(ctx, p.Str(spec.ParamUser))
+	return list(act, groups, err)
+}
+
+// TestConnection checks the org URL and token with GET /users/me, falling
+// back to listing one user for OAuth tokens, which have no user.
+func (a *Activities) TestConnection(ctx context.Context, req Request) (any, error) {
+	act, _, err := a.start(ctx, spec.TestConnection, req)
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	login := ""
+	u, err := a.Okta.Me(ctx)
+	if err == nil {
+		login = u.Profile.Login
+	} else if errors.Is(err, okta.ErrNotFound) || okta.IsCode(err, okta.CodeForbidden) {
+		_, err = a.Okta.Do(ctx, http.MethodGet, "/users", url.Values{"limit": {"1"}}, nil, nil)
+	}
+	if err != nil {
+		return nil, classify(act.Title, err)
+	}
+	return map[string]any{"status": "Successful", "user": login, "latency_ms": time.Since(t0).Milliseconds()}, nil
+}
+
+// positiveLimit reads a read action's limit; 0 or less is refused rather
+// than silently meaning "all", which could page through a whole org.
+func positiveLimit(act *spec.Action, p *Params) (int, error) {
+	n := p.Int(spec.ParamLimit)
+	if n <= 0 {
+		return 0, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamLimit, Msg: "must be at least 1"})
+	}
+	return n, nil
+}
+
+// list returns a read action's output: Okta's items as one JSON array
+// (never null, so $[*] paths and len() work on an empty result).
+func list(act *spec.Action, items []json.RawMessage, err error) (any, error) {
+	if err != nil {
+		return nil, classify(act.Title, err)
+	}
+	if items == nil {
+		items = []json.RawMessage{}
+	}
+	return items, nil
+}
