@@ -16,7 +16,7 @@ func TestListGroups(t *testing.T) {
 		{"filter=" + url.QueryEscape(`type eq "BUILT_IN"`) + "&limit=200", 1},
 		{"filter=" + url.QueryEscape(`type eq "APP_GROUP"`), 1},
 		{"filter=" + url.QueryEscape(`type eq "OKTA_GROUP" and (lastUpdated gt "2000-01-01T00:00:00.000Z" or lastMembershipUpdated gt "2000-01-01T00:00:00.000Z")`), 10},
-		{"filter=" + url.QueryEscape(`id eq "` + DemoEngineeringGroupID + `"`), 1},
+		{"filter=" + url.QueryEscape(`id eq "`+DemoEngineeringGroupID+`"`), 1},
 		{"search=" + url.QueryEscape(`profile.name sw "eng"`), 1},
 		{"search=" + url.QueryEscape(`profile.description co "team"`), 3},
 		{"search=" + url.QueryEscape(`source.id eq "0oaadsim0ad0app00x7"`), 1},

@@ -176,7 +176,7 @@ func TestListUsers(t *testing.T) {
 		{"filter=" + url.QueryEscape(`status eq "DEPROVISIONED"`), depro},
 		{"filter=" + url.QueryEscape(`profile.login eq "jane.doe@acme.com"`), 1},
 		{"filter=" + url.QueryEscape(`profile.login eq "JANE.DOE@acme.com"`), 0}, // filter values are case-sensitive
-		{"filter=" + url.QueryEscape(`(id eq "` + DemoActiveUserID + `" or id eq "` + DemoAdminID + `") and status eq "ACTIVE"`), 2},
+		{"filter=" + url.QueryEscape(`(id eq "`+DemoActiveUserID+`" or id eq "`+DemoAdminID+`") and status eq "ACTIVE"`), 2},
 		{"filter=" + url.QueryEscape(`lastUpdated gt "2000-01-01T00:00:00.000Z"`), all},
 		{"search=" + url.QueryEscape(`profile.login eq "JANE.DOE@acme.com"`), 1}, // search values are not
 		{"search=" + url.QueryEscape(`profile.lastName sw "do" and profile.firstName co "an"`), 1},
