@@ -19,29 +19,29 @@ type Env struct {
 
 // StepResult is what later steps see of an earlier step.
 type StepResult struct {
-	Output any        // JSON-shaped: map[string]any, []any, string, float64, bool, nil
-	Status string     // succeeded | partially_succeeded | failed | skipped | planned | rejected
-	Error  *StepError // nil unless failed
+	Output any        `expr:"output"` // JSON-shaped: map[string]any, []any, string, float64, bool, nil
+	Status string     `expr:"status"` // succeeded | partially_succeeded | failed | skipped | planned | rejected
+	Error  *StepError `expr:"error"`  // nil unless failed
 }
 
 // StepError is a failed step's error as expressions see it
 // (steps.<id>.error.message, .okta_code, .http_status).
 type StepError struct {
-	Message    string `json:"message"`
-	OktaCode   string `json:"okta_code,omitempty"`
-	HTTPStatus int    `json:"http_status,omitempty"`
+	Message    string `json:"message" expr:"message"`
+	OktaCode   string `json:"okta_code,omitempty" expr:"okta_code"`
+	HTTPStatus int    `json:"http_status,omitempty" expr:"http_status"`
 }
 
 // RunInfo describes the run (run.id, run.playbook, run.started_by,
 // run.dry_run, run.started_at, run.now). Now is the workflow's clock at the
 // time of evaluation and backs the now() function.
 type RunInfo struct {
-	ID        string
-	Playbook  string
-	StartedBy string
-	DryRun    bool
-	StartedAt time.Time
-	Now       time.Time
+	ID        string    `expr:"id"`
+	Playbook  string    `expr:"playbook"`
+	StartedBy string    `expr:"started_by"`
+	DryRun    bool      `expr:"dry_run"`
+	StartedAt time.Time `expr:"started_at"`
+	Now       time.Time `expr:"now"`
 }
 
 // Step statuses.

@@ -1,0 +1,178 @@
+package playbook
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// params decodes an action's with: block against its spec. Only literal
+// values are type-checked: an expression's type is known at run time.
+func (d *decoder) params(a *spec.Action, o *object, sc *scope) map[string]*Value {
+	n := o.val("with")
+	keys, vals := d.dict(n, "with")
+	out := make(map[string]*Value, len(keys))
+	for i, k := range keys {
+		v := d.value(vals[i], sc)
+		out[k.str] = v
+		p, ok := a.Param(k.str)
+		if !ok {
+			d.errs.add(k.pos, CheckUnknownParam, "%s has no parameter %q%s", a.Name, k.str, paramHint(k.str, a))
+			continue
+		}
+		d.checkParam(a, p, vals[i], v)
+	}
+	at := o.keyPos("action")
+	if n != nil {
+		at = o.keyPos("with")
+	}
+	for _, p := range a.Params {
+		if p.Required && out[p.Name] == nil {
+			d.errs.add(at, CheckMissingParam, "%s needs parameter %s (%s)", a.Name, p.Name, p.Type)
+		}
+	}
+	return out
+}
+
+func paramHint(name string, a *spec.Action) string {
+	if len(a.Params) == 0 {
+		return " (it takes no parameters)"
+	}
+	return suggest(name, a.ParamNames(), true)
+}
+
+// checkParam checks a literal parameter value against the parameter's type.
+func (d *decoder) checkParam(a *spec.Action, p spec.Param, n *node, v *Value) {
+	if v.expr != nil {
+		return
+	}
+	what := a.Name + " parameter " + p.Name
+	if n.kind == scalarNode && n.tag == "null" {
+		d.errs.add(n.pos, CheckParamType, "%s is empty; give a value or leave the parameter out", what)
+		return
+	}
+	switch p.Type {
+	case spec.TypeString, spec.TypeTime:
+		if !d.paramScalar(n, v, "str", what, "a string") || !v.literal {
+			return
+		}
+		if p.Type == spec.TypeTime {
+			if err := checkTime(n.str); err != "" {
+				d.errs.add(n.pos, CheckParamType, "%s: %s", what, err)
+			}
+		}
+		d.checkEnum(p, n, what)
+	case spec.TypeInteger:
+		d.paramScalar(n, v, "int", what, "an integer")
+	case spec.TypeBoolean:
+		d.paramScalar(n, v, "bool", what, "true or false")
+	case spec.TypeStringList, spec.TypeIntList, spec.TypeObjectList:
+		d.checkList(p, n, v, what)
+	}
+}
+
+// paramScalar checks a scalar's literal type. A string mixing text and
+// expressions is a string, which only string parameters accept.
+func (d *decoder) paramScalar(n *node, v *Value, tag, what, want string) bool {
+	if v.parts != nil {
+		if tag == "str" {
+			return true
+		}
+		d.errs.add(n.pos, CheckParamType, "%s must be %s; text around ${{ }} makes a string (use a single ${{ }} expression)", what, want)
+		return false
+	}
+	if n.kind == scalarNode && n.tag == tag {
+		return true
+	}
+	hint := ""
+	if tag == "str" && n.kind == scalarNode {
+		hint = fmt.Sprintf(` (quote it: "%s")`, n.str)
+	}
+	d.errs.add(n.pos, CheckParamType, "%s must be %s, got %s%s", what, want, article(n.kindName()), hint)
+	return false
+}
+
+func (d *decoder) checkEnum(p spec.Param, n *node, what string) {
+	if p.Enum == nil {
+		return
+	}
+	for _, e := range p.Enum {
+		if strings.EqualFold(e, n.str) {
+			return
+		}
+	}
+	d.errs.add(n.pos, CheckEnum, "%s must be one of %s, got %q%s", what, strings.Join(p.Enum, ", "), n.str, suggest(n.str, p.Enum, false))
+}
+
+// checkList checks a list parameter: a list, or a comma/newline separated
+// string, whose literal entries have the element type.
+func (d *decoder) checkList(p spec.Param, n *node, v *Value, what string) {
+	if n.kind == scalarNode && n.tag == "str" && p.Type != spec.TypeObjectList {
+		if p.Type == spec.TypeIntList && v.literal {
+			for _, f := range splitList(n.str) {
+				if _, err := strconv.Atoi(f); err != nil {
+					d.errs.add(n.pos, CheckParamType, "%s: %q is not an integer", what, f)
+				}
+			}
+		}
+		return
+	}
+	if n.kind != seqNode {
+		want := "a list or a comma separated string"
+		if p.Type == spec.TypeObjectList {
+			want = "a list of mappings"
+		}
+		d.errs.add(n.pos, CheckParamType, "%s must be %s, got %s", what, want, article(n.kindName()))
+		return
+	}
+	for i, it := range n.items {
+		if v.items != nil && v.items[i].expr != nil {
+			continue
+		}
+		ok, want := false, ""
+		switch p.Type {
+		case spec.TypeStringList:
+			ok, want = it.kind == scalarNode && it.tag == "str", "a string"
+		case spec.TypeIntList:
+			ok, want = it.kind == scalarNode && it.tag == "int", "an integer"
+		case spec.TypeObjectList:
+			ok, want = it.kind == mapNode, "a mapping"
+		}
+		if !ok {
+			d.errs.add(it.pos, CheckParamType, "%s: entry %d must be %s, got %s", what, i+1, want, article(it.kindName()))
+		}
+	}
+}
+
+// splitList splits a comma or newline separated string, as list parameters
+// accept it.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// checkTime accepts the time forms of the integration spec: "2023-03-02
+// 00:00" (UTC), RFC 3339, and relative durations like -24h.
+func checkTime(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "now" {
+		return ""
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", time.RFC3339, time.RFC3339Nano, "2006-01-02"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return ""
+		}
+	}
+	if _, err := time.ParseDuration(s); err == nil {
+		return ""
+	}
+	return fmt.Sprintf(`%q is not a time: want "2023-03-02 00:00" (UTC), RFC 3339, or relative like -24h`, s)
+}

@@ -1,0 +1,190 @@
+package playbook
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+)
+
+// exprEnv is what expressions see. A struct rather than a map: the checker
+// then knows the names (so `foo` or `run.nope` fail to compile) and building
+// one per evaluation costs no map allocations, however many steps ran.
+type exprEnv struct {
+	Inputs map[string]any        `expr:"inputs"`
+	Alert  any                   `expr:"alert"`
+	Event  any                   `expr:"event"`
+	Steps  map[string]StepResult `expr:"steps"`
+	Vars   map[string]any        `expr:"vars"`
+	Item   any                   `expr:"item"`
+	Index  int                   `expr:"index"`
+	Run    RunInfo               `expr:"run"`
+	// Now backs now(): the run's clock, never the machine's, so that a
+	// replayed workflow evaluates to the same value.
+	Now func() time.Time `expr:"now"`
+}
+
+// contextNames are the variables of exprEnv, for scope checks.
+var contextNames = []string{"inputs", "alert", "event", "steps", "vars", "item", "index", "run"}
+
+// baseOptions are the compile options every expression shares. Builtins
+// that read the machine's clock or iterate maps in random order are
+// replaced (see funcs.go); repeat is dropped because one call can allocate
+// gigabytes.
+func baseOptions() []expr.Option {
+	opts := []expr.Option{
+		expr.Env(exprEnv{}),
+		expr.Timezone("UTC"),
+		expr.DisableBuiltin("now"),
+		expr.DisableBuiltin("keys"),
+		expr.DisableBuiltin("values"),
+		expr.DisableBuiltin("toPairs"),
+		expr.DisableBuiltin("repeat"),
+	}
+	return append(opts, functionOptions()...)
+}
+
+var sharedOptions = baseOptions()
+
+// ref is one access to a context variable found in an expression:
+// root is the variable, path the constant member names after it (steps.a.output
+// is root "steps", path ["a", "output"]), at is the rune offset in the text.
+type ref struct {
+	root string
+	path []string
+	at   int
+}
+
+// compile compiles one expression and lists its context references.
+func compile(text string) (*vm.Program, []ref, error) {
+	c := &collector{}
+	opts := append(sharedOptions[:len(sharedOptions):len(sharedOptions)], expr.Patch(c))
+	prog, err := expr.Compile(text, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return prog, c.refs, nil
+}
+
+// collector records references and makes member access nil-safe: a.b on a
+// missing a yields nil instead of an error, as analysts expect of JSON
+// ("steps.find.output.profile" when the step was skipped).
+type collector struct{ refs []ref }
+
+func (c *collector) Visit(n *ast.Node) {
+	switch x := (*n).(type) {
+	case *ast.IdentifierNode:
+		c.refs = append(c.refs, ref{root: x.Value, at: x.Location().From})
+	case *ast.MemberNode:
+		if r, ok := memberRef(x); ok {
+			c.refs = append(c.refs, r)
+		}
+		if !x.Method {
+			x.Optional = true
+			ast.Patch(n, &ast.ChainNode{Node: x})
+		}
+	case *ast.CallNode:
+		// A method call's callee must stay a plain member for the compiler.
+		if ch, ok := x.Callee.(*ast.ChainNode); ok {
+			if m, ok := ch.Node.(*ast.MemberNode); ok {
+				m.Optional = false
+				x.Callee = m
+			}
+		}
+	}
+}
+
+// memberRef returns the reference for a member access whose chain is made
+// of constant names down to an identifier, such as steps["a"].output.
+func memberRef(m *ast.MemberNode) (ref, bool) {
+	var path []string
+	at := m.Location().From
+	if s, ok := m.Property.(*ast.StringNode); ok {
+		at = s.Location().From
+	}
+	var cur ast.Node = m
+	for {
+		if ch, ok := cur.(*ast.ChainNode); ok {
+			cur = ch.Node
+			continue
+		}
+		switch x := cur.(type) {
+		case *ast.MemberNode:
+			s, ok := x.Property.(*ast.StringNode)
+			if !ok {
+				return ref{}, false
+			}
+			path = append([]string{s.Value}, path...)
+			cur = x.Node
+		case *ast.IdentifierNode:
+			return ref{root: x.Value, path: path, at: at}, true
+		default:
+			return ref{}, false
+		}
+	}
+}
+
+// exprMessage strips expr's own snippet from an error: ours shows the YAML
+// line instead.
+func exprMessage(err error) (string, int) {
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		return fe.Message, fe.From
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return msg, -1
+}
+
+// newExprEnv builds the expression variables from the interpreter's Env.
+func newExprEnv(env *Env) *exprEnv {
+	if env == nil {
+		env = &Env{}
+	}
+	e := &exprEnv{Inputs: env.Inputs, Alert: env.Alert, Event: env.Event, Steps: env.Steps,
+		Vars: env.Vars, Run: env.Run}
+	if env.InLoop {
+		e.Item, e.Index = env.Item, env.Index
+	}
+	now := env.Run.Now
+	e.Now = func() time.Time { return now }
+	e.Steps = hideSkipped(env.Steps)
+	return e
+}
+
+// hideSkipped returns steps with the output of skipped steps cleared. It
+// copies only when needed, so evaluation stays allocation-free normally.
+func hideSkipped(steps map[string]StepResult) map[string]StepResult {
+	for _, r := range steps {
+		if r.Status == StatusSkipped && r.Output != nil {
+			cp := make(map[string]StepResult, len(steps))
+			for id, r := range steps {
+				if r.Status == StatusSkipped {
+					r.Output = nil
+				}
+				cp[id] = r
+			}
+			return cp
+		}
+	}
+	return steps
+}
+
+// run evaluates a compiled expression, turning panics from odd data into
+// errors: an expression must never take a worker down.
+func run(prog *vm.Program, env *exprEnv) (out any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	out, err = vm.Run(prog, env)
+	if err != nil {
+		return nil, err
+	}
+	return normalize(out), nil
+}

@@ -1,0 +1,191 @@
+package playbook
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// Options configure Load.
+type Options struct {
+	// Registry holds the actions steps may use. Required.
+	Registry *spec.Registry
+	// Library reports whether a library playbook with the given name
+	// exists, for playbook: steps. nil skips that check.
+	Library func(name string) bool
+}
+
+// Top-level keys, in the order the docs present them.
+var topKeys = []string{"name", "version", "description", "inputs", "guardrails", "on", "steps", "outputs"}
+
+var (
+	namePattern  = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	idPattern    = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+	identPattern = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+)
+
+// decoder holds one load's state.
+type decoder struct {
+	src     *source
+	errs    *errorSink
+	opts    Options
+	inputs  map[string]*Input
+	stepIDs map[string]bool
+	pb      *Playbook
+}
+
+// Load parses and validates a playbook. On any problem it returns a nil
+// playbook and an ErrorList holding every error found, sorted by position.
+func Load(file string, src []byte, opts Options) (*Playbook, error) {
+	if opts.Registry == nil {
+		panic("playbook: Options.Registry is required")
+	}
+	s := newSource(file, src)
+	d := &decoder{src: s, errs: &errorSink{src: s}, opts: opts, inputs: map[string]*Input{}, stepIDs: map[string]bool{}}
+	sum := sha256.Sum256(src)
+	d.pb = &Playbook{File: file, Source: src, SHA256: hex.EncodeToString(sum[:]), Version: 1,
+		Guardrails: Guardrails{AboveLimit: "fail"}}
+	if root := parseYAML(s, d.errs); root != nil {
+		d.playbook(root)
+	}
+	if len(d.errs.list) > 0 {
+		return nil, sortErrors(d.errs.list)
+	}
+	return d.pb, nil
+}
+
+// LoadFile reads and loads a playbook file.
+func LoadFile(path string, opts Options) (*Playbook, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Load(path, src, opts)
+}
+
+// LoadDir loads every *.yaml and *.yml file of a directory as the playbook
+// library, keyed by playbook name. A library playbook may call another one
+// of the same directory, so Library defaults to "is it in this directory".
+// Two files with one name are an error.
+func LoadDir(dir string, opts Options) (map[string]*Playbook, ErrorList) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	more, _ := filepath.Glob(filepath.Join(dir, "*.yml"))
+	files = append(files, more...)
+	sort.Strings(files)
+	names := map[string]bool{}
+	for _, f := range files {
+		if src, err := os.ReadFile(f); err == nil {
+			if n := peekName(src); n != "" {
+				names[n] = true
+			}
+		}
+	}
+	if opts.Library == nil {
+		opts.Library = func(name string) bool { return names[name] }
+	}
+	out := map[string]*Playbook{}
+	var errs ErrorList
+	for _, f := range files {
+		p, err := LoadFile(f, opts)
+		switch e := err.(type) {
+		case nil:
+		case ErrorList:
+			errs = append(errs, e...)
+			continue
+		default:
+			errs = append(errs, &Error{File: f, Line: 1, Col: 1, Kind: CheckSyntax, Message: err.Error()})
+			continue
+		}
+		if prev, dup := out[p.Name]; dup {
+			errs = append(errs, &Error{File: f, Line: 1, Col: 1, Kind: CheckDuplicateID,
+				Message: "playbook name " + p.Name + " is also used by " + prev.File})
+			continue
+		}
+		out[p.Name] = p
+	}
+	return out, sortErrors(errs)
+}
+
+// peekName finds a file's top-level name: without a full load, so that
+// library lookups work before every file is validated.
+func peekName(src []byte) string {
+	for _, line := range strings.Split(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, "name:"); ok {
+			v := strings.TrimSpace(rest)
+			if i := strings.Index(v, " #"); i >= 0 {
+				v = strings.TrimSpace(v[:i])
+			}
+			return strings.Trim(v, `"'`)
+		}
+	}
+	return ""
+}
+
+// playbook decodes the top-level mapping.
+func (d *decoder) playbook(root *node) {
+	o := d.object(root, "the playbook", topKeys)
+	if o == nil {
+		return
+	}
+	pb := d.pb
+	if n := o.val("name"); n != nil {
+		if s, ok := d.str(n, "name"); ok {
+			if !namePattern.MatchString(s) {
+				d.errs.add(n.pos, CheckValue, "name %q must be kebab-case: lower-case letters, digits and single dashes, starting with a letter", s)
+			}
+			pb.Name = s
+		}
+	} else {
+		d.errs.add(root.pos, CheckMissingKey, "missing name: every playbook needs a unique kebab-case name")
+	}
+	if n := o.val("version"); n != nil {
+		pb.Version = d.integer(n, "version", 1)
+	}
+	if n := o.val("description"); n != nil {
+		pb.Description, _ = d.str(n, "description")
+	}
+	d.decodeInputs(o.val("inputs"))
+	d.decodeGuardrails(o.val("guardrails"))
+	if n := o.val("steps"); n != nil {
+		d.decodeSteps(n)
+	} else {
+		d.errs.add(root.pos, CheckMissingKey, "missing steps: a playbook needs at least one step")
+	}
+	d.decodeOutputs(o.val("outputs"))
+	d.decodeTriggers(o.val("on"))
+}
+
+func (d *decoder) decodeGuardrails(n *node) {
+	o := d.object(n, "guardrails", []string{"max_targets", "above_limit"})
+	if o == nil {
+		return
+	}
+	g := &d.pb.Guardrails
+	g.Pos = n.pos
+	g.AboveLimit = "fail"
+	if v := o.val("max_targets"); v != nil {
+		g.MaxTargets = d.integer(v, "guardrails.max_targets", 1)
+	}
+	if v := o.val("above_limit"); v != nil {
+		if s := d.enum(v, "guardrails.above_limit", "fail", "approval"); s != "" {
+			g.AboveLimit = s
+		}
+	}
+}
+
+func (d *decoder) decodeOutputs(n *node) {
+	keys, vals := d.dict(n, "outputs")
+	sc := &scope{where: "outputs", done: d.stepIDs, vars: d.allVars()}
+	for i, k := range keys {
+		if !identPattern.MatchString(k.str) {
+			d.errs.add(k.pos, CheckValue, "output name %q must be an identifier (letters, digits, _)", k.str)
+		}
+		d.pb.Outputs = append(d.pb.Outputs, &Output{Name: k.str, Value: d.value(vals[i], sc), Pos: k.pos})
+	}
+}
