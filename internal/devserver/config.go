@@ -1,0 +1,145 @@
+package devserver
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+const (
+	clusterName = "active"
+	storeName   = "sqlite-default"
+)
+
+// prepareDatabase returns the SQL config for path (in-memory when empty),
+// creating the schema and the namespace on first use. fresh reports whether
+// the namespace was created now, with the current search attributes.
+func prepareDatabase(path, namespace string) (fresh bool, conf *config.SQL, err error) {
+	conf = &config.SQL{PluginName: sqliteplugin.PluginName}
+	if path == "" {
+		// A shared-cache in-memory database under a random name: every
+		// connection of this server sees it, other servers in the same
+		// process (parallel tests) do not.
+		conf.DatabaseName = "cordon-" + strconv.FormatUint(rand.Uint64(), 36)
+		conf.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
+	} else {
+		conf.DatabaseName = path
+		// WAL lets the UI's visibility reads proceed while history writes;
+		// synchronous=NORMAL is durable across process crashes (only a power
+		// loss can drop the last transactions), which suits a dev store.
+		// The plugin wants pragma names without the leading underscore.
+		conf.ConnectAttributes = map[string]string{
+			"mode": "rwc", "journal_mode": "WAL", "synchronous": "NORMAL",
+		}
+	}
+	// The plugin creates the schema of an in-memory database itself when it
+	// opens it; a new file needs it created here.
+	fresh = path == ""
+	if path != "" {
+		if _, statErr := os.Stat(path); os.IsNotExist(statErr) {
+			fresh = true
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return false, nil, fmt.Errorf("creating data directory: %w", err)
+			}
+			if err := sqliteschema.SetupSchema(conf); err != nil {
+				return false, nil, fmt.Errorf("creating Temporal schema in %s: %w", path, err)
+			}
+		}
+	}
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, namespace, false, SearchAttributes())
+	if err != nil {
+		return false, nil, fmt.Errorf("namespace %s: %w", namespace, err)
+	}
+	ns.Detail.Config.Retention = durationpb.New(Retention)
+	// No-op when the namespace exists (a reused data file).
+	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
+		return false, nil, fmt.Errorf("creating namespace %s in %s: %w", namespace, describeDB(path), err)
+	}
+	return fresh, conf, nil
+}
+
+func describeDB(path string) string {
+	if path == "" {
+		return "in-memory database"
+	}
+	return path
+}
+
+// buildConfig is the static server configuration: one SQLite store for
+// execution and visibility, one history shard (plenty for one process),
+// archival off, all four services on host.
+func buildConfig(host string, p ports, sqlConf *config.SQL) *config.Config {
+	addr := func(port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
+	svc := func(grpc, http int) config.Service {
+		return config.Service{RPC: config.RPC{GRPCPort: grpc, HTTPPort: http, BindOnIP: host}}
+	}
+	var c config.Config
+	c.Global.Membership.BroadcastAddress = host
+	c.Persistence.DefaultStore = storeName
+	c.Persistence.VisibilityStore = storeName
+	c.Persistence.NumHistoryShards = 1
+	c.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: sqlConf}}
+	c.ClusterMetadata = &cluster.Config{
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{clusterName: {
+			Enabled:                true,
+			InitialFailoverVersion: 1,
+			RPCAddress:             addr(p.frontend),
+			HTTPAddress:            addr(p.frontendHTTP),
+		}},
+	}
+	c.DCRedirectionPolicy.Policy = "noop"
+	c.Services = map[string]config.Service{
+		"frontend": svc(p.frontend, p.frontendHTTP),
+		"history":  svc(p.history, 0),
+		"matching": svc(p.matching, 0),
+		"worker":   svc(p.worker, 0),
+	}
+	c.Archival.History.State = "disabled"
+	c.Archival.Visibility.State = "disabled"
+	c.NamespaceDefaults.Archival.History.State = "disabled"
+	c.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	c.PublicClient.HostPort = addr(p.frontend)
+	return &c
+}
+
+func serverOptions(c *config.Config, logger serverLogger) []temporal.ServerOption {
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for name, svc := range c.Services {
+		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(
+			net.JoinHostPort(svc.RPC.BindOnIP, strconv.Itoa(svc.RPC.GRPCPort)))
+	}
+	dyn := dynamicconfig.StaticClient{
+		// One process serves everything: a larger history cache avoids
+		// reloading mutable state from SQLite on every task.
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 8096,
+		// The UI and `cordon list` poll visibility; the default per-instance
+		// limit (10/s) throttles a single busy analyst.
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// Search attributes added at startup (ensureSearchAttributes) must be
+		// usable immediately, not after the cache's refresh interval.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+	}
+	return []temporal.ServerOption{
+		temporal.WithConfig(c),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(logger),
+		temporal.WithDynamicConfigClient(dyn),
+	}
+}

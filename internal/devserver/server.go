@@ -1,0 +1,183 @@
+// Package devserver runs a complete Temporal server inside the calling
+// process: frontend, history, matching and worker services on SQLite, plus
+// the Temporal Web UI. It is what `worker --dev` and the end-to-end tests
+// use, so that Cordon runs with no Docker and no downloads.
+//
+// It is written here on temporal.NewServer and the SQLite persistence plugin
+// because the Temporal CLI's own dev-server package is internal. Only the
+// pieces Cordon needs are configured: one namespace with a 7-day retention
+// and Cordon's search attributes (see SearchAttributes), registered when the
+// database is created because SQLite visibility cannot add them cheaply later.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/server/temporal"
+)
+
+// Defaults used when Options fields are left empty, and by worker --dev flags.
+const (
+	DefaultFrontendAddr = "127.0.0.1:7233"
+	DefaultUIPort       = 8233
+	DefaultDataFile     = ".cordon/temporal.db"
+	DefaultNamespace    = "default"
+	// Retention of closed workflows in the dev namespace: long enough to look
+	// back over a week of incident runs in the UI, short enough that the
+	// SQLite file stays small. (Pre-created namespaces would otherwise get 24h.)
+	Retention = 7 * 24 * time.Hour
+)
+
+// Options configures Start. The zero value is an in-memory server on
+// 127.0.0.1:7233 with no UI.
+type Options struct {
+	// FrontendAddr is the host:port SDK clients dial. Default
+	// DefaultFrontendAddr; port 0 picks a free port (see FrontendAddr()).
+	FrontendAddr string
+	// UIPort is the Web UI's port on the frontend's host; 0 disables the UI.
+	// worker --dev passes DefaultUIPort (8233).
+	UIPort int
+	// DataFile is the SQLite database path. Empty means in-memory (tests);
+	// worker --dev passes DefaultDataFile. The parent directory is created.
+	DataFile string
+	// Namespace is created at startup. Default DefaultNamespace.
+	Namespace string
+	// Logger receives Cordon's own messages and, only at debug level, the
+	// Temporal server's (which are very chatty). Default: discard.
+	Logger *slog.Logger
+}
+
+// Server is a running embedded Temporal server. Stop it to release its
+// ports and the database file.
+type Server struct {
+	frontendAddr string
+	uiAddr       string
+	namespace    string
+	logger       *slog.Logger
+	serverLog    serverLogger
+	temporal     temporal.Server
+	ui           *uiserver.Server
+	uiDone       chan struct{}
+	stopOnce     sync.Once
+	stopErr      error
+}
+
+// Start starts the server and returns once the frontend accepts requests.
+// A port already in use is reported as a *PortInUseError before anything starts.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	opts = opts.withDefaults()
+	host, port, err := splitHostPort(opts.FrontendAddr)
+	if err != nil {
+		return nil, err
+	}
+	ports, err := reservePorts(host, port, opts.UIPort)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		frontendAddr: net.JoinHostPort(host, strconv.Itoa(ports.frontend)),
+		namespace:    opts.Namespace,
+		logger:       opts.Logger,
+		serverLog:    newServerLogger(opts.Logger),
+	}
+	fresh, sqlConf, err := prepareDatabase(opts.DataFile, opts.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	conf := buildConfig(host, ports, sqlConf)
+	s.temporal, err = temporal.NewServer(serverOptions(conf, s.serverLog)...)
+	if err != nil {
+		return nil, fmt.Errorf("configuring Temporal server: %w", err)
+	}
+	if err := s.temporal.Start(); err != nil {
+		return nil, fmt.Errorf("starting Temporal server: %w", err)
+	}
+	if !fresh {
+		// A database made by an older Cordon may lack attributes added since.
+		if err := s.ensureSearchAttributes(ctx); err != nil {
+			_ = s.temporal.Stop()
+			return nil, err
+		}
+	}
+	if opts.UIPort != 0 {
+		s.startUI(host, opts.UIPort)
+	}
+	return s, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.FrontendAddr == "" {
+		o.FrontendAddr = DefaultFrontendAddr
+	}
+	if o.Namespace == "" {
+		o.Namespace = DefaultNamespace
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("frontend address %q: %w", addr, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("frontend address %q: bad port", addr)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return host, port, nil
+}
+
+// FrontendAddr is the host:port SDK clients dial.
+func (s *Server) FrontendAddr() string { return s.frontendAddr }
+
+// UIAddr is the Web UI's base URL ("http://host:port"), or "" when disabled.
+func (s *Server) UIAddr() string { return s.uiAddr }
+
+// Namespace is the namespace the server created.
+func (s *Server) Namespace() string { return s.namespace }
+
+// NewClient dials the server as an SDK client on its namespace. Options in
+// opts (Identity, Logger, interceptors...) are kept; HostPort and Namespace
+// are set here. Without a Logger the SDK's messages go to the server's logger.
+func (s *Server) NewClient(ctx context.Context, opts client.Options) (client.Client, error) {
+	opts.HostPort = s.frontendAddr
+	opts.Namespace = s.namespace
+	if opts.Logger == nil {
+		opts.Logger = sdklog.NewStructuredLogger(s.logger)
+	}
+	return client.DialContext(ctx, opts)
+}
+
+// Stop shuts down the UI and all Temporal services, releasing the ports and
+// closing the SQLite database. It is safe to call more than once.
+func (s *Server) Stop() error {
+	s.stopOnce.Do(func() {
+		var errs []error
+		if s.ui != nil {
+			s.ui.Stop()
+			<-s.uiDone
+		}
+		s.serverLog.stopping.Store(true)
+		if err := s.temporal.Stop(); err != nil {
+			errs = append(errs, fmt.Errorf("stopping Temporal server: %w", err))
+		}
+		s.stopErr = errors.Join(errs...)
+	})
+	return s.stopErr
+}

@@ -1,0 +1,92 @@
+// Package temporalx connects Cordon's binaries to a Temporal cluster.
+//
+// The worker and the cordon CLI find their cluster the same way, following
+// the Temporal SDK's environment conventions (go.temporal.io/sdk/contrib/envconfig):
+// TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*,
+// TEMPORAL_PROFILE and the optional temporal.toml config file. With nothing
+// set they reach the dev stack (`make run`) at 127.0.0.1:7233, namespace
+// "default". Keeping this in one package means one error message for an
+// unreachable server, which is the first thing a newcomer sees.
+package temporalx
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+	sdklog "go.temporal.io/sdk/log"
+)
+
+const (
+	// DefaultAddress is where the dev stack listens (worker --dev). It is an
+	// IP rather than "localhost" so IPv6-first resolvers do not miss it.
+	DefaultAddress = "127.0.0.1:7233"
+	// DefaultNamespace is the namespace the dev stack creates.
+	DefaultNamespace = "default"
+	// TaskQueue is the task queue the Cordon worker polls and the starter targets.
+	TaskQueue = "cordon"
+	// DialTimeout bounds the first connection check when the caller's
+	// context has no deadline, so an unreachable server fails fast.
+	DialTimeout = 10 * time.Second
+)
+
+// ClientOptions loads client options from the environment (see the package
+// doc) and fills Cordon's defaults and the slog adapter.
+func ClientOptions(logger *slog.Logger) (client.Options, error) {
+	opts, err := envconfig.LoadDefaultClientOptions()
+	if err != nil {
+		return client.Options{}, fmt.Errorf("loading Temporal client settings: %w", err)
+	}
+	if opts.HostPort == "" {
+		opts.HostPort = DefaultAddress
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = DefaultNamespace
+	}
+	if logger != nil {
+		opts.Logger = sdklog.NewStructuredLogger(logger)
+	}
+	return opts, nil
+}
+
+// Dial connects to the cluster named by the environment and checks that it
+// answers. The error says where it tried and how to fix it.
+func Dial(ctx context.Context, logger *slog.Logger) (client.Client, error) {
+	opts, err := ClientOptions(logger)
+	if err != nil {
+		return nil, err
+	}
+	return DialOptions(ctx, opts)
+}
+
+// DialOptions connects with explicit options (the worker's --dev mode uses it
+// to reach the embedded server) and gives the same clear error as Dial.
+func DialOptions(ctx context.Context, opts client.Options) (client.Client, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DialTimeout)
+		defer cancel()
+	}
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, &UnreachableError{Address: opts.HostPort, Namespace: opts.Namespace, Err: err}
+	}
+	return c, nil
+}
+
+// UnreachableError reports that no Temporal frontend answered at Address.
+type UnreachableError struct {
+	Address   string
+	Namespace string
+	Err       error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach Temporal at %s (namespace %s): %v "+
+		"(start the dev stack with `make run`, or set TEMPORAL_ADDRESS)", e.Address, e.Namespace, e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }

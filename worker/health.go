@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// health serves GET /healthz: 200 while the worker polls its task queue,
+// 503 before that and once shutdown begins, so an orchestrator only routes
+// to (and a test only proceeds with) a worker that can take tasks.
+type health struct {
+	ready atomic.Bool
+	srv   *http.Server
+	done  chan struct{}
+}
+
+// listenHealth binds addr before anything else starts, so a taken port fails
+// fast with a hint instead of after the Temporal server is up.
+func listenHealth(addr string, logger *slog.Logger) (*health, error) {
+	h := &health{done: make(chan struct{})}
+	if addr == "" {
+		close(h.done)
+		return h, nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %w; pick another with --http-addr", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", h.serveHealthz)
+	h.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		defer close(h.done)
+		if err := h.srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("health endpoint stopped", "error", err)
+		}
+	}()
+	logger.Info("health endpoint listening", "url", "http://"+l.Addr().String()+"/healthz")
+	return h, nil
+}
+
+func (h *health) serveHealthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if !h.ready.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "not ready")
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+func (h *health) close() {
+	h.ready.Store(false)
+	if h.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = h.srv.Shutdown(ctx)
+	}
+	<-h.done
+}

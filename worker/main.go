@@ -1,0 +1,96 @@
+// Command worker is the Cordon worker process: it polls the `cordon` task
+// queue and runs playbook workflows and Okta activities.
+//
+//	go run ./worker --dev     # embedded Temporal + Web UI on this machine
+//	go run ./worker           # join the cluster named by TEMPORAL_ADDRESS etc.
+//
+// main only parses flags and wires parts; the steps are in run.go, and what
+// the worker executes is registered in register.go.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/cordonsec/cordon/internal/devserver"
+	"github.com/cordonsec/cordon/internal/logging"
+)
+
+// config holds the worker's flags. Defaults are the documented interface in
+// DESIGN.md ("The CLI and process interfaces"); scripts depend on them.
+type config struct {
+	dev          bool
+	temporalPort int
+	uiPort       int
+	simAddr      string
+	dataDir      string
+	httpAddr     string
+	logFormat    string
+	logLevel     string
+}
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func realMain(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		return 2
+	}
+	logger, err := logging.New(stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "worker: %v\n", err)
+		return 2
+	}
+	// The first SIGINT/SIGTERM starts a clean shutdown; a second one kills
+	// the process the default way, for when shutdown itself hangs.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); stop() }()
+
+	if err := run(ctx, cfg, logger, stdout); err != nil {
+		fmt.Fprintf(stderr, "worker: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&cfg.dev, "dev", false, "start an embedded Temporal server, Web UI and simulated Okta org in this process")
+	fs.IntVar(&cfg.temporalPort, "temporal-port", 7233, "with --dev: Temporal frontend port on 127.0.0.1")
+	fs.IntVar(&cfg.uiPort, "ui-port", devserver.DefaultUIPort, "with --dev: Temporal Web UI port (0 disables the UI)")
+	// Accepted now so scripts can pass it; the simulated Okta org behind it
+	// lands with issue 3 (internal/oktasim).
+	fs.StringVar(&cfg.simAddr, "sim-addr", "127.0.0.1:8089", "with --dev: address of the simulated Okta org")
+	fs.StringVar(&cfg.dataDir, "data-dir", ".cordon", "with --dev: directory for the SQLite database (temporal.db)")
+	fs.StringVar(&cfg.httpAddr, "http-addr", "127.0.0.1:9464", "address serving GET /healthz (empty disables)")
+	fs.StringVar(&cfg.logFormat, "log-format", logging.FormatText, "log format: text or json")
+	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error (debug includes the Temporal server's logs)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: worker [--dev] [flags]\n\n"+
+			"Without --dev the worker joins the cluster named by TEMPORAL_ADDRESS,\n"+
+			"TEMPORAL_NAMESPACE, TEMPORAL_API_KEY and TEMPORAL_TLS_* (default 127.0.0.1:7233).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "worker: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return cfg, errors.New("unexpected argument")
+	}
+	return cfg, nil
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/cordonsec/cordon/internal/devserver"
+	"github.com/cordonsec/cordon/internal/temporalx"
+	"github.com/cordonsec/cordon/internal/version"
+)
+
+// run starts the parts in dependency order (health endpoint, embedded
+// server, client, worker), waits for ctx to end, and stops them in reverse.
+func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer) error {
+	logger.Info("starting cordon worker", "version", version.Version, "dev", cfg.dev)
+	h, err := listenHealth(cfg.httpAddr, logger)
+	if err != nil {
+		return err
+	}
+	defer h.close()
+
+	var c client.Client
+	if cfg.dev {
+		srv, err := startDev(ctx, cfg, logger)
+		if err != nil {
+			return err
+		}
+		defer stopDev(srv, logger)
+		opts := client.Options{HostPort: srv.FrontendAddr(), Namespace: srv.Namespace(),
+			Logger: sdklog.NewStructuredLogger(logger)}
+		if c, err = temporalx.DialOptions(ctx, opts); err != nil {
+			return err
+		}
+		printDevBanner(stdout, srv, cfg)
+	} else if c, err = temporalx.Dial(ctx, logger); err != nil {
+		return err
+	}
+	defer c.Close()
+
+	w := worker.New(c, temporalx.TaskQueue, worker.Options{
+		// Give running activities time to finish an Okta call on shutdown
+		// rather than leaving it to a retry on another worker.
+		WorkerStopTimeout: 10 * time.Second,
+	})
+	register(w, &deps{Logger: logger})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("starting worker: %w", err)
+	}
+	h.ready.Store(true)
+	logger.Info("worker polling", "task_queue", temporalx.TaskQueue)
+
+	<-ctx.Done()
+	logger.Info("shutting down")
+	h.ready.Store(false)
+	w.Stop()
+	return nil
+}
+
+// startDev starts the embedded Temporal server and Web UI.
+func startDev(ctx context.Context, cfg config, logger *slog.Logger) (*devserver.Server, error) {
+	start := time.Now()
+	srv, err := devserver.Start(ctx, devserver.Options{
+		FrontendAddr: "127.0.0.1:" + strconv.Itoa(cfg.temporalPort),
+		UIPort:       cfg.uiPort,
+		DataFile:     filepath.Join(cfg.dataDir, "temporal.db"),
+		Logger:       logger,
+	})
+	var inUse *devserver.PortInUseError
+	if errors.As(err, &inUse) {
+		flagName := map[string]string{"frontend": "--temporal-port", "ui": "--ui-port"}[inUse.What]
+		return nil, fmt.Errorf("port %d is in use; pick another with %s", inUse.Port, flagName)
+	} else if err != nil {
+		return nil, err
+	}
+	logger.Info("embedded Temporal server started", "frontend", srv.FrontendAddr(),
+		"ui", srv.UIAddr(), "data", filepath.Join(cfg.dataDir, "temporal.db"),
+		"took", time.Since(start).Round(time.Millisecond))
+	return srv, nil
+}
+
+func stopDev(srv *devserver.Server, logger *slog.Logger) {
+	if err := srv.Stop(); err != nil {
+		logger.Error("stopping embedded Temporal server", "error", err)
+		return
+	}
+	logger.Info("embedded Temporal server stopped")
+}
+
+func printDevBanner(w io.Writer, srv *devserver.Server, cfg config) {
+	ui := srv.UIAddr()
+	if ui == "" {
+		ui = "(disabled)"
+	}
+	fmt.Fprintf(w, "\nCordon dev stack is up\n"+
+		"  Temporal Web UI:   %s\n"+
+		"  Temporal frontend: %s (namespace %s)\n"+
+		"  Task queue:        %s\n"+
+		"  Data:              %s\n\n",
+		ui, srv.FrontendAddr(), srv.Namespace(), temporalx.TaskQueue, filepath.Join(cfg.dataDir, "temporal.db"))
+}
