@@ -212,6 +212,9 @@ func (lq *logQuery) less(a, b *logEvent) bool {
 	if !a.published.Equal(b.published) {
 		return a.published.Before(b.published) != lq.desc
 	}
+	if a.seq == b.seq {
+		return false
+	}
 	return (a.seq < b.seq) != lq.desc
 }
 
