@@ -117,5 +117,3 @@ func coveredBy(e IPEntry, zone []*IPEntry) string {
 	}
 	return ""
 }
-
-

@@ -172,4 +172,3 @@ func (a *Activities) finish(act *spec.Action, ids []string, byID map[string]Item
 	}
 	return res, nil
 }
-

@@ -1,0 +1,123 @@
+package activities
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/oktasim"
+)
+
+// testToken is deliberately distinctive so the redaction checks can search
+// every output, error and log line for it.
+const testToken = "00TEST-secret-token-Zq81xV"
+
+// syncBuffer collects log output from concurrent activity goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type fixture struct {
+	t    *testing.T
+	srv  *oktasim.Server
+	sim  *oktasim.Sim
+	acts *Activities
+	env  *testsuite.TestActivityEnvironment
+	logs *syncBuffer
+}
+
+func newFixture(t *testing.T, opts oktasim.Options, clientOpts ...okta.Option) *fixture {
+	t.Helper()
+	opts.Token = testToken
+	if opts.Seed == "" {
+		opts.Seed = oktasim.SeedDemo
+	}
+	srv := oktasim.NewTestServer(t, opts)
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), Token: testToken}, append([]okta.Option{okta.WithLogger(logger)}, clientOpts...)...)
+	require.NoError(t, err)
+	acts := New(client, spec.Okta(), logger)
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(logger))
+	env := suite.NewTestActivityEnvironment()
+	acts.Register(env)
+	f := &fixture{t: t, srv: srv, sim: srv.Sim(), acts: acts, env: env, logs: logs}
+	t.Cleanup(func() {
+		require.NotContains(t, logs.String(), testToken, "the token must never reach the logs")
+	})
+	return f
+}
+
+// run executes an activity and decodes its output into out (when non-nil).
+func (f *fixture) run(name string, params map[string]any, out any) error {
+	f.t.Helper()
+	val, err := f.env.ExecuteActivity(name, Request{Params: params, Step: "test"})
+	if err != nil {
+		require.NotContains(f.t, err.Error(), testToken)
+		return err
+	}
+	var raw json.RawMessage
+	require.NoError(f.t, val.Get(&raw))
+	require.NotContains(f.t, string(raw), testToken)
+	if out != nil {
+		require.NoError(f.t, json.Unmarshal(raw, out))
+	}
+	return nil
+}
+
+func (f *fixture) bulk(name string, params map[string]any) BulkResult {
+	f.t.Helper()
+	var res BulkResult
+	require.NoError(f.t, f.run(name, params, &res))
+	return res
+}
+
+// appErr unwraps the ApplicationError an activity returned, with its
+// ErrorDetails.
+func appErr(t *testing.T, err error) (*temporal.ApplicationError, ErrorDetails) {
+	t.Helper()
+	require.Error(t, err)
+	var ae *temporal.ApplicationError
+	require.True(t, errors.As(err, &ae), "want an ApplicationError, got %T: %v", err, err)
+	var d ErrorDetails
+	if ae.HasDetails() {
+		require.NoError(t, ae.Details(&d))
+	}
+	return ae, d
+}
+
+// writes counts requests other than GET in the sim's log.
+func writes(sim *oktasim.Sim) int {
+	n := 0
+	for _, r := range sim.Requests() {
+		if !strings.EqualFold(r.Method, "GET") {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,178 @@
+package activities
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/oktasim"
+)
+
+const unknownUser = "00uNOPE0000000000000"
+
+func TestDeactivateUsers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	params := map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoDeprovisionedUserID, unknownUser}}
+	res := f.bulk(spec.DeactivateUsers, params)
+	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, []string{oktasim.DemoActiveUserID, oktasim.DemoDeprovisionedUserID}, res.Succeeded)
+	assert.Equal(t, []string{unknownUser}, res.Failed)
+	require.Len(t, res.Results, 3)
+	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, spec.OutcomeAlreadyDeprovisioned, res.Results[1].Outcome)
+	assert.Equal(t, ItemResult{ID: unknownUser, Outcome: spec.OutcomeFailed, OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, res.Results[2])
+	u, _ := f.sim.User(oktasim.DemoActiveUserID)
+	assert.Equal(t, "DEPROVISIONED", u.Status)
+
+	t.Run("repeat is idempotent", func(t *testing.T) {
+		again := f.bulk(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID + "\n" + oktasim.DemoDeprovisionedUserID})
+		assert.Equal(t, spec.StatusSuccessful, again.Status)
+		for _, r := range again.Results {
+			assert.Equal(t, spec.OutcomeAlreadyDeprovisioned, r.Outcome, r.ID)
+		}
+	})
+	t.Run("all failed uses the integration spec's message", func(t *testing.T) {
+		err := f.run(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: unknownUser}, nil)
+		ae, d := appErr(t, err)
+		assert.Equal(t, "Deactivate Users failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found.", ae.Message())
+		assert.Equal(t, ErrClientError, ae.Type())
+		assert.True(t, ae.NonRetryable())
+		assert.Equal(t, ErrorDetails{Command: "Deactivate Users", OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, d)
+	})
+}
+
+func TestActivateUsers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	res := f.bulk(spec.ActivateUsers, map[string]any{
+		spec.ParamUserIDs:   []any{oktasim.DemoStagedUserID, oktasim.DemoActiveUserID},
+		spec.ParamSendEmail: false,
+	})
+	assert.Equal(t, spec.StatusSuccessful, res.Status)
+	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+	assert.Contains(t, res.Results[0].Data, "activationUrl", "send_email false returns the activation URL")
+	assert.Equal(t, spec.OutcomeAlreadyActive, res.Results[1].Outcome)
+	u, _ := f.sim.User(oktasim.DemoStagedUserID)
+	assert.NotEqual(t, "STAGED", u.Status)
+}
+
+func TestResetUserPasswords(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                 string
+		sendEmail, federated bool
+		wantProvider         string
+		wantURL              bool
+	}{
+		{name: "send_email forces convert_to_federated off", sendEmail: true, federated: true, wantProvider: "OKTA"},
+		{name: "link returned without email", sendEmail: false, wantProvider: "OKTA", wantURL: true},
+		{name: "convert to federated", sendEmail: false, federated: true, wantProvider: "FEDERATION"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, oktasim.Options{})
+			res := f.bulk(spec.ResetUserPasswords, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID,
+				spec.ParamSendEmail: tc.sendEmail, spec.ParamConvertToFederated: tc.federated})
+			assert.Equal(t, spec.StatusSuccessful, res.Status)
+			u, _ := f.sim.User(oktasim.DemoActiveUserID)
+			assert.Equal(t, tc.wantProvider, u.CredentialProvider)
+			if tc.wantURL {
+				assert.Contains(t, res.Results[0].Data, "resetPasswordUrl")
+			}
+		})
+	}
+}
+
+func TestCreateUserInGroup(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	params := map[string]any{spec.ParamFirstName: "Ada", spec.ParamLastName: "Lovelace", spec.ParamEmail: "ada@acme.com",
+		spec.ParamPhoneNumber: "+1-555-0100", spec.ParamGroupIDs: oktasim.DemoEngineeringGroupID}
+	var created map[string]any
+	require.NoError(t, f.run(spec.CreateUserInGroup, params, &created))
+	u, ok := f.sim.User("ada@acme.com")
+	require.True(t, ok)
+	assert.Equal(t, "STAGED", u.Status)
+	assert.Equal(t, u.ID, created["id"])
+	assert.Contains(t, u.Groups, oktasim.DemoEngineeringGroupID)
+
+	t.Run("repeat returns the same user", func(t *testing.T) {
+		var again map[string]any
+		require.NoError(t, f.run(spec.CreateUserInGroup, params, &again))
+		assert.Equal(t, created["id"], again["id"])
+	})
+	t.Run("invalid email fails before any call", func(t *testing.T) {
+		f.sim.ResetRequests()
+		bad := map[string]any{spec.ParamFirstName: "A", spec.ParamLastName: "B", spec.ParamEmail: "not-an-email", spec.ParamGroupIDs: "00g1"}
+		ae, d := appErr(t, f.run(spec.CreateUserInGroup, bad, nil))
+		assert.Equal(t, ErrInvalidInput, ae.Type())
+		assert.True(t, ae.NonRetryable())
+		assert.Contains(t, d.Message, spec.ParamEmail)
+		assert.Empty(t, f.sim.Requests())
+	})
+}
+
+func TestGetUsers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{Users: 500})
+	t.Run("paginates over several pages", func(t *testing.T) {
+		f.sim.ResetRequests()
+		var users []map[string]any
+		require.NoError(t, f.run(spec.GetUsers, map[string]any{spec.ParamLimit: 450}, &users))
+		assert.Len(t, users, 450)
+		assert.GreaterOrEqual(t, len(f.sim.Requests()), 3)
+		ids := map[any]bool{}
+		for _, u := range users {
+			ids[u["id"]] = true
+		}
+		assert.Len(t, ids, 450, "no user twice across pages")
+	})
+	t.Run("filter", func(t *testing.T) {
+		var users []map[string]any
+		require.NoError(t, f.run(spec.GetUsers, map[string]any{spec.ParamFilter: `profile.login eq "` + oktasim.DemoActiveUserLogin + `"`}, &users))
+		require.Len(t, users, 1)
+		assert.Equal(t, oktasim.DemoActiveUserID, users[0]["id"])
+	})
+	t.Run("empty result is an empty list", func(t *testing.T) {
+		var raw json.RawMessage
+		require.NoError(t, f.run(spec.GetUsers, map[string]any{spec.ParamFilter: `profile.login eq "nobody@acme.com"`}, &raw))
+		assert.JSONEq(t, `[]`, string(raw))
+	})
+	t.Run("invalid filter E0000031", func(t *testing.T) {
+		ae, d := appErr(t, f.run(spec.GetUsers, map[string]any{spec.ParamFilter: `profile.login zz "x"`}, nil))
+		assert.Equal(t, ErrClientError, ae.Type())
+		assert.True(t, ae.NonRetryable())
+		assert.Equal(t, "E0000031", d.OktaCode)
+		assert.Equal(t, 400, d.HTTPStatus)
+		assert.Regexp(t, `^Get Users failed\. Okta Code: E0000031\. HTTP Status Code: 400\. Message: .+\.$`, ae.Message())
+	})
+}
+
+func TestGetUserGroups(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	var groups []map[string]any
+	require.NoError(t, f.run(spec.GetUserGroups, map[string]any{spec.ParamUser: oktasim.DemoActiveUserLogin}, &groups))
+	var ids []any
+	for _, g := range groups {
+		ids = append(ids, g["id"])
+	}
+	assert.Contains(t, ids, oktasim.DemoEngineeringGroupID)
+
+	_, d := appErr(t, f.run(spec.GetUserGroups, map[string]any{spec.ParamUser: "nobody@acme.com"}, nil))
+	assert.Equal(t, "E0000007", d.OktaCode)
+}
+
+func TestTestConnection(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	var out map[string]any
+	require.NoError(t, f.run(spec.TestConnection, nil, &out))
+	assert.Equal(t, "Successful", out["status"])
+	assert.Equal(t, oktasim.DemoAdminLogin, out["user"])
+}
