@@ -1,6 +1,7 @@
 package playbook
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -134,6 +135,9 @@ func allLiteral(vs []*Value) bool {
 func (d *decoder) template(v *Value, n *node, sc *scope) {
 	segs, badAt, msg := splitTemplate(n.str)
 	if msg != "" {
+		if n.style == stylePlain && strings.Contains(d.src.line(n.pos.Line), " #") {
+			msg += ` (in an unquoted YAML value " #" starts a comment: quote the value)`
+		}
 		d.errs.add(d.src.posIn(n, badAt), CheckExpression, "%s", msg)
 		v.parts = []part{{text: n.str}}
 		return
@@ -176,7 +180,11 @@ func (d *decoder) compileExpr(n *node, s segment, sc *scope) *expression {
 		if at >= 0 {
 			p = d.src.posIn(n, start+at)
 		}
-		d.errs.add(p, CheckExpression, "%s%s", msg, hyphenHint(msg, text))
+		kind := CheckExpression
+		if m, ok := fieldMessage(msg); ok {
+			msg, kind = m, CheckReference
+		}
+		d.errs.add(p, kind, "%s%s", msg, hyphenHint(msg, text))
 		return e // prog stays nil: Load fails, so it never runs
 	}
 	e.prog = prog
@@ -184,6 +192,31 @@ func (d *decoder) compileExpr(n *node, s segment, sc *scope) *expression {
 		d.checkRef(r, sc, func() Pos { return d.src.posIn(n, start+r.at) })
 	}
 	return e
+}
+
+// fieldTypes name the context structs as expressions see them.
+var fieldTypes = map[string]struct {
+	name   string
+	fields []string
+}{
+	"StepResult": {"steps.<id>", []string{"output", "status", "error"}},
+	"StepError":  {"steps.<id>.error", []string{"message", "okta_code", "http_status"}},
+	"RunInfo":    {"run", []string{"id", "playbook", "started_by", "dry_run", "started_at", "now"}},
+}
+
+// fieldMessage rewrites the checker's "type playbook.RunInfo has no field
+// x" in the playbook's own terms.
+func fieldMessage(msg string) (string, bool) {
+	rest, ok := strings.CutPrefix(msg, "type playbook.")
+	if !ok {
+		return "", false
+	}
+	typ, field, ok := strings.Cut(rest, " has no field ")
+	ft, known := fieldTypes[typ]
+	if !ok || !known {
+		return "", false
+	}
+	return fmt.Sprintf("%s has no field %q%s", ft.name, field, suggest(field, ft.fields, true)), true
 }
 
 // hyphenHint explains the commonest compile error: steps.find-user reads as

@@ -9,9 +9,10 @@ import (
 
 // object is a mapping node whose keys were checked against a known set.
 type object struct {
-	n    *node
-	keys map[string]*node // key node by name
-	vals map[string]*node // value node by name
+	n     *node
+	typos map[string]bool  // known keys that an unknown key looks like a typo of
+	keys  map[string]*node // key node by name
+	vals  map[string]*node // value node by name
 }
 
 func (o *object) has(k string) bool  { return o != nil && o.vals[k] != nil }
@@ -33,7 +34,7 @@ func (d *decoder) object(n *node, what string, allowed []string) *object {
 	if !d.want(n, mapNode, what) {
 		return nil
 	}
-	o := &object{n: n, keys: map[string]*node{}, vals: map[string]*node{}}
+	o := &object{n: n, keys: map[string]*node{}, vals: map[string]*node{}, typos: map[string]bool{}}
 	for i, k := range n.keys {
 		name := k.str
 		if prev, dup := o.keys[name]; dup {
@@ -42,7 +43,11 @@ func (d *decoder) object(n *node, what string, allowed []string) *object {
 		}
 		o.keys[name] = k
 		if allowed != nil && !slices.Contains(allowed, name) {
-			d.errs.add(k.pos, CheckUnknownKey, "unknown key %q in %s%s", name, what, suggest(name, allowed, true))
+			hint := suggest(name, allowed, true)
+			d.errs.add(k.pos, CheckUnknownKey, "unknown key %q in %s%s", name, what, hint)
+			if q := strings.Split(hint, `"`); len(q) == 3 {
+				o.typos[q[1]] = true
+			}
 			continue
 		}
 		o.vals[name] = n.items[i]

@@ -141,7 +141,7 @@ func (d *decoder) playbook(root *node) {
 			}
 			pb.Name = s
 		}
-	} else {
+	} else if !o.typos["name"] {
 		d.errs.add(root.pos, CheckMissingKey, "missing name: every playbook needs a unique kebab-case name")
 	}
 	if n := o.val("version"); n != nil {
@@ -154,7 +154,7 @@ func (d *decoder) playbook(root *node) {
 	d.decodeGuardrails(o.val("guardrails"))
 	if n := o.val("steps"); n != nil {
 		d.decodeSteps(n)
-	} else {
+	} else if !o.typos["steps"] {
 		d.errs.add(root.pos, CheckMissingKey, "missing steps: a playbook needs at least one step")
 	}
 	d.decodeOutputs(o.val("outputs"))

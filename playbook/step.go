@@ -145,6 +145,11 @@ func (d *decoder) stepKind(st *Step, o *object) bool {
 	}
 	switch len(found) {
 	case 0:
+		for _, k := range kindKeys {
+			if o.typos[k] {
+				return false // the unknown-key error already says which kind was meant
+			}
+		}
 		d.errs.add(o.n.pos, CheckStepKind, "step %q does nothing: give it one of %s", st.ID, strings.Join(kindKeys, ", "))
 		return false
 	case 1:
