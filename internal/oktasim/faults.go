@@ -176,6 +176,9 @@ func (s *Sim) applyFaults(w http.ResponseWriter, r *http.Request, st rateState) 
 			panic(http.ErrAbortHandler)
 		}
 		_ = conn.Close()
+		if sw, ok := w.(*statusWriter); ok {
+			sw.status = 0 // the request log shows "no response"
+		}
 		return true
 	case eff.storm:
 		st.remaining = 0
