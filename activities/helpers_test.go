@@ -57,20 +57,26 @@ func newFixture(t *testing.T, opts oktasim.Options, clientOpts ...okta.Option) *
 		opts.Seed = oktasim.SeedDemo
 	}
 	srv := oktasim.NewTestServer(t, opts)
-	logs := &syncBuffer{}
+	f := attach(t, srv, &syncBuffer{}, testToken, clientOpts...)
+	t.Cleanup(func() {
+		require.NotContains(t, f.logs.String(), testToken, "the token must never reach the logs")
+	})
+	return f
+}
+
+// attach builds a client, activities and test environment against srv: a
+// second call stands for another worker process (its own pacing state).
+func attach(t *testing.T, srv *oktasim.Server, logs *syncBuffer, token string, clientOpts ...okta.Option) *fixture {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	client, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), Token: testToken}, append([]okta.Option{okta.WithLogger(logger)}, clientOpts...)...)
+	client, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), Token: token}, append([]okta.Option{okta.WithLogger(logger)}, clientOpts...)...)
 	require.NoError(t, err)
 	acts := New(client, spec.Okta(), logger)
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(logger))
 	env := suite.NewTestActivityEnvironment()
 	acts.Register(env)
-	f := &fixture{t: t, srv: srv, sim: srv.Sim(), acts: acts, env: env, logs: logs}
-	t.Cleanup(func() {
-		require.NotContains(t, logs.String(), testToken, "the token must never reach the logs")
-	})
-	return f
+	return &fixture{t: t, srv: srv, sim: srv.Sim(), acts: acts, env: env, logs: logs}
 }
 
 // run executes an activity and decodes its output into out (when non-nil).

@@ -1,0 +1,113 @@
+package activities
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/oktasim"
+)
+
+func TestRateLimitedNextRetryDelay(t *testing.T) {
+	t.Parallel()
+	// A fixed sim clock on a whole second makes Reset - Date exactly the
+	// 60 s window.
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	f := newFixture(t, oktasim.Options{Now: func() time.Time { return at }})
+	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users", Method: "GET", RateLimitRate: 1, Times: 1})
+
+	ae, d := appErr(t, f.run(spec.GetUsers, nil, nil))
+	assert.Equal(t, ErrRateLimited, ae.Type())
+	assert.False(t, ae.NonRetryable())
+	assert.Equal(t, temporal.ApplicationErrorCategoryBenign, ae.Category())
+	assert.GreaterOrEqual(t, ae.NextRetryDelay(), 60*time.Second)
+	assert.Less(t, ae.NextRetryDelay(), 60*time.Second+retryJitter)
+	assert.Equal(t, ErrorDetails{Command: "Get Users", OktaCode: "E0000047", HTTPStatus: 429,
+		Message: "API call exceeded rate limit due to too many requests."}, d)
+}
+
+func TestFetchEventRateLimitedMessage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/logs", RateLimitRate: 1, Times: 1})
+	ae, _ := appErr(t, f.run(spec.FetchEvent, map[string]any{spec.ParamStartTime: "-1h"}, nil))
+	assert.Equal(t, "Fetch Event failed. Okta Code: E0000047. HTTP Status Code: 429. Message: API call exceeded rate limit due to too many requests.", ae.Message())
+	assert.Positive(t, ae.NextRetryDelay())
+	assert.LessOrEqual(t, ae.NextRetryDelay(), 61*time.Second+retryJitter)
+}
+
+func TestUnavailableIsRetryable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		fault      oktasim.Fault
+		wantStatus int
+	}{
+		{name: "500", fault: oktasim.Fault{Path: "/api/v1/users", ErrorRate: 1}, wantStatus: 500},
+		{name: "dropped connection", fault: oktasim.Fault{Path: "/api/v1/users", DropRate: 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, oktasim.Options{})
+			f.sim.SetFault(tc.fault)
+			ae, d := appErr(t, f.run(spec.GetUsers, nil, nil))
+			assert.Equal(t, ErrUnavailable, ae.Type())
+			assert.False(t, ae.NonRetryable())
+			assert.Equal(t, tc.wantStatus, d.HTTPStatus)
+		})
+	}
+}
+
+func TestInvalidTokenE0000011(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	const wrong = "00WRONG-token-value-Qx"
+	bad := attach(t, f.srv, f.logs, wrong)
+	ae, d := appErr(t, bad.run(spec.TestConnection, nil, nil))
+	assert.Equal(t, "Test Connection failed. Okta Code: E0000011. HTTP Status Code: 401. Message: Invalid token provided.", ae.Message())
+	assert.True(t, ae.NonRetryable())
+	assert.Equal(t, "E0000011", d.OktaCode)
+	assert.NotContains(t, f.logs.String(), wrong)
+}
+
+// A bulk action stopped by a 429 records its finished items in the
+// heartbeat; the retry resumes from there and does not redo them.
+func TestBulkResumesFromHeartbeat(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{Users: 3})
+	users := []any{oktasim.DemoActiveUserID, oktasim.DemoStagedUserID, oktasim.DemoLockedUserID}
+	f.acts.BulkConcurrency = 1
+	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users/" + oktasim.DemoLockedUserID + "/lifecycle", RateLimitRate: 1, Times: 1})
+	var beat []ItemResult
+	f.env.SetOnActivityHeartbeatListener(func(_ *activity.Info, details converter.EncodedValues) {
+		var d []ItemResult
+		if details.Get(&d) == nil {
+			beat = d
+		}
+	})
+	ae, _ := appErr(t, f.run(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: users}, nil))
+	require.Equal(t, ErrRateLimited, ae.Type())
+	require.Len(t, beat, 2, "the two finished users are in the heartbeat")
+
+	// The retry, as another worker would run it, with the heartbeat details.
+	f.sim.ResetRequests()
+	retry := attach(t, f.srv, f.logs, testToken)
+	retry.env.SetHeartbeatDetails(beat)
+	res := retry.bulk(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: users})
+	assert.Equal(t, spec.StatusSuccessful, res.Status)
+	assert.Len(t, res.Results, 3)
+	reqs := f.sim.Requests()
+	require.Len(t, reqs, 1, "only the unfinished user is requested again")
+	assert.Contains(t, reqs[0].Path, oktasim.DemoLockedUserID)
+	for _, id := range users {
+		u, _ := f.sim.User(id.(string))
+		assert.Equal(t, "DEPROVISIONED", u.Status, id)
+	}
+}
