@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/user"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/cli"
+	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/internal/temporalx"
+	"github.com/cordonsec/cordon/workflows"
+)
+
+// runFlags are the flags run and plan share.
+type runFlags struct {
+	alert     *string
+	inputs    cli.Strings
+	id        *string
+	wait      *bool
+	output    *string
+	dryRun    *bool
+	library   *string
+	uiAddr    *string
+	startedBy *string
+}
+
+func declareRunFlags(fs *flag.FlagSet, plan bool) *runFlags {
+	f := &runFlags{
+		alert:     fs.String("alert", "", "alert JSON `FILE` (- for stdin)"),
+		id:        fs.String("id", "", "workflow `ID` (default <playbook>-<alert id>, or a fresh one)"),
+		output:    fs.String("output", "text", "result format: text or json"),
+		library:   fs.String("playbooks", envOr("CORDON_PLAYBOOKS", runs.DefaultLibrary), "playbook library `DIR`"),
+		uiAddr:    fs.String("ui", envOr("CORDON_UI_URL", "http://127.0.0.1:8233"), "Temporal Web UI `URL` for links"),
+		startedBy: fs.String("as", defaultUser(), "who starts the run (recorded; may not self-approve)"),
+	}
+	fs.Var(&f.inputs, "input", "set an input `KEY=VALUE` (repeatable)")
+	if plan {
+		t, d := true, true
+		f.wait, f.dryRun = &t, &d
+	} else {
+		f.wait = fs.Bool("wait", false, "wait for the run to finish, showing progress on stderr")
+		f.dryRun = fs.Bool("dry-run", false, "run reads for real, plan every destructive step instead of acting")
+	}
+	return f
+}
+
+func runCommand() cli.Command {
+	return cli.Command{
+		Name:    "run",
+		Summary: "start a playbook run",
+		Usage:   "PLAYBOOK [--alert FILE|-] [--input KEY=VALUE]... [--id ID] [--wait] [--output text|json] [--dry-run]",
+		Help: "PLAYBOOK is a file or the name of a playbook in the library. The playbook is validated\n" +
+			"first; nothing starts when it is invalid (exit 2). Exit 0 when the run completed (or\n" +
+			"was started, without --wait), 1 when it failed, was rejected or cancelled.",
+		MinArgs: 1, MaxArgs: 1,
+		Setup: func(fs *flag.FlagSet) cli.Action {
+			f := declareRunFlags(fs, false)
+			return func(ctx context.Context, args []string, io cli.Stdio) error { return f.start(ctx, args[0], io, false) }
+		},
+	}
+}
+
+func planCommand() cli.Command {
+	return cli.Command{
+		Name:    "plan",
+		Summary: "preview a run: reads run for real, destructive steps are only planned",
+		Usage:   "PLAYBOOK [--alert FILE|-] [--input KEY=VALUE]... [--output text|json]",
+		MinArgs: 1, MaxArgs: 1,
+		Setup: func(fs *flag.FlagSet) cli.Action {
+			f := declareRunFlags(fs, true)
+			return func(ctx context.Context, args []string, io cli.Stdio) error { return f.start(ctx, args[0], io, true) }
+		},
+	}
+}
+
+func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan bool) error {
+	if *f.output != "text" && *f.output != "json" {
+		return cli.UsageErrorf("--output must be text or json, not %q", *f.output)
+	}
+	lib := runs.Library{Dir: *f.library, Registry: spec.Okta()}
+	pb, err := lib.Resolve(arg)
+	if list, ok := runs.IsInvalid(err); ok {
+		_ = list.Format(io.Err, false)
+		return cli.Exit(cli.ExitUsage, nil)
+	}
+	if err != nil {
+		return cli.Exit(cli.ExitUsage, err)
+	}
+	raw, err := f.inputs.KeyValues()
+	if err != nil {
+		return err
+	}
+	inputs, err := runs.TypedInputs(pb, raw)
+	if err != nil {
+		return cli.Exit(cli.ExitUsage, err)
+	}
+	req := runs.Request{Playbook: pb, Library: lib, Inputs: inputs, ID: *f.id, DryRun: *f.dryRun, StartedBy: *f.startedBy}
+	if *f.alert != "" {
+		if req.Alert, err = runs.ReadAlert(*f.alert, io.In); err != nil {
+			return cli.Exit(cli.ExitUsage, err)
+		}
+	}
+	c, err := temporalx.Dial(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	started, err := runs.Start(ctx, c, req)
+	if err != nil {
+		if _, bad := err.(*runs.InputError); bad {
+			return cli.Exit(cli.ExitUsage, err)
+		}
+		return err
+	}
+	link := fmt.Sprintf("%s/namespaces/default/workflows/%s", *f.uiAddr, started.WorkflowID)
+	if started.Duplicate {
+		fmt.Fprintf(io.Err, "a run for this alert already exists: %s (not started again)\n", started.WorkflowID)
+	} else {
+		fmt.Fprintf(io.Err, "started %s\n  %s\n", started.WorkflowID, link)
+	}
+	if !*f.wait {
+		if *f.output == "json" {
+			return runs.WriteJSON(io.Out, started)
+		}
+		fmt.Fprintln(io.Out, started.WorkflowID)
+		return nil
+	}
+	var progress = io.Err
+	st, err := runs.Wait(ctx, c, started.WorkflowID, progress)
+	if err != nil {
+		return err
+	}
+	return printFinal(io, st, *f.output, plan)
+}
+
+// printFinal prints a finished run and maps its status to the exit code.
+func printFinal(io cli.Stdio, st *workflows.RunStatus, output string, plan bool) error {
+	switch {
+	case output == "json":
+		if err := runs.WriteJSON(io.Out, st); err != nil {
+			return err
+		}
+	case plan:
+		runs.WritePlan(io.Out, st)
+	default:
+		runs.WriteText(io.Out, st)
+	}
+	switch st.Status {
+	case workflows.RunSucceeded, workflows.RunRunning:
+		return nil
+	}
+	return cli.Exit(cli.ExitFailed, nil)
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// defaultUser names who starts runs: CORDON_USER, else the OS user.
+func defaultUser() string {
+	if v := os.Getenv("CORDON_USER"); v != "" {
+		return v
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "cli"
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+)
+
+// mainEnv, when set, makes the test binary act as the worker binary: the
+// subprocess test re-executes itself instead of running `go build ./worker`,
+// which would link a second ~200 MB binary (about a minute on 2 cores).
+const mainEnv = "CORDON_WORKER_TEST_AS_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(mainEnv) == "1" {
+		os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestDevSubprocess runs `worker --dev` as a separate process on free ports,
+// waits for /healthz, checks the UI and the frontend answer, then sends
+// SIGTERM and expects a clean exit that frees the ports.
+func TestDevSubprocess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the worker as a subprocess")
+	}
+	dir := t.TempDir()
+	bin, err := os.Executable()
+	require.NoError(t, err)
+
+	temporalPort, uiPort, httpPort := freePort(t), freePort(t), freePort(t)
+	httpAddr := "127.0.0.1:" + strconv.Itoa(httpPort)
+	var stdout, stderr syncBuffer
+	cmd := exec.Command(bin, "--dev",
+		"--temporal-port", strconv.Itoa(temporalPort), "--ui-port", strconv.Itoa(uiPort),
+		"--http-addr", httpAddr, "--data-dir", filepath.Join(dir, "data"))
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	waitHealthy(t, "http://"+httpAddr+"/healthz", exited)
+	t.Logf("worker --dev healthy %s after exec", time.Since(start).Round(time.Millisecond))
+
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", uiPort))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "Web UI answers")
+
+	c, err := client.DialContext(t.Context(), client.Options{HostPort: "127.0.0.1:" + strconv.Itoa(temporalPort)})
+	require.NoError(t, err, "SDK clients can connect")
+	_, err = c.CheckHealth(t.Context(), nil)
+	require.NoError(t, err)
+	c.Close()
+	require.Contains(t, stdout.String(), fmt.Sprintf("Temporal Web UI:   http://127.0.0.1:%d", uiPort))
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-exited:
+		require.NoError(t, err, "clean exit; stderr:\n%s", stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("worker did not exit within 30s of SIGTERM; stderr:\n%s", stderr.String())
+	}
+	require.Contains(t, stderr.String(), "embedded Temporal server stopped")
+	require.NotContains(t, stderr.String(), "level=ERROR")
+	for _, p := range []int{temporalPort, uiPort, httpPort} {
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		require.NoError(t, err, "port %d released", p)
+		l.Close()
+	}
+}
+
+func TestUnreachableClusterFailsFast(t *testing.T) {
+	t.Setenv("TEMPORAL_ADDRESS", "127.0.0.1:"+strconv.Itoa(freePort(t)))
+	t.Setenv("TEMPORAL_CONFIG_FILE", filepath.Join(t.TempDir(), "none.toml"))
+	var stdout, stderr bytes.Buffer
+	start := time.Now()
+	code := realMain([]string{"--http-addr", ""}, &stdout, &stderr)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr.String(), "cannot reach Temporal at "+os.Getenv("TEMPORAL_ADDRESS"))
+	require.Contains(t, stderr.String(), "set TEMPORAL_ADDRESS")
+	require.Less(t, time.Since(start), 15*time.Second)
+}
+
+func TestPortInUseNamesTheFlag(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	var stdout, stderr bytes.Buffer
+	code := realMain([]string{"--dev", "--temporal-port", strconv.Itoa(port), "--http-addr", "",
+		"--data-dir", t.TempDir()}, &stdout, &stderr)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr.String(),
+		fmt.Sprintf("worker: port %d is in use; pick another with --temporal-port\n", port))
+}
+
+func TestBadFlagsExit2(t *testing.T) {
+	for _, args := range [][]string{{"--nope"}, {"extra"}, {"--log-format", "xml"}} {
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, 2, realMain(args, &stdout, &stderr), "args %v", args)
+		require.NotEmpty(t, stderr.String())
+	}
+}
+
+func waitHealthy(t *testing.T, url string, exited <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("worker exited before becoming healthy: %v", err)
+		case <-ctx.Done():
+			t.Fatalf("%s not healthy within 60s", url)
+		case <-tick.C:
+		}
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+
+// syncBuffer is a bytes.Buffer safe to read while the subprocess writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
