@@ -152,7 +152,6 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-
 // syncBuffer is a bytes.Buffer safe to read while the subprocess writes.
 type syncBuffer struct {
 	mu  sync.Mutex
