@@ -30,6 +30,10 @@ type org struct {
 	// `after` cursor naming a since-deleted object still pages correctly.
 	seqOf map[string]int64
 
+	// customAttrs are user profile attributes added to the org's schema
+	// (only the conformance replay adds any).
+	customAttrs map[string]bool
+
 	ids *idGen
 }
 
@@ -37,7 +41,7 @@ func newOrg(ids *idGen) *org {
 	return &org{
 		users: map[string]*user{}, loginIndex: map[string]*user{},
 		groups: map[string]*group{}, zones: map[string]*zone{},
-		seqOf: map[string]int64{}, ids: ids,
+		seqOf: map[string]int64{}, customAttrs: map[string]bool{}, ids: ids,
 	}
 }
 

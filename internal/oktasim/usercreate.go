@@ -51,13 +51,12 @@ func (s *Sim) createUser(w http.ResponseWriter, r *http.Request) *apiError {
 	if len(req.GroupIDs) > 20 {
 		return errTooManyGroups()
 	}
-	if e := validateProfile(req.Profile); e != nil {
-		return e
-	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := s.org
+	if e := validateProfile(req.Profile, o.customAttrs); e != nil {
+		return e
+	}
 	login, _ := req.Profile["login"].(string)
 	if o.loginIndex[strings.ToLower(login)] != nil {
 		return errValidation("login", "login: An object with this field already exists in the current organization")
@@ -107,7 +106,7 @@ func (s *Sim) createUser(w http.ResponseWriter, r *http.Request) *apiError {
 // validateProfile reproduces Okta's create-user validation: blank required
 // fields first (all causes at once, summary naming the first field), then
 // attributes the schema does not define.
-func validateProfile(p map[string]any) *apiError {
+func validateProfile(p map[string]any, custom map[string]bool) *apiError {
 	var causes []string
 	first := ""
 	add := func(field, msg string) {
@@ -132,7 +131,7 @@ func validateProfile(p map[string]any) *apiError {
 		return errValidation(first, causes...)
 	}
 	for _, k := range sortedKeys(p) {
-		if !profileAttrs[k] {
+		if !profileAttrs[k] && !custom[k] {
 			return errValidation("newUser", fmt.Sprintf("Property name '%s' is not defined in profile", k))
 		}
 	}

@@ -60,10 +60,6 @@ func renderZone(base string, z *zone) map[string]any {
 	case zoneIP:
 		out["gateways"] = nilIfEmpty(z.gateways)
 		out["proxies"] = nilIfEmpty(z.proxies)
-		if z.useAsExemptList != nil {
-			out["useAsExemptList"] = *z.useAsExemptList
-			out["useAsBlackList"] = false
-		}
 	case zoneDynamic:
 		out["locations"] = nilIfEmpty(z.locations)
 		if z.proxyType != nil {
@@ -233,7 +229,12 @@ func (s *Sim) replaceZone(w http.ResponseWriter, r *http.Request) *apiError {
 	next.lastUpdated = s.clock()
 	*z = *next
 	o.audit(z.lastUpdated, "zone.update", "Update network zone", zoneTarget(z))
-	writeJSON(w, http.StatusOK, renderZone(s.baseURL(r), z))
+	out := renderZone(s.baseURL(r), z)
+	if z.useAsExemptList != nil {
+		// Recorded: only the PUT answer of DefaultExemptIpZone carries these.
+		out["useAsExemptList"], out["useAsBlackList"] = *z.useAsExemptList, false
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

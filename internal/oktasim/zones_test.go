@@ -151,7 +151,6 @@ func TestReplaceZone(t *testing.T) {
 		cause string
 	}{
 		{"type change", id, map[string]any{"type": "DYNAMIC", "name": "x", "proxyType": "Tor"}, "E0000001", "type: The network zone type cannot be changed from IP to DYNAMIC."},
-		{"system without system flag", DemoBlockedIPZoneID, ipZone("BlockedIpZone", "6.6.6.6"), "E0000001", "system: The system property is required and must be true for a system zone"},
 		{"exempt without flag", DemoExemptIPZoneID, map[string]any{"type": "IP", "name": "DefaultExemptIpZone", "system": true, "gateways": []any{}}, "E0000001",
 			"useAsExemptList: The network zone does not allow usage changes for DefaultExemptIpZone."},
 		{"unknown", "nzonope0000000000x7", ipZone("x", "1.1.1.1"), "E0000007", ""},

@@ -65,11 +65,10 @@ func (o *org) applyZoneRequest(z *zone, req *zoneRequest, create bool) *apiError
 	}
 	z.name = name
 	if z.system {
-		if req.System == nil || !*req.System {
-			// Terraform PR #2690: Okta rejects PUTs of system zones that do
-			// not echo "system": true (exact body unconfirmed).
-			return errValidation("system", "system: The system property is required and must be true for a system zone")
-		}
+		// Terraform PR #2690 suggests PUTs of system zones must echo
+		// "system": true, but a recorded PUT of DefaultExemptIpZone without
+		// it succeeded, so the simulator does not insist. Usage and status of
+		// system zones are not changed by a PUT.
 		if z.useAsExemptList != nil && (req.UseAsExemptList == nil || !*req.UseAsExemptList) {
 			return errValidation("useAsExemptList", "useAsExemptList: The network zone does not allow usage changes for DefaultExemptIpZone.")
 		}
@@ -191,6 +190,7 @@ func (z *zone) applyDynamic(req *zoneRequest) *apiError {
 	if e := checkLocations(locs); e != nil {
 		return e
 	}
+	locs = regionsFirst(locs)
 	if len(asns) > maxDynamicEntries {
 		return errValidation("asns", fmt.Sprintf("asns: The number of asns cannot exceed %d.", maxDynamicEntries))
 	}
@@ -216,6 +216,7 @@ func (z *zone) applyDynamicV2(req *zoneRequest) *apiError {
 	if e := checkLocations(append(append([]zoneLocation{}, locs.Include...), locs.Exclude...)); e != nil {
 		return e
 	}
+	locs.Include, locs.Exclude = regionsFirst(locs.Include), regionsFirst(locs.Exclude)
 	z.v2Locations, z.v2ASNs, z.v2Services = &locs, &asns, svc
 	return nil
 }
@@ -230,4 +231,24 @@ func checkLocations(locs []zoneLocation) *apiError {
 		}
 	}
 	return nil
+}
+
+// regionsFirst reorders locations the way recorded answers come back: entries
+// with a region first, country-only entries (rendered "region": null) last.
+func regionsFirst(locs []zoneLocation) []zoneLocation {
+	if locs == nil {
+		return nil
+	}
+	out := make([]zoneLocation, 0, len(locs))
+	for _, l := range locs {
+		if l.Region != nil {
+			out = append(out, l)
+		}
+	}
+	for _, l := range locs {
+		if l.Region == nil {
+			out = append(out, l)
+		}
+	}
+	return out
 }
