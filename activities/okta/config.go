@@ -69,8 +69,9 @@ type Config struct {
 	// UserAgent is sent on every request. Default cordon/<version>.
 	UserAgent string
 	// RateWindow is the length of Okta's rate-limit windows, used to spread
-	// a bucket's limit evenly. The headers report limit, remaining and
-	// reset but not the window length; Okta documents 60 s. Default 1m.
+	// a bucket's limit evenly until the pacer has measured a bucket's
+	// window from its headers (which report limit, remaining and reset but
+	// not the length). Okta documents 60 s. Default 1m.
 	RateWindow time.Duration
 }
 

@@ -108,6 +108,7 @@ type bucketState struct {
 	resetUnix int64 // the current window's X-Rate-Limit-Reset
 	resetAt   time.Time
 	inflight  int
+	window    time.Duration // learned window length; 0 until seen
 	lim       *rate.Limiter
 	changed   chan struct{} // closed and replaced on every update
 }
@@ -237,12 +238,27 @@ func (p *pacer) update(name string, ri RateInfo, sent, recv time.Time) {
 	}
 	b.known, b.resetUnix = true, reset
 	b.resetAt = p.skew.local(ri.Reset, recv.Add(ri.ResetIn))
-	if ri.Limit != b.limit {
+	relimit := ri.Limit != b.limit
+	// The headers do not state the window's length, but the first request
+	// of a fresh window sees Reset - Date = the window plus the rounding of
+	// both headers to whole seconds (Date down, Reset up): about W + 1s.
+	// The longest such observation is kept, so an unlucky rounding only
+	// ever slows pacing down.
+	if ri.Remaining == ri.Limit-1 && ri.ResetIn >= 2*time.Second {
+		if w := ri.ResetIn - time.Second; w > b.window {
+			b.window, relimit = w, true
+		}
+	}
+	if relimit {
 		b.limit = ri.Limit
+		window := p.window
+		if b.window > 0 {
+			window = b.window
+		}
 		// Spread the limit over the window, keeping reserve+headroom unspent:
 		// a window opened by request k then holds at most limit-reserve-1
 		// requests, however the window's start falls.
-		per := float64(max(ri.Limit-reserve-headroom, 1)) / p.window.Seconds()
+		per := float64(max(ri.Limit-reserve-headroom, 1)) / window.Seconds()
 		b.lim = rate.NewLimiter(rate.Limit(per), 1)
 	}
 }

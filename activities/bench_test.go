@@ -1,0 +1,142 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/oktasim"
+)
+
+// Benchmark setting: a short window so a run takes tens of seconds, not
+// the 60 s windows of a real org. The client is not told the window: it
+// measures it from the headers.
+const (
+	benchUsers  = 1000
+	benchLimit  = 50
+	benchWindow = 2 * time.Second
+)
+
+// BenchmarkDeactivate1000 deactivates 1,000 users through the activity,
+// retrying it the way Temporal would (after NextRetryDelay, resuming from
+// the heartbeat), once with pacing and once with a naive client that only
+// reacts to 429s. Run it with:
+//
+//	go test ./activities/ -run '^$' -bench Deactivate1000 -benchtime 1x
+//
+// Metrics: window_fraction is requests per window achieved as a fraction of
+// the allowed rate (target >= 0.9); share_429 is the fraction of requests
+// answered 429 (target <= 0.01).
+func BenchmarkDeactivate1000(b *testing.B) {
+	modes := []struct {
+		name string
+		opts []okta.Option
+	}{
+		{"paced", nil},
+		{"naive", []okta.Option{okta.WithoutPacing()}},
+	}
+	for _, m := range modes {
+		b.Run(m.name, func(b *testing.B) {
+			for range b.N {
+				frac, share, n := deactivateRun(b, m.opts...)
+				b.ReportMetric(frac, "window_fraction")
+				b.ReportMetric(share, "share_429")
+				b.ReportMetric(float64(n), "requests")
+			}
+		})
+	}
+}
+
+func deactivateRun(b *testing.B, opts ...okta.Option) (fraction, share429 float64, requests int) {
+	b.Helper()
+	b.StopTimer()
+	srv := oktasim.NewTestServer(b, oktasim.Options{Token: testToken, Seed: oktasim.SeedEmpty, Users: benchUsers + 50,
+		Window: benchWindow, Limits: map[string]int{oktasim.BucketOther: benchLimit}})
+	client, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), Token: testToken}, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := benchUserIDs(b, client)
+
+	acts := New(client, spec.Okta(), nil)
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	env := suite.NewTestActivityEnvironment()
+	acts.Register(env)
+	var beat []ItemResult
+	env.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) { _ = d.Get(&beat) })
+	srv.Sim().ResetRequests()
+
+	b.StartTimer()
+	for attempt := 1; ; attempt++ {
+		_, err := env.ExecuteActivity(spec.DeactivateUsers, Request{Params: map[string]any{spec.ParamUserIDs: ids}})
+		if err == nil {
+			break
+		}
+		var ae *temporal.ApplicationError
+		if !errors.As(err, &ae) || ae.NonRetryable() || attempt > 500 {
+			b.Fatalf("attempt %d: %v", attempt, err)
+		}
+		// Temporal's retry timer, without a server: wait NextRetryDelay
+		// and retry with the last heartbeat's details.
+		<-time.After(ae.NextRetryDelay())
+		env.SetHeartbeatDetails(beat)
+	}
+	b.StopTimer()
+
+	var ok, limited int
+	var first, last time.Time
+	for _, r := range srv.Sim().Requests() {
+		if r.Method != http.MethodPost {
+			continue
+		}
+		if r.Status == http.StatusTooManyRequests {
+			limited++
+			continue
+		}
+		ok++
+		if first.IsZero() || r.Time.Before(first) {
+			first = r.Time
+		}
+		if r.Time.After(last) {
+			last = r.Time
+		}
+	}
+	if ok < len(ids) {
+		b.Fatalf("only %d of %d users deactivated", ok, len(ids))
+	}
+	// (n-1) gaps over the elapsed time estimates the sustained rate.
+	rate := float64(ok-1) / last.Sub(first).Seconds()
+	allowed := float64(benchLimit) / benchWindow.Seconds()
+	return rate / allowed, float64(limited) / float64(ok+limited), ok + limited
+}
+
+func benchUserIDs(b *testing.B, c *okta.Client) []any {
+	b.Helper()
+	raws, err := c.ListUsers(context.Background(), `status eq "ACTIVE"`, benchUsers)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(raws) < benchUsers {
+		b.Fatalf("the sim has %d active users, want %d", len(raws), benchUsers)
+	}
+	ids := make([]any, 0, len(raws))
+	for _, r := range raws {
+		var u okta.User
+		_ = json.Unmarshal(r, &u)
+		ids = append(ids, u.ID)
+	}
+	return ids
+}
