@@ -1,0 +1,65 @@
+// Package engine wires Cordon's parts onto a Temporal worker: the playbook
+// interpreter and its helper workflows, the Okta activities, and the
+// guardrail activity. The worker binary and the end-to-end tests call the
+// same Register, so the tests exercise exactly what ships.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities"
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/guard"
+	"github.com/cordonsec/cordon/workflows"
+)
+
+// Deps are what the registered workflows and activities need.
+type Deps struct {
+	Registry   *spec.Registry
+	Activities *activities.Activities
+	Guard      *guard.Guard
+}
+
+// Register adds every Cordon workflow and activity to r.
+func Register(r worker.Registry, d Deps) {
+	in := workflows.New(d.Registry)
+	r.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: workflows.PlaybookWorkflowName})
+	r.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: workflows.UndoWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ZoneWrite, workflow.RegisterOptions{Name: workflows.ZoneWriteWorkflowName})
+	d.Activities.Register(r)
+	r.RegisterActivityWithOptions(d.Guard.Check, activity.RegisterOptions{Name: spec.GuardActivity})
+}
+
+// Directory adapts the Okta client to what the guard needs.
+type Directory struct{ Okta *okta.Client }
+
+// GroupMembers returns the ids and logins of a group's members.
+func (d Directory) GroupMembers(ctx context.Context, groupID string) ([]string, error) {
+	raw, err := d.Okta.ListGroupMembers(ctx, groupID, 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range raw {
+		var u okta.User
+		if json.Unmarshal(r, &u) == nil {
+			out = append(out, u.ID, u.Profile.Login)
+		}
+	}
+	return out, nil
+}
+
+// Me returns the id and login of the API token's owner.
+func (d Directory) Me(ctx context.Context) (string, string, error) {
+	u, err := d.Okta.Me(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	return u.ID, u.Profile.Login, nil
+}

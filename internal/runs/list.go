@@ -1,0 +1,48 @@
+package runs
+
+import (
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/cordonsec/cordon/workflows"
+)
+
+type workflowListRequest = workflowservice.ListWorkflowExecutionsRequest
+
+var runStatusOf = map[enumspb.WorkflowExecutionStatus]string{
+	enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:          workflows.RunRunning,
+	enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:        workflows.RunSucceeded,
+	enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:           workflows.RunFailed,
+	enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:         workflows.RunCancelled,
+	enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:       workflows.RunCancelled,
+	enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:        workflows.RunFailed,
+	enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW: workflows.RunRunning,
+}
+
+func summaryOf(e *workflowpb.WorkflowExecutionInfo) Summary {
+	s := Summary{
+		WorkflowID: e.GetExecution().GetWorkflowId(),
+		RunID:      e.GetExecution().GetRunId(),
+		Status:     runStatusOf[e.GetStatus()],
+		StartedAt:  e.GetStartTime().AsTime(),
+	}
+	if ct := e.GetCloseTime(); ct != nil && e.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t := ct.AsTime()
+		s.ClosedAt = &t
+	}
+	fields := e.GetSearchAttributes().GetIndexedFields()
+	decode(fields, workflows.SearchPlaybook.GetName(), &s.Playbook)
+	decode(fields, workflows.SearchAlertID.GetName(), &s.AlertID)
+	decode(fields, workflows.SearchTarget.GetName(), &s.Targets)
+	decode(fields, workflows.SearchDryRun.GetName(), &s.DryRun)
+	return s
+}
+
+func decode(fields map[string]*commonpb.Payload, name string, into any) {
+	if p, ok := fields[name]; ok {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, into)
+	}
+}

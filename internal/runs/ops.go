@@ -1,0 +1,113 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/cordonsec/cordon/workflows"
+)
+
+// Approve sends a decision to a run's approve update and waits for it to be
+// applied. A validator refusal (unknown approver, self-approval, nothing
+// pending, ...) is returned as *RefusedError.
+func Approve(ctx context.Context, c client.Client, id string, d workflows.Decision) (*workflows.ApprovalRecord, error) {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: workflows.UpdateApprove, Args: []any{d},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return nil, refused(err)
+	}
+	var rec workflows.ApprovalRecord
+	if err := h.Get(ctx, &rec); err != nil {
+		return nil, refused(err)
+	}
+	return &rec, nil
+}
+
+// RefusedError is a decision the run would not take.
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return "refused: " + e.Reason }
+
+func refused(err error) error {
+	var app interface{ Message() string }
+	if errors.As(err, &app) {
+		return &RefusedError{Reason: app.Message()}
+	}
+	return err
+}
+
+// Cancel asks a run to stop; running activities are cancelled and the run
+// ends with status cancelled.
+func Cancel(ctx context.Context, c client.Client, id string) error {
+	return c.CancelWorkflow(ctx, id, "")
+}
+
+// Summary is one line of `cordon list`.
+type Summary struct {
+	WorkflowID string     `json:"workflow_id"`
+	RunID      string     `json:"run_id"`
+	Playbook   string     `json:"playbook"`
+	Status     string     `json:"status"`
+	AlertID    string     `json:"alert_id,omitempty"`
+	Targets    []string   `json:"targets,omitempty"`
+	DryRun     bool       `json:"dry_run,omitempty"`
+	StartedAt  time.Time  `json:"started_at"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+}
+
+// visibility maps run statuses to Temporal execution statuses. A rejected
+// run is a failed workflow to Temporal, so it lists as failed.
+var visibility = map[string]string{
+	workflows.RunRunning: "Running", workflows.RunSucceeded: "Completed", workflows.RunFailed: "Failed",
+	workflows.RunRejected: "Failed", workflows.RunCancelled: "Canceled",
+}
+
+// ListQuery builds the visibility query for `cordon list`.
+func ListQuery(playbookName, status, target string) (string, error) {
+	q := []string{fmt.Sprintf("WorkflowType = '%s'", workflows.PlaybookWorkflowName)}
+	if playbookName != "" {
+		q = append(q, fmt.Sprintf("CordonPlaybook = '%s'", quote(playbookName)))
+	}
+	if target != "" {
+		q = append(q, fmt.Sprintf("CordonTarget = '%s'", quote(target)))
+	}
+	if status != "" {
+		v, ok := visibility[status]
+		if !ok {
+			return "", fmt.Errorf("unknown status %q (want running, succeeded, failed, rejected or cancelled)", status)
+		}
+		q = append(q, fmt.Sprintf("ExecutionStatus = '%s'", v))
+	}
+	return strings.Join(q, " AND "), nil
+}
+
+func quote(s string) string { return strings.ReplaceAll(s, "'", `\'`) }
+
+// List returns runs matching the query, newest first, at most limit.
+func List(ctx context.Context, c client.Client, query string, limit int) ([]Summary, error) {
+	var out []Summary
+	var token []byte
+	for {
+		resp, err := c.ListWorkflow(ctx, &workflowListRequest{Query: query, NextPageToken: token, PageSize: int32(min(limit, 1000))})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range resp.GetExecutions() {
+			out = append(out, summaryOf(e))
+			if len(out) == limit {
+				return out, nil
+			}
+		}
+		token = resp.GetNextPageToken()
+		if len(token) == 0 {
+			return out, nil
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package runs
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/cordonsec/cordon/workflows"
+)
+
+// WriteJSON prints a status as one indented JSON object.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// WriteText prints a run's status for people: a header, one line per
+// step, approvals, plans and outputs.
+func WriteText(w io.Writer, st *workflows.RunStatus) {
+	fmt.Fprintf(w, "%s  %s v%d  %s\n", st.WorkflowID, st.Playbook, st.Version, strings.ToUpper(st.Status))
+	if st.Error != "" {
+		fmt.Fprintf(w, "  error: %s\n", st.Error)
+	}
+	for _, s := range st.Steps {
+		what := s.Kind
+		if s.Action != "" {
+			what = s.Action
+		}
+		line := fmt.Sprintf("  %-22s %-26s %s%s", s.ID, what, s.Status, stepNote(s))
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+		if s.Error != nil && s.Status != "succeeded" {
+			fmt.Fprintf(w, "      %s\n", errorText(s))
+		}
+		if a := s.Approval; a != nil {
+			fmt.Fprintf(w, "      %s by %s at %s", a.Decision, a.Approver, a.At.Format("2006-01-02 15:04:05Z07:00"))
+			if a.Comment != "" {
+				fmt.Fprintf(w, ": %q", a.Comment)
+			}
+			fmt.Fprintln(w)
+		}
+		if p := s.Plan; p != nil {
+			fmt.Fprintf(w, "      would %s\n", PlanLine(p))
+		}
+	}
+	for _, p := range st.PendingApprovals {
+		fmt.Fprintf(w, "  waiting for approval of %s: %s\n", p.Step, p.Message)
+	}
+	if len(st.Outputs) > 0 {
+		fmt.Fprintln(w, "outputs:")
+		keys := make([]string, 0, len(st.Outputs))
+		for k := range st.Outputs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			b, _ := json.Marshal(st.Outputs[k])
+			fmt.Fprintf(w, "  %s: %s\n", k, b)
+		}
+	}
+}
+
+func errorText(s *workflows.StepStatus) string {
+	e := s.Error
+	msg := e.Message
+	if e.OktaCode != "" {
+		msg += fmt.Sprintf(" (Okta %s, HTTP %d)", e.OktaCode, e.HTTPStatus)
+	}
+	return msg
+}
+
+func stepNote(s *workflows.StepStatus) string {
+	var notes []string
+	if s.Items > 0 {
+		notes = append(notes, fmt.Sprintf("%d items", s.Items))
+	}
+	if m, ok := s.Output.(map[string]any); ok {
+		if ok, fail := len(asSlice(m["succeeded"])), len(asSlice(m["failed"])); ok+fail > 0 {
+			notes = append(notes, fmt.Sprintf("%d ok, %d failed", ok, fail))
+		}
+		if n, _ := m["protected"].(float64); n > 0 {
+			notes = append(notes, fmt.Sprintf("%d protected", int(n)))
+		}
+		if u, ok := m["undo"].(map[string]any); ok && u["workflow_id"] != nil {
+			notes = append(notes, fmt.Sprintf("undo at %v", u["at"]))
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, "; ") + ")"
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
+}
+
+// planVerbs phrase a plan for people, by action.
+var planVerbs = map[string]string{
+	"okta.deactivate_users":        "deactivate %d users",
+	"okta.activate_users":          "activate %d users",
+	"okta.reset_user_passwords":    "reset the passwords of %d users",
+	"okta.add_users_to_group":      "add %d users to group %s",
+	"okta.remove_users_from_group": "remove %d users from group %s",
+	"okta.block_ips":               "add %d IPs to zone %s",
+	"okta.unblock_ips":             "remove %d IPs from zone %s",
+	"okta.delete_zones":            "delete %d zones",
+}
+
+// PlanLine is one readable line of a plan: "deactivate 3 users: a, b, c".
+func PlanLine(p *workflows.Plan) string {
+	verb, ok := planVerbs[p.Action]
+	if !ok {
+		return strings.ToLower(p.Title) + ": " + strings.Join(p.Calls, "; ")
+	}
+	obj := ""
+	for _, k := range []string{"group_id", "zone_id"} {
+		if v, ok := p.Params[k].(string); ok {
+			obj = v
+		}
+	}
+	var s string
+	if strings.Count(verb, "%") == 2 {
+		s = fmt.Sprintf(verb, len(p.Targets), obj)
+	} else {
+		s = fmt.Sprintf(verb, len(p.Targets))
+	}
+	if len(p.Targets) > 0 {
+		s += ": " + joinMax(p.Targets, 20)
+	}
+	return s
+}
+
+// WritePlan prints the plan of a dry run: what every destructive step
+// would do, then the run as usual.
+func WritePlan(w io.Writer, st *workflows.RunStatus) {
+	fmt.Fprintf(w, "plan for %s v%d (dry run: no Okta writes were made)\n", st.Playbook, st.Version)
+	n := 0
+	for _, s := range st.Steps {
+		if s.Plan != nil {
+			n++
+			fmt.Fprintf(w, "  %s would %s\n", s.ID, PlanLine(s.Plan))
+			if m, ok := s.Output.(map[string]any); ok {
+				for _, r := range asSlice(m["results"]) {
+					if rm, _ := r.(map[string]any); rm["outcome"] == "protected" {
+						fmt.Fprintf(w, "    skipped %v: %v\n", rm["id"], rm["message"])
+					}
+				}
+			}
+		}
+	}
+	if n == 0 {
+		fmt.Fprintln(w, "  no destructive step would run")
+	}
+	fmt.Fprintln(w)
+	WriteText(w, st)
+}

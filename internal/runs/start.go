@@ -1,0 +1,114 @@
+package runs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/cordonsec/cordon/playbook"
+	"github.com/cordonsec/cordon/workflows"
+)
+
+// Request is one run to start.
+type Request struct {
+	Playbook  *playbook.Playbook
+	Library   Library
+	Inputs    map[string]any // typed; defaults are applied here
+	Alert     map[string]any
+	ID        string // workflow ID; default <playbook>-<alert id>, else <playbook>-<random>
+	DryRun    bool
+	StartedBy string
+}
+
+// Started says what Start did.
+type Started struct {
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id"`
+	// Duplicate is true when a run with this ID already existed: a
+	// re-sent alert never starts a second run.
+	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+// Start pins the playbook and starts its run. Input errors (missing
+// required inputs, wrong types) come back before anything is started.
+func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
+	inputs, err := req.Playbook.InputsWithDefaults(req.Inputs)
+	if err != nil {
+		return Started{}, &InputError{Err: err}
+	}
+	pinned, lib, err := req.Library.Pin(req.Playbook)
+	if err != nil {
+		return Started{}, &InputError{Err: err}
+	}
+	id := req.ID
+	if id == "" {
+		id = DefaultID(req.Playbook.Name, req.Alert)
+	}
+	alertID := AlertID(req.Alert)
+	sa := []temporal.SearchAttributeUpdate{
+		workflows.SearchPlaybook.ValueSet(req.Playbook.Name),
+		workflows.SearchDryRun.ValueSet(req.DryRun),
+	}
+	if alertID != "" {
+		sa = append(sa, workflows.SearchAlertID.ValueSet(alertID))
+	}
+	opts := client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(sa...),
+		StaticSummary:            summary(req),
+	}
+	var alert any
+	if req.Alert != nil {
+		alert = req.Alert
+	}
+	in := workflows.RunInput{Playbook: pinned, Library: lib, Inputs: inputs, Alert: alert,
+		Options: workflows.RunOptions{DryRun: req.DryRun, StartedBy: req.StartedBy}}
+	run, err := c.ExecuteWorkflow(ctx, opts, workflows.PlaybookWorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return Started{WorkflowID: id, RunID: started.RunId, Duplicate: true}, nil
+	}
+	if err != nil {
+		return Started{}, fmt.Errorf("starting %s: %w", req.Playbook.Name, err)
+	}
+	return Started{WorkflowID: run.GetID(), RunID: run.GetRunID()}, nil
+}
+
+func summary(req Request) string {
+	s := req.Playbook.Name + " v" + fmt.Sprint(req.Playbook.Version)
+	if req.DryRun {
+		s += " (dry run)"
+	}
+	return s
+}
+
+// InputError is a problem with what the caller asked for; nothing was started.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._:@-]+`)
+
+// DefaultID is <playbook>-<alert id> when the alert has an id, so a
+// repeated alert maps to the same run, else <playbook>-<random>.
+func DefaultID(name string, alert map[string]any) string {
+	if id := AlertID(alert); id != "" {
+		return name + "-" + strings.Trim(unsafeID.ReplaceAllString(id, "_"), "_")
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return name + "-" + hex.EncodeToString(b)
+}

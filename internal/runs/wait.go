@@ -1,0 +1,146 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/cordonsec/cordon/workflows"
+)
+
+// pollEvery is how often Wait asks a running workflow for its progress.
+const pollEvery = 300 * time.Millisecond
+
+// Wait blocks until the run finishes and returns its final status. With a
+// progress writer it prints each step's transitions as they happen and
+// pending approvals with the command that decides them.
+func Wait(ctx context.Context, c client.Client, id string, progress io.Writer) (*workflows.RunStatus, error) {
+	done := make(chan struct{})
+	var final *workflows.RunStatus
+	var finalErr error
+	go func() {
+		defer close(done)
+		final, finalErr = Result(ctx, c, id)
+	}()
+	seen := map[string]string{}
+	tick := time.NewTicker(pollEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			if progress != nil && final != nil {
+				report(progress, id, final, seen)
+			}
+			return final, finalErr
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-tick.C:
+			if progress == nil {
+				continue
+			}
+			if st, err := Query(ctx, c, id); err == nil {
+				report(progress, id, st, seen)
+			}
+		}
+	}
+}
+
+// report prints what changed since the last report.
+func report(w io.Writer, id string, st *workflows.RunStatus, seen map[string]string) {
+	for _, s := range st.Steps {
+		if seen[s.ID] == s.Status || s.Status == "pending" {
+			continue
+		}
+		seen[s.ID] = s.Status
+		fmt.Fprintf(w, "  %-22s %s%s\n", s.ID, s.Status, stepNote(s))
+	}
+	for _, p := range st.PendingApprovals {
+		key := "approval:" + p.Step
+		if seen[key] != "" {
+			continue
+		}
+		seen[key] = "shown"
+		fmt.Fprintf(w, "  approval needed: %s\n", p.Message)
+		if len(p.Targets) > 0 {
+			fmt.Fprintf(w, "    targets of %s: %s\n", p.ForStep, joinMax(p.Targets, 10))
+		}
+		fmt.Fprintf(w, "    decide: cordon approve %s --step %s --as NAME [--reject] [--comment TEXT]\n", id, p.Step)
+	}
+}
+
+// Query asks a run for its progress (the status query).
+func Query(ctx context.Context, c client.Client, id string) (*workflows.RunStatus, error) {
+	v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryStatus)
+	if err != nil {
+		return nil, err
+	}
+	var st workflows.RunStatus
+	if err := v.Get(&st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// Result waits for a run's result. Failed and rejected runs carry their
+// status in the failure's details; a cancelled or terminated run gets a
+// status from the last progress query.
+func Result(ctx context.Context, c client.Client, id string) (*workflows.RunStatus, error) {
+	var st workflows.RunStatus
+	err := c.GetWorkflow(ctx, id, "").Get(ctx, &st)
+	if err == nil {
+		return &st, nil
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.HasDetails() && app.Details(&st) == nil {
+		return &st, nil
+	}
+	if temporal.IsCanceledError(err) {
+		return statusAfter(ctx, c, id, workflows.RunCancelled, err), nil
+	}
+	var term *temporal.TerminatedError
+	if errors.As(err, &term) {
+		return statusAfter(ctx, c, id, workflows.RunCancelled, err), nil
+	}
+	return nil, err
+}
+
+func statusAfter(ctx context.Context, c client.Client, id, status string, cause error) *workflows.RunStatus {
+	st, err := Query(ctx, c, id)
+	if err != nil {
+		st = &workflows.RunStatus{WorkflowID: id}
+	}
+	st.Status, st.Error = status, cause.Error()
+	return st
+}
+
+// Status returns a run's status whether it is running or finished.
+func Status(ctx context.Context, c client.Client, id string) (*workflows.RunStatus, error) {
+	d, err := c.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return nil, err
+	}
+	if d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return Query(ctx, c, id)
+	}
+	return Result(ctx, c, id)
+}
+
+func joinMax(items []string, n int) string {
+	s := ""
+	for i, it := range items {
+		if i == n {
+			return s + fmt.Sprintf(", ... (%d more)", len(items)-n)
+		}
+		if i > 0 {
+			s += ", "
+		}
+		s += it
+	}
+	return s
+}

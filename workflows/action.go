@@ -1,0 +1,246 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/playbook"
+)
+
+// actionRequest is the input of every Okta activity; it has the JSON shape
+// of activities.Request, which this package does not import (workflow code
+// reads only the plain-data registry, never the implementations).
+type actionRequest struct {
+	Params map[string]any `json:"params"`
+	Step   string         `json:"step,omitempty"`
+}
+
+// Non-retryable activity error types (see package activities).
+var nonRetryable = []string{"OktaClientError", "InvalidInput"}
+
+// chunkSize bounds the IDs one bulk activity handles. A 10,000-user
+// deactivation becomes 40 activities, each heartbeating its progress, so
+// neither a payload nor the history grows with the list.
+const chunkSize = 250
+
+// chunkWindow is how many chunk activities run at once; the Okta client
+// paces the requests they make.
+const chunkWindow = 4
+
+func (r *run) runAction(ctx workflow.Context, s *playbook.Step, loop *loopVars, index int) (*outcome, error) {
+	a, ok := r.reg.Lookup(s.Action)
+	if !ok {
+		return nil, fmt.Errorf("step %s: unknown action %s", s.ID, s.Action)
+	}
+	params, err := r.evalParams(s.With, loop)
+	if err != nil {
+		return nil, fmt.Errorf("step %s: %w", s.ID, err)
+	}
+	if a.Destructive {
+		return r.runDestructive(ctx, s, a, params, index)
+	}
+	return r.callAction(ctx, s, a, params, index)
+}
+
+func (r *run) evalParams(with map[string]*playbook.Value, loop *loopVars) (map[string]any, error) {
+	params := make(map[string]any, len(with))
+	env := r.env(loop)
+	for _, k := range sortedKeys(with) {
+		v, err := with[k].Eval(env)
+		if err != nil {
+			return nil, fmt.Errorf("with.%s: %w", k, err)
+		}
+		params[k] = v
+	}
+	return params, nil
+}
+
+// callAction runs the action's activity, in chunks when a bulk action's ID
+// list is long.
+func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, index int) (*outcome, error) {
+	if chunks := splitTargets(a, params); len(chunks) > 1 {
+		return r.callChunks(ctx, s, a, params, chunks, index)
+	}
+	opts := r.activityOptions(s, a, activityID(s.ID, index, -1))
+	req := actionRequest{Params: params, Step: s.ID}
+	var out any
+	var err error
+	if zone, ok := params[spec.ParamZoneID].(string); ok && isZoneWrite(a) {
+		out, err = callZoneWrite(ctx, opts, a.Name, req, zone)
+	} else {
+		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &out)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &outcome{output: out, status: bulkStatus(out), attempts: 1}, nil
+}
+
+func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, chunks [][]string, index int) (*outcome, error) {
+	outs := make([]any, len(chunks))
+	err := window(ctx, len(chunks), chunkWindow, func(ctx workflow.Context, i int) error {
+		p := make(map[string]any, len(params))
+		for k, v := range params {
+			p[k] = v
+		}
+		p[a.Targets.Param] = toAny(chunks[i])
+		actx := workflow.WithActivityOptions(ctx, r.activityOptions(s, a, activityID(s.ID, index, i)))
+		return workflow.ExecuteActivity(actx, a.Name, actionRequest{Params: p, Step: s.ID}).Get(ctx, &outs[i])
+	})
+	if err != nil {
+		return nil, err
+	}
+	merged := mergeBulk(outs)
+	return &outcome{output: merged, status: bulkStatus(merged), attempts: 1}, nil
+}
+
+func activityID(step string, index, chunk int) string {
+	id := step
+	if index > 0 {
+		id += fmt.Sprintf("[%d]", index-1)
+	}
+	if chunk >= 0 {
+		id += fmt.Sprintf("#%d", chunk)
+	}
+	return id
+}
+
+// activityOptions applies the step's retry and timeout over the action's
+// defaults. Every policy is explicit; nothing uses Temporal's unlimited
+// default.
+func (r *run) activityOptions(s *playbook.Step, a *spec.Action, id string) workflow.ActivityOptions {
+	rp := &temporal.RetryPolicy{
+		InitialInterval:        a.Retry.InitialInterval,
+		BackoffCoefficient:     a.Retry.BackoffCoefficient,
+		MaximumInterval:        a.Retry.MaximumInterval,
+		MaximumAttempts:        int32(a.Retry.MaximumAttempts),
+		NonRetryableErrorTypes: nonRetryable,
+	}
+	if o := s.Retry; o != nil {
+		if o.MaxAttempts > 0 {
+			rp.MaximumAttempts = int32(o.MaxAttempts)
+		}
+		if o.InitialInterval > 0 {
+			rp.InitialInterval = o.InitialInterval
+		}
+		if o.MaxInterval > 0 {
+			rp.MaximumInterval = o.MaxInterval
+		}
+		if o.BackoffCoefficient >= 1 {
+			rp.BackoffCoefficient = o.BackoffCoefficient
+		}
+	}
+	timeout := a.StartToCloseTimeout
+	if s.Timeout > 0 {
+		timeout = s.Timeout
+	}
+	return workflow.ActivityOptions{
+		ActivityID:          id,
+		StartToCloseTimeout: timeout,
+		HeartbeatTimeout:    a.Heartbeat,
+		RetryPolicy:         rp,
+		Summary:             s.ID + ": " + a.Title,
+	}
+}
+
+// splitTargets chunks a bulk action's ID list; nil when it fits one call.
+func splitTargets(a *spec.Action, params map[string]any) [][]string {
+	if a.Targets == nil || (a.Targets.Kind != spec.TargetUsers && a.Targets.Kind != spec.TargetZones) {
+		return nil
+	}
+	ids, err := spec.ParseList(params[a.Targets.Param])
+	if err != nil || len(ids) <= chunkSize {
+		return nil
+	}
+	var chunks [][]string
+	for len(ids) > 0 {
+		n := min(chunkSize, len(ids))
+		chunks = append(chunks, ids[:n])
+		ids = ids[n:]
+	}
+	return chunks
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// mergeBulk joins the bulk results of several chunks into one.
+func mergeBulk(outs []any) map[string]any {
+	results, succeeded, failed := []any{}, []any{}, []any{}
+	for _, o := range outs {
+		m, _ := o.(map[string]any)
+		results = append(results, asList(m["results"])...)
+		succeeded = append(succeeded, asList(m["succeeded"])...)
+		failed = append(failed, asList(m["failed"])...)
+	}
+	status := spec.StatusSuccessful
+	switch {
+	case len(failed) > 0 && len(succeeded) == 0:
+		status = spec.StatusFailed
+	case len(failed) > 0:
+		status = spec.StatusPartiallySuccessful
+	}
+	return map[string]any{"status": status, "results": results, "succeeded": succeeded, "failed": failed}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// bulkStatus maps a bulk result's status to the step status.
+func bulkStatus(out any) string {
+	m, ok := out.(map[string]any)
+	if !ok {
+		return ""
+	}
+	if m["status"] == spec.StatusPartiallySuccessful {
+		return playbook.StatusPartiallySucceeded
+	}
+	return ""
+}
+
+// callsFor describes the Okta calls an action would make, for plans.
+func callsFor(a *spec.Action, params map[string]any, targets []string) []string {
+	method := a.Method
+	for _, p := range []string{spec.ParamGroupID, spec.ParamZoneID} {
+		if v, ok := params[p].(string); ok {
+			method = strings.ReplaceAll(method, "{"+camel(p)+"}", v)
+		}
+	}
+	if !strings.Contains(method, "{id}") && !strings.Contains(method, "{userId}") && !strings.Contains(method, "{zoneId}") {
+		return []string{method}
+	}
+	calls := make([]string, 0, len(targets))
+	for _, t := range targets {
+		c := strings.NewReplacer("{id}", t, "{userId}", t, "{zoneId}", t).Replace(method)
+		calls = append(calls, c)
+	}
+	return calls
+}
+
+func camel(p string) string {
+	parts := strings.Split(p, "_")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+	}
+	return strings.Join(parts, "")
+}
+
+// durationOr returns d, or def when d is zero.
+func durationOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}

@@ -1,0 +1,194 @@
+package workflows
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/playbook"
+)
+
+const approveThenDeactivate = `
+name: approve-then-deactivate
+version: 1
+steps:
+  - id: find
+    action: okta.get_users
+  - id: approve
+    approval:
+      approvers: [alice, bob]
+      message: "Deactivate ${{ len(steps.find.output) }} users?"
+      timeout: 30m
+  - id: deactivate
+    action: okta.deactivate_users
+    with: {user_ids: '${{ jsonpath(steps.find.output, "$[*].id") }}'}
+`
+
+// decide sends an approve update after delay and records how it ended.
+type updateResult struct {
+	rejected error
+	err      error
+	rec      *ApprovalRecord
+}
+
+func (h *harness) decide(after time.Duration, d Decision) *updateResult {
+	res := &updateResult{}
+	h.env.RegisterDelayedCallback(func() {
+		h.env.UpdateWorkflow(UpdateApprove, "", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { res.rejected = err },
+			OnAccept: func() {},
+			OnComplete: func(v any, err error) {
+				res.err = err
+				if r, ok := v.(*ApprovalRecord); ok {
+					res.rec = r
+				}
+			},
+		}, d)
+	}, after)
+	return res
+}
+
+func TestApprovalApproved(t *testing.T) {
+	h := newHarness(t)
+	h.okta.on(spec.GetUsers, users("00u1", "00u2"))
+	var pending []PendingApproval
+	h.env.RegisterDelayedCallback(func() {
+		v, err := h.env.QueryWorkflow(QueryStatus)
+		require.NoError(t, err)
+		var st RunStatus
+		require.NoError(t, v.Get(&st))
+		pending = st.PendingApprovals
+	}, time.Minute)
+	res := h.decide(2*time.Minute, Decision{Approver: "bob", Comment: "confirmed with manager"})
+	st, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{StartedBy: "alice"}})
+	require.NoError(t, err)
+	require.NoError(t, res.rejected)
+	require.Len(t, pending, 1)
+	assert.Equal(t, "Deactivate 2 users?", pending[0].Message)
+	assert.Equal(t, []string{"00u1", "00u2"}, pending[0].Targets, "the approval names the exact targets")
+	assert.Equal(t, "deactivate", pending[0].ForStep)
+	a := stepOf(st, "approve").Approval
+	require.NotNil(t, a)
+	assert.Equal(t, "approved", a.Decision)
+	assert.Equal(t, "bob", a.Approver)
+	assert.Equal(t, "confirmed with manager", a.Comment)
+	assert.Len(t, h.okta.callsTo(spec.DeactivateUsers), 1)
+}
+
+func TestApprovalRejectedStopsRun(t *testing.T) {
+	h := newHarness(t)
+	h.okta.on(spec.GetUsers, users("00u1"))
+	h.decide(time.Minute, Decision{Approver: "alice", Reject: true, Comment: "false positive"})
+	st, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{StartedBy: "alice"}})
+	require.Error(t, err)
+	assert.Equal(t, RunRejected, st.Status)
+	assert.Equal(t, "step approve was rejected by alice: false positive", st.Error)
+	assert.Equal(t, playbook.StatusRejected, stepOf(st, "approve").Status)
+	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
+}
+
+func TestApprovalValidatorRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		d    Decision
+		want string
+	}{
+		{"no approver", Decision{}, "an approver name is required (--as NAME)"},
+		{"not an approver", Decision{Approver: "mallory"}, "mallory may not decide step approve (approvers: alice, bob)"},
+		{"self approval", Decision{Approver: "alice"}, "alice started this run and may not approve it (step approve needs a second person; set allow_self: true to permit)"},
+		{"unknown step", Decision{Approver: "bob", Step: "nope"}, "no step nope in playbook approve-then-deactivate"},
+		{"step not waiting", Decision{Approver: "bob", Step: "deactivate"}, "step deactivate is not awaiting approval"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.okta.on(spec.GetUsers, users("00u1"))
+			bad := h.decide(time.Minute, tc.d)
+			h.decide(2*time.Minute, Decision{Approver: "bob"})
+			_, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{StartedBy: "alice"}})
+			require.NoError(t, err)
+			require.Error(t, bad.rejected)
+			assert.Contains(t, bad.rejected.Error(), tc.want)
+		})
+	}
+}
+
+func TestApprovalRepeatedDecisionRefused(t *testing.T) {
+	h := newHarness(t)
+	h.okta.on(spec.GetUsers, users("00u1"))
+	src := `
+name: two
+version: 1
+steps:
+  - id: approve
+    approval: {message: first}
+  - id: wait
+    wait: 1h
+`
+	h.decide(time.Minute, Decision{Approver: "bob"})
+	again := h.decide(2*time.Minute, Decision{Approver: "carol", Step: "approve"})
+	_, err := h.run(src, RunInput{})
+	require.NoError(t, err)
+	require.Error(t, again.rejected)
+	assert.Contains(t, again.rejected.Error(), "step approve was already approved by bob")
+}
+
+func TestApprovalTimeout(t *testing.T) {
+	for _, onTimeout := range []string{"reject", "approve"} {
+		t.Run(onTimeout, func(t *testing.T) {
+			h := newHarness(t)
+			h.okta.on(spec.GetUsers, users("00u1"))
+			src := `
+name: t
+version: 1
+steps:
+  - id: approve
+    approval: {message: ok?, timeout: 10m, on_timeout: ` + onTimeout + `}
+  - id: after
+    set: {done: true}
+`
+			st, err := h.run(src, RunInput{})
+			a := stepOf(st, "approve").Approval
+			require.NotNil(t, a)
+			assert.Equal(t, "timeout", a.Approver)
+			if onTimeout == "reject" {
+				require.Error(t, err)
+				assert.Equal(t, RunRejected, st.Status)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "approved", a.Decision)
+			assert.Equal(t, playbook.StatusSucceeded, stepOf(st, "after").Status)
+		})
+	}
+}
+
+func TestApprovalBoundToTargets(t *testing.T) {
+	h := newHarness(t)
+	h.decide(time.Minute, Decision{Approver: "bob"})
+	st, err := h.run(approveThenTargetsGrow, RunInput{})
+	require.Error(t, err)
+	assert.Equal(t, []string{"00u1"}, stepOf(st, "approve").Approval.Targets)
+	assert.Equal(t, "step deactivate: targets differ from the approved set (not approved: [00u9]; approved but gone: []); nothing was changed", st.Error)
+	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
+}
+
+// The approval is bound to deactivate's targets as they are when it is
+// asked; a later step changes them before deactivate runs.
+const approveThenTargetsGrow = `
+name: growing
+version: 1
+steps:
+  - id: init
+    set: {ids: ["00u1"]}
+  - id: approve
+    approval: {message: go?}
+  - id: grow
+    set: {ids: ["00u1", "00u9"]}
+  - id: deactivate
+    action: okta.deactivate_users
+    with: {user_ids: "${{ vars.ids }}"}
+`

@@ -1,0 +1,236 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/playbook"
+)
+
+// runDestructive applies the engine's guardrails to a destructive action:
+// protected targets are dropped (reported as outcome protected), the
+// blast-radius limit is enforced or escalated to an approval, an approval
+// bound to this step must match the targets exactly, and a dry run records
+// a plan instead of acting.
+func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, index int) (*outcome, error) {
+	targets, err := targetsOf(a, params)
+	if err != nil {
+		return nil, fmt.Errorf("step %s: with.%s: %w", s.ID, a.Targets.Param, err)
+	}
+	g, err := r.guard(ctx, s, a, targets)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkBound(s, g.Allowed); err != nil {
+		return nil, err
+	}
+	if err := r.checkLimit(ctx, s, a, g); err != nil {
+		return nil, err
+	}
+	if r.input.Options.DryRun {
+		return r.plan(s, a, params, g), nil
+	}
+	var out *outcome
+	if len(g.Allowed) == 0 && len(targets) > 0 {
+		out = &outcome{output: map[string]any{"status": spec.StatusSuccessful, "results": []any{}, "succeeded": []any{}, "failed": []any{}}}
+	} else {
+		if isList(a, params) {
+			params[a.Targets.Param] = toAny(g.Allowed)
+		}
+		out, err = r.callAction(ctx, s, a, params, index)
+		if err != nil {
+			return nil, err
+		}
+	}
+	addProtected(out, g.Protected)
+	r.recordTargets(ctx, a, g.Allowed)
+	if s.UndoAfter > 0 && a.Undo != "" {
+		r.scheduleUndo(ctx, s, a, params, out)
+	}
+	return out, nil
+}
+
+func isList(a *spec.Action, params map[string]any) bool {
+	p, _ := a.Param(a.Targets.Param)
+	return p.Type == spec.TypeStringList
+}
+
+// targetsOf reads a destructive action's targets from its parameters.
+func targetsOf(a *spec.Action, params map[string]any) ([]string, error) {
+	p, _ := a.Param(a.Targets.Param)
+	if p.Type != spec.TypeStringList {
+		if v, ok := params[a.Targets.Param].(string); ok && v != "" {
+			return []string{v}, nil
+		}
+		return nil, nil
+	}
+	return spec.ParseList(params[a.Targets.Param])
+}
+
+// previewTargets computes a plain action step's targets in the current
+// state, for an approval that precedes it.
+func (r *run) previewTargets(s *playbook.Step, loop *loopVars) ([]string, bool) {
+	if s.Kind != playbook.KindAction || s.Foreach != nil {
+		return nil, false
+	}
+	a, ok := r.reg.Lookup(s.Action)
+	if !ok || !a.Destructive {
+		return nil, false
+	}
+	params, err := r.evalParams(s.With, loop)
+	if err != nil {
+		return nil, false
+	}
+	targets, err := targetsOf(a, params)
+	if err != nil {
+		return nil, false
+	}
+	return targets, true
+}
+
+// guard asks the worker's guardrail configuration which targets are
+// protected. It runs as a local activity: cheap, and recorded in history
+// like any other decision.
+func (r *run) guard(ctx workflow.Context, s *playbook.Step, a *spec.Action, targets []string) (*spec.GuardResult, error) {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: nonRetryable},
+	})
+	var g spec.GuardResult
+	req := spec.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: targets}
+	if err := workflow.ExecuteLocalActivity(lctx, spec.GuardActivity, req).Get(ctx, &g); err != nil {
+		return nil, fmt.Errorf("step %s: guardrails: %w", s.ID, err)
+	}
+	return &g, nil
+}
+
+// checkBound fails a step whose targets differ from the set its approval
+// named, instead of acting on targets nobody approved.
+func (r *run) checkBound(s *playbook.Step, allowed []string) error {
+	approved, ok := r.bound[s.ID]
+	if !ok {
+		return nil
+	}
+	added, removed := diff(approved, allowed)
+	if len(added) == 0 && len(removed) == 0 {
+		return nil
+	}
+	return &stepFailure{msg: fmt.Sprintf("step %s: targets differ from the approved set (not approved: [%s]; approved but gone: [%s]); nothing was changed",
+		s.ID, strings.Join(added, ", "), strings.Join(removed, ", "))}
+}
+
+// diff returns what b has that a lacks, and what a has that b lacks.
+func diff(a, b []string) (added, removed []string) {
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			added = append(added, x)
+		}
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			removed = append(removed, x)
+		}
+	}
+	return added, removed
+}
+
+// checkLimit enforces max_targets: above it the step fails before any Okta
+// call, or, with guardrails.above_limit: approval, asks for an approval
+// listing the targets.
+func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action, g *spec.GuardResult) error {
+	limit := s.MaxTargets
+	if limit == 0 {
+		limit = r.pb.Guardrails.MaxTargets
+	}
+	if limit == 0 {
+		limit = g.DefaultMaxTargets
+	}
+	if limit <= 0 || len(g.Allowed) <= limit {
+		return nil
+	}
+	if _, approved := r.bound[s.ID]; approved {
+		return nil
+	}
+	msg := fmt.Sprintf("step %s would %s %d targets, above the limit of %d", s.ID, strings.ToLower(a.Title), len(g.Allowed), limit)
+	if r.pb.Guardrails.AboveLimit != "approval" {
+		return &stepFailure{msg: msg + " (guardrails.max_targets); nothing was changed"}
+	}
+	gate := &playbook.Step{ID: s.ID + "-limit", Kind: playbook.KindApproval,
+		Approval: &playbook.Approval{OnTimeout: "reject"}}
+	p := &pendingApproval{step: gate, info: PendingApproval{Step: gate.ID, Message: msg + ": approve these targets?",
+		Targets: g.Allowed, ForStep: s.ID}}
+	r.byID[gate.ID] = &StepStatus{ID: gate.ID, Kind: string(playbook.KindApproval), Status: playbook.StatusRunning}
+	r.status.Steps = append(r.status.Steps, r.byID[gate.ID])
+	out, err := r.awaitDecision(ctx, gate, p)
+	r.byID[gate.ID].Output = out.output
+	r.byID[gate.ID].Status = playbook.StatusSucceeded
+	if err != nil {
+		r.byID[gate.ID].Status = playbook.StatusRejected
+	}
+	return err
+}
+
+// plan records what a destructive step would do; later steps see an output
+// of the same shape as the real one, with outcome planned.
+func (r *run) plan(s *playbook.Step, a *spec.Action, params map[string]any, g *spec.GuardResult) *outcome {
+	p := &Plan{Action: a.Name, Title: a.Title, Targets: g.Allowed, Params: params, Calls: callsFor(a, params, g.Allowed)}
+	var output any
+	if isList(a, params) {
+		results := make([]any, 0, len(g.Allowed))
+		for _, t := range g.Allowed {
+			results = append(results, map[string]any{"id": t, "ok": true, "outcome": spec.OutcomePlanned})
+		}
+		m := map[string]any{"status": playbook.StatusPlanned, "results": results, "succeeded": toAny(g.Allowed), "failed": []any{}}
+		addProtected(&outcome{output: m}, g.Protected)
+		output = m
+	} else {
+		m := map[string]any{"id": "planned:" + s.ID, "planned": true}
+		for k, v := range params {
+			m[k] = v
+		}
+		output = m
+	}
+	return &outcome{output: output, status: playbook.StatusPlanned, plan: p}
+}
+
+// addProtected reports refused targets in a bulk result.
+func addProtected(out *outcome, protected []spec.ProtectedEntry) {
+	m, ok := out.output.(map[string]any)
+	if !ok || len(protected) == 0 {
+		return
+	}
+	results := asList(m["results"])
+	for _, p := range protected {
+		results = append(results, map[string]any{"id": p.Target, "ok": false, "outcome": spec.OutcomeProtected, "message": p.Reason})
+	}
+	m["results"] = results
+	m["protected"] = len(protected)
+}
+
+// recordTargets adds acted-on users and IPs to the CordonTarget search
+// attribute, so `cordon list` and the UI find every run that touched one.
+func (r *run) recordTargets(ctx workflow.Context, a *spec.Action, targets []string) {
+	if a.Targets.Kind != spec.TargetUsers && a.Targets.Kind != spec.TargetIPs {
+		return
+	}
+	before := len(r.targets)
+	for _, t := range targets {
+		if !slices.Contains(r.targets, t) && len(r.targets) < maxSearchTargets {
+			r.targets = append(r.targets, t)
+		}
+	}
+	if len(r.targets) == before {
+		return
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchTarget.ValueSet(r.targets))
+}
+
+// maxSearchTargets bounds CordonTarget; visibility stores keep attributes
+// small.
+const maxSearchTargets = 100

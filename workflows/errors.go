@@ -1,0 +1,100 @@
+package workflows
+
+import (
+	"encoding/json"
+	"errors"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/playbook"
+)
+
+// stepFailure is a failure the playbook itself declared (a fail step).
+type stepFailure struct{ msg string }
+
+func (e *stepFailure) Error() string { return e.msg }
+
+// rejectedError stops the run with status rejected.
+type rejectedError struct {
+	step     string
+	approver string
+	comment  string
+}
+
+func (e *rejectedError) Error() string {
+	msg := "step " + e.step + " was rejected by " + e.approver
+	if e.comment != "" {
+		msg += ": " + e.comment
+	}
+	return msg
+}
+
+// stepError turns an error into what expressions see as
+// steps.<id>.error. Activity failures carry the Okta code and HTTP status
+// in their first detail (activities.ErrorDetails, same JSON keys).
+func stepError(err error) *playbook.StepError {
+	se := &playbook.StepError{Message: err.Error()}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		se.Message = app.Message()
+		if app.HasDetails() {
+			var d playbook.StepError
+			if app.Details(&d) == nil {
+				if d.Message != "" {
+					se.Message = d.Message
+				}
+				se.OktaCode, se.HTTPStatus = d.OktaCode, d.HTTPStatus
+			}
+		}
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) && se.Message == err.Error() {
+		se.Message = "timed out (" + timeout.TimeoutType().String() + ")"
+	}
+	return se
+}
+
+// attemptsOf says how many attempts a failed activity made, when Temporal
+// tells: a run out of attempts made all of them.
+func attemptsOf(err error) int {
+	var act *temporal.ActivityError
+	if !errors.As(err, &act) {
+		return 0
+	}
+	if act.RetryState() == enumspb.RETRY_STATE_NON_RETRYABLE_FAILURE {
+		return 1
+	}
+	return 0
+}
+
+func isCancel(ctx workflow.Context, err error) bool {
+	return temporal.IsCanceledError(err) || ctx.Err() != nil
+}
+
+// maxSummary bounds a step output kept in the progress query; the full
+// output stays available to later steps. Queries and results are payloads
+// with size limits, and a 10,000-user listing must not break them.
+const maxSummary = 256 << 10
+
+func summarize(v any) any {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil || len(b) <= maxSummary {
+		return v
+	}
+	s := map[string]any{"truncated": true, "bytes": len(b)}
+	switch t := v.(type) {
+	case []any:
+		s["items"] = len(t)
+	case map[string]any:
+		if res, ok := t["results"].([]any); ok {
+			s["items"] = len(res)
+			s["status"] = t["status"]
+		}
+	}
+	return s
+}

@@ -1,0 +1,139 @@
+package workflows
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"log/slog"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// fakeOkta stands in for the Okta activities in interpreter unit tests: it
+// records every call by action name and answers from per-action functions.
+type fakeOkta struct {
+	mu      sync.Mutex
+	calls   map[string][]map[string]any
+	answers map[string]func(map[string]any) (any, error)
+	guard   func(spec.GuardRequest) spec.GuardResult
+}
+
+func newFakeOkta() *fakeOkta {
+	return &fakeOkta{calls: map[string][]map[string]any{}, answers: map[string]func(map[string]any) (any, error){}}
+}
+
+func (f *fakeOkta) on(action string, fn func(map[string]any) (any, error)) { f.answers[action] = fn }
+
+func (f *fakeOkta) callsTo(action string) []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[action]
+}
+
+// bulkOK answers a bulk action with every id done.
+func bulkOK(params map[string]any) (any, error) {
+	var key string
+	for _, k := range []string{spec.ParamUserIDs, spec.ParamIPAddresses, spec.ParamZoneIDs} {
+		if _, ok := params[k]; ok {
+			key = k
+		}
+	}
+	ids, _ := spec.ParseList(params[key])
+	results := []any{}
+	for _, id := range ids {
+		results = append(results, map[string]any{"id": id, "ok": true, "outcome": spec.OutcomeDone})
+	}
+	return map[string]any{"status": spec.StatusSuccessful, "results": results, "succeeded": toAny(ids), "failed": []any{}}, nil
+}
+
+func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *spec.Registry) {
+	for _, a := range reg.All() {
+		name := a.Name
+		env.RegisterActivityWithOptions(func(ctx context.Context, req actionRequest) (any, error) {
+			f.mu.Lock()
+			f.calls[name] = append(f.calls[name], req.Params)
+			fn := f.answers[name]
+			f.mu.Unlock()
+			if fn == nil {
+				if a.Destructive && a.Targets != nil {
+					return bulkOK(req.Params)
+				}
+				return []any{}, nil
+			}
+			return fn(req.Params)
+		}, activity.RegisterOptions{Name: name})
+	}
+	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.GuardRequest) (spec.GuardResult, error) {
+		if f.guard != nil {
+			return f.guard(req), nil
+		}
+		return spec.GuardResult{Allowed: req.Targets, DefaultMaxTargets: 25}, nil
+	}, activity.RegisterOptions{Name: spec.GuardActivity})
+}
+
+type harness struct {
+	t    *testing.T
+	env  *testsuite.TestWorkflowEnvironment
+	okta *fakeOkta
+	reg  *spec.Registry
+}
+
+func newHarness(t *testing.T) *harness {
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	env := suite.NewTestWorkflowEnvironment()
+	reg := spec.Okta()
+	in := New(reg)
+	env.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: PlaybookWorkflowName})
+	env.RegisterWorkflowWithOptions(ZoneWrite, workflow.RegisterOptions{Name: ZoneWriteWorkflowName})
+	env.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: UndoWorkflowName})
+	f := newFakeOkta()
+	f.register(env, reg)
+	return &harness{t: t, env: env, okta: f, reg: reg}
+}
+
+func pin(name, src string) Pinned {
+	sum := sha256.Sum256([]byte(src))
+	return Pinned{Name: name, Version: 1, SHA256: hex.EncodeToString(sum[:]), File: name + ".yaml", Source: src}
+}
+
+// run executes a playbook and returns its final status and error.
+func (h *harness) run(src string, in RunInput) (*RunStatus, error) {
+	h.t.Helper()
+	in.Playbook = pin("test", src)
+	h.env.ExecuteWorkflow(PlaybookWorkflowName, in)
+	require.True(h.t, h.env.IsWorkflowCompleted())
+	err := h.env.GetWorkflowError()
+	if err != nil {
+		var app *temporal.ApplicationError
+		if errors.As(err, &app) && app.HasDetails() {
+			var st RunStatus
+			require.NoError(h.t, app.Details(&st))
+			return &st, err
+		}
+		return nil, err
+	}
+	var st RunStatus
+	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	return &st, nil
+}
+
+func stepOf(st *RunStatus, id string) *StepStatus {
+	for _, s := range st.Steps {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}

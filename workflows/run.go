@@ -1,0 +1,265 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/playbook"
+)
+
+// run is one playbook run's interpreter state. Temporal runs workflow
+// goroutines one at a time, so the maps need no locks; every iteration over
+// them is sorted to stay deterministic.
+type run struct {
+	reg    *spec.Registry
+	pb     *playbook.Playbook
+	input  RunInput
+	status *RunStatus
+	byID   map[string]*StepStatus
+
+	results map[string]playbook.StepResult
+	vars    map[string]any
+	info    playbook.RunInfo
+
+	approvals map[string]*pendingApproval // step id -> waiting approval
+	bound     map[string][]string         // step id -> targets its approval named
+	targets   []string                    // acted-on targets, for CordonTarget
+	next      int                         // next top-level step; carried over continue-as-new
+}
+
+func newRun(ctx workflow.Context, reg *spec.Registry, pb *playbook.Playbook, input RunInput) *run {
+	info := workflow.GetInfo(ctx)
+	r := &run{
+		reg: reg, pb: pb, input: input,
+		byID:      map[string]*StepStatus{},
+		results:   map[string]playbook.StepResult{},
+		vars:      map[string]any{},
+		approvals: map[string]*pendingApproval{},
+		bound:     map[string][]string{},
+	}
+	r.info = playbook.RunInfo{
+		ID: info.WorkflowExecution.ID, Playbook: pb.Name,
+		StartedBy: input.Options.StartedBy, DryRun: input.Options.DryRun,
+		StartedAt: workflow.Now(ctx),
+	}
+	if c := input.Resume; c != nil {
+		r.restore(c)
+		return r
+	}
+	r.status = &RunStatus{
+		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
+		Playbook: pb.Name, Version: pb.Version, SHA256: pb.SHA256,
+		DryRun: input.Options.DryRun, Status: RunRunning, StartedAt: r.info.StartedAt,
+	}
+	var add func(steps []*playbook.Step)
+	add = func(steps []*playbook.Step) {
+		for _, s := range steps {
+			st := &StepStatus{ID: s.ID, Kind: string(s.Kind), Action: s.Action, Status: playbook.StatusPending}
+			r.status.Steps = append(r.status.Steps, st)
+			r.byID[s.ID] = st
+			add(s.Parallel)
+		}
+	}
+	add(pb.Steps)
+	return r
+}
+
+// restore rebuilds state carried over continue-as-new.
+func (r *run) restore(c *Carry) {
+	st := c.Status
+	r.status = &st
+	r.info.StartedAt = st.StartedAt
+	for _, s := range r.status.Steps {
+		r.byID[s.ID] = s
+		if s.Status == playbook.StatusPending || s.Status == playbook.StatusRunning {
+			continue
+		}
+		r.results[s.ID] = playbook.StepResult{Output: c.Outputs[s.ID], Status: s.Status, Error: s.Error}
+	}
+	for k, v := range c.Vars {
+		r.vars[k] = v
+	}
+	r.next = c.Next
+}
+
+// env is the expression environment at this point of the run. loop, when
+// set, binds item and index.
+func (r *run) env(loop *loopVars) *playbook.Env {
+	e := &playbook.Env{
+		Inputs: r.input.Inputs, Alert: r.input.Alert,
+		Steps: r.results, Vars: r.vars, Run: r.info,
+	}
+	if loop != nil {
+		e.Item, e.Index, e.InLoop = loop.item, loop.index, true
+	}
+	return e
+}
+
+type loopVars struct {
+	item  any
+	index int
+}
+
+// runTop runs the top-level steps from r.next, offering continue-as-new
+// between steps when the server suggests it.
+func (r *run) runTop(ctx workflow.Context) error {
+	for ; r.next < len(r.pb.Steps); r.next++ {
+		if err := r.runStep(ctx, r.pb.Steps[r.next], nil); err != nil {
+			return err
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && r.next+1 < len(r.pb.Steps) {
+			r.next++
+			return r.continueAsNew(ctx, nil)
+		}
+	}
+	return nil
+}
+
+// continueAsNew hands the run's state to a fresh run with a short history.
+func (r *run) continueAsNew(ctx workflow.Context, partial *foreachProgress) error {
+	c := &Carry{Status: *r.status, Vars: r.vars, Outputs: map[string]any{}, Next: r.next}
+	for _, id := range sortedKeys(r.results) {
+		c.Outputs[id] = r.results[id].Output
+	}
+	if partial != nil {
+		c.Partial, c.Done = partial.outputs, partial.done
+	}
+	in := r.input
+	in.Resume = c
+	return workflow.NewContinueAsNewError(ctx, PlaybookWorkflowName, in)
+}
+
+// runStep runs one step and records its result. The returned error stops
+// the enclosing sequence; a step with continue_on_error records its failure
+// and returns nil.
+func (r *run) runStep(ctx workflow.Context, s *playbook.Step, loop *loopVars) error {
+	st := r.byID[s.ID]
+	now := workflow.Now(ctx)
+	st.StartedAt = &now
+	ok, err := playbook.EvalBool(s.If, r.env(loop))
+	if err != nil {
+		return r.settle(ctx, s, nil, fmt.Errorf("step %s: if: %w", s.ID, err))
+	}
+	if !ok {
+		st.Status = playbook.StatusSkipped
+		r.results[s.ID] = playbook.StepResult{Status: playbook.StatusSkipped}
+		st.FinishedAt = &now
+		return nil
+	}
+	st.Status = playbook.StatusRunning
+	out, err := r.dispatch(ctx, s, loop)
+	var can *workflow.ContinueAsNewError
+	if errors.As(err, &can) {
+		return err // the step goes on in the next run
+	}
+	return r.settle(ctx, s, out, err)
+}
+
+func (r *run) dispatch(ctx workflow.Context, s *playbook.Step, loop *loopVars) (*outcome, error) {
+	if s.Foreach != nil {
+		return r.runForeach(ctx, s, loop)
+	}
+	switch s.Kind {
+	case playbook.KindAction:
+		return r.runAction(ctx, s, loop, 0)
+	case playbook.KindApproval:
+		return r.runApproval(ctx, s, loop)
+	case playbook.KindSet:
+		return r.runSet(s, loop)
+	case playbook.KindWait:
+		return &outcome{}, workflow.Sleep(ctx, s.Wait)
+	case playbook.KindFail:
+		msg, err := evalString(s.Fail, r.env(loop))
+		if err != nil {
+			return nil, err
+		}
+		return nil, &stepFailure{msg: msg}
+	case playbook.KindPlaybook:
+		return r.runChild(ctx, s, loop, 0)
+	case playbook.KindParallel:
+		return r.runParallel(ctx, s, loop)
+	}
+	return nil, fmt.Errorf("step %s: unknown kind %q", s.ID, s.Kind)
+}
+
+// outcome is what a step produced.
+type outcome struct {
+	output   any
+	status   string // "" means succeeded
+	attempts int
+	plan     *Plan
+}
+
+// settle records a finished step. Rejections and cancellations always stop
+// the run; other failures stop it unless the step continues on error.
+func (r *run) settle(ctx workflow.Context, s *playbook.Step, out *outcome, err error) error {
+	st := r.byID[s.ID]
+	now := workflow.Now(ctx)
+	st.FinishedAt = &now
+	res := playbook.StepResult{Status: playbook.StatusSucceeded}
+	if out != nil {
+		res.Output = out.output
+		if out.status != "" {
+			res.Status = out.status
+		}
+		st.Attempts, st.Plan = out.attempts, out.plan
+	}
+	if err != nil {
+		res.Status = playbook.StatusFailed
+		res.Error = stepError(err)
+		var rej *rejectedError
+		if errors.As(err, &rej) {
+			res.Status = playbook.StatusRejected
+		}
+		if st.Attempts == 0 {
+			st.Attempts = attemptsOf(err)
+		}
+	}
+	st.Status, st.Output, st.Error = res.Status, summarize(res.Output), res.Error
+	r.results[s.ID] = res
+	if err == nil || (s.ContinueOnError && res.Status == playbook.StatusFailed && !isCancel(ctx, err)) {
+		return nil
+	}
+	return err
+}
+
+func (r *run) runSet(s *playbook.Step, loop *loopVars) (*outcome, error) {
+	out := map[string]any{}
+	env := r.env(loop)
+	for _, k := range sortedKeys(s.Set) {
+		v, err := s.Set[k].Eval(env)
+		if err != nil {
+			return nil, fmt.Errorf("set %s: %w", k, err)
+		}
+		r.vars[k] = v
+		out[k] = v
+	}
+	return &outcome{output: out}, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func evalString(v *playbook.Value, env *playbook.Env) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	x, err := v.Eval(env)
+	if err != nil {
+		return "", err
+	}
+	if s, ok := x.(string); ok {
+		return s, nil
+	}
+	return fmt.Sprint(x), nil
+}

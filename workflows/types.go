@@ -1,0 +1,148 @@
+// Package workflows holds Cordon's deterministic Temporal workflows: the
+// playbook interpreter PlaybookWorkflow, its approvals and progress query.
+//
+// Workflow code here does no I/O and reads no clock or environment: the
+// playbook arrives pinned in the input and is re-parsed with package
+// playbook, Okta calls are activities named after the action registry, and
+// time comes from workflow.Now.
+package workflows
+
+import (
+	"time"
+
+	"github.com/cordonsec/cordon/playbook"
+)
+
+// Names Temporal knows Cordon's workflow, update and query by.
+const (
+	TaskQueue            = "cordon"
+	PlaybookWorkflowName = "PlaybookWorkflow"
+	UpdateApprove        = "approve"
+	QueryStatus          = "status"
+)
+
+// Run statuses (the run as a whole).
+const (
+	RunRunning   = "running"
+	RunSucceeded = "succeeded"
+	RunFailed    = "failed"
+	RunRejected  = "rejected"
+	RunCancelled = "cancelled"
+)
+
+// Error types of the workflow's own failures, for the CLI's exit codes.
+const (
+	ErrPlaybookFailed   = "PlaybookFailed"
+	ErrPlaybookRejected = "PlaybookRejected"
+	ErrInvalidPlaybook  = "InvalidPlaybook"
+)
+
+// Pinned is a playbook's exact source as it was when the run started. The
+// workflow parses it again; editing the file never changes a run in flight.
+type Pinned struct {
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"`
+	File    string `json:"file"`
+	Source  string `json:"source"`
+}
+
+// RunOptions are the run-wide switches.
+type RunOptions struct {
+	DryRun    bool   `json:"dry_run,omitempty"`
+	StartedBy string `json:"started_by,omitempty"`
+}
+
+// RunInput is PlaybookWorkflow's input.
+type RunInput struct {
+	Playbook Pinned            `json:"playbook"`
+	Library  map[string]Pinned `json:"library,omitempty"` // child playbooks, pinned too
+	Inputs   map[string]any    `json:"inputs,omitempty"`
+	Alert    any               `json:"alert,omitempty"`
+	Options  RunOptions        `json:"options"`
+	// Resume carries a run's state across continue-as-new; nil on a fresh run.
+	Resume *Carry `json:"resume,omitempty"`
+}
+
+// Carry is the state handed to the next run after continue-as-new.
+type Carry struct {
+	Status  RunStatus      `json:"status"`
+	Vars    map[string]any `json:"vars,omitempty"`
+	Outputs map[string]any `json:"outputs,omitempty"` // step id -> output
+	Next    int            `json:"next"`              // index of the next top-level step
+	// Partial holds finished foreach items of the step at Next.
+	Partial []any  `json:"partial,omitempty"`
+	Done    []bool `json:"done,omitempty"`
+}
+
+// RunStatus is the progress query's answer and the run's result; it is also
+// what `cordon run --output json` prints.
+type RunStatus struct {
+	WorkflowID       string            `json:"workflow_id"`
+	RunID            string            `json:"run_id"`
+	Playbook         string            `json:"playbook"`
+	Version          int               `json:"version"`
+	SHA256           string            `json:"sha256"`
+	DryRun           bool              `json:"dry_run,omitempty"`
+	Status           string            `json:"status"`
+	Error            string            `json:"error,omitempty"`
+	Outputs          map[string]any    `json:"outputs,omitempty"`
+	Steps            []*StepStatus     `json:"steps"`
+	PendingApprovals []PendingApproval `json:"pending_approvals,omitempty"`
+	StartedAt        time.Time         `json:"started_at"`
+	FinishedAt       *time.Time        `json:"finished_at,omitempty"`
+}
+
+// StepStatus is one step's progress.
+type StepStatus struct {
+	ID         string              `json:"id"`
+	Kind       string              `json:"kind"`
+	Action     string              `json:"action,omitempty"`
+	Status     string              `json:"status"`
+	Output     any                 `json:"output,omitempty"`
+	Error      *playbook.StepError `json:"error,omitempty"`
+	Attempts   int                 `json:"attempts,omitempty"`
+	Items      int                 `json:"items,omitempty"` // foreach: number of items
+	Plan       *Plan               `json:"plan,omitempty"`  // dry run: what the step would do
+	Approval   *ApprovalRecord     `json:"approval,omitempty"`
+	StartedAt  *time.Time          `json:"started_at,omitempty"`
+	FinishedAt *time.Time          `json:"finished_at,omitempty"`
+}
+
+// Plan is what a destructive step would do, recorded instead of acting in a
+// dry run.
+type Plan struct {
+	Action  string         `json:"action"`
+	Title   string         `json:"title"`
+	Targets []string       `json:"targets"`
+	Params  map[string]any `json:"params"`
+	Calls   []string       `json:"calls"`
+}
+
+// PendingApproval is an approval step waiting for a decision.
+type PendingApproval struct {
+	Step      string     `json:"step"`
+	Message   string     `json:"message"`
+	Approvers []string   `json:"approvers,omitempty"`
+	Targets   []string   `json:"targets,omitempty"`
+	ForStep   string     `json:"for_step,omitempty"`
+	Deadline  *time.Time `json:"deadline,omitempty"`
+}
+
+// Decision is the approve update's argument.
+type Decision struct {
+	Step     string `json:"step,omitempty"` // may be empty when exactly one approval is pending
+	Approver string `json:"approver"`
+	Reject   bool   `json:"reject,omitempty"`
+	Comment  string `json:"comment,omitempty"`
+}
+
+// ApprovalRecord is a decided approval, kept in the run's result.
+type ApprovalRecord struct {
+	Decision string    `json:"decision"` // approved | rejected
+	Approver string    `json:"approver"` // "timeout" when on_timeout decided
+	Comment  string    `json:"comment,omitempty"`
+	At       time.Time `json:"at"`
+	Targets  []string  `json:"targets,omitempty"`
+	ForStep  string    `json:"for_step,omitempty"`
+}

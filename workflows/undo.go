@@ -1,0 +1,93 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/playbook"
+)
+
+// UndoWorkflowName reverses a containment step after a delay (undo_after):
+// reactivate deactivated users, unblock blocked IPs, remove added members.
+// It runs as an abandoned child, so it outlives the run that scheduled it,
+// and `cordon cancel <its id>` keeps the containment in place.
+const UndoWorkflowName = "UndoWorkflow"
+
+// UndoInput is UndoWorkflow's input.
+type UndoInput struct {
+	Step    string         `json:"step"`
+	Action  string         `json:"action"` // the undo action
+	Params  map[string]any `json:"params"`
+	After   time.Duration  `json:"after"`
+	Targets []string       `json:"targets"`
+}
+
+// Undo is the body of UndoWorkflow; the interpreter's registry supplies the
+// undo action's retry policy and timeout.
+func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
+	if err := workflow.Sleep(ctx, u.After); err != nil {
+		return nil, err
+	}
+	a, _ := in.Registry.Lookup(u.Action)
+	r := &run{reg: in.Registry}
+	s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
+	opts := r.activityOptions(s, a, s.ID)
+	req := actionRequest{Params: u.Params, Step: s.ID}
+	if zone, ok := u.Params[spec.ParamZoneID].(string); ok && isZoneWrite(a) {
+		return callZoneWrite(ctx, opts, a.Name, req, zone)
+	}
+	var out any
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &out)
+	return out, err
+}
+
+// scheduleUndo starts the undo of what the step actually changed (outcome
+// done: targets already in the wanted state before the run are left alone)
+// and records it in the step's output.
+func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, out *outcome) {
+	m, ok := out.output.(map[string]any)
+	if !ok {
+		return
+	}
+	var changed []string
+	for _, it := range asList(m["results"]) {
+		res, _ := it.(map[string]any)
+		if res["outcome"] == spec.OutcomeDone {
+			if id, ok := res["id"].(string); ok {
+				changed = append(changed, id)
+			}
+		}
+	}
+	if len(changed) == 0 {
+		return
+	}
+	undoParams := map[string]any{a.Targets.Param: toAny(changed)}
+	for _, p := range []string{spec.ParamZoneID, spec.ParamGroupID} {
+		if v, ok := params[p]; ok {
+			undoParams[p] = v
+		}
+	}
+	if a.Undo == spec.ActivateUsers {
+		undoParams[spec.ParamSendEmail] = false
+	}
+	id := r.info.ID + "/undo-" + s.ID
+	at := workflow.Now(ctx).Add(s.UndoAfter)
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        id,
+		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
+		StaticSummary:     "undo " + s.ID + " (" + a.Undo + ") after " + s.UndoAfter.String(),
+	})
+	f := workflow.ExecuteChildWorkflow(cctx, UndoWorkflowName, UndoInput{
+		Step: s.ID, Action: a.Undo, Params: undoParams, After: s.UndoAfter, Targets: changed,
+	})
+	// Wait for the start only: the undo runs on its own schedule.
+	var exec workflow.Execution
+	if err := f.GetChildWorkflowExecution().Get(ctx, &exec); err != nil {
+		m["undo"] = map[string]any{"error": err.Error()}
+		return
+	}
+	m["undo"] = map[string]any{"workflow_id": id, "action": a.Undo, "at": at, "targets": toAny(changed)}
+}

@@ -1,0 +1,107 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/playbook"
+)
+
+// Interpreter runs playbooks. Its only dependency is the action registry,
+// which is plain data; register its method with the worker:
+//
+//	w.RegisterWorkflowWithOptions(workflows.New(reg).Run,
+//		workflow.RegisterOptions{Name: workflows.PlaybookWorkflowName})
+type Interpreter struct {
+	Registry *spec.Registry
+}
+
+// New returns an interpreter over the given action registry.
+func New(reg *spec.Registry) *Interpreter { return &Interpreter{Registry: reg} }
+
+// Run is PlaybookWorkflow: it re-parses the pinned playbook, runs its steps
+// and returns the run's status. A failed or rejected run returns an
+// ApplicationError (type PlaybookFailed or PlaybookRejected) whose details
+// hold the same RunStatus, so the run shows as failed in the Temporal UI and
+// clients still get every step's result.
+func (in *Interpreter) Run(ctx workflow.Context, input RunInput) (*RunStatus, error) {
+	pb, err := in.parse(input.Playbook, input.Library)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidPlaybook, nil)
+	}
+	r := newRun(ctx, in.Registry, pb, input)
+	if err := r.registerHandlers(ctx); err != nil {
+		return nil, err
+	}
+	runErr := r.runTop(ctx)
+	var can *workflow.ContinueAsNewError
+	if errors.As(runErr, &can) {
+		return nil, runErr
+	}
+	return r.finish(ctx, runErr)
+}
+
+func (in *Interpreter) parse(p Pinned, lib map[string]Pinned) (*playbook.Playbook, error) {
+	opts := playbook.Options{Registry: in.Registry}
+	if lib != nil {
+		opts.Library = func(name string) bool { _, ok := lib[name]; return ok }
+	}
+	pb, err := playbook.Load(p.File, []byte(p.Source), opts)
+	if err != nil {
+		return nil, fmt.Errorf("pinned playbook %s does not load: %w", p.Name, err)
+	}
+	return pb, nil
+}
+
+// finish settles the run's status and outputs and turns the outcome into
+// the workflow's result.
+func (r *run) finish(ctx workflow.Context, runErr error) (*RunStatus, error) {
+	now := workflow.Now(ctx)
+	r.status.FinishedAt = &now
+	r.status.PendingApprovals = nil
+	var rejected *rejectedError
+	switch {
+	case runErr == nil:
+		r.status.Status = RunSucceeded
+		if err := r.evalOutputs(); err != nil {
+			runErr = err
+			r.status.Status = RunFailed
+		}
+	case errors.As(runErr, &rejected):
+		r.status.Status = RunRejected
+	case temporal.IsCanceledError(runErr):
+		r.status.Status = RunCancelled
+		return r.status, runErr
+	default:
+		r.status.Status = RunFailed
+	}
+	if runErr == nil {
+		return r.status, nil
+	}
+	r.status.Error = runErr.Error()
+	kind := ErrPlaybookFailed
+	if r.status.Status == RunRejected {
+		kind = ErrPlaybookRejected
+	}
+	return nil, temporal.NewNonRetryableApplicationError(r.status.Error, kind, nil, r.status)
+}
+
+func (r *run) evalOutputs() error {
+	if len(r.pb.Outputs) == 0 {
+		return nil
+	}
+	r.status.Outputs = map[string]any{}
+	env := r.env(nil)
+	for _, o := range r.pb.Outputs {
+		v, err := o.Value.Eval(env)
+		if err != nil {
+			return fmt.Errorf("output %s: %w", o.Name, err)
+		}
+		r.status.Outputs[o.Name] = v
+	}
+	return nil
+}

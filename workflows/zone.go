@@ -1,0 +1,115 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// ZoneWriteWorkflowName runs one network-zone write. Okta's zone update is
+// a read-modify-write of the whole zone with no ETag, so two runs blocking
+// IPs in the same zone at once would lose each other's entries. Every zone
+// write runs inside this workflow under the fixed ID cordon-zone-<zoneId>:
+// Temporal admits one open execution per ID, so writes to one zone are
+// serialised across all runs and workers, with no lock service.
+const ZoneWriteWorkflowName = "ZoneWriteWorkflow"
+
+// ZoneWriteInput is ZoneWriteWorkflow's input.
+type ZoneWriteInput struct {
+	Action  string        `json:"action"`
+	Request actionRequest `json:"request"`
+	Options ZoneWriteOpts `json:"options"`
+}
+
+// ZoneWriteOpts are the activity options the calling step resolved.
+type ZoneWriteOpts struct {
+	ActivityID string        `json:"activity_id"`
+	Summary    string        `json:"summary"`
+	Timeout    time.Duration `json:"timeout"`
+	Retry      spec.Retry    `json:"retry"`
+	Heartbeat  time.Duration `json:"heartbeat"`
+}
+
+// ZoneWrite is the body of ZoneWriteWorkflow.
+func ZoneWrite(ctx workflow.Context, in ZoneWriteInput) (any, error) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		ActivityID:          in.Options.ActivityID,
+		Summary:             in.Options.Summary,
+		StartToCloseTimeout: in.Options.Timeout,
+		HeartbeatTimeout:    in.Options.Heartbeat,
+		RetryPolicy:         retryPolicy(in.Options.Retry),
+	})
+	var out any
+	err := workflow.ExecuteActivity(ctx, in.Action, in.Request).Get(ctx, &out)
+	return out, err
+}
+
+func retryPolicy(r spec.Retry) *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{
+		InitialInterval:        r.InitialInterval,
+		BackoffCoefficient:     r.BackoffCoefficient,
+		MaximumInterval:        r.MaximumInterval,
+		MaximumAttempts:        int32(r.MaximumAttempts),
+		NonRetryableErrorTypes: nonRetryable,
+	}
+}
+
+// isZoneWrite says whether an action rewrites a whole zone.
+func isZoneWrite(a *spec.Action) bool {
+	switch a.Name {
+	case spec.BlockIPs, spec.UnblockIPs, spec.UpdateZone:
+		return true
+	}
+	return false
+}
+
+// zoneWaitMax caps the wait between attempts to take a busy zone.
+const zoneWaitMax = 2 * time.Second
+
+// callZoneWrite runs a zone write as the zone's single open
+// ZoneWriteWorkflow, waiting (durably) while another run holds the zone.
+func callZoneWrite(ctx workflow.Context, opts workflow.ActivityOptions, action string, req actionRequest, zoneID string) (any, error) {
+	in := ZoneWriteInput{Action: action, Request: req, Options: ZoneWriteOpts{
+		ActivityID: opts.ActivityID, Summary: opts.Summary, Timeout: opts.StartToCloseTimeout,
+		Heartbeat: opts.HeartbeatTimeout, Retry: spec.Retry{
+			InitialInterval: opts.RetryPolicy.InitialInterval, BackoffCoefficient: opts.RetryPolicy.BackoffCoefficient,
+			MaximumInterval: opts.RetryPolicy.MaximumInterval, MaximumAttempts: int(opts.RetryPolicy.MaximumAttempts),
+		},
+	}}
+	wait := 50 * time.Millisecond
+	for {
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            "cordon-zone-" + zoneID,
+			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			StaticSummary:         opts.Summary,
+			ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+		})
+		var out any
+		err := workflow.ExecuteChildWorkflow(cctx, ZoneWriteWorkflowName, in).Get(ctx, &out)
+		if !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+			return out, unwrapChild(err)
+		}
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		wait = min(wait*2, zoneWaitMax)
+	}
+}
+
+// unwrapChild returns the activity's own failure from inside a child
+// workflow failure, so steps see the Okta error, not the wrapper.
+func unwrapChild(err error) error {
+	var child *temporal.ChildWorkflowExecutionError
+	if err == nil || !errors.As(err, &child) {
+		return err
+	}
+	if cause := child.Unwrap(); cause != nil {
+		return cause
+	}
+	return err
+}
