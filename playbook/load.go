@@ -4,9 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/cordonsec/cordon/activities/spec"
@@ -74,10 +72,7 @@ func LoadFile(path string, opts Options) (*Playbook, error) {
 // of the same directory, so Library defaults to "is it in this directory".
 // Two files with one name are an error.
 func LoadDir(dir string, opts Options) (map[string]*Playbook, ErrorList) {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	more, _ := filepath.Glob(filepath.Join(dir, "*.yml"))
-	files = append(files, more...)
-	sort.Strings(files)
+	files := libraryFiles(dir)
 	names := map[string]bool{}
 	for _, f := range files {
 		if src, err := os.ReadFile(f); err == nil {
