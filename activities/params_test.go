@@ -1,0 +1,147 @@
+package activities
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/oktasim"
+)
+
+func TestParseList(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   any
+		want []string
+	}{
+		{name: "json list", in: []any{"a", " b ", "a", ""}, want: []string{"a", "b"}},
+		{name: "comma and newline", in: "a, b\nc,,a\r\n", want: []string{"a", "b", "c"}},
+		{name: "json list in a string", in: `["x","y","x"]`, want: []string{"x", "y"}},
+		{name: "numbers", in: []any{float64(13335), 15169}, want: []string{"13335", "15169"}},
+		{name: "single scalar", in: "only", want: []string{"only"}},
+		{name: "nil", in: nil, want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseList(tc.in)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+	_, err := ParseList(`["unterminated`)
+	assert.Error(t, err)
+}
+
+func TestParseTime(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Time
+	}{
+		{"2023-03-02 00:00", time.Date(2023, 3, 2, 0, 0, 0, 0, time.UTC)},
+		{"2023-03-02T01:02:03+01:00", time.Date(2023, 3, 2, 0, 2, 3, 0, time.UTC)},
+		{"-24h", now.Add(-24 * time.Hour)},
+		{"-7d", now.Add(-7 * 24 * time.Hour)},
+		{"now", now},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseTime(tc.in, now)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+	_, err := ParseTime("last tuesday", now)
+	assert.ErrorContains(t, err, "2023-03-02 00:00")
+}
+
+func TestParseParams(t *testing.T) {
+	t.Parallel()
+	reg := spec.Okta()
+	now := time.Now()
+	tests := []struct {
+		name, action string
+		params       map[string]any
+		wantParam    string
+	}{
+		{name: "unknown parameter", action: spec.DeactivateUsers, params: map[string]any{spec.ParamUserIDs: "a", "user_id": "b"}, wantParam: "user_id"},
+		{name: "missing required", action: spec.DeactivateUsers, params: map[string]any{}, wantParam: spec.ParamUserIDs},
+		{name: "empty list", action: spec.DeactivateUsers, params: map[string]any{spec.ParamUserIDs: " , "}, wantParam: spec.ParamUserIDs},
+		{name: "bad enum", action: spec.CreateZone, params: map[string]any{spec.ParamName: "z", spec.ParamType: "GEO"}, wantParam: spec.ParamType},
+		{name: "bad boolean", action: spec.ActivateUsers, params: map[string]any{spec.ParamUserIDs: "a", spec.ParamSendEmail: "maybe"}, wantParam: spec.ParamSendEmail},
+		{name: "bad integer", action: spec.GetUsers, params: map[string]any{spec.ParamLimit: 1.5}, wantParam: spec.ParamLimit},
+		{name: "too many groups", action: spec.CreateUserInGroup, params: map[string]any{spec.ParamFirstName: "a", spec.ParamLastName: "b", spec.ParamEmail: "a@b.co",
+			spec.ParamGroupIDs: "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21"}, wantParam: spec.ParamGroupIDs},
+		{name: "bad time", action: spec.FetchEvent, params: map[string]any{spec.ParamStartTime: "soon"}, wantParam: spec.ParamStartTime},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			act, _ := reg.Lookup(tc.action)
+			_, err := ParseParams(act, tc.params, now)
+			var ie *InputError
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, tc.wantParam, ie.Param)
+		})
+	}
+	t.Run("defaults and coercion", func(t *testing.T) {
+		act, _ := reg.Lookup(spec.CreateZone)
+		p, err := ParseParams(act, map[string]any{spec.ParamName: "z", spec.ParamUsage: "policy", spec.ParamASNs: "13335, 15169"}, now)
+		require.NoError(t, err)
+		assert.Equal(t, "IP", p.Str(spec.ParamType), "default")
+		assert.Equal(t, "POLICY", p.Str(spec.ParamUsage), "enum spelling")
+		assert.Equal(t, []int{13335, 15169}, p.Ints(spec.ParamASNs))
+	})
+}
+
+func TestEveryExampleParses(t *testing.T) {
+	t.Parallel()
+	for _, act := range spec.Okta().All() {
+		t.Run(act.Name, func(t *testing.T) {
+			_, err := ParseParams(act, act.Example, time.Now())
+			assert.NoError(t, err)
+		})
+	}
+}
+
+func TestParseTargets(t *testing.T) {
+	t.Parallel()
+	reg := spec.Okta()
+	block, _ := reg.Lookup(spec.BlockIPs)
+	got, err := ParseTargets(block, map[string]any{spec.ParamIPAddresses: "203.0.113.7, 198.51.100.9/24\n192.0.2.1-192.0.2.1,203.0.113.7/32"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"203.0.113.7", "198.51.100.0/24", "192.0.2.1"}, got)
+
+	deact, _ := reg.Lookup(spec.DeactivateUsers)
+	got, err = ParseTargets(deact, map[string]any{spec.ParamUserIDs: []any{"00u1", "00u1", "00u2"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"00u1", "00u2"}, got)
+
+	_, err = ParseTargets(block, map[string]any{spec.ParamIPAddresses: "not-an-ip"})
+	assert.Error(t, err)
+
+	reads, _ := reg.Lookup(spec.GetUsers)
+	got, err = ParseTargets(reads, map[string]any{})
+	require.NoError(t, err)
+	assert.Nil(t, got)
+}
+
+// Invalid input fails before any Okta call, for every action.
+func TestInvalidInputMakesNoCall(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{Seed: oktasim.SeedEmpty})
+	for _, act := range spec.Okta().All() {
+		t.Run(act.Name, func(t *testing.T) {
+			f.sim.ResetRequests()
+			ae, d := appErr(t, f.run(act.Name, map[string]any{"no_such_param": 1}, nil))
+			assert.Equal(t, ErrInvalidInput, ae.Type())
+			assert.True(t, ae.NonRetryable())
+			assert.Contains(t, d.Message, "no_such_param")
+			assert.Empty(t, f.sim.Requests())
+		})
+	}
+}

@@ -1,0 +1,32 @@
+package activities
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+func TestEveryRegisteredActionIsImplemented(t *testing.T) {
+	t.Parallel()
+	a := New(nil, spec.Okta(), nil)
+	funcs := a.Funcs()
+	assert.Len(t, spec.Okta().Names(), 19)
+	for _, name := range spec.Okta().Names() {
+		assert.Contains(t, funcs, name)
+	}
+	var suite testsuite.WorkflowTestSuite
+	assert.NotPanics(t, func() { a.Register(suite.NewTestActivityEnvironment()) })
+}
+
+func TestRegisterPanicsOnMissingImplementation(t *testing.T) {
+	t.Parallel()
+	reg := spec.Okta()
+	reg.Register(&spec.Action{Name: "okta.unknown", Title: "Unknown"})
+	a := New(nil, reg, nil)
+	var suite testsuite.WorkflowTestSuite
+	assert.PanicsWithValue(t, "activities: action okta.unknown is in the registry but has no implementation",
+		func() { a.Register(suite.NewTestActivityEnvironment()) })
+}
