@@ -65,16 +65,19 @@ func (a *Activities) start(ctx context.Context, name string, req Request) (*spec
 	if !ok {
 		return nil, nil, classify(name, &InputError{Action: name, Msg: "action not in the registry"})
 	}
-	now := time.Now
-	if a.Now != nil {
-		now = a.Now
-	}
-	p, err := ParseParams(act, req.Params, now())
+	p, err := ParseParams(act, req.Params, a.now())
 	if err != nil {
 		return act, nil, classify(act.Title, err)
 	}
 	activity.GetLogger(ctx).Info("okta action", "action", name, "step", req.Step)
 	return act, p, nil
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }
 
 // lockZone serialises read-modify-write of one zone within this worker:

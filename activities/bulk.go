@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"sync"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -54,6 +55,13 @@ func failed(ctx context.Context, id string, err error) (ItemResult, error) {
 	return ItemResult{ID: id, Outcome: spec.OutcomeFailed, OktaCode: d.OktaCode, HTTPStatus: d.HTTPStatus, Message: d.Message}, nil
 }
 
+func beatInterval(ctx context.Context) time.Duration {
+	if hb := activity.GetInfo(ctx).HeartbeatTimeout; hb > 0 {
+		return max(hb/3, time.Second)
+	}
+	return 10 * time.Second
+}
+
 func lastAttempt(ctx context.Context) bool {
 	if !activity.IsActivity(ctx) {
 		return true
@@ -88,6 +96,27 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 	for _, r := range doneByID {
 		progress = append(progress, r)
 	}
+	// Items record a heartbeat as they finish, but pacing may hold every
+	// item back for up to a rate-limit window (60 s at Okta), longer than
+	// the heartbeat timeout; a ticker keeps the heartbeat alive meanwhile.
+	stopBeat := make(chan struct{})
+	defer close(stopBeat)
+	go func() {
+		t := time.NewTicker(beatInterval(ctx))
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				mu.Lock()
+				activity.RecordHeartbeat(ctx, progress)
+				mu.Unlock()
+			case <-stopBeat:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for range max(a.BulkConcurrency, 1) {

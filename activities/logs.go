@@ -57,7 +57,7 @@ func (a *Activities) FetchEvent(ctx context.Context, req Request) (any, error) {
 func (a *Activities) logQuery(act *spec.Action, p *Params, filterParam string) (okta.LogQuery, error) {
 	q := okta.LogQuery{Filter: p.Str(filterParam), Since: p.Time(spec.ParamStartTime), Until: p.Time(spec.ParamEndTime)}
 	if q.Until.IsZero() {
-		q.Until = a.Now().UTC()
+		q.Until = a.now().UTC()
 	}
 	if !q.Since.IsZero() && !q.Since.Before(q.Until) {
 		return q, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamStartTime, Msg: "must be before end_time"})
