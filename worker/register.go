@@ -25,7 +25,4 @@ type deps struct {
 //
 // Until then the worker registers nothing and simply polls the `cordon`
 // task queue, which is enough for the dev stack and its health check.
-func register(w worker.Worker, d *deps) {
-	_ = w
-	_ = d
-}
+func register(w worker.Worker, d *deps) {}

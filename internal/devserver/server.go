@@ -164,8 +164,14 @@ func (s *Server) NewClient(ctx context.Context, opts client.Options) (client.Cli
 	return client.DialContext(ctx, opts)
 }
 
-// Stop shuts down the UI and all Temporal services, releasing the ports and
-// closing the SQLite database. It is safe to call more than once.
+// Stop shuts down the UI and all Temporal services and releases their
+// ports. It is safe to call more than once.
+//
+// The SQLite handle is the exception: the server's SQLite plugin keeps one
+// connection per database in a process-wide pool that it never closes
+// (sqlplugin/sqlite/conn_pool.go), so the file stays open until the process
+// exits. A later Start on the same file in the same process reuses that
+// connection, which TestFileRestartReusesPortsAndData checks.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
 		var errs []error
