@@ -67,6 +67,12 @@ func (u *user) login() string { s, _ := u.profile["login"].(string); return s }
 
 func (o *org) addUser(u *user) {
 	u.seq = o.nextSeq(u.id)
+	// Real answers always carry these two, null when unset.
+	for _, k := range []string{"mobilePhone", "secondEmail"} {
+		if _, ok := u.profile[k]; !ok {
+			u.profile[k] = nil
+		}
+	}
 	if u.groups == nil {
 		u.groups = map[string]struct{}{}
 	}

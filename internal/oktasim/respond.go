@@ -134,7 +134,3 @@ func boolParam(q url.Values, name string, def bool) bool {
 }
 
 func link(href string) map[string]any { return map[string]any{"href": href} }
-
-func methodLink(href, method string) map[string]any {
-	return map[string]any{"href": href, "method": method}
-}

@@ -29,45 +29,89 @@ type userOut struct {
 	PasswordChanged any            `json:"passwordChanged"`
 	Type            idRef          `json:"type"`
 	Profile         map[string]any `json:"profile"`
-	Credentials     map[string]any `json:"credentials"`
-	Links           map[string]any `json:"_links"`
+	Credentials     credentialsOut `json:"credentials"`
+	Links           *userLinksOut  `json:"_links"`
 }
 
 type idRef struct {
 	ID string `json:"id"`
 }
 
-// render builds a user's JSON. Collection items carry only the self link,
-// single-user answers the status-dependent links Okta sends.
+type credentialsOut struct {
+	Password *struct{}   `json:"password,omitempty"`
+	Provider providerOut `json:"provider"`
+}
+
+type providerOut struct {
+	Type string `json:"type"`
+	Name string `json:"name"`
+}
+
+type hrefOut struct {
+	Href   string `json:"href"`
+	Method string `json:"method,omitempty"`
+}
+
+// userLinksOut is a struct rather than a map: user JSON is the hottest
+// answer and reflection over maps dominated its cost.
+type userLinksOut struct {
+	Suspend        *hrefOut `json:"suspend,omitempty"`
+	Unsuspend      *hrefOut `json:"unsuspend,omitempty"`
+	Unlock         *hrefOut `json:"unlock,omitempty"`
+	Schema         *hrefOut `json:"schema,omitempty"`
+	ResetPassword  *hrefOut `json:"resetPassword,omitempty"`
+	ExpirePassword *hrefOut `json:"expirePassword,omitempty"`
+	Reactivate     *hrefOut `json:"reactivate,omitempty"`
+	Activate       *hrefOut `json:"activate,omitempty"`
+	Self           *hrefOut `json:"self"`
+	Type           *hrefOut `json:"type,omitempty"`
+	Deactivate     *hrefOut `json:"deactivate,omitempty"`
+	Delete         *hrefOut `json:"delete,omitempty"`
+}
+
+// renderUser builds a user's JSON. Collection items carry only the self
+// link, single-user answers the status-dependent links Okta sends. The
+// profile map is shared, not copied: callers hold Sim.mu while encoding.
 func (o *org) renderUser(base string, u *user, single bool) userOut {
-	profile := make(map[string]any, len(u.profile)+2)
-	profile["mobilePhone"], profile["secondEmail"] = nil, nil // real answers always carry these
-	for k, v := range u.profile {
-		profile[k] = v
-	}
-	creds := map[string]any{"provider": map[string]any{"type": u.provider, "name": u.provider}}
+	creds := credentialsOut{Provider: providerOut{Type: u.provider, Name: u.provider}}
 	if u.provider == "OKTA" && !u.passwordChanged.IsZero() {
-		creds["password"] = map[string]any{}
+		creds.Password = &struct{}{}
 	}
 	self := base + "/api/v1/users/" + u.id
-	links := map[string]any{"self": link(self)}
+	links := &userLinksOut{Self: &hrefOut{Href: self}}
 	if single {
 		lc := self + "/lifecycle/"
-		links["schema"] = link(base + "/api/v1/meta/schemas/user/osc" + o.userTypeID[3:])
-		links["type"] = link(base + "/api/v1/meta/types/user/" + o.userTypeID)
+		post := func(op string) *hrefOut { return &hrefOut{Href: lc + op, Method: "POST"} }
+		links.Schema = &hrefOut{Href: base + "/api/v1/meta/schemas/user/osc" + o.userTypeID[3:]}
+		links.Type = &hrefOut{Href: base + "/api/v1/meta/types/user/" + o.userTypeID}
 		for _, name := range userLinks[u.status] {
-			if name == "delete" {
-				links[name] = methodLink(self, "DELETE")
-				continue
+			switch name {
+			case "activate":
+				links.Activate = post("activate")
+			case "suspend":
+				links.Suspend = post("suspend")
+			case "unsuspend":
+				links.Unsuspend = post("unsuspend")
+			case "unlock":
+				links.Unlock = post("unlock")
+			case "resetPassword":
+				links.ResetPassword = post("reset_password")
+			case "expirePassword":
+				links.ExpirePassword = post("expire_password")
+			case "reactivate":
+				links.Reactivate = post("reactivate")
+			case "deactivate":
+				links.Deactivate = post("deactivate")
+			case "delete":
+				links.Delete = &hrefOut{Href: self, Method: "DELETE"}
 			}
-			links[name] = methodLink(lc+linkOps[name], "POST")
 		}
 	}
 	return userOut{
 		ID: u.id, Status: u.status, Created: oktaTime(u.created), Activated: oktaTime(u.activated),
 		StatusChanged: oktaTime(u.statusChanged), LastLogin: oktaTime(u.lastLogin),
 		LastUpdated: oktaTime(u.lastUpdated), PasswordChanged: oktaTime(u.passwordChanged),
-		Type: idRef{ID: o.userTypeID}, Profile: profile, Credentials: creds, Links: links,
+		Type: idRef{ID: o.userTypeID}, Profile: u.profile, Credentials: creds, Links: links,
 	}
 }
 
@@ -82,12 +126,6 @@ var userLinks = map[string][]string{
 	statusLockedOut:     {"unlock", "resetPassword", "deactivate"},
 	statusSuspended:     {"unsuspend", "deactivate"},
 	statusDeprovisioned: {"activate", "delete"},
-}
-
-var linkOps = map[string]string{
-	"activate": "activate", "suspend": "suspend", "unsuspend": "unsuspend", "unlock": "unlock",
-	"resetPassword": "reset_password", "expirePassword": "expire_password",
-	"reactivate": "reactivate", "deactivate": "deactivate",
 }
 
 func (s *Sim) getUser(w http.ResponseWriter, r *http.Request) *apiError {
