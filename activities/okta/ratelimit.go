@@ -170,10 +170,15 @@ func (p *pacer) wait(ctx context.Context, name string) error {
 		switch {
 		case !b.known && b.inflight > 0:
 			// One probe learns the bucket's limit before the rest go.
-		case b.known && b.remaining-b.inflight <= reserve:
+		case b.known && b.remaining-b.inflight <= min(reserve, b.limit-1):
+			// A bucket of one request cannot keep a reserve; and without a
+			// known reset, look again after a second rather than wait for
+			// an answer that may never come.
+			d := time.Second
 			if !b.resetAt.IsZero() {
-				wake = time.After(b.resetAt.Sub(now))
+				d = b.resetAt.Sub(now)
 			}
+			wake = time.After(d)
 		default:
 			b.inflight++
 			var delay time.Duration
@@ -218,8 +223,11 @@ func (p *pacer) update(name string, ri RateInfo, sent, recv time.Time) {
 	b.inflight--
 	defer func() { close(b.changed); b.changed = make(chan struct{}) }()
 	if !ri.Present || ri.Concurrency() {
-		if !ri.Present {
-			b.known = true // no headers (a proxy?): nothing to pace by
+		if !ri.Present && !b.known {
+			// A bucket that never sent headers (a proxy in front of a
+			// test server?) has nothing to pace by. Once known, a stray
+			// answer without headers (a proxy's 502) changes nothing.
+			b.known = true
 			b.limit, b.remaining = 1<<30, 1<<30
 		}
 		return
