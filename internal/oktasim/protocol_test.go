@@ -217,3 +217,34 @@ func TestSeedsAreDeterministic(t *testing.T) {
 		t.Fatal("unknown seed accepted")
 	}
 }
+
+func TestConcurrentMutationsAreAtomic(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{Seed: SeedEmpty})
+	var wg sync.WaitGroup
+	statuses := make(chan int, 40)
+	for i := 0; i < 20; i++ {
+		wg.Add(2)
+		go func() { // the same login twenty times: exactly one create wins
+			defer wg.Done()
+			statuses <- h.do("POST", "/api/v1/users", map[string]any{"profile": map[string]any{"firstName": "R", "lastName": "C",
+				"login": "race@acme.com", "email": "race@acme.com"}}).status
+		}()
+		go func() {
+			defer wg.Done()
+			h.do("GET", "/api/v1/zones", nil)
+			h.do("POST", "/api/v1/zones/"+DemoLegacyIPZoneID+"/lifecycle/deactivate", nil)
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	ok := 0
+	for s := range statuses {
+		if s == 200 {
+			ok++
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d creates of the same login succeeded", ok)
+	}
+}

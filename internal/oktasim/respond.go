@@ -2,7 +2,6 @@ package oktasim
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -29,12 +28,8 @@ func noContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 // the expected shape) is E0000003, an over-long body too: Okta's "Reader
 // exception" covers every body it cannot read.
 func readJSON(r *http.Request, v any) *apiError {
-	b, err := io.ReadAll(r.Body)
+	b, err := io.ReadAll(r.Body) // over MaxBodyBytes this fails too
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return errMalformed()
-		}
 		return errMalformed()
 	}
 	if len(strings.TrimSpace(string(b))) == 0 {
