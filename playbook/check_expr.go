@@ -116,10 +116,30 @@ func (d *decoder) value(n *node, sc *scope) *Value {
 	}
 	v.literal = v.expr == nil && v.parts == nil && allLiteral(v.fields) && allLiteral(v.items)
 	if v.literal {
-		v.lit = n.toAny()
+		v.lit = literalOf(v, n)
 		v.fields, v.items, v.keys = nil, nil, nil
 	}
 	return v
+}
+
+// literalOf assembles a literal's data from its children's, so that nested
+// literals are converted once, not once per level.
+func literalOf(v *Value, n *node) any {
+	switch {
+	case v.isMap:
+		m := make(map[string]any, len(v.keys))
+		for i, k := range v.keys {
+			m[k] = v.fields[i].lit
+		}
+		return m
+	case v.isList:
+		l := make([]any, len(v.items))
+		for i, it := range v.items {
+			l[i] = it.lit
+		}
+		return l
+	}
+	return n.val
 }
 
 func allLiteral(vs []*Value) bool {

@@ -61,10 +61,16 @@ type ref struct {
 }
 
 // compile compiles one expression and lists its context references.
-func compile(text string) (*vm.Program, []ref, error) {
+func compile(text string) (prog *vm.Program, refs []ref, err error) {
+	defer func() {
+		// A compiler bug on odd input must not crash validation.
+		if r := recover(); r != nil {
+			prog, refs, err = nil, nil, fmt.Errorf("expression could not be compiled: %v", r)
+		}
+	}()
 	c := &collector{}
 	opts := append(sharedOptions[:len(sharedOptions):len(sharedOptions)], expr.Patch(c))
-	prog, err := expr.Compile(text, opts...)
+	prog, err = expr.Compile(text, opts...)
 	if err != nil {
 		return nil, nil, err
 	}

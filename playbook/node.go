@@ -93,15 +93,23 @@ type converter struct {
 	errs    *errorSink
 	anchors map[string]*node
 	depth   int
+	sizes   map[*node]int // expanded size of anchored nodes
+	aliased int           // nodes reachable through aliases so far
 }
 
-// maxDepth bounds nesting so that hostile input cannot exhaust the stack.
-const maxDepth = 200
+// Limits that keep hostile input cheap: nesting (the parser is quadratic
+// in flow depth), file size, and alias expansion ("billion laughs": each
+// alias shares its anchor's node, but checks walk the expanded tree).
+const (
+	maxDepth     = 64
+	maxSize      = 256 << 10
+	maxAliasSize = 10_000
+)
 
 // parseYAML parses src into a single document node. It returns nil when the
 // YAML does not parse; the reasons are in errs.
 func parseYAML(s *source, errs *errorSink) *node {
-	if tabErrors(s, errs) {
+	if tabErrors(s, errs) || tooBig(s, errs) {
 		return nil
 	}
 	f, err := parser.ParseBytes(s.data, 0, parser.AllowDuplicateMapKey())
@@ -122,8 +130,57 @@ func parseYAML(s *source, errs *errorSink) *node {
 	if len(docs) > 1 {
 		errs.add(posOf(docs[1].Body.GetToken()), CheckSyntax, "a playbook file holds one YAML document; found a second")
 	}
-	c := &converter{src: s, errs: errs, anchors: map[string]*node{}}
+	c := &converter{src: s, errs: errs, anchors: map[string]*node{}, sizes: map[*node]int{}}
 	return c.convert(docs[0].Body)
+}
+
+// size is the number of nodes in n with aliases expanded.
+func (c *converter) size(n *node) int {
+	if v, ok := c.sizes[n]; ok {
+		return v
+	}
+	total := 1
+	for _, it := range n.items {
+		total += c.size(it)
+		if total > maxAliasSize {
+			break
+		}
+	}
+	c.sizes[n] = total
+	return total
+}
+
+// tooBig rejects files the parser would take too long over: over maxSize
+// bytes, or flow collections nested deeper than maxDepth. Brackets in
+// quoted text on the same line are skipped; an unbalanced bracket in plain
+// text still counts, but no real playbook comes near the limit.
+func tooBig(s *source, errs *errorSink) bool {
+	if len(s.data) > maxSize {
+		errs.add(Pos{1, 1}, CheckSyntax, "file is larger than %d bytes", maxSize)
+		return true
+	}
+	depth := 0
+	var quote byte
+	for i, c := range s.data {
+		switch {
+		case c == '\n':
+			quote = 0
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[' || c == '{':
+			if depth++; depth > maxDepth {
+				errs.add(s.pos(i), CheckSyntax, "nesting deeper than %d levels", maxDepth)
+				return true
+			}
+		case c == ']' || c == '}':
+			depth = max(depth-1, 0)
+		}
+	}
+	return false
 }
 
 // tabErrors reports every line indented with a tab. goccy stops at the
@@ -176,6 +233,10 @@ func (c *converter) convert(n ast.Node) *node {
 	case *ast.AliasNode:
 		name := x.Value.GetToken().Value
 		if v, ok := c.anchors[name]; ok {
+			if c.aliased += c.size(v); c.aliased > maxAliasSize {
+				c.errs.add(posOf(x.GetToken()), CheckSyntax, "aliases expand to more than %d values", maxAliasSize)
+				return &node{kind: scalarNode, tag: "null", pos: posOf(x.GetToken())}
+			}
 			return v
 		}
 		c.errs.add(posOf(x.GetToken()), CheckSyntax, "alias *%s refers to no earlier anchor", name)

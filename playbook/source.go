@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/token"
@@ -20,14 +19,20 @@ type source struct {
 
 func newSource(file string, data []byte) *source {
 	s := &source{file: file, data: data}
-	off := 0
-	for _, l := range strings.SplitAfter(string(data), "\n") {
-		if l == "" {
-			break
+	// Lines end at \n, \r\n or a lone \r, as they do for the YAML parser.
+	start := 0
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\n' && data[i] != '\r' {
+			continue
 		}
-		s.start = append(s.start, off)
-		off += len(l)
-		s.lines = append(s.lines, strings.TrimRight(l, "\r\n"))
+		s.start, s.lines = append(s.start, start), append(s.lines, string(data[start:i]))
+		if data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
+			i++
+		}
+		start = i + 1
+	}
+	if start < len(data) {
+		s.start, s.lines = append(s.start, start), append(s.lines, string(data[start:]))
 	}
 	return s
 }
