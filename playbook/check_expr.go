@@ -95,19 +95,27 @@ func (d *decoder) value(n *node, sc *scope) *Value {
 	if n == nil {
 		return nil
 	}
-	v := &Value{pos: n.pos, src: n.src, file: d.src.file}
+	v := d.valueOf(n, sc)
+	v.src = n.source()
+	return v
+}
+
+// valueOf builds a Value without its source text: rendering the YAML of
+// every nested level would cost more than the rest of the load.
+func (d *decoder) valueOf(n *node, sc *scope) *Value {
+	v := &Value{pos: n.pos, file: d.src.file}
 	switch n.kind {
 	case mapNode:
 		keys, vals := d.dict(n, "mapping")
 		v.isMap = true
 		for i, k := range keys {
 			v.keys = append(v.keys, k.str)
-			v.fields = append(v.fields, d.value(vals[i], sc))
+			v.fields = append(v.fields, d.valueOf(vals[i], sc))
 		}
 	case seqNode:
 		v.isList = true
 		for _, it := range n.items {
-			v.items = append(v.items, d.value(it, sc))
+			v.items = append(v.items, d.valueOf(it, sc))
 		}
 	default:
 		if n.tag == "str" && strings.Contains(n.str, "${{") {
@@ -193,7 +201,10 @@ func (d *decoder) compileExpr(n *node, s segment, sc *scope) *expression {
 	lead := utf8.RuneCountInString(s.text) - utf8.RuneCountInString(strings.TrimLeft(s.text, " \t\r\n"))
 	start := s.start + lead
 	e := &expression{text: text, pos: d.src.posIn(n, start), file: d.src.file}
-	prog, refs, err := compile(text)
+	if d.exprs == nil {
+		d.exprs = newExprCompiler()
+	}
+	prog, refs, err := d.exprs.compile(text)
 	if err != nil {
 		msg, at := exprMessage(err)
 		p := e.pos

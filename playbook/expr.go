@@ -8,7 +8,11 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/compiler"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -49,8 +53,6 @@ func baseOptions() []expr.Option {
 	return append(opts, functionOptions()...)
 }
 
-var sharedOptions = baseOptions()
-
 // ref is one access to a context variable found in an expression:
 // root is the variable, path the constant member names after it (steps.a.output
 // is root "steps", path ["a", "output"]), at is the rune offset in the text.
@@ -60,21 +62,70 @@ type ref struct {
 	at   int
 }
 
-// compile compiles one expression and lists its context references.
-func compile(text string) (prog *vm.Program, refs []ref, err error) {
+// exprCompiler compiles expressions with one configuration, built once per
+// Load: building expr's configuration costs more than compiling a typical
+// expression. Not safe for concurrent use; each Load has its own.
+type exprCompiler struct {
+	config *conf.Config
+	col    *collector
+	cache  map[string]compiled // playbooks repeat expressions often
+}
+
+type compiled struct {
+	prog *vm.Program
+	refs []ref
+	err  error
+}
+
+func newExprCompiler() *exprCompiler {
+	c := &exprCompiler{col: &collector{}, config: conf.CreateNew(), cache: map[string]compiled{}}
+	for _, op := range append(baseOptions(), expr.Patch(c.col)) {
+		op(c.config)
+	}
+	for name := range c.config.Disabled {
+		delete(c.config.Builtins, name)
+	}
+	c.config.Check()
+	return c
+}
+
+// compile compiles one expression and lists its context references, the
+// same way expr.Compile does.
+func (c *exprCompiler) compile(text string) (prog *vm.Program, refs []ref, err error) {
+	if r, ok := c.cache[text]; ok {
+		return r.prog, r.refs, r.err
+	}
 	defer func() {
 		// A compiler bug on odd input must not crash validation.
 		if r := recover(); r != nil {
 			prog, refs, err = nil, nil, fmt.Errorf("expression could not be compiled: %v", r)
 		}
+		c.cache[text] = compiled{prog, refs, err}
 	}()
-	c := &collector{}
-	opts := append(sharedOptions[:len(sharedOptions):len(sharedOptions)], expr.Patch(c))
-	prog, err = expr.Compile(text, opts...)
+	c.col.refs = nil
+	tree, err := checker.ParseCheck(text, c.config)
 	if err != nil {
 		return nil, nil, err
 	}
-	return prog, c.refs, nil
+	if c.config.Optimize {
+		if err := optimizer.Optimize(&tree.Node, c.config); err != nil {
+			var fe *file.Error
+			if errors.As(err, &fe) {
+				return nil, nil, fe.Bind(tree.Source)
+			}
+			return nil, nil, err
+		}
+	}
+	prog, err = compiler.Compile(tree, c.config)
+	if err != nil {
+		return nil, nil, err
+	}
+	return prog, c.col.refs, nil
+}
+
+// compile compiles one expression on its own (tests and fuzzing).
+func compile(text string) (*vm.Program, []ref, error) {
+	return newExprCompiler().compile(text)
 }
 
 // collector records references and makes member access nil-safe: a.b on a

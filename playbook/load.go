@@ -36,6 +36,7 @@ type decoder struct {
 	inputs  map[string]*Input
 	stepIDs map[string]bool
 	pb      *Playbook
+	exprs   *exprCompiler // created on the first expression
 }
 
 // Load parses and validates a playbook. On any problem it returns a nil

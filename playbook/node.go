@@ -25,9 +25,19 @@ type node struct {
 	val  any    // typed value: string, int, float64, bool or nil
 	body int    // byte offset in the source where the decoded text starts
 
-	keys  []*node // mapping keys (scalars), parallel to items
-	items []*node // mapping values or sequence items
-	src   string  // YAML text of the node, for Value.Source
+	keys  []*node  // mapping keys (scalars), parallel to items
+	items []*node  // mapping values or sequence items
+	src   string   // YAML text of a scalar, for Value.Source
+	ast   ast.Node // a collection's parser node, rendered on demand
+}
+
+// source is the node's YAML text. Collections are rendered by the parser
+// only when asked, which is rare (values shown in plans and messages).
+func (n *node) source() string {
+	if n.src == "" && n.ast != nil {
+		return n.ast.String()
+	}
+	return n.src
 }
 
 type nodeKind int
@@ -224,7 +234,7 @@ func (c *converter) convert(n ast.Node) *node {
 		for _, v := range x.Values {
 			out.items = append(out.items, c.convert(v))
 		}
-		out.src = x.String()
+		out.ast = x
 		return out
 	case *ast.AnchorNode:
 		v := c.convert(x.Value)
@@ -269,7 +279,7 @@ func (c *converter) mapping(n ast.Node, values []*ast.MappingValueNode) *node {
 		out.keys = append(out.keys, k)
 		out.items = append(out.items, c.convert(mv.Value))
 	}
-	out.src = n.String()
+	out.ast = n
 	return out
 }
 
