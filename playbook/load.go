@@ -1,6 +1,8 @@
 package playbook
 
 import (
+	"fmt"
+	"path/filepath"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -69,25 +71,17 @@ func LoadFile(path string, opts Options) (*Playbook, error) {
 }
 
 // LoadDir loads every *.yaml and *.yml file of a directory as the playbook
-// library, keyed by playbook name. A library playbook may call another one
-// of the same directory, so Library defaults to "is it in this directory".
-// Two files with one name are an error.
+// library, keyed by playbook name. A library file is named after its
+// playbook (enrich-user.yaml holds enrich-user), which is how `cordon run
+// NAME` and playbook: steps find it; Library defaults to that lookup in
+// dir, so library playbooks may call each other.
 func LoadDir(dir string, opts Options) (map[string]*Playbook, ErrorList) {
-	files := libraryFiles(dir)
-	names := map[string]bool{}
-	for _, f := range files {
-		if src, err := os.ReadFile(f); err == nil {
-			if n := peekName(src); n != "" {
-				names[n] = true
-			}
-		}
-	}
 	if opts.Library == nil {
-		opts.Library = func(name string) bool { return names[name] }
+		opts.Library = DirLibrary(dir)
 	}
 	out := map[string]*Playbook{}
 	var errs ErrorList
-	for _, f := range files {
+	for _, f := range libraryFiles(dir) {
 		p, err := LoadFile(f, opts)
 		switch e := err.(type) {
 		case nil:
@@ -98,29 +92,15 @@ func LoadDir(dir string, opts Options) (map[string]*Playbook, ErrorList) {
 			errs = append(errs, &Error{File: f, Line: 1, Col: 1, Kind: CheckSyntax, Message: err.Error()})
 			continue
 		}
-		if prev, dup := out[p.Name]; dup {
-			errs = append(errs, &Error{File: f, Line: 1, Col: 1, Kind: CheckDuplicateID,
-				Message: "playbook name " + p.Name + " is also used by " + prev.File})
+		base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), ".yaml"), ".yml")
+		if p.Name != base {
+			errs = append(errs, &Error{File: f, Line: 1, Col: 1, Kind: CheckValue,
+				Message: fmt.Sprintf("library file %s holds playbook %q: name the file %s.yaml so that runs and playbook: steps find it", filepath.Base(f), p.Name, p.Name)})
 			continue
 		}
 		out[p.Name] = p
 	}
 	return out, sortErrors(errs)
-}
-
-// peekName finds a file's top-level name: without a full load, so that
-// library lookups work before every file is validated.
-func peekName(src []byte) string {
-	for _, line := range strings.Split(string(src), "\n") {
-		if rest, ok := strings.CutPrefix(line, "name:"); ok {
-			v := strings.TrimSpace(rest)
-			if i := strings.Index(v, " #"); i >= 0 {
-				v = strings.TrimSpace(v[:i])
-			}
-			return strings.Trim(v, `"'`)
-		}
-	}
-	return ""
 }
 
 // playbook decodes the top-level mapping.

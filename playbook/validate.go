@@ -57,36 +57,39 @@ func Validate(files []string, opts Options, w io.Writer, jsonOut bool) int {
 	return code
 }
 
-// DirLibrary returns a Library lookup over the playbook names in dir, or
-// nil (no check) when dir holds no playbooks. Names are read without a full
-// load, so one broken library file does not hide the others' names.
+// DirLibrary returns a Library lookup for the playbooks of dir, found by
+// file name (<name>.yaml or <name>.yml), or nil (no check) when dir does
+// not exist.
 func DirLibrary(dir string) func(name string) bool {
-	names := map[string]string{}
-	for _, f := range libraryFiles(dir) {
-		if src, err := os.ReadFile(f); err == nil {
-			if n := peekName(src); n != "" {
-				names[n] = f
-			}
-		}
-	}
-	if len(names) == 0 {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil
 	}
-	return func(name string) bool { _, ok := names[name]; return ok }
+	return func(name string) bool { return libraryPath(dir, name) != "" }
 }
 
 // Resolve turns a PLAYBOOK argument into a file: the path itself when it
-// exists, else the file in dir whose playbook has that name.
+// exists, else the library file of that name in dir.
 func Resolve(arg, dir string) (string, error) {
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
 		return arg, nil
 	}
-	for _, f := range libraryFiles(dir) {
-		if src, err := os.ReadFile(f); err == nil && peekName(src) == arg {
-			return f, nil
+	if p := libraryPath(dir, arg); p != "" {
+		return p, nil
+	}
+	return "", fmt.Errorf("no playbook %q: not a file, and not in the library %s", arg, dir)
+}
+
+func libraryPath(dir, name string) string {
+	if !namePattern.MatchString(name) {
+		return ""
+	}
+	for _, ext := range []string{".yaml", ".yml"} {
+		p := filepath.Join(dir, name+ext)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
 		}
 	}
-	return "", fmt.Errorf("%s: no such file, and no playbook of that name in %s", arg, dir)
+	return ""
 }
 
 func libraryFiles(dir string) []string {

@@ -62,8 +62,9 @@ func TestLibraryLookups(t *testing.T) {
 	write := func(name, body string) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
 	}
-	write("a.yaml", "name: child\nsteps:\n  - {id: a, wait: 1s}\n")
-	write("b.yaml", "name: parent\nsteps:\n  - {id: c, playbook: child}\n  - {id: d, playbook: missing}\n")
+	write("child.yaml", "name: child\nsteps:\n  - {id: a, wait: 1s}\n")
+	write("parent.yaml", "name: parent\nsteps:\n  - {id: c, playbook: child}\n  - {id: d, playbook: missing}\n")
+	write("misnamed.yml", "name: other\nsteps:\n  - {id: a, wait: 1s}\n")
 	lib := DirLibrary(dir)
 	require.NotNil(t, lib)
 	assert.True(t, lib("child"))
@@ -72,12 +73,13 @@ func TestLibraryLookups(t *testing.T) {
 
 	path, err := Resolve("child", dir)
 	require.NoError(t, err)
-	assert.Equal(t, filepath.Join(dir, "a.yaml"), path)
+	assert.Equal(t, filepath.Join(dir, "child.yaml"), path)
 	_, err = Resolve("nobody", dir)
 	assert.Error(t, err)
 
 	pbs, errs := LoadDir(dir, Options{Registry: spec.Okta()})
 	assert.Contains(t, pbs, "child")
-	require.Len(t, errs, 1, "the library lookup of LoadDir is the directory itself")
-	assert.Equal(t, CheckUnknownPlaybook, errs[0].Kind)
+	require.Len(t, errs, 2, "the library lookup of LoadDir is the directory itself")
+	assert.Equal(t, CheckValue, errs[0].Kind, "file named after another playbook")
+	assert.Equal(t, CheckUnknownPlaybook, errs[1].Kind)
 }
