@@ -1,11 +1,11 @@
 package playbook
 
 import (
-	"fmt"
-	"path/filepath"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
