@@ -38,5 +38,8 @@ func newApp() *cli.App {
 func commands() []cli.Command {
 	return []cli.Command{
 		versionCommand(),
+		validateCommand(),
+		schemaCommand(),
+		graphCommand(),
 	}
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const fixtureDir = "../testdata/playbooks"
+
+func TestValidateCommand(t *testing.T) {
+	okFile := filepath.Join(fixtureDir, "ok", "design-example.yaml")
+	bad := filepath.Join(fixtureDir, "err", "unknown-param.yaml")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		{"valid", []string{"validate", okFile, "--playbooks", fixtureDir + "/none"}, 0, okFile + ": ok\n"},
+		{"invalid", []string{"validate", okFile, bad}, 1, `unknown-param.yaml:7:7: okta.get_users has no parameter "limt"; did you mean "limit"? [unknown-param]`},
+		{"json", []string{"validate", "--output", "json", bad}, 1, `"kind": "unknown-param"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, _ := runCordon(t, tc.args...)
+			assert.Equal(t, tc.wantCode, code)
+			assert.Contains(t, out, tc.wantOut)
+		})
+	}
+	code, out, _ := runCordon(t, "validate", "--output", "json", bad)
+	require.Equal(t, 1, code)
+	var list []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &list))
+	assert.Len(t, list, 3)
+
+	for name, args := range map[string][]string{
+		"no files":     {"validate"},
+		"bad output":   {"validate", "--output", "xml", okFile},
+		"missing file": {"validate", "no-such.yaml"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, _, _ := runCordon(t, args...)
+			assert.Equal(t, 2, code)
+		})
+	}
+}
+
+func TestSchemaCommandMatchesCommittedSchema(t *testing.T) {
+	code, out, _ := runCordon(t, "schema")
+	require.Equal(t, 0, code)
+	want, err := os.ReadFile("../docs/playbook.schema.json")
+	require.NoError(t, err)
+	assert.Equal(t, string(want), out)
+}
+
+func TestGraphCommand(t *testing.T) {
+	code, out, _ := runCordon(t, "graph", filepath.Join(fixtureDir, "ok", "design-example.yaml"), "--playbooks", fixtureDir+"/none")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "flowchart TD\n")
+	assert.Contains(t, out, `n1["find<br/>okta.get_users"]`)
+
+	code, _, errOut := runCordon(t, "graph", filepath.Join(fixtureDir, "err", "unknown-param.yaml"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "[unknown-param]")
+
+	code, _, errOut = runCordon(t, "graph", "no-such-playbook", "--playbooks", t.TempDir())
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "no-such-playbook")
+}
