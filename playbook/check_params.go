@@ -159,20 +159,34 @@ func splitList(s string) []string {
 	return out
 }
 
-// checkTime accepts the time forms of the integration spec: "2023-03-02
-// 00:00" (UTC), RFC 3339, and relative durations like -24h.
+// checkTime accepts the time forms the actions accept (activities.ParseTime,
+// which this package cannot import without Temporal): "now", "2023-03-02
+// 00:00" (UTC), RFC 3339 and its shorter forms, and signed offsets such as
+// -24h or -7d.
 func checkTime(s string) string {
 	s = strings.TrimSpace(s)
-	if s == "now" {
+	if strings.EqualFold(s, "now") {
 		return ""
 	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", time.RFC3339, time.RFC3339Nano, "2006-01-02"} {
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+		if body, ok := strings.CutSuffix(s, "d"); ok {
+			if _, err := strconv.Atoi(body); err == nil {
+				return ""
+			}
+		}
+		if _, err := time.ParseDuration(s); err == nil {
+			return ""
+		}
+		return fmt.Sprintf("%q is not a relative time such as -24h or -7d", s)
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02"} {
 		if _, err := time.Parse(layout, s); err == nil {
 			return ""
 		}
 	}
+	hint := ""
 	if _, err := time.ParseDuration(s); err == nil {
-		return ""
+		hint = fmt.Sprintf(" (a relative time needs a sign: -%s)", s)
 	}
-	return fmt.Sprintf(`%q is not a time: want "2023-03-02 00:00" (UTC), RFC 3339, or relative like -24h`, s)
+	return fmt.Sprintf(`%q is not a time: want "2023-03-02 00:00" (UTC), RFC 3339, or relative like -24h%s`, s, hint)
 }
