@@ -2,7 +2,9 @@ package devserver
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 
 	"go.temporal.io/server/common/log"
@@ -45,6 +47,11 @@ func (s serverLogger) Panic(msg string, tags ...tag.Tag)  { s.log(slog.LevelErro
 func (s serverLogger) Fatal(msg string, tags ...tag.Tag)  { s.log(slog.LevelError, msg, tags) }
 
 func (s serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
+	if level > slog.LevelDebug && canceled(tags) {
+		// A poll cut short because its client went away (a worker stopping)
+		// is routine, though the frontend reports it as an error.
+		level = slog.LevelDebug
+	}
 	if level < s.min || (s.stopping.Load() && s.min > slog.LevelDebug) || !s.l.Enabled(context.Background(), level) {
 		return
 	}
@@ -53,4 +60,25 @@ func (s serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
 		attrs[i] = slog.Any(t.Key(), t.Value())
 	}
 	s.l.LogAttrs(context.Background(), level, msg, attrs...)
+}
+
+// canceled reports whether the message is about a context cancellation.
+// The server's error tags carry the error's text, not the error itself.
+func canceled(tags []tag.Tag) bool {
+	for _, t := range tags {
+		var text string
+		switch v := t.Value().(type) {
+		case error:
+			if errors.Is(v, context.Canceled) {
+				return true
+			}
+			text = v.Error()
+		case string:
+			text = v
+		}
+		if strings.Contains(text, context.Canceled.Error()) {
+			return true
+		}
+	}
+	return false
 }

@@ -58,7 +58,7 @@ type Options struct {
 }
 
 // Server is a running embedded Temporal server. Stop it to release its
-// ports and the database file.
+// ports (see Stop about the database file).
 type Server struct {
 	frontendAddr string
 	uiAddr       string
