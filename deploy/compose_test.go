@@ -110,4 +110,3 @@ func env(s types.ServiceConfig, key string) string {
 	}
 	return ""
 }
-
