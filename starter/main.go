@@ -38,6 +38,12 @@ func newApp() *cli.App {
 func commands() []cli.Command {
 	return []cli.Command{
 		versionCommand(),
+		runCommand(),
+		planCommand(),
+		statusCommand(),
+		approveCommand(),
+		cancelCommand(),
+		listCommand(),
 		validateCommand(),
 		schemaCommand(),
 		graphCommand(),

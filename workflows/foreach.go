@@ -88,7 +88,7 @@ func (r *run) runForeach(ctx workflow.Context, s *playbook.Step, loop *loopVars)
 		}
 	}
 	err = window(ctx, len(todo), s.Concurrency, func(ctx workflow.Context, k int) error {
-		if top && finished > 0 && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		if top && finished > 0 && r.mayContinueAsNew(ctx, prog) {
 			return errPause
 		}
 		i := todo[k]

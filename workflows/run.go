@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -29,6 +30,9 @@ type run struct {
 	bound     map[string][]string         // step id -> targets its approval named
 	targets   []string                    // acted-on targets, for CordonTarget
 	next      int                         // next top-level step; carried over continue-as-new
+	// carryTooBig is set once the run's state is too big to carry over
+	// continue-as-new; the run then keeps its history.
+	carryTooBig bool
 }
 
 func newRun(ctx workflow.Context, reg *spec.Registry, pb *playbook.Playbook, input RunInput) *run {
@@ -111,7 +115,7 @@ func (r *run) runTop(ctx workflow.Context) error {
 		if err := r.runStep(ctx, r.pb.Steps[r.next], nil); err != nil {
 			return err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && r.next+1 < len(r.pb.Steps) {
+		if r.next+1 < len(r.pb.Steps) && r.mayContinueAsNew(ctx, nil) {
 			r.next++
 			return r.continueAsNew(ctx, nil)
 		}
@@ -119,8 +123,37 @@ func (r *run) runTop(ctx workflow.Context) error {
 	return nil
 }
 
+// maxCarry bounds the state handed over by continue-as-new. The carry is
+// one payload, and Temporal refuses payloads over 2 MiB by default; a run
+// whose state is larger keeps its history instead (Temporal's history
+// limits, 50 MiB and 51,200 events, are far above what chunked bulk
+// actions and windowed foreach steps produce).
+const maxCarry = 1536 << 10
+
+// mayContinueAsNew says whether to continue as new now: the server
+// suggests it and the carried state fits in one payload. The size check
+// runs only when the server suggests, and a run that is too big stops
+// asking.
+func (r *run) mayContinueAsNew(ctx workflow.Context, partial *foreachProgress) bool {
+	if r.carryTooBig || !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		return false
+	}
+	b, err := json.Marshal(r.carry(partial))
+	if err != nil || len(b) > maxCarry {
+		r.carryTooBig = true
+		return false
+	}
+	return true
+}
+
 // continueAsNew hands the run's state to a fresh run with a short history.
 func (r *run) continueAsNew(ctx workflow.Context, partial *foreachProgress) error {
+	in := r.input
+	in.Resume = r.carry(partial)
+	return workflow.NewContinueAsNewError(ctx, PlaybookWorkflowName, in)
+}
+
+func (r *run) carry(partial *foreachProgress) *Carry {
 	c := &Carry{Status: *r.status, Vars: r.vars, Outputs: map[string]any{}, Next: r.next}
 	for _, id := range sortedKeys(r.results) {
 		c.Outputs[id] = r.results[id].Output
@@ -128,9 +161,7 @@ func (r *run) continueAsNew(ctx workflow.Context, partial *foreachProgress) erro
 	if partial != nil {
 		c.Partial, c.Done = partial.outputs, partial.done
 	}
-	in := r.input
-	in.Resume = c
-	return workflow.NewContinueAsNewError(ctx, PlaybookWorkflowName, in)
+	return c
 }
 
 // runStep runs one step and records its result. The returned error stops

@@ -1,0 +1,216 @@
+// Package e2e runs Cordon end to end: the embedded Temporal server, the
+// real worker wiring (engine.Register), the Okta activities over real HTTP
+// to the simulated org, and the cordon CLI binary. It is the one test
+// binary besides internal/devserver and worker that links the Temporal
+// server, so every end-to-end test lives here.
+package e2e
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/cordonsec/cordon/activities"
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/devserver"
+	"github.com/cordonsec/cordon/internal/engine"
+	"github.com/cordonsec/cordon/internal/guard"
+	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/playbook"
+	"github.com/cordonsec/cordon/workflows"
+)
+
+const simToken = "e2e-secret-token-0123456789"
+
+// stack is one dev stack shared by the tests of this package: starting the
+// server takes about a second, and tests keep to their own users and IPs.
+type stack struct {
+	srv    *devserver.Server
+	client client.Client
+	sim    *oktasim.Server
+	lib    runs.Library
+	reg    *spec.Registry
+}
+
+var (
+	shared     *stack
+	sharedOnce sync.Once
+)
+
+// corpEgress is protected in the guardrail configuration of these tests.
+const corpEgress = "198.51.100.0/24"
+
+func getStack(t *testing.T) *stack {
+	t.Helper()
+	sharedOnce.Do(func() { shared = newStack(t) })
+	if shared == nil {
+		t.Fatal("the shared stack failed to start (see the first test's log)")
+	}
+	return shared
+}
+
+// newStack must not tie cleanups to t: the stack outlives the first test.
+// TestMain stops it.
+func newStack(t *testing.T) *stack {
+	ctx := context.Background()
+	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0",
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
+	require.NoError(t, err)
+	c, err := srv.NewClient(ctx, client.Options{})
+	require.NoError(t, err)
+	sim, err := oktasim.Start("127.0.0.1:0", oktasim.Options{Token: simToken, Seed: "demo",
+		Limits: map[string]int{oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000, oktasim.BucketUserWrite: 100000,
+			oktasim.BucketGroups: 100000, oktasim.BucketLogs: 100000, oktasim.BucketOther: 100000}})
+	require.NoError(t, err)
+	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken})
+	require.NoError(t, err)
+	reg := spec.Okta()
+	g, err := guard.New(guard.Config{Protected: guard.Protected{
+		Users:    []string{"breakglass@" + oktasim.DemoDomain},
+		Groups:   []string{oktasim.DemoITAdminsGroupID},
+		Networks: []string{corpEgress},
+	}}, engine.Directory{Okta: oc})
+	require.NoError(t, err)
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	engine.Register(w, engine.Deps{Registry: reg, Activities: activities.New(oc, reg, nil), Guard: g})
+	require.NoError(t, w.Start())
+	stopStack = func() {
+		w.Stop()
+		c.Close()
+		_ = sim.Close()
+		_ = srv.Stop()
+	}
+	return &stack{srv: srv, client: c, sim: sim, reg: reg,
+		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
+}
+
+var stopStack = func() {}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	stopStack()
+	os.Exit(code)
+}
+
+// load parses a playbook from this package's testdata.
+func (s *stack) load(t *testing.T, name string) *playbook.Playbook {
+	t.Helper()
+	pb, err := playbook.LoadFile(filepath.Join("testdata", name), playbook.Options{Registry: s.reg})
+	require.NoError(t, err)
+	return pb
+}
+
+// start starts a run and returns its workflow id.
+func (s *stack) start(t *testing.T, req runs.Request) string {
+	t.Helper()
+	if req.Library.Dir == "" {
+		req.Library = s.lib
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	started, err := runs.Start(ctx, s.client, req)
+	require.NoError(t, err)
+	return started.WorkflowID
+}
+
+// wait waits for a run's final status.
+func (s *stack) wait(t *testing.T, id string) *workflows.RunStatus {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	st, err := runs.Wait(ctx, s.client, id, nil)
+	require.NoError(t, err)
+	return st
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+var (
+	cliOnce sync.Once
+	cliPath string
+	cliErr  error
+)
+
+// cordonCLI builds the cordon binary once per test binary.
+func cordonCLI(t *testing.T) string {
+	t.Helper()
+	cliOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "cordon-e2e-")
+		if err != nil {
+			cliErr = err
+			return
+		}
+		cliPath = filepath.Join(dir, "cordon")
+		out, err := exec.Command("go", "build", "-o", cliPath, "../../starter").CombinedOutput()
+		if err != nil {
+			cliErr = &buildError{out: string(out), err: err}
+		}
+	})
+	require.NoError(t, cliErr)
+	return cliPath
+}
+
+type buildError struct {
+	out string
+	err error
+}
+
+func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
+
+// cli runs the cordon binary against the shared stack and returns its
+// stdout, stderr and exit code.
+func (s *stack) cli(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(cordonCLI(t), args...)
+	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+s.srv.FrontendAddr(), "TEMPORAL_NAMESPACE=default",
+		"CORDON_PLAYBOOKS="+s.lib.Dir)
+	var stdout, stderr stringBuilder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+type stringBuilder struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (s *stringBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b = append(s.b, p...)
+	return len(p), nil
+}
+
+func (s *stringBuilder) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return string(s.b)
+}

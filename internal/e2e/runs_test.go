@@ -1,0 +1,252 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/workflows"
+)
+
+var (
+	usersMu   sync.Mutex
+	usersUsed = map[string]bool{}
+	active    []oktasim.User
+)
+
+// takeUsers hands each test ACTIVE demo users no other test touches.
+func (s *stack) takeUsers(t *testing.T, n int) []oktasim.User {
+	t.Helper()
+	usersMu.Lock()
+	defer usersMu.Unlock()
+	if active == nil {
+		oc, err := okta.NewClient(okta.Config{OrgURL: s.sim.URL(), Token: simToken})
+		require.NoError(t, err)
+		raw, err := oc.ListUsers(context.Background(), `status eq "ACTIVE"`, 0)
+		require.NoError(t, err)
+		for _, r := range raw {
+			var u okta.User
+			require.NoError(t, json.Unmarshal(r, &u))
+			su, _ := s.sim.Sim().User(u.ID)
+			if u.ID == oktasim.DemoAdminID || u.ID == oktasim.DemoActiveUserID || contains(su.Groups, oktasim.DemoITAdminsGroupID) {
+				continue
+			}
+			active = append(active, su)
+		}
+	}
+	var out []oktasim.User
+	for _, u := range active {
+		if len(out) == n {
+			break
+		}
+		if !usersUsed[u.ID] {
+			usersUsed[u.ID] = true
+			out = append(out, u)
+		}
+	}
+	require.Len(t, out, n, "enough unused ACTIVE demo users")
+	return out
+}
+
+func contains(list []string, x string) bool {
+	for _, e := range list {
+		if e == x {
+			return true
+		}
+	}
+	return false
+}
+
+func TestFindAndDeactivate(t *testing.T) {
+	s := getStack(t)
+	u := s.takeUsers(t, 1)[0]
+	id := s.start(t, runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "e2e"})
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	assert.Equal(t, []any{u.ID}, st.Outputs["deactivated"])
+	got, _ := s.sim.Sim().User(u.ID)
+	assert.Equal(t, "DEPROVISIONED", got.Status, "the simulated org's user is deactivated")
+
+	// The same run again is idempotent: the user is already deprovisioned.
+	id2 := s.start(t, runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": u.Login}})
+	st2 := s.wait(t, id2)
+	require.Equal(t, workflows.RunSucceeded, st2.Status, st2.Error)
+	res := st2.Steps[2].Output.(map[string]any)["results"].([]any)[0].(map[string]any)
+	assert.Equal(t, "already_deprovisioned", res["outcome"])
+}
+
+func TestUnknownUserFailsWithMessage(t *testing.T) {
+	s := getStack(t)
+	id := s.start(t, runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": "nobody@acme.com"}})
+	st := s.wait(t, id)
+	assert.Equal(t, workflows.RunFailed, st.Status)
+	assert.Equal(t, "no Okta user with login nobody@acme.com", st.Error)
+}
+
+func TestForeachTwoThousandItems(t *testing.T) {
+	s := getStack(t)
+	id := s.start(t, runs.Request{Playbook: s.load(t, "foreach.yaml"),
+		Inputs: map[string]any{"n": float64(2000), "user": oktasim.DemoActiveUserID}})
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	assert.EqualValues(t, 2000, st.Outputs["count"])
+}
+
+func TestBlastRadiusStopsBeforeAnyWrite(t *testing.T) {
+	s := getStack(t)
+	s.sim.Sim().ResetRequests()
+	id := s.start(t, runs.Request{Playbook: s.load(t, "everyone.yaml")})
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunFailed, st.Status)
+	assert.Regexp(t, `^step deactivate would deactivate users \d+ targets, above the limit of 25 \(guardrails.max_targets\); nothing was changed$`, st.Error)
+	for _, r := range s.sim.Sim().Requests() {
+		assert.Equal(t, "GET", r.Method, "no write reached Okta: %s %s", r.Method, r.Path)
+	}
+}
+
+func TestDryRunChangesNothing(t *testing.T) {
+	s := getStack(t)
+	u := s.takeUsers(t, 1)[0]
+	id := s.start(t, runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": u.Login}, DryRun: true})
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	var plan *workflows.Plan
+	for _, step := range st.Steps {
+		if step.ID == "deactivate" {
+			plan = step.Plan
+			assert.Equal(t, "planned", step.Status)
+		}
+	}
+	require.NotNil(t, plan)
+	assert.Equal(t, []string{u.ID}, plan.Targets)
+	assert.Equal(t, []string{"POST /api/v1/users/" + u.ID + "/lifecycle/deactivate"}, plan.Calls)
+	got, _ := s.sim.Sim().User(u.ID)
+	assert.Equal(t, "ACTIVE", got.Status)
+}
+
+func TestProtectedUsersAreSkipped(t *testing.T) {
+	s := getStack(t)
+	u := s.takeUsers(t, 1)[0]
+	targets := []any{u.ID, oktasim.DemoAdminID}
+	id := s.start(t, runs.Request{Playbook: s.load(t, "protected.yaml"), Inputs: map[string]any{"users": targets}})
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	out := st.Steps[0].Output.(map[string]any)
+	results := out["results"].([]any)
+	require.Len(t, results, 2)
+	admin := results[1].(map[string]any)
+	assert.Equal(t, oktasim.DemoAdminID, admin["id"])
+	assert.Equal(t, "protected", admin["outcome"])
+	got, _ := s.sim.Sim().User(oktasim.DemoAdminID)
+	assert.Equal(t, "ACTIVE", got.Status, "the protected admin was never sent to Okta")
+	reset, _ := s.sim.Sim().User(u.ID)
+	assert.Equal(t, "RECOVERY", reset.Status)
+}
+
+func TestProtectedNetworksAndConcurrentZoneWrites(t *testing.T) {
+	s := getStack(t)
+	zone := oktasim.DemoBlockedIPZoneID
+	var ids []string
+	for i := range 20 {
+		ips := []any{fmt.Sprintf("203.0.113.%d", i+1)}
+		if i == 0 {
+			ips = append(ips, "198.51.100.9") // inside the protected corporate egress
+		}
+		ids = append(ids, s.start(t, runs.Request{Playbook: s.load(t, "block.yaml"),
+			Inputs: map[string]any{"ips": ips, "zone": zone}}))
+	}
+	for _, id := range ids {
+		st := s.wait(t, id)
+		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	}
+	z, ok := s.sim.Sim().Zone(zone)
+	require.True(t, ok)
+	for i := range 20 {
+		assert.Contains(t, z.Gateways, fmt.Sprintf("203.0.113.%d/32", i+1), "no run lost another's entry")
+	}
+	for _, g := range z.Gateways {
+		assert.False(t, strings.HasPrefix(g, "198.51.100."), "protected network %s was blocked", g)
+	}
+}
+
+func TestUndoAfterUnblocks(t *testing.T) {
+	s := getStack(t)
+	zone := oktasim.DemoBlockedIPZoneID
+	id := s.start(t, runs.Request{Playbook: s.load(t, "block-briefly.yaml"), Inputs: map[string]any{"ips": []any{"192.0.2.77"}, "zone": zone}})
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	undo := st.Steps[0].Output.(map[string]any)["undo"].(map[string]any)
+	assert.Equal(t, id+"/undo-block", undo["workflow_id"])
+	has := func() bool {
+		z, _ := s.sim.Sim().Zone(zone)
+		return contains(z.Gateways, "192.0.2.77/32")
+	}
+	assert.True(t, has(), "blocked right after the run")
+	eventually(t, 30*time.Second, "the undo to unblock 192.0.2.77", func() bool { return !has() })
+}
+
+func TestApprovalThroughCLI(t *testing.T) {
+	s := getStack(t)
+	u := s.takeUsers(t, 1)[0]
+	out, errOut, code := s.cli(t, "run", "testdata/approval.yaml", "--input", "login="+u.Login, "--as", "alice")
+	require.Equal(t, 0, code, errOut)
+	id := strings.TrimSpace(out)
+	require.NotEmpty(t, id)
+
+	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
+		st, err := runs.Query(context.Background(), s.client, id)
+		return err == nil && len(st.PendingApprovals) == 1
+	})
+	_, errOut, code = s.cli(t, "approve", id, "--as", "mallory")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "mallory may not decide step approve (approvers: bob, carol)")
+	_, _, code = s.cli(t, "approve", id)
+	assert.Equal(t, 2, code, "--as is required")
+
+	out, errOut, code = s.cli(t, "approve", id, "--as", "bob", "--comment", "confirmed phish")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, id+" approved by bob\n", out)
+
+	out, errOut, code = s.cli(t, "status", id, "--output", "json")
+	require.Equal(t, 0, code, errOut)
+	eventually(t, 30*time.Second, "the run to finish", func() bool {
+		u2, _ := s.sim.Sim().User(u.ID)
+		return u2.Status == "DEPROVISIONED"
+	})
+	st := s.wait(t, id)
+	assert.Equal(t, workflows.RunSucceeded, st.Status)
+	assert.Equal(t, "bob", st.Steps[1].Approval.Approver)
+	assert.Equal(t, "confirmed phish", st.Steps[1].Approval.Comment)
+	_ = out
+}
+
+func TestRunCLIExitCodes(t *testing.T) {
+	s := getStack(t)
+	_, errOut, code := s.cli(t, "run", "testdata/deactivate.yaml", "--input", "nope=1")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `playbook e2e-deactivate has no input "nope" (inputs: login)`)
+
+	_, errOut, code = s.cli(t, "run", "testdata/deactivate.yaml")
+	assert.Equal(t, 2, code, "missing required input")
+	assert.Contains(t, errOut, "login")
+
+	_, errOut, code = s.cli(t, "run", "testdata/missing.yaml")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "testdata/missing.yaml")
+
+	out, errOut, code := s.cli(t, "run", "testdata/deactivate.yaml", "--input", "login=nobody@acme.com", "--wait", "--output", "json")
+	assert.Equal(t, 1, code, errOut)
+	var st workflows.RunStatus
+	require.NoError(t, json.Unmarshal([]byte(out), &st))
+	assert.Equal(t, "failed", st.Status)
+}
