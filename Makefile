@@ -11,9 +11,9 @@ TESTFLAGS ?= -timeout 20m -p 2
 .PHONY: run test build lint bench up down clean
 
 ## run: the dev stack: embedded Temporal + Web UI (http://127.0.0.1:8233) + worker
-## (the simulated Okta org and a sample playbook run join it in later issues)
+## + simulated Okta org, then starts contain-compromised-user for a sample alert and follows it
 run:
-	$(GO) run ./worker --dev
+	$(GO) run ./worker --dev --demo contain-compromised-user --demo-alert testdata/alerts/contain-compromised-user.json
 
 ## test: every package's tests, including end-to-end runs on the embedded server
 test:

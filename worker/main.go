@@ -33,6 +33,10 @@ type config struct {
 	httpAddr     string
 	logFormat    string
 	logLevel     string
+	guardrails   string
+	playbooks    string
+	demo         string
+	demoAlert    string
 }
 
 func main() {
@@ -71,9 +75,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.dev, "dev", false, "start an embedded Temporal server, Web UI and simulated Okta org in this process")
 	fs.IntVar(&cfg.temporalPort, "temporal-port", 7233, "with --dev: Temporal frontend port on 127.0.0.1")
 	fs.IntVar(&cfg.uiPort, "ui-port", devserver.DefaultUIPort, "with --dev: Temporal Web UI port (0 disables the UI)")
-	// Accepted now so scripts can pass it; the simulated Okta org behind it
-	// lands with issue 3 (internal/oktasim).
-	fs.StringVar(&cfg.simAddr, "sim-addr", "127.0.0.1:8089", "with --dev: address of the simulated Okta org")
+	fs.StringVar(&cfg.simAddr, "sim-addr", "127.0.0.1:8089", "with --dev: address of the simulated Okta org (token from CORDON_SIM_TOKEN; skipped when OKTA_ORG_URL is set)")
+	fs.StringVar(&cfg.guardrails, "guardrails", "", "guardrail `FILE`: protected users, groups, networks, zones and the default max_targets (default $CORDON_GUARDRAILS)")
+	fs.StringVar(&cfg.playbooks, "playbooks", "playbooks", "playbook library `DIR`")
+	fs.StringVar(&cfg.demo, "demo", "", "with --dev: once polling, start this `PLAYBOOK` and follow it (make run)")
+	fs.StringVar(&cfg.demoAlert, "demo-alert", "", "with --demo: the alert JSON `FILE` for the demo run")
 	fs.StringVar(&cfg.dataDir, "data-dir", ".cordon", "with --dev: directory for the SQLite database (temporal.db)")
 	fs.StringVar(&cfg.httpAddr, "http-addr", "127.0.0.1:9464", "address serving GET /healthz (empty disables)")
 	fs.StringVar(&cfg.logFormat, "log-format", logging.FormatText, "log format: text or json")

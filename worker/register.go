@@ -1,28 +1,63 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
+	"os"
 
 	"go.temporal.io/sdk/worker"
+
+	"github.com/cordonsec/cordon/activities"
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/engine"
+	"github.com/cordonsec/cordon/internal/guard"
+	"github.com/cordonsec/cordon/internal/version"
 )
 
 // deps are the long-lived dependencies that workflows and activities are
 // registered with. They live on a struct, not in globals, so tests build
-// their own. Later issues add the Okta client here.
+// their own.
 type deps struct {
 	Logger *slog.Logger
+	Okta   *okta.Client
+	Guard  guard.Config
 }
 
-// register is the one place that lists what this worker executes.
-//
-// Later issues add, here and nowhere else:
-//   - the playbook interpreter workflow (workflows.PlaybookWorkflow), with
-//     w.RegisterWorkflowWithOptions and an explicit name;
-//   - each Okta action as an activity registered by its explicit name from
-//     the action registry (`okta.deactivate_users`, ...), one
-//     w.RegisterActivityWithOptions per method of the activities struct
-//     built from deps.
-//
-// Until then the worker registers nothing and simply polls the `cordon`
-// task queue, which is enough for the dev stack and its health check.
-func register(w worker.Worker, d *deps) {}
+// register is the one place that lists what this worker executes; the
+// list itself is engine.Register, shared with the end-to-end tests.
+func register(w worker.Worker, d *deps) error {
+	reg := spec.Okta()
+	g, err := guard.New(d.Guard, engine.Directory{Okta: d.Okta})
+	if err != nil {
+		return err
+	}
+	engine.Register(w, engine.Deps{Registry: reg, Activities: activities.New(d.Okta, reg, d.Logger), Guard: g})
+	return nil
+}
+
+// oktaClient builds the Okta client from the environment (OKTA_ORG_URL,
+// OKTA_API_TOKEN or OKTA_API_TOKEN_FILE, or the Okta SDK's names). The
+// token stays in the worker's memory: it never enters workflow input or
+// history, and the config redacts it when logged.
+func oktaClient(cfg okta.Config, logger *slog.Logger) (*okta.Client, error) {
+	cfg.UserAgent = "cordon/" + version.Version
+	c, err := okta.NewClient(cfg, okta.WithLogger(logger))
+	if err != nil {
+		return nil, fmt.Errorf("okta: %w", err)
+	}
+	return c, nil
+}
+
+// guardConfig reads --guardrails FILE (or CORDON_GUARDRAILS); without one
+// the defaults apply: 25 targets per step, loopback and private networks
+// protected, the token's owner protected.
+func guardConfig(path string) (guard.Config, error) {
+	if path == "" {
+		path = os.Getenv("CORDON_GUARDRAILS")
+	}
+	if path == "" {
+		return guard.Config{}, nil
+	}
+	return guard.Load(path)
+}

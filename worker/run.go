@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -14,7 +15,9 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/devserver"
+	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/temporalx"
 	"github.com/cordonsec/cordon/internal/version"
 )
@@ -29,7 +32,12 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	}
 	defer h.close()
 
+	guardCfg, err := guardConfig(cfg.guardrails)
+	if err != nil {
+		return err
+	}
 	var c client.Client
+	var oktaCfg okta.Config
 	if cfg.dev {
 		srv, err := startDev(ctx, cfg, logger)
 		if err != nil {
@@ -41,23 +49,46 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		if c, err = temporalx.DialOptions(ctx, opts); err != nil {
 			return err
 		}
-		printDevBanner(stdout, srv, cfg)
+		sim, simCfg, err := startSim(cfg, logger)
+		if err != nil {
+			return err
+		}
+		if sim != nil {
+			defer sim.Close()
+			oktaCfg = simCfg
+		}
+		printDevBanner(stdout, srv, cfg, sim)
 	} else if c, err = temporalx.Dial(ctx, logger); err != nil {
 		return err
 	}
 	defer c.Close()
+	if oktaCfg.OrgURL == "" {
+		if oktaCfg, err = okta.ConfigFromEnv(os.Getenv); err != nil {
+			return fmt.Errorf("okta: %w (set OKTA_ORG_URL and OKTA_API_TOKEN, or run with --dev for the simulated org)", err)
+		}
+	}
+	oc, err := oktaClient(oktaCfg, logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("okta org", "url", oc.OrgURL())
 
 	w := worker.New(c, temporalx.TaskQueue, worker.Options{
 		// Give running activities time to finish an Okta call on shutdown
 		// rather than leaving it to a retry on another worker.
 		WorkerStopTimeout: 10 * time.Second,
 	})
-	register(w, &deps{Logger: logger})
+	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg}); err != nil {
+		return err
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting worker: %w", err)
 	}
 	h.ready.Store(true)
 	logger.Info("worker polling", "task_queue", temporalx.TaskQueue)
+	if cfg.dev && cfg.demo != "" {
+		go demo(ctx, c, cfg, stdout, logger)
+	}
 
 	<-ctx.Done()
 	logger.Info("shutting down")
@@ -96,15 +127,42 @@ func stopDev(srv *devserver.Server, logger *slog.Logger) {
 	logger.Info("embedded Temporal server stopped")
 }
 
-func printDevBanner(w io.Writer, srv *devserver.Server, cfg config) {
+func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, sim *oktasim.Server) {
 	ui := srv.UIAddr()
 	if ui == "" {
 		ui = "(disabled)"
 	}
+	org := "real org from OKTA_ORG_URL"
+	if sim != nil {
+		org = sim.URL() + " (simulated, demo seed)"
+	}
 	fmt.Fprintf(w, "\nCordon dev stack is up\n"+
 		"  Temporal Web UI:   %s\n"+
 		"  Temporal frontend: %s (namespace %s)\n"+
+		"  Okta org:          %s\n"+
 		"  Task queue:        %s\n"+
 		"  Data:              %s\n\n",
-		ui, srv.FrontendAddr(), srv.Namespace(), temporalx.TaskQueue, filepath.Join(cfg.dataDir, "temporal.db"))
+		ui, srv.FrontendAddr(), srv.Namespace(), org, temporalx.TaskQueue, filepath.Join(cfg.dataDir, "temporal.db"))
+}
+
+// DefaultSimToken is the simulated org's API token unless CORDON_SIM_TOKEN
+// sets another.
+const DefaultSimToken = "cordon-dev-token"
+
+// startSim starts the simulated Okta org for --dev, unless OKTA_ORG_URL
+// points the worker at a real org.
+func startSim(cfg config, logger *slog.Logger) (*oktasim.Server, okta.Config, error) {
+	if os.Getenv("OKTA_ORG_URL") != "" || os.Getenv("OKTA_CLIENT_ORGURL") != "" {
+		return nil, okta.Config{}, nil
+	}
+	token := os.Getenv("CORDON_SIM_TOKEN")
+	if token == "" {
+		token = DefaultSimToken
+	}
+	sim, err := oktasim.Start(cfg.simAddr, oktasim.Options{Token: token, Seed: "demo"})
+	if err != nil {
+		return nil, okta.Config{}, fmt.Errorf("simulated Okta org on %s: %w (pick another address with --sim-addr)", cfg.simAddr, err)
+	}
+	logger.Info("simulated Okta org started", "url", sim.URL(), "seed", "demo")
+	return sim, okta.Config{OrgURL: sim.URL(), Token: token}, nil
 }

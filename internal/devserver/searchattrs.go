@@ -17,7 +17,7 @@ import (
 const (
 	SearchAttrPlaybook = "CordonPlaybook" // Keyword: playbook name
 	SearchAttrAlertID  = "CordonAlertID"  // Keyword: id of the alert that started the run
-	SearchAttrTarget   = "CordonTarget"   // Keyword: primary target (user login, IP, ...)
+	SearchAttrTarget   = "CordonTarget"   // KeywordList: users and IPs the run acted on
 	SearchAttrDryRun   = "CordonDryRun"   // Bool: run was a plan / --dry-run
 )
 
@@ -28,7 +28,7 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 	return map[string]enumspb.IndexedValueType{
 		SearchAttrPlaybook: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		SearchAttrAlertID:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		SearchAttrTarget:   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		SearchAttrTarget:   enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 		SearchAttrDryRun:   enumspb.INDEXED_VALUE_TYPE_BOOL,
 	}
 }
