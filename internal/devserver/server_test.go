@@ -59,7 +59,7 @@ func TestEndToEndWorkflowAndSearchAttributes(t *testing.T) {
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			temporal.NewSearchAttributeKeyKeyword(devserver.SearchAttrPlaybook).ValueSet("x"),
 			temporal.NewSearchAttributeKeyKeyword(devserver.SearchAttrAlertID).ValueSet("alert-1"),
-			temporal.NewSearchAttributeKeyKeyword(devserver.SearchAttrTarget).ValueSet("alice@example.com"),
+			temporal.NewSearchAttributeKeyKeywordList(devserver.SearchAttrTarget).ValueSet([]string{"alice@example.com"}),
 			temporal.NewSearchAttributeKeyBool(devserver.SearchAttrDryRun).ValueSet(true),
 		),
 	}, "greet", "cordon")
