@@ -8,7 +8,7 @@ LDFLAGS := -X github.com/cordonsec/cordon/internal/version.Version=$(VERSION)
 # large, and CI machines have 2 cores.
 TESTFLAGS ?= -timeout 20m -p 2
 
-.PHONY: run test build lint bench up down clean
+.PHONY: run test build lint bench histories up down clean
 
 ## run: the dev stack: embedded Temporal + Web UI (http://127.0.0.1:8233) + worker
 ## + simulated Okta org, then starts contain-compromised-user for a sample alert and follows it
@@ -33,6 +33,12 @@ lint:
 ## bench: benchmarks only (no tests)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## histories: re-record the workflow histories that the replay test
+## (workflows/replay_test.go) checks on every make test; do this on purpose,
+## after a change gated with workflow.GetVersion
+histories:
+	$(GO) test -count=1 -run TestRecordHistories ./internal/e2e/ -update-histories
 
 ## up / down: the docker-compose reference stack (PostgreSQL, Temporal, UI, worker, webhook)
 up:

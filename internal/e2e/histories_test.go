@@ -1,0 +1,62 @@
+package e2e
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/workflows"
+)
+
+var updateHistories = flag.Bool("update-histories", false, "record the replay histories in testdata/histories (make histories)")
+
+// TestRecordHistories records representative runs for the replay test in
+// package workflows (workflows/replay_test.go), which runs on every make
+// test: an interpreter change that alters the command sequence of these
+// runs fails there unless it is gated with workflow.GetVersion. It records
+// only on purpose, with -update-histories.
+func TestRecordHistories(t *testing.T) {
+	if !*updateHistories {
+		t.Skip("records only with -update-histories (make histories)")
+	}
+	s := getStack(t)
+	users := s.takeUsers(t, 3)
+	record := func(name string, req runs.Request, approve bool) {
+		id := s.start(t, req)
+		if approve {
+			eventually(t, 30e9, "the approval to be pending", func() bool {
+				st, err := runs.Query(context.Background(), s.client, id)
+				return err == nil && len(st.PendingApprovals) == 1
+			})
+			_, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "bob", Comment: "recorded"})
+			require.NoError(t, err)
+		}
+		s.wait(t, id)
+		var events []*historypb.HistoryEvent
+		it := s.client.GetWorkflowHistory(context.Background(), id, "", false, 0)
+		for it.HasNext() {
+			e, err := it.Next()
+			require.NoError(t, err)
+			events = append(events, e)
+		}
+		b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
+		require.NoError(t, err)
+		path := filepath.Join("..", "..", "testdata", "histories", name+".json")
+		require.NoError(t, os.WriteFile(path, b, 0o644))
+		t.Logf("recorded %s (%d events)", path, len(events))
+	}
+	record("deactivate", runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": users[0].Login}, StartedBy: "alice"}, false)
+	record("approval", runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": users[1].Login}, StartedBy: "alice"}, true)
+	record("dry-run", runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": users[2].Login}, DryRun: true}, false)
+	record("foreach", runs.Request{Playbook: s.load(t, "foreach.yaml"), Inputs: map[string]any{"n": float64(12), "user": oktasim.DemoActiveUserID}}, false)
+	record("block", runs.Request{Playbook: s.load(t, "block.yaml"), Inputs: map[string]any{"ips": []any{"192.0.2.200", "10.9.9.9"}, "zone": oktasim.DemoBlockedIPZoneID}}, false)
+	record("blast-radius", runs.Request{Playbook: s.load(t, "everyone.yaml")}, false)
+}

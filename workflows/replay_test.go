@@ -1,0 +1,35 @@
+package workflows
+
+import (
+	"log/slog"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// TestReplayRecordedHistories replays runs recorded on a real server
+// (make histories) against the current interpreter. A change that alters
+// the command sequence of an existing run fails here: gate it with
+// workflow.GetVersion instead.
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "histories", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "recorded histories (make histories)")
+	in := New(spec.Okta())
+	logger := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: PlaybookWorkflowName})
+			r.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: UndoWorkflowName})
+			r.RegisterWorkflowWithOptions(ZoneWrite, workflow.RegisterOptions{Name: ZoneWriteWorkflowName})
+			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(logger, f))
+		})
+	}
+}
