@@ -47,5 +47,6 @@ func commands() []cli.Command {
 		validateCommand(),
 		schemaCommand(),
 		graphCommand(),
+		serveCommand(),
 	}
 }

@@ -1,0 +1,76 @@
+package serve
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// handler is a POST route that receives an authenticated JSON body.
+type handler func(w http.ResponseWriter, r *http.Request, body []byte)
+
+// withBody enforces, in this order, the size limit (413), authentication
+// (401) and the content type (415), so that nothing reaches a route, and
+// nothing is started, for a refused request. Authentication comes after
+// reading because the signature covers the body.
+func (s *Server) withBody(next handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBody {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is larger than %d bytes", MaxBody))
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is larger than %d bytes", MaxBody))
+			return
+		case err != nil:
+			writeError(w, http.StatusBadRequest, "reading body: "+err.Error())
+			return
+		}
+		if err := s.auth.check(r, body); err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="cordon"`)
+			writeError(w, http.StatusUnauthorized, err.Error())
+			return
+		}
+		if !isJSON(r.Header.Get("Content-Type")) {
+			writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+			return
+		}
+		if !json.Valid(body) {
+			writeError(w, http.StatusBadRequest, "body is not valid JSON")
+			return
+		}
+		next(w, r, body)
+	}
+}
+
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// errorBody is every error response: {"error": "..."}.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, errorBody{Error: msg})
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/cli"
+	"github.com/cordonsec/cordon/internal/logging"
+	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/internal/serve"
+	"github.com/cordonsec/cordon/internal/serve/trigger"
+	"github.com/cordonsec/cordon/internal/temporalx"
+)
+
+func serveCommand() cli.Command {
+	return cli.Command{
+		Name:    "serve",
+		Summary: "serve the alert webhook: alerts start the playbooks whose triggers match",
+		Usage:   "[--addr 127.0.0.1:8080] [--playbooks DIR] [--insecure-no-auth]",
+		Help: "POST /v1/alerts takes one alert or an array; POST /v1/playbooks/NAME/runs starts one\n" +
+			"playbook with {inputs, alert, dry_run}; GET /healthz answers 200 while Temporal does.\n" +
+			"Callers authenticate with CORDON_WEBHOOK_TOKEN (Authorization: Bearer) or sign the body\n" +
+			"with CORDON_WEBHOOK_SECRET (X-Cordon-Signature: sha256=HEX). SIGHUP reloads the playbooks.\n" +
+			"See docs/triggers.md.",
+		Setup: func(fs *flag.FlagSet) cli.Action {
+			addr := fs.String("addr", envOr("CORDON_SERVE_ADDR", "127.0.0.1:8080"), "listen `ADDR`")
+			library := fs.String("playbooks", envOr("CORDON_PLAYBOOKS", runs.DefaultLibrary), "playbook library `DIR`")
+			insecure := fs.Bool("insecure-no-auth", false, "accept unauthenticated requests (local demos only)")
+			logFormat := fs.String("log-format", logging.FormatText, "log format: text or json")
+			return func(ctx context.Context, _ []string, io cli.Stdio) error {
+				logger, err := logging.New(io.Err, *logFormat, "info")
+				if err != nil {
+					return cli.UsageErrorf("%v", err)
+				}
+				cfg := serve.Config{Token: os.Getenv("CORDON_WEBHOOK_TOKEN"), Secret: os.Getenv("CORDON_WEBHOOK_SECRET"),
+					Insecure: *insecure, Library: runs.Library{Dir: *library, Registry: spec.Okta()}, Logger: logger}
+				if cfg.Token == "" && cfg.Secret == "" && !cfg.Insecure {
+					return cli.Exit(cli.ExitUsage, serve.ErrNoAuth)
+				}
+				if cfg.Insecure {
+					logger.Warn("--insecure-no-auth: anyone who reaches " + *addr + " can start playbooks")
+				}
+				c, err := temporalx.Dial(ctx, logger)
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				cfg.Starter = trigger.ClientStarter{Client: c}
+				cfg.Health = func(ctx context.Context) error {
+					_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+					return err
+				}
+				srv, err := serve.New(cfg)
+				if err != nil {
+					return cli.Exit(cli.ExitUsage, err)
+				}
+				return listenAndServe(ctx, *addr, srv, logger)
+			}
+		},
+	}
+}
+
+// listenAndServe serves until ctx ends (SIGINT, SIGTERM), reloading the
+// playbooks on SIGHUP, then drains requests in flight.
+func listenAndServe(ctx context.Context, addr string, srv *serve.Server, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w (pick another with --addr)", addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				logger.Info("SIGHUP: reloading playbooks")
+				srv.Reload()
+			case <-ctx.Done():
+				shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				_ = hs.Shutdown(shutdown)
+				return
+			}
+		}
+	}()
+	logger.Info("webhook listening", "addr", "http://"+ln.Addr().String())
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
