@@ -1,0 +1,171 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Error types the activities return (package activities decides them);
+// repeated here as documentation only, so the generated reference can say
+// which failures are retried.
+var docErrorClasses = []struct{ name, retried, when string }{
+	{"OktaRateLimited", "yes, after the wait Okta's X-Rate-Limit-Reset names (plus jitter)", "Okta answered 429"},
+	{"OktaUnavailable", "yes, with the action's backoff", "Okta answered 5xx, or the request timed out or never connected"},
+	{"OktaClientError", "no", "any other 4xx: unknown object (404), bad request (400), missing permission (403), bad token (401)"},
+	{"InvalidInput", "no; no Okta call was made", "the step's parameters are invalid"},
+}
+
+// Markdown renders docs/actions.md: the reference of every action, from
+// the registry alone. docs_test.go keeps the committed file current.
+func (r *Registry) Markdown() []byte {
+	var b bytes.Buffer
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("# Actions\n\n")
+	w("<!-- Generated from the action registry (activities/spec) by `go test ./activities/spec/ -update`. Do not edit. -->\n\n")
+	w("Every Okta action a playbook step can name in `action:`, with its parameters, output,\n")
+	w("guardrail behaviour, the Okta admin roles its API token needs, and its default timeout\n")
+	w("and retry policy. `cordon schema` gives editors the same parameters.\n\n")
+	w("| action | title | destructive | undo |\n|---|---|---|---|\n")
+	for _, a := range r.All() {
+		w("| [`%s`](#%s) | %s | %s | %s |\n", a.Name, anchor(a.Name), a.Title, yesNo(a.Destructive), orDash(code(a.Undo)))
+	}
+	w("\n## Errors\n\n")
+	w("A failed action fails its step (unless `continue_on_error: true`) with the integration\n")
+	w("spec's message form, and exposes `steps.<id>.error.{message, okta_code, http_status}`:\n\n")
+	w("```\n<Title> failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found.\n```\n\n")
+	w("Bulk actions (a list of users, IPs or zones) do not fail on one bad item: each item gets\n")
+	w("a result `{id, ok, outcome, okta_code, http_status, message}` and the step is\n")
+	w("`partially_succeeded` when some items failed. Retried writes are idempotent: an item\n")
+	w("already in the wanted state is reported with an `already_*` outcome, not as a failure.\n\n")
+	w("The activity's error type decides retries:\n\n| error type | retried | when |\n|---|---|---|\n")
+	for _, e := range docErrorClasses {
+		w("| `%s` | %s | %s |\n", e.name, e.retried, e.when)
+	}
+	w("\nA step's `retry:` and `timeout:` override the defaults listed per action below.\n")
+	w("\n## Required Okta admin roles\n\nAny one of the listed roles suffices (the token inherits its owner's roles).\n\n")
+	w("| action | roles |\n|---|---|\n")
+	for _, a := range r.All() {
+		w("| `%s` | %s |\n", a.Name, strings.Join(a.Roles, ", "))
+	}
+	for _, a := range r.All() {
+		writeAction(&b, a)
+	}
+	return b.Bytes()
+}
+
+func writeAction(b *bytes.Buffer, a *Action) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	w("\n## %s\n\n**%s.** %s\n\n", a.Name, a.Title, a.Description)
+	w("Okta call: `%s`\n\n", a.Method)
+	if len(a.Params) == 0 {
+		w("No parameters.\n\n")
+	} else {
+		w("| parameter | type | required | default | allowed values | description | example |\n|---|---|---|---|---|---|---|\n")
+		for _, p := range a.Params {
+			desc := p.Description
+			if p.MaxItems > 0 {
+				desc += fmt.Sprintf(" At most %d items.", p.MaxItems)
+			}
+			enum := "-"
+			if len(p.Enum) > 0 {
+				enum = "`" + strings.Join(p.Enum, "`, `") + "`"
+			}
+			def := "-"
+			if p.Default != nil {
+				def = "`" + jsonText(p.Default) + "`"
+			}
+			w("| `%s` | %s | %s | %s | %s | %s | `%s` |\n", p.Name, p.Type, yesNo(p.Required), def, enum, cell(desc), cell(jsonText(p.Example)))
+		}
+		w("\n")
+	}
+	w("- **Output:** %s\n", cell(a.Output))
+	if a.Destructive {
+		targets := "-"
+		if a.Targets != nil {
+			targets = fmt.Sprintf("%s from `%s`", a.Targets.Kind, a.Targets.Param)
+		}
+		w("- **Destructive:** yes. Targets: %s (counted against `max_targets`, checked against protected targets; planned, not run, in a dry run)\n", targets)
+	} else {
+		w("- **Destructive:** no (runs for real in a dry run)\n")
+	}
+	if a.Undo != "" {
+		w("- **Undo:** `%s` (with `undo_after:`)\n", a.Undo)
+	}
+	w("- **Roles:** %s\n", strings.Join(a.Roles, ", "))
+	w("- **Timeout:** %s per attempt", dur(a.StartToCloseTimeout))
+	if a.Heartbeat > 0 {
+		w(", heartbeat %s", dur(a.Heartbeat))
+	}
+	w("\n- **Retry:** at most %d attempts, first after %s, backoff x%g, at most %s apart\n",
+		a.Retry.MaximumAttempts, dur(a.Retry.InitialInterval), a.Retry.BackoffCoefficient, dur(a.Retry.MaximumInterval))
+	w("\n```yaml\n- id: step\n  action: %s\n", a.Name)
+	if len(a.Example) > 0 {
+		w("  with:\n")
+		keys := make([]string, 0, len(a.Example))
+		for k := range a.Example {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return paramIndex(a, keys[i]) < paramIndex(a, keys[j]) })
+		for _, k := range keys {
+			w("    %s: %s\n", k, jsonText(a.Example[k]))
+		}
+	}
+	w("```\n")
+}
+
+func paramIndex(a *Action, name string) int {
+	for i, p := range a.Params {
+		if p.Name == name {
+			return i
+		}
+	}
+	return len(a.Params)
+}
+
+// jsonText renders a value as compact JSON, which is also valid YAML.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func dur(d time.Duration) string {
+	switch {
+	case d > 0 && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d > 0 && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
+}
+
+func anchor(name string) string { return strings.NewReplacer(".", "", "_", "_").Replace(name) }
+
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + s + "`"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
