@@ -48,5 +48,6 @@ func commands() []cli.Command {
 		schemaCommand(),
 		graphCommand(),
 		serveCommand(),
+		intakeCommand(),
 	}
 }

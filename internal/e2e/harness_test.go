@@ -25,8 +25,10 @@ import (
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
+	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
@@ -83,7 +85,10 @@ func newStack(t *testing.T) *stack {
 	}}, engine.Directory{Okta: oc})
 	require.NoError(t, err)
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
-	engine.Register(w, engine.Deps{Registry: reg, Activities: activities.New(oc, reg, nil), Guard: g})
+	acts := activities.New(oc, reg, nil)
+	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g,
+		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: c},
+			Library: runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}}})
 	require.NoError(t, w.Start())
 	stopStack = func() {
 		w.Stop()

@@ -15,6 +15,9 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cordonsec/cordon/activities"
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
@@ -91,4 +94,104 @@ func (s *stack) countRuns(t *testing.T, id string) int {
 		return n > 0
 	})
 	return n
+}
+
+// intakeStatus polls the intake's status query until cond holds.
+func (s *stack) intakeStatus(t *testing.T, what string, cond func(workflows.IntakeStatus) bool) workflows.IntakeStatus {
+	t.Helper()
+	var st workflows.IntakeStatus
+	eventually(t, time.Minute, what, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var err error
+		st, err = intake.Status(ctx, s.client)
+		return err == nil && cond(st)
+	})
+	return st
+}
+
+// stopIntake cancels the intake and waits until it has closed.
+func (s *stack) stopIntake(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, intake.Stop(ctx, s.client))
+	_ = s.client.GetWorkflow(ctx, workflows.IntakeWorkflowID, "").Get(ctx, nil)
+}
+
+func TestIntakeStartsMatchingPlaybooksOnce(t *testing.T) {
+	s := getStack(t)
+	u := s.takeUsers(t, 1)[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	since := time.Now().Add(-time.Second)
+	_, err := intake.Start(ctx, s.client, intake.StartOptions{Interval: 100 * time.Millisecond})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.stopIntake(t) })
+	again, err := intake.Start(ctx, s.client, intake.StartOptions{})
+	require.NoError(t, err)
+	assert.True(t, again.Running, "a second start leaves the running intake alone")
+
+	before := s.intakeStatus(t, "the first poll", func(st workflows.IntakeStatus) bool { return st.Polls >= 1 })
+	require.Contains(t, before.Cursors, `eventType eq "user.account.lock"`, "one polling query per trigger filter")
+	require.Contains(t, before.Cursors, "", "and one unfiltered, for the trigger without a filter")
+
+	lock, tagged, other := "e2e-lock-"+u.ID, "e2e-tagged-"+u.ID, "e2e-other-"+u.ID
+	sim := s.sim.Sim()
+	sim.AppendEvent(map[string]any{"uuid": lock, "eventType": "user.account.lock", "displayMessage": "Max sign in attempts exceeded",
+		"outcome": map[string]any{"result": "FAILURE"}, "actor": map[string]any{"alternateId": u.Login, "displayName": u.Login, "type": "User"},
+		"client": map[string]any{"ipAddress": "203.0.113.77"}})
+	sim.AppendEvent(map[string]any{"uuid": other, "eventType": "user.session.start", "displayMessage": "User login to Okta",
+		"outcome": map[string]any{"result": "SUCCESS"}})
+	sim.AppendEvent(map[string]any{"uuid": tagged, "eventType": "user.session.start", "displayMessage": "cordon intake test"})
+
+	st := s.waitStarted(t, "trig-lock-"+lock)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	assert.Equal(t, u.Login, st.Outputs["login"], "with: read the event's actor")
+	assert.Equal(t, "203.0.113.77", st.Outputs["ip"], "the normalised device_ip_address is on the alert")
+	st = s.waitStarted(t, "trig-any-event-"+tagged)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	assert.Equal(t, tagged, st.Outputs["uuid"])
+
+	status := s.intakeStatus(t, "the runs counted", func(st workflows.IntakeStatus) bool { return st.RunsStarted >= 2 })
+	assert.EqualValues(t, 2, status.RunsStarted, "the unrelated event starts nothing")
+	assert.GreaterOrEqual(t, status.EventsSeen, int64(3))
+
+	// The poll activity again from the cursors before the events (a poll
+	// retried after a worker crash): every run exists already.
+	oc, err := okta.NewClient(okta.Config{OrgURL: s.sim.URL(), Token: simToken})
+	require.NoError(t, err)
+	p := &intake.Poller{Okta: activities.New(oc, s.reg, nil), Starter: trigger.ClientStarter{Client: s.client},
+		Library: runs.Library{Dir: triggersDir, Registry: s.reg}}
+	res, err := p.Poll(ctx, workflows.PollRequest{Cursors: before.Cursors, Since: since})
+	require.NoError(t, err)
+	assert.Zero(t, res.RunsStarted)
+	assert.Equal(t, 2, res.Duplicates)
+
+	// Restart the intake from before the events: it reads them again and
+	// starts nothing.
+	s.stopIntake(t)
+	_, err = intake.Start(ctx, s.client, intake.StartOptions{Interval: 100 * time.Millisecond, Since: since})
+	require.NoError(t, err)
+	status = s.intakeStatus(t, "the re-read events", func(st workflows.IntakeStatus) bool { return st.Duplicates >= 2 })
+	assert.Zero(t, status.RunsStarted)
+	assert.Equal(t, 1, s.countRuns(t, "trig-lock-"+lock))
+	assert.Equal(t, 1, s.countRuns(t, "trig-any-event-"+tagged))
+
+	out, _, code := s.cli(t, "intake", "status")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "duplicates")
+}
+
+// waitStarted waits for a run that something else starts, then for its
+// final status.
+func (s *stack) waitStarted(t *testing.T, id string) *workflows.RunStatus {
+	t.Helper()
+	eventually(t, time.Minute, "run "+id+" to start", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := s.client.DescribeWorkflowExecution(ctx, id, "")
+		return err == nil
+	})
+	return s.wait(t, id)
 }

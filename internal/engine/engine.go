@@ -16,6 +16,7 @@ import (
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/guard"
+	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -24,6 +25,10 @@ type Deps struct {
 	Registry   *spec.Registry
 	Activities *activities.Activities
 	Guard      *guard.Guard
+	// Intake runs the System Log intake's poll (and the health check's
+	// alert); nil leaves them unregistered, so the intake and health
+	// workflows' activities wait for a worker that has one.
+	Intake *intake.Poller
 }
 
 // Register adds every Cordon workflow and activity to r.
@@ -34,6 +39,10 @@ func Register(r worker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(workflows.ZoneWrite, workflow.RegisterOptions{Name: workflows.ZoneWriteWorkflowName})
 	d.Activities.Register(r)
 	r.RegisterActivityWithOptions(d.Guard.Check, activity.RegisterOptions{Name: spec.GuardActivity})
+	r.RegisterWorkflowWithOptions(workflows.Intake, workflow.RegisterOptions{Name: workflows.IntakeWorkflowName})
+	if d.Intake != nil {
+		r.RegisterActivityWithOptions(d.Intake.Poll, activity.RegisterOptions{Name: workflows.IntakePollActivity})
+	}
 }
 
 // Directory adapts the Okta client to what the guard needs.

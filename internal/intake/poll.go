@@ -1,0 +1,192 @@
+// Package intake starts playbooks from Okta itself: the System Log intake
+// (the cordon.intake_poll activity behind workflows.Intake, and the client
+// side of `cordon intake`) and the connection health check (the schedule
+// behind `cordon health`, and the activity that starts a playbook when
+// the org stays unreachable).
+//
+// It is the one place where an activity starts workflows: an intake has to
+// turn events into runs, and it does so through package trigger exactly as
+// the webhook does, idempotently by workflow ID.
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/cordonsec/cordon/activities"
+	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/internal/serve/trigger"
+	"github.com/cordonsec/cordon/playbook"
+	"github.com/cordonsec/cordon/workflows"
+)
+
+// StartedBy is recorded on the runs the intake starts.
+const StartedBy = "okta-intake"
+
+// Poller is the cordon.intake_poll activity and its dependencies.
+type Poller struct {
+	// Okta reads the System Log (the worker's shared client and pacing).
+	Okta *activities.Activities
+	// Starter starts runs (trigger.ClientStarter on the worker's client).
+	Starter trigger.Starter
+	// Library is the playbook directory the worker was given (--playbooks).
+	Library runs.Library
+	// PageSize is the limit of each System Log request. Default 1000
+	// (Okta's maximum).
+	PageSize int
+	// MaxPages bounds the pages one poll reads per filter, so a backlog is
+	// worked off in bounded activities. Default 10.
+	MaxPages int
+}
+
+// Poll reads what the System Log holds beyond each cursor, starts the runs
+// of matching okta_event triggers and returns the new cursors.
+//
+// Filters are applied by Okta (server-side): each distinct `filter` among
+// the library's okta_event triggers is its own polling query with its own
+// cursor, and triggers without a filter share the unfiltered one. A
+// trigger's if: is then evaluated here. A cursor only advances when
+// every run of the events before it was started (or found to exist), so
+// an error retries the whole poll from the same cursors, and the
+// duplicate starts that causes are refused by Temporal.
+func (p *Poller) Poll(ctx context.Context, req workflows.PollRequest) (workflows.PollResult, error) {
+	pbs, loadErrs := trigger.LoadLibrary(p.Library.Dir, p.Library.Registry)
+	res := workflows.PollResult{Cursors: map[string]string{}}
+	for _, e := range loadErrs {
+		res.Problems = append(res.Problems, "playbook skipped: "+e.Error())
+	}
+	for _, filter := range eventFilters(pbs) {
+		page, err := p.Okta.PollLogs(ctx, req.Cursors[filter], filter, req.Since, p.pageSize(), p.maxPages())
+		if err != nil {
+			if !retryable(err) {
+				// A filter Okta refuses must not stop the others: report
+				// it, keep its cursor, go on.
+				res.Problems = append(res.Problems, fmt.Sprintf("filter %q: %v", filter, err))
+				if c, ok := req.Cursors[filter]; ok {
+					res.Cursors[filter] = c
+				}
+				continue
+			}
+			return workflows.PollResult{}, err
+		}
+		if err := p.startRuns(ctx, pbs, filter, page.Events, &res); err != nil {
+			return workflows.PollResult{}, err
+		}
+		res.Cursors[filter] = page.Next
+		res.More = res.More || page.More
+	}
+	if len(res.Problems) > maxProblems {
+		res.Problems = append(res.Problems[:maxProblems], fmt.Sprintf("... and %d more", len(res.Problems)-maxProblems))
+	}
+	return res, nil
+}
+
+// maxProblems bounds the problems a poll reports into workflow history.
+const maxProblems = 20
+
+func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter string, events []activities.FetchedEvent, res *workflows.PollResult) error {
+	src := trigger.Source{Library: p.Library, StartedBy: StartedBy}
+	keep := func(t *playbook.Trigger) bool { return t.Filter == filter }
+	for _, fe := range events {
+		res.Events++
+		if t, err := time.Parse(time.RFC3339Nano, fe.Event.StartTime); err == nil && t.After(res.Newest) {
+			res.Newest = t
+		}
+		alert := EventAlert(fe)
+		key := fe.Event.UniqueEventKey
+		if key == "" {
+			key = trigger.Key(alert)
+		}
+		matches, errs := trigger.Matching(pbs, playbook.TriggerOktaEvent, alert, keep)
+		for _, e := range errs {
+			res.Problems = append(res.Problems, fmt.Sprintf("event %s: %v", key, e))
+		}
+		started, err := trigger.StartAll(ctx, p.Starter, src, alert, key, matches)
+		if err != nil {
+			return err
+		}
+		for _, r := range started {
+			switch {
+			case r.Error != "":
+				res.Refused++
+				res.Problems = append(res.Problems, fmt.Sprintf("event %s: %s: %s", key, r.Playbook, r.Error))
+			case r.Duplicate:
+				res.Duplicates++
+			default:
+				res.RunsStarted++
+				if activity.IsActivity(ctx) {
+					activity.GetLogger(ctx).Info("run started from System Log event", "event", key, "workflow_id", r.WorkflowID)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// EventAlert is what an okta_event trigger and its run see as `event` and
+// `alert`: the raw LogEvent (uuid, eventType, actor, client, outcome, ...)
+// with the integration spec's normalised fields added beside it
+// (device_ip_address, unique_event_key, event_type, http_user_agent,
+// start_time, description, log_username, severity) and id set to the
+// uuid, so the run's CordonAlertID names the event.
+func EventAlert(fe activities.FetchedEvent) map[string]any {
+	alert := map[string]any{}
+	_ = json.Unmarshal(fe.Raw, &alert)
+	if alert == nil {
+		alert = map[string]any{}
+	}
+	var fields map[string]any
+	b, _ := json.Marshal(fe.Event)
+	_ = json.Unmarshal(b, &fields)
+	for k, v := range fields {
+		alert[k] = v
+	}
+	if fe.Event.UniqueEventKey != "" {
+		alert["id"] = fe.Event.UniqueEventKey
+	}
+	return alert
+}
+
+// eventFilters lists the distinct filters of the library's okta_event
+// triggers, sorted ("" for triggers without one).
+func eventFilters(pbs []*playbook.Playbook) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, pb := range pbs {
+		for _, t := range pb.On {
+			if t.Kind == playbook.TriggerOktaEvent && !seen[t.Filter] {
+				seen[t.Filter] = true
+				out = append(out, t.Filter)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func retryable(err error) bool {
+	if appErr, ok := err.(*temporal.ApplicationError); ok {
+		return !appErr.NonRetryable()
+	}
+	return true
+}
+
+func (p *Poller) pageSize() int {
+	if p.PageSize > 0 {
+		return p.PageSize
+	}
+	return 1000
+}
+
+func (p *Poller) maxPages() int {
+	if p.MaxPages > 0 {
+		return p.MaxPages
+	}
+	return 10
+}
