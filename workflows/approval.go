@@ -108,10 +108,15 @@ func (r *run) runApproval(ctx workflow.Context, s *playbook.Step, loop *loopVars
 		return nil, fmt.Errorf("step %s: message: %w", s.ID, err)
 	}
 	p := &pendingApproval{step: s, info: PendingApproval{Step: s.ID, Message: msg, Approvers: s.Approval.Approvers}}
-	if next := r.following(s); next != nil {
+	if next := r.following(s, loop); next != nil {
 		if targets, ok := r.previewTargets(next, loop); ok {
 			p.info.Targets, p.info.ForStep = targets, next.ID
 		}
+	}
+	if r.input.Options.DryRun {
+		// A plan never waits for people: it records what would be asked.
+		return &outcome{status: playbook.StatusPlanned, output: map[string]any{
+			"decision": "planned", "message": msg, "targets": toAny(p.info.Targets), "for_step": p.info.ForStep}}, nil
 	}
 	return r.awaitDecision(ctx, s, p)
 }
@@ -162,8 +167,9 @@ func (r *run) dropPending(step string) {
 }
 
 // following returns the destructive action step an approval guards: the
-// next one in the top-level sequence, unless another approval comes first.
-func (r *run) following(s *playbook.Step) *playbook.Step {
+// next one in the top-level sequence that would run (its if: holds now),
+// unless another approval comes first.
+func (r *run) following(s *playbook.Step, loop *loopVars) *playbook.Step {
 	i := slices.Index(r.pb.Steps, s)
 	if i < 0 {
 		return nil
@@ -171,6 +177,9 @@ func (r *run) following(s *playbook.Step) *playbook.Step {
 	for _, t := range r.pb.Steps[i+1:] {
 		if t.Kind == playbook.KindApproval {
 			return nil
+		}
+		if runs, err := playbook.EvalBool(t.If, r.env(loop)); err != nil || !runs {
+			continue
 		}
 		if a, ok := r.reg.Lookup(t.Action); ok && t.Kind == playbook.KindAction && a.Destructive {
 			return t

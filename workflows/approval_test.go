@@ -192,3 +192,44 @@ steps:
     action: okta.deactivate_users
     with: {user_ids: "${{ vars.ids }}"}
 `
+
+func TestApprovalBindsToTheStepThatWillRun(t *testing.T) {
+	h := newHarness(t)
+	h.okta.on(spec.GetUsers, users("00u1"))
+	src := `
+name: modes
+version: 1
+inputs:
+  mode: {type: string, default: reset}
+steps:
+  - id: find
+    action: okta.get_users
+  - id: approve
+    approval: {message: go?}
+  - id: deactivate
+    if: ${{ inputs.mode == "deactivate" }}
+    action: okta.deactivate_users
+    with: {user_ids: '${{ jsonpath(steps.find.output, "$[*].id") }}'}
+  - id: reset
+    if: ${{ inputs.mode == "reset" }}
+    action: okta.reset_user_passwords
+    with: {user_ids: '${{ jsonpath(steps.find.output, "$[*].id") }}'}
+`
+	h.decide(time.Minute, Decision{Approver: "bob"})
+	st, err := h.run(src, RunInput{Inputs: map[string]any{"mode": "reset"}})
+	require.NoError(t, err)
+	a := stepOf(st, "approve").Approval
+	assert.Equal(t, "reset", a.ForStep)
+	assert.Equal(t, []string{"00u1"}, a.Targets)
+	assert.Len(t, h.okta.callsTo(spec.ResetUserPasswords), 1)
+}
+
+func TestDryRunDoesNotWaitForApprovals(t *testing.T) {
+	h := newHarness(t)
+	h.okta.on(spec.GetUsers, users("00u1"))
+	st, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{DryRun: true}})
+	require.NoError(t, err)
+	assert.Equal(t, playbook.StatusPlanned, stepOf(st, "approve").Status)
+	assert.Equal(t, []any{"00u1"}, stepOf(st, "approve").Output.(map[string]any)["targets"])
+	assert.Equal(t, playbook.StatusPlanned, stepOf(st, "deactivate").Status)
+}

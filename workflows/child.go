@@ -16,9 +16,19 @@ func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars, i
 	if !ok {
 		return nil, fmt.Errorf("step %s: playbook %s is not in the run's pinned library", s.ID, s.Playbook)
 	}
-	inputs, err := r.evalParams(s.With, loop)
+	given, err := r.evalParams(s.With, loop)
 	if err != nil {
 		return nil, fmt.Errorf("step %s: %w", s.ID, err)
+	}
+	// The child's declared inputs apply as they do for `cordon run`:
+	// defaults, required inputs, types and allowed values.
+	childPB, err := playbook.Load(pinned.File, []byte(pinned.Source), playbook.Options{Registry: r.reg})
+	if err != nil {
+		return nil, fmt.Errorf("step %s: playbook %s: %w", s.ID, s.Playbook, err)
+	}
+	inputs, err := childPB.InputsWithDefaults(given)
+	if err != nil {
+		return nil, &stepFailure{msg: fmt.Sprintf("step %s: playbook %s: %v", s.ID, s.Playbook, err)}
 	}
 	child := RunInput{
 		Playbook: pinned, Library: r.input.Library, Inputs: inputs,

@@ -23,9 +23,13 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 	if err != nil {
 		return nil, fmt.Errorf("step %s: with.%s: %w", s.ID, a.Targets.Param, err)
 	}
-	g, err := r.guard(ctx, s, a, targets)
+	group, _ := params[spec.ParamGroupID].(string)
+	g, err := r.guard(ctx, s, a, targets, group)
 	if err != nil {
 		return nil, err
+	}
+	if g.GroupProtected != "" {
+		return nil, &stepFailure{msg: fmt.Sprintf("step %s: %s; nothing was changed", s.ID, g.GroupProtected)}
 	}
 	if err := r.checkBound(s, g.Allowed); err != nil {
 		return nil, err
@@ -97,13 +101,13 @@ func (r *run) previewTargets(s *playbook.Step, loop *loopVars) ([]string, bool) 
 // guard asks the worker's guardrail configuration which targets are
 // protected. It runs as a local activity: cheap, and recorded in history
 // like any other decision.
-func (r *run) guard(ctx workflow.Context, s *playbook.Step, a *spec.Action, targets []string) (*spec.GuardResult, error) {
+func (r *run) guard(ctx workflow.Context, s *playbook.Step, a *spec.Action, targets []string, group string) (*spec.GuardResult, error) {
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: nonRetryable},
 	})
 	var g spec.GuardResult
-	req := spec.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: targets}
+	req := spec.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: targets, Group: group}
 	if err := workflow.ExecuteLocalActivity(lctx, spec.GuardActivity, req).Get(ctx, &g); err != nil {
 		return nil, fmt.Errorf("step %s: guardrails: %w", s.ID, err)
 	}

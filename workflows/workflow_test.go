@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -237,4 +238,63 @@ func TestContinueAsNewCarriesState(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []any{"00u1"}, st.Outputs["deactivated"])
 	assert.Empty(t, h2.okta.callsTo(spec.GetUsers), "finished steps are not run again")
+}
+
+func TestProtectedGroupMembershipIsRefused(t *testing.T) {
+	h := newHarness(t)
+	h.okta.guard = func(r spec.GuardRequest) spec.GuardResult {
+		res := spec.GuardResult{Allowed: r.Targets, DefaultMaxTargets: 25}
+		if r.Group == "00gADMINS" {
+			res.GroupProtected = "group 00gADMINS is protected: its members are never changed by automation"
+		}
+		return res
+	}
+	src := `
+name: t
+version: 1
+steps:
+  - id: add
+    action: okta.add_users_to_group
+    with: {user_ids: [00u1], group_id: 00gADMINS}
+`
+	st, err := h.run(src, RunInput{})
+	require.Error(t, err)
+	assert.Equal(t, "step add: group 00gADMINS is protected: its members are never changed by automation; nothing was changed", st.Error)
+	assert.Empty(t, h.okta.callsTo(spec.AddUsersToGroup))
+}
+
+func TestChildPlaybookGetsInputDefaults(t *testing.T) {
+	h := newHarness(t)
+	child := `
+name: child
+version: 1
+inputs:
+  who: {type: string, required: true}
+  greeting: {type: string, default: hello}
+steps:
+  - id: say
+    set: {text: "${{ inputs.greeting }} ${{ inputs.who }}"}
+outputs:
+  text: ${{ vars.text }}
+`
+	parent := `
+name: parent
+version: 1
+steps:
+  - id: sub
+    playbook: child
+    with: {who: world}
+outputs:
+  text: ${{ steps.sub.output.text }}
+`
+	st, err := h.run(parent, RunInput{Library: map[string]Pinned{"child": pin("child", child)}})
+	require.NoError(t, err)
+	assert.Equal(t, "hello world", st.Outputs["text"])
+
+	h2 := newHarness(t)
+	bad := strings.Replace(parent, "with: {who: world}", "with: {greeting: hi}", 1)
+	st, err = h2.run(bad, RunInput{Library: map[string]Pinned{"child": pin("child", child)}})
+	require.Error(t, err)
+	assert.Contains(t, st.Error, "step sub: playbook child:")
+	assert.Contains(t, st.Error, "who")
 }

@@ -12,6 +12,9 @@ type GuardRequest struct {
 	Action  string     `json:"action"`
 	Kind    TargetKind `json:"kind"`
 	Targets []string   `json:"targets"`
+	// Group is the group a membership change acts on, if any; a protected
+	// group's membership is never changed.
+	Group string `json:"group,omitempty"`
 }
 
 // GuardResult is GuardActivity's output.
@@ -21,6 +24,8 @@ type GuardResult struct {
 	// DefaultMaxTargets is the worker's limit for steps and playbooks that
 	// set none.
 	DefaultMaxTargets int `json:"default_max_targets"`
+	// GroupProtected says why Group is protected; empty when it is not.
+	GroupProtected string `json:"group_protected,omitempty"`
 }
 
 // ProtectedEntry is a target the guard refused, with why.

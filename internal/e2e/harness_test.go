@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
@@ -53,7 +54,7 @@ var (
 // corpEgress is protected in the guardrail configuration of these tests.
 const corpEgress = "198.51.100.0/24"
 
-func getStack(t *testing.T) *stack {
+func getStack(t testing.TB) *stack {
 	t.Helper()
 	sharedOnce.Do(func() { shared = newStack(t) })
 	if shared == nil {
@@ -64,7 +65,7 @@ func getStack(t *testing.T) *stack {
 
 // newStack must not tie cleanups to t: the stack outlives the first test.
 // TestMain stops it.
-func newStack(t *testing.T) *stack {
+func newStack(t testing.TB) *stack {
 	ctx := context.Background()
 	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0",
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
@@ -89,6 +90,7 @@ func newStack(t *testing.T) *stack {
 	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g,
 		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: c},
 			Library: runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}}})
+	w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
 	require.NoError(t, w.Start())
 	stopStack = func() {
 		w.Stop()

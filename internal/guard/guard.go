@@ -115,6 +115,9 @@ func (g *Guard) Check(ctx context.Context, req spec.GuardRequest) (spec.GuardRes
 	if res.DefaultMaxTargets == 0 {
 		res.DefaultMaxTargets = DefaultMaxTargets
 	}
+	if req.Group != "" && slices.Contains(g.cfg.Protected.Groups, req.Group) {
+		res.GroupProtected = "group " + req.Group + " is protected: its members are never changed by automation"
+	}
 	var reasonOf func(string) string
 	switch req.Kind {
 	case spec.TargetUsers:

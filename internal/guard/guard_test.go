@@ -101,3 +101,14 @@ func TestLoad(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `protected network "300.1.1.1/8"`)
 }
+
+func TestCheckProtectedGroup(t *testing.T) {
+	g, err := New(Config{Protected: Protected{Groups: []string{"00gADMINS"}}}, &fakeDir{})
+	require.NoError(t, err)
+	res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00uA"}, Group: "00gADMINS"})
+	require.NoError(t, err)
+	assert.Equal(t, "group 00gADMINS is protected: its members are never changed by automation", res.GroupProtected)
+	res, err = g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00uA"}, Group: "00gOTHER"})
+	require.NoError(t, err)
+	assert.Empty(t, res.GroupProtected)
+}

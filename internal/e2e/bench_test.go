@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/playbook"
+	"github.com/cordonsec/cordon/workflows"
+)
+
+// handWrittenName is the baseline of the interpreter benchmarks: a plain
+// Temporal workflow calling the same activities in the same order with the
+// same options, as an engineer would write it without Cordon.
+const handWrittenName = "BenchHandWritten"
+
+type benchRequest struct {
+	Params map[string]any `json:"params"`
+	Step   string         `json:"step"`
+}
+
+func handWritten(ctx workflow.Context, steps int) error {
+	a, _ := spec.Okta().Lookup(spec.TestConnection)
+	for i := range steps {
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			ActivityID:          fmt.Sprintf("s%d", i),
+			StartToCloseTimeout: a.StartToCloseTimeout,
+			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: int32(a.Retry.MaximumAttempts)},
+		})
+		var out any
+		if err := workflow.ExecuteActivity(actx, spec.TestConnection, benchRequest{Step: fmt.Sprintf("s%d", i)}).Get(ctx, &out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stepsPlaybook is a playbook of n cheap read steps (okta.test_connection).
+func stepsPlaybook(t testing.TB, s *stack, n int) *playbook.Playbook {
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: bench-%d-steps\nversion: 1\nsteps:\n", n)
+	for i := range n {
+		fmt.Fprintf(&b, "  - id: s%d\n    action: okta.test_connection\n", i)
+	}
+	pb, err := playbook.Load("bench.yaml", []byte(b.String()), playbook.Options{Registry: s.reg})
+	require.NoError(t, err)
+	return pb
+}
+
+func (s *stack) runInterpreted(b testing.TB, pb *playbook.Playbook) {
+	ctx := context.Background()
+	started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: s.lib})
+	require.NoError(b, err)
+	var st workflows.RunStatus
+	require.NoError(b, s.client.GetWorkflow(ctx, started.WorkflowID, "").Get(ctx, &st))
+}
+
+func (s *stack) runHandWritten(b testing.TB, steps int) {
+	ctx := context.Background()
+	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: workflows.TaskQueue}, handWrittenName, steps)
+	require.NoError(b, err)
+	require.NoError(b, run.Get(ctx, nil))
+}
+
+// BenchmarkInterpreterOverhead runs a 10-step playbook and the hand-written
+// equivalent alternately on the embedded server, so both see the same
+// machine load, and reports each one's mean wall time and their ratio.
+func BenchmarkInterpreterOverhead(b *testing.B) {
+	s := getStack(b)
+	pb := stepsPlaybook(b, s, 10)
+	s.runInterpreted(b, pb) // warm the caches of both paths
+	s.runHandWritten(b, 10)
+	var dsl, hand time.Duration
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		s.runInterpreted(b, pb)
+		t1 := time.Now()
+		s.runHandWritten(b, 10)
+		dsl += t1.Sub(t0)
+		hand += time.Since(t1)
+	}
+	b.ReportMetric(float64(dsl.Milliseconds())/float64(b.N), "ms/playbook-run")
+	b.ReportMetric(float64(hand.Milliseconds())/float64(b.N), "ms/handwritten-run")
+	b.ReportMetric(float64(dsl)/float64(hand), "ratio")
+}
+
+// BenchmarkThroughput starts 200 runs of a 3-step playbook at once, then
+// 200 hand-written equivalents, and reports runs per second of each.
+func BenchmarkThroughput(b *testing.B) {
+	s := getStack(b)
+	pb := stepsPlaybook(b, s, 3)
+	const runsN = 200
+	var dsl, hand time.Duration
+	burst := func(one func()) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range runsN {
+			wg.Add(1)
+			go func() { defer wg.Done(); one() }()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	b.ResetTimer()
+	for range b.N {
+		dsl += burst(func() { s.runInterpreted(b, pb) })
+		hand += burst(func() { s.runHandWritten(b, 3) })
+	}
+	b.ReportMetric(float64(runsN*b.N)/dsl.Seconds(), "playbook-runs/s")
+	b.ReportMetric(float64(runsN*b.N)/hand.Seconds(), "handwritten-runs/s")
+	b.ReportMetric(hand.Seconds()/dsl.Seconds(), "ratio")
+}
