@@ -49,5 +49,6 @@ func commands() []cli.Command {
 		graphCommand(),
 		serveCommand(),
 		intakeCommand(),
+		healthCommand(),
 	}
 }

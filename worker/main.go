@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/logging"
@@ -37,6 +38,13 @@ type config struct {
 	playbooks    string
 	demo         string
 	demoAlert    string
+	// intake starts the Okta System Log intake workflow (okta_event
+	// triggers); healthInterval > 0 creates or updates the health-check
+	// schedule.
+	intake         bool
+	intakeInterval time.Duration
+	healthInterval time.Duration
+	healthPlaybook string
 }
 
 func main() {
@@ -80,6 +88,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.playbooks, "playbooks", "playbooks", "playbook library `DIR`")
 	fs.StringVar(&cfg.demo, "demo", "", "with --dev: once polling, start this `PLAYBOOK` and follow it (make run)")
 	fs.StringVar(&cfg.demoAlert, "demo-alert", "", "with --demo: the alert JSON `FILE` for the demo run")
+	fs.BoolVar(&cfg.intake, "intake", false, "start the Okta System Log intake (okta_event triggers over the --playbooks library) unless it runs")
+	fs.DurationVar(&cfg.intakeInterval, "intake-interval", time.Minute, "with --intake: System Log poll interval")
+	fs.DurationVar(&cfg.healthInterval, "health-interval", 0, "create or update the Okta connection health-check schedule with this interval (0 leaves it alone)")
+	fs.StringVar(&cfg.healthPlaybook, "health-playbook", "", "with --health-interval: playbook `NAME` to start after 3 failed checks in a row")
 	fs.StringVar(&cfg.dataDir, "data-dir", ".cordon", "with --dev: directory for the SQLite database (temporal.db)")
 	fs.StringVar(&cfg.httpAddr, "http-addr", "127.0.0.1:9464", "address serving GET /healthz (empty disables)")
 	fs.StringVar(&cfg.logFormat, "log-format", logging.FormatText, "log format: text or json")

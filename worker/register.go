@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/cordonsec/cordon/activities"
@@ -12,6 +13,9 @@ import (
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
+	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/internal/version"
 )
 
@@ -22,6 +26,10 @@ type deps struct {
 	Logger *slog.Logger
 	Okta   *okta.Client
 	Guard  guard.Config
+	// Temporal and Playbooks let the System Log intake start runs of the
+	// library's playbooks.
+	Temporal  client.Client
+	Playbooks string
 }
 
 // register is the one place that lists what this worker executes; the
@@ -32,7 +40,10 @@ func register(w worker.Worker, d *deps) error {
 	if err != nil {
 		return err
 	}
-	engine.Register(w, engine.Deps{Registry: reg, Activities: activities.New(d.Okta, reg, d.Logger), Guard: g})
+	acts := activities.New(d.Okta, reg, d.Logger)
+	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g,
+		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: d.Temporal},
+			Library: runs.Library{Dir: d.Playbooks, Registry: reg}}})
 	return nil
 }
 

@@ -17,9 +17,11 @@ import (
 
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/devserver"
+	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/temporalx"
 	"github.com/cordonsec/cordon/internal/version"
+	"github.com/cordonsec/cordon/workflows"
 )
 
 // run starts the parts in dependency order (health endpoint, embedded
@@ -78,7 +80,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		// rather than leaving it to a retry on another worker.
 		WorkerStopTimeout: 10 * time.Second,
 	})
-	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg}); err != nil {
+	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks}); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {
@@ -86,6 +88,9 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	}
 	h.ready.Store(true)
 	logger.Info("worker polling", "task_queue", temporalx.TaskQueue)
+	if err := startTriggers(ctx, c, cfg, logger); err != nil {
+		return err
+	}
 	if cfg.dev && cfg.demo != "" {
 		go demo(ctx, c, cfg, stdout, logger)
 	}
@@ -165,4 +170,24 @@ func startSim(cfg config, logger *slog.Logger) (*oktasim.Server, okta.Config, er
 	}
 	logger.Info("simulated Okta org started", "url", sim.URL(), "seed", "demo")
 	return sim, okta.Config{OrgURL: sim.URL(), Token: token}, nil
+}
+
+// startTriggers starts the System Log intake (--intake) and creates or
+// updates the health-check schedule (--health-interval). Both are
+// idempotent, so every worker of a deployment may pass the flags.
+func startTriggers(ctx context.Context, c client.Client, cfg config, logger *slog.Logger) error {
+	if cfg.intake {
+		res, err := intake.Start(ctx, c, intake.StartOptions{Interval: cfg.intakeInterval})
+		if err != nil {
+			return err
+		}
+		logger.Info("System Log intake", "workflow_id", workflows.IntakeWorkflowID, "already_running", res.Running, "interval", cfg.intakeInterval)
+	}
+	if cfg.healthInterval > 0 {
+		if _, err := intake.EnableHealth(ctx, c, intake.HealthOptions{Every: cfg.healthInterval, Playbook: cfg.healthPlaybook}); err != nil {
+			return err
+		}
+		logger.Info("health-check schedule", "schedule_id", workflows.HealthScheduleID, "every", cfg.healthInterval)
+	}
+	return nil
 }

@@ -195,3 +195,35 @@ func (s *stack) waitStarted(t *testing.T, id string) *workflows.RunStatus {
 	})
 	return s.wait(t, id)
 }
+
+func TestHealthScheduleRecordsResults(t *testing.T) {
+	s := getStack(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	created, err := intake.EnableHealth(ctx, s.client, intake.HealthOptions{Every: time.Hour})
+	require.NoError(t, err)
+	assert.True(t, created)
+	t.Cleanup(func() { _ = intake.DisableHealth(context.Background(), s.client) })
+	created, err = intake.EnableHealth(ctx, s.client, intake.HealthOptions{Every: 2 * time.Hour, Failures: 2})
+	require.NoError(t, err)
+	assert.False(t, created, "enabling again updates the schedule")
+
+	desc, err := s.client.ScheduleClient().GetHandle(ctx, workflows.HealthScheduleID).Describe(ctx)
+	require.NoError(t, err)
+	require.Len(t, desc.Schedule.Spec.Intervals, 1)
+	assert.Equal(t, 2*time.Hour, desc.Schedule.Spec.Intervals[0].Every)
+
+	// A new schedule checks at once; the result is recorded and listed.
+	var checks []intake.HealthCheckRun
+	eventually(t, time.Minute, "a completed health check", func() bool {
+		checks, err = intake.RecentHealth(ctx, s.client, 5)
+		return err == nil && len(checks) > 0 && checks[0].Result != nil
+	})
+	r := checks[0].Result
+	assert.True(t, r.OK, r.Error)
+	assert.NotEmpty(t, r.User, "the token owner's login from GET /users/me")
+
+	out, _, code := s.cli(t, "health")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, " ok ")
+}

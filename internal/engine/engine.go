@@ -40,8 +40,10 @@ func Register(r worker.Registry, d Deps) {
 	d.Activities.Register(r)
 	r.RegisterActivityWithOptions(d.Guard.Check, activity.RegisterOptions{Name: spec.GuardActivity})
 	r.RegisterWorkflowWithOptions(workflows.Intake, workflow.RegisterOptions{Name: workflows.IntakeWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.HealthCheck, workflow.RegisterOptions{Name: workflows.HealthWorkflowName})
 	if d.Intake != nil {
 		r.RegisterActivityWithOptions(d.Intake.Poll, activity.RegisterOptions{Name: workflows.IntakePollActivity})
+		r.RegisterActivityWithOptions(d.Intake.HealthAlert, activity.RegisterOptions{Name: workflows.HealthAlertActivity})
 	}
 }
 
