@@ -141,12 +141,13 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 	}
 dispatch:
 	for _, id := range ids {
-		if _, ok := doneByID[id]; ok {
-			continue
-		}
 		mu.Lock()
+		_, finished := doneByID[id]
 		stop := abort != nil
 		mu.Unlock()
+		if finished {
+			continue
+		}
 		if stop {
 			break
 		}

@@ -218,16 +218,24 @@ func addProtected(out *outcome, protected []spec.ProtectedEntry) {
 }
 
 // recordTargets adds acted-on users and IPs to the CordonTarget search
-// attribute, so `cordon list` and the UI find every run that touched one.
+// attribute, so `cordon list --target` and the UI find every run that
+// touched one. Temporal caps a search attribute's value at 2 KiB, so the
+// list stops growing at maxSearchBytes; the run's result still lists every
+// target.
 func (r *run) recordTargets(ctx workflow.Context, a *spec.Action, targets []string) {
 	if a.Targets.Kind != spec.TargetUsers && a.Targets.Kind != spec.TargetIPs {
 		return
 	}
 	before := len(r.targets)
 	for _, t := range targets {
-		if !slices.Contains(r.targets, t) && len(r.targets) < maxSearchTargets {
-			r.targets = append(r.targets, t)
+		if slices.Contains(r.targets, t) {
+			continue
 		}
+		if r.targetBytes+len(t)+3 > maxSearchBytes {
+			break
+		}
+		r.targets = append(r.targets, t)
+		r.targetBytes += len(t) + 3 // quotes and comma in the JSON list
 	}
 	if len(r.targets) == before {
 		return
@@ -235,6 +243,6 @@ func (r *run) recordTargets(ctx workflow.Context, a *spec.Action, targets []stri
 	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchTarget.ValueSet(r.targets))
 }
 
-// maxSearchTargets bounds CordonTarget; visibility stores keep attributes
-// small.
-const maxSearchTargets = 100
+// maxSearchBytes keeps CordonTarget under Temporal's 2 KiB limit per
+// search attribute value.
+const maxSearchBytes = 1800

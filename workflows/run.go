@@ -26,10 +26,11 @@ type run struct {
 	vars    map[string]any
 	info    playbook.RunInfo
 
-	approvals map[string]*pendingApproval // step id -> waiting approval
-	bound     map[string][]string         // step id -> targets its approval named
-	targets   []string                    // acted-on targets, for CordonTarget
-	next      int                         // next top-level step; carried over continue-as-new
+	approvals   map[string]*pendingApproval // step id -> waiting approval
+	bound       map[string][]string         // step id -> targets its approval named
+	targets     []string                    // acted-on targets, for CordonTarget
+	targetBytes int                         // JSON size of targets
+	next        int                         // next top-level step; carried over continue-as-new
 	// carryTooBig is set once the run's state is too big to carry over
 	// continue-as-new; the run then keeps its history.
 	carryTooBig bool

@@ -56,34 +56,37 @@ const corpEgress = "198.51.100.0/24"
 
 func getStack(t testing.TB) *stack {
 	t.Helper()
-	sharedOnce.Do(func() { shared = newStack(t) })
+	sharedOnce.Do(func() {
+		shared, stopStack = newStack(t, oktasim.Options{Token: simToken, Seed: "demo"})
+	})
 	if shared == nil {
 		t.Fatal("the shared stack failed to start (see the first test's log)")
 	}
 	return shared
 }
 
-// newStack must not tie cleanups to t: the stack outlives the first test.
-// TestMain stops it.
-func newStack(t testing.TB) *stack {
+// newStack starts a dev stack around a simulated org with the given
+// options. It does not tie cleanups to t, because the shared stack
+// outlives the first test: the caller stops it with the returned func.
+func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
 	ctx := context.Background()
 	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0",
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	require.NoError(t, err)
 	c, err := srv.NewClient(ctx, client.Options{})
 	require.NoError(t, err)
-	sim, err := oktasim.Start("127.0.0.1:0", oktasim.Options{Token: simToken, Seed: "demo",
-		Limits: map[string]int{oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000, oktasim.BucketUserWrite: 100000,
-			oktasim.BucketGroups: 100000, oktasim.BucketLogs: 100000, oktasim.BucketOther: 100000}})
+	simOpts.Limits = map[string]int{oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000, oktasim.BucketUserWrite: 100000,
+		oktasim.BucketGroups: 100000, oktasim.BucketLogs: 100000, oktasim.BucketOther: 100000}
+	sim, err := oktasim.Start("127.0.0.1:0", simOpts)
 	require.NoError(t, err)
 	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken})
 	require.NoError(t, err)
 	reg := spec.Okta()
-	g, err := guard.New(guard.Config{Protected: guard.Protected{
-		Users:    []string{"breakglass@" + oktasim.DemoDomain},
-		Groups:   []string{oktasim.DemoITAdminsGroupID},
-		Networks: []string{corpEgress},
-	}}, engine.Directory{Okta: oc})
+	protected := guard.Protected{Users: []string{"breakglass@" + oktasim.DemoDomain}, Networks: []string{corpEgress}}
+	if simOpts.Seed == oktasim.SeedDemo {
+		protected.Groups = []string{oktasim.DemoITAdminsGroupID}
+	}
+	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
 	require.NoError(t, err)
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	acts := activities.New(oc, reg, nil)
@@ -92,14 +95,14 @@ func newStack(t testing.TB) *stack {
 			Library: runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}}})
 	w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
 	require.NoError(t, w.Start())
-	stopStack = func() {
+	stop := func() {
 		w.Stop()
 		c.Close()
 		_ = sim.Close()
 		_ = srv.Stop()
 	}
 	return &stack{srv: srv, client: c, sim: sim, reg: reg,
-		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
+		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}, stop
 }
 
 var stopStack = func() {}

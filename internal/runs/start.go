@@ -66,8 +66,11 @@ func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(sa...),
-		StaticSummary:            summary(req),
+		// Without this the SDK returns the existing run as if it had just
+		// started it, and a re-sent alert could not be told apart.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(sa...),
+		StaticSummary:                            summary(req),
 	}
 	var alert any
 	if req.Alert != nil {
