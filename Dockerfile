@@ -24,6 +24,9 @@ RUN adduser -D -u 10001 cordon
 COPY --from=build /out/cordon /out/cordon-worker /usr/local/bin/
 USER cordon
 WORKDIR /home/cordon
+# The shipped playbook library: `cordon serve` and the worker's System Log
+# intake load ./playbooks by default. Mount a volume here to use your own.
+COPY playbooks ./playbooks
 # 9464: worker /healthz; 8080: `cordon serve` webhook.
 EXPOSE 9464 8080
 CMD ["cordon-worker", "--http-addr", "0.0.0.0:9464", "--log-format", "json"]
