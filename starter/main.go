@@ -44,6 +44,7 @@ func commands() []cli.Command {
 		approveCommand(),
 		cancelCommand(),
 		listCommand(),
+		simCommand(),
 		validateCommand(),
 		schemaCommand(),
 		graphCommand(),
