@@ -250,3 +250,28 @@ func TestRunCLIExitCodes(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &st))
 	assert.Equal(t, "failed", st.Status)
 }
+
+func TestAlertIDDeduplicatesRunsButNotPlans(t *testing.T) {
+	s := getStack(t)
+	u := s.takeUsers(t, 1)[0]
+	alert := map[string]any{"id": "SIEM-DEDUP-1"}
+	req := runs.Request{Playbook: s.load(t, "deactivate.yaml"), Library: s.lib, Inputs: map[string]any{"login": u.Login}, Alert: alert}
+	ctx := context.Background()
+
+	req.DryRun = true
+	plan, err := runs.Start(ctx, s.client, req)
+	require.NoError(t, err)
+	assert.Regexp(t, `^e2e-deactivate-SIEM-DEDUP-1-plan-[0-9a-f]{12}$`, plan.WorkflowID)
+	s.wait(t, plan.WorkflowID)
+
+	req.DryRun = false
+	first, err := runs.Start(ctx, s.client, req)
+	require.NoError(t, err)
+	assert.Equal(t, "e2e-deactivate-SIEM-DEDUP-1", first.WorkflowID)
+	assert.False(t, first.Duplicate, "a plan does not take the real run's ID")
+	again, err := runs.Start(ctx, s.client, req)
+	require.NoError(t, err)
+	assert.True(t, again.Duplicate, "a re-sent alert does not start a second run")
+	assert.Equal(t, first.RunID, again.RunID)
+	s.wait(t, first.WorkflowID)
+}

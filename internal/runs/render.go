@@ -77,7 +77,11 @@ func stepNote(s *workflows.StepStatus) string {
 		notes = append(notes, fmt.Sprintf("%d items", s.Items))
 	}
 	if m, ok := s.Output.(map[string]any); ok {
-		if ok, fail := len(asSlice(m["succeeded"])), len(asSlice(m["failed"])); ok+fail > 0 {
+		ok, fail := len(asSlice(m["succeeded"])), len(asSlice(m["failed"]))
+		switch {
+		case s.Status == "planned" && ok > 0:
+			notes = append(notes, fmt.Sprintf("%d targets", ok))
+		case ok+fail > 0:
 			notes = append(notes, fmt.Sprintf("%d ok, %d failed", ok, fail))
 		}
 		if n, _ := m["protected"].(float64); n > 0 {

@@ -52,6 +52,11 @@ func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
 	id := req.ID
 	if id == "" {
 		id = DefaultID(req.Playbook.Name, req.Alert)
+		if req.DryRun {
+			// A plan must not take the ID the real run for this alert
+			// will need, or the real run would be refused as a duplicate.
+			id += "-plan-" + randomHex()
+		}
 	}
 	alertID := AlertID(req.Alert)
 	sa := []temporal.SearchAttributeUpdate{
@@ -111,7 +116,11 @@ func DefaultID(name string, alert map[string]any) string {
 	if id := AlertID(alert); id != "" {
 		return name + "-" + strings.Trim(unsafeID.ReplaceAllString(id, "_"), "_")
 	}
+	return name + "-" + randomHex()
+}
+
+func randomHex() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	return name + "-" + hex.EncodeToString(b)
+	return hex.EncodeToString(b)
 }
