@@ -31,75 +31,6 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("%s: invalid input: parameter %s: %s", e.Action, e.Param, e.Msg)
 }
 
-// ParseList reads a list input: a JSON list (of strings or numbers), or a
-// string holding a JSON list or comma/newline separated values. Items are
-// trimmed, empty items dropped and duplicates removed, keeping first order.
-func ParseList(v any) ([]string, error) {
-	var raw []string
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case string:
-		s := strings.TrimSpace(x)
-		if strings.HasPrefix(s, "[") {
-			var items []any
-			if err := json.Unmarshal([]byte(s), &items); err != nil {
-				return nil, fmt.Errorf("looks like a JSON list but does not parse: %v", err)
-			}
-			return ParseList(items)
-		}
-		raw = strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' })
-	case []string:
-		raw = x
-	case []any:
-		for i, it := range x {
-			s, err := scalarString(it)
-			if err != nil {
-				return nil, fmt.Errorf("item %d: %v", i, err)
-			}
-			raw = append(raw, s)
-		}
-	default:
-		s, err := scalarString(v)
-		if err != nil {
-			return nil, fmt.Errorf("want a list or a comma separated string, got %T", v)
-		}
-		raw = []string{s}
-	}
-	out := make([]string, 0, len(raw))
-	seen := make(map[string]bool, len(raw))
-	for _, s := range raw {
-		s = strings.TrimSpace(s)
-		if s == "" || seen[s] {
-			continue
-		}
-		seen[s] = true
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-func scalarString(v any) (string, error) {
-	switch x := v.(type) {
-	case string:
-		return x, nil
-	case json.Number:
-		return x.String(), nil
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return strconv.FormatInt(int64(x), 10), nil
-		}
-		return strconv.FormatFloat(x, 'f', -1, 64), nil
-	case int:
-		return strconv.Itoa(x), nil
-	case int64:
-		return strconv.FormatInt(x, 10), nil
-	case bool:
-		return strconv.FormatBool(x), nil
-	}
-	return "", fmt.Errorf("want a string, got %T", v)
-}
-
 // Params is an action's input after validation against its spec: types
 // coerced, defaults applied, enums normalised to their declared spelling.
 type Params struct {
@@ -196,7 +127,7 @@ func checkSize(ps spec.Param, val any) error {
 func coerce(ps spec.Param, v any, now time.Time) (any, error) {
 	switch ps.Type {
 	case spec.TypeString:
-		s, err := scalarString(v)
+		s, err := spec.ScalarString(v)
 		if err != nil {
 			return nil, err
 		}
@@ -214,9 +145,9 @@ func coerce(ps spec.Param, v any, now time.Time) (any, error) {
 	case spec.TypeBoolean:
 		return toBool(v)
 	case spec.TypeStringList:
-		return ParseList(v)
+		return spec.ParseList(v)
 	case spec.TypeIntList:
-		items, err := ParseList(v)
+		items, err := spec.ParseList(v)
 		if err != nil {
 			return nil, err
 		}
@@ -232,7 +163,7 @@ func coerce(ps spec.Param, v any, now time.Time) (any, error) {
 	case spec.TypeObjectList:
 		return toObjects(v)
 	case spec.TypeTime:
-		s, err := scalarString(v)
+		s, err := spec.ScalarString(v)
 		if err != nil {
 			return nil, err
 		}
@@ -351,7 +282,7 @@ func ParseTargets(a *spec.Action, params map[string]any) ([]string, error) {
 	ps, _ := a.Param(a.Targets.Param)
 	v := params[ps.Name]
 	if ps.Type == spec.TypeString {
-		s, err := scalarString(v)
+		s, err := spec.ScalarString(v)
 		if err != nil || strings.TrimSpace(s) == "" {
 			if v == nil {
 				return nil, nil
@@ -360,7 +291,7 @@ func ParseTargets(a *spec.Action, params map[string]any) ([]string, error) {
 		}
 		return []string{strings.TrimSpace(s)}, nil
 	}
-	items, err := ParseList(v)
+	items, err := spec.ParseList(v)
 	if err != nil {
 		return nil, &InputError{Action: a.Name, Param: ps.Name, Msg: err.Error()}
 	}

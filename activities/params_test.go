@@ -11,31 +11,6 @@ import (
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
-func TestParseList(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		in   any
-		want []string
-	}{
-		{name: "json list", in: []any{"a", " b ", "a", ""}, want: []string{"a", "b"}},
-		{name: "comma and newline", in: "a, b\nc,,a\r\n", want: []string{"a", "b", "c"}},
-		{name: "json list in a string", in: `["x","y","x"]`, want: []string{"x", "y"}},
-		{name: "numbers", in: []any{float64(13335), 15169}, want: []string{"13335", "15169"}},
-		{name: "single scalar", in: "only", want: []string{"only"}},
-		{name: "nil", in: nil, want: nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseList(tc.in)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, got)
-		})
-	}
-	_, err := ParseList(`["unterminated`)
-	assert.Error(t, err)
-}
-
 func TestParseTime(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)

@@ -1,38 +1,50 @@
 package spec
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
-// ParseList reads a list-typed parameter value: a JSON list of strings (or
-// numbers), or one string separated by commas or newlines, as the
-// integration spec's inputs allow. Items are trimmed, empty items dropped
-// and duplicates removed, keeping first-seen order. It is pure so that both
-// the activities and the workflow (for plans and guardrails) use it.
+// ParseList reads a list-typed parameter: a JSON list (of strings or
+// numbers), or a string holding a JSON list or comma/newline separated
+// values, as the integration spec's inputs allow. Items are trimmed, empty
+// items dropped and duplicates removed, keeping first-seen order. It is the
+// one parser of list inputs: the activities act on what it returns, and the
+// workflow counts and guards targets with it, so both see the same list.
 func ParseList(v any) ([]string, error) {
 	var raw []string
-	switch t := v.(type) {
+	switch x := v.(type) {
 	case nil:
 		return nil, nil
 	case string:
-		raw = strings.FieldsFunc(t, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' })
-	case []string:
-		raw = t
-	case []any:
-		raw = make([]string, 0, len(t))
-		for i, e := range t {
-			switch x := e.(type) {
-			case string:
-				raw = append(raw, x)
-			case float64, int, int64, int32:
-				raw = append(raw, fmt.Sprint(x))
-			default:
-				return nil, fmt.Errorf("item %d is %s, want a string", i, jsonType(e))
+		s := strings.TrimSpace(x)
+		if strings.HasPrefix(s, "[") {
+			var items []any
+			if err := json.Unmarshal([]byte(s), &items); err != nil {
+				return nil, fmt.Errorf("looks like a JSON list but does not parse: %v", err)
 			}
+			return ParseList(items)
+		}
+		raw = strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' })
+	case []string:
+		raw = x
+	case []any:
+		for i, it := range x {
+			s, err := ScalarString(it)
+			if err != nil {
+				return nil, fmt.Errorf("item %d: %v", i, err)
+			}
+			raw = append(raw, s)
 		}
 	default:
-		return nil, fmt.Errorf("got %s, want a list or a comma separated string", jsonType(v))
+		s, err := ScalarString(v)
+		if err != nil {
+			return nil, fmt.Errorf("want a list or a comma separated string, got %T", v)
+		}
+		raw = []string{s}
 	}
 	out := make([]string, 0, len(raw))
 	seen := make(map[string]bool, len(raw))
@@ -47,22 +59,25 @@ func ParseList(v any) ([]string, error) {
 	return out, nil
 }
 
-// jsonType names a decoded JSON value's type for messages.
-func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
+// ScalarString renders one list item or scalar parameter; numbers print without a fraction
+// when they have none (JSON decodes 12345 as a float64).
+func ScalarString(v any) (string, error) {
+	switch x := v.(type) {
 	case string:
-		return "a string"
+		return x, nil
+	case json.Number:
+		return x.String(), nil
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return strconv.FormatInt(int64(x), 10), nil
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
 	case bool:
-		return "a boolean"
-	case float64, int, int64, int32:
-		return "a number"
-	case []any:
-		return "a list"
-	case map[string]any:
-		return "an object"
-	default:
-		return fmt.Sprintf("%T", v)
+		return strconv.FormatBool(x), nil
 	}
+	return "", fmt.Errorf("want a string, got %T", v)
 }

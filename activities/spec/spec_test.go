@@ -51,17 +51,19 @@ func TestParseList(t *testing.T) {
 		err  string
 	}{
 		{"nil", nil, nil, ""},
-		{"comma string", " a, b ,,a ", []string{"a", "b"}, ""},
-		{"newlines", "a\nb\r\nc", []string{"a", "b", "c"}, ""},
-		{"json list", []any{"x", " y", "x"}, []string{"x", "y"}, ""},
-		{"numbers", []any{float64(12), "12"}, []string{"12"}, ""},
-		{"object item", []any{map[string]any{}}, nil, "item 0 is an object, want a string"},
-		{"bool", true, nil, "got a boolean, want a list or a comma separated string"},
+		{"json list", []any{"a", " b ", "a", ""}, []string{"a", "b"}, ""},
+		{"comma and newline", "a, b\nc,,a\r\n", []string{"a", "b", "c"}, ""},
+		{"json list in a string", `["x","y","x"]`, []string{"x", "y"}, ""},
+		{"numbers", []any{float64(13335), 15169, "13335"}, []string{"13335", "15169"}, ""},
+		{"single scalar", "only", []string{"only"}, ""},
+		{"unterminated json", `["unterminated`, nil, "looks like a JSON list but does not parse"},
+		{"object item", []any{map[string]any{}}, nil, "item 0: want a string, got map[string]interface {}"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseList(tc.in)
 			if tc.err != "" {
-				assert.EqualError(t, err, tc.err)
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
 				return
 			}
 			require.NoError(t, err)
