@@ -167,7 +167,7 @@ func coerce(ps spec.Param, v any, now time.Time) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return ParseTime(s, now)
+		return spec.ParseTime(s, now)
 	}
 	return nil, fmt.Errorf("unsupported parameter type %s", ps.Type)
 }
@@ -233,42 +233,6 @@ func toObjects(v any) ([]map[string]any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("want a list of objects, got %T", v)
-}
-
-// ParseTime reads a time input: "2023-03-02 00:00" (UTC), RFC 3339, or a
-// relative offset from now such as "-24h", "-30m" or "-7d".
-func ParseTime(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if strings.EqualFold(s, "now") {
-		return now.UTC(), nil
-	}
-	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
-		d, err := parseOffset(s)
-		if err != nil {
-			return time.Time{}, err
-		}
-		return now.UTC().Add(d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not a time: use \"2023-03-02 00:00\" (UTC), RFC 3339 or a relative form such as -24h", s)
-}
-
-func parseOffset(s string) (time.Duration, error) {
-	if body, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(body)
-		if err == nil {
-			return time.Duration(n) * 24 * time.Hour, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a relative time such as -24h or -7d", s)
-	}
-	return d, nil
 }
 
 // ParseTargets returns the normalised targets of a destructive action (the

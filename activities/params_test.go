@@ -26,12 +26,12 @@ func TestParseTime(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParseTime(tc.in, now)
+			got, err := spec.ParseTime(tc.in, now)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
 		})
 	}
-	_, err := ParseTime("last tuesday", now)
+	_, err := spec.ParseTime("last tuesday", now)
 	assert.ErrorContains(t, err, "2023-03-02 00:00")
 }
 

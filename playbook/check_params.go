@@ -159,30 +159,15 @@ func splitList(s string) []string {
 	return out
 }
 
-// checkTime accepts the time forms the actions accept (activities.ParseTime,
-// which this package cannot import without Temporal): "now", "2023-03-02
-// 00:00" (UTC), RFC 3339 and its shorter forms, and signed offsets such as
-// -24h or -7d.
+// checkTime accepts the time forms the actions accept (spec.ParseTime),
+// with a hint for an unsigned duration.
 func checkTime(s string) string {
-	s = strings.TrimSpace(s)
-	if strings.EqualFold(s, "now") {
+	if _, err := spec.ParseTime(s, time.Time{}); err == nil {
 		return ""
 	}
+	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
-		if body, ok := strings.CutSuffix(s, "d"); ok {
-			if _, err := strconv.Atoi(body); err == nil {
-				return ""
-			}
-		}
-		if _, err := time.ParseDuration(s); err == nil {
-			return ""
-		}
 		return fmt.Sprintf("%q is not a relative time such as -24h or -7d", s)
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02"} {
-		if _, err := time.Parse(layout, s); err == nil {
-			return ""
-		}
 	}
 	hint := ""
 	if _, err := time.ParseDuration(s); err == nil {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ParseList reads a list-typed parameter: a JSON list (of strings or
@@ -80,4 +81,42 @@ func ScalarString(v any) (string, error) {
 		return strconv.FormatBool(x), nil
 	}
 	return "", fmt.Errorf("want a string, got %T", v)
+}
+
+// ParseTime reads a time-typed parameter: "now", "2023-03-02 00:00" (UTC),
+// RFC 3339 and its shorter forms, or a signed offset from now such as
+// "-24h", "-30m" or "-7d". The playbook checker and the actions both use
+// it, so what validates is exactly what runs.
+func ParseTime(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "now") {
+		return now.UTC(), nil
+	}
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+		d, err := parseOffset(s)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return now.UTC().Add(d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: use \"2023-03-02 00:00\" (UTC), RFC 3339 or a relative form such as -24h", s)
+}
+
+func parseOffset(s string) (time.Duration, error) {
+	if body, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(body)
+		if err == nil {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a relative time such as -24h or -7d", s)
+	}
+	return d, nil
 }
