@@ -93,11 +93,7 @@ func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan boo
 	if err != nil {
 		return err
 	}
-	inputs, err := runs.TypedInputs(pb, raw)
-	if err != nil {
-		return cli.Exit(cli.ExitUsage, err)
-	}
-	req := runs.Request{Playbook: pb, Library: lib, Inputs: inputs, ID: *f.id, DryRun: *f.dryRun, StartedBy: *f.startedBy}
+	req := runs.Request{Playbook: pb, Library: lib, Inputs: runs.StringInputs(raw), ID: *f.id, DryRun: *f.dryRun, StartedBy: *f.startedBy}
 	if *f.alert != "" {
 		if req.Alert, err = runs.ReadAlert(*f.alert, io.In); err != nil {
 			return cli.Exit(cli.ExitUsage, err)

@@ -234,7 +234,7 @@ func TestRunCLIExitCodes(t *testing.T) {
 	s := getStack(t)
 	_, errOut, code := s.cli(t, "run", "testdata/deactivate.yaml", "--input", "nope=1")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, `playbook e2e-deactivate has no input "nope" (inputs: login)`)
+	assert.Contains(t, errOut, `input nope is not declared by playbook e2e-deactivate`)
 
 	_, errOut, code = s.cli(t, "run", "testdata/deactivate.yaml")
 	assert.Equal(t, 2, code, "missing required input")
