@@ -233,3 +233,37 @@ func TestDryRunDoesNotWaitForApprovals(t *testing.T) {
 	assert.Equal(t, []any{"00u1"}, stepOf(st, "approve").Output.(map[string]any)["targets"])
 	assert.Equal(t, playbook.StatusPlanned, stepOf(st, "deactivate").Status)
 }
+
+func TestAboveLimitAsksForApproval(t *testing.T) {
+	h := newHarness(t)
+	h.okta.on(spec.GetUsers, users("a", "b", "c", "d"))
+	src := findAndDeactivate + "guardrails: {max_targets: 3, above_limit: approval}\n"
+	var pending []PendingApproval
+	h.env.RegisterDelayedCallback(func() {
+		v, err := h.env.QueryWorkflow(QueryStatus)
+		require.NoError(t, err)
+		var st RunStatus
+		require.NoError(t, v.Get(&st))
+		pending = st.PendingApprovals
+	}, time.Minute)
+	h.decide(2*time.Minute, Decision{Approver: "bob", Step: "deactivate-limit", Comment: "known incident, all four"})
+	st, err := h.run(src, RunInput{Inputs: map[string]any{"login": "x"}, Options: RunOptions{StartedBy: "alice"}})
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	assert.Equal(t, "step deactivate would deactivate users 4 targets, above the limit of 3: approve these targets?", pending[0].Message)
+	assert.Equal(t, []string{"a", "b", "c", "d"}, pending[0].Targets)
+	assert.Equal(t, "deactivate", pending[0].ForStep)
+	assert.Equal(t, "bob", stepOf(st, "deactivate-limit").Approval.Approver)
+	assert.Equal(t, []any{"a", "b", "c", "d"}, h.okta.callsTo(spec.DeactivateUsers)[0][spec.ParamUserIDs])
+}
+
+func TestAboveLimitRejected(t *testing.T) {
+	h := newHarness(t)
+	h.okta.on(spec.GetUsers, users("a", "b", "c", "d"))
+	src := findAndDeactivate + "guardrails: {max_targets: 3, above_limit: approval}\n"
+	h.decide(time.Minute, Decision{Approver: "bob", Reject: true})
+	st, err := h.run(src, RunInput{Inputs: map[string]any{"login": "x"}})
+	require.Error(t, err)
+	assert.Equal(t, RunRejected, st.Status)
+	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
+}
