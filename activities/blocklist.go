@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 )
 
@@ -97,7 +98,10 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 		if len(raw) == 0 {
 			zone["gateways"] = nil
 		}
-		if zone, err = a.Okta.ReplaceZone(ctx, zoneID, zone); err != nil {
+		if _, err = a.Okta.ReplaceZone(ctx, zoneID, zone); err != nil {
+			return nil, classify(act.Title, err)
+		}
+		if zone, err = a.verifyBlocklist(ctx, zoneID, results, block); err != nil {
 			return nil, classify(act.Title, err)
 		}
 	}
@@ -116,4 +120,35 @@ func coveredBy(e IPEntry, zone []*IPEntry) string {
 		}
 	}
 	return ""
+}
+
+// verifyBlocklist reads the zone back after a write. The replace has no
+// ETag, so a writer outside Cordon (an admin in the console, another tool)
+// can overwrite it between our read and write; Cordon serialises its own
+// writes per zone, but it cannot serialise theirs. A change that did not
+// stick is returned as a retryable error: the retry reads the zone afresh,
+// and entries already in place are reported as already_blocked.
+func (a *Activities) verifyBlocklist(ctx context.Context, zoneID string, results []ItemResult, block bool) (okta.Zone, error) {
+	zone, err := a.Okta.GetZone(ctx, zoneID)
+	if err != nil {
+		return nil, err
+	}
+	_, parsed := zoneEntries(zone["gateways"])
+	for _, r := range results {
+		if r.Outcome != spec.OutcomeDone {
+			continue
+		}
+		present := false
+		for _, e := range parsed {
+			if e != nil && e.String() == r.ID {
+				present = true
+				break
+			}
+		}
+		if present != block {
+			return nil, fmt.Errorf("zone %s changed under the write (%s is %s); another writer replaced it at the same time, retrying",
+				zoneID, r.ID, map[bool]string{true: "still there", false: "missing"}[present])
+		}
+	}
+	return zone, nil
 }
