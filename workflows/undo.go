@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
@@ -31,7 +32,10 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 	if err := workflow.Sleep(ctx, u.After); err != nil {
 		return nil, err
 	}
-	a, _ := in.Registry.Lookup(u.Action)
+	a, ok := in.Registry.Lookup(u.Action)
+	if !ok {
+		return nil, temporal.NewNonRetryableApplicationError("unknown undo action "+u.Action, ErrInvalidPlaybook, nil)
+	}
 	r := &run{reg: in.Registry}
 	s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
 	opts := r.activityOptions(s, a, s.ID)
