@@ -89,6 +89,10 @@ func (r *run) restore(c *Carry) {
 		r.vars[k] = v
 	}
 	r.next = c.Next
+	r.targets = c.Targets
+	for _, t := range r.targets {
+		r.targetBytes += len(t) + 3
+	}
 }
 
 // env is the expression environment at this point of the run. loop, when
@@ -155,7 +159,7 @@ func (r *run) continueAsNew(ctx workflow.Context, partial *foreachProgress) erro
 }
 
 func (r *run) carry(partial *foreachProgress) *Carry {
-	c := &Carry{Status: *r.status, Vars: r.vars, Outputs: map[string]any{}, Next: r.next}
+	c := &Carry{Status: *r.status, Vars: r.vars, Outputs: map[string]any{}, Next: r.next, Targets: r.targets}
 	for _, id := range sortedKeys(r.results) {
 		c.Outputs[id] = r.results[id].Output
 	}

@@ -70,6 +70,8 @@ type Carry struct {
 	Vars    map[string]any `json:"vars,omitempty"`
 	Outputs map[string]any `json:"outputs,omitempty"` // step id -> output
 	Next    int            `json:"next"`              // index of the next top-level step
+	// Targets is what CordonTarget holds so far; the next run extends it.
+	Targets []string `json:"targets,omitempty"`
 	// Partial holds finished foreach items of the step at Next.
 	Partial []any  `json:"partial,omitempty"`
 	Done    []bool `json:"done,omitempty"`
