@@ -6,11 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/workflows"
@@ -31,27 +34,7 @@ func TestRecordHistories(t *testing.T) {
 	users := s.takeUsers(t, 3)
 	record := func(name string, req runs.Request, approve bool) {
 		id := s.start(t, req)
-		if approve {
-			eventually(t, 30e9, "the approval to be pending", func() bool {
-				st, err := runs.Query(context.Background(), s.client, id)
-				return err == nil && len(st.PendingApprovals) == 1
-			})
-			_, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "bob", Comment: "recorded"})
-			require.NoError(t, err)
-		}
-		s.wait(t, id)
-		var events []*historypb.HistoryEvent
-		it := s.client.GetWorkflowHistory(context.Background(), id, "", false, 0)
-		for it.HasNext() {
-			e, err := it.Next()
-			require.NoError(t, err)
-			events = append(events, e)
-		}
-		b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
-		require.NoError(t, err)
-		path := filepath.Join("..", "..", "testdata", "histories", name+".json")
-		require.NoError(t, os.WriteFile(path, b, 0o644))
-		t.Logf("recorded %s (%d events)", path, len(events))
+		s.recordHistory(t, name, id, approve, true)
 	}
 	record("deactivate", runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": users[0].Login}, StartedBy: "alice"}, false)
 	record("approval", runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": users[1].Login}, StartedBy: "alice"}, true)
@@ -59,4 +42,48 @@ func TestRecordHistories(t *testing.T) {
 	record("foreach", runs.Request{Playbook: s.load(t, "foreach.yaml"), Inputs: map[string]any{"n": float64(12), "user": oktasim.DemoActiveUserID}}, false)
 	record("block", runs.Request{Playbook: s.load(t, "block.yaml"), Inputs: map[string]any{"ips": []any{"192.0.2.200", "10.9.9.9"}, "zone": oktasim.DemoBlockedIPZoneID}}, false)
 	record("blast-radius", runs.Request{Playbook: s.load(t, "everyone.yaml")}, false)
+
+	// The health check, one scheduled run.
+	ctx := context.Background()
+	hc, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: workflows.TaskQueue},
+		workflows.HealthWorkflowName, workflows.HealthInput{})
+	require.NoError(t, err)
+	require.NoError(t, hc.Get(ctx, nil))
+	s.recordHistory(t, "health-check", hc.GetID(), false, false)
+
+	// The System Log intake, up to its first wait: it runs for ever.
+	_, err = intake.Start(ctx, s.client, intake.StartOptions{Interval: time.Hour})
+	require.NoError(t, err)
+	s.intakeStatus(t, "the first poll", func(st workflows.IntakeStatus) bool { return st.Polls >= 1 })
+	s.recordHistory(t, "intake", workflows.IntakeWorkflowID, false, false)
+	s.stopIntake(t)
+}
+
+// recordHistory writes run id's history to testdata/histories/<name>.json,
+// after approving it (approve) and waiting for it to finish (wait).
+func (s *stack) recordHistory(t *testing.T, name, id string, approve, wait bool) {
+	t.Helper()
+	if approve {
+		eventually(t, 30*time.Second, "the approval to be pending", func() bool {
+			st, err := runs.Query(context.Background(), s.client, id)
+			return err == nil && len(st.PendingApprovals) == 1
+		})
+		_, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "bob", Comment: "recorded"})
+		require.NoError(t, err)
+	}
+	if wait {
+		s.wait(t, id)
+	}
+	var events []*historypb.HistoryEvent
+	it := s.client.GetWorkflowHistory(context.Background(), id, "", false, 0)
+	for it.HasNext() {
+		e, err := it.Next()
+		require.NoError(t, err)
+		events = append(events, e)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: events})
+	require.NoError(t, err)
+	path := filepath.Join("..", "..", "testdata", "histories", name+".json")
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	t.Logf("recorded %s (%d events)", path, len(events))
 }
