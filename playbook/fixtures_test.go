@@ -19,7 +19,13 @@ const fixtures = "../testdata/playbooks"
 // testOptions is the registry and a small library, as the CLI passes them.
 func testOptions() Options {
 	lib := map[string]bool{"enrich-user": true, "notify-analyst": true}
-	return Options{Registry: spec.Okta(), Library: func(n string) bool { return lib[n] }}
+	// enrich-user declares user_id (required) and depth (defaulted).
+	inputs := map[string][]*Input{"enrich-user": {
+		{Name: "user_id", Type: InputString, Required: true},
+		{Name: "depth", Type: InputNumber, Default: 1, HasDefault: true},
+	}}
+	return Options{Registry: spec.Okta(), Library: func(n string) bool { return lib[n] },
+		ChildInputs: func(n string) []*Input { return inputs[n] }}
 }
 
 func TestFixturesOK(t *testing.T) {

@@ -19,6 +19,10 @@ type Options struct {
 	// Library reports whether a library playbook with the given name
 	// exists, for playbook: steps. nil skips that check.
 	Library func(name string) bool
+	// ChildInputs returns the declared inputs of a library playbook, so a
+	// playbook: step's with: is checked like an action's: unknown inputs and
+	// missing required ones are errors. nil, or a nil result, skips the check.
+	ChildInputs func(name string) []*Input
 }
 
 // Top-level keys, in the order the docs present them.
@@ -78,6 +82,9 @@ func LoadFile(path string, opts Options) (*Playbook, error) {
 func LoadDir(dir string, opts Options) (map[string]*Playbook, ErrorList) {
 	if opts.Library == nil {
 		opts.Library = DirLibrary(dir)
+	}
+	if opts.ChildInputs == nil {
+		opts.ChildInputs = DirChildInputs(dir, opts.Registry)
 	}
 	out := map[string]*Playbook{}
 	var errs ErrorList

@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -157,6 +158,38 @@ func (d *decoder) playbookStep(st *Step, o *object, sc *scope) {
 		d.errs.add(n.pos, CheckUnknownPlaybook, "no playbook named %q in the library", name)
 	}
 	st.With = d.freeWith(o.val("with"), withScope(st, sc))
+	if d.opts.ChildInputs != nil && name != d.pb.Name {
+		d.checkChildInputs(st, n, d.opts.ChildInputs(name))
+	}
+}
+
+// checkChildInputs checks a playbook: step's with: against the child's
+// declared inputs, as action parameters are checked against the registry.
+func (d *decoder) checkChildInputs(st *Step, at *node, inputs []*Input) {
+	if inputs == nil {
+		return
+	}
+	names := make([]string, 0, len(inputs))
+	declared := map[string]bool{}
+	for _, in := range inputs {
+		names = append(names, in.Name)
+		declared[in.Name] = true
+	}
+	keys := make([]string, 0, len(st.With))
+	for k := range st.With {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !declared[k] {
+			d.errs.add(st.With[k].Pos(), CheckUnknownInput, "playbook %s has no input %q%s", st.Playbook, k, suggest(k, names, true))
+		}
+	}
+	for _, in := range inputs {
+		if _, given := st.With[in.Name]; in.Required && !in.HasDefault && !given {
+			d.errs.add(at.pos, CheckMissingParam, "playbook %s needs input %s", st.Playbook, in.Name)
+		}
+	}
 }
 
 func (d *decoder) parallelStep(st *Step, n *node, ctx *stepCtx) {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // Exit codes of Validate, as `cordon validate` returns them.
@@ -65,6 +67,27 @@ func DirLibrary(dir string) func(name string) bool {
 		return nil
 	}
 	return func(name string) bool { return libraryPath(dir, name) != "" }
+}
+
+// DirChildInputs returns a ChildInputs lookup over the playbooks of dir.
+// A child is loaded without checking its own children, so calls that go
+// round in a circle cannot recurse; a child that does not load is skipped
+// here and reported when it is validated itself.
+func DirChildInputs(dir string, reg *spec.Registry) func(name string) []*Input {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil
+	}
+	return func(name string) []*Input {
+		path := libraryPath(dir, name)
+		if path == "" {
+			return nil
+		}
+		child, err := LoadFile(path, Options{Registry: reg})
+		if err != nil {
+			return nil
+		}
+		return child.Inputs
+	}
 }
 
 // Resolve turns a PLAYBOOK argument into a file: the path itself when it

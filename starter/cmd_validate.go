@@ -27,7 +27,8 @@ func validateCommand() cli.Command {
 				if *output != "text" && *output != "json" {
 					return cli.UsageErrorf("--output must be text or json, got %q", *output)
 				}
-				opts := playbook.Options{Registry: spec.Okta(), Library: playbook.DirLibrary(*library)}
+				reg := spec.Okta()
+				opts := playbook.Options{Registry: reg, Library: playbook.DirLibrary(*library), ChildInputs: playbook.DirChildInputs(*library, reg)}
 				if code := playbook.Validate(args, opts, stdio.Out, *output == "json"); code != playbook.ExitValid {
 					return cli.Exit(code, nil)
 				}
