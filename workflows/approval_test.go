@@ -52,25 +52,33 @@ func (h *harness) decide(after time.Duration, d Decision) *updateResult {
 	return res
 }
 
-func TestApprovalApproved(t *testing.T) {
-	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1", "00u2"))
+// pendingAt queries the run's pending approvals after delay; the slice is
+// filled when the callback has run.
+func (h *harness) pendingAt(delay time.Duration) *[]PendingApproval {
 	var pending []PendingApproval
 	h.env.RegisterDelayedCallback(func() {
 		v, err := h.env.QueryWorkflow(QueryStatus)
-		require.NoError(t, err)
+		require.NoError(h.t, err)
 		var st RunStatus
-		require.NoError(t, v.Get(&st))
+		require.NoError(h.t, v.Get(&st))
 		pending = st.PendingApprovals
-	}, time.Minute)
+	}, delay)
+	return &pending
+}
+
+func TestApprovalApproved(t *testing.T) {
+	h := newHarness(t)
+	h.okta.on(spec.GetUsers, users("00u1", "00u2"))
+	pending := h.pendingAt(time.Minute)
 	res := h.decide(2*time.Minute, Decision{Approver: "bob", Comment: "confirmed with manager"})
 	st, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{StartedBy: "alice"}})
 	require.NoError(t, err)
 	require.NoError(t, res.rejected)
-	require.Len(t, pending, 1)
-	assert.Equal(t, "Deactivate 2 users?", pending[0].Message)
-	assert.Equal(t, []string{"00u1", "00u2"}, pending[0].Targets, "the approval names the exact targets")
-	assert.Equal(t, "deactivate", pending[0].ForStep)
+	require.Len(t, *pending, 1)
+	p := (*pending)[0]
+	assert.Equal(t, "Deactivate 2 users?", p.Message)
+	assert.Equal(t, []string{"00u1", "00u2"}, p.Targets, "the approval names the exact targets")
+	assert.Equal(t, "deactivate", p.ForStep)
 	a := stepOf(st, "approve").Approval
 	require.NotNil(t, a)
 	assert.Equal(t, "approved", a.Decision)
@@ -238,21 +246,15 @@ func TestAboveLimitAsksForApproval(t *testing.T) {
 	h := newHarness(t)
 	h.okta.on(spec.GetUsers, users("a", "b", "c", "d"))
 	src := findAndDeactivate + "guardrails: {max_targets: 3, above_limit: approval}\n"
-	var pending []PendingApproval
-	h.env.RegisterDelayedCallback(func() {
-		v, err := h.env.QueryWorkflow(QueryStatus)
-		require.NoError(t, err)
-		var st RunStatus
-		require.NoError(t, v.Get(&st))
-		pending = st.PendingApprovals
-	}, time.Minute)
+	pending := h.pendingAt(time.Minute)
 	h.decide(2*time.Minute, Decision{Approver: "bob", Step: "deactivate-limit", Comment: "known incident, all four"})
 	st, err := h.run(src, RunInput{Inputs: map[string]any{"login": "x"}, Options: RunOptions{StartedBy: "alice"}})
 	require.NoError(t, err)
-	require.Len(t, pending, 1)
-	assert.Equal(t, "step deactivate would deactivate users 4 targets, above the limit of 3: approve these targets?", pending[0].Message)
-	assert.Equal(t, []string{"a", "b", "c", "d"}, pending[0].Targets)
-	assert.Equal(t, "deactivate", pending[0].ForStep)
+	require.Len(t, *pending, 1)
+	p := (*pending)[0]
+	assert.Equal(t, "step deactivate (Deactivate Users) would act on 4 targets, above the limit of 3: approve these targets?", p.Message)
+	assert.Equal(t, []string{"a", "b", "c", "d"}, p.Targets)
+	assert.Equal(t, "deactivate", p.ForStep)
 	assert.Equal(t, "bob", stepOf(st, "deactivate-limit").Approval.Approver)
 	assert.Equal(t, []any{"a", "b", "c", "d"}, h.okta.callsTo(spec.DeactivateUsers)[0][spec.ParamUserIDs])
 }

@@ -161,7 +161,7 @@ func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 	if _, approved := r.bound[s.ID]; approved {
 		return nil
 	}
-	msg := fmt.Sprintf("step %s would %s %d targets, above the limit of %d", s.ID, strings.ToLower(a.Title), len(g.Allowed), limit)
+	msg := fmt.Sprintf("step %s (%s) would act on %d targets, above the limit of %d", s.ID, a.Title, len(g.Allowed), limit)
 	if r.pb.Guardrails.AboveLimit != "approval" {
 		return &stepFailure{msg: msg + " (guardrails.max_targets); nothing was changed"}
 	}

@@ -185,7 +185,7 @@ func TestBlastRadiusLimit(t *testing.T) {
 	src := findAndDeactivate + "guardrails: {max_targets: 3}\n"
 	st, err := h.run(src, RunInput{Inputs: map[string]any{"login": "x"}})
 	require.Error(t, err)
-	assert.Equal(t, "step deactivate would deactivate users 4 targets, above the limit of 3 (guardrails.max_targets); nothing was changed", st.Error)
+	assert.Equal(t, "step deactivate (Deactivate Users) would act on 4 targets, above the limit of 3 (guardrails.max_targets); nothing was changed", st.Error)
 	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
 }
 
