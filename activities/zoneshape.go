@@ -71,7 +71,7 @@ func parseZoneShape(act *spec.Action, p *Params) (zoneShape, error) {
 // a given list replaces the zone's; without, its new entries are appended.
 // Fields of the other zone type are ignored, as the integration spec says.
 func (s zoneShape) apply(ctx context.Context, zone okta.Zone, typ string, overwrite bool) {
-	ignored := []string{}
+	var ignored []string
 	ipFields := []string{spec.ParamGateways, spec.ParamProxies}
 	dynFields := []string{spec.ParamProxyType, spec.ParamLocations, spec.ParamASNs}
 	switch typ {

@@ -17,7 +17,6 @@ type object struct {
 
 func (o *object) has(k string) bool  { return o != nil && o.vals[k] != nil }
 func (o *object) val(k string) *node { return o.vals[k] }
-func (o *object) key(k string) *node { return o.keys[k] }
 
 // keyPos is where a key is, for errors about the setting as a whole.
 func (o *object) keyPos(k string) Pos {

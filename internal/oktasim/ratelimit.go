@@ -115,9 +115,3 @@ func (l *rateLimiter) peek(name string, now time.Time) rateState {
 	}
 	return st
 }
-
-func (l *rateLimiter) windowEnd(name string, now time.Time) time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.current(name, now).start.Add(l.window)
-}
