@@ -35,6 +35,7 @@ type config struct {
 	logFormat    string
 	logLevel     string
 	guardrails   string
+	insecureOkta bool
 	playbooks    string
 	demo         string
 	demoAlert    string
@@ -85,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.uiPort, "ui-port", devserver.DefaultUIPort, "with --dev: Temporal Web UI port (0 disables the UI)")
 	fs.StringVar(&cfg.simAddr, "sim-addr", "127.0.0.1:8089", "with --dev: address of the simulated Okta org (token from CORDON_SIM_TOKEN; skipped when OKTA_ORG_URL is set)")
 	fs.StringVar(&cfg.guardrails, "guardrails", "", "guardrail `FILE`: protected users, groups, networks, zones and the default max_targets (default $CORDON_GUARDRAILS)")
+	fs.BoolVar(&cfg.insecureOkta, "insecure-okta-url", false, "allow a plain-http OKTA_ORG_URL on a non-loopback host (a test proxy; never a real org) (or OKTA_INSECURE=true)")
 	fs.StringVar(&cfg.playbooks, "playbooks", "playbooks", "playbook library `DIR`")
 	fs.StringVar(&cfg.demo, "demo", "", "with --dev: once polling, start this `PLAYBOOK` and follow it (make run)")
 	fs.StringVar(&cfg.demoAlert, "demo-alert", "", "with --demo: the alert JSON `FILE` for the demo run")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+
+	"github.com/cordonsec/cordon/activities/okta"
 )
 
 // mainEnv, when set, makes the test binary act as the worker binary: the
@@ -169,4 +172,22 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestPlainHTTPOktaURLNeedsTheFlag(t *testing.T) {
+	t.Setenv("OKTA_ORG_URL", "http://okta.internal.example:8080")
+	t.Setenv("OKTA_API_TOKEN", "tok")
+
+	cfg, err := parseFlags([]string{"--dev"}, &bytes.Buffer{})
+	require.NoError(t, err)
+	_, err = oktaConfig(cfg, okta.Config{})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), `org URL "http://okta.internal.example:8080" must use https`)
+
+	cfg, err = parseFlags([]string{"--dev", "--insecure-okta-url"}, &bytes.Buffer{})
+	require.NoError(t, err)
+	oc, err := oktaConfig(cfg, okta.Config{})
+	require.NoError(t, err)
+	_, err = oktaClient(oc, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
 }

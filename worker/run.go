@@ -64,10 +64,8 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	defer c.Close()
-	if oktaCfg.OrgURL == "" {
-		if oktaCfg, err = okta.ConfigFromEnv(os.Getenv); err != nil {
-			return fmt.Errorf("okta: %w (set OKTA_ORG_URL and OKTA_API_TOKEN, or run with --dev for the simulated org)", err)
-		}
+	if oktaCfg, err = oktaConfig(cfg, oktaCfg); err != nil {
+		return err
 	}
 	oc, err := oktaClient(oktaCfg, logger)
 	if err != nil {
@@ -190,4 +188,27 @@ func startTriggers(ctx context.Context, c client.Client, cfg config, logger *slo
 		logger.Info("health-check schedule", "schedule_id", workflows.HealthScheduleID, "every", cfg.healthInterval)
 	}
 	return nil
+}
+
+// oktaConfig picks the Okta org: the simulated one of --dev (sim, unless
+// OKTA_ORG_URL named a real org), else the one the environment names.
+// --insecure-okta-url is OKTA_INSECURE=true.
+func oktaConfig(cfg config, sim okta.Config) (okta.Config, error) {
+	if sim.OrgURL != "" {
+		return sim, nil
+	}
+	getenv := os.Getenv
+	if cfg.insecureOkta {
+		getenv = func(k string) string {
+			if k == okta.EnvInsecure {
+				return "true"
+			}
+			return os.Getenv(k)
+		}
+	}
+	oc, err := okta.ConfigFromEnv(getenv)
+	if err != nil {
+		return oc, fmt.Errorf("%w (set OKTA_ORG_URL and OKTA_API_TOKEN, or run with --dev for the simulated org)", err)
+	}
+	return oc, nil
 }
