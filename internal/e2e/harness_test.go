@@ -44,6 +44,9 @@ type stack struct {
 	sim    *oktasim.Server
 	lib    runs.Library
 	reg    *spec.Registry
+
+	worker    worker.Worker
+	newWorker func() worker.Worker
 }
 
 var (
@@ -88,21 +91,35 @@ func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
 	}
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
 	require.NoError(t, err)
-	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	acts := activities.New(oc, reg, nil)
-	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g,
-		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: c},
-			Library: runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}}})
-	w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
-	require.NoError(t, w.Start())
+	s := &stack{srv: srv, client: c, sim: sim, reg: reg,
+		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
+	s.newWorker = func() worker.Worker {
+		w := worker.New(c, workflows.TaskQueue, worker.Options{})
+		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g,
+			Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: c},
+				Library: runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}}})
+		w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
+		return w
+	}
+	s.worker = s.newWorker()
+	require.NoError(t, s.worker.Start())
 	stop := func() {
-		w.Stop()
+		s.worker.Stop()
 		c.Close()
 		_ = sim.Close()
 		_ = srv.Stop()
 	}
-	return &stack{srv: srv, client: c, sim: sim, reg: reg,
-		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}, stop
+	return s, stop
+}
+
+// restartWorker stops the stack's worker and starts a fresh one, as after
+// a crash or a deploy: runs in flight must carry on with the new worker.
+func (s *stack) restartWorker(t testing.TB) {
+	t.Helper()
+	s.worker.Stop()
+	s.worker = s.newWorker()
+	require.NoError(t, s.worker.Start())
 }
 
 var stopStack = func() {}

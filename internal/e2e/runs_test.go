@@ -275,3 +275,24 @@ func TestAlertIDDeduplicatesRunsButNotPlans(t *testing.T) {
 	assert.Equal(t, first.RunID, again.RunID)
 	s.wait(t, first.WorkflowID)
 }
+
+// TestRunSurvivesWorkerRestart stops the worker while a run waits for its
+// approval and starts a new one (as after a crash or a deploy, with the
+// sticky workflow cache gone): the run resumes from its history.
+func TestRunSurvivesWorkerRestart(t *testing.T) {
+	s, stop := newStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo})
+	t.Cleanup(stop)
+	u := s.takeUsers(t, 1)[0]
+	id := s.start(t, runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "alice"})
+	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
+		st, err := runs.Query(context.Background(), s.client, id)
+		return err == nil && len(st.PendingApprovals) == 1
+	})
+	s.restartWorker(t)
+	_, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "carol"})
+	require.NoError(t, err)
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	got, _ := s.sim.Sim().User(u.ID)
+	assert.Equal(t, "DEPROVISIONED", got.Status)
+}
