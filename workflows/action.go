@@ -75,7 +75,7 @@ func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &out)
 	}
 	if err != nil {
-		return nil, err
+		return nil, withMaxAttempts(err, opts.RetryPolicy.MaximumAttempts)
 	}
 	return &outcome{output: out, status: bulkStatus(out), attempts: 1}, nil
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -56,17 +57,45 @@ func stepError(err error) *playbook.StepError {
 	return se
 }
 
-// attemptsOf says how many attempts a failed activity made, when Temporal
-// tells: a run out of attempts made all of them.
+// attemptsOf says how many attempts a failed activity made, as far as the
+// workflow can tell: Temporal hands it the final failure only. A failure of
+// a retryable kind means the retries ran out, so every attempt of the
+// policy was made; a non-retryable one ended the activity, usually on its
+// first try. 0 means unknown.
 func attemptsOf(err error) int {
 	var act *temporal.ActivityError
 	if !errors.As(err, &act) {
 		return 0
 	}
-	if act.RetryState() == enumspb.RETRY_STATE_NON_RETRYABLE_FAILURE {
+	var tried *attemptsError
+	exhausted := act.RetryState() == enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && !app.NonRetryable() && !slices.Contains(nonRetryable, app.Type()) {
+		exhausted = true
+	}
+	switch {
+	case exhausted && errors.As(err, &tried):
+		return tried.max
+	case act.RetryState() == enumspb.RETRY_STATE_NON_RETRYABLE_FAILURE, app != nil:
 		return 1
 	}
 	return 0
+}
+
+// attemptsError carries the retry policy's attempt limit with an activity
+// failure, so a step that ran out of retries reports how many it made.
+type attemptsError struct {
+	error
+	max int
+}
+
+func (e *attemptsError) Unwrap() error { return e.error }
+
+func withMaxAttempts(err error, max int32) error {
+	if err == nil || max <= 0 {
+		return err
+	}
+	return &attemptsError{error: err, max: int(max)}
 }
 
 func isCancel(ctx workflow.Context, err error) bool {

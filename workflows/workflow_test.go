@@ -298,3 +298,22 @@ outputs:
 	assert.Contains(t, st.Error, "step sub: playbook child:")
 	assert.Contains(t, st.Error, "who")
 }
+
+func TestAttemptsOfAStepOutOfRetries(t *testing.T) {
+	h := newHarness(t)
+	h.okta.on(spec.GetLogs, func(map[string]any) (any, error) {
+		return nil, temporal.NewApplicationError("Okta is down", "OktaUnavailable")
+	})
+	src := `
+name: t
+version: 1
+steps:
+  - id: logs
+    action: okta.get_logs
+    retry: {max_attempts: 3, initial_interval: 1s}
+`
+	st, err := h.run(src, RunInput{})
+	require.Error(t, err)
+	assert.Equal(t, 3, stepOf(st, "logs").Attempts)
+	assert.Len(t, h.okta.callsTo(spec.GetLogs), 3)
+}
