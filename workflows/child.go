@@ -22,7 +22,7 @@ func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars, i
 	}
 	// The child's declared inputs apply as they do for `cordon run`:
 	// defaults, required inputs, types and allowed values.
-	childPB, err := playbook.Load(pinned.File, []byte(pinned.Source), playbook.Options{Registry: r.reg})
+	childPB, err := r.child(s.Playbook, pinned)
 	if err != nil {
 		return nil, fmt.Errorf("step %s: playbook %s: %w", s.ID, s.Playbook, err)
 	}
@@ -52,4 +52,18 @@ func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars, i
 		return nil, err
 	}
 	return &outcome{output: res.Outputs, attempts: 1}, nil
+}
+
+// child parses a pinned library playbook once per run: a foreach over a
+// playbook step would otherwise parse it for every item.
+func (r *run) child(name string, pinned Pinned) (*playbook.Playbook, error) {
+	if pb, ok := r.children[name]; ok {
+		return pb, nil
+	}
+	pb, err := playbook.Load(pinned.File, []byte(pinned.Source), playbook.Options{Registry: r.reg})
+	if err != nil {
+		return nil, err
+	}
+	r.children[name] = pb
+	return pb, nil
 }

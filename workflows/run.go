@@ -26,11 +26,12 @@ type run struct {
 	vars    map[string]any
 	info    playbook.RunInfo
 
-	approvals   map[string]*pendingApproval // step id -> waiting approval
-	bound       map[string][]string         // step id -> targets its approval named
-	targets     []string                    // acted-on targets, for CordonTarget
-	targetBytes int                         // JSON size of targets
-	next        int                         // next top-level step; carried over continue-as-new
+	approvals   map[string]*pendingApproval   // step id -> waiting approval
+	bound       map[string][]string           // step id -> targets its approval named
+	children    map[string]*playbook.Playbook // parsed library playbooks, by name
+	targets     []string                      // acted-on targets, for CordonTarget
+	targetBytes int                           // JSON size of targets
+	next        int                           // next top-level step; carried over continue-as-new
 	// carryTooBig is set once the run's state is too big to carry over
 	// continue-as-new; the run then keeps its history.
 	carryTooBig bool
@@ -45,6 +46,7 @@ func newRun(ctx workflow.Context, reg *spec.Registry, pb *playbook.Playbook, inp
 		vars:      map[string]any{},
 		approvals: map[string]*pendingApproval{},
 		bound:     map[string][]string{},
+		children:  map[string]*playbook.Playbook{},
 	}
 	r.info = playbook.RunInfo{
 		ID: info.WorkflowExecution.ID, Playbook: pb.Name,
