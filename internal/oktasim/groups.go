@@ -82,25 +82,14 @@ func (s *Sim) listGroups(w http.ResponseWriter, r *http.Request) *apiError {
 	if e != nil {
 		return e
 	}
-	var hits []*group
-	for _, g := range s.org.groupOrder {
-		if match(g) {
-			hits = append(hits, g)
-		}
-	}
-	pg, more := page(hits, func(g *group) int64 { return g.seq }, after, limit)
-	next := ""
-	if more {
-		next = pg[len(pg)-1].id
-	}
-	s.setLinks(w, r, next)
-	base := s.baseURL(r)
-	out := make([]groupOut, 0, len(pg))
-	for _, g := range pg {
-		out = append(out, renderGroup(base, g))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(s, w, r, s.org.groupOrder, match, after, limit, groupListing)
 	return nil
+}
+
+var groupListing = listing[*group]{
+	seq:    func(g *group) int64 { return g.seq },
+	id:     func(g *group) string { return g.id },
+	render: func(base string, g *group) any { return renderGroup(base, g) },
 }
 
 var groupDateAttrs = map[string]bool{"created": true, "lastUpdated": true, "lastMembershipUpdated": true}
@@ -245,18 +234,7 @@ func (s *Sim) listGroupMembers(w http.ResponseWriter, r *http.Request) *apiError
 	if e != nil {
 		return e
 	}
-	pg, more := page(o.members(g), func(u *user) int64 { return u.seq }, after, limit)
-	next := ""
-	if more {
-		next = pg[len(pg)-1].id
-	}
-	s.setLinks(w, r, next)
-	base := s.baseURL(r)
-	out := make([]userOut, 0, len(pg))
-	for _, u := range pg {
-		out = append(out, o.renderUser(base, u, false))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(s, w, r, o.members(g), nil, after, limit, s.userListing())
 	return nil
 }
 

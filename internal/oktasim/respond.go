@@ -105,6 +105,38 @@ func page[T any](items []T, pos func(T) int64, after int64, limit int) ([]T, boo
 	return rest, false
 }
 
+// listing is what a paged list endpoint needs to know of its objects.
+type listing[T any] struct {
+	seq    func(T) int64  // order position, compared with the after cursor
+	id     func(T) string // the next link's after value
+	render func(base string, t T) any
+}
+
+// writePage serves one page of a list endpoint that pages by object id:
+// the objects that match, after the cursor, at most limit of them, with the
+// self and next Link headers. Every such list endpoint shares it, so paging
+// behaves the same on users, groups, members and zones.
+func writePage[T any](s *Sim, w http.ResponseWriter, r *http.Request, items []T, match func(T) bool, after int64, limit int, l listing[T]) {
+	var hits []T
+	for _, it := range items {
+		if match == nil || match(it) {
+			hits = append(hits, it)
+		}
+	}
+	pg, more := page(hits, l.seq, after, limit)
+	next := ""
+	if more {
+		next = l.id(pg[len(pg)-1])
+	}
+	s.setLinks(w, r, next)
+	base := s.baseURL(r)
+	out := make([]any, 0, len(pg))
+	for _, it := range pg {
+		out = append(out, l.render(base, it))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 // afterCursor turns an id-style `after` into an order position.
 func (o *org) afterCursor(q url.Values) (int64, *apiError) {
 	a := q.Get("after")

@@ -166,25 +166,17 @@ func (s *Sim) listUsers(w http.ResponseWriter, r *http.Request) *apiError {
 	if e != nil {
 		return e
 	}
-	var hits []*user
-	for _, u := range s.org.userOrder {
-		if match(u) {
-			hits = append(hits, u)
-		}
-	}
-	pg, more := page(hits, func(u *user) int64 { return u.seq }, after, limit)
-	next := ""
-	if more {
-		next = pg[len(pg)-1].id
-	}
-	s.setLinks(w, r, next)
-	base := s.baseURL(r)
-	out := make([]userOut, 0, len(pg))
-	for _, u := range pg {
-		out = append(out, s.org.renderUser(base, u, false))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(s, w, r, s.org.userOrder, match, after, limit, s.userListing())
 	return nil
+}
+
+// userListing renders users as lists show them (no embedded details).
+func (s *Sim) userListing() listing[*user] {
+	return listing[*user]{
+		seq:    func(u *user) int64 { return u.seq },
+		id:     func(u *user) string { return u.id },
+		render: func(base string, u *user) any { return s.org.renderUser(base, u, false) },
+	}
 }
 
 // userMatcher compiles the list criteria. The plain list and q leave out

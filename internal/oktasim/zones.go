@@ -165,24 +165,11 @@ func (s *Sim) listZones(w http.ResponseWriter, r *http.Request) *apiError {
 	if e != nil {
 		return e
 	}
-	var hits []*zone
-	for _, z := range s.org.zoneOrder {
-		if match(z) {
-			hits = append(hits, z)
-		}
-	}
-	pg, more := page(hits, func(z *zone) int64 { return z.seq }, after, limit)
-	next := ""
-	if more {
-		next = pg[len(pg)-1].id
-	}
-	s.setLinks(w, r, next)
-	base := s.baseURL(r)
-	out := make([]map[string]any, 0, len(pg))
-	for _, z := range pg {
-		out = append(out, renderZone(base, z))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(s, w, r, s.org.zoneOrder, match, after, limit, listing[*zone]{
+		seq:    func(z *zone) int64 { return z.seq },
+		id:     func(z *zone) string { return z.id },
+		render: func(base string, z *zone) any { return renderZone(base, z) },
+	})
 	return nil
 }
 
