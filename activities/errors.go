@@ -12,22 +12,16 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
 )
 
-// ApplicationError types returned by the activities. Retry behaviour is
-// decided here, by type, and nowhere else.
+// ApplicationError types returned by the activities (named in package
+// spec). Which one applies is decided here, in classify, and nowhere else.
 const (
-	// ErrRateLimited: Okta answered 429. Retryable, benign, with
-	// NextRetryDelay set from X-Rate-Limit-Reset minus the response Date.
-	ErrRateLimited = "OktaRateLimited"
-	// ErrUnavailable: 5xx, timeout or connection failure. Retryable with the
-	// action's backoff.
-	ErrUnavailable = "OktaUnavailable"
-	// ErrClientError: any other 4xx. Not retryable.
-	ErrClientError = "OktaClientError"
-	// ErrInvalidInput: the step's parameters are invalid. Not retryable;
-	// no Okta call was made.
-	ErrInvalidInput = "InvalidInput"
+	ErrRateLimited  = spec.ErrRateLimited
+	ErrUnavailable  = spec.ErrUnavailable
+	ErrClientError  = spec.ErrClientError
+	ErrInvalidInput = spec.ErrInvalidInput
 )
 
 // ErrorDetails is the first detail of every ApplicationError an activity

@@ -19,8 +19,8 @@ type actionRequest struct {
 	Step   string         `json:"step,omitempty"`
 }
 
-// Non-retryable activity error types (see package activities).
-var nonRetryable = []string{"OktaClientError", "InvalidInput"}
+// nonRetryable are the activity error types no retry can fix.
+var nonRetryable = spec.NonRetryable
 
 // chunkSize bounds the IDs one bulk activity handles. A 10,000-user
 // deactivation becomes 40 activities, each heartbeating its progress, so

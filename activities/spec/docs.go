@@ -9,14 +9,12 @@ import (
 	"time"
 )
 
-// Error types the activities return (package activities decides them);
-// repeated here as documentation only, so the generated reference can say
-// which failures are retried.
+// docErrorClasses explains each error type for the generated reference.
 var docErrorClasses = []struct{ name, retried, when string }{
-	{"OktaRateLimited", "yes, after the wait Okta's X-Rate-Limit-Reset names (plus jitter)", "Okta answered 429"},
-	{"OktaUnavailable", "yes, with the action's backoff", "Okta answered 5xx, or the request timed out or never connected"},
-	{"OktaClientError", "no", "any other 4xx: unknown object (404), bad request (400), missing permission (403), bad token (401)"},
-	{"InvalidInput", "no; no Okta call was made", "the step's parameters are invalid"},
+	{ErrRateLimited, "yes, after the wait Okta's X-Rate-Limit-Reset names (plus jitter)", "Okta answered 429"},
+	{ErrUnavailable, "yes, with the action's backoff", "Okta answered 5xx, or the request timed out or never connected"},
+	{ErrClientError, "no", "any other 4xx: unknown object (404), bad request (400), missing permission (403), bad token (401)"},
+	{ErrInvalidInput, "no; no Okta call was made", "the step's parameters are invalid"},
 }
 
 // Markdown renders docs/actions.md: the reference of every action, from

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/workflows"
@@ -25,7 +26,7 @@ import (
 func (p *Poller) HealthAlert(ctx context.Context, a workflows.HealthAlert) (string, error) {
 	pb, err := p.Library.Resolve(a.Playbook)
 	if err != nil {
-		return "", temporal.NewNonRetryableApplicationError("health alert playbook: "+err.Error(), "InvalidInput", nil)
+		return "", temporal.NewNonRetryableApplicationError("health alert playbook: "+err.Error(), spec.ErrInvalidInput, nil)
 	}
 	key := "okta-health-" + strconv.FormatInt(a.FailingSince.Unix(), 10)
 	alert := map[string]any{"id": key, "type": "okta_connection_unhealthy", "failures": a.Failures,
@@ -34,7 +35,7 @@ func (p *Poller) HealthAlert(ctx context.Context, a workflows.HealthAlert) (stri
 		ID: trigger.RunID(pb.Name, key), StartedBy: "okta-health"})
 	var inErr *runs.InputError
 	if errors.As(err, &inErr) {
-		return "", temporal.NewNonRetryableApplicationError("health alert playbook: "+err.Error(), "InvalidInput", nil)
+		return "", temporal.NewNonRetryableApplicationError("health alert playbook: "+err.Error(), spec.ErrInvalidInput, nil)
 	}
 	if err != nil {
 		return "", err

@@ -160,7 +160,7 @@ func (o *org) removeGroup(g *group) {
 	}
 }
 
-// memberIDs lists a group's members in user creation order.
+// members lists a group's members in user creation order.
 func (o *org) members(g *group) []*user {
 	var out []*user
 	for _, u := range o.userOrder {
