@@ -1,12 +1,10 @@
 package activities
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,29 +15,12 @@ import (
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/testutil"
 )
 
 // testToken is deliberately distinctive so the redaction checks can search
 // every output, error and log line for it.
 const testToken = "00TEST-secret-token-Zq81xV"
-
-// syncBuffer collects log output from concurrent activity goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type fixture struct {
 	t    *testing.T
@@ -47,7 +28,7 @@ type fixture struct {
 	sim  *oktasim.Sim
 	acts *Activities
 	env  *testsuite.TestActivityEnvironment
-	logs *syncBuffer
+	logs *testutil.SyncBuffer
 }
 
 func newFixture(t *testing.T, opts oktasim.Options, clientOpts ...okta.Option) *fixture {
@@ -57,7 +38,7 @@ func newFixture(t *testing.T, opts oktasim.Options, clientOpts ...okta.Option) *
 		opts.Seed = oktasim.SeedDemo
 	}
 	srv := oktasim.NewTestServer(t, opts)
-	f := attach(t, srv, &syncBuffer{}, testToken, clientOpts...)
+	f := attach(t, srv, &testutil.SyncBuffer{}, testToken, clientOpts...)
 	t.Cleanup(func() {
 		require.NotContains(t, f.logs.String(), testToken, "the token must never reach the logs")
 	})
@@ -66,7 +47,7 @@ func newFixture(t *testing.T, opts oktasim.Options, clientOpts ...okta.Option) *
 
 // attach builds a client, activities and test environment against srv: a
 // second call stands for another worker process (its own pacing state).
-func attach(t *testing.T, srv *oktasim.Server, logs *syncBuffer, token string, clientOpts ...okta.Option) *fixture {
+func attach(t *testing.T, srv *oktasim.Server, logs *testutil.SyncBuffer, token string, clientOpts ...okta.Option) *fixture {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	client, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), Token: token}, append([]okta.Option{okta.WithLogger(logger)}, clientOpts...)...)

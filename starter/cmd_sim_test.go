@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,28 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cordonsec/cordon/internal/cli"
+	"github.com/cordonsec/cordon/internal/testutil"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func TestSimServesUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
-	var out lockedBuffer
+	var out testutil.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- newApp().Run(ctx, []string{"sim", "--addr", "127.0.0.1:0", "--token", "tok", "--seed", "empty"},

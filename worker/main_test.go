@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/testutil"
 )
 
 // mainEnv, when set, makes the test binary act as the worker binary: the
@@ -47,7 +47,7 @@ func TestDevSubprocess(t *testing.T) {
 
 	temporalPort, uiPort, httpPort := freePort(t), freePort(t), freePort(t)
 	httpAddr := "127.0.0.1:" + strconv.Itoa(httpPort)
-	var stdout, stderr syncBuffer
+	var stdout, stderr testutil.SyncBuffer
 	cmd := exec.Command(bin, "--dev",
 		"--temporal-port", strconv.Itoa(temporalPort), "--ui-port", strconv.Itoa(uiPort),
 		"--http-addr", httpAddr, "--data-dir", filepath.Join(dir, "data"), "--sim-addr", "127.0.0.1:0")
@@ -154,24 +154,6 @@ func freePort(t *testing.T) int {
 	require.NoError(t, err)
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-// syncBuffer is a bytes.Buffer safe to read while the subprocess writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestPlainHTTPOktaURLNeedsTheFlag(t *testing.T) {

@@ -30,6 +30,7 @@ import (
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
+	"github.com/cordonsec/cordon/internal/testutil"
 	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
@@ -212,7 +213,7 @@ func (s *stack) cli(t *testing.T, args ...string) (string, string, int) {
 	cmd := exec.Command(cordonCLI(t), args...)
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+s.srv.FrontendAddr(), "TEMPORAL_NAMESPACE=default",
 		"CORDON_PLAYBOOKS="+s.lib.Dir)
-	var stdout, stderr stringBuilder
+	var stdout, stderr testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	code := 0
@@ -222,22 +223,4 @@ func (s *stack) cli(t *testing.T, args ...string) (string, string, int) {
 		require.NoError(t, err)
 	}
 	return stdout.String(), stderr.String(), code
-}
-
-type stringBuilder struct {
-	mu sync.Mutex
-	b  []byte
-}
-
-func (s *stringBuilder) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b = append(s.b, p...)
-	return len(p), nil
-}
-
-func (s *stringBuilder) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return string(s.b)
 }
