@@ -129,15 +129,21 @@ func (r *run) checkBound(s *playbook.Step, allowed []string) error {
 		s.ID, strings.Join(added, ", "), strings.Join(removed, ", "))}
 }
 
-// diff returns what b has that a lacks, and what a has that b lacks.
+// diff returns what b has that a lacks, and what a has that b lacks, in
+// their order. Sets keep it linear: an approved set may hold thousands.
 func diff(a, b []string) (added, removed []string) {
+	inA, inB := make(map[string]bool, len(a)), make(map[string]bool, len(b))
+	for _, x := range a {
+		inA[x] = true
+	}
 	for _, x := range b {
-		if !slices.Contains(a, x) {
+		inB[x] = true
+		if !inA[x] {
 			added = append(added, x)
 		}
 	}
 	for _, x := range a {
-		if !slices.Contains(b, x) {
+		if !inB[x] {
 			removed = append(removed, x)
 		}
 	}

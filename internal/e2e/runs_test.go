@@ -217,17 +217,20 @@ func TestApprovalThroughCLI(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, id+" approved by bob\n", out)
 
-	out, errOut, code = s.cli(t, "status", id, "--output", "json")
-	require.Equal(t, 0, code, errOut)
-	eventually(t, 30*time.Second, "the run to finish", func() bool {
-		u2, _ := s.sim.Sim().User(u.ID)
-		return u2.Status == "DEPROVISIONED"
-	})
 	st := s.wait(t, id)
 	assert.Equal(t, workflows.RunSucceeded, st.Status)
-	assert.Equal(t, "bob", st.Steps[1].Approval.Approver)
-	assert.Equal(t, "confirmed phish", st.Steps[1].Approval.Comment)
-	_ = out
+	got, _ := s.sim.Sim().User(u.ID)
+	assert.Equal(t, "DEPROVISIONED", got.Status)
+
+	// cordon status reads a finished run back, approval record included.
+	out, errOut, code = s.cli(t, "status", id, "--output", "json")
+	require.Equal(t, 0, code, errOut)
+	var shown workflows.RunStatus
+	require.NoError(t, json.Unmarshal([]byte(out), &shown))
+	assert.Equal(t, workflows.RunSucceeded, shown.Status)
+	require.NotNil(t, shown.Steps[1].Approval)
+	assert.Equal(t, "bob", shown.Steps[1].Approval.Approver)
+	assert.Equal(t, "confirmed phish", shown.Steps[1].Approval.Comment)
 }
 
 func TestRunCLIExitCodes(t *testing.T) {
