@@ -66,14 +66,7 @@ func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 		return r.callChunks(ctx, s, a, params, chunks, index)
 	}
 	opts := r.activityOptions(s, a, activityID(s.ID, index, -1))
-	req := actionRequest{Params: params, Step: s.ID}
-	var out any
-	var err error
-	if zone, ok := params[spec.ParamZoneID].(string); ok && isZoneWrite(a) {
-		out, err = callZoneWrite(ctx, opts, a.Name, req, zone)
-	} else {
-		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &out)
-	}
+	out, err := execute(ctx, opts, a, actionRequest{Params: params, Step: s.ID})
 	if err != nil {
 		return nil, withMaxAttempts(err, opts.RetryPolicy.MaximumAttempts)
 	}
@@ -96,6 +89,17 @@ func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 	}
 	merged := mergeBulk(outs)
 	return &outcome{output: merged, status: bulkStatus(merged), attempts: 1}, nil
+}
+
+// execute runs one action activity; a write to a whole network zone runs
+// as that zone's single ZoneWriteWorkflow (see zone.go).
+func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *spec.Action, req actionRequest) (any, error) {
+	if zone, ok := req.Params[spec.ParamZoneID].(string); ok && isZoneWrite(a) {
+		return callZoneWrite(ctx, opts, a.Name, req, zone)
+	}
+	var out any
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &out)
+	return out, err
 }
 
 func activityID(step string, index, chunk int) string {

@@ -38,14 +38,7 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 	}
 	r := &run{reg: in.Registry}
 	s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
-	opts := r.activityOptions(s, a, s.ID)
-	req := actionRequest{Params: u.Params, Step: s.ID}
-	if zone, ok := u.Params[spec.ParamZoneID].(string); ok && isZoneWrite(a) {
-		return callZoneWrite(ctx, opts, a.Name, req, zone)
-	}
-	var out any
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &out)
-	return out, err
+	return execute(ctx, r.activityOptions(s, a, s.ID), a, actionRequest{Params: u.Params, Step: s.ID})
 }
 
 // scheduleUndo starts the undo of what the step actually changed (outcome
