@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -104,14 +105,14 @@ func asSlice(v any) []any {
 
 // planVerbs phrase a plan for people, by action.
 var planVerbs = map[string]string{
-	"okta.deactivate_users":        "deactivate %d users",
-	"okta.activate_users":          "activate %d users",
-	"okta.reset_user_passwords":    "reset the passwords of %d users",
-	"okta.add_users_to_group":      "add %d users to group %s",
-	"okta.remove_users_from_group": "remove %d users from group %s",
-	"okta.block_ips":               "add %d IPs to zone %s",
-	"okta.unblock_ips":             "remove %d IPs from zone %s",
-	"okta.delete_zones":            "delete %d zones",
+	spec.DeactivateUsers:      "deactivate %d users",
+	spec.ActivateUsers:        "activate %d users",
+	spec.ResetUserPasswords:   "reset the passwords of %d users",
+	spec.AddUsersToGroup:      "add %d users to group %s",
+	spec.RemoveUsersFromGroup: "remove %d users from group %s",
+	spec.BlockIPs:             "add %d IPs to zone %s",
+	spec.UnblockIPs:           "remove %d IPs from zone %s",
+	spec.DeleteZones:          "delete %d zones",
 }
 
 // PlanLine is one readable line of a plan: "deactivate 3 users: a, b, c".
@@ -121,7 +122,7 @@ func PlanLine(p *workflows.Plan) string {
 		return strings.ToLower(p.Title) + ": " + strings.Join(p.Calls, "; ")
 	}
 	obj := ""
-	for _, k := range []string{"group_id", "zone_id"} {
+	for _, k := range []string{spec.ParamGroupID, spec.ParamZoneID} {
 		if v, ok := p.Params[k].(string); ok {
 			obj = v
 		}
