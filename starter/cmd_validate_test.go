@@ -56,6 +56,12 @@ func TestSchemaCommandMatchesCommittedSchema(t *testing.T) {
 	want, err := os.ReadFile("../docs/playbook.schema.json")
 	require.NoError(t, err)
 	assert.Equal(t, string(want), out)
+
+	code, out, _ = runCordon(t, "schema", "--run-input")
+	require.Equal(t, 0, code)
+	want, err = os.ReadFile("../docs/run-input.schema.json")
+	require.NoError(t, err)
+	assert.Equal(t, string(want), out)
 }
 
 func TestGraphCommand(t *testing.T) {

@@ -94,7 +94,7 @@ func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 // execute runs one action activity; a write to a whole network zone runs
 // as that zone's single ZoneWriteWorkflow (see zone.go).
 func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *spec.Action, req actionRequest) (any, error) {
-	if zone, ok := req.Params[spec.ParamZoneID].(string); ok && isZoneWrite(a) {
+	if zone, ok := req.Params[spec.ParamZoneID].(string); ok && isZoneWrite(a.Name) {
 		return callZoneWrite(ctx, opts, a.Name, req, zone)
 	}
 	var out any

@@ -32,7 +32,7 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 				return nil, err
 			}
 			rec := &ApprovalRecord{
-				Decision: "approved", Approver: d.Approver, Comment: d.Comment,
+				Decision: "approved", Approver: strings.TrimSpace(d.Approver), Comment: d.Comment,
 				At: workflow.Now(ctx), Targets: p.info.Targets, ForStep: p.info.ForStep,
 			}
 			if d.Reject {
@@ -54,7 +54,7 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 func (r *run) validateDecision(d Decision) (*pendingApproval, error) {
 	approver := strings.TrimSpace(d.Approver)
 	if approver == "" {
-		return nil, errors.New("an approver name is required (--as NAME)")
+		return nil, errors.New("the decision names no approver (approver is required)")
 	}
 	p, err := r.pendingFor(d.Step)
 	if err != nil {
@@ -64,10 +64,10 @@ func (r *run) validateDecision(d Decision) (*pendingApproval, error) {
 		return nil, fmt.Errorf("step %s was already %s by %s", p.step.ID, p.decision.Decision, p.decision.Approver)
 	}
 	a := p.step.Approval
-	if len(a.Approvers) > 0 && !slices.Contains(a.Approvers, approver) {
+	if len(a.Approvers) > 0 && !slices.ContainsFunc(a.Approvers, func(n string) bool { return sameActor(n, approver) }) {
 		return nil, fmt.Errorf("%s may not decide step %s (approvers: %s)", approver, p.step.ID, strings.Join(a.Approvers, ", "))
 	}
-	if !d.Reject && !a.AllowSelf && approver == r.input.Options.StartedBy {
+	if !d.Reject && !a.AllowSelf && sameActor(approver, r.input.Options.StartedBy) {
 		return nil, fmt.Errorf("%s started this run and may not approve it (step %s needs a second person; set allow_self: true to permit)", approver, p.step.ID)
 	}
 	return p, nil
@@ -96,7 +96,7 @@ func (r *run) pendingFor(step string) (*pendingApproval, error) {
 	case 1:
 		return r.approvals[open[0]], nil
 	}
-	return nil, fmt.Errorf("approvals are pending for steps %s; name one with --step", strings.Join(open, ", "))
+	return nil, fmt.Errorf("approvals are pending for steps %s; the decision must name its step", strings.Join(open, ", "))
 }
 
 // runApproval waits for a decision, or for the timeout and its on_timeout.

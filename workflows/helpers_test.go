@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/playbook"
 )
 
 // fakeOkta stands in for the Okta activities in interpreter unit tests: it
@@ -112,6 +113,12 @@ func pin(name, src string) Pinned {
 func (h *harness) run(src string, in RunInput) (*RunStatus, error) {
 	h.t.Helper()
 	in.Playbook = pin("test", src)
+	if pb, err := playbook.Load("test.yaml", []byte(src), playbook.Options{Registry: h.reg}); err == nil {
+		in.Playbook.Name, in.Playbook.Version = pb.Name, pb.Version
+	}
+	if in.Options.StartedBy == "" {
+		in.Options.StartedBy = "tester"
+	}
 	h.env.ExecuteWorkflow(PlaybookWorkflowName, in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 	err := h.env.GetWorkflowError()

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"reflect"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -110,6 +111,11 @@ var intakePollOptions = workflow.ActivityOptions{
 
 // Intake is the System Log intake workflow.
 func Intake(ctx workflow.Context, in IntakeInput) error {
+	if !reflect.ValueOf(in.State).IsZero() && workflow.GetInfo(ctx).ContinuedExecutionRunID == "" {
+		// Cursors handed in by a caller could skip events.
+		return temporal.NewNonRetryableApplicationError(
+			"state is only accepted from continue-as-new, and this intake was started fresh: start it without state", ErrInvalidRunInput, nil)
+	}
 	if in.Interval <= 0 {
 		in.Interval = DefaultIntakeInterval
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -25,6 +26,8 @@ type run struct {
 	results map[string]playbook.StepResult
 	vars    map[string]any
 	info    playbook.RunInfo
+	// now is the workflow's clock, read at every evaluation (run.now, now()).
+	now func() time.Time
 
 	approvals   map[string]*pendingApproval   // step id -> waiting approval
 	bound       map[string][]string           // step id -> targets its approval named
@@ -47,6 +50,7 @@ func newRun(ctx workflow.Context, reg *spec.Registry, pb *playbook.Playbook, inp
 		approvals: map[string]*pendingApproval{},
 		bound:     map[string][]string{},
 		children:  map[string]*playbook.Playbook{},
+		now:       func() time.Time { return workflow.Now(ctx) },
 	}
 	r.info = playbook.RunInfo{
 		ID: info.WorkflowExecution.ID, Playbook: pb.Name,
@@ -103,6 +107,9 @@ func (r *run) env(loop *loopVars) *playbook.Env {
 	e := &playbook.Env{
 		Inputs: r.input.Inputs, Alert: r.input.Alert,
 		Steps: r.results, Vars: r.vars, Run: r.info,
+	}
+	if r.now != nil {
+		e.Run.Now = r.now()
 	}
 	if loop != nil {
 		e.Item, e.Index, e.InLoop = loop.item, loop.index, true

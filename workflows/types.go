@@ -40,28 +40,29 @@ const (
 // Pinned is a playbook's exact source as it was when the run started. The
 // workflow parses it again; editing the file never changes a run in flight.
 type Pinned struct {
-	Name    string `json:"name"`
-	Version int    `json:"version"`
-	SHA256  string `json:"sha256"`
-	File    string `json:"file"`
-	Source  string `json:"source"`
+	Name    string `json:"name" jsonschema_description:"the name the source declares (name:)"`
+	Version int    `json:"version" jsonschema_description:"the version the source declares (version:)"`
+	SHA256  string `json:"sha256" jsonschema_description:"hex SHA-256 of source; the workflow recomputes and compares it"`
+	File    string `json:"file" jsonschema_description:"the file name, used in error positions"`
+	Source  string `json:"source" jsonschema_description:"the playbook's YAML source, exactly as hashed"`
 }
 
 // RunOptions are the run-wide switches.
 type RunOptions struct {
-	DryRun    bool   `json:"dry_run,omitempty"`
-	StartedBy string `json:"started_by,omitempty"`
+	DryRun    bool   `json:"dry_run,omitempty" jsonschema_description:"plan the run: reads run for real, destructive steps are only planned"`
+	StartedBy string `json:"started_by" jsonschema_description:"who starts the run (required, not blank): a person's login, webhook:<scheme>, okta-event:<uuid>; the starter may not approve the run"`
 }
 
 // RunInput is PlaybookWorkflow's input.
 type RunInput struct {
-	Playbook Pinned            `json:"playbook"`
-	Library  map[string]Pinned `json:"library,omitempty"` // child playbooks, pinned too
-	Inputs   map[string]any    `json:"inputs,omitempty"`
-	Alert    any               `json:"alert,omitempty"`
+	Playbook Pinned            `json:"playbook" jsonschema_description:"the playbook to run, pinned"`
+	Library  map[string]Pinned `json:"library,omitempty" jsonschema_description:"every playbook the run calls (playbook: steps, also indirectly), pinned, keyed by name"` // child playbooks, pinned too
+	Inputs   map[string]any    `json:"inputs,omitempty" jsonschema_description:"input values by name; the playbook's declarations apply (defaults, types, required, allowed)"`
+	Alert    any               `json:"alert,omitempty" jsonschema_description:"the triggering alert (a JSON object; its id names CordonAlertID)"`
 	Options  RunOptions        `json:"options"`
-	// Resume carries a run's state across continue-as-new; nil on a fresh run.
-	Resume *Carry `json:"resume,omitempty"`
+	// Resume carries a run's state across continue-as-new; nil on a fresh
+	// run, and refused on one (contract.go).
+	Resume *Carry `json:"resume,omitempty" jsonschema_description:"set by the workflow itself when it continues as new; a fresh run that carries it is refused"`
 }
 
 // Carry is the state handed to the next run after continue-as-new.
@@ -133,10 +134,10 @@ type PendingApproval struct {
 
 // Decision is the approve update's argument.
 type Decision struct {
-	Step     string `json:"step,omitempty"` // may be empty when exactly one approval is pending
-	Approver string `json:"approver"`
-	Reject   bool   `json:"reject,omitempty"`
-	Comment  string `json:"comment,omitempty"`
+	Step     string `json:"step,omitempty" jsonschema_description:"the approval step; may be left out when exactly one approval is pending"` // may be empty when exactly one approval is pending
+	Approver string `json:"approver" jsonschema_description:"who decides; compared case-insensitively with approvers: and with the run's started_by"`
+	Reject   bool   `json:"reject,omitempty" jsonschema_description:"reject instead of approve"`
+	Comment  string `json:"comment,omitempty" jsonschema_description:"kept with the decision"`
 }
 
 // ApprovalRecord is a decided approval, kept in the run's result.

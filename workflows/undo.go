@@ -29,6 +29,13 @@ type UndoInput struct {
 // Undo is the body of UndoWorkflow; the interpreter's registry supplies the
 // undo action's retry policy and timeout.
 func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
+	if err := childOnly(ctx, UndoWorkflowName); err != nil {
+		return nil, err
+	}
+	if !in.isUndoAction(u.Action) {
+		return nil, temporal.NewNonRetryableApplicationError(
+			UndoWorkflowName+" reverses containment steps only; "+u.Action+" is no action's undo", ErrInvalidRunInput, nil)
+	}
 	if err := workflow.Sleep(ctx, u.After); err != nil {
 		return nil, err
 	}
@@ -87,4 +94,15 @@ func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *spec.Actio
 		return
 	}
 	m["undo"] = map[string]any{"workflow_id": id, "action": a.Undo, "at": at, "targets": toAny(changed)}
+}
+
+// isUndoAction says whether some action of the registry names this one as
+// its undo: UndoWorkflow runs nothing else.
+func (in *Interpreter) isUndoAction(name string) bool {
+	for _, a := range in.Registry.All() {
+		if a.Undo != "" && a.Undo == name {
+			return true
+		}
+	}
+	return false
 }

@@ -33,10 +33,46 @@ func (in *Interpreter) Run(ctx workflow.Context, input RunInput) (*RunStatus, er
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidPlaybook, nil)
 	}
+	if workflow.GetVersion(ctx, versionRunContract, workflow.DefaultVersion, 1) >= 1 {
+		return in.runChecked(ctx, pb, input)
+	}
 	r := newRun(ctx, in.Registry, pb, input)
 	if err := r.registerHandlers(ctx); err != nil {
 		return nil, err
 	}
+	return r.run(ctx)
+}
+
+// runChecked is Run for runs under the run contract (contract.go): the
+// input is admitted before the first step, and the search attributes are
+// the workflow's own.
+func (in *Interpreter) runChecked(ctx workflow.Context, pb *playbook.Playbook, input RunInput) (*RunStatus, error) {
+	lib, libErr := in.parseLibrary(input.Library)
+	admitted, err := admit(ctx, pb, lib, input)
+	if libErr != nil {
+		err = libErr
+	}
+	if err != nil {
+		admitted.Resume = nil // a refused run never restores what it was handed
+	}
+	r := newRun(ctx, in.Registry, pb, admitted)
+	if err := r.registerHandlers(ctx); err != nil {
+		return nil, err
+	}
+	if err != nil {
+		return nil, r.refuse(ctx, err)
+	}
+	for name, child := range lib {
+		r.children[name] = child
+	}
+	if err := r.upsertSearchAttributes(ctx, input.Resume == nil); err != nil {
+		return nil, err
+	}
+	return r.run(ctx)
+}
+
+// run runs the steps and settles the result.
+func (r *run) run(ctx workflow.Context) (*RunStatus, error) {
 	runErr := r.runTop(ctx)
 	var can *workflow.ContinueAsNewError
 	if errors.As(runErr, &can) {

@@ -223,7 +223,8 @@ func TestContinueAsNewCarriesState(t *testing.T) {
 	h := newHarness(t)
 	h.okta.on(spec.GetUsers, users("00u1"))
 	h.env.SetContinueAsNewSuggested(true)
-	h.env.ExecuteWorkflow(PlaybookWorkflowName, RunInput{Playbook: pin("t", findAndDeactivate), Inputs: map[string]any{"login": "x"}})
+	h.env.ExecuteWorkflow(PlaybookWorkflowName, RunInput{Playbook: pin("find-and-deactivate", findAndDeactivate),
+		Inputs: map[string]any{"login": "x"}, Options: RunOptions{StartedBy: "alice"}})
 	var can *workflow.ContinueAsNewError
 	require.True(t, errors.As(h.env.GetWorkflowError(), &can), "got %v", h.env.GetWorkflowError())
 	var next RunInput
@@ -234,6 +235,7 @@ func TestContinueAsNewCarriesState(t *testing.T) {
 
 	// The next run picks up where the first stopped and finishes.
 	h2 := newHarness(t)
+	h2.env.SetContinuedExecutionRunID("previous-run")
 	st, err := h2.run(findAndDeactivate, next)
 	require.NoError(t, err)
 	assert.Equal(t, []any{"00u1"}, st.Outputs["deactivated"])

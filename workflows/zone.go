@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -37,6 +38,13 @@ type ZoneWriteOpts struct {
 
 // ZoneWrite is the body of ZoneWriteWorkflow.
 func ZoneWrite(ctx workflow.Context, in ZoneWriteInput) (any, error) {
+	if err := childOnly(ctx, ZoneWriteWorkflowName); err != nil {
+		return nil, err
+	}
+	if !isZoneWrite(in.Action) {
+		return nil, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("%s runs zone writes only, not %s", ZoneWriteWorkflowName, in.Action), ErrInvalidRunInput, nil)
+	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		ActivityID:          in.Options.ActivityID,
 		Summary:             in.Options.Summary,
@@ -60,8 +68,8 @@ func retryPolicy(r spec.Retry) *temporal.RetryPolicy {
 }
 
 // isZoneWrite says whether an action rewrites a whole zone.
-func isZoneWrite(a *spec.Action) bool {
-	switch a.Name {
+func isZoneWrite(action string) bool {
+	switch action {
 	case spec.BlockIPs, spec.UnblockIPs, spec.UpdateZone:
 		return true
 	}

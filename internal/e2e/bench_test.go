@@ -59,7 +59,7 @@ func stepsPlaybook(t testing.TB, s *stack, n int) *playbook.Playbook {
 
 func (s *stack) runInterpreted(b testing.TB, pb *playbook.Playbook) {
 	ctx := context.Background()
-	started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: s.lib})
+	started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: s.lib, StartedBy: "bench"})
 	require.NoError(b, err)
 	var st workflows.RunStatus
 	require.NoError(b, s.client.GetWorkflow(ctx, started.WorkflowID, "").Get(ctx, &st))

@@ -145,6 +145,9 @@ func (s *stack) start(t *testing.T, req runs.Request) string {
 	if req.Library.Dir == "" {
 		req.Library = s.lib
 	}
+	if req.StartedBy == "" {
+		req.StartedBy = "e2e"
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	started, err := runs.Start(ctx, s.client, req)

@@ -258,7 +258,7 @@ func TestAlertIDDeduplicatesRunsButNotPlans(t *testing.T) {
 	s := getStack(t)
 	u := s.takeUsers(t, 1)[0]
 	alert := map[string]any{"id": "SIEM-DEDUP-1"}
-	req := runs.Request{Playbook: s.load(t, "deactivate.yaml"), Library: s.lib, Inputs: map[string]any{"login": u.Login}, Alert: alert}
+	req := runs.Request{Playbook: s.load(t, "deactivate.yaml"), Library: s.lib, Inputs: map[string]any{"login": u.Login}, Alert: alert, StartedBy: "e2e"}
 	ctx := context.Background()
 
 	req.DryRun = true

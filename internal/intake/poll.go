@@ -26,8 +26,9 @@ import (
 	"github.com/cordonsec/cordon/workflows"
 )
 
-// StartedBy is recorded on the runs the intake starts.
-const StartedBy = "okta-intake"
+// StartedBy prefixes the started_by of the runs the intake starts:
+// okta-event:<the event's uuid>.
+const StartedBy = "okta-event"
 
 // Poller is the cordon.intake_poll activity and its dependencies.
 type Poller struct {
@@ -91,7 +92,6 @@ func (p *Poller) Poll(ctx context.Context, req workflows.PollRequest) (workflows
 const maxProblems = 20
 
 func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter string, events []activities.FetchedEvent, res *workflows.PollResult) error {
-	src := trigger.Source{Library: p.Library, StartedBy: StartedBy}
 	keep := func(t *playbook.Trigger) bool { return t.Filter == filter }
 	for _, fe := range events {
 		res.Events++
@@ -107,6 +107,7 @@ func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter
 		for _, e := range errs {
 			res.Problems = append(res.Problems, fmt.Sprintf("event %s: %v", key, e))
 		}
+		src := trigger.Source{Library: p.Library, StartedBy: StartedBy + ":" + key}
 		started, err := trigger.StartAll(ctx, p.Starter, src, alert, key, matches)
 		if err != nil {
 			return err

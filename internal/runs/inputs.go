@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+
+	"github.com/cordonsec/cordon/workflows"
 )
 
 // StringInputs turns --input KEY=VALUE pairs into run inputs. They stay
@@ -53,13 +54,6 @@ func ParseAlert(name string, b []byte) (map[string]any, error) {
 	return alert, nil
 }
 
-// AlertID is the alert's id field as a string, "" when absent.
-func AlertID(alert map[string]any) string {
-	switch id := alert["id"].(type) {
-	case string:
-		return id
-	case float64:
-		return strconv.FormatFloat(id, 'f', -1, 64)
-	}
-	return ""
-}
+// AlertID is the alert's id field as a string, "" when absent; the
+// workflow computes CordonAlertID with the same function.
+func AlertID(alert map[string]any) string { return workflows.AlertID(alert) }

@@ -26,6 +26,8 @@ type Request struct {
 	Alert     map[string]any
 	ID        string // workflow ID; default <playbook>-<alert id>, else <playbook>-<random>
 	DryRun    bool
+	// StartedBy is who starts the run (required; options.started_by):
+	// a person's login from the CLI, webhook:<scheme>, okta-event:<uuid>.
 	StartedBy string
 }
 
@@ -41,6 +43,9 @@ type Started struct {
 // Start pins the playbook and starts its run. Input errors (missing
 // required inputs, wrong types) come back before anything is started.
 func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
+	if strings.TrimSpace(req.StartedBy) == "" {
+		return Started{}, &InputError{Err: errors.New("who starts the run is required (started_by)")}
+	}
 	inputs, err := req.Playbook.InputsWithDefaults(req.Inputs)
 	if err != nil {
 		return Started{}, &InputError{Err: err}

@@ -51,7 +51,7 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request, body []byte) {
 			res.Errors = append(res.Errors, e.Error())
 			s.cfg.Logger.Warn("webhook trigger not evaluated", "alert", key, "error", e)
 		}
-		started, err := trigger.StartAll(ctx, s.cfg.Starter, trigger.Source{Library: s.cfg.Library, StartedBy: StartedBy}, alert, key, matches)
+		started, err := trigger.StartAll(ctx, s.cfg.Starter, trigger.Source{Library: s.cfg.Library, StartedBy: startedBy(r)}, alert, key, matches)
 		res.Runs = append(res.Runs, started...)
 		resp.Alerts = append(resp.Alerts, res)
 		matched = matched || len(matches) > 0
@@ -147,7 +147,7 @@ func (s *Server) startNamed(w http.ResponseWriter, r *http.Request, body []byte)
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.StartTimeout)
 	defer cancel()
 	started, err := s.cfg.Starter.Start(ctx, runs.Request{Playbook: pb, Library: s.cfg.Library, Inputs: req.Inputs,
-		Alert: req.Alert, DryRun: req.DryRun, StartedBy: StartedBy})
+		Alert: req.Alert, DryRun: req.DryRun, StartedBy: startedBy(r)})
 	var inErr *runs.InputError
 	switch {
 	case errors.As(err, &inErr):

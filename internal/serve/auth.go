@@ -20,7 +20,9 @@ var (
 	errBadSignature  = errors.New("invalid " + SignatureHeader + " signature")
 )
 
-// authenticator checks a request's credentials. A credential that is
+// authenticator checks a request's credentials and names the scheme that
+// passed ("bearer", "hmac", both joined by "+", or "unauthenticated"):
+// runs the request starts record it as started_by webhook:<scheme>. A credential that is
 // presented must be valid: a wrong token is refused even when a correct
 // signature is also sent, so a misconfigured sender is noticed.
 // Comparisons are constant-time.
@@ -33,28 +35,28 @@ type authenticator struct {
 	insecure      bool
 }
 
-func (a authenticator) check(r *http.Request, body []byte) error {
+func (a authenticator) check(r *http.Request, body []byte) (string, error) {
 	if a.insecure {
-		return nil
+		return "unauthenticated", nil
 	}
-	presented := false
+	var schemes []string
 	if h := r.Header.Get("Authorization"); h != "" {
-		presented = true
 		tok, ok := cutPrefixFold(h, "Bearer ")
 		if !ok || len(a.token) == 0 || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), a.token) != 1 {
-			return errBadToken
+			return "", errBadToken
 		}
+		schemes = append(schemes, "bearer")
 	}
 	if h := r.Header.Get(SignatureHeader); h != "" {
-		presented = true
 		if !a.validSignature(h, body) {
-			return errBadSignature
+			return "", errBadSignature
 		}
+		schemes = append(schemes, "hmac")
 	}
-	if !presented {
-		return errNoCredentials
+	if schemes == nil {
+		return "", errNoCredentials
 	}
-	return nil
+	return strings.Join(schemes, "+"), nil
 }
 
 func (a authenticator) validSignature(header string, body []byte) bool {

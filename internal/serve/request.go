@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,11 +34,13 @@ func (s *Server) withBody(next handler) http.HandlerFunc {
 			writeError(w, http.StatusBadRequest, "reading body: "+err.Error())
 			return
 		}
-		if err := s.auth.check(r, body); err != nil {
+		scheme, err := s.auth.check(r, body)
+		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="cordon"`)
 			writeError(w, http.StatusUnauthorized, err.Error())
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), callerKey{}, StartedBy+":"+scheme))
 		if !isJSON(r.Header.Get("Content-Type")) {
 			writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 			return
@@ -48,6 +51,17 @@ func (s *Server) withBody(next handler) http.HandlerFunc {
 		}
 		next(w, r, body)
 	}
+}
+
+type callerKey struct{}
+
+// startedBy is what runs started by this request record as
+// options.started_by: webhook:<scheme that authenticated it>.
+func startedBy(r *http.Request) string {
+	if v, ok := r.Context().Value(callerKey{}).(string); ok {
+		return v
+	}
+	return StartedBy
 }
 
 func isJSON(ct string) bool {

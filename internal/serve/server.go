@@ -34,7 +34,9 @@ const MaxBody = runs.MaxAlertBytes
 // MaxBatch bounds the alerts of one request.
 const MaxBatch = 1000
 
-// StartedBy is recorded on the runs the webhook starts.
+// StartedBy prefixes the started_by of the runs the webhook starts:
+// webhook:bearer, webhook:hmac (webhook:bearer+hmac when both were sent)
+// or webhook:unauthenticated with --insecure-no-auth.
 const StartedBy = "webhook"
 
 // ErrNoAuth is returned by New when neither a token nor a secret is set

@@ -228,7 +228,7 @@ func TestServeTriggerMatching(t *testing.T) {
 	req := st.started["lookup-user-a-1"]
 	assert.Equal(t, map[string]any{"login": "ann@example.com"}, req.Inputs, "with: maps the alert to inputs")
 	assert.Equal(t, "a-1", req.Alert["id"])
-	assert.Equal(t, StartedBy, req.StartedBy)
+	assert.Equal(t, "webhook:bearer", req.StartedBy, "started_by names how the caller authenticated")
 	assert.Equal(t, float64(7), st.started["list-zones-a-1"].Inputs["severity"])
 
 	// A trigger whose with: gives a wrong type reports it and starts nothing.
