@@ -20,12 +20,12 @@ import (
 
 // Request is one run to start.
 type Request struct {
-	Playbook  *playbook.Playbook
-	Library   Library
-	Inputs    map[string]any // typed; defaults are applied here
-	Alert     map[string]any
-	ID        string // workflow ID; default <playbook>-<alert id>, else <playbook>-<random>
-	DryRun    bool
+	Playbook *playbook.Playbook
+	Library  Library
+	Inputs   map[string]any // typed; defaults are applied here
+	Alert    map[string]any
+	ID       string // workflow ID; default <playbook>-<alert id>, else <playbook>-<random>
+	DryRun   bool
 	// StartedBy is who starts the run (required; options.started_by):
 	// a person's login from the CLI, webhook:<scheme>, okta-event:<uuid>.
 	StartedBy string
