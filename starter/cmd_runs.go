@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/cordonsec/cordon/internal/cli"
@@ -61,6 +62,9 @@ func approveCommand() cli.Command {
 				rec, err := runs.Approve(ctx, c, args[0], workflows.Decision{Step: *step, Approver: *as, Reject: *reject, Comment: *comment})
 				var refused *runs.RefusedError
 				if errors.As(err, &refused) {
+					if *step == "" && strings.Contains(err.Error(), "must name its step") {
+						err = fmt.Errorf("%w (pass --step STEP)", err)
+					}
 					return cli.Exit(cli.ExitFailed, err)
 				}
 				if err != nil {
