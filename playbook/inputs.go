@@ -3,6 +3,7 @@ package playbook
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"sort"
@@ -151,7 +152,12 @@ func (p *Playbook) InputsWithDefaults(given map[string]any) (map[string]any, err
 }
 
 // coerceInput converts v to type t where a string stands for another type.
+// A whole number that arrived as a float (all JSON numbers do) becomes an
+// int, so that integer operators such as % work on it.
 func coerceInput(t InputType, v any) (any, string) {
+	if f, ok := v.(float64); ok && t == InputNumber && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return int(f), ""
+	}
 	s, isStr := v.(string)
 	if isStr && t != InputString {
 		switch t {

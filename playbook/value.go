@@ -3,6 +3,8 @@ package playbook
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -169,7 +171,45 @@ func (e *expression) eval(env *exprEnv) (any, error) {
 		msg, _ := exprMessage(err)
 		return nil, &EvalError{File: e.file, Pos: e.pos, Expr: e.text, Err: fmt.Errorf("%s", msg)}
 	}
+	if where, bad := nonFinite(out, ""); bad != 0 {
+		if where != "" {
+			where = " at " + strings.TrimPrefix(where, ".")
+		}
+		return nil, &EvalError{File: e.file, Pos: e.pos, Expr: e.text,
+			Err: fmt.Errorf("the result%s is %v, which is not a number (a division by zero?)", where, bad)}
+	}
 	return out, nil
+}
+
+// nonFinite finds a NaN or infinite number in an expression's result: such
+// a value cannot be encoded as JSON, so it would fail the run later, far
+// from the expression that made it. It returns where (" at [2].count") and
+// the value, or 0 when every number is finite.
+func nonFinite(v any, at string) (string, float64) {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return at, x
+		}
+	case []any:
+		for i, e := range x {
+			if w, bad := nonFinite(e, fmt.Sprintf("%s[%d]", at, i)); bad != 0 {
+				return w, bad
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // the first bad key, the same on every replay
+		for _, k := range keys {
+			if w, bad := nonFinite(x[k], at+"."+k); bad != 0 {
+				return w, bad
+			}
+		}
+	}
+	return "", 0
 }
 
 // EvalBool evaluates an if: condition. A nil value is true; a result that

@@ -92,6 +92,10 @@ func TestValueEvalErrors(t *testing.T) {
 		{"bad cidr", `${{ cidr_contains("nope", "1.2.3.4") }}`, `"nope" is not a CIDR`},
 		{"bad jsonpath", `${{ jsonpath(inputs.b, "$[") }}`, "jsonpath"},
 		{"from_json garbage", `${{ from_json("{") }}`, "from_json"},
+		{"division by zero is not a number", `${{ len(inputs.b) / (len(inputs.b) - 2) }}`,
+			`v.yaml:11:14: ${{ len(inputs.b) / (len(inputs.b) - 2) }}: the result is +Inf, which is not a number (a division by zero?)`},
+		{"zero by zero", `${{ 0.0 / (len(inputs.b) - 2) }}`, `the result is NaN, which is not a number`},
+		{"inside a mapping", `"${{ {'ok': 1, 'rate': [1, -len(inputs.b) / 0]} }}"`, `the result at rate[1] is -Inf, which is not a number`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -207,6 +211,8 @@ steps:
 		{"wrong type", map[string]any{"login": "a", "n": "many"}, nil, "input n:"},
 		{"not allowed", map[string]any{"login": "a", "mode": "medium"}, nil, "input mode: \"medium\" is not one of the allowed values"},
 		{"undeclared", map[string]any{"login": "a", "logn": "b"}, nil, "input logn is not declared by playbook in; did you mean \"login\"?"},
+		{"whole numbers from JSON become integers, so % works", map[string]any{"login": "a", "n": float64(10)},
+			map[string]any{"login": "a", "n": 10, "on": false, "mode": "fast"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
