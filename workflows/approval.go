@@ -21,7 +21,7 @@ type pendingApproval struct {
 // registerHandlers installs the status query and the approve update.
 func (r *run) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (*RunStatus, error) {
-		return r.status, nil
+		return r.report(), nil
 	}); err != nil {
 		return err
 	}

@@ -115,15 +115,5 @@ func summarize(v any) any {
 	if err != nil || len(b) <= maxSummary {
 		return v
 	}
-	s := map[string]any{"truncated": true, "bytes": len(b)}
-	switch t := v.(type) {
-	case []any:
-		s["items"] = len(t)
-	case map[string]any:
-		if res, ok := t["results"].([]any); ok {
-			s["items"] = len(res)
-			s["status"] = t["status"]
-		}
-	}
-	return s
+	return outline(v, len(b))
 }

@@ -116,14 +116,14 @@ func (r *run) finish(ctx workflow.Context, runErr error) (*RunStatus, error) {
 		r.status.Status = RunFailed
 	}
 	if runErr == nil {
-		return r.status, nil
+		return r.report(), nil
 	}
 	r.status.Error = runErr.Error()
 	kind := ErrPlaybookFailed
 	if r.status.Status == RunRejected {
 		kind = ErrPlaybookRejected
 	}
-	return nil, temporal.NewNonRetryableApplicationError(r.status.Error, kind, nil, r.status)
+	return nil, temporal.NewNonRetryableApplicationError(r.status.Error, kind, nil, r.report())
 }
 
 func (r *run) evalOutputs() error {
@@ -138,6 +138,10 @@ func (r *run) evalOutputs() error {
 			return fmt.Errorf("output %s: %w", o.Name, err)
 		}
 		r.status.Outputs[o.Name] = v
+	}
+	if err := checkOutputs(r.status.Outputs); err != nil {
+		r.status.Outputs = nil
+		return err
 	}
 	return nil
 }
