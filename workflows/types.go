@@ -28,6 +28,11 @@ const (
 	RunFailed    = "failed"
 	RunRejected  = "rejected"
 	RunCancelled = "cancelled"
+	// RunTerminated: ended from outside (terminate, a Temporal limit);
+	// reported by the client from the server, never by the workflow.
+	RunTerminated = "terminated"
+	// RunTimedOut: the run's execution or run timeout passed.
+	RunTimedOut = "timed_out"
 )
 
 // Error types of the workflow's own failures, for the CLI's exit codes.

@@ -27,8 +27,14 @@ type UndoInput struct {
 }
 
 // Undo is the body of UndoWorkflow; the interpreter's registry supplies the
-// undo action's retry policy and timeout.
+// undo action's retry policy and timeout. Its status query answers a
+// RunStatus with the one undo step, so `cordon status` shows an undo as it
+// shows a run.
 func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
+	st := undoStatus(ctx, u)
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (*RunStatus, error) { return st, nil }); err != nil {
+		return nil, err
+	}
 	if err := childOnly(ctx, UndoWorkflowName); err != nil {
 		return nil, err
 	}
@@ -36,16 +42,49 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 		return nil, temporal.NewNonRetryableApplicationError(
 			UndoWorkflowName+" reverses containment steps only; "+u.Action+" is no action's undo", ErrInvalidRunInput, nil)
 	}
-	if err := workflow.Sleep(ctx, u.After); err != nil {
-		return nil, err
+	err := workflow.Sleep(ctx, u.After)
+	var out any
+	if err == nil {
+		a, ok := in.Registry.Lookup(u.Action)
+		if !ok {
+			return nil, temporal.NewNonRetryableApplicationError("unknown undo action "+u.Action, ErrInvalidPlaybook, nil)
+		}
+		r := &run{reg: in.Registry}
+		s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
+		now := workflow.Now(ctx)
+		st.Steps[0].Status, st.Steps[0].StartedAt = playbook.StatusRunning, &now
+		out, err = execute(ctx, r.activityOptions(s, a, s.ID), a, actionRequest{Params: u.Params, Step: s.ID})
 	}
-	a, ok := in.Registry.Lookup(u.Action)
-	if !ok {
-		return nil, temporal.NewNonRetryableApplicationError("unknown undo action "+u.Action, ErrInvalidPlaybook, nil)
+	now := workflow.Now(ctx)
+	st.FinishedAt, st.Steps[0].FinishedAt = &now, &now
+	switch {
+	case err == nil:
+		st.Status, st.Steps[0].Status, st.Steps[0].Output = RunSucceeded, bulkStatusOr(out), summarize(out)
+	case temporal.IsCanceledError(err):
+		st.Status, st.Steps[0].Status, st.Error = RunCancelled, playbook.StatusSkipped, "cancelled: the containment stays in place"
+	default:
+		st.Status, st.Steps[0].Status, st.Steps[0].Error, st.Error = RunFailed, playbook.StatusFailed, stepError(err), err.Error()
 	}
-	r := &run{reg: in.Registry}
-	s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
-	return execute(ctx, r.activityOptions(s, a, s.ID), a, actionRequest{Params: u.Params, Step: s.ID})
+	return out, err
+}
+
+func undoStatus(ctx workflow.Context, u UndoInput) *RunStatus {
+	info := workflow.GetInfo(ctx)
+	started := workflow.Now(ctx)
+	return &RunStatus{
+		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
+		Playbook: "undo of " + u.Step, Status: RunRunning, StartedAt: started,
+		Outputs: map[string]any{"runs_at": started.Add(u.After), "targets": toAny(u.Targets)},
+		Steps:   []*StepStatus{{ID: u.Step + "-undo", Kind: string(playbook.KindAction), Action: u.Action, Status: playbook.StatusPending}},
+	}
+}
+
+// bulkStatusOr is a finished undo step's status.
+func bulkStatusOr(out any) string {
+	if s := bulkStatus(out); s != "" {
+		return s
+	}
+	return playbook.StatusSucceeded
 }
 
 // scheduleUndo starts the undo of what the step actually changed (outcome

@@ -192,7 +192,48 @@ func TestUndoAfterUnblocks(t *testing.T) {
 		return contains(z.Gateways, "192.0.2.77/32")
 	}
 	assert.True(t, has(), "blocked right after the run")
+	undoID := id + "/undo-block"
+	pending, err := runs.Status(context.Background(), s.client, undoID)
+	require.NoError(t, err, "cordon status answers for an undo run")
+	assert.Equal(t, workflows.RunRunning, pending.Status)
+	assert.Equal(t, "block-undo", pending.Steps[0].ID)
 	eventually(t, 30*time.Second, "the undo to unblock 192.0.2.77", func() bool { return !has() })
+	eventually(t, 30*time.Second, "the undo run to finish", func() bool {
+		st, err := runs.Status(context.Background(), s.client, undoID)
+		return err == nil && st.Status == workflows.RunSucceeded
+	})
+	done, err := runs.Status(context.Background(), s.client, undoID)
+	require.NoError(t, err)
+	assert.Equal(t, "okta.unblock_ips", done.Steps[0].Action)
+	assert.Equal(t, "succeeded", done.Steps[0].Status)
+}
+
+func TestTerminatedRunIsReportedAsTerminated(t *testing.T) {
+	s := getStack(t)
+	u := s.takeUsers(t, 1)[0]
+	id := s.start(t, runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "alice"})
+	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
+		st, err := runs.Query(context.Background(), s.client, id)
+		return err == nil && len(st.PendingApprovals) == 1
+	})
+	require.NoError(t, s.client.TerminateWorkflow(context.Background(), id, "", "operator stopped it: wrong alert"))
+	st, err := runs.Status(context.Background(), s.client, id)
+	require.NoError(t, err)
+	assert.Equal(t, workflows.RunTerminated, st.Status)
+	assert.Contains(t, st.Error, "terminated: operator stopped it: wrong alert")
+	eventually(t, 30*time.Second, "the run to be listed as terminated", func() bool {
+		q, _ := runs.ListQuery("e2e-approval", workflows.RunTerminated, "")
+		list, err := runs.List(context.Background(), s.client, q, 100)
+		if err != nil {
+			return false
+		}
+		for _, r := range list {
+			if r.WorkflowID == id {
+				return r.Status == workflows.RunTerminated && r.ClosedAt != nil
+			}
+		}
+		return false
+	})
 }
 
 func TestApprovalThroughCLI(t *testing.T) {

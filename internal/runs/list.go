@@ -17,9 +17,11 @@ var runStatusOf = map[enumspb.WorkflowExecutionStatus]string{
 	enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:        workflows.RunSucceeded,
 	enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:           workflows.RunFailed,
 	enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:         workflows.RunCancelled,
-	enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:       workflows.RunCancelled,
-	enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:        workflows.RunFailed,
-	enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW: workflows.RunRunning,
+	enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:       workflows.RunTerminated,
+	enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:        workflows.RunTimedOut,
+	// An execution that continued as new is closed; its run goes on in
+	// the next execution, which ListQuery lists instead.
+	enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW: "continued_as_new",
 }
 
 func summaryOf(e *workflowpb.WorkflowExecutionInfo) Summary {

@@ -67,6 +67,7 @@ type Summary struct {
 var visibility = map[string]string{
 	workflows.RunRunning: "Running", workflows.RunSucceeded: "Completed", workflows.RunFailed: "Failed",
 	workflows.RunRejected: "Failed", workflows.RunCancelled: "Canceled",
+	workflows.RunTerminated: "Terminated", workflows.RunTimedOut: "TimedOut",
 }
 
 // ListQuery builds the visibility query for `cordon list`.
@@ -81,9 +82,12 @@ func ListQuery(playbookName, status, target string) (string, error) {
 	if status != "" {
 		v, ok := visibility[status]
 		if !ok {
-			return "", fmt.Errorf("unknown status %q (want running, succeeded, failed, rejected or cancelled)", status)
+			return "", fmt.Errorf("unknown status %q (want running, succeeded, failed, rejected, cancelled, terminated or timed_out)", status)
 		}
 		q = append(q, fmt.Sprintf("ExecutionStatus = '%s'", v))
+	} else {
+		// A run that continued as new is listed once, as its latest execution.
+		q = append(q, "ExecutionStatus != 'ContinuedAsNew'")
 	}
 	return strings.Join(q, " AND "), nil
 }

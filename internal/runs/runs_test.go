@@ -19,8 +19,15 @@ func TestListQuery(t *testing.T) {
 	q, err := ListQuery("contain", "rejected", "00u1")
 	assert.NoError(t, err)
 	assert.Equal(t, "WorkflowType = 'PlaybookWorkflow' AND CordonPlaybook = 'contain' AND CordonTarget = '00u1' AND ExecutionStatus = 'Failed'", q)
+	q, err = ListQuery("contain", "terminated", "")
+	assert.NoError(t, err)
+	assert.Equal(t, "WorkflowType = 'PlaybookWorkflow' AND CordonPlaybook = 'contain' AND ExecutionStatus = 'Terminated'", q)
+	q, err = ListQuery("", "", "")
+	assert.NoError(t, err)
+	assert.Equal(t, "WorkflowType = 'PlaybookWorkflow' AND ExecutionStatus != 'ContinuedAsNew'", q,
+		"a run that continued as new is listed once")
 	_, err = ListQuery("", "done", "")
-	assert.EqualError(t, err, `unknown status "done" (want running, succeeded, failed, rejected or cancelled)`)
+	assert.EqualError(t, err, `unknown status "done" (want running, succeeded, failed, rejected, cancelled, terminated or timed_out)`)
 }
 
 func TestPlanLine(t *testing.T) {

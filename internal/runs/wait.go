@@ -101,21 +101,46 @@ func Result(ctx context.Context, c client.Client, id string) (*workflows.RunStat
 		return &st, nil
 	}
 	if temporal.IsCanceledError(err) {
-		return statusAfter(ctx, c, id, workflows.RunCancelled, err), nil
+		return statusAfter(ctx, c, id, workflows.RunCancelled, "cancelled"), nil
 	}
 	var term *temporal.TerminatedError
 	if errors.As(err, &term) {
-		return statusAfter(ctx, c, id, workflows.RunCancelled, err), nil
+		return statusAfter(ctx, c, id, workflows.RunTerminated, "terminated: "+terminateReason(ctx, c, id)), nil
+	}
+	var to *temporal.TimeoutError
+	if errors.As(err, &to) {
+		return statusAfter(ctx, c, id, workflows.RunTimedOut, "timed out: "+err.Error()), nil
 	}
 	return nil, err
 }
 
-func statusAfter(ctx context.Context, c client.Client, id, status string, cause error) *workflows.RunStatus {
+// terminateReason reads why a run was terminated from its closing event:
+// an operator's reason, or the server's when a limit ended the run
+// (history size or event count exceeded).
+func terminateReason(ctx context.Context, c client.Client, id string) string {
+	it := c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			break
+		}
+		if a := ev.GetWorkflowExecutionTerminatedEventAttributes(); a != nil {
+			reason := a.GetReason()
+			if a.GetIdentity() != "" {
+				reason += " (by " + a.GetIdentity() + ")"
+			}
+			return reason
+		}
+	}
+	return "no reason recorded"
+}
+
+func statusAfter(ctx context.Context, c client.Client, id, status, why string) *workflows.RunStatus {
 	st, err := Query(ctx, c, id)
 	if err != nil {
 		st = &workflows.RunStatus{WorkflowID: id}
 	}
-	st.Status, st.Error = status, cause.Error()
+	st.Status, st.Error = status, why
 	return st
 }
 
@@ -125,8 +150,12 @@ func Status(ctx context.Context, c client.Client, id string) (*workflows.RunStat
 	if err != nil {
 		return nil, err
 	}
-	if d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+	info := d.GetWorkflowExecutionInfo()
+	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		return Query(ctx, c, id)
+	}
+	if info.GetType().GetName() == workflows.UndoWorkflowName && info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED {
+		return Query(ctx, c, id) // its result is the undo action's output; its status is the query's
 	}
 	return Result(ctx, c, id)
 }
