@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // pacer keeps this process's share of Okta's org-wide limits. One instance
@@ -16,17 +18,19 @@ import (
 // the headers are the truth all worker processes share:
 //
 //   - Hard stop: no request goes out while Remaining, less this process's
-//     requests in flight, is at or below the margin.
+//     requests in flight, is at or below the margin less its headroom.
 //   - Share: a window's allowance for this process is its share of the
 //     org's consumption in the previous window (its own counted answers
 //     over Limit - Remaining), times Limit less the margin. Three busy
-//     workers settle at about a third each; a worker that used its whole
-//     allowance asks for a little more next window (shareStep), so a share
-//     grows back when another worker goes idle. Alone, the share is 1.
-//   - Burst, then spread: the first half of the allowance goes out at once
-//     (incident response values the first minute); the rest is released
-//     evenly until the window's reset, so a run that starts mid-window,
-//     on any worker, still finds budget.
+//     workers settle at about a third each; a worker that wanted more
+//     while the org left budget unused asks for a little more next window
+//     (shareStep), so a share grows back when another worker goes idle.
+//     Alone, the share is 1.
+//   - Burst, then spread: a token bucket holds half the allowance (it
+//     goes out at once: incident response values the first minute) and
+//     refills at the allowance per window, so steady demand is spread
+//     evenly and never waits for a reset, whose whole-second rounding
+//     would waste part of every window.
 //   - Margin: requests of each window left unspent. It starts at minMargin,
 //     grows by half after a window that drew a 429 (other processes, or
 //     other integrations on the org, were faster than the headers) and
@@ -51,13 +55,15 @@ type bucketState struct {
 	window    time.Duration // learned window length; 0 until seen
 	inflight  int           // this process's requests without an answer
 
-	sent     int  // this process's requests sent in the current window
 	answered int  // this process's requests the org counted in the current window
 	capped   bool // a request waited for this process's allowance this window
 	limited  bool // the current window drew a 429
+	stopped  bool // the last request waited for the window to reset
 
 	share   float64 // this process's fraction of the window's budget
 	margin  int
+	lim     *rate.Limiter // the share of the allowance, spread over the window
+	tuned   [4]float64    // share, limit, margin and window lim was set for
 	changed chan struct{} // closed and replaced on every update
 }
 
@@ -65,7 +71,9 @@ const (
 	// minMargin is the least a window keeps unspent: one request of
 	// reserve, so Remaining does not reach zero, and two of headroom for
 	// requests whose arrival order makes them land in the older window.
-	minMargin = 3
+	reserve   = 1
+	headroom  = 2
+	minMargin = reserve + headroom
 	// burstFraction of a window's allowance goes out without spacing.
 	burstFraction = 0.5
 	// shareStep is how much a capped process asks for beyond its measured share.
@@ -122,14 +130,13 @@ func (p *pacer) wait(ctx context.Context, name string) error {
 			// The window has rolled over by our estimate: assume it is full
 			// again until the next answer says otherwise. (low keeps the
 			// old window's figure for closeWindow.)
-			b.remaining, b.resetAt, b.sent = b.limit, time.Time{}, 0
+			b.remaining, b.resetAt = b.limit, time.Time{}
 		}
 		delay, ok := p.admit(b, now)
 		if ok {
 			b.inflight++
-			b.sent++
 			p.mu.Unlock()
-			return nil
+			return sleepCtx(ctx, delay, func() { p.mu.Lock(); b.inflight--; p.mu.Unlock() })
 		}
 		changed := b.changed
 		p.mu.Unlock()
@@ -156,42 +163,60 @@ func (p *pacer) wait(ctx context.Context, name string) error {
 }
 
 // admit decides whether a request may go now; if not, it returns how long
-// to wait before asking again (0: until the bucket's next update).
+// to wait before asking again (0: until the bucket's next update). A
+// request it admits may still have to sleep off its token reservation
+// (the second result is then true and the delay is that sleep).
 func (p *pacer) admit(b *bucketState, now time.Time) (time.Duration, bool) {
 	if !b.known {
 		// One probe learns the bucket's limit before the rest go.
 		return 0, b.inflight == 0
 	}
-	// A bucket of one request cannot keep a margin.
-	margin := min(b.margin, b.limit-1)
-	untilReset := time.Second // without a known reset, look again after a second
-	if !b.resetAt.IsZero() {
-		untilReset = max(b.resetAt.Sub(now), time.Millisecond)
+	// The hard stop keeps the margin less its headroom, which is for the
+	// rounding of window starts and does not need to stay unspent: the
+	// steady rate never reaches it. A bucket of one request cannot keep
+	// a reserve.
+	if b.remaining-b.inflight <= min(b.margin-headroom, b.limit-1) {
+		b.stopped = true
+		if b.resetAt.IsZero() {
+			return time.Second, false // no known reset: look again after a second
+		}
+		return max(b.resetAt.Sub(now), time.Millisecond), false
 	}
-	if b.remaining-b.inflight <= margin {
-		return untilReset, false
+	if b.lim == nil {
+		return 0, true
 	}
-	allow := b.share * float64(b.limit-margin)
-	left := 1.0 // the fraction of the window still to run
+	if b.stopped {
+		// Demand outran the window: the bucket refilled while it waited
+		// for the reset, but those tokens are not spare budget. Carry on
+		// at the steady rate; bursts are for demand that follows a lull.
+		b.stopped = false
+		if n := int(b.lim.TokensAt(now)); n > 0 {
+			b.lim.ReserveN(now, n)
+		}
+	}
+	delay := b.lim.ReserveN(now, 1).DelayFrom(now)
+	if delay > 0 {
+		b.capped = true
+	}
+	return delay, true
+}
+
+// retune sets the token bucket from the bucket's limit, window, margin and
+// this process's share: the allowance of a window, spread over the window,
+// with half of it available at once.
+func (p *pacer) retune(b *bucketState, now time.Time) {
 	window := p.window
 	if b.window > 0 {
 		window = b.window
 	}
-	if !b.resetAt.IsZero() {
-		left = min(max(b.resetAt.Sub(now).Seconds()/window.Seconds(), 0), 1)
+	allow := b.share * float64(max(b.limit-min(b.margin, b.limit-1), 1))
+	burst := max(int(allow*burstFraction), 1)
+	if b.lim == nil {
+		b.lim = rate.NewLimiter(rate.Limit(allow/window.Seconds()), burst)
+		return
 	}
-	released := allow * (burstFraction + (1-burstFraction)*(1-left))
-	if float64(b.sent) < released {
-		return 0, true
-	}
-	b.capped = true
-	// The allowance grows linearly to the reset; find when it passes sent.
-	need := (float64(b.sent)/allow - burstFraction) / (1 - burstFraction) // elapsed fraction wanted
-	if need >= 1 || b.resetAt.IsZero() {
-		return untilReset, false
-	}
-	wait := time.Duration((left - (1 - need)) * float64(window))
-	return min(max(wait, time.Millisecond), untilReset), false
+	b.lim.SetLimitAt(now, rate.Limit(allow/window.Seconds()))
+	b.lim.SetBurstAt(now, burst)
 }
 
 // update records an answer's headers. Answers to concurrent requests arrive
@@ -224,11 +249,6 @@ func (p *pacer) update(name string, ri RateInfo, status int, sent, recv time.Tim
 		b.low, b.remaining = ri.Remaining, ri.Remaining
 	case reset > b.resetUnix:
 		b.closeWindow()
-		if !rolled {
-			// The window turned before our estimate of its reset: the
-			// requests still out, and this one, count in the new one.
-			b.sent = b.inflight + 1
-		}
 		b.low, b.remaining = ri.Remaining, ri.Remaining
 	case reset == b.resetUnix:
 		b.low = min(b.low, ri.Remaining)
@@ -262,6 +282,25 @@ func (p *pacer) update(name string, ri RateInfo, status int, sent, recv time.Tim
 	if ri.ResetIn >= 2*time.Second {
 		b.window = max(b.window, ri.ResetIn-time.Second)
 	}
+	if b.lim == nil || b.tuned != [4]float64{b.share, float64(b.limit), float64(b.margin), b.window.Seconds()} {
+		b.tuned = [4]float64{b.share, float64(b.limit), float64(b.margin), b.window.Seconds()}
+		p.retune(b, recv)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration, undo func()) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		undo()
+		return ctx.Err()
+	}
 }
 
 // closeWindow learns from the window that just ended: this process's share
@@ -269,7 +308,9 @@ func (p *pacer) update(name string, ri RateInfo, status int, sent, recv time.Tim
 func (b *bucketState) closeWindow() {
 	if total := b.limit - b.low; total > 0 && b.answered > 0 {
 		s := float64(b.answered) / float64(total)
-		if b.capped {
+		if b.capped && b.low > b.margin+1 {
+			// This process wanted more and the org left budget unused:
+			// ask for a little more (another worker may have gone idle).
 			s += shareStep
 		}
 		b.share = min(max(s, minShare), 1)
