@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,16 +43,20 @@ const (
 // answered 429 (target <= 0.01).
 func BenchmarkDeactivate1000(b *testing.B) {
 	modes := []struct {
-		name string
-		opts []okta.Option
+		name    string
+		clients int
+		opts    []okta.Option
 	}{
-		{"paced", nil},
-		{"naive", []okta.Option{okta.WithoutPacing()}},
+		{"paced", 1, nil},
+		{"naive", 1, []okta.Option{okta.WithoutPacing()}},
+		// Three clients stand for three worker processes: each has its own
+		// pacer and sees the others only through the org-wide headers.
+		{"paced-3clients", 3, nil},
 	}
 	for _, m := range modes {
 		b.Run(m.name, func(b *testing.B) {
 			for range b.N {
-				frac, share, n := deactivateRun(b, m.opts...)
+				frac, share, n := deactivateRun(b, m.clients, m.opts...)
 				b.ReportMetric(frac, "window_fraction")
 				b.ReportMetric(share, "share_429")
 				b.ReportMetric(float64(n), "requests")
@@ -59,40 +65,29 @@ func BenchmarkDeactivate1000(b *testing.B) {
 	}
 }
 
-func deactivateRun(b *testing.B, opts ...okta.Option) (fraction, share429 float64, requests int) {
+// deactivateRun deactivates benchUsers users per client, every client at
+// once, each through its own activity environment.
+func deactivateRun(b *testing.B, clients int, opts ...okta.Option) (fraction, share429 float64, requests int) {
 	b.Helper()
 	b.StopTimer()
-	srv := oktasim.NewTestServer(b, oktasim.Options{Token: testToken, Seed: oktasim.SeedEmpty, Users: benchUsers + 50,
+	srv := oktasim.NewTestServer(b, oktasim.Options{Token: testToken, Seed: oktasim.SeedEmpty, Users: clients*benchUsers + 50,
 		Window: benchWindow, Limits: map[string]int{oktasim.BucketOther: benchLimit}})
-	client, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), Token: testToken}, opts...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ids := benchUserIDs(b, client)
-
-	acts := New(client, spec.Okta(), nil)
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
-	env := suite.NewTestActivityEnvironment()
-	acts.Register(env)
-	var beat []ItemResult
-	env.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) { _ = d.Get(&beat) })
+	all := benchUserIDs(b, srv.URL(), clients*benchUsers)
 	srv.Sim().ResetRequests()
 
 	b.StartTimer()
-	for attempt := 1; ; attempt++ {
-		_, err := env.ExecuteActivity(spec.DeactivateUsers, Request{Params: map[string]any{spec.ParamUserIDs: ids}})
-		if err == nil {
-			break
+	errs := make(chan error, clients)
+	for i := range clients {
+		client, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), Token: testToken}, opts...)
+		if err != nil {
+			b.Fatal(err)
 		}
-		var ae *temporal.ApplicationError
-		if !errors.As(err, &ae) || ae.NonRetryable() || attempt > 500 {
-			b.Fatalf("attempt %d: %v", attempt, err)
+		go func() { errs <- deactivateWithRetries(client, all[i*benchUsers:(i+1)*benchUsers]) }()
+	}
+	for range clients {
+		if err := <-errs; err != nil {
+			b.Fatal(err)
 		}
-		// Temporal's retry timer, without a server: wait NextRetryDelay
-		// and retry with the last heartbeat's details.
-		<-time.After(ae.NextRetryDelay())
-		env.SetHeartbeatDetails(beat)
 	}
 	b.StopTimer()
 
@@ -114,8 +109,8 @@ func deactivateRun(b *testing.B, opts ...okta.Option) (fraction, share429 float6
 			last = r.Time
 		}
 	}
-	if ok < len(ids) {
-		b.Fatalf("only %d of %d users deactivated", ok, len(ids))
+	if ok < len(all) {
+		b.Fatalf("only %d of %d users deactivated", ok, len(all))
 	}
 	// (n-1) gaps over the elapsed time estimates the sustained rate.
 	rate := float64(ok-1) / last.Sub(first).Seconds()
@@ -123,14 +118,65 @@ func deactivateRun(b *testing.B, opts ...okta.Option) (fraction, share429 float6
 	return rate / allowed, float64(limited) / float64(ok+limited), ok + limited
 }
 
-func benchUserIDs(b *testing.B, c *okta.Client) []any {
+// deactivateWithRetries runs okta.deactivate_users over ids, retrying the
+// activity the way Temporal would: after the error's NextRetryDelay, with
+// the last heartbeat's details. It fails when an item ends failed.
+func deactivateWithRetries(client *okta.Client, ids []any) error {
+	acts := New(client, spec.Okta(), nil)
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
+	env := suite.NewTestActivityEnvironment()
+	acts.Register(env)
+	var mu sync.Mutex
+	var beat converter.EncodedValues
+	env.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) {
+		mu.Lock()
+		beat = d
+		mu.Unlock()
+	})
+	for attempt := 1; ; attempt++ {
+		val, err := env.ExecuteActivity(spec.DeactivateUsers, Request{Params: map[string]any{spec.ParamUserIDs: ids}})
+		if err == nil {
+			var res BulkResult
+			if err := val.Get(&res); err != nil {
+				return err
+			}
+			if len(res.Failed) > 0 {
+				return fmt.Errorf("%d items failed: %+v", len(res.Failed), res.Results[0])
+			}
+			return nil
+		}
+		var ae *temporal.ApplicationError
+		if !errors.As(err, &ae) || ae.NonRetryable() || attempt > 500 {
+			return fmt.Errorf("attempt %d: %w", attempt, err)
+		}
+		// Temporal's retry timer, without a server: wait NextRetryDelay
+		// and retry with the last heartbeat's details.
+		<-time.After(ae.NextRetryDelay())
+		mu.Lock()
+		var details bulkProgress
+		if beat != nil {
+			_ = beat.Get(&details)
+		}
+		mu.Unlock()
+		env.SetHeartbeatDetails(details)
+	}
+}
+
+func benchUserIDs(b *testing.B, url string, n int) []any {
 	b.Helper()
-	raws, err := c.ListUsers(context.Background(), `status eq "ACTIVE"`, benchUsers)
+	// A client of its own, so the listing leaves no trace in the measured
+	// clients' pacers.
+	c, err := okta.NewClient(okta.Config{OrgURL: url, Token: testToken})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(raws) < benchUsers {
-		b.Fatalf("the sim has %d active users, want %d", len(raws), benchUsers)
+	raws, err := c.ListUsers(context.Background(), `status eq "ACTIVE"`, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(raws) < n {
+		b.Fatalf("the sim has %d active users, want %d", len(raws), n)
 	}
 	ids := make([]any, 0, len(raws))
 	for _, r := range raws {

@@ -71,31 +71,60 @@ func lastAttempt(ctx context.Context) bool {
 	return rp != nil && rp.MaximumAttempts > 0 && info.Attempt >= rp.MaximumAttempts
 }
 
+// bulkProgress is what a bulk activity records in its heartbeat: the
+// finished items, by index into the request's ID list, and their results
+// (Results[i] belongs to Done[i]). A retry resumes from it and redoes only
+// the rest; an item interrupted by a 429 or a 5xx is not in it, so the
+// retry does it again.
+type bulkProgress struct {
+	Done    []int        `json:"done"`
+	Results []ItemResult `json:"results"`
+}
+
+func (p *bulkProgress) add(i int, r ItemResult) {
+	p.Done = append(p.Done, i)
+	p.Results = append(p.Results, r)
+}
+
+// resumeProgress reads the last attempt's heartbeat. Details of another
+// shape (an older Cordon's) or out of range are ignored: the items are
+// then redone, which the idempotent writes report as already done.
+func resumeProgress(ctx context.Context, n int) (bulkProgress, map[int]ItemResult) {
+	var p bulkProgress
+	done := map[int]ItemResult{}
+	if !activity.HasHeartbeatDetails(ctx) {
+		return p, done
+	}
+	var prev bulkProgress
+	if err := activity.GetHeartbeatDetails(ctx, &prev); err != nil || len(prev.Done) != len(prev.Results) {
+		return p, done
+	}
+	for k, i := range prev.Done {
+		if _, dup := done[i]; i >= 0 && i < n && !dup {
+			done[i] = prev.Results[k]
+			p.add(i, prev.Results[k])
+		}
+	}
+	return p, done
+}
+
 // runBulk runs fn over ids with bounded concurrency. It records a heartbeat
 // with every finished item and, on a retry, resumes from the last
 // heartbeat's details, so finished items are not redone. A transient error
-// stops dispatching, waits for items in flight, and is returned (classified
-// by the caller) so Temporal retries after the right delay.
+// (a 429, a 5xx, no answer) does not fail its item while the activity has
+// attempts left: the runner stops dispatching, lets the items in flight
+// finish, and returns the error (classified: a 429 carries NextRetryDelay
+// from Okta's reset) so that Temporal retries the unfinished items.
 func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string, fn itemFunc) (*BulkResult, error) {
 	log := activity.GetLogger(ctx)
-	doneByID := map[string]ItemResult{}
-	if activity.HasHeartbeatDetails(ctx) {
-		var prev []ItemResult
-		if err := activity.GetHeartbeatDetails(ctx, &prev); err == nil {
-			for _, r := range prev {
-				doneByID[r.ID] = r
-			}
-			log.Info("resuming from heartbeat", "action", act.Name, "done", len(prev), "total", len(ids))
-		}
+	progress, doneAt := resumeProgress(ctx, len(ids))
+	if len(doneAt) > 0 {
+		log.Info("resuming from heartbeat", "action", act.Name, "done", len(doneAt), "total", len(ids))
 	}
 	var (
-		mu       sync.Mutex
-		progress = make([]ItemResult, 0, len(ids))
-		abort    error
+		mu    sync.Mutex
+		abort error
 	)
-	for _, r := range doneByID {
-		progress = append(progress, r)
-	}
 	// Items record a heartbeat as they finish, but pacing may hold every
 	// item back for up to a rate-limit window (60 s at Okta), longer than
 	// the heartbeat timeout; a ticker keeps the heartbeat alive meanwhile.
@@ -117,22 +146,22 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 			}
 		}
 	}()
-	work := make(chan string)
+	work := make(chan int)
 	var wg sync.WaitGroup
 	for range max(a.BulkConcurrency, 1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for id := range work {
-				res, err := fn(ctx, id)
+			for i := range work {
+				res, err := fn(ctx, ids[i])
 				mu.Lock()
 				if err != nil {
 					if abort == nil {
 						abort = err
 					}
 				} else {
-					doneByID[id] = res
-					progress = append(progress, res)
+					doneAt[i] = res
+					progress.add(i, res)
 					activity.RecordHeartbeat(ctx, progress)
 				}
 				mu.Unlock()
@@ -140,9 +169,9 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 		}()
 	}
 dispatch:
-	for _, id := range ids {
+	for i := range ids {
 		mu.Lock()
-		_, finished := doneByID[id]
+		_, finished := doneAt[i]
 		stop := abort != nil
 		mu.Unlock()
 		if finished {
@@ -152,7 +181,7 @@ dispatch:
 			break
 		}
 		select {
-		case work <- id:
+		case work <- i:
 		case <-ctx.Done():
 			mu.Lock()
 			if abort == nil {
@@ -166,19 +195,19 @@ dispatch:
 	wg.Wait()
 	if abort != nil {
 		activity.RecordHeartbeat(ctx, progress)
-		log.Warn("stopping for a retry", "action", act.Name, "done", len(progress), "total", len(ids), "error", abort)
+		log.Warn("handing unfinished items back for a retry", "action", act.Name, "done", len(doneAt), "total", len(ids), "error", abort)
 		return nil, classify(act.Title, abort)
 	}
-	return a.finish(act, ids, doneByID)
+	return a.finish(act, ids, doneAt)
 }
 
 // finish assembles the result in input order and fails the activity when
 // every item failed, with the integration spec's message for the first
 // failure. The BulkResult rides along as the error's second detail.
-func (a *Activities) finish(act *spec.Action, ids []string, byID map[string]ItemResult) (*BulkResult, error) {
+func (a *Activities) finish(act *spec.Action, ids []string, byIndex map[int]ItemResult) (*BulkResult, error) {
 	res := &BulkResult{Results: make([]ItemResult, 0, len(ids)), Succeeded: []string{}, Failed: []string{}}
-	for _, id := range ids {
-		r := byID[id]
+	for i, id := range ids {
+		r := byIndex[i]
 		res.Results = append(res.Results, r)
 		if r.OK {
 			res.Succeeded = append(res.Succeeded, id)

@@ -85,16 +85,17 @@ func TestBulkResumesFromHeartbeat(t *testing.T) {
 	users := []any{oktasim.DemoActiveUserID, oktasim.DemoStagedUserID, oktasim.DemoLockedUserID}
 	f.acts.BulkConcurrency = 1
 	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users/" + oktasim.DemoLockedUserID + "/lifecycle", RateLimitRate: 1, Times: 1})
-	var beat []ItemResult
+	var beat bulkProgress
 	f.env.SetOnActivityHeartbeatListener(func(_ *activity.Info, details converter.EncodedValues) {
-		var d []ItemResult
+		var d bulkProgress
 		if details.Get(&d) == nil {
 			beat = d
 		}
 	})
 	ae, _ := appErr(t, f.run(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: users}, nil))
 	require.Equal(t, ErrRateLimited, ae.Type())
-	require.Len(t, beat, 2, "the two finished users are in the heartbeat")
+	require.Equal(t, []int{0, 1}, beat.Done, "the two finished users are in the heartbeat")
+	require.Len(t, beat.Results, 2)
 
 	// The retry, as another worker would run it, with the heartbeat details.
 	f.sim.ResetRequests()

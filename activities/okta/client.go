@@ -120,11 +120,11 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 	resp, data, err := c.roundTrip(ctx, method, u, payload)
 	recv := time.Now()
 	if err != nil {
-		release(RateInfo{}, sent, recv)
+		release(RateInfo{}, 0, sent, recv)
 		return nil, &RequestError{Method: method, Path: relPath, Err: err}
 	}
 	ri := parseRateInfo(resp.Header, bucket)
-	release(ri, sent, recv)
+	release(ri, resp.StatusCode, sent, recv)
 	c.log.DebugContext(ctx, "okta request", "method", method, "path", relPath, "status", resp.StatusCode,
 		"bucket", bucket, "limit", ri.Limit, "remaining", ri.Remaining, "took", recv.Sub(sent))
 

@@ -22,6 +22,11 @@ import (
 const (
 	clusterName = "active"
 	storeName   = "sqlite-default"
+
+	// devPollRPS and devTaskBatch tune the history queue processors for
+	// one host (see serverOptions). Defaults: 20 polls/s, 100 tasks.
+	devPollRPS   = 1000
+	devTaskBatch = 1000
 )
 
 // prepareDatabase returns the SQL config for path (in-memory when empty),
@@ -128,6 +133,24 @@ func serverOptions(c *config.Config, logger serverLogger) []temporal.ServerOptio
 		// One process serves everything: a larger history cache avoids
 		// reloading mutable state from SQLite on every task.
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 8096,
+		// Dispatch at once. The history service's queue processors read
+		// new tasks (transfer: activity and workflow tasks to matching;
+		// timer: timeouts, retries, `wait` steps; visibility: what `cordon
+		// list` and the UI see) at most 20 times a second by default, a
+		// guard for clusters whose many hosts share one database. One
+		// host on SQLite has no one to protect: under steady load this
+		// poll rate, not SQLite, was the cost of a step (docs/benchmarks.md).
+		dynamicconfig.TransferProcessorMaxPollRPS.Key():   devPollRPS,
+		dynamicconfig.TimerProcessorMaxPollRPS.Key():      devPollRPS,
+		dynamicconfig.VisibilityProcessorMaxPollRPS.Key(): devPollRPS,
+		// Read more tasks per poll, so a burst of runs takes fewer reads.
+		dynamicconfig.TransferTaskBatchSize.Key():   devTaskBatch,
+		dynamicconfig.TimerTaskBatchSize.Key():      devTaskBatch,
+		dynamicconfig.VisibilityTaskBatchSize.Key(): devTaskBatch,
+		// One matching host: partitions only add forwarding between them
+		// (a task on partition 2 waits for a poller that sits on 0).
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 		// The UI and `cordon list` poll visibility; the default per-instance
 		// limit (10/s) throttles a single busy analyst.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,

@@ -73,14 +73,25 @@ func getStack(t testing.TB) *stack {
 // options. It does not tie cleanups to t, because the shared stack
 // outlives the first test: the caller stops it with the returned func.
 func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
+	return newStackOn(t, simOpts, "")
+}
+
+// newStackOn is newStack with the Temporal server's SQLite database in
+// dataFile, as worker --dev keeps it ("" is in-memory).
+func newStackOn(t testing.TB, simOpts oktasim.Options, dataFile string) (*stack, func()) {
 	ctx := context.Background()
-	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0",
+	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", DataFile: dataFile,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	require.NoError(t, err)
 	c, err := srv.NewClient(ctx, client.Options{})
 	require.NoError(t, err)
-	simOpts.Limits = map[string]int{oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000, oktasim.BucketUserWrite: 100000,
+	// Generous limits, except where the caller set a bucket's own.
+	limits := map[string]int{oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000, oktasim.BucketUserWrite: 100000,
 		oktasim.BucketGroups: 100000, oktasim.BucketLogs: 100000, oktasim.BucketOther: 100000}
+	for k, v := range simOpts.Limits {
+		limits[k] = v
+	}
+	simOpts.Limits = limits
 	sim, err := oktasim.Start("127.0.0.1:0", simOpts)
 	require.NoError(t, err)
 	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken})
@@ -126,6 +137,9 @@ func (s *stack) restartWorker(t testing.TB) {
 var stopStack = func() {}
 
 func TestMain(m *testing.M) {
+	if os.Getenv(workerEnv) == "1" {
+		os.Exit(workerMain())
+	}
 	code := m.Run()
 	stopStack()
 	os.Exit(code)

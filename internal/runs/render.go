@@ -21,7 +21,7 @@ func WriteJSON(w io.Writer, v any) error {
 // WriteText prints a run's status for people: a header, one line per
 // step, approvals, plans and outputs.
 func WriteText(w io.Writer, st *workflows.RunStatus) {
-	fmt.Fprintf(w, "%s  %s v%d  %s\n", st.WorkflowID, st.Playbook, st.Version, strings.ToUpper(st.Status))
+	fmt.Fprintf(w, "%s  %s v%d  %s\n", st.WorkflowID, st.Playbook, st.Version, StatusLine(st))
 	if st.Error != "" {
 		fmt.Fprintf(w, "  error: %s\n", st.Error)
 	}
@@ -61,6 +61,41 @@ func WriteText(w io.Writer, st *workflows.RunStatus) {
 			fmt.Fprintf(w, "  %s: %s\n", k, b)
 		}
 	}
+}
+
+// StatusLine is a run's status in words: "succeeded", or "succeeded with
+// 143 failed items" when items of list actions failed (a run whose bulk
+// steps were partially successful still succeeds, but must not look clean).
+func StatusLine(st *workflows.RunStatus) string {
+	n := FailedItems(st)
+	switch {
+	case n == 1:
+		return st.Status + " with 1 failed item"
+	case n > 1:
+		return fmt.Sprintf("%s with %d failed items", st.Status, n)
+	}
+	return st.Status
+}
+
+// FailedItems counts the items of list actions (steps[].output.failed,
+// and each foreach item's) that ended failed, for any reason.
+func FailedItems(st *workflows.RunStatus) int {
+	n := 0
+	for _, s := range st.Steps {
+		if s.Status == "planned" {
+			continue // a dry run's targets, not outcomes
+		}
+		outs := []any{s.Output}
+		if l, ok := s.Output.([]any); ok {
+			outs = l
+		}
+		for _, o := range outs {
+			if m, ok := o.(map[string]any); ok {
+				n += len(asSlice(m["failed"]))
+			}
+		}
+	}
+	return n
 }
 
 func errorText(s *workflows.StepStatus) string {

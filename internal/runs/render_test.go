@@ -1,0 +1,42 @@
+package runs
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/cordonsec/cordon/workflows"
+)
+
+// A run whose list actions left items failed says so in its status line;
+// a clean run and a dry run's planned targets do not.
+func TestStatusLineCountsFailedItems(t *testing.T) {
+	failed := func(n int) []any {
+		l := make([]any, n)
+		for i := range l {
+			l[i] = "00u" + strings.Repeat("x", i)
+		}
+		return l
+	}
+	st := &workflows.RunStatus{WorkflowID: "wf-1", Playbook: "offboard", Version: 2, Status: workflows.RunSucceeded,
+		Steps: []*workflows.StepStatus{
+			{ID: "deactivate", Kind: "action", Action: "okta.deactivate_users", Status: "partially_succeeded",
+				Output: map[string]any{"succeeded": failed(857), "failed": failed(140)}},
+			{ID: "each", Kind: "action", Action: "okta.reset_user_passwords", Status: "partially_succeeded", Items: 2,
+				Output: []any{map[string]any{"failed": failed(2)}, map[string]any{"failed": failed(1)}}},
+			{ID: "plan", Kind: "action", Action: "okta.deactivate_users", Status: "planned",
+				Output: map[string]any{"failed": failed(9)}},
+		}}
+	assert.Equal(t, 143, FailedItems(st))
+	assert.Equal(t, "succeeded with 143 failed items", StatusLine(st))
+	var b strings.Builder
+	WriteText(&b, st)
+	assert.True(t, strings.HasPrefix(b.String(), "wf-1  offboard v2  succeeded with 143 failed items\n"), b.String())
+
+	st.Steps = st.Steps[1:2]
+	st.Steps[0].Output = []any{map[string]any{"failed": failed(1)}}
+	assert.Equal(t, "succeeded with 1 failed item", StatusLine(st))
+	st.Steps = nil
+	assert.Equal(t, "succeeded", StatusLine(st))
+}
