@@ -3,6 +3,10 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
+
+	"go.temporal.io/sdk/activity"
 
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
@@ -50,11 +54,16 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 	raw, parsed := zoneEntries(zone["gateways"])
 	results := make([]ItemResult, 0, len(entries))
 	changed := false
+	earlier := earlierZoneWrites(ctx)
 	if block {
 		var added []any
 		for _, e := range entries {
-			if coveredBy(e, parsed) != "" {
-				results = append(results, ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeAlreadyBlocked})
+			if by := coveredBy(e, parsed); by != "" {
+				r := ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeAlreadyBlocked}
+				if by == e.String() && earlier[e.String()] {
+					r.Outcome = spec.OutcomeDone // added by an earlier attempt whose answer was lost
+				}
+				results = append(results, r)
 				continue
 			}
 			added = append(added, e.Okta())
@@ -81,7 +90,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 			}
 			raw, parsed = kept, keptParsed
 			r := ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone}
-			if !found {
+			if !found && !earlier[e.String()] {
 				r.Outcome = spec.OutcomeNotBlocked
 				if by := coveredBy(e, parsed); by != "" {
 					r.Message = "covered by zone entry " + by + ", which was left in place"
@@ -98,6 +107,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 		if len(raw) == 0 {
 			zone["gateways"] = nil
 		}
+		recordZoneWrite(ctx, earlier, results)
 		if _, err = a.Okta.ReplaceZone(ctx, zoneID, zone); err != nil {
 			return nil, classify(act.Title, err)
 		}
@@ -151,4 +161,48 @@ func (a *Activities) verifyBlocklist(ctx context.Context, zoneID string, results
 		}
 	}
 	return zone, nil
+}
+
+// zoneWriteAhead is the heartbeat a zone write records just before it
+// replaces the zone: the entries it is about to add or remove. Its answer
+// may be lost (a killed worker, a dropped connection); the retry then
+// finds those entries already changed and, reading this record, reports
+// them done instead of already_blocked or not_blocked, so the report and
+// undo_after see what this step did (effects.go). It is the attempt's
+// first heartbeat, which the SDK sends at once, before the write.
+type zoneWriteAhead struct {
+	Entries []string `json:"entries"`
+}
+
+func earlierZoneWrites(ctx context.Context) map[string]bool {
+	out := map[string]bool{}
+	if !activity.IsActivity(ctx) || !activity.HasHeartbeatDetails(ctx) {
+		return out
+	}
+	var w zoneWriteAhead
+	if activity.GetHeartbeatDetails(ctx, &w) == nil {
+		for _, e := range w.Entries {
+			out[e] = true
+		}
+	}
+	return out
+}
+
+func recordZoneWrite(ctx context.Context, earlier map[string]bool, results []ItemResult) {
+	if !activity.IsActivity(ctx) {
+		return
+	}
+	w := zoneWriteAhead{Entries: []string{}}
+	for _, r := range results {
+		if r.Outcome == spec.OutcomeDone {
+			w.Entries = append(w.Entries, r.ID)
+		}
+	}
+	for e := range earlier {
+		if !slices.Contains(w.Entries, e) {
+			w.Entries = append(w.Entries, e)
+		}
+	}
+	sort.Strings(w.Entries)
+	activity.RecordHeartbeat(ctx, w)
 }

@@ -38,8 +38,20 @@ func (a *Activities) membership(ctx context.Context, name string, req Request, a
 			isMember[u.ID] = true
 		}
 	}
+	// On a retry, memberships an earlier attempt changed are in place
+	// already; the System Log tells them from older ones (effects.go).
+	event := "group.user_membership.remove"
+	if add {
+		event = "group.user_membership.add"
+	}
+	ours, err := a.membershipEvents(ctx, gid, event)
+	if err != nil {
+		return nil, classify(act.Title, err)
+	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, uid string) (ItemResult, error) {
 		switch {
+		case add == isMember[uid] && ours[uid]:
+			return done(uid, spec.OutcomeDone)
 		case add && isMember[uid]:
 			return done(uid, spec.OutcomeAlreadyMember)
 		case !add && !isMember[uid]:

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -29,14 +30,29 @@ func (a *Activities) DeactivateUsers(ctx context.Context, req Request) (any, err
 			return done(id, spec.OutcomeDone)
 		}
 		if isStatusConflict(err) {
-			if st, gerr := a.userStatus(ctx, id); gerr == nil && st == okta.StatusDeprovisioned {
+			if u, gerr := a.user(ctx, id); gerr == nil && u.Status == okta.StatusDeprovisioned {
+				if changedByThisStep(ctx, u.StatusChanged) {
+					return done(id, spec.OutcomeDone) // an earlier attempt's deactivation landed (effects.go)
+				}
 				return done(id, spec.OutcomeAlreadyDeprovisioned)
 			} else if gerr != nil && !errors.Is(gerr, okta.ErrNotFound) {
 				return failed(ctx, id, gerr)
 			}
 		}
-		return failed(ctx, id, err)
+		return confirm(ctx, id, err, a.userIn(ctx, id, okta.StatusDeprovisioned))
 	})
+}
+
+// userIn returns a check that user id is in one of statuses, reached
+// since this step was scheduled (for confirm).
+func (a *Activities) userIn(ctx context.Context, id string, statuses ...string) func() (bool, error) {
+	return func() (bool, error) {
+		u, err := a.user(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		return slices.Contains(statuses, u.Status) && changedByThisStep(ctx, u.StatusChanged), nil
+	}
 }
 
 // ActivateUsers activates each user; an ACTIVE user is already_active.
@@ -53,17 +69,27 @@ func (a *Activities) ActivateUsers(ctx context.Context, req Request) (any, error
 			r.Data = nonEmpty(raw)
 			return r, nil
 		}
-		if okta.IsCode(err, okta.CodeAlreadyActive) {
+		already := okta.IsCode(err, okta.CodeAlreadyActive)
+		if _, again := resumed(ctx); already && !again {
 			return done(id, spec.OutcomeAlreadyActive)
 		}
-		if isStatusConflict(err) {
-			// A retried activation may find the user ACTIVE under a code
-			// other than E0000016; trust the user's status.
-			if st, gerr := a.userStatus(ctx, id); gerr == nil && st == okta.StatusActive {
+		if already || isStatusConflict(err) {
+			// A retried activation may find the user ACTIVE (E0000016), or
+			// PROVISIONED when an earlier attempt's activation sent the
+			// welcome email (the repeat is refused, so no second email).
+			u, gerr := a.user(ctx, id)
+			switch {
+			case gerr != nil:
+				if okta.IsCode(err, okta.CodeAlreadyActive) {
+					return done(id, spec.OutcomeAlreadyActive)
+				}
+			case (u.Status == okta.StatusActive || u.Status == okta.StatusProvisioned) && changedByThisStep(ctx, u.StatusChanged):
+				return done(id, spec.OutcomeDone)
+			case u.Status == okta.StatusActive:
 				return done(id, spec.OutcomeAlreadyActive)
 			}
 		}
-		return failed(ctx, id, err)
+		return confirm(ctx, id, err, a.userIn(ctx, id, okta.StatusActive, okta.StatusProvisioned))
 	})
 }
 
@@ -80,7 +106,27 @@ func (a *Activities) ResetUserPasswords(ctx context.Context, req Request) (any, 
 		federated = false
 	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+		if sendEmail && !federated {
+			// A reset emails the user; a retry whose earlier attempt's
+			// reset took effect must not send a second email (effects.go).
+			if _, ok := resumed(ctx); ok {
+				u, gerr := a.user(ctx, id)
+				if gerr != nil {
+					return failed(ctx, id, gerr)
+				}
+				if u.Status == okta.StatusRecovery && changedByThisStep(ctx, u.StatusChanged) {
+					r, _ := done(id, spec.OutcomeDone)
+					r.Message = "reset by an earlier attempt of this step; not sent again"
+					return r, nil
+				}
+			}
+		}
 		raw, err := a.Okta.ResetPassword(ctx, id, sendEmail, federated)
+		if err != nil && sendEmail && !federated {
+			// The reset may have been sent; sending it again would email
+			// the user twice.
+			return confirm(ctx, id, err, a.userIn(ctx, id, okta.StatusRecovery))
+		}
 		if err != nil {
 			return failed(ctx, id, err)
 		}
@@ -97,12 +143,9 @@ func isStatusConflict(err error) bool {
 	return okta.IsCode(err, okta.CodeNotFound) || okta.IsCode(err, okta.CodeBadStatus)
 }
 
-func (a *Activities) userStatus(ctx context.Context, id string) (string, error) {
+func (a *Activities) user(ctx context.Context, id string) (*okta.User, error) {
 	_, u, err := a.Okta.GetUser(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	return u.Status, nil
+	return u, err
 }
 
 // nonEmpty drops Okta's empty "{}" answers so results stay small.

@@ -6,14 +6,18 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // User is the part of an Okta user the activities decide on. Read actions
 // return Okta's raw JSON instead, so nothing Okta sends is lost.
 type User struct {
-	ID      string `json:"id"`
-	Status  string `json:"status"`
-	Profile struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	// StatusChanged is when the status last changed: a retried write
+	// tells its own earlier attempt's change from an older one by it.
+	StatusChanged time.Time `json:"statusChanged"`
+	Profile       struct {
 		Login string `json:"login"`
 		Email string `json:"email"`
 	} `json:"profile"`
@@ -25,6 +29,7 @@ const (
 	StatusDeprovisioned = "DEPROVISIONED"
 	StatusStaged        = "STAGED"
 	StatusProvisioned   = "PROVISIONED"
+	StatusRecovery      = "RECOVERY"
 )
 
 // Page sizes: Okta's documented maximum (or recommendation) per endpoint,

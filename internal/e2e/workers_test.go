@@ -92,39 +92,63 @@ func workerMain() int {
 // worker the caller has stopped) and returns a func that stops them.
 func (s *stack) startWorkers(t testing.TB, n int) func() {
 	t.Helper()
-	bin, err := os.Executable()
-	require.NoError(t, err)
-	var procs []*exec.Cmd
-	var logs []*testutil.SyncBuffer
+	var procs []*workerProc
 	stop := func() {
-		for i, cmd := range procs {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			if err := cmd.Wait(); err != nil {
-				t.Errorf("worker %d: %v; stderr:\n%s", i, err, logs[i].String())
+		for i, p := range procs {
+			_ = p.cmd.Process.Signal(syscall.SIGTERM)
+			if err := p.cmd.Wait(); err != nil {
+				t.Errorf("worker %d: %v; stderr:\n%s", i, err, p.stderr.String())
 			}
 		}
 	}
 	for range n {
-		cmd := exec.Command(bin)
-		cmd.Env = append(os.Environ(), workerEnv+"=1", "TEMPORAL_ADDRESS="+s.srv.FrontendAddr(),
-			"OKTA_ORG_URL="+s.sim.URL(), "OKTA_API_TOKEN="+simToken)
-		stdin, err := cmd.StdinPipe()
-		require.NoError(t, err)
-		_ = stdin // closed when this process exits, which stops the worker
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		var stderr testutil.SyncBuffer
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Start())
-		procs, logs = append(procs, cmd), append(logs, &stderr)
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil || strings.TrimSpace(line) != "worker ready" {
+		p, err := s.spawnWorker(s.sim.URL())
+		if err != nil {
 			stop()
-			t.Fatalf("worker did not start (%q, %v); stderr:\n%s", line, err, stderr.String())
+			t.Fatal(err)
 		}
-		go func() { _, _ = io.Copy(io.Discard, stdout) }()
+		procs = append(procs, p)
 	}
 	return stop
+}
+
+// workerProc is one worker process started by spawnWorker.
+type workerProc struct {
+	cmd    *exec.Cmd
+	stderr *testutil.SyncBuffer
+}
+
+// spawnWorker starts one worker process talking to the Okta org at
+// orgURL (the simulator, or a proxy in front of it) and waits until it
+// polls.
+func (s *stack) spawnWorker(orgURL string) (*workerProc, error) {
+	bin, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), workerEnv+"=1", "TEMPORAL_ADDRESS="+s.srv.FrontendAddr(),
+		"OKTA_ORG_URL="+orgURL, "OKTA_API_TOKEN="+simToken)
+	if _, err := cmd.StdinPipe(); err != nil { // closed when this process exits, which stops the worker
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	p := &workerProc{cmd: cmd, stderr: &testutil.SyncBuffer{}}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "worker ready" {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("worker did not start (%q, %v); stderr:\n%s", line, err, p.stderr.String())
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return p, nil
 }
 
 // Lifecycle limit of the multi-worker settings: a low limit on the bucket
@@ -164,7 +188,7 @@ func (s *stack) deactivateAtOnce(t testing.TB, lists [][]any) []*workflows.RunSt
 	for i, l := range lists {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: s.lib,
-			Inputs: map[string]any{"user_ids": l}})
+			Inputs: map[string]any{"user_ids": l}, StartedBy: "e2e"})
 		cancel()
 		require.NoError(t, err)
 		ids[i] = started.WorkflowID
