@@ -93,6 +93,9 @@ func writeAction(b *bytes.Buffer, a *Action) {
 	if a.Undo != "" {
 		w("- **Undo:** `%s` (with `undo_after:`)\n", a.Undo)
 	}
+	if e := RetryEffects[a.Name]; e != "" {
+		w("- **On a retry:** %s\n", cell(e))
+	}
 	w("- **Roles:** %s\n", strings.Join(a.Roles, ", "))
 	w("- **Timeout:** %s per attempt", dur(a.StartToCloseTimeout))
 	if a.Heartbeat > 0 {

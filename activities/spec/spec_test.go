@@ -71,3 +71,18 @@ func TestParseList(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryWriteSaysWhatARetryRepeats: docs/actions.md tells, for every
+// action that writes, whether a retry can repeat a visible effect.
+func TestEveryWriteSaysWhatARetryRepeats(t *testing.T) {
+	reg := Okta()
+	for _, a := range reg.All() {
+		if a.Destructive {
+			assert.NotEmpty(t, RetryEffects[a.Name], "%s: add its entry to RetryEffects", a.Name)
+		}
+	}
+	for name := range RetryEffects {
+		_, ok := reg.Lookup(name)
+		assert.True(t, ok, "RetryEffects names %s, which is not in the registry", name)
+	}
+}

@@ -1,0 +1,33 @@
+package spec
+
+// What a retry can repeat. Temporal retries an activity when its attempt
+// fails or its worker dies, and a write whose answer was lost may already
+// have taken effect in Okta. RetryEffects says, for every action that
+// writes, whether such a retry could repeat something a person would
+// notice (an email, a new link, a second object) and how Cordon prevents
+// it; docs/actions.md prints it, and a test requires an entry for every
+// destructive action.
+var RetryEffects = map[string]string{
+	DeactivateUsers: "Nothing visible repeats: deactivating twice is refused by Okta. " +
+		"A user deactivated by an earlier attempt (its answer lost, its worker killed) is reported done, " +
+		"not already_deprovisioned, by its statusChanged time, so undo_after reactivates it.",
+	ActivateUsers: "No second activation email: Okta refuses to activate an ACTIVE or PROVISIONED user again. " +
+		"A user activated by an earlier attempt is reported done by its statusChanged time. " +
+		"With send_email false a lost answer loses its activation URL; a retry cannot get it back (the user is no longer STAGED).",
+	ResetUserPasswords: "No second reset email: before re-sending, a retry reads the user, and a user in RECOVERY " +
+		"since the step started was reset by an earlier attempt (done, not sent again). " +
+		"With send_email false a retry issues a new one-time link, which replaces the lost one; no email is sent.",
+	AddUsersToGroup: "Nothing visible repeats: adding a member is idempotent. " +
+		"Memberships an earlier attempt added are reported done (from the System Log's membership events), so undo_after removes them.",
+	RemoveUsersFromGroup: "Nothing visible repeats: removing a member is idempotent. " +
+		"Memberships an earlier attempt removed are reported done (from the System Log's membership events).",
+	BlockIPs: "Nothing visible repeats: the zone is read and written whole, and entries it holds are not added twice. " +
+		"Entries an earlier attempt added are reported done (a write-ahead heartbeat before each write), so undo_after removes them.",
+	UnblockIPs: "Nothing visible repeats: entries no longer in the zone are not written. " +
+		"Entries an earlier attempt removed are reported done (a write-ahead heartbeat before each write).",
+	CreateUserInGroup: "No second user: a retry finds the login taken by a user with the same name and returns that user " +
+		"(adding any group it is missing) instead of failing or creating another.",
+	CreateZone: "No second zone: a retry finds the name taken by a zone of the same type and returns it.",
+	UpdateZone: "Nothing visible repeats: the zone is written whole with the same content.",
+	DeleteZones: "Nothing visible repeats: a zone already gone is reported already_deleted.",
+}
