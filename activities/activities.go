@@ -30,6 +30,9 @@ import (
 type Request struct {
 	Params map[string]any `json:"params"`         // the step's evaluated `with:`
 	Step   string         `json:"step,omitempty"` // playbook step id, for logs
+	// Envelope asks for the result as spec.Attempted (output and attempt);
+	// workflows recorded before it was added read the bare output.
+	Envelope bool `json:"envelope,omitempty"`
 }
 
 // Activities holds the dependencies of every Okta activity. One value is

@@ -32,6 +32,9 @@ type ErrorDetails struct {
 	OktaCode   string `json:"okta_code,omitempty"`
 	HTTPStatus int    `json:"http_status,omitempty"`
 	Message    string `json:"message"`
+	// Attempt is the attempt that failed (register.go sets it), so a
+	// step reports how many times its activity ran.
+	Attempt int `json:"attempt,omitempty"`
 }
 
 // retryJitter spreads retries of activities that hit the same window, so

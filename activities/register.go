@@ -2,9 +2,11 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/cordonsec/cordon/activities/spec"
@@ -48,6 +50,47 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		if !ok {
 			panic(fmt.Sprintf("activities: action %s is in the registry but has no implementation", name))
 		}
-		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+		r.RegisterActivityWithOptions(withAttempt(fn), activity.RegisterOptions{Name: name})
 	}
+}
+
+// withAttempt records which attempt produced an action's outcome: in the
+// result when the request asks for an envelope, and in the failure's
+// ErrorDetails always.
+func withAttempt(fn Func) Func {
+	return func(ctx context.Context, req Request) (any, error) {
+		out, err := fn(ctx, req)
+		attempt := int(activity.GetInfo(ctx).Attempt)
+		if err != nil {
+			return nil, failedAttempt(err, attempt)
+		}
+		if req.Envelope {
+			return spec.Attempted{Output: out, Attempt: attempt}, nil
+		}
+		return out, nil
+	}
+}
+
+// failedAttempt sets the attempt in an activity failure's ErrorDetails
+// (its first detail), keeping everything else about the error.
+func failedAttempt(err error, attempt int) error {
+	var app *temporal.ApplicationError
+	if !errors.As(err, &app) || !app.HasDetails() {
+		return err
+	}
+	var d ErrorDetails
+	var rest any
+	details := []any{}
+	if app.Details(&d, &rest) == nil {
+		details = append(details, &d, rest)
+	} else if app.Details(&d) == nil {
+		details = append(details, &d)
+	} else {
+		return err
+	}
+	d.Attempt = attempt
+	return temporal.NewApplicationErrorWithOptions(app.Message(), app.Type(), temporal.ApplicationErrorOptions{
+		NonRetryable: app.NonRetryable(), Cause: errors.Unwrap(app), Details: details,
+		NextRetryDelay: app.NextRetryDelay(), Category: app.Category(),
+	})
 }

@@ -17,6 +17,35 @@ import (
 type actionRequest struct {
 	Params map[string]any `json:"params"`
 	Step   string         `json:"step,omitempty"`
+	// Envelope asks for spec.Attempted (output and attempt); set for runs
+	// past versionAttempts.
+	Envelope bool `json:"envelope,omitempty"`
+}
+
+// versionAttempts gates the result envelope: histories recorded before it
+// hold bare outputs.
+const versionAttempts = "activity-attempts"
+
+// envelope marks req to ask for spec.Attempted, when this run is new
+// enough to read it.
+func envelope(ctx workflow.Context, req actionRequest) actionRequest {
+	req.Envelope = workflow.GetVersion(ctx, versionAttempts, workflow.DefaultVersion, 1) >= 1
+	return req
+}
+
+// opened unwraps an activity's result: the output and the attempt that
+// produced it (1 when the request asked for no envelope).
+func opened(req actionRequest, raw any) (any, int) {
+	if !req.Envelope {
+		return raw, 1
+	}
+	// A worker that predates the envelope answers with the bare output.
+	m, ok := raw.(map[string]any)
+	n, isNum := m["attempt"].(float64)
+	if _, hasOut := m["output"]; !ok || !isNum || !hasOut || len(m) != 2 {
+		return raw, 1
+	}
+	return m["output"], max(int(n), 1)
 }
 
 // nonRetryable are the activity error types no retry can fix.
@@ -66,15 +95,16 @@ func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 		return r.callChunks(ctx, s, a, params, chunks, index)
 	}
 	opts := r.activityOptions(s, a, activityID(s.ID, index, -1))
-	out, err := execute(ctx, opts, a, actionRequest{Params: params, Step: s.ID})
+	out, attempts, err := execute(ctx, opts, a, actionRequest{Params: params, Step: s.ID})
 	if err != nil {
 		return nil, withMaxAttempts(err, opts.RetryPolicy.MaximumAttempts)
 	}
-	return &outcome{output: out, status: bulkStatus(out), attempts: 1}, nil
+	return &outcome{output: out, status: bulkStatus(out), attempts: attempts}, nil
 }
 
 func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, chunks [][]string, index int) (*outcome, error) {
 	outs := make([]any, len(chunks))
+	attempts := 1
 	err := window(ctx, len(chunks), chunkWindow, func(ctx workflow.Context, i int) error {
 		p := make(map[string]any, len(params))
 		for k, v := range params {
@@ -82,24 +112,40 @@ func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 		}
 		p[a.Targets.Param] = toAny(chunks[i])
 		actx := workflow.WithActivityOptions(ctx, r.activityOptions(s, a, activityID(s.ID, index, i)))
-		return workflow.ExecuteActivity(actx, a.Name, actionRequest{Params: p, Step: s.ID}).Get(ctx, &outs[i])
+		req := envelope(ctx, actionRequest{Params: p, Step: s.ID})
+		var raw any
+		if err := workflow.ExecuteActivity(actx, a.Name, req).Get(ctx, &raw); err != nil {
+			return err
+		}
+		var n int
+		outs[i], n = opened(req, raw)
+		attempts = max(attempts, n)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	merged := mergeBulk(outs)
-	return &outcome{output: merged, status: bulkStatus(merged), attempts: 1}, nil
+	// A chunked step reports the most attempts any of its chunks made.
+	return &outcome{output: merged, status: bulkStatus(merged), attempts: attempts}, nil
 }
 
 // execute runs one action activity; a write to a whole network zone runs
 // as that zone's single ZoneWriteWorkflow (see zone.go).
-func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *spec.Action, req actionRequest) (any, error) {
+func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *spec.Action, req actionRequest) (any, int, error) {
+	req = envelope(ctx, req)
+	var raw any
+	var err error
 	if zone, ok := req.Params[spec.ParamZoneID].(string); ok && isZoneWrite(a.Name) {
-		return callZoneWrite(ctx, opts, a.Name, req, zone)
+		raw, err = callZoneWrite(ctx, opts, a.Name, req, zone)
+	} else {
+		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &raw)
 	}
-	var out any
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &out)
-	return out, err
+	if err != nil {
+		return nil, 0, err
+	}
+	out, attempts := opened(req, raw)
+	return out, attempts, nil
 }
 
 func activityID(step string, index, chunk int) string {

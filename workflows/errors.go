@@ -57,19 +57,28 @@ func stepError(err error) *playbook.StepError {
 	return se
 }
 
-// attemptsOf says how many attempts a failed activity made, as far as the
-// workflow can tell: Temporal hands it the final failure only. A failure of
-// a retryable kind means the retries ran out, so every attempt of the
-// policy was made; a non-retryable one ended the activity, usually on its
-// first try. 0 means unknown.
+// attemptsOf says how many attempts a failed activity made: the attempt
+// its failure details name, else as far as the workflow can tell (a
+// failure of a retryable kind means the retries ran out, so every attempt
+// of the policy was made; a non-retryable one usually ended the first).
+// 0 means unknown.
 func attemptsOf(err error) int {
 	var act *temporal.ActivityError
 	if !errors.As(err, &act) {
 		return 0
 	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.HasDetails() {
+		// The activity says which attempt failed (activities.ErrorDetails).
+		var d struct {
+			Attempt int `json:"attempt"`
+		}
+		if app.Details(&d) == nil && d.Attempt > 0 {
+			return d.Attempt
+		}
+	}
 	var tried *attemptsError
 	exhausted := act.RetryState() == enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
-	var app *temporal.ApplicationError
 	if errors.As(err, &app) && !app.NonRetryable() && !slices.Contains(nonRetryable, app.Type()) {
 		exhausted = true
 	}

@@ -66,13 +66,20 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *spec.Re
 			f.calls[name] = append(f.calls[name], req.Params)
 			fn := f.answers[name]
 			f.mu.Unlock()
-			if fn == nil {
-				if a.Destructive && a.Targets != nil {
-					return bulkOK(req.Params)
-				}
-				return []any{}, nil
+			var out any
+			var err error
+			switch {
+			case fn != nil:
+				out, err = fn(req.Params)
+			case a.Destructive && a.Targets != nil:
+				out, err = bulkOK(req.Params)
+			default:
+				out = []any{}
 			}
-			return fn(req.Params)
+			if err != nil || !req.Envelope {
+				return out, err
+			}
+			return spec.Attempted{Output: out, Attempt: int(activity.GetInfo(ctx).Attempt)}, nil
 		}, activity.RegisterOptions{Name: name})
 	}
 	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.GuardRequest) (spec.GuardResult, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/playbook"
@@ -65,5 +66,41 @@ func TestOversizedOutputsFailTheRunCleanly(t *testing.T) {
 	assert.Nil(t, st.Outputs)
 	for _, s := range st.Steps {
 		assert.Equal(t, playbook.StatusSucceeded, s.Status)
+	}
+}
+
+// TestAttemptsAreTheActivitysOwn: a step reports how many times its
+// activity ran, also when it succeeded after retries or failed on a
+// non-retryable error after retryable ones.
+func TestAttemptsAreTheActivitysOwn(t *testing.T) {
+	src := "name: a\nversion: 1\nsteps:\n  - id: list\n    action: okta.get_users\n    with: {filter: 'status eq \"ACTIVE\"'}\n"
+	for _, tc := range []struct {
+		name     string
+		failures int  // retryable failures before the outcome
+		final    bool // the outcome is a non-retryable failure
+		want     int
+	}{
+		{"first try", 0, false, 1},
+		{"succeeded after two retries", 2, false, 3},
+		{"non-retryable after three retryable", 3, true, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			calls := 0
+			h.okta.on(spec.GetUsers, func(map[string]any) (any, error) {
+				calls++
+				switch {
+				case calls <= tc.failures:
+					return nil, temporal.NewApplicationError("Get Users failed. HTTP Status Code: 503.", spec.ErrUnavailable)
+				case tc.final:
+					return nil, temporal.NewNonRetryableApplicationError("Get Users failed. Okta Code: E0000031.", spec.ErrClientError, nil,
+						map[string]any{"command": "Get Users", "message": "Invalid search criteria", "attempt": calls})
+				}
+				return []any{}, nil
+			})
+			st, _ := h.run(src, RunInput{})
+			require.NotNil(t, st)
+			assert.Equal(t, tc.want, stepOf(st, "list").Attempts)
+		})
 	}
 }

@@ -53,7 +53,7 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 		s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
 		now := workflow.Now(ctx)
 		st.Steps[0].Status, st.Steps[0].StartedAt = playbook.StatusRunning, &now
-		out, err = execute(ctx, r.activityOptions(s, a, s.ID), a, actionRequest{Params: u.Params, Step: s.ID})
+		out, _, err = execute(ctx, r.activityOptions(s, a, s.ID), a, actionRequest{Params: u.Params, Step: s.ID})
 	}
 	now := workflow.Now(ctx)
 	st.FinishedAt, st.Steps[0].FinishedAt = &now, &now

@@ -271,6 +271,9 @@ func TestKilledWorkerLeavesTrueReports(t *testing.T) {
 	require.Equal(t, workflows.RunSucceeded, stD.Status, stD.Error)
 	require.Equal(t, workflows.RunSucceeded, stR.Status, stR.Error)
 	assert.Equal(t, map[string]int{"done": 500}, outcomes(t, stD, "deactivate"), "every deactivation is this run's, before and after the kill")
+	for _, step := range stD.Steps {
+		assert.GreaterOrEqual(t, step.Attempts, 2, "the step reports its activities' own attempts: the kill cost one")
+	}
 	assert.Equal(t, map[string]int{"done": 300}, outcomes(t, stR, "reset"))
 	resets := s.eventsPerUser("user.account.reset_password")
 	for _, id := range strs(reset) {
