@@ -264,6 +264,12 @@ func (d *decoder) checkRef(r ref, sc *scope, at func() Pos) {
 	if !slices.Contains(contextNames, r.root) {
 		return
 	}
+	if r.root == "steps" && len(r.path) > 0 {
+		d.pb.noteStepRead(r.path[0])
+		if r.path[0] == allStepsRef {
+			return
+		}
+	}
 	if r.path == nil {
 		if sc.roots != nil && !slices.Contains(sc.roots, r.root) {
 			d.errs.add(at(), CheckScope, "%s is not available in %s (only %s)", r.root, sc.where, strings.Join(sc.roots, ", "))

@@ -102,7 +102,7 @@ func (c *exprCompiler) compile(text string) (prog *vm.Program, refs []ref, err e
 		}
 		c.cache[text] = compiled{prog, refs, err}
 	}()
-	c.col.refs = nil
+	c.col.reset()
 	tree, err := checker.ParseCheck(text, c.config)
 	if err != nil {
 		return nil, nil, err
@@ -120,7 +120,7 @@ func (c *exprCompiler) compile(text string) (prog *vm.Program, refs []ref, err e
 	if err != nil {
 		return nil, nil, err
 	}
-	return prog, c.col.refs, nil
+	return prog, c.col.finish(), nil
 }
 
 // compile compiles one expression on its own (tests and fuzzing).
@@ -131,13 +131,65 @@ func compile(text string) (*vm.Program, []ref, error) {
 // collector records references and makes member access nil-safe: a.b on a
 // missing a yields nil instead of an error, as analysts expect of JSON
 // ("steps.find.output.profile" when the step was skipped).
-type collector struct{ refs []ref }
+type collector struct {
+	refs []ref
+	// steps identifiers seen, and those that are the base of a member
+	// access by a constant step id (steps.find, steps["find"]): any other
+	// use reads every step's result (readsAllSteps).
+	stepsIdents []*ast.IdentifierNode
+	based       map[*ast.IdentifierNode]bool
+}
+
+// reset readies the collector for the next expression.
+func (c *collector) reset() {
+	c.refs, c.stepsIdents, c.based = nil, nil, map[*ast.IdentifierNode]bool{}
+}
+
+// allStepsRef is the reference recorded for a use of steps that names no
+// constant step id (len(steps), steps[vars.id]).
+const allStepsRef = "*"
+
+// finish adds the all-steps reference when some use of steps is not a
+// member access by a constant id.
+func (c *collector) finish() []ref {
+	for _, id := range c.stepsIdents {
+		if !c.based[id] {
+			return append(c.refs, ref{root: "steps", path: []string{allStepsRef}, at: id.Location().From})
+		}
+	}
+	return c.refs
+}
+
+// markBase records the steps identifier under a member chain whose first
+// member is a constant name.
+func (c *collector) markBase(m *ast.MemberNode) {
+	for {
+		inner := m.Node
+		if ch, ok := inner.(*ast.ChainNode); ok {
+			inner = ch.Node
+		}
+		switch x := inner.(type) {
+		case *ast.MemberNode:
+			m = x
+			continue
+		case *ast.IdentifierNode:
+			if _, constant := m.Property.(*ast.StringNode); constant && x.Value == "steps" {
+				c.based[x] = true
+			}
+		}
+		return
+	}
+}
 
 func (c *collector) Visit(n *ast.Node) {
 	switch x := (*n).(type) {
 	case *ast.IdentifierNode:
 		c.refs = append(c.refs, ref{root: x.Value, at: x.Location().From})
+		if x.Value == "steps" {
+			c.stepsIdents = append(c.stepsIdents, x)
+		}
 	case *ast.MemberNode:
+		c.markBase(x)
 		if r, ok := memberRef(x); ok {
 			c.refs = append(c.refs, r)
 		}

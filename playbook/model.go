@@ -29,6 +29,28 @@ type Playbook struct {
 	On          []*Trigger
 	Steps       []*Step
 	Outputs     []*Output // in file order
+
+	// Which step results expressions read (OutputRead).
+	readSteps     map[string]bool
+	readsAllSteps bool
+}
+
+// OutputRead says whether any expression of the playbook reads step id's
+// result (steps.<id>...). The interpreter need not keep, carry or report
+// the item outputs of a foreach step that nothing reads.
+func (p *Playbook) OutputRead(id string) bool {
+	return p.readsAllSteps || p.readSteps[id]
+}
+
+func (p *Playbook) noteStepRead(id string) {
+	if id == allStepsRef {
+		p.readsAllSteps = true
+		return
+	}
+	if p.readSteps == nil {
+		p.readSteps = map[string]bool{}
+	}
+	p.readSteps[id] = true
 }
 
 // InputType is the declared type of a playbook input.

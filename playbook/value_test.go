@@ -240,3 +240,24 @@ func TestErrorListFormatAndJSON(t *testing.T) {
 	require.NoError(t, jerr)
 	assert.JSONEq(t, `[{"file":"x.yaml","line":4,"col":5,"message":"unknown key \"acton\" in step; did you mean \"action\"?","kind":"unknown-key"}]`, string(js))
 }
+
+func TestOutputRead(t *testing.T) {
+	t.Parallel()
+	load := func(tail string) *Playbook {
+		src := "name: r\ninputs:\n  ids: {type: list}\nsteps:\n  - id: each\n    foreach: ${{ inputs.ids }}\n    action: okta.get_user_groups\n    with: {user: \"${{ item }}\"}\n" +
+			"  - id: other\n    wait: 1s\n" + tail
+		p, err := Load("r.yaml", []byte(src), Options{Registry: spec.Okta()})
+		require.NoError(t, err)
+		return p
+	}
+	p := load("")
+	assert.False(t, p.OutputRead("each"), "nothing reads each")
+	p = load("outputs:\n  n: ${{ len(steps.each.output) }}\n")
+	assert.True(t, p.OutputRead("each"))
+	assert.False(t, p.OutputRead("other"))
+	p = load("outputs:\n  s: ${{ steps[\"each\"].status }}\n")
+	assert.True(t, p.OutputRead("each"), "any use of the step's result counts")
+	p = load("outputs:\n  all: ${{ len(steps) }}\n")
+	assert.True(t, p.OutputRead("each"), "steps as a whole reads every step")
+	assert.True(t, p.OutputRead("other"))
+}

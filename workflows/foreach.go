@@ -63,6 +63,46 @@ var errPause = errors.New("paused for continue-as-new")
 type foreachProgress struct {
 	outputs []any
 	done    []bool
+	keep    bool // outputs are kept (and carried)
+}
+
+// maxUnreadOutputs: a foreach up to this many items keeps its outputs for
+// the report even when no expression reads them.
+const maxUnreadOutputs = 1000
+
+// maxHistoryEvents is where a foreach that cannot continue as new stops
+// cleanly, well before Temporal's 51,200-event limit would terminate the
+// run.
+const maxHistoryEvents = 40000
+
+// whyNoContinue says why a run at the history limit did not continue as new.
+func (r *run) whyNoContinue(top bool) string {
+	if !top {
+		return "the foreach is inside a parallel block or another foreach"
+	}
+	return fmt.Sprintf("its state is over the %d-byte carry limit", maxCarry)
+}
+
+// packBits and unpackBits carry a foreach's finished items as a bitmap.
+func packBits(done []bool) []byte {
+	b := make([]byte, (len(done)+7)/8)
+	for i, d := range done {
+		if d {
+			b[i/8] |= 1 << (i % 8)
+		}
+	}
+	return b
+}
+
+func unpackBits(b []byte, n int) ([]bool, bool) {
+	if len(b) != (n+7)/8 {
+		return nil, false
+	}
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = b[i/8]&(1<<(i%8)) != 0
+	}
+	return out, true
 }
 
 // runForeach fans a step out over a list: outputs come back in item order.
@@ -79,6 +119,11 @@ func (r *run) runForeach(ctx workflow.Context, s *playbook.Step, loop *loopVars)
 	}
 	r.byID[s.ID].Items = len(items)
 	prog := r.resumeProgress(s, len(items))
+	// Item outputs nothing reads are not kept (beyond what a report
+	// shows), so a 100,000-item foreach carries a bitmap over
+	// continue-as-new, not 100,000 outputs.
+	keep := r.pb.OutputRead(s.ID) || len(items) <= maxUnreadOutputs
+	prog.keep = keep
 	failures, finished := 0, 0
 	top := loop == nil && r.next < len(r.pb.Steps) && r.pb.Steps[r.next] == s
 	var todo []int
@@ -90,6 +135,11 @@ func (r *run) runForeach(ctx workflow.Context, s *playbook.Step, loop *loopVars)
 	err = window(ctx, len(todo), s.Concurrency, func(ctx workflow.Context, k int) error {
 		if top && finished > 0 && r.mayContinueAsNew(ctx, prog) {
 			return errPause
+		}
+		if n := workflow.GetInfo(ctx).GetCurrentHistoryLength(); n > maxHistoryEvents {
+			return fmt.Errorf("step %s stopped before item %d of %d: the run's history holds %d events, near Temporal's limit of 51,200, "+
+				"and the run cannot continue as new (%s); keep the outputs smaller (fields:, a jsonpath of ids) or run the items as a playbook: step",
+				s.ID, todo[k], len(items), n, r.whyNoContinue(top))
 		}
 		i := todo[k]
 		item := &loopVars{item: items[i], index: i}
@@ -109,7 +159,10 @@ func (r *run) runForeach(ctx workflow.Context, s *playbook.Step, loop *loopVars)
 			}
 			return fmt.Errorf("item %d: %w", i, err)
 		}
-		prog.outputs[i], prog.done[i] = out.output, true
+		if keep {
+			prog.outputs[i] = out.output
+		}
+		prog.done[i] = true
 		finished++
 		return nil
 	})
@@ -120,6 +173,9 @@ func (r *run) runForeach(ctx workflow.Context, s *playbook.Step, loop *loopVars)
 		return nil, err
 	}
 	res := &outcome{output: prog.outputs}
+	if !keep {
+		res.output = nil
+	}
 	if failures > 0 {
 		res.status = playbook.StatusPartiallySucceeded
 	}
@@ -130,10 +186,18 @@ func (r *run) runForeach(ctx workflow.Context, s *playbook.Step, loop *loopVars)
 // before continuing as new.
 func (r *run) resumeProgress(s *playbook.Step, n int) *foreachProgress {
 	p := &foreachProgress{outputs: make([]any, n), done: make([]bool, n)}
-	if c := r.input.Resume; c != nil && len(c.Done) == n && r.pb.Steps[r.next] == s {
+	c := r.input.Resume
+	if c == nil || r.next >= len(r.pb.Steps) || r.pb.Steps[r.next] != s {
+		return p
+	}
+	done, ok := unpackBits(c.DoneBits, n)
+	if !ok && len(c.Done) == n {
+		done, ok = c.Done, true // carried by a worker from before the bitmap
+	}
+	if ok {
 		copy(p.outputs, c.Partial)
-		copy(p.done, c.Done)
-		c.Partial, c.Done = nil, nil
+		copy(p.done, done)
+		c.Partial, c.Done, c.DoneBits = nil, nil, nil
 	}
 	return p
 }

@@ -152,7 +152,9 @@ func (r *run) mayContinueAsNew(ctx workflow.Context, partial *foreachProgress) b
 	if r.carryTooBig || !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 		return false
 	}
-	b, err := json.Marshal(r.carry(partial))
+	next := r.input
+	next.Resume = r.carry(partial)
+	b, err := json.Marshal(next) // the whole next input is one payload
 	if err != nil || len(b) > maxCarry {
 		r.carryTooBig = true
 		return false
@@ -173,7 +175,10 @@ func (r *run) carry(partial *foreachProgress) *Carry {
 		c.Outputs[id] = r.results[id].Output
 	}
 	if partial != nil {
-		c.Partial, c.Done = partial.outputs, partial.done
+		c.DoneBits = packBits(partial.done)
+		if partial.keep {
+			c.Partial = partial.outputs
+		}
 	}
 	return c
 }

@@ -78,9 +78,12 @@ type Carry struct {
 	Next    int            `json:"next"`              // index of the next top-level step
 	// Targets is what CordonTarget holds so far; the next run extends it.
 	Targets []string `json:"targets,omitempty"`
-	// Partial holds finished foreach items of the step at Next.
-	Partial []any  `json:"partial,omitempty"`
-	Done    []bool `json:"done,omitempty"`
+	// Partial holds the outputs of finished foreach items of the step at
+	// Next (when they are kept), DoneBits which items finished (a bitmap,
+	// item i in bit i%8 of byte i/8). Done is the older form, still read.
+	Partial  []any  `json:"partial,omitempty"`
+	Done     []bool `json:"done,omitempty"`
+	DoneBits []byte `json:"done_bits,omitempty"`
 }
 
 // RunStatus is the progress query's answer and the run's result; it is also

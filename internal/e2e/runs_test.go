@@ -340,3 +340,31 @@ func TestRunSurvivesWorkerRestart(t *testing.T) {
 	got, _ := s.sim.Sim().User(u.ID)
 	assert.Equal(t, "DEPROVISIONED", got.Status)
 }
+
+// foreachMany is the size of the large foreach: beyond the 51,200 events
+// one execution may hold (about six per item, with the workflow tasks), so
+// the run must continue as new, carrying a bitmap of finished items. (A
+// 100,000-item run is the same code for longer: about 70 items a second
+// here; see docs/benchmarks.md.)
+const foreachMany = 10000
+
+func TestForeachBeyondHistoryLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 10,000-item run takes minutes")
+	}
+	s := getStack(t)
+	id := s.start(t, runs.Request{Playbook: s.load(t, "foreach-many.yaml"), Inputs: map[string]any{"n": foreachMany}})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	st, err := runs.Wait(ctx, s.client, id, nil)
+	require.NoError(t, err)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	each := st.Steps[0]
+	assert.Equal(t, foreachMany, each.Items)
+	assert.Equal(t, "succeeded", each.Status)
+	assert.Nil(t, each.Output, "outputs nothing reads are not kept")
+	d, err := s.client.DescribeWorkflowExecution(ctx, id, "")
+	require.NoError(t, err)
+	assert.Less(t, d.GetWorkflowExecutionInfo().GetHistoryLength(), int64(51200), "the last execution's history stays under the limit")
+	assert.NotEqual(t, d.GetWorkflowExecutionInfo().GetFirstRunId(), d.GetWorkflowExecutionInfo().GetExecution().GetRunId(), "the run continued as new")
+}
