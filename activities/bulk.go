@@ -81,7 +81,11 @@ type bulkProgress struct {
 	Results []ItemResult `json:"results"`
 }
 
+// add records item i's result. The item's id is left out: it is the
+// request's ids[i], restored on resume, so a 250-item chunk's heartbeat
+// stays a few kilobytes.
 func (p *bulkProgress) add(i int, r ItemResult) {
+	r.ID = ""
 	p.Done = append(p.Done, i)
 	p.Results = append(p.Results, r)
 }
@@ -89,7 +93,8 @@ func (p *bulkProgress) add(i int, r ItemResult) {
 // resumeProgress reads the last attempt's heartbeat. Details of another
 // shape (an older Cordon's) or out of range are ignored: the items are
 // then redone, which the idempotent writes report as already done.
-func resumeProgress(ctx context.Context, n int) (bulkProgress, map[int]ItemResult) {
+func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]ItemResult) {
+	n := len(ids)
 	var p bulkProgress
 	done := map[int]ItemResult{}
 	if !activity.HasHeartbeatDetails(ctx) {
@@ -101,8 +106,10 @@ func resumeProgress(ctx context.Context, n int) (bulkProgress, map[int]ItemResul
 	}
 	for k, i := range prev.Done {
 		if _, dup := done[i]; i >= 0 && i < n && !dup {
-			done[i] = prev.Results[k]
-			p.add(i, prev.Results[k])
+			r := prev.Results[k]
+			p.add(i, r)
+			r.ID = ids[i]
+			done[i] = r
 		}
 	}
 	return p, done
@@ -117,7 +124,7 @@ func resumeProgress(ctx context.Context, n int) (bulkProgress, map[int]ItemResul
 // from Okta's reset) so that Temporal retries the unfinished items.
 func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string, fn itemFunc) (*BulkResult, error) {
 	log := activity.GetLogger(ctx)
-	progress, doneAt := resumeProgress(ctx, len(ids))
+	progress, doneAt := resumeProgress(ctx, ids)
 	if len(doneAt) > 0 {
 		log.Info("resuming from heartbeat", "action", act.Name, "done", len(doneAt), "total", len(ids))
 	}

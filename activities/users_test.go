@@ -41,7 +41,7 @@ func TestDeactivateUsers(t *testing.T) {
 		assert.Equal(t, "Deactivate Users failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found.", ae.Message())
 		assert.Equal(t, ErrClientError, ae.Type())
 		assert.True(t, ae.NonRetryable())
-		assert.Equal(t, ErrorDetails{Command: "Deactivate Users", OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, d)
+		assert.Equal(t, ErrorDetails{Command: "Deactivate Users", OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found", Attempt: 1}, d, "the attempt that failed is in the details")
 	})
 }
 
