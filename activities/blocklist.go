@@ -31,7 +31,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 	if err != nil {
 		return nil, err
 	}
-	entries, err := ParseIPEntries(p.List(spec.ParamIPAddresses))
+	entries, err := zoneIPEntries(p.List(spec.ParamIPAddresses))
 	if err != nil {
 		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamIPAddresses, Msg: err.Error()})
 	}
@@ -70,7 +70,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 	} else {
 		for _, e := range entries {
 			kept := raw[:0:0]
-			var keptParsed []*IPEntry
+			var keptParsed []*spec.IPEntry
 			found := false
 			for i, g := range raw {
 				if parsed[i] != nil && parsed[i].String() == e.String() {
@@ -113,7 +113,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 }
 
 // coveredBy returns the existing entry that covers e, or "".
-func coveredBy(e IPEntry, zone []*IPEntry) string {
+func coveredBy(e spec.IPEntry, zone []*spec.IPEntry) string {
 	for _, g := range zone {
 		if g != nil && g.Covers(e) {
 			return g.String()

@@ -38,7 +38,8 @@ func (a *Activities) Funcs() map[string]Func {
 	}
 }
 
-// Register registers every action in the registry under its name. It
+// Register registers every action in the registry under its name, and the
+// engine's cordon.resolve activity, which reads through the same client. It
 // panics when an action has no implementation: that is a build mistake the
 // first test run catches, not a runtime condition.
 func (a *Activities) Register(r worker.ActivityRegistry) {
@@ -50,4 +51,5 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		}
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
+	r.RegisterActivityWithOptions(a.Resolve, activity.RegisterOptions{Name: spec.ResolveActivity})
 }
