@@ -60,6 +60,9 @@ type RunInput struct {
 	Inputs   map[string]any    `json:"inputs,omitempty"`
 	Alert    any               `json:"alert,omitempty"`
 	Options  RunOptions        `json:"options"`
+	// Chain names the playbooks of the parent runs, root first; empty for a
+	// root run. Its length is the run's child depth (see MaxChildDepth).
+	Chain []string `json:"chain,omitempty"`
 	// Resume carries a run's state across continue-as-new; nil on a fresh run.
 	Resume *Carry `json:"resume,omitempty"`
 }
