@@ -228,3 +228,35 @@ func tabErrors(s *source, errs *errorSink) bool {
 	}
 	return found
 }
+
+// ScanJSON applies the pre-scan's limits to JSON data (alerts given to
+// cordon run --alert and to cordon serve): nesting depth and the number of
+// values. Line length does not apply: JSON alerts often come on one line,
+// and the JSON decoder is linear in it.
+func ScanJSON(b []byte) error {
+	depth, nodes := 0, 1
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inString && c == '\\':
+			i++
+		case inString:
+			inString = c != '"'
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if depth++; depth > maxDepth {
+				return fmt.Errorf("nesting deeper than %d levels (at byte %d)", maxDepth, i)
+			}
+			nodes++
+		case c == ']' || c == '}':
+			depth = max(depth-1, 0)
+		case c == ',' || c == ':':
+			if nodes++; nodes > maxNodes {
+				return fmt.Errorf("more than %d values (at byte %d)", maxNodes, i)
+			}
+		}
+	}
+	return nil
+}
