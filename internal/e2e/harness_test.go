@@ -73,6 +73,15 @@ func getStack(t testing.TB) *stack {
 // options. It does not tie cleanups to t, because the shared stack
 // outlives the first test: the caller stops it with the returned func.
 func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
+	protected := guard.Protected{Users: []string{"breakglass@" + oktasim.DemoDomain}, Networks: []string{corpEgress}}
+	if simOpts.Seed == oktasim.SeedDemo {
+		protected.Groups = []string{oktasim.DemoITAdminsGroupID}
+	}
+	return newGuardedStack(t, simOpts, protected)
+}
+
+// newGuardedStack is newStack with the given guardrail configuration.
+func newGuardedStack(t testing.TB, simOpts oktasim.Options, protected guard.Protected) (*stack, func()) {
 	ctx := context.Background()
 	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0",
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
@@ -86,10 +95,6 @@ func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
 	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken})
 	require.NoError(t, err)
 	reg := spec.Okta()
-	protected := guard.Protected{Users: []string{"breakglass@" + oktasim.DemoDomain}, Networks: []string{corpEgress}}
-	if simOpts.Seed == oktasim.SeedDemo {
-		protected.Groups = []string{oktasim.DemoITAdminsGroupID}
-	}
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
 	require.NoError(t, err)
 	acts := activities.New(oc, reg, nil)
@@ -123,11 +128,15 @@ func (s *stack) restartWorker(t testing.TB) {
 	require.NoError(t, s.worker.Start())
 }
 
-var stopStack = func() {}
+var (
+	stopStack   = func() {}
+	stopGuarded = func() {}
+)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	stopStack()
+	stopGuarded()
 	os.Exit(code)
 }
 
