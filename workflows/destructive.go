@@ -25,7 +25,7 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 	if workflow.GetVersion(ctx, canonicalVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return r.runDestructiveV0(ctx, s, a, params, index)
 	}
-	c, g, err := r.judge(ctx, s, a, params)
+	c, g, err := r.judge(ctx, s, index, a, params)
 	if err != nil {
 		return nil, err
 	}
@@ -68,8 +68,8 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 // judge canonicalises a destructive step's targets and asks the guard
 // about them. A guarded parameter that names nothing, or names something
 // protected, refuses the step before anything is written.
-func (r *run) judge(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any) (*canonical, *spec.GuardResult, error) {
-	c, err := r.canonicalize(ctx, s, a, params)
+func (r *run) judge(ctx workflow.Context, s *playbook.Step, index int, a *spec.Action, params map[string]any) (*canonical, *spec.GuardResult, error) {
+	c, err := r.canonicalize(ctx, s, index, a, params)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -167,7 +167,7 @@ func (r *run) previewTargets(ctx workflow.Context, s *playbook.Step, loop *loopV
 		}
 		return targets, true
 	}
-	_, g, err := r.judge(ctx, s, a, params)
+	_, g, err := r.judge(ctx, s, 0, a, params)
 	if err != nil {
 		return nil, false
 	}

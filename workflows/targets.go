@@ -38,7 +38,7 @@ func resolveKey(kind spec.TargetKind, given string) string {
 // turns every value into its canonical form, reading Okta through the
 // cordon.resolve activity for what is not already an ID. Answers are cached
 // for the run, so a foreach over the same users resolves each once.
-func (r *run) canonicalize(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any) (*canonical, error) {
+func (r *run) canonicalize(ctx workflow.Context, s *playbook.Step, index int, a *spec.Action, params map[string]any) (*canonical, error) {
 	c := &canonical{}
 	lists := map[string][]string{}
 	var need []spec.Guarded
@@ -50,7 +50,7 @@ func (r *run) canonicalize(ctx workflow.Context, s *playbook.Step, a *spec.Actio
 		lists[g.Param] = raw
 		need = append(need, g)
 	}
-	if err := r.resolveAll(ctx, s, need, lists); err != nil {
+	if err := r.resolveAll(ctx, s, index, need, lists); err != nil {
 		return nil, err
 	}
 	for i, g := range need {
@@ -91,12 +91,15 @@ func paramValues(a *spec.Action, name string, params map[string]any) ([]string, 
 }
 
 // resolveAll resolves, in one activity call per kind, every spelling not
-// yet in the run's cache that is not already canonical.
-func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, need []spec.Guarded, lists map[string][]string) error {
+// yet in the run's cache that is not already canonical. Only answers are
+// cached: foreach items in flight at once may each ask for the same
+// spelling, which costs a read, never a wrong answer.
+func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, index int, need []spec.Guarded, lists map[string][]string) error {
 	if r.resolved == nil {
 		r.resolved = map[string]spec.Resolved{}
 	}
 	byKind := map[spec.TargetKind][]string{}
+	asked := map[string]bool{}
 	var kinds []spec.TargetKind
 	for _, g := range need {
 		if g.Kind == spec.TargetIPs {
@@ -107,30 +110,27 @@ func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, need []spec.Gua
 				continue
 			}
 			k := resolveKey(g.Kind, t)
-			if _, ok := r.resolved[k]; ok {
+			if _, ok := r.resolved[k]; ok || asked[k] {
 				continue
 			}
-			r.resolved[k] = spec.Resolved{} // placeholder: asked once
+			asked[k] = true
 			if byKind[g.Kind] == nil {
 				kinds = append(kinds, g.Kind)
 			}
 			byKind[g.Kind] = append(byKind[g.Kind], strings.TrimSpace(t))
 		}
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		ActivityID:          s.ID + "-resolve",
-		StartToCloseTimeout: 2 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-			MaximumInterval: 30 * time.Second, MaximumAttempts: 6, NonRetryableErrorTypes: nonRetryable},
-		Summary: s.ID + ": resolve targets",
-	})
 	for _, kind := range kinds {
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			ActivityID:          activityID(s.ID, index, -1) + "-resolve-" + string(kind),
+			StartToCloseTimeout: 2 * time.Minute,
+			RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
+				MaximumInterval: 30 * time.Second, MaximumAttempts: 6, NonRetryableErrorTypes: nonRetryable},
+			Summary: s.ID + ": resolve " + string(kind),
+		})
 		var res spec.ResolveResult
 		req := spec.ResolveRequest{Kind: kind, Targets: byKind[kind]}
 		if err := workflow.ExecuteActivity(actx, spec.ResolveActivity, req).Get(ctx, &res); err != nil {
-			for _, t := range byKind[kind] {
-				delete(r.resolved, resolveKey(kind, t))
-			}
 			return fmt.Errorf("step %s: resolving %s: %w", s.ID, kind, err)
 		}
 		for _, x := range res.Resolved {
