@@ -40,7 +40,8 @@ func getGuardedStack(t *testing.T) *stack {
 	guardedOnce.Do(func() {
 		var stop func()
 		guarded, stop = newGuardedStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo},
-			guard.Protected{Users: []string{oktasim.DemoActiveUserID}, Groups: []string{"IT Admins"}})
+			guard.Protected{Users: []string{oktasim.DemoActiveUserID}, Groups: []string{"IT Admins"},
+				Zones: []string{oktasim.DemoPolicyZoneID}})
 		stopGuarded = stop
 	})
 	if guarded == nil {
@@ -191,6 +192,61 @@ func TestAdversarialProtectedGroup(t *testing.T) {
 		require.NoError(t, json.Unmarshal(m, &u))
 		assert.NotEqual(t, olivia, u.ID)
 		assert.False(t, strings.HasPrefix(u.Profile.Login, "eve"))
+	}
+}
+
+// TestEveryDestructiveActionIsGuarded walks the registry: for each
+// destructive action and each parameter the guardrails check, a step made
+// from the action's example with a protected value (spelled the way a
+// playbook might) in that parameter writes nothing, and is refused or
+// reports the value protected. An action added later is covered here
+// without changing the test.
+func TestEveryDestructiveActionIsGuarded(t *testing.T) {
+	s := getGuardedStack(t)
+	protected := map[spec.TargetKind]string{
+		spec.TargetUsers:  "JANE.DOE@acme.com",
+		spec.TargetNew:    " Jane.Doe@acme.com",
+		spec.TargetGroups: " it admins",
+		spec.TargetZones:  oktasim.DemoPolicyZoneName,
+		spec.TargetIPs:    "10.1.2.3",
+	}
+	for _, a := range s.reg.All() {
+		if !a.Destructive {
+			continue
+		}
+		for _, g := range a.Guarded() {
+			t.Run(a.Name+"/"+g.Param, func(t *testing.T) {
+				value, ok := protected[g.Kind]
+				require.True(t, ok, "no protected value of kind %s", g.Kind)
+				with := map[string]any{}
+				for k, v := range a.Example {
+					with[k] = v
+				}
+				p, _ := a.Param(g.Param)
+				if p.Type == spec.TypeStringList {
+					with[g.Param] = []any{value}
+				} else {
+					with[g.Param] = value
+				}
+				b, err := json.Marshal(with)
+				require.NoError(t, err)
+				src := fmt.Sprintf("name: adv-registry\nversion: 1\nsteps:\n  - id: act\n    action: %s\n    with: %s\n", a.Name, b)
+				s.sim.Sim().ResetRequests()
+				st := s.runSource(t, "adv-registry", src, runs.Request{})
+				assert.Empty(t, s.writes(), "no write reached Okta")
+				if st.Status == workflows.RunFailed {
+					assert.Contains(t, st.Error, "refused")
+					return
+				}
+				require.Equal(t, workflows.RunSucceeded, st.Status)
+				out, _ := stepOf(st, "act").Output.(map[string]any)
+				results := asList(out["results"])
+				require.NotEmpty(t, results, "the protected value is reported")
+				for _, r := range results {
+					assert.Equal(t, spec.OutcomeProtected, r.(map[string]any)["outcome"])
+				}
+			})
+		}
 	}
 }
 
