@@ -65,6 +65,9 @@ func hostileFixtures() []hostile {
 		{"mixed dashes and flow", "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - " + strings.Repeat("{a: ", 40) + "\n", "nesting deeper than 64 levels"},
 		{"wide mapping", wide.String(), "h.yaml:305:7: more than 300 keys in one mapping"},
 		{"many values", "name: x\nsteps: []\nx: [" + strings.Repeat("1,", 30_000) + "]\n", "more than 20000 values"},
+		{"a quote inside a plain scalar opens nothing", "name: x\ndescription: it's\nsteps:\n" + strings.Repeat("- ", 100) + "x\n", "h.yaml:4:127: nesting deeper than 64 levels"},
+		{"a quote after a dash in a plain scalar opens nothing", "name: x\nsteps: [a-'b, " + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "]\n", "h.yaml:2:77: nesting deeper than 64 levels"},
+		{"a quote in a plain key opens nothing", "name: x\na[': " + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "\n", "h.yaml:2:68: nesting deeper than 64 levels"},
 		{"long line", "name: x\ndescription: " + strings.Repeat("x", 20_000) + "\n", "h.yaml:2:16385: line longer than 16384 bytes"},
 		{"at the key limit", atKeyLimit.String(), ""},
 		{"at the node limit", atNodeLimit.String(), ""},
@@ -123,5 +126,18 @@ func BenchmarkHostileLoad(b *testing.B) {
 			}
 			b.ReportMetric(float64(peak)/(1<<20), "max-alloc-MB")
 		})
+	}
+}
+
+// BenchmarkPrescan500 is the pre-scan alone over the 500-step playbook of
+// BenchmarkLoad500: its share of a load.
+func BenchmarkPrescan500(b *testing.B) {
+	src := bigPlaybook(500)
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		s := newSource("big.yaml", src)
+		if prescan(s, &errorSink{src: s}) {
+			b.Fatal("the 500-step playbook is within the limits")
+		}
 	}
 }

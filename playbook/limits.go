@@ -136,10 +136,14 @@ func (sc *scanner) enter(col int) {
 }
 
 // tokens counts the nodes, keys and flow brackets of a line's content,
-// which starts at byte offset off of the line.
+// which starts at byte offset off of the line. A quote opens a quoted
+// scalar only where a scalar may begin, never inside a plain one (it's),
+// so no text can hide the structure after it. Brackets count as flow
+// even inside plain scalars (an overcount, never an undercount).
 func (sc *scanner) tokens(content string, off int) (string, int) {
 	sc.nodes++
 	keyed := false
+	plain := false // inside a plain scalar
 	for i := 0; i < len(content); i++ {
 		c := content[i]
 		switch {
@@ -153,10 +157,11 @@ func (sc *scanner) tokens(content string, off int) (string, int) {
 				}
 				sc.quote = 0
 			}
-		case c == '"' || c == '\'':
-			sc.quote = c
+		case c == ' ':
 		case c == '#' && (i == 0 || content[i-1] == ' '):
 			return sc.check(off + i)
+		case (c == '"' || c == '\'') && !plain:
+			sc.quote = c
 		case c == '[' || c == '{':
 			sc.flow++
 			sc.nodes++
@@ -164,10 +169,15 @@ func (sc *scanner) tokens(content string, off int) (string, int) {
 				return fmt.Sprintf("nesting deeper than %d levels", maxDepth), off + i + 1
 			}
 		case c == ']' || c == '}':
-			sc.flow = max(sc.flow-1, 0)
-		case c == ',':
+			if sc.flow > 0 {
+				sc.flow--
+				plain = false
+			}
+		case c == ',' && sc.flow > 0:
 			sc.nodes++
+			plain = false
 		case c == ':' && (i+1 == len(content) || content[i+1] == ' '):
+			plain = false
 			sc.nodes++
 			if sc.flow == 0 && !keyed && len(sc.frames) > 0 {
 				keyed = true
@@ -180,6 +190,8 @@ func (sc *scanner) tokens(content string, off int) (string, int) {
 					return sc.check(off + i)
 				}
 			}
+		default:
+			plain = true
 		}
 	}
 	if sc.flow == 0 && sc.quote == 0 && !keyed && blockIndicator(strings.TrimSpace(content)) && len(sc.frames) > 0 {
