@@ -105,7 +105,7 @@ type Guard struct {
 	mu        sync.Mutex
 	refreshed time.Time
 	users     map[string]string // lower-cased ID or login -> reason
-	groups    map[string]string // group ID -> how the configuration named it
+	groups    map[string]string // lower-cased group ID -> how the configuration named it
 }
 
 // New returns a guard. dir may be nil when no Okta org is configured; then
@@ -162,14 +162,18 @@ func (g *Guard) reason(kind spec.TargetKind, v string, users, groups map[string]
 	case spec.TargetUsers, spec.TargetNew:
 		return users[strings.ToLower(strings.TrimSpace(v))]
 	case spec.TargetGroups:
-		if name, ok := groups[strings.TrimSpace(v)]; ok {
+		// IDs compare without case, like logins: an ID spelled in another
+		// case must not pass as a different group.
+		if name, ok := groups[strings.ToLower(strings.TrimSpace(v))]; ok {
 			return "protected group " + name + ": its membership is never changed by automation"
 		}
 	case spec.TargetIPs:
 		return g.networkReason(v)
 	case spec.TargetZones:
-		if slices.Contains(g.cfg.Protected.Zones, strings.TrimSpace(v)) {
-			return "protected zone"
+		for _, z := range g.cfg.Protected.Zones {
+			if strings.EqualFold(strings.TrimSpace(z), strings.TrimSpace(v)) {
+				return "protected zone"
+			}
 		}
 	}
 	return ""
@@ -211,7 +215,7 @@ func (g *Guard) identities(ctx context.Context) (users, groups map[string]string
 				return nil, nil, fmt.Errorf("protected group %q does not exist in the Okta org: fix the guardrails file", name)
 			}
 		}
-		groups[gid] = describe(name, gid)
+		groups[strings.ToLower(gid)] = describe(name, gid)
 		if g.dir == nil {
 			continue
 		}

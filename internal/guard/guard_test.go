@@ -82,6 +82,13 @@ func TestCheckCanonicalIdentities(t *testing.T) {
 	assert.Len(t, res.Protected, 2)
 	assert.Equal(t, "group_id 00gADMINS: protected group IT Admins (00gADMINS): its membership is never changed by automation", res.Refused)
 
+	// An ID in another case is the same identity to the guard.
+	res, err = g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00ujane"},
+		Scopes: []spec.Scope{{Param: spec.ParamGroupID, Kind: spec.TargetGroups, Values: []string{"00gadmins"}}}})
+	require.NoError(t, err)
+	assert.Empty(t, res.Allowed)
+	assert.NotEmpty(t, res.Refused)
+
 	bad, _ := New(Config{Protected: Protected{Groups: []string{"No Such Group"}}}, dir)
 	_, err = bad.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00uX"}})
 	assert.EqualError(t, err, `protected group "No Such Group" does not exist in the Okta org: fix the guardrails file`)
