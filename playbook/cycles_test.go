@@ -70,3 +70,13 @@ func TestCycles(t *testing.T) {
 		assert.Equal(t, CheckCycle, e.Kind, e.Error())
 	}
 }
+
+func TestMaxDepthBounds(t *testing.T) {
+	t.Parallel()
+	reg := spec.Okta()
+	pb, err := Load("d.yaml", []byte("name: d\nguardrails: {max_depth: 3}\nsteps:\n  - {id: a, wait: 1s}\n"), Options{Registry: reg})
+	require.NoError(t, err)
+	assert.Equal(t, 3, pb.Guardrails.MaxDepth)
+	_, err = Load("d.yaml", []byte("name: d\nguardrails: {max_depth: 33}\nsteps:\n  - {id: a, wait: 1s}\n"), Options{Registry: reg})
+	assert.EqualError(t, err, "d.yaml:2:25: guardrails.max_depth must be at most 32, got 33 [value]")
+}

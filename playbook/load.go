@@ -156,7 +156,7 @@ func (d *decoder) playbook(root *node) {
 }
 
 func (d *decoder) decodeGuardrails(n *node) {
-	o := d.object(n, "guardrails", []string{"max_targets", "above_limit"})
+	o := d.object(n, "guardrails", []string{"max_targets", "above_limit", "max_depth"})
 	if o == nil {
 		return
 	}
@@ -165,6 +165,12 @@ func (d *decoder) decodeGuardrails(n *node) {
 	g.AboveLimit = "fail"
 	if v := o.val("max_targets"); v != nil {
 		g.MaxTargets = d.integer(v, "guardrails.max_targets", 1)
+	}
+	if v := o.val("max_depth"); v != nil {
+		if g.MaxDepth = d.integer(v, "guardrails.max_depth", 1); g.MaxDepth > MaxChildDepthCeiling {
+			d.errs.add(v.pos, CheckValue, "guardrails.max_depth must be at most %d, got %d", MaxChildDepthCeiling, g.MaxDepth)
+			g.MaxDepth = 0
+		}
 	}
 	if v := o.val("above_limit"); v != nil {
 		if s := d.enum(v, "guardrails.above_limit", "fail", "approval"); s != "" {

@@ -12,20 +12,22 @@ import (
 	"github.com/cordonsec/cordon/playbook"
 )
 
-// MaxChildDepth caps how deeply playbook: steps nest at run time. The
-// loader refuses cycles, but a library edited between runs, or pinned
-// sources from older versions, must still not build child runs without
-// end; no real playbook comes near 8 levels.
-const MaxChildDepth = 8
+// DefaultMaxChildDepth caps how deeply playbook: steps nest at run time
+// unless the root playbook sets guardrails.max_depth. The loader refuses
+// cycles, but a library edited between runs, or pinned sources from older
+// versions, must still not build child runs without end; no real playbook
+// comes near 8 levels.
+const DefaultMaxChildDepth = 8
 
 // runChild runs a library playbook as a child workflow, pinned from the
 // parent's input like the parent itself. Its output is the child's outputs.
 // Cancelling the parent (cordon cancel) cancels the child, and so on down.
 func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars, index int) (*outcome, error) {
 	chain := append(slices.Clone(r.input.Chain), r.pb.Name)
-	if len(chain) > MaxChildDepth {
+	limit := r.maxDepth()
+	if len(chain) > limit {
 		return nil, &stepFailure{msg: fmt.Sprintf("step %s: playbook %s would run %d levels deep (%s), above the limit of %d nested playbook: steps; nothing was started",
-			s.ID, s.Playbook, len(chain), strings.Join(append(chain, s.Playbook), " -> "), MaxChildDepth)}
+			s.ID, s.Playbook, len(chain), strings.Join(append(chain, s.Playbook), " -> "), limit)}
 	}
 	pinned, ok := r.input.Library[s.Playbook]
 	if !ok {
@@ -47,7 +49,7 @@ func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars, i
 	}
 	child := RunInput{
 		Playbook: pinned, Library: r.input.Library, Inputs: inputs,
-		Alert: r.input.Alert, Options: r.input.Options, Chain: chain,
+		Alert: r.input.Alert, Options: r.input.Options, Chain: chain, MaxDepth: limit,
 	}
 	id := r.info.ID + "/" + activityID(s.ID, index, -1)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
@@ -70,6 +72,19 @@ func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars, i
 		return nil, err
 	}
 	return &outcome{output: res.Outputs, attempts: 1}, nil
+}
+
+// maxDepth is the run's cap on nested playbook: steps: the root's, which
+// children inherit, else the root playbook's guardrails.max_depth, else
+// DefaultMaxChildDepth.
+func (r *run) maxDepth() int {
+	switch {
+	case r.input.MaxDepth > 0:
+		return r.input.MaxDepth
+	case r.pb.Guardrails.MaxDepth > 0:
+		return r.pb.Guardrails.MaxDepth
+	}
+	return DefaultMaxChildDepth
 }
 
 // child parses a pinned library playbook once per run: a foreach over a

@@ -61,8 +61,11 @@ type RunInput struct {
 	Alert    any               `json:"alert,omitempty"`
 	Options  RunOptions        `json:"options"`
 	// Chain names the playbooks of the parent runs, root first; empty for a
-	// root run. Its length is the run's child depth (see MaxChildDepth).
+	// root run. Its length is the run's child depth.
 	Chain []string `json:"chain,omitempty"`
+	// MaxDepth is the root run's cap on Chain's length, handed down to its
+	// children; 0 on a root run (see DefaultMaxChildDepth).
+	MaxDepth int `json:"max_depth,omitempty"`
 	// Resume carries a run's state across continue-as-new; nil on a fresh run.
 	Resume *Carry `json:"resume,omitempty"`
 }
