@@ -9,9 +9,10 @@
 // Okta's HTTP protocol lives in the client (package okta); retry policies
 // and timeouts are declared per action in the registry.
 //
-// params.go and ips.go import neither Temporal nor the client, so the
-// workflow package can call ParseList, ParseParams and ParseTargets to
-// plan and guard steps without doing I/O.
+// The workflow canonicalises and guards a destructive step's targets with
+// package spec (ParseList, ParseIPEntry, CanonicalID) and the cordon.resolve
+// activity (resolve.go) before the action runs, so the action acts on
+// exactly the targets that were checked.
 package activities
 
 import (

@@ -35,7 +35,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 	if err != nil {
 		return nil, err
 	}
-	entries, err := ParseIPEntries(p.List(spec.ParamIPAddresses))
+	entries, err := zoneIPEntries(p.List(spec.ParamIPAddresses))
 	if err != nil {
 		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamIPAddresses, Msg: err.Error()})
 	}
@@ -79,7 +79,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 	} else {
 		for _, e := range entries {
 			kept := raw[:0:0]
-			var keptParsed []*IPEntry
+			var keptParsed []*spec.IPEntry
 			found := false
 			for i, g := range raw {
 				if parsed[i] != nil && parsed[i].String() == e.String() {
@@ -123,7 +123,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 }
 
 // coveredBy returns the existing entry that covers e, or "".
-func coveredBy(e IPEntry, zone []*IPEntry) string {
+func coveredBy(e spec.IPEntry, zone []*spec.IPEntry) string {
 	for _, g := range zone {
 		if g != nil && g.Covers(e) {
 			return g.String()

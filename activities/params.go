@@ -1,8 +1,6 @@
 package activities
 
-// This file imports neither Temporal nor the Okta client: the workflow
-// package calls ParseList, ParseParams and ParseTargets to plan and guard
-// steps without doing I/O.
+// This file imports neither Temporal nor the Okta client.
 
 import (
 	"encoding/json"
@@ -233,42 +231,4 @@ func toObjects(v any) ([]map[string]any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("want a list of objects, got %T", v)
-}
-
-// ParseTargets returns the normalised targets of a destructive action (the
-// values of its Targets parameter: de-duplicated IDs, or canonical IP
-// entries), for guardrails and plans. It returns nil for actions without
-// targets. Pure: no I/O.
-func ParseTargets(a *spec.Action, params map[string]any) ([]string, error) {
-	if a.Targets == nil {
-		return nil, nil
-	}
-	ps, _ := a.Param(a.Targets.Param)
-	v := params[ps.Name]
-	if ps.Type == spec.TypeString {
-		s, err := spec.ScalarString(v)
-		if err != nil || strings.TrimSpace(s) == "" {
-			if v == nil {
-				return nil, nil
-			}
-			return nil, &InputError{Action: a.Name, Param: ps.Name, Msg: "want a string"}
-		}
-		return []string{strings.TrimSpace(s)}, nil
-	}
-	items, err := spec.ParseList(v)
-	if err != nil {
-		return nil, &InputError{Action: a.Name, Param: ps.Name, Msg: err.Error()}
-	}
-	if a.Targets.Kind != spec.TargetIPs {
-		return items, nil
-	}
-	entries, err := ParseIPEntries(items)
-	if err != nil {
-		return nil, &InputError{Action: a.Name, Param: ps.Name, Msg: err.Error()}
-	}
-	out := make([]string, len(entries))
-	for i, e := range entries {
-		out[i] = e.String()
-	}
-	return out, nil
 }

@@ -83,28 +83,6 @@ func TestEveryExampleParses(t *testing.T) {
 	}
 }
 
-func TestParseTargets(t *testing.T) {
-	t.Parallel()
-	reg := spec.Okta()
-	block, _ := reg.Lookup(spec.BlockIPs)
-	got, err := ParseTargets(block, map[string]any{spec.ParamIPAddresses: "203.0.113.7, 198.51.100.9/24\n192.0.2.1-192.0.2.1,203.0.113.7/32"})
-	require.NoError(t, err)
-	assert.Equal(t, []string{"203.0.113.7", "198.51.100.0/24", "192.0.2.1"}, got)
-
-	deact, _ := reg.Lookup(spec.DeactivateUsers)
-	got, err = ParseTargets(deact, map[string]any{spec.ParamUserIDs: []any{"00u1", "00u1", "00u2"}})
-	require.NoError(t, err)
-	assert.Equal(t, []string{"00u1", "00u2"}, got)
-
-	_, err = ParseTargets(block, map[string]any{spec.ParamIPAddresses: "not-an-ip"})
-	assert.Error(t, err)
-
-	reads, _ := reg.Lookup(spec.GetUsers)
-	got, err = ParseTargets(reads, map[string]any{})
-	require.NoError(t, err)
-	assert.Nil(t, got)
-}
-
 // Invalid input fails before any Okta call, for every action.
 func TestInvalidInputMakesNoCall(t *testing.T) {
 	t.Parallel()

@@ -40,7 +40,8 @@ func (a *Activities) Funcs() map[string]Func {
 	}
 }
 
-// Register registers every action in the registry under its name. It
+// Register registers every action in the registry under its name, and the
+// engine's cordon.resolve activity, which reads through the same client. It
 // panics when an action has no implementation: that is a build mistake the
 // first test run catches, not a runtime condition.
 func (a *Activities) Register(r worker.ActivityRegistry) {
@@ -52,6 +53,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		}
 		r.RegisterActivityWithOptions(withAttempt(fn), activity.RegisterOptions{Name: name})
 	}
+	r.RegisterActivityWithOptions(a.Resolve, activity.RegisterOptions{Name: spec.ResolveActivity})
 }
 
 // withAttempt records which attempt produced an action's outcome: in the

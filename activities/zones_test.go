@@ -19,7 +19,7 @@ func TestBlockIPs(t *testing.T) {
 	res := f.bulk(spec.BlockIPs, map[string]any{spec.ParamZoneID: zid,
 		spec.ParamIPAddresses: " 185.220.101.47, 203.0.113.9/24\n192.0.2.10-192.0.2.20,185.220.101.47"})
 	assert.Equal(t, spec.StatusSuccessful, res.Status)
-	assert.Equal(t, []string{"185.220.101.47", "203.0.113.0/24", "192.0.2.10-192.0.2.20"}, res.Succeeded)
+	assert.Equal(t, []string{"185.220.101.47/32", "203.0.113.0/24", "192.0.2.10-192.0.2.20"}, res.Succeeded)
 	z, _ := f.sim.Zone(zid)
 	assert.True(t, z.System, "BlockedIpZone stays a system zone")
 	assert.Len(t, z.Gateways, 3)

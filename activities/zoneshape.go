@@ -17,7 +17,7 @@ import (
 // IP lists of an IP zone, or the proxy type, locations and ASNs of a
 // DYNAMIC zone. given records which parameters the step set.
 type zoneShape struct {
-	gateways, proxies []IPEntry
+	gateways, proxies []spec.IPEntry
 	proxyType         string
 	locations         []map[string]any
 	asns              []string
@@ -35,10 +35,10 @@ func parseZoneShape(act *spec.Action, p *Params) (zoneShape, error) {
 		s.given[name] = p.Has(name)
 	}
 	var err error
-	if s.gateways, err = ParseIPEntries(p.List(spec.ParamGateways)); err != nil {
+	if s.gateways, err = zoneIPEntries(p.List(spec.ParamGateways)); err != nil {
 		return s, &InputError{Action: act.Name, Param: spec.ParamGateways, Msg: err.Error()}
 	}
-	if s.proxies, err = ParseIPEntries(p.List(spec.ParamProxies)); err != nil {
+	if s.proxies, err = zoneIPEntries(p.List(spec.ParamProxies)); err != nil {
 		return s, &InputError{Action: act.Name, Param: spec.ParamProxies, Msg: err.Error()}
 	}
 	s.proxyType = p.Str(spec.ParamProxyType)
@@ -123,7 +123,7 @@ func (s zoneShape) givenOf(names []string) []string {
 	return out
 }
 
-func mergeIPs(existing any, add []IPEntry, overwrite bool) []any {
+func mergeIPs(existing any, add []spec.IPEntry, overwrite bool) []any {
 	items := make([]any, len(add))
 	for i, e := range add {
 		items[i] = e.Okta()
@@ -131,7 +131,7 @@ func mergeIPs(existing any, add []IPEntry, overwrite bool) []any {
 	return mergeBy(existing, items, overwrite, func(v any) string {
 		m, _ := v.(map[string]any)
 		val, _ := m["value"].(string)
-		if e, err := ParseIPEntry(val); err == nil {
+		if e, err := spec.ParseIPEntry(val); err == nil {
 			return e.String()
 		}
 		return val

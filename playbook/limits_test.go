@@ -20,7 +20,7 @@ func TestHostileInput(t *testing.T) {
 		fmt.Fprintf(&laughs, "      l%d: &l%d [*l%d, *l%d]\n", i, i, i-1, i-1)
 	}
 	tests := []struct{ name, src, want string }{
-		{"deep flow nesting", "name: x\nsteps: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n", "h.yaml:2:72: nesting deeper than 64 levels"},
+		{"deep flow nesting", "name: x\nsteps: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n", "h.yaml:2:71: nesting deeper than 64 levels"},
 		{"alias expansion", laughs.String(), "aliases expand to more than 10000 values"},
 		{"huge file", "name: x\ndescription: " + strings.Repeat("x", maxSize) + "\n", "file is larger than"},
 	}

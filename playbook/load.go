@@ -23,6 +23,10 @@ type Options struct {
 	// playbook: step's with: is checked like an action's: unknown inputs and
 	// missing required ones are errors. nil, or a nil result, skips the check.
 	ChildInputs func(name string) []*Input
+	// Child returns a library playbook by name (nil when there is none), so
+	// chains of playbook: steps that come back to a playbook on the chain
+	// are reported as errors (kind cycle). nil skips the check.
+	Child func(name string) *Playbook
 }
 
 // Top-level keys, in the order the docs present them.
@@ -59,6 +63,9 @@ func Load(file string, src []byte, opts Options) (*Playbook, error) {
 	if root := parseYAML(s, d.errs); root != nil {
 		d.playbook(root)
 	}
+	if len(d.errs.list) == 0 && opts.Child != nil {
+		d.cycles(opts.Child)
+	}
 	if len(d.errs.list) > 0 {
 		return nil, sortErrors(d.errs.list)
 	}
@@ -78,13 +85,17 @@ func LoadFile(path string, opts Options) (*Playbook, error) {
 // library, keyed by playbook name. A library file is named after its
 // playbook (enrich-user.yaml holds enrich-user), which is how `cordon run
 // NAME` and playbook: steps find it; Library defaults to that lookup in
-// dir, so library playbooks may call each other.
+// dir, so library playbooks may call each other; a playbook on a cycle of
+// playbook: steps is reported (kind cycle) and left out.
 func LoadDir(dir string, opts Options) (map[string]*Playbook, ErrorList) {
 	if opts.Library == nil {
 		opts.Library = DirLibrary(dir)
 	}
 	if opts.ChildInputs == nil {
 		opts.ChildInputs = DirChildInputs(dir, opts.Registry)
+	}
+	if opts.Child == nil {
+		opts.Child = DirChild(dir, opts.Registry)
 	}
 	out := map[string]*Playbook{}
 	var errs ErrorList
@@ -145,7 +156,7 @@ func (d *decoder) playbook(root *node) {
 }
 
 func (d *decoder) decodeGuardrails(n *node) {
-	o := d.object(n, "guardrails", []string{"max_targets", "above_limit"})
+	o := d.object(n, "guardrails", []string{"max_targets", "above_limit", "max_depth"})
 	if o == nil {
 		return
 	}
@@ -154,6 +165,12 @@ func (d *decoder) decodeGuardrails(n *node) {
 	g.AboveLimit = "fail"
 	if v := o.val("max_targets"); v != nil {
 		g.MaxTargets = d.integer(v, "guardrails.max_targets", 1)
+	}
+	if v := o.val("max_depth"); v != nil {
+		if g.MaxDepth = d.integer(v, "guardrails.max_depth", 1); g.MaxDepth > MaxChildDepthCeiling {
+			d.errs.add(v.pos, CheckValue, "guardrails.max_depth must be at most %d, got %d", MaxChildDepthCeiling, g.MaxDepth)
+			g.MaxDepth = 0
+		}
 	}
 	if v := o.val("above_limit"); v != nil {
 		if s := d.enum(v, "guardrails.above_limit", "fail", "approval"); s != "" {

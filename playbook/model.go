@@ -86,8 +86,17 @@ type Guardrails struct {
 	// AboveLimit is what happens past MaxTargets: "fail" (default) or
 	// "approval" (an approval listing the targets is requested first).
 	AboveLimit string
-	Pos        Pos
+	// MaxDepth caps how deeply playbook: steps nest below a run started
+	// from this playbook (1 to MaxChildDepthCeiling); 0 means the engine's
+	// default, 8. Child runs keep their root's cap.
+	MaxDepth int
+	Pos      Pos
 }
+
+// MaxChildDepthCeiling is the highest guardrails.max_depth a playbook may
+// set: the cap exists so that a cycle cannot build child runs without end,
+// and no playbook may switch it off.
+const MaxChildDepthCeiling = 32
 
 // StepKind says what a step does; every step is exactly one kind.
 type StepKind string

@@ -110,7 +110,7 @@ type converter struct {
 // parseYAML parses src into a single document node. It returns nil when the
 // YAML does not parse; the reasons are in errs.
 func parseYAML(s *source, errs *errorSink) *node {
-	if tabErrors(s, errs) || tooBig(s, errs) {
+	if tabErrors(s, errs) || prescan(s, errs) {
 		return nil
 	}
 	f, err := parser.ParseBytes(s.data, 0, parser.AllowDuplicateMapKey())

@@ -73,6 +73,7 @@ func guardrailsSchema() obj {
 		"properties": obj{
 			"max_targets": obj{"type": "integer", "minimum": 1, "description": "Most distinct targets one destructive step may act on."},
 			"above_limit": obj{"enum": []string{"fail", "approval"}, "description": "Past max_targets: fail (default) or ask for an approval listing the targets."},
+			"max_depth":   obj{"type": "integer", "minimum": 1, "maximum": MaxChildDepthCeiling, "description": "How deeply playbook: steps may nest below a run of this playbook (default 8)."},
 		}}
 }
 

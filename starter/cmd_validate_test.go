@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,4 +78,22 @@ func TestGraphCommand(t *testing.T) {
 	code, _, errOut = runCordon(t, "graph", "no-such-playbook", "--playbooks", t.TempDir())
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "no-such-playbook")
+}
+
+// cordon validate reports cycles of playbook: steps through the library
+// with the chain, and refuses deeply nested files before parsing them.
+func TestValidateCyclesAndNesting(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name+".yaml")
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+		return p
+	}
+	recA := write("rec-a", "name: rec-a\nsteps:\n  - {id: to-b, playbook: rec-b}\n")
+	write("rec-b", "name: rec-b\nsteps:\n  - {id: to-a, playbook: rec-a}\n")
+	deep := write("deep", strings.Repeat("- ", 20_000)+"x\n")
+	code, out, _ := runCordon(t, "validate", "--playbooks", dir, recA, deep)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "rec-a.yaml:3:6: playbook cycle rec-a -> rec-b -> rec-a: a run would start nested child runs without end [cycle]")
+	assert.Contains(t, out, "deep.yaml:1:127: nesting deeper than 64 levels [syntax]")
 }

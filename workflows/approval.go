@@ -109,7 +109,7 @@ func (r *run) runApproval(ctx workflow.Context, s *playbook.Step, loop *loopVars
 	}
 	p := &pendingApproval{step: s, info: PendingApproval{Step: s.ID, Message: msg, Approvers: s.Approval.Approvers}}
 	if next := r.following(s, loop); next != nil {
-		if targets, ok := r.previewTargets(next, loop); ok {
+		if targets, ok := r.previewTargets(ctx, next, loop); ok {
 			p.info.Targets, p.info.ForStep = targets, next.ID
 		}
 	}

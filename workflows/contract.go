@@ -53,6 +53,10 @@ func admit(ctx workflow.Context, pb *playbook.Playbook, library map[string]*play
 	if strings.TrimSpace(input.Options.StartedBy) == "" {
 		return input, fmt.Errorf("options.started_by is required: %s", StartedByHelp)
 	}
+	if (len(input.Chain) > 0 || input.MaxDepth != 0) && workflow.GetInfo(ctx).ParentWorkflowExecution == nil {
+		// A root run that claims parents could lift its own child depth cap.
+		return input, fmt.Errorf("chain and max_depth are set by a parent run for its children; a run started on its own must leave them out")
+	}
 	if input.Resume != nil && workflow.GetInfo(ctx).ContinuedExecutionRunID == "" {
 		return input, fmt.Errorf("resume is only accepted from continue-as-new, and this run was started fresh: start it without resume")
 	}

@@ -94,6 +94,10 @@ func TestRunContractRefusals(t *testing.T) {
 			`run refused: inputs of playbook with-inputs: input mode: "delete" is not one of the allowed values`},
 		{"undeclared input", func(in *RunInput) { in.Inputs["modes"] = "reset" },
 			`run refused: inputs of playbook with-inputs: input modes is not declared by playbook with-inputs; did you mean "mode"?`},
+		{"a root run claiming parents", func(in *RunInput) { in.MaxDepth = 1000 },
+			"run refused: chain and max_depth are set by a parent run for its children"},
+		{"a root run claiming a chain", func(in *RunInput) { in.Chain = []string{"x"} },
+			"run refused: chain and max_depth are set by a parent run for its children"},
 		{"resume on a fresh start", func(in *RunInput) {
 			in.Resume = &Carry{Next: 1, Vars: map[string]any{"mode": "forged"}}
 		}, "run refused: resume is only accepted from continue-as-new, and this run was started fresh"},

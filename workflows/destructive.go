@@ -14,22 +14,96 @@ import (
 )
 
 // runDestructive applies the engine's guardrails to a destructive action:
-// protected targets are dropped (reported as outcome protected), the
-// blast-radius limit is enforced or escalated to an approval, an approval
-// bound to this step must match the targets exactly, and a dry run records
-// a plan instead of acting.
+// its targets and guarded parameters are canonicalised (targets.go),
+// protected targets are dropped (reported as outcome protected) and a
+// protected group or zone refuses the step, the blast-radius limit is
+// enforced or escalated to an approval, an approval bound to this step must
+// match the targets exactly, and a dry run records a plan instead of
+// acting. The action then runs on exactly the canonical targets that were
+// checked.
 func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, index int) (*outcome, error) {
+	if workflow.GetVersion(ctx, canonicalVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return r.runDestructiveV0(ctx, s, a, params, index)
+	}
+	c, g, err := r.judge(ctx, s, index, a, params)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkBound(s, g.Allowed); err != nil {
+		return nil, err
+	}
+	if err := r.checkLimit(ctx, s, a, g); err != nil {
+		return nil, err
+	}
+	applyCanonical(a, params, c, g.Allowed)
+	if r.input.Options.DryRun {
+		out := r.plan(s, a, params, g)
+		addNotFound(out, c.notFound)
+		return out, nil
+	}
+	var out *outcome
+	switch {
+	case len(g.Allowed) == 0 && len(c.notFound) > 0 && len(g.Protected) == 0:
+		x := c.notFound[0]
+		return nil, &stepFailure{msg: fmt.Sprintf("step %s: %s failed: %s; nothing was changed", s.ID, a.Title, x.Reason)}
+	case len(g.Allowed) == 0 && len(g.Protected) > 0 && a.Targets.Kind == spec.TargetNew:
+		return nil, &stepFailure{msg: fmt.Sprintf("step %s: %s is refused: %s (%s); nothing was changed", s.ID, a.Title, g.Protected[0].Target, g.Protected[0].Reason)}
+	case len(g.Allowed) == 0 && len(g.Protected) > 0:
+		out = &outcome{output: map[string]any{"status": spec.StatusSuccessful, "results": []any{}, "succeeded": []any{}, "failed": []any{}}}
+	default:
+		out, err = r.callAction(ctx, s, a, params, index)
+		if err != nil {
+			return nil, err
+		}
+	}
+	addProtected(out, g.Protected)
+	addNotFound(out, c.notFound)
+	r.recordTargets(ctx, a, g.Allowed)
+	if s.UndoAfter > 0 && a.Undo != "" {
+		r.scheduleUndo(ctx, s, a, params, out)
+	}
+	return out, nil
+}
+
+// judge canonicalises a destructive step's targets and asks the guard
+// about them. A guarded parameter that names nothing, or names something
+// protected, refuses the step before anything is written.
+func (r *run) judge(ctx workflow.Context, s *playbook.Step, index int, a *spec.Action, params map[string]any) (*canonical, *spec.GuardResult, error) {
+	c, err := r.canonicalize(ctx, s, index, a, params)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.missing != "" {
+		return nil, nil, &stepFailure{msg: fmt.Sprintf("step %s: %s; nothing was changed", s.ID, c.missing)}
+	}
+	req := spec.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: c.targets, Scopes: c.scopes}
+	if req.Targets == nil {
+		req.Targets = []string{}
+	}
+	g, err := r.guard(ctx, s, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	if g.Refused != "" {
+		return nil, nil, &stepFailure{msg: fmt.Sprintf("step %s: %s is refused: %s; nothing was changed", s.ID, a.Title, g.Refused)}
+	}
+	return c, g, nil
+}
+
+// runDestructiveV0 is runDestructive for histories recorded before
+// canonical targets (canonicalVersion): raw targets, the group alone.
+func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, index int) (*outcome, error) {
 	targets, err := targetsOf(a, params)
 	if err != nil {
 		return nil, fmt.Errorf("step %s: with.%s: %w", s.ID, a.Targets.Param, err)
 	}
 	group, _ := params[spec.ParamGroupID].(string)
-	g, err := r.guard(ctx, s, a, targets, group)
+	g, err := r.guard(ctx, s, spec.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: targets, Group: group})
 	if err != nil {
 		return nil, err
 	}
-	if g.GroupProtected != "" {
-		return nil, &stepFailure{msg: fmt.Sprintf("step %s: %s; nothing was changed", s.ID, g.GroupProtected)}
+	if g.Refused != "" {
+		return nil, &stepFailure{msg: fmt.Sprintf("step %s: %s; nothing was changed", s.ID, g.Refused)}
 	}
 	if err := r.checkBound(s, g.Allowed); err != nil {
 		return nil, err
@@ -65,21 +139,16 @@ func isList(a *spec.Action, params map[string]any) bool {
 	return p.Type == spec.TypeStringList
 }
 
-// targetsOf reads a destructive action's targets from its parameters.
+// targetsOf reads a destructive action's raw targets (histories before
+// canonical targets).
 func targetsOf(a *spec.Action, params map[string]any) ([]string, error) {
-	p, _ := a.Param(a.Targets.Param)
-	if p.Type != spec.TypeStringList {
-		if v, ok := params[a.Targets.Param].(string); ok && v != "" {
-			return []string{v}, nil
-		}
-		return nil, nil
-	}
-	return spec.ParseList(params[a.Targets.Param])
+	return paramValues(a, a.Targets.Param, params)
 }
 
 // previewTargets computes a plain action step's targets in the current
-// state, for an approval that precedes it.
-func (r *run) previewTargets(s *playbook.Step, loop *loopVars) ([]string, bool) {
+// state, for an approval that precedes it: the canonical targets the guard
+// allows, which is the set the step will compare with what was approved.
+func (r *run) previewTargets(ctx workflow.Context, s *playbook.Step, loop *loopVars) ([]string, bool) {
 	if s.Kind != playbook.KindAction || s.Foreach != nil {
 		return nil, false
 	}
@@ -91,23 +160,29 @@ func (r *run) previewTargets(s *playbook.Step, loop *loopVars) ([]string, bool) 
 	if err != nil {
 		return nil, false
 	}
-	targets, err := targetsOf(a, params)
+	if workflow.GetVersion(ctx, canonicalVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		targets, err := targetsOf(a, params)
+		if err != nil {
+			return nil, false
+		}
+		return targets, true
+	}
+	_, g, err := r.judge(ctx, s, 0, a, params)
 	if err != nil {
 		return nil, false
 	}
-	return targets, true
+	return g.Allowed, true
 }
 
 // guard asks the worker's guardrail configuration which targets are
 // protected. It runs as a local activity: cheap, and recorded in history
 // like any other decision.
-func (r *run) guard(ctx workflow.Context, s *playbook.Step, a *spec.Action, targets []string, group string) (*spec.GuardResult, error) {
+func (r *run) guard(ctx workflow.Context, s *playbook.Step, req spec.GuardRequest) (*spec.GuardResult, error) {
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: nonRetryable},
 	})
 	var g spec.GuardResult
-	req := spec.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: targets, Group: group}
 	if err := workflow.ExecuteLocalActivity(lctx, spec.GuardActivity, req).Get(ctx, &g); err != nil {
 		return nil, fmt.Errorf("step %s: guardrails: %w", s.ID, err)
 	}
@@ -150,9 +225,10 @@ func diff(a, b []string) (added, removed []string) {
 	return added, removed
 }
 
-// checkLimit enforces max_targets: above it the step fails before any Okta
-// call, or, with guardrails.above_limit: approval, asks for an approval
-// listing the targets.
+// checkLimit enforces max_targets over the distinct canonical targets,
+// protected ones included: above it the step fails before any Okta call,
+// or, with guardrails.above_limit: approval, asks for an approval listing
+// the targets.
 func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action, g *spec.GuardResult) error {
 	limit := s.MaxTargets
 	if limit == 0 {
@@ -161,13 +237,19 @@ func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 	if limit == 0 {
 		limit = g.DefaultMaxTargets
 	}
-	if limit <= 0 || len(g.Allowed) <= limit {
+	// Protected targets count: a list padded with protected users must not
+	// slip a larger set under the limit.
+	total := len(g.Allowed) + len(g.Protected)
+	if limit <= 0 || total <= limit {
 		return nil
 	}
 	if _, approved := r.bound[s.ID]; approved {
 		return nil
 	}
-	msg := fmt.Sprintf("step %s (%s) would act on %d targets, above the limit of %d", s.ID, a.Title, len(g.Allowed), limit)
+	msg := fmt.Sprintf("step %s (%s) would act on %d targets, above the limit of %d", s.ID, a.Title, total, limit)
+	if len(g.Protected) > 0 {
+		msg = fmt.Sprintf("step %s (%s) names %d distinct targets (%d of them protected), above the limit of %d", s.ID, a.Title, total, len(g.Protected), limit)
+	}
 	if r.pb.Guardrails.AboveLimit != "approval" {
 		return &stepFailure{msg: msg + " (guardrails.max_targets); nothing was changed"}
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -28,6 +29,10 @@ type fakeOkta struct {
 	calls   map[string][]map[string]any
 	answers map[string]func(map[string]any) (any, error)
 	guard   func(spec.GuardRequest) spec.GuardResult
+	// resolve answers cordon.resolve; nil resolves every spelling to
+	// itself, trimmed.
+	resolve  func(spec.ResolveRequest) spec.ResolveResult
+	resolves []spec.ResolveRequest
 }
 
 func newFakeOkta() *fakeOkta {
@@ -88,6 +93,19 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *spec.Re
 		}
 		return spec.GuardResult{Allowed: req.Targets, DefaultMaxTargets: 25}, nil
 	}, activity.RegisterOptions{Name: spec.GuardActivity})
+	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.ResolveRequest) (spec.ResolveResult, error) {
+		f.mu.Lock()
+		f.resolves = append(f.resolves, req)
+		f.mu.Unlock()
+		if f.resolve != nil {
+			return f.resolve(req), nil
+		}
+		res := spec.ResolveResult{}
+		for _, t := range req.Targets {
+			res.Resolved = append(res.Resolved, spec.Resolved{Given: t, ID: strings.TrimSpace(t)})
+		}
+		return res, nil
+	}, activity.RegisterOptions{Name: spec.ResolveActivity})
 }
 
 type harness struct {

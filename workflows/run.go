@@ -32,6 +32,7 @@ type run struct {
 	approvals   map[string]*pendingApproval   // step id -> waiting approval
 	bound       map[string][]string           // step id -> targets its approval named
 	children    map[string]*playbook.Playbook // parsed library playbooks, by name
+	resolved    map[string]spec.Resolved      // canonical targets resolved in this run (targets.go)
 	targets     []string                      // acted-on targets, for CordonTarget
 	targetBytes int                           // JSON size of targets
 	next        int                           // next top-level step; carried over continue-as-new

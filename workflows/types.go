@@ -65,6 +65,12 @@ type RunInput struct {
 	Inputs   map[string]any    `json:"inputs,omitempty" jsonschema_description:"input values by name; the playbook's declarations apply (defaults, types, required, allowed)"`
 	Alert    any               `json:"alert,omitempty" jsonschema_description:"the triggering alert (a JSON object; its id names CordonAlertID)"`
 	Options  RunOptions        `json:"options"`
+	// Chain names the playbooks of the parent runs, root first; empty for a
+	// root run. Its length is the run's child depth.
+	Chain []string `json:"chain,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
+	// MaxDepth is the root run's cap on Chain's length, handed down to its
+	// children; 0 on a root run (see DefaultMaxChildDepth).
+	MaxDepth int `json:"max_depth,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
 	// Resume carries a run's state across continue-as-new; nil on a fresh
 	// run, and refused on one (contract.go).
 	Resume *Carry `json:"resume,omitempty" jsonschema_description:"set by the workflow itself when it continues as new; a fresh run that carries it is refused"`

@@ -246,8 +246,8 @@ func TestProtectedGroupMembershipIsRefused(t *testing.T) {
 	h := newHarness(t)
 	h.okta.guard = func(r spec.GuardRequest) spec.GuardResult {
 		res := spec.GuardResult{Allowed: r.Targets, DefaultMaxTargets: 25}
-		if r.Group == "00gADMINS" {
-			res.GroupProtected = "group 00gADMINS is protected: its members are never changed by automation"
+		if len(r.Scopes) == 1 && r.Scopes[0].Values[0] == "00gADMINS" {
+			res.Refused = "group_id 00gADMINS: protected group 00gADMINS: its membership is never changed by automation"
 		}
 		return res
 	}
@@ -261,7 +261,7 @@ steps:
 `
 	st, err := h.run(src, RunInput{})
 	require.Error(t, err)
-	assert.Equal(t, "step add: group 00gADMINS is protected: its members are never changed by automation; nothing was changed", st.Error)
+	assert.Equal(t, "step add: Add Users To Group is refused: group_id 00gADMINS: protected group 00gADMINS: its membership is never changed by automation; nothing was changed", st.Error)
 	assert.Empty(t, h.okta.callsTo(spec.AddUsersToGroup))
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // ListGroups lists groups matching filter, up to max (max <= 0: all).
@@ -32,4 +33,39 @@ func (c *Client) AddUserToGroup(ctx context.Context, groupID, userID string) err
 func (c *Client) RemoveUserFromGroup(ctx context.Context, groupID, userID string) error {
 	_, err := c.Do(ctx, http.MethodDelete, "/groups/"+seg(groupID)+"/users/"+seg(userID), nil, nil, nil)
 	return err
+}
+
+// GroupIDsByName returns the IDs of the groups named exactly name (case
+// does not matter, as in Okta's search).
+func (c *Client) GroupIDsByName(ctx context.Context, name string) ([]string, error) {
+	q := url.Values{"search": {`profile.name eq "` + escapeSearch(name) + `"`}}
+	raw, err := c.List(ctx, "/groups", pageQuery(q, 0, pageGroups), 0)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, r := range raw {
+		var g struct {
+			ID      string `json:"id"`
+			Profile struct {
+				Name string `json:"name"`
+			} `json:"profile"`
+		}
+		if json.Unmarshal(r, &g) == nil && strings.EqualFold(g.Profile.Name, name) {
+			ids = append(ids, g.ID)
+		}
+	}
+	return ids, nil
+}
+
+// escapeSearch escapes a string literal for Okta's search expressions.
+func escapeSearch(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
+}
+
+// GetGroup fetches a group by ID.
+func (c *Client) GetGroup(ctx context.Context, id string) (json.RawMessage, error) {
+	var raw json.RawMessage
+	_, err := c.Do(ctx, http.MethodGet, "/groups/"+seg(id), nil, nil, &raw)
+	return raw, err
 }

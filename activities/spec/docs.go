@@ -38,7 +38,10 @@ func (r *Registry) Markdown() []byte {
 	w("Bulk actions (a list of users, IPs or zones) do not fail on one bad item: each item gets\n")
 	w("a result `{id, ok, outcome, okta_code, http_status, message}` and the step is\n")
 	w("`partially_succeeded` when some items failed. Retried writes are idempotent: an item\n")
-	w("already in the wanted state is reported with an `already_*` outcome, not as a failure.\n\n")
+	w("already in the wanted state is reported with an `already_*` outcome, not as a failure.\n")
+	w("Targets are canonicalised before the guardrails see them (Okta IDs, canonical CIDRs;\n")
+	w("see runs.md): a protected one is reported with outcome `protected`, one that names no\n")
+	w("user, group or zone with outcome `not_found`, and neither is sent to Okta.\n\n")
 	w("The activity's error type decides retries:\n\n| error type | retried | when |\n|---|---|---|\n")
 	for _, e := range docErrorClasses {
 		w("| `%s` | %s | %s |\n", e.name, e.retried, e.when)
@@ -86,7 +89,10 @@ func writeAction(b *bytes.Buffer, a *Action) {
 		if a.Targets != nil {
 			targets = fmt.Sprintf("%s from `%s`", a.Targets.Kind, a.Targets.Param)
 		}
-		w("- **Destructive:** yes. Targets: %s (counted against `max_targets`, checked against protected targets; planned, not run, in a dry run)\n", targets)
+		w("- **Destructive:** yes. Targets: %s (canonicalised, counted against `max_targets`, checked against protected targets; planned, not run, in a dry run)\n", targets)
+		for _, g := range a.Guards {
+			w("- **Guarded:** `%s` (%s): canonicalised and checked too; a protected value refuses the step before any write\n", g.Param, g.Kind)
+		}
 	} else {
 		w("- **Destructive:** no (runs for real in a dry run)\n")
 	}

@@ -84,8 +84,11 @@ const (
 	OutcomeNotBlocked           = "not_blocked"
 	OutcomeNotMember            = "not_member"
 	OutcomeProtected            = "protected"
-	OutcomePlanned              = "planned"
-	OutcomeFailed               = "failed"
+	// OutcomeNotFound: the target names no Okta user, group or zone;
+	// nothing was sent to Okta for it.
+	OutcomeNotFound = "not_found"
+	OutcomePlanned  = "planned"
+	OutcomeFailed   = "failed"
 )
 
 // Error types of the ApplicationErrors the activities return. Package
@@ -145,7 +148,7 @@ const bulkOutput = "{status: successful | partially_successful | failed, results
 
 func userIDs(verb string) Param {
 	return Param{Name: ParamUserIDs, Type: TypeStringList, Required: true,
-		Description: "The IDs of the users to " + verb + " (a list, or a comma/newline separated string). Get Users returns them at $[*].id.",
+		Description: "The users to " + verb + ": IDs, logins, short logins or me (a list, or a comma/newline separated string); each is resolved to its Okta ID before the guardrails check it. Get Users returns IDs at $[*].id.",
 		Example:     []any{"00u1a2b3c4d5e6f7g8h9"}}
 }
 
@@ -194,9 +197,10 @@ func oktaActions() []*Action {
 			Description: "Adds users to an OKTA_GROUP. A user already in the group is reported as already_member. Built-in and app groups cannot be changed.",
 			Method:      "PUT /api/v1/groups/{groupId}/users/{userId}",
 			Params: []Param{userIDs("add to the group"),
-				{Name: ParamGroupID, Type: TypeString, Required: true, Description: "The ID of an OKTA_GROUP group. Get Groups returns it at $[*].id.", Example: "00g1a2b3c4d5e6f7g8h9"}},
+				{Name: ParamGroupID, Type: TypeString, Required: true, Description: "The ID of an OKTA_GROUP group (or its exact name, resolved to the ID before the guardrails check it). Get Groups returns it at $[*].id.", Example: "00g1a2b3c4d5e6f7g8h9"}},
 			Output: bulkOutput, Destructive: true, Targets: &Targets{Param: ParamUserIDs, Kind: TargetUsers},
-			Undo: RemoveUsersFromGroup, Roles: rolesMembership,
+			Guards: []Guarded{{Param: ParamGroupID, Kind: TargetGroups}},
+			Undo:   RemoveUsersFromGroup, Roles: rolesMembership,
 			StartToCloseTimeout: bulkTimeout, Heartbeat: bulkBeat, Retry: writeRetry,
 			Example: map[string]any{ParamUserIDs: []any{"00u1a2b3c4d5e6f7g8h9"}, ParamGroupID: "00g1a2b3c4d5e6f7g8h9"},
 		},
@@ -205,8 +209,9 @@ func oktaActions() []*Action {
 			Description: "Removes users from an OKTA_GROUP (the reverse of Add Users To Group, used by undo_after). A user not in the group is reported as not_member.",
 			Method:      "DELETE /api/v1/groups/{groupId}/users/{userId}",
 			Params: []Param{userIDs("remove from the group"),
-				{Name: ParamGroupID, Type: TypeString, Required: true, Description: "The ID of an OKTA_GROUP group.", Example: "00g1a2b3c4d5e6f7g8h9"}},
+				{Name: ParamGroupID, Type: TypeString, Required: true, Description: "The ID (or exact name) of an OKTA_GROUP group.", Example: "00g1a2b3c4d5e6f7g8h9"}},
 			Output: bulkOutput, Destructive: true, Targets: &Targets{Param: ParamUserIDs, Kind: TargetUsers},
+			Guards:              []Guarded{{Param: ParamGroupID, Kind: TargetGroups}},
 			Roles:               rolesMembership,
 			StartToCloseTimeout: bulkTimeout, Heartbeat: bulkBeat, Retry: writeRetry,
 			Example: map[string]any{ParamUserIDs: []any{"00u1a2b3c4d5e6f7g8h9"}, ParamGroupID: "00g1a2b3c4d5e6f7g8h9"},
@@ -220,7 +225,8 @@ func oktaActions() []*Action {
 				{Name: ParamIPAddresses, Type: TypeStringList, Required: true, Description: "IPv4 addresses, CIDRs or ranges (a-b) to block.", Example: ipListExample, MaxItems: maxBlocklistEntries},
 			},
 			Output: bulkOutput + " plus zone: the zone after the write", Destructive: true, Targets: &Targets{Param: ParamIPAddresses, Kind: TargetIPs},
-			Undo: UnblockIPs, Roles: []string{RoleReadOnly, RoleOrgAdmin, RoleSuperAdmin},
+			Guards: []Guarded{{Param: ParamZoneID, Kind: TargetZones}},
+			Undo:   UnblockIPs, Roles: []string{RoleReadOnly, RoleOrgAdmin, RoleSuperAdmin},
 			StartToCloseTimeout: readTimeout, Retry: writeRetry,
 			Example: map[string]any{ParamZoneID: "nzo1a2b3c4d5e6f7g8h9", ParamIPAddresses: []any{"203.0.113.7"}},
 		},
@@ -233,6 +239,7 @@ func oktaActions() []*Action {
 				{Name: ParamIPAddresses, Type: TypeStringList, Required: true, Description: "Entries to remove, as they were blocked.", Example: []any{"203.0.113.7"}},
 			},
 			Output: bulkOutput + " plus zone", Destructive: true, Targets: &Targets{Param: ParamIPAddresses, Kind: TargetIPs},
+			Guards:              []Guarded{{Param: ParamZoneID, Kind: TargetZones}},
 			Roles:               rolesZoneAdmin,
 			StartToCloseTimeout: readTimeout, Retry: writeRetry,
 			Example: map[string]any{ParamZoneID: "nzo1a2b3c4d5e6f7g8h9", ParamIPAddresses: []any{"203.0.113.7"}},
@@ -246,9 +253,10 @@ func oktaActions() []*Action {
 				{Name: ParamLastName, Type: TypeString, Required: true, Description: "The user's last name.", Example: "Lovelace"},
 				{Name: ParamEmail, Type: TypeString, Required: true, Description: "The user's email address, also used as login.", Example: "ada.lovelace@example.com"},
 				{Name: ParamPhoneNumber, Type: TypeString, Description: "The user's mobile phone number.", Example: "+1-555-0100"},
-				{Name: ParamGroupIDs, Type: TypeStringList, Required: true, Description: "IDs of the groups to add the user to (1 to 20).", Example: []any{"00g1a2b3c4d5e6f7g8h9"}, MaxItems: 20},
+				{Name: ParamGroupIDs, Type: TypeStringList, Required: true, Description: "IDs (or exact names) of the groups to add the user to (1 to 20). A protected group refuses the step before the user is created.", Example: []any{"00g1a2b3c4d5e6f7g8h9"}, MaxItems: 20},
 			},
 			Output: "the created Okta user object", Destructive: true, Targets: &Targets{Param: ParamEmail, Kind: TargetNew},
+			Guards:              []Guarded{{Param: ParamGroupIDs, Kind: TargetGroups}},
 			Roles:               rolesUserWrite,
 			StartToCloseTimeout: readTimeout, Retry: writeRetry,
 			Example: map[string]any{ParamFirstName: "Ada", ParamLastName: "Lovelace", ParamEmail: "ada.lovelace@example.com", ParamGroupIDs: []any{"00g1a2b3c4d5e6f7g8h9"}},
@@ -400,6 +408,7 @@ func oktaActions() []*Action {
 				{Name: ParamOverwrite, Type: TypeBoolean, Default: false, Description: "Replace the zone's lists instead of appending to them.", Example: false},
 			}, zoneShapeParams()...),
 			Output: "the updated Okta network zone object", Destructive: true, Targets: &Targets{Param: ParamZoneID, Kind: TargetZones},
+			Guards:              []Guarded{{Param: ParamGateways, Kind: TargetIPs}},
 			Roles:               rolesZoneAdmin,
 			StartToCloseTimeout: readTimeout, Retry: writeRetry,
 			Example: map[string]any{ParamZoneID: "nzo1a2b3c4d5e6f7g8h9", ParamGateways: []any{"203.0.113.0/24"}},

@@ -66,6 +66,34 @@ type Targets struct {
 	Kind  TargetKind
 }
 
+// Guarded is a parameter the guardrails check besides the targets: the
+// group whose membership changes, the zone a block writes, the gateways an
+// update adds. Its values are canonicalised like targets; one protected
+// value refuses the whole step before anything is written.
+type Guarded struct {
+	Param string
+	Kind  TargetKind
+}
+
+// identityParams are the parameters that name something the guardrails
+// protect. A destructive action with one of them must guard it (as Targets
+// or in Guards); Register refuses the action otherwise, so an action added
+// later cannot slip past the guardrails.
+var identityParams = map[string]TargetKind{
+	ParamUserIDs: TargetUsers, ParamUser: TargetUsers,
+	ParamGroupID: TargetGroups, ParamGroupIDs: TargetGroups,
+	ParamZoneID: TargetZones, ParamZoneIDs: TargetZones,
+	ParamIPAddresses: TargetIPs, ParamGateways: TargetIPs,
+	ParamEmail: TargetNew,
+}
+
+// IdentityKind says what kind of protected identity a parameter names, if
+// any.
+func IdentityKind(param string) (TargetKind, bool) {
+	k, ok := identityParams[param]
+	return k, ok
+}
+
 // Retry is an action's default retry policy. Nothing relies on Temporal's
 // unlimited default: every action declares one.
 type Retry struct {
@@ -85,6 +113,8 @@ type Action struct {
 	Output      string // description of the output shape
 	Destructive bool
 	Targets     *Targets // set for destructive actions acting on a list of targets
+	// Guards are the other parameters the guardrails check (see Guarded).
+	Guards []Guarded
 	// Undo names the action that reverses this one (for undo_after), if any.
 	Undo  string
 	Roles []string // any one of these Okta admin roles suffices
@@ -134,14 +164,50 @@ func (r *Registry) Register(a *Action) {
 	if _, dup := r.byName[a.Name]; dup {
 		panic(fmt.Sprintf("spec: action %s registered twice", a.Name))
 	}
-	if a.Destructive && a.Targets != nil {
-		if _, ok := a.Param(a.Targets.Param); !ok {
-			panic(fmt.Sprintf("spec: action %s: targets parameter %s not declared", a.Name, a.Targets.Param))
+	if a.Destructive {
+		if err := a.checkGuarded(); err != nil {
+			panic("spec: " + err.Error())
 		}
 	}
 	r.byName[a.Name] = a
 	r.names = append(r.names, a.Name)
 	sort.Strings(r.names)
+}
+
+// Guarded returns every parameter the guardrails check: the targets first,
+// then Guards.
+func (a *Action) Guarded() []Guarded {
+	var out []Guarded
+	if a.Targets != nil {
+		out = append(out, Guarded(*a.Targets))
+	}
+	return append(out, a.Guards...)
+}
+
+// checkGuarded holds a destructive action to the guardrails' rule: it
+// declares its targets, and every parameter naming a protected kind of
+// identity is guarded as that kind.
+func (a *Action) checkGuarded() error {
+	if a.Targets == nil {
+		return fmt.Errorf("destructive action %s declares no targets, so no guardrail would apply to it", a.Name)
+	}
+	guarded := map[string]TargetKind{}
+	for _, g := range a.Guarded() {
+		if _, ok := a.Param(g.Param); !ok {
+			return fmt.Errorf("action %s: guarded parameter %s not declared", a.Name, g.Param)
+		}
+		guarded[g.Param] = g.Kind
+	}
+	for _, p := range a.Params {
+		kind, ok := identityParams[p.Name]
+		if !ok {
+			continue
+		}
+		if got, ok := guarded[p.Name]; !ok || got != kind {
+			return fmt.Errorf("destructive action %s: parameter %s names %s but is not guarded as such", a.Name, p.Name, kind)
+		}
+	}
+	return nil
 }
 
 // Lookup returns the action with the given name.

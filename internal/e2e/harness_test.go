@@ -79,6 +79,16 @@ func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
 // newStackOn is newStack with the Temporal server's SQLite database in
 // dataFile, as worker --dev keeps it ("" is in-memory).
 func newStackOn(t testing.TB, simOpts oktasim.Options, dataFile string) (*stack, func()) {
+	protected := guard.Protected{Users: []string{"breakglass@" + oktasim.DemoDomain}, Networks: []string{corpEgress}}
+	if simOpts.Seed == oktasim.SeedDemo {
+		protected.Groups = []string{oktasim.DemoITAdminsGroupID}
+	}
+	return newGuardedStack(t, simOpts, protected, dataFile)
+}
+
+// newGuardedStack is newStack with the given guardrail configuration and
+// database file.
+func newGuardedStack(t testing.TB, simOpts oktasim.Options, protected guard.Protected, dataFile string) (*stack, func()) {
 	ctx := context.Background()
 	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", DataFile: dataFile,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
@@ -97,10 +107,6 @@ func newStackOn(t testing.TB, simOpts oktasim.Options, dataFile string) (*stack,
 	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken})
 	require.NoError(t, err)
 	reg := spec.Okta()
-	protected := guard.Protected{Users: []string{"breakglass@" + oktasim.DemoDomain}, Networks: []string{corpEgress}}
-	if simOpts.Seed == oktasim.SeedDemo {
-		protected.Groups = []string{oktasim.DemoITAdminsGroupID}
-	}
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
 	require.NoError(t, err)
 	acts := activities.New(oc, reg, nil)
@@ -134,7 +140,10 @@ func (s *stack) restartWorker(t testing.TB) {
 	require.NoError(t, s.worker.Start())
 }
 
-var stopStack = func() {}
+var (
+	stopStack   = func() {}
+	stopGuarded = func() {}
+)
 
 func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) == "1" {
@@ -142,6 +151,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	stopStack()
+	stopGuarded()
 	os.Exit(code)
 }
 

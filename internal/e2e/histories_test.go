@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,4 +87,19 @@ func (s *stack) recordHistory(t *testing.T, name, id string, approve, wait bool)
 	path := filepath.Join("..", "..", "testdata", "histories", name+".json")
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 	t.Logf("recorded %s (%d events)", path, len(events))
+}
+
+// TestRecordHistoriesCanonical records a run whose targets are resolved
+// (cordon.resolve) before the guard: a login in two cases, the token's
+// owner as me, and a login that names nobody. make histories runs it with
+// TestRecordHistories.
+func TestRecordHistoriesCanonical(t *testing.T) {
+	if !*updateHistories {
+		t.Skip("records only with -update-histories (make histories)")
+	}
+	s := getStack(t)
+	u := s.takeUsers(t, 1)[0]
+	id := s.start(t, runs.Request{Playbook: s.load(t, "canonical.yaml"), Inputs: map[string]any{
+		"users": []any{u.Login, strings.ToUpper(u.Login), "me", "nobody@" + oktasim.DemoDomain}}})
+	s.recordHistory(t, "canonical-targets", id, false, true)
 }

@@ -197,7 +197,7 @@ func TestPlaybookBlockMaliciousIPs(t *testing.T) {
 		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 		assert.Equal(t, zone, st.Outputs["zone_id"], "the existing BLOCKLIST zone is used")
 		assert.Equal(t, false, st.Outputs["created_zone"])
-		assert.ElementsMatch(t, []any{"203.0.113.101", "192.0.2.101"}, st.Outputs["blocked"])
+		assert.ElementsMatch(t, []any{"203.0.113.101/32", "192.0.2.101/32"}, st.Outputs["blocked"])
 		assert.True(t, s.zoneHas(zone, "203.0.113.101/32"))
 		assert.True(t, s.zoneHas(zone, "192.0.2.101/32"))
 		assert.False(t, s.zoneHas(zone, "198.51.100.77/32"), "protected networks are never blocked")
@@ -273,7 +273,7 @@ func TestPlaybookBruteForceResponse(t *testing.T) {
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 
 	assert.EqualValues(t, 15, st.Outputs["failed_signins"], "only the alert's sources count")
-	assert.Equal(t, []any{attacker}, st.Outputs["blocked_ips"])
+	assert.Equal(t, []any{attacker + "/32"}, st.Outputs["blocked_ips"], "canonical CIDR form")
 	assert.True(t, s.zoneHas(oktasim.DemoBlockedIPZoneID, attacker+"/32"))
 	assert.False(t, s.zoneHas(oktasim.DemoBlockedIPZoneID, prober+"/32"), "below the threshold")
 	assert.ElementsMatch(t, []any{victims[0].ID, victims[1].ID}, st.Outputs["targeted_users"])

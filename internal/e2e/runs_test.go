@@ -108,7 +108,7 @@ func TestBlastRadiusStopsBeforeAnyWrite(t *testing.T) {
 	id := s.start(t, runs.Request{Playbook: s.load(t, "everyone.yaml")})
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunFailed, st.Status)
-	assert.Regexp(t, `^step deactivate \(Deactivate Users\) would act on \d+ targets, above the limit of 25 \(guardrails.max_targets\); nothing was changed$`, st.Error)
+	assert.Regexp(t, `^step deactivate \(Deactivate Users\) names \d+ distinct targets \(\d+ of them protected\), above the limit of 25 \(guardrails.max_targets\); nothing was changed$`, st.Error)
 	for _, r := range s.sim.Sim().Requests() {
 		assert.Equal(t, "GET", r.Method, "no write reached Okta: %s %s", r.Method, r.Path)
 	}

@@ -7,6 +7,8 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
@@ -73,4 +75,38 @@ func (d Directory) Me(ctx context.Context) (string, string, error) {
 		return "", "", err
 	}
 	return u.ID, u.Profile.Login, nil
+}
+
+// UserID returns the ID of the user with this ID or login; "" when none.
+func (d Directory) UserID(ctx context.Context, idOrLogin string) (string, error) {
+	_, u, err := d.Okta.GetUser(ctx, idOrLogin)
+	if errors.Is(err, okta.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}
+
+// GroupID returns the ID of the group with this ID or exact name; "" when
+// none. A name several groups share is an error: the guardrails file must
+// then name the group by ID.
+func (d Directory) GroupID(ctx context.Context, idOrName string) (string, error) {
+	if _, err := d.Okta.GetGroup(ctx, idOrName); err == nil {
+		return idOrName, nil
+	} else if !errors.Is(err, okta.ErrNotFound) {
+		return "", err
+	}
+	ids, err := d.Okta.GroupIDsByName(ctx, idOrName)
+	if err != nil {
+		return "", err
+	}
+	switch len(ids) {
+	case 0:
+		return "", nil
+	case 1:
+		return ids[0], nil
+	}
+	return "", fmt.Errorf("%d groups are named %q; name the group by ID", len(ids), idOrName)
 }

@@ -1,9 +1,11 @@
 // Package guard applies the worker's guardrail configuration to a
-// destructive step's targets: protected users (by id or login), members of
-// protected groups, the Okta token's own user, protected networks (loopback
-// and private ranges by default) and protected zones. It is the
-// implementation of the cordon.guard activity the interpreter calls before
-// every destructive action.
+// destructive step's canonical targets: protected users (configured by ID
+// or login, judged by Okta ID), members of protected groups, the Okta
+// token's own user, protected groups (by ID or name) whose membership never
+// changes, protected networks (loopback and private ranges by default) and
+// protected zones. It is the implementation of the cordon.guard activity
+// the interpreter calls before every destructive action, after the targets
+// were canonicalised (see workflows/destructive.go).
 package guard
 
 import (
@@ -38,10 +40,10 @@ type Config struct {
 
 // Protected lists what Cordon never acts on.
 type Protected struct {
-	Users    []string `yaml:"users"`    // ids or logins
-	Groups   []string `yaml:"groups"`   // group ids; their members are protected
-	Networks []string `yaml:"networks"` // CIDRs, addresses or ranges never blocked
-	Zones    []string `yaml:"zones"`    // zone ids never updated or deleted
+	Users    []string `yaml:"users"`    // IDs or logins, resolved to IDs
+	Groups   []string `yaml:"groups"`   // group IDs or names; their members and membership are protected
+	Networks []string `yaml:"networks"` // IPv4/IPv6 CIDRs, addresses or ranges never blocked
+	Zones    []string `yaml:"zones"`    // zone IDs never updated, written or deleted
 	// DefaultNetworks protects loopback and private ranges; default true.
 	DefaultNetworks *bool `yaml:"default_networks"`
 }
@@ -70,21 +72,27 @@ func (c Config) networks() ([]netip.Prefix, error) {
 	}
 	var out []netip.Prefix
 	for _, n := range list {
-		r, err := parseEntry(n)
+		e, err := spec.ParseIPEntry(n)
 		if err != nil {
 			return nil, fmt.Errorf("protected network %q: %w", n, err)
 		}
-		out = append(out, r.prefixes()...)
+		out = append(out, e.Prefixes()...)
 	}
 	return out, nil
 }
 
 // Directory is the little of Okta the guard needs.
 type Directory interface {
-	// GroupMembers returns the ids and logins of a group's members.
+	// GroupMembers returns the IDs and logins of a group's members.
 	GroupMembers(ctx context.Context, groupID string) ([]string, error)
-	// Me returns the id and login of the API token's owner.
+	// Me returns the ID and login of the API token's owner.
 	Me(ctx context.Context) (id, login string, err error)
+	// UserID returns the ID of the user with this ID or login; "" when
+	// there is none.
+	UserID(ctx context.Context, idOrLogin string) (string, error)
+	// GroupID returns the ID of the group with this ID or exact name; ""
+	// when there is none.
+	GroupID(ctx context.Context, idOrName string) (string, error)
 }
 
 // Guard checks targets against a Config.
@@ -95,8 +103,9 @@ type Guard struct {
 	ttl      time.Duration
 
 	mu        sync.Mutex
-	users     map[string]string // lower-cased id or login -> reason
 	refreshed time.Time
+	users     map[string]string // lower-cased ID or login -> reason
+	groups    map[string]string // lower-cased group ID -> how the configuration named it
 }
 
 // New returns a guard. dir may be nil when no Okta org is configured; then
@@ -109,37 +118,36 @@ func New(cfg Config, dir Directory) (*Guard, error) {
 	return &Guard{cfg: cfg, networks: nets, dir: dir, ttl: time.Minute}, nil
 }
 
-// Check is the cordon.guard activity.
+// Check is the cordon.guard activity. Targets and scopes arrive canonical
+// (Okta IDs, canonical CIDRs); protected ones are listed with the reason,
+// and a protected value in a scope (a group whose membership would change,
+// a zone that would be written) refuses the whole step.
 func (g *Guard) Check(ctx context.Context, req spec.GuardRequest) (spec.GuardResult, error) {
 	res := spec.GuardResult{Allowed: []string{}, DefaultMaxTargets: g.cfg.MaxTargets}
 	if res.DefaultMaxTargets == 0 {
 		res.DefaultMaxTargets = DefaultMaxTargets
 	}
-	if req.Group != "" && slices.Contains(g.cfg.Protected.Groups, req.Group) {
-		res.GroupProtected = "group " + req.Group + " is protected: its members are never changed by automation"
+	users, groups, err := g.identities(ctx)
+	if err != nil {
+		return res, err
 	}
-	var reasonOf func(string) string
-	switch req.Kind {
-	case spec.TargetUsers:
-		users, err := g.protectedUsers(ctx)
-		if err != nil {
-			return res, err
-		}
-		reasonOf = func(t string) string { return users[strings.ToLower(t)] }
-	case spec.TargetIPs:
-		reasonOf = g.networkReason
-	case spec.TargetZones:
-		reasonOf = func(t string) string {
-			if slices.Contains(g.cfg.Protected.Zones, t) {
-				return "protected zone"
+	scopes := req.Scopes
+	if req.Group != "" {
+		scopes = append(scopes, spec.Scope{Param: spec.ParamGroupID, Kind: spec.TargetGroups, Values: []string{req.Group}})
+	}
+	for _, sc := range scopes {
+		for _, v := range sc.Values {
+			if why := g.reason(sc.Kind, v, users, groups); why != "" {
+				res.Refused = fmt.Sprintf("%s %s: %s", sc.Param, v, why)
+				break
 			}
-			return ""
 		}
-	default:
-		reasonOf = func(string) string { return "" }
+		if res.Refused != "" {
+			break
+		}
 	}
 	for _, t := range req.Targets {
-		if why := reasonOf(t); why != "" {
+		if why := g.reason(req.Kind, t, users, groups); why != "" {
 			res.Protected = append(res.Protected, spec.ProtectedEntry{Target: t, Reason: why})
 			continue
 		}
@@ -148,31 +156,81 @@ func (g *Guard) Check(ctx context.Context, req spec.GuardRequest) (spec.GuardRes
 	return res, nil
 }
 
-// protectedUsers resolves the protected user set, refreshing group
-// memberships and the token owner at most once a minute.
-func (g *Guard) protectedUsers(ctx context.Context) (map[string]string, error) {
+// reason says why a canonical value of the given kind is protected, or "".
+func (g *Guard) reason(kind spec.TargetKind, v string, users, groups map[string]string) string {
+	switch kind {
+	case spec.TargetUsers, spec.TargetNew:
+		return users[strings.ToLower(strings.TrimSpace(v))]
+	case spec.TargetGroups:
+		// IDs compare without case, like logins: an ID spelled in another
+		// case must not pass as a different group.
+		if name, ok := groups[strings.ToLower(strings.TrimSpace(v))]; ok {
+			return "protected group " + name + ": its membership is never changed by automation"
+		}
+	case spec.TargetIPs:
+		return g.networkReason(v)
+	case spec.TargetZones:
+		for _, z := range g.cfg.Protected.Zones {
+			if strings.EqualFold(strings.TrimSpace(z), strings.TrimSpace(v)) {
+				return "protected zone"
+			}
+		}
+	}
+	return ""
+}
+
+// identities resolves the protected users and groups to Okta IDs,
+// refreshing group memberships and the token owner at most once a minute.
+// Configured logins and group names are resolved too, so a user protected
+// by login is protected by ID, and the other way round.
+func (g *Guard) identities(ctx context.Context) (users, groups map[string]string, err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.users != nil && time.Since(g.refreshed) < g.ttl {
-		return g.users, nil
+		return g.users, g.groups, nil
 	}
-	users := map[string]string{}
+	users, groups = map[string]string{}, map[string]string{}
 	for _, u := range g.cfg.Protected.Users {
+		u = strings.TrimSpace(u)
 		users[strings.ToLower(u)] = "protected user"
+		if g.dir == nil {
+			continue
+		}
+		id, err := g.dir.UserID(ctx, u)
+		if err != nil {
+			return nil, nil, fmt.Errorf("resolving protected user %s: %w", u, err)
+		}
+		if id != "" {
+			users[strings.ToLower(id)] = "protected user"
+		}
 	}
-	if g.dir != nil {
-		for _, gid := range g.cfg.Protected.Groups {
-			members, err := g.dir.GroupMembers(ctx, gid)
-			if err != nil {
-				return nil, fmt.Errorf("expanding protected group %s: %w", gid, err)
+	for _, name := range g.cfg.Protected.Groups {
+		name = strings.TrimSpace(name)
+		gid := name
+		if g.dir != nil {
+			if gid, err = g.dir.GroupID(ctx, name); err != nil {
+				return nil, nil, fmt.Errorf("resolving protected group %s: %w", name, err)
 			}
-			for _, m := range members {
-				users[strings.ToLower(m)] = "member of protected group " + gid
+			if gid == "" {
+				return nil, nil, fmt.Errorf("protected group %q does not exist in the Okta org: fix the guardrails file", name)
 			}
 		}
+		groups[strings.ToLower(gid)] = describe(name, gid)
+		if g.dir == nil {
+			continue
+		}
+		members, err := g.dir.GroupMembers(ctx, gid)
+		if err != nil {
+			return nil, nil, fmt.Errorf("expanding protected group %s: %w", name, err)
+		}
+		for _, m := range members {
+			users[strings.ToLower(m)] = "member of protected group " + describe(name, gid)
+		}
+	}
+	if g.dir != nil {
 		id, login, err := g.dir.Me(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("looking up the API token's owner: %w", err)
+			return nil, nil, fmt.Errorf("looking up the API token's owner: %w", err)
 		}
 		for _, k := range []string{id, login} {
 			if k != "" {
@@ -180,17 +238,24 @@ func (g *Guard) protectedUsers(ctx context.Context) (map[string]string, error) {
 			}
 		}
 	}
-	g.users, g.refreshed = users, time.Now()
-	return users, nil
+	g.users, g.groups, g.refreshed = users, groups, time.Now()
+	return users, groups, nil
+}
+
+func describe(name, id string) string {
+	if name == id {
+		return id
+	}
+	return name + " (" + id + ")"
 }
 
 func (g *Guard) networkReason(target string) string {
-	r, err := parseEntry(target)
+	e, err := spec.ParseIPEntry(target)
 	if err != nil {
 		return "" // the action itself reports malformed entries
 	}
 	for _, p := range g.networks {
-		if r.overlaps(p) {
+		if e.Overlaps(spec.IPEntry{Lo: p.Addr(), Hi: spec.LastAddr(p), Bits: p.Bits()}) {
 			return "inside protected network " + p.String()
 		}
 	}

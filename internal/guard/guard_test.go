@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,6 +27,27 @@ func (f *fakeDir) Me(context.Context) (string, string, error) {
 	return "00uOWNER", "cordon-bot@acme.test", nil
 }
 
+// logins maps logins (lower case) to IDs, as Okta's user lookup does.
+var logins = map[string]string{"breakglass@acme.test": "00uBREAKGLASS", "jane@acme.test": "00uJANE"}
+
+func (f *fakeDir) UserID(_ context.Context, key string) (string, error) {
+	if id, ok := logins[strings.ToLower(key)]; ok {
+		return id, nil
+	}
+	if strings.HasPrefix(key, "00u") {
+		return key, nil
+	}
+	return "", nil
+}
+
+func (f *fakeDir) GroupID(_ context.Context, key string) (string, error) {
+	switch key {
+	case "IT Admins", "00gADMINS":
+		return "00gADMINS", nil
+	}
+	return "", nil
+}
+
 func TestCheckUsers(t *testing.T) {
 	dir := &fakeDir{members: map[string][]string{"00gADMINS": {"00uADMIN1", "root@acme.test"}}}
 	g, err := New(Config{MaxTargets: 10, Protected: Protected{Users: []string{"BreakGlass@acme.test"}, Groups: []string{"00gADMINS"}}}, dir)
@@ -44,6 +66,44 @@ func TestCheckUsers(t *testing.T) {
 	_, err = g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"x"}})
 	require.NoError(t, err)
 	assert.Equal(t, 1, dir.calls, "group members are cached")
+}
+
+// A user protected by login is protected by ID, and a group protected by
+// name refuses membership changes given its ID.
+func TestCheckCanonicalIdentities(t *testing.T) {
+	dir := &fakeDir{members: map[string][]string{}}
+	g, err := New(Config{Protected: Protected{Users: []string{" BreakGlass@acme.test ", "00uJANE"}, Groups: []string{"IT Admins"}}}, dir)
+	require.NoError(t, err)
+	res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers,
+		Targets: []string{"00uBREAKGLASS", "00uJANE", "00uOTHER"},
+		Scopes:  []spec.Scope{{Param: spec.ParamGroupID, Kind: spec.TargetGroups, Values: []string{"00gADMINS"}}}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"00uOTHER"}, res.Allowed)
+	assert.Len(t, res.Protected, 2)
+	assert.Equal(t, "group_id 00gADMINS: protected group IT Admins (00gADMINS): its membership is never changed by automation", res.Refused)
+
+	// An ID in another case is the same identity to the guard.
+	res, err = g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00ujane"},
+		Scopes: []spec.Scope{{Param: spec.ParamGroupID, Kind: spec.TargetGroups, Values: []string{"00gadmins"}}}})
+	require.NoError(t, err)
+	assert.Empty(t, res.Allowed)
+	assert.NotEmpty(t, res.Refused)
+
+	bad, _ := New(Config{Protected: Protected{Groups: []string{"No Such Group"}}}, dir)
+	_, err = bad.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00uX"}})
+	assert.EqualError(t, err, `protected group "No Such Group" does not exist in the Okta org: fix the guardrails file`)
+}
+
+func TestCheckIPv6AndMapped(t *testing.T) {
+	g, err := New(Config{Protected: Protected{Networks: []string{"2001:db8::/32"}}}, nil)
+	require.NoError(t, err)
+	for _, target := range []string{"2001:db8::1", "2001:DB8:0:0::1/128", "2001:db8::-2001:db8::ff", "::ffff:10.1.2.3", "::ffff:10.1.2.3/128"} {
+		e, err := spec.ParseIPEntry(target)
+		require.NoError(t, err, target)
+		res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetIPs, Targets: []string{e.String()}})
+		require.NoError(t, err)
+		assert.Empty(t, res.Allowed, "%s (%s) is protected", target, e)
+	}
 }
 
 func TestCheckIPs(t *testing.T) {
@@ -107,8 +167,8 @@ func TestCheckProtectedGroup(t *testing.T) {
 	require.NoError(t, err)
 	res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00uA"}, Group: "00gADMINS"})
 	require.NoError(t, err)
-	assert.Equal(t, "group 00gADMINS is protected: its members are never changed by automation", res.GroupProtected)
+	assert.Equal(t, "group_id 00gADMINS: protected group 00gADMINS: its membership is never changed by automation", res.Refused)
 	res, err = g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00uA"}, Group: "00gOTHER"})
 	require.NoError(t, err)
-	assert.Empty(t, res.GroupProtected)
+	assert.Empty(t, res.Refused)
 }

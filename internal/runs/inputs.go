@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -42,14 +43,26 @@ func ReadAlert(path string, stdin io.Reader) (map[string]any, error) {
 // MaxAlertBytes bounds an alert (1 MiB), as the webhook does.
 const MaxAlertBytes = 1 << 20
 
-// ParseAlert decodes one alert JSON object.
+// MaxAlertIDBytes bounds an alert's id: the run IDs built from it
+// (<playbook>-<id>) must fit Temporal's 1,000-byte workflow ID limit.
+const MaxAlertIDBytes = 800
+
+// ParseAlert decodes one alert JSON object, within the same nesting and
+// size limits as a playbook (playbook.ScanJSON), with an id short enough
+// to name its runs.
 func ParseAlert(name string, b []byte) (map[string]any, error) {
+	if err := playbook.ScanJSON(b); err != nil {
+		return nil, fmt.Errorf("alert %s: %v", name, err)
+	}
 	var alert map[string]any
 	if err := json.Unmarshal(b, &alert); err != nil {
 		return nil, fmt.Errorf("alert %s is not a JSON object: %v", name, err)
 	}
 	if alert == nil {
 		return nil, fmt.Errorf("alert %s is not a JSON object", name)
+	}
+	if id := AlertID(alert); len(id) > MaxAlertIDBytes {
+		return nil, fmt.Errorf("alert %s: id is %d bytes long; at most %d fit in the IDs of its runs", name, len(id), MaxAlertIDBytes)
 	}
 	return alert, nil
 }

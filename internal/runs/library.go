@@ -54,7 +54,7 @@ func (l Library) path(name string) string {
 
 func (l Library) options() playbook.Options {
 	return playbook.Options{Registry: l.Registry, Library: func(name string) bool { return l.path(name) != "" },
-		ChildInputs: playbook.DirChildInputs(l.Dir, l.Registry)}
+		ChildInputs: playbook.DirChildInputs(l.Dir, l.Registry), Child: playbook.DirChild(l.Dir, l.Registry)}
 }
 
 // Pin returns the pinned form of a playbook and of every library playbook

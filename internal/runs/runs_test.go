@@ -1,6 +1,7 @@
 package runs
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,7 +12,9 @@ import (
 func TestDefaultID(t *testing.T) {
 	assert.Equal(t, "contain-OKTA-1", DefaultID("contain", map[string]any{"id": "OKTA-1"}))
 	assert.Equal(t, "contain-42", DefaultID("contain", map[string]any{"id": float64(42)}))
-	assert.Equal(t, "contain-a_b", DefaultID("contain", map[string]any{"id": "a b"}))
+	assert.Equal(t, "contain-a_b~c8687a08", DefaultID("contain", map[string]any{"id": "a b"}))
+	assert.Equal(t, "contain-a_b", DefaultID("contain", map[string]any{"id": "a_b"}))
+	assert.NotEqual(t, DefaultID("contain", map[string]any{"id": "a/b"}), DefaultID("contain", map[string]any{"id": "a b"}))
 	assert.Regexp(t, `^contain-[0-9a-f]{12}$`, DefaultID("contain", nil))
 }
 
@@ -35,4 +38,15 @@ func TestPlanLine(t *testing.T) {
 		PlanLine(&workflows.Plan{Action: "okta.deactivate_users", Targets: []string{"00u1", "00u2"}}))
 	assert.Equal(t, "add 1 IPs to zone nzo1: 203.0.113.7",
 		PlanLine(&workflows.Plan{Action: "okta.block_ips", Targets: []string{"203.0.113.7"}, Params: map[string]any{"zone_id": "nzo1"}}))
+}
+
+// cordon run --alert applies the playbook pre-scan's limits to the alert.
+func TestParseAlertLimits(t *testing.T) {
+	_, err := ParseAlert("a.json", []byte(`{"x": `+strings.Repeat("[", 65)+strings.Repeat("]", 65)+`}`))
+	assert.EqualError(t, err, "alert a.json: nesting deeper than 64 levels (at byte 69)")
+	_, err = ParseAlert("a.json", []byte(`{"id": "`+strings.Repeat("x", 900)+`"}`))
+	assert.EqualError(t, err, "alert a.json: id is 900 bytes long; at most 800 fit in the IDs of its runs")
+	a, err := ParseAlert("a.json", []byte(`{"id": "ok", "x": `+strings.Repeat("[", 60)+strings.Repeat("]", 60)+`}`))
+	assert.NoError(t, err)
+	assert.Equal(t, "ok", a["id"])
 }

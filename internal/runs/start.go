@@ -3,6 +3,7 @@ package runs
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -116,10 +117,21 @@ func (e *InputError) Unwrap() error { return e.Err }
 var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._:@-]+`)
 
 // DefaultID is <playbook>-<alert id> when the alert has an id, so a
-// repeated alert maps to the same run, else <playbook>-<random>.
+// repeated alert maps to the same run, else <playbook>-<random>. Characters
+// a workflow ID should not hold become "_"; when any was changed, "~" and
+// the first 8 hex digits of the SHA-256 of the original id are appended,
+// so ids that differ only there ("coll a", "coll_a", "coll/a") name
+// different runs. "~" is itself replaced in ids, so no alert can pick an
+// id that takes another alert's run. ParseAlert refuses ids too long to
+// fit.
 func DefaultID(name string, alert map[string]any) string {
 	if id := AlertID(alert); id != "" {
-		return name + "-" + strings.Trim(unsafeID.ReplaceAllString(id, "_"), "_")
+		safe := strings.Trim(unsafeID.ReplaceAllString(id, "_"), "_")
+		if safe != id {
+			sum := sha256.Sum256([]byte(id))
+			safe += "~" + hex.EncodeToString(sum[:4])
+		}
+		return name + "-" + safe
 	}
 	return name + "-" + randomHex()
 }

@@ -9,13 +9,16 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/cordonsec/cordon/playbook"
 )
 
 // handler is a POST route that receives an authenticated JSON body.
 type handler func(w http.ResponseWriter, r *http.Request, body []byte)
 
 // withBody enforces, in this order, the size limit (413), authentication
-// (401) and the content type (415), so that nothing reaches a route, and
+// (401), the content type (415) and the pre-scan's nesting and value
+// limits (400), so that nothing reaches a route, and
 // nothing is started, for a refused request. Authentication comes after
 // reading because the signature covers the body.
 func (s *Server) withBody(next handler) http.HandlerFunc {
@@ -43,6 +46,10 @@ func (s *Server) withBody(next handler) http.HandlerFunc {
 		r = r.WithContext(context.WithValue(r.Context(), callerKey{}, StartedBy+":"+scheme))
 		if !isJSON(r.Header.Get("Content-Type")) {
 			writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+			return
+		}
+		if err := playbook.ScanJSON(body); err != nil {
+			writeError(w, http.StatusBadRequest, "body: "+err.Error())
 			return
 		}
 		if !json.Valid(body) {

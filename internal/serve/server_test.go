@@ -183,6 +183,9 @@ func TestServeLimits(t *testing.T) {
 		{"JSON string", []byte(`"alert"`), bearer(token), 400, "not a JSON object"},
 		{"batch with a number", []byte(`[{"id": "ok"}, 5]`), bearer(token), 400, "#1"},
 		{"null", []byte(`null`), bearer(token), 400, "not a JSON object"},
+		{"deep nesting", []byte(`{"id": "deep", "x": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`), bearer(token), 400, "nesting deeper than 64 levels"},
+		{"too many values", []byte(`{"id": "wide", "x": [` + strings.Repeat("1,", 25_000) + `1]}`), bearer(token), 400, "more than 20000 values"},
+		{"id too long", []byte(`{"id": "` + strings.Repeat("a", 801) + `"}`), bearer(token), 400, "id is 801 bytes long; at most 800 fit in the IDs of its runs"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -248,6 +251,24 @@ func TestServeTriggerMatching(t *testing.T) {
 	assert.Regexp(t, `^lookup-user-sha256-[0-9a-f]{20}$`, first[1]["workflow_id"])
 	assert.NotEqual(t, first[1]["workflow_id"], second[1]["workflow_id"])
 	assert.Equal(t, 6, st.count())
+}
+
+// Alert ids that differ only in characters a workflow ID cannot hold name
+// different runs.
+func TestServeAlertIDsDoNotCollide(t *testing.T) {
+	ts, st := newTestServer(t, Config{Token: token})
+	seen := map[string]string{}
+	for _, id := range []string{"coll a", "coll_a", "coll/a", "coll\na", "_coll_a"} {
+		b, _ := json.Marshal(map[string]any{"id": id, "type": "suspicious_login", "user": "x@example.com"})
+		r := post(t, ts.URL+"/v1/alerts", b, bearer(token))
+		require.Equal(t, http.StatusAccepted, r.status, r.body)
+		wid := runsOf(t, r, 0)[1]["workflow_id"].(string)
+		assert.Regexp(t, `^lookup-user-coll_a(~[0-9a-f]{8})?$`, wid)
+		assert.NotContains(t, seen, wid, "%q and %q share a run", id, seen[wid])
+		seen[wid] = id
+		assert.Equal(t, false, runsOf(t, r, 0)[1]["duplicate"])
+	}
+	assert.Equal(t, 10, st.count())
 }
 
 func TestServeNothingMatched(t *testing.T) {
