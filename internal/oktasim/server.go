@@ -66,9 +66,15 @@ func (s *Sim) routes() *http.ServeMux {
 			return BucketUserGet
 		}
 		return BucketUserWrite
-	}, methods{"GET": s.getUser, "DELETE": s.deleteUser})
+	}, methods{"GET": s.getUser, "POST": s.updateUser, "DELETE": s.deleteUser})
 	s.route(mux, "/api/v1/users/{id}/groups", fixed(BucketOther), methods{"GET": s.listUserGroups})
 	s.route(mux, "/api/v1/users/{id}/lifecycle/{op}", fixed(BucketOther), methods{"POST": s.userLifecycle})
+	// Sessions, factors and app links count against the org-wide bucket:
+	// Okta publishes no narrower category for them.
+	s.route(mux, "/api/v1/users/{id}/sessions", fixed(BucketOther), methods{"DELETE": s.clearSessions})
+	s.route(mux, "/api/v1/users/{id}/factors", fixed(BucketOther), methods{"GET": s.listFactors})
+	s.route(mux, "/api/v1/users/{id}/factors/{fid}", fixed(BucketOther), methods{"DELETE": s.deleteFactor})
+	s.route(mux, "/api/v1/users/{id}/appLinks", fixed(BucketOther), methods{"GET": s.listAppLinks})
 	s.route(mux, "/api/v1/groups", fixed(BucketGroups), methods{"GET": s.listGroups, "POST": s.createGroup})
 	s.route(mux, "/api/v1/groups/{id}", fixed(BucketGroupByID), methods{"GET": s.getGroup, "DELETE": s.deleteGroup})
 	// Membership sub-paths fall under the /api/v1/groups prefix bucket by
