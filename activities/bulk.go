@@ -32,6 +32,21 @@ type ItemResult struct {
 	// Data is what Okta returned for the item when it matters to the
 	// playbook: the activation or password-reset URL when no email is sent.
 	Data any `json:"data,omitempty"`
+	// Secret marks Data holding a credential (a temporary password): the
+	// item is left out of heartbeats, so the credential reaches Temporal
+	// only in the step's output; a retry redoes the item instead.
+	Secret bool `json:"-"`
+}
+
+// heartbeatable returns the items a heartbeat may carry.
+func heartbeatable(items []ItemResult) []ItemResult {
+	out := items[:0:0]
+	for _, r := range items {
+		if !r.Secret {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func done(id, outcome string) (ItemResult, error) {
@@ -108,7 +123,7 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 			select {
 			case <-t.C:
 				mu.Lock()
-				activity.RecordHeartbeat(ctx, progress)
+				activity.RecordHeartbeat(ctx, heartbeatable(progress))
 				mu.Unlock()
 			case <-stopBeat:
 				return
@@ -133,7 +148,7 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 				} else {
 					doneByID[id] = res
 					progress = append(progress, res)
-					activity.RecordHeartbeat(ctx, progress)
+					activity.RecordHeartbeat(ctx, heartbeatable(progress))
 				}
 				mu.Unlock()
 			}
@@ -165,7 +180,7 @@ dispatch:
 	close(work)
 	wg.Wait()
 	if abort != nil {
-		activity.RecordHeartbeat(ctx, progress)
+		activity.RecordHeartbeat(ctx, heartbeatable(progress))
 		log.Warn("stopping for a retry", "action", act.Name, "done", len(progress), "total", len(ids), "error", abort)
 		return nil, classify(act.Title, abort)
 	}

@@ -1,10 +1,14 @@
 package activities
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
@@ -102,6 +106,14 @@ func TestExpirePasswords(t *testing.T) {
 	assert.Len(t, f.sim.Events("user.password.expire"), 1)
 
 	t.Run("temp password only in the item", func(t *testing.T) {
+		var beats []string
+		f.env.SetOnActivityHeartbeatListener(func(_ *activity.Info, details converter.EncodedValues) {
+			var d []ItemResult
+			if details.Get(&d) == nil {
+				b, _ := json.Marshal(d)
+				beats = append(beats, string(b))
+			}
+		})
 		res := f.bulk(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID,
 			spec.ParamTempPassword: true, spec.ParamRevokeSessions: true})
 		require.Equal(t, spec.StatusSuccessful, res.Status)
@@ -109,6 +121,8 @@ func TestExpirePasswords(t *testing.T) {
 		pw, _ := data["temp_password"].(string)
 		require.NotEmpty(t, pw)
 		assert.NotContains(t, f.logs.String(), pw, "the temporary password is never logged")
+		require.NotEmpty(t, beats, "the item finished with a heartbeat")
+		assert.NotContains(t, strings.Join(beats, "\n"), pw, "nor put in a heartbeat")
 		assert.Zero(t, f.sim.Sessions(oktasim.DemoActiveUserID), "revoke_sessions ends the sessions")
 	})
 }

@@ -132,7 +132,7 @@ func (a *Activities) ExpirePasswords(ctx context.Context, req Request) (any, err
 			return a.wrongStatus(ctx, id, err, func(string) string { return "" })
 		}
 		r, _ := done(id, spec.OutcomeDone)
-		r.Data = map[string]any{"temp_password": pw}
+		r.Data, r.Secret = map[string]any{"temp_password": pw}, true
 		return r, nil
 	})
 }
