@@ -88,6 +88,8 @@ func (s *Sim) routes() *http.ServeMux {
 	s.route(mux, "/api/v1/zones/{id}/lifecycle/{op}", fixed(BucketOther), methods{"POST": s.zoneLifecycle})
 	s.route(mux, "/api/v1/logs", fixed(BucketLogs), methods{"GET": s.listLogs})
 	s.route(mux, "/api/v1/org", fixed(BucketOther), methods{"GET": s.getOrg})
+	s.route(mux, "/api/v1/meta/types/user/{id}", fixed(BucketOther), methods{"GET": s.getUserType})
+	s.route(mux, "/api/v1/meta/schemas/user/{id}", fixed(BucketOther), methods{"GET": s.getUserSchema})
 	s.route(mux, "/", fixed(BucketOther), methods{
 		"GET": notFound, "POST": notFound, "PUT": notFound, "DELETE": notFound, "PATCH": notFound})
 	return mux
