@@ -271,6 +271,30 @@ func TestPlaybookSessionHijackResponse(t *testing.T) {
 		assert.Equal(t, []any{}, st.Outputs["password_expired"])
 	})
 
+	t.Run("plan changes nothing", func(t *testing.T) {
+		u := s.takeUsers(t, 1)[0]
+		require.True(t, sim.StartSession(u.ID))
+		factors, sessions := sim.Factors(u.ID), sim.Sessions(u.ID)
+		id := s.start(t, runs.Request{Playbook: s.library(t, "session-hijack-response"),
+			Inputs: map[string]any{"login": u.Login}, DryRun: true})
+		st := s.wait(t, id)
+		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+		lines := map[string]string{}
+		for _, step := range st.Steps {
+			if step.Plan != nil {
+				lines[step.ID] = runs.PlanLine(step.Plan)
+			}
+		}
+		assert.Equal(t, map[string]string{
+			"end_sessions":  "end the sessions of 1 users: " + u.ID,
+			"reset_factors": "reset the MFA factors of 1 users: " + u.ID,
+			"expire":        "expire the passwords of 1 users: " + u.ID,
+		}, lines)
+		assert.Equal(t, sessions, sim.Sessions(u.ID))
+		assert.Equal(t, factors, sim.Factors(u.ID))
+		assert.Equal(t, "ACTIVE", s.user(t, u.ID).Status)
+	})
+
 	t.Run("unknown user", func(t *testing.T) {
 		id := s.start(t, runs.Request{Playbook: s.library(t, "session-hijack-response"),
 			Inputs: map[string]any{"login": "nobody-hijack@acme.com"}, StartedBy: analyst})
