@@ -257,3 +257,50 @@ func TestUpdateUserProfile(t *testing.T) {
 		assert.Equal(t, "jane.doe+ir@acme.com", u.Email)
 	})
 }
+
+// A 429 on any identity-response action stops the step with the retryable
+// rate-limit error, its delay taken from X-Rate-Limit-Reset, and writes
+// nothing: no item is reported failed because Okta was busy.
+func TestIdentityActionsRateLimited(t *testing.T) {
+	t.Parallel()
+	users := map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID}
+	for _, tc := range []struct {
+		action string
+		params map[string]any
+		path   string
+	}{
+		{spec.ClearUserSessions, users, "/api/v1/users/" + oktasim.DemoActiveUserID + "/sessions"},
+		{spec.SuspendUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.UnsuspendUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.UnlockUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.ExpirePasswords, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.ResetFactors, users, "/api/v1/users/" + oktasim.DemoActiveUserID + "/factors"},
+		{spec.UpdateUserProfile, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamProfile: map[string]any{"title": "x"}}, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.GetUser, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.ListUserFactors, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID + "/factors"},
+		{spec.ListUserApps, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID + "/appLinks"},
+		{spec.GetGroup, map[string]any{spec.ParamGroup: oktasim.DemoEngineeringGroupID}, "/api/v1/groups"},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, oktasim.Options{})
+			f.sim.SetFault(oktasim.Fault{Path: tc.path, RateLimitRate: 1})
+			ae, d := appErr(t, f.run(tc.action, tc.params, nil))
+			assert.Equal(t, ErrRateLimited, ae.Type())
+			assert.False(t, ae.NonRetryable())
+			assert.Positive(t, ae.NextRetryDelay())
+			assert.Equal(t, 429, d.HTTPStatus)
+			assert.Zero(t, writes(f.sim)-countStatus(f.sim, 429), "nothing was written")
+		})
+	}
+}
+
+func countStatus(sim *oktasim.Sim, status int) int {
+	n := 0
+	for _, r := range sim.Requests() {
+		if r.Status == status && r.Method != "GET" {
+			n++
+		}
+	}
+	return n
+}
