@@ -103,8 +103,14 @@ func TestExpirePasswords(t *testing.T) {
 	for _, r := range f.sim.Requests() {
 		assert.NotContains(t, r.Path, "temp_password")
 	}
-	assert.Len(t, f.sim.Events("user.password.expire"), 1)
+	assert.Len(t, f.sim.Events("user.account.expire_password"), 1)
 
+	t.Run("revoke_sessions needs temp_password", func(t *testing.T) {
+		f.sim.ResetRequests()
+		ae, _ := appErr(t, f.run(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamRevokeSessions: true}, nil))
+		assert.Equal(t, "Expire Passwords failed. Message: okta.expire_passwords: invalid input: parameter revoke_sessions: needs temp_password true (Okta revokes sessions only with a temporary password); end sessions with okta.clear_user_sessions instead.", ae.Message())
+		assert.Empty(t, f.sim.Requests())
+	})
 	t.Run("temp password only in the item", func(t *testing.T) {
 		var beats []string
 		f.env.SetOnActivityHeartbeatListener(func(_ *activity.Info, details converter.EncodedValues) {

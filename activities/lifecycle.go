@@ -120,6 +120,12 @@ func (a *Activities) ExpirePasswords(ctx context.Context, req Request) (any, err
 		return nil, err
 	}
 	temp, revoke := p.Bool(spec.ParamTempPassword), p.Bool(spec.ParamRevokeSessions)
+	if revoke && !temp {
+		// Okta's plain expire_password has no revokeSessions; ignoring
+		// the flag would leave the attacker's sessions alive unnoticed.
+		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamRevokeSessions,
+			Msg: "needs temp_password true (Okta revokes sessions only with a temporary password); end sessions with okta.clear_user_sessions instead"})
+	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
 		if !temp {
 			if err := a.Okta.ExpirePassword(ctx, id); err != nil {

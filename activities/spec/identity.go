@@ -149,7 +149,7 @@ func identityActions() []*Action {
 			Method:      "POST /api/v1/users/{id}/lifecycle/expire_password (or expire_password_with_temp_password)",
 			Params: []Param{userIDs("expire the password of"),
 				{Name: ParamTempPassword, Type: TypeBoolean, Default: false, Description: "Reset each password to a temporary one and return it in the step output (data.temp_password). Only for hand-over to the user through a trusted channel.", Example: false},
-				{Name: ParamRevokeSessions, Type: TypeBoolean, Default: false, Description: "With temp_password, also revoke the user's sessions (Okta's revokeSessions). Ignored without temp_password; use Clear User Sessions instead.", Example: false}},
+				{Name: ParamRevokeSessions, Type: TypeBoolean, Default: false, Description: "With temp_password, also revoke the user's sessions (Okta's revokeSessions). Refused without temp_password: end sessions with Clear User Sessions instead.", Example: false}},
 			Output:  bulkOutput + "; data.temp_password per user only when temp_password is true",
 			Example: map[string]any{ParamUserIDs: ex},
 		}),

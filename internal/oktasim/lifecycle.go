@@ -120,7 +120,7 @@ func (s *Sim) expirePassword(w http.ResponseWriter, r *http.Request, u *user, te
 		return errBadStatus()
 	}
 	o.setStatus(u, statusPwExpired, now)
-	o.audit(now, "user.password.expire", "Expire user password", userTarget(u))
+	o.audit(now, "user.account.expire_password", "Expire user password", userTarget(u))
 	if !temp {
 		writeJSON(w, http.StatusOK, o.renderUser(s.baseURL(r), u, true))
 		return nil
