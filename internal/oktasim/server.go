@@ -69,8 +69,9 @@ func (s *Sim) routes() *http.ServeMux {
 	}, methods{"GET": s.getUser, "POST": s.updateUser, "DELETE": s.deleteUser})
 	s.route(mux, "/api/v1/users/{id}/groups", fixed(BucketOther), methods{"GET": s.listUserGroups})
 	s.route(mux, "/api/v1/users/{id}/lifecycle/{op}", fixed(BucketOther), methods{"POST": s.userLifecycle})
-	// Sessions, factors and app links count against the org-wide bucket:
-	// Okta publishes no narrower category for them.
+	// Sessions, factors and app links count against "most other API
+	// actions" (/api/v1): Okta's last published table names no narrower
+	// bucket for these sub-paths of /api/v1/users/{id}, as for lifecycle.
 	s.route(mux, "/api/v1/users/{id}/sessions", fixed(BucketOther), methods{"DELETE": s.clearSessions})
 	s.route(mux, "/api/v1/users/{id}/factors", fixed(BucketOther), methods{"GET": s.listFactors})
 	s.route(mux, "/api/v1/users/{id}/factors/{fid}", fixed(BucketOther), methods{"DELETE": s.deleteFactor})
