@@ -12,7 +12,6 @@ import (
 type factor struct {
 	id, typ, provider, vendor, status string
 	created, lastUpdated              time.Time
-	profile                           map[string]any
 }
 
 // app is an application instance and who is assigned to it, directly or
@@ -67,24 +66,31 @@ func seedApps(o *org) {
 
 func newFactor(id, typ string, at time.Time) *factor {
 	f := &factor{id: id, typ: typ, status: "ACTIVE", created: at, lastUpdated: at, provider: "OKTA", vendor: "OKTA"}
-	switch typ {
-	case "sms":
-		f.profile = map[string]any{"phoneNumber": "+1-555-01" + id[len(id)-4:len(id)-2]}
-	case "push":
-		f.profile = map[string]any{"credentialId": id, "deviceType": "SmartPhone_IPhone", "name": "iPhone", "platform": "IOS"}
-	case "token:software:totp":
+	if typ == "token:software:totp" {
 		f.provider, f.vendor = "GOOGLE", "GOOGLE"
-		f.profile = map[string]any{"credentialId": id}
-	default:
-		f.profile = map[string]any{}
 	}
 	return f
 }
 
-func (s *Sim) renderFactor(base, uid string, f *factor) map[string]any {
+// profile renders the factor's type-specific profile; it is derived from
+// the ID, so large seeded orgs keep no per-factor maps.
+func (f *factor) profile(login string) map[string]any {
+	switch f.typ {
+	case "sms":
+		return map[string]any{"phoneNumber": "+1-555-01" + f.id[len(f.id)-4:len(f.id)-2]}
+	case "push":
+		return map[string]any{"credentialId": login, "deviceType": "SmartPhone_IPhone", "name": "iPhone", "platform": "IOS"}
+	case "token:software:totp":
+		return map[string]any{"credentialId": login}
+	}
+	return map[string]any{}
+}
+
+func (s *Sim) renderFactor(base string, u *user, f *factor) map[string]any {
+	uid := u.id
 	self := base + "/api/v1/users/" + uid + "/factors/" + f.id
 	return map[string]any{"id": f.id, "factorType": f.typ, "provider": f.provider, "vendorName": f.vendor,
-		"status": f.status, "created": oktaTime(f.created), "lastUpdated": oktaTime(f.lastUpdated), "profile": f.profile,
+		"status": f.status, "created": oktaTime(f.created), "lastUpdated": oktaTime(f.lastUpdated), "profile": f.profile(u.login()),
 		"_links": map[string]any{"self": map[string]any{"href": self, "hints": map[string]any{"allow": []string{"GET", "DELETE"}}},
 			"user": link(base + "/api/v1/users/" + uid)}}
 }
@@ -100,7 +106,7 @@ func (s *Sim) listFactors(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	out := make([]map[string]any, 0, len(u.factors))
 	for _, f := range u.factors {
-		out = append(out, s.renderFactor(s.baseURL(r), u.id, f))
+		out = append(out, s.renderFactor(s.baseURL(r), u, f))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
