@@ -32,6 +32,10 @@ type ItemResult struct {
 	// Data is what Okta returned for the item when it matters to the
 	// playbook: the activation or password-reset URL when no email is sent.
 	Data any `json:"data,omitempty"`
+	// Secret marks Data holding a credential (a temporary password): the
+	// item is left out of heartbeats, so the credential reaches Temporal
+	// only in the step's output; a retry redoes the item instead.
+	Secret bool `json:"-"`
 }
 
 func done(id, outcome string) (ItemResult, error) {
@@ -168,7 +172,9 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 					}
 				} else {
 					doneAt[i] = res
-					progress.add(i, res)
+					if !res.Secret { // a credential never goes into a heartbeat: a retry redoes the item
+						progress.add(i, res)
+					}
 					activity.RecordHeartbeat(ctx, progress)
 				}
 				mu.Unlock()

@@ -59,6 +59,9 @@ func (p *Params) Objects(name string) []map[string]any {
 	return l
 }
 
+// Object returns an object parameter (nil when absent).
+func (p *Params) Object(name string) map[string]any { m, _ := p.vals[name].(map[string]any); return m }
+
 // Time returns a time parameter (zero when absent).
 func (p *Params) Time(name string) time.Time { t, _ := p.vals[name].(time.Time); return t }
 
@@ -160,6 +163,8 @@ func coerce(ps spec.Param, v any, now time.Time) (any, error) {
 		return out, nil
 	case spec.TypeObjectList:
 		return toObjects(v)
+	case spec.TypeObject:
+		return toObject(v)
 	case spec.TypeTime:
 		s, err := spec.ScalarString(v)
 		if err != nil {
@@ -231,4 +236,22 @@ func toObjects(v any) ([]map[string]any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("want a list of objects, got %T", v)
+}
+
+func toObject(v any) (map[string]any, error) {
+	if s, ok := v.(string); ok {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			return nil, fmt.Errorf("want an object (or a JSON object string): %v", err)
+		}
+		v = m
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("want an object, got %T", v)
+	}
+	if len(m) == 0 {
+		return nil, fmt.Errorf("the object is empty")
+	}
+	return m, nil
 }

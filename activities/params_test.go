@@ -98,3 +98,15 @@ func TestInvalidInputMakesNoCall(t *testing.T) {
 		})
 	}
 }
+
+func TestObjectParam(t *testing.T) {
+	t.Parallel()
+	act, _ := spec.Okta().Lookup(spec.UpdateUserProfile)
+	p, err := ParseParams(act, map[string]any{spec.ParamUserIDs: "00u1", spec.ParamProfile: `{"title": "x"}`}, time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"title": "x"}, p.Object(spec.ParamProfile), "a JSON object string is an object")
+	_, err = ParseParams(act, map[string]any{spec.ParamUserIDs: "00u1", spec.ParamProfile: map[string]any{}}, time.Now())
+	assert.EqualError(t, err, "okta.update_user_profile: invalid input: parameter profile: the object is empty")
+	_, err = ParseParams(act, map[string]any{spec.ParamUserIDs: "00u1", spec.ParamProfile: []any{"title"}}, time.Now())
+	assert.EqualError(t, err, "okta.update_user_profile: invalid input: parameter profile: want an object, got []interface {}")
+}

@@ -37,6 +37,17 @@ func (a *Activities) Funcs() map[string]Func {
 		spec.ResetUserPasswords:   a.ResetUserPasswords,
 		spec.UpdateZone:           a.UpdateZone,
 		spec.TestConnection:       a.TestConnection,
+		spec.ClearUserSessions:    a.ClearUserSessions,
+		spec.SuspendUsers:         a.SuspendUsers,
+		spec.UnsuspendUsers:       a.UnsuspendUsers,
+		spec.UnlockUsers:          a.UnlockUsers,
+		spec.ExpirePasswords:      a.ExpirePasswords,
+		spec.ListUserFactors:      a.ListUserFactors,
+		spec.ResetFactors:         a.ResetFactors,
+		spec.GetUser:              a.GetUser,
+		spec.ListUserApps:         a.ListUserApps,
+		spec.GetGroup:             a.GetGroup,
+		spec.UpdateUserProfile:    a.UpdateUserProfile,
 	}
 }
 

@@ -71,6 +71,10 @@ func (d *decoder) checkParam(a *spec.Action, p spec.Param, n *node, v *Value) {
 		d.paramScalar(n, v, "bool", what, "true or false")
 	case spec.TypeStringList, spec.TypeIntList, spec.TypeObjectList:
 		d.checkList(p, n, v, what)
+	case spec.TypeObject:
+		if v.expr == nil && n.kind != mapNode && !(n.kind == scalarNode && n.tag == "str") {
+			d.errs.add(n.pos, CheckParamType, "%s must be a mapping, got %s", what, article(n.kindName()))
+		}
 	}
 }
 

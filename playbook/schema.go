@@ -204,6 +204,8 @@ func paramSchema(p spec.Param) obj {
 		return obj{"anyOf": []any{obj{"type": "array", "items": obj{"anyOf": []any{obj{"type": "integer"}, expr}}}, obj{"type": "string"}}}
 	case spec.TypeObjectList:
 		return obj{"anyOf": []any{obj{"type": "array", "items": obj{"anyOf": []any{obj{"type": "object"}, expr}}}, expr}}
+	case spec.TypeObject:
+		return obj{"anyOf": []any{obj{"type": "object"}, expr}}
 	}
 	if p.Enum != nil {
 		// The loader matches allowed values case-insensitively; offer the

@@ -52,6 +52,11 @@ func (r *Registry) Markdown() []byte {
 	for _, a := range r.All() {
 		w("| `%s` | %s |\n", a.Name, strings.Join(a.Roles, ", "))
 	}
+	w("\n## Protected profile fields\n\n`%s` never changes these attributes unless the step names an\n", UpdateUserProfile)
+	w("allowable one in `allow_fields`; the others it never changes.\n\n| attribute | allowable | why |\n|---|---|---|\n")
+	for _, f := range ProtectedProfileFields {
+		w("| `%s` | %s | %s |\n", f.Name, yesNo(f.Allowable), f.Why)
+	}
 	for _, a := range r.All() {
 		writeAction(&b, a)
 	}

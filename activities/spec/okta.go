@@ -57,9 +57,8 @@ const (
 	TestConnection     = "okta.test_connection"
 
 	// UnblockIPs and RemoveUsersFromGroup are not among the integration
-	// spec's 17 commands; they exist so that undo_after can reverse
-	// block_ips and add_users_to_group. They are registered like any other
-	// action and may be used in playbooks.
+	// spec's 17 commands; they reverse block_ips and add_users_to_group
+	// for undo_after and are first-class actions like any other.
 	UnblockIPs           = "okta.unblock_ips"
 	RemoveUsersFromGroup = "okta.remove_users_from_group"
 )
@@ -173,7 +172,7 @@ func zoneShapeParams() []Param {
 // it once; there is no package-level registry to mutate.
 func Okta() *Registry {
 	r := NewRegistry()
-	for _, a := range oktaActions() {
+	for _, a := range append(oktaActions(), identityActions()...) {
 		r.Register(a)
 	}
 	return r
@@ -206,13 +205,13 @@ func oktaActions() []*Action {
 		},
 		{
 			Name: RemoveUsersFromGroup, Title: "Remove Users From Group",
-			Description: "Removes users from an OKTA_GROUP (the reverse of Add Users To Group, used by undo_after). A user not in the group is reported as not_member.",
+			Description: "Removes users from an OKTA_GROUP, for example to take a compromised account out of a privileged group; it is also the reverse of Add Users To Group for undo_after, and undo_after on it adds the users back. A user not in the group is reported as not_member. Built-in and app groups cannot be changed.",
 			Method:      "DELETE /api/v1/groups/{groupId}/users/{userId}",
 			Params: []Param{userIDs("remove from the group"),
-				{Name: ParamGroupID, Type: TypeString, Required: true, Description: "The ID (or exact name) of an OKTA_GROUP group.", Example: "00g1a2b3c4d5e6f7g8h9"}},
+				{Name: ParamGroupID, Type: TypeString, Required: true, Description: "The ID of an OKTA_GROUP group (or its exact name, resolved to the ID before the guardrails check it; a protected group refuses the step). Get Group returns it at $.id.", Example: "00g1a2b3c4d5e6f7g8h9"}},
 			Output: bulkOutput, Destructive: true, Targets: &Targets{Param: ParamUserIDs, Kind: TargetUsers},
-			Guards:              []Guarded{{Param: ParamGroupID, Kind: TargetGroups}},
-			Roles:               rolesMembership,
+			Guards: []Guarded{{Param: ParamGroupID, Kind: TargetGroups}},
+			Undo:   AddUsersToGroup, Roles: rolesMembership,
 			StartToCloseTimeout: bulkTimeout, Heartbeat: bulkBeat, Retry: writeRetry,
 			Example: map[string]any{ParamUserIDs: []any{"00u1a2b3c4d5e6f7g8h9"}, ParamGroupID: "00g1a2b3c4d5e6f7g8h9"},
 		},

@@ -27,7 +27,17 @@ var RetryEffects = map[string]string{
 		"Entries an earlier attempt removed are reported done (a write-ahead heartbeat before each write).",
 	CreateUserInGroup: "No second user: a retry finds the login taken by a user with the same name and returns that user " +
 		"(adding any group it is missing) instead of failing or creating another.",
-	CreateZone: "No second zone: a retry finds the name taken by a zone of the same type and returns it.",
-	UpdateZone: "Nothing visible repeats: the zone is written whole with the same content.",
+	CreateZone:  "No second zone: a retry finds the name taken by a zone of the same type and returns it.",
+	UpdateZone:  "Nothing visible repeats: the zone is written whole with the same content.",
 	DeleteZones: "Nothing visible repeats: a zone already gone is reported already_deleted.",
+	SuspendUsers: "Nothing visible repeats: Okta refuses to suspend a SUSPENDED user. " +
+		"A user suspended by an earlier attempt is reported done, not already_suspended, by its statusChanged time, so undo_after unsuspends it.",
+	UnsuspendUsers: "Nothing visible repeats: Okta refuses to unsuspend a user who is not SUSPENDED. " +
+		"A user unsuspended by an earlier attempt is reported done by its statusChanged time.",
+	UnlockUsers:       "Nothing visible repeats: unlocking an unlocked user changes nothing.",
+	ClearUserSessions: "Nothing visible repeats: ending sessions again ends the ones opened since, which is the point.",
+	ResetFactors:      "Nothing visible repeats: a user whose factors are gone is reported no_factors; the user enrolls again once, at the next sign-in.",
+	ExpirePasswords: "No email is sent. With temp_password a retry after a lost answer issues a new temporary password, " +
+		"which replaces the lost one; without it, expiring again changes nothing the user sees.",
+	UpdateUserProfile: "Nothing visible repeats: a partial update with the same values leaves the profile as it is (unchanged).",
 }

@@ -28,6 +28,8 @@ const (
 	TypeStringList Type = "string_list"
 	TypeIntList    Type = "integer_list"
 	TypeObjectList Type = "object_list"
+	// TypeObject is one mapping (a JSON object string is accepted too).
+	TypeObject Type = "object"
 	// TypeTime is a string in one of the accepted time forms:
 	// "2023-03-02 00:00" (UTC), RFC 3339, or relative like "-24h".
 	TypeTime Type = "time"
@@ -81,7 +83,7 @@ type Guarded struct {
 // later cannot slip past the guardrails.
 var identityParams = map[string]TargetKind{
 	ParamUserIDs: TargetUsers, ParamUser: TargetUsers,
-	ParamGroupID: TargetGroups, ParamGroupIDs: TargetGroups,
+	ParamGroupID: TargetGroups, ParamGroupIDs: TargetGroups, ParamGroup: TargetGroups,
 	ParamZoneID: TargetZones, ParamZoneIDs: TargetZones,
 	ParamIPAddresses: TargetIPs, ParamGateways: TargetIPs,
 	ParamEmail: TargetNew,

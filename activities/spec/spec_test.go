@@ -9,8 +9,9 @@ import (
 
 func TestOktaRegistry(t *testing.T) {
 	r := Okta()
-	// The integration spec's 17 commands plus the two undo actions.
-	assert.Len(t, r.Names(), 19)
+	// The integration spec's 17 commands, the two undo actions and the 11
+	// identity-response actions.
+	assert.Len(t, r.Names(), 30)
 	for _, a := range r.All() {
 		t.Run(a.Name, func(t *testing.T) {
 			assert.NotEmpty(t, a.Description)
@@ -84,5 +85,23 @@ func TestEveryWriteSaysWhatARetryRepeats(t *testing.T) {
 	for name := range RetryEffects {
 		_, ok := reg.Lookup(name)
 		assert.True(t, ok, "RetryEffects names %s, which is not in the registry", name)
+	}
+}
+
+func TestProtectedProfileFields(t *testing.T) {
+	f, ok := LookupProtectedField("login")
+	require.True(t, ok)
+	assert.False(t, f.Allowable, "login never changes")
+	f, ok = LookupProtectedField("email")
+	require.True(t, ok)
+	assert.True(t, f.Allowable, "email changes only when allowed")
+	_, ok = LookupProtectedField("title")
+	assert.False(t, ok)
+	a, _ := Okta().Lookup(UpdateUserProfile)
+	p, _ := a.Param(ParamAllowFields)
+	for _, f := range ProtectedProfileFields {
+		if f.Allowable {
+			assert.Contains(t, p.Description, f.Name, "allow_fields documents every allowable field")
+		}
 	}
 }

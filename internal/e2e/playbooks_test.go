@@ -110,10 +110,12 @@ func toFloat(v any) float64 {
 
 func TestPlaybookContainCompromisedUser(t *testing.T) {
 	s := getStack(t)
-	users := s.takeUsers(t, 3)
+	users := s.takeUsers(t, 4)
 
-	t.Run("deactivate after approval", func(t *testing.T) {
+	t.Run("suspend, sign out and reset factors after approval", func(t *testing.T) {
 		u := users[0]
+		require.NotEmpty(t, s.sim.Sim().Factors(u.ID), "the demo user has MFA factors")
+		require.True(t, s.sim.Sim().StartSession(u.ID))
 		alert := alertFor(t, "contain-compromised-user", func(a map[string]any) {
 			a["id"] = "e2e-contain-" + u.ID
 			a["user"].(map[string]any)["login"] = u.Login
@@ -132,19 +134,48 @@ func TestPlaybookContainCompromisedUser(t *testing.T) {
 		assert.Equal(t, "ACTIVE", s.user(t, u.ID).Status, "nothing happens before the approval")
 
 		s.approve(t, id, false, func(p workflows.PendingApproval) {
+			assert.Equal(t, "approve_suspend", p.Step)
+			assert.Equal(t, "suspend", p.ForStep)
+			assert.Equal(t, []string{u.ID}, p.Targets, "the approver sees the exact target")
+			assert.Contains(t, p.Message, "Suspend, sign out and reset the MFA factors of "+u.Login)
+			assert.Contains(t, p.Message, "Impossible travel", "the alert's title is the reason")
+			assert.Contains(t, p.Message, "Google Workspace", "the approver sees the apps the account reaches")
+		})
+		st := s.wait(t, id)
+		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+		assert.Equal(t, "SUSPENDED", s.user(t, u.ID).Status)
+		assert.Zero(t, s.sim.Sim().Sessions(u.ID), "the sessions are ended")
+		assert.Empty(t, s.sim.Sim().Factors(u.ID), "the factors are reset")
+		assert.Equal(t, "suspend", st.Outputs["action"])
+		assert.Equal(t, []any{u.ID}, st.Outputs["contained"])
+		assert.Equal(t, "done", st.Outputs["outcome"])
+		assert.Equal(t, "ACTIVE", st.Outputs["status_before"])
+		assert.Equal(t, []any{u.ID}, st.Outputs["sessions_cleared"])
+		assert.Contains(t, asStrings(st.Outputs["factors_reset"]), "sms")
+		did := asStrings(st.Outputs["did"])
+		require.Len(t, did, 3, "the report says what was done: %v", did)
+		assert.Equal(t, "suspended", did[0])
+		assert.Equal(t, "ended sessions and OAuth tokens", did[1])
+		assert.Contains(t, did[2], "reset MFA factors (")
+		assert.Contains(t, asStrings(st.Outputs["groups"]), "Everyone", "the report lists the user's groups")
+		assert.Contains(t, asStrings(st.Outputs["apps"]), "Google Workspace", "the report lists the user's apps")
+	})
+
+	t.Run("deactivate mode", func(t *testing.T) {
+		u := users[3]
+		id := s.start(t, runs.Request{Playbook: s.library(t, "contain-compromised-user"),
+			Inputs: map[string]any{"login": u.Login, "mode": "deactivate"}, StartedBy: analyst})
+		s.approve(t, id, false, func(p workflows.PendingApproval) {
 			assert.Equal(t, "approve_deactivate", p.Step)
 			assert.Equal(t, "deactivate", p.ForStep)
-			assert.Equal(t, []string{u.ID}, p.Targets, "the approver sees the exact target")
 			assert.Contains(t, p.Message, "Deactivate "+u.Login)
-			assert.Contains(t, p.Message, "Impossible travel", "the alert's title is the reason")
 		})
 		st := s.wait(t, id)
 		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 		assert.Equal(t, "DEPROVISIONED", s.user(t, u.ID).Status)
+		assert.NotEmpty(t, s.sim.Sim().Factors(u.ID), "deactivate mode leaves the factors alone")
+		assert.Equal(t, []any{"deactivated"}, st.Outputs["did"])
 		assert.Equal(t, []any{u.ID}, st.Outputs["contained"])
-		assert.Equal(t, "done", st.Outputs["outcome"])
-		assert.Equal(t, "ACTIVE", st.Outputs["status_before"])
-		assert.Contains(t, asStrings(st.Outputs["groups"]), "Everyone", "the report lists the user's groups")
 	})
 
 	t.Run("reset mode", func(t *testing.T) {
@@ -161,6 +192,7 @@ func TestPlaybookContainCompromisedUser(t *testing.T) {
 		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 		assert.Equal(t, "RECOVERY", s.user(t, u.ID).Status)
 		assert.Equal(t, "reset", st.Outputs["action"])
+		assert.Equal(t, []any{"reset the password"}, st.Outputs["did"])
 		assert.Equal(t, []any{u.ID}, st.Outputs["contained"])
 	})
 
@@ -180,6 +212,95 @@ func TestPlaybookContainCompromisedUser(t *testing.T) {
 		st := s.wait(t, id)
 		assert.Equal(t, workflows.RunFailed, st.Status)
 		assert.Equal(t, "no Okta user with login nobody-e2e@acme.com", st.Error)
+	})
+}
+
+func TestPlaybookSessionHijackResponse(t *testing.T) {
+	s := getStack(t)
+	users := s.takeUsers(t, 2)
+	sim := s.sim.Sim()
+
+	t.Run("from the alert", func(t *testing.T) {
+		u := users[0]
+		require.True(t, sim.StartSession(u.ID))
+		require.NotEmpty(t, sim.Factors(u.ID))
+		alert := alertFor(t, "session-hijack-response", func(a map[string]any) {
+			a["id"] = "e2e-hijack-" + u.ID
+			a["user"].(map[string]any)["login"] = u.Login
+		})
+		id := s.start(t, runs.Request{Playbook: s.library(t, "session-hijack-response"), Alert: alert, StartedBy: analyst})
+		st := s.wait(t, id)
+		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+		assert.Zero(t, sim.Sessions(u.ID), "every session ended")
+		assert.Empty(t, sim.Factors(u.ID), "every factor reset")
+		assert.Equal(t, "PASSWORD_EXPIRED", s.user(t, u.ID).Status)
+		assert.Equal(t, []any{u.ID}, st.Outputs["sessions_cleared"])
+		assert.Equal(t, []any{u.ID}, st.Outputs["password_expired"])
+		assert.Equal(t, "done", st.Outputs["factors_outcome"])
+		assert.ElementsMatch(t, st.Outputs["factors_before"], st.Outputs["factors_reset"])
+		n, _ := st.Outputs["notification"].(map[string]any)
+		require.NotNil(t, n, "the run composes a notification")
+		assert.Equal(t, "Session hijack response for "+u.Login, n["subject"])
+		text, _ := n["text"].(string)
+		assert.Contains(t, text, "Session hijack: session cookie replayed", "the alert's title is the reason")
+		assert.Contains(t, text, "ended the Okta sessions of "+u.Login)
+		assert.Contains(t, text, "password expired.")
+		var cleared bool
+		for _, ev := range sim.Events("user.session.clear") {
+			for _, tg := range asList(ev["target"]) {
+				if m, _ := tg.(map[string]any); m["id"] == u.ID {
+					cleared = true
+				}
+			}
+		}
+		assert.True(t, cleared, "the System Log records the cleared sessions")
+	})
+
+	t.Run("only push factors, password kept", func(t *testing.T) {
+		u := users[1]
+		id := s.start(t, runs.Request{Playbook: s.library(t, "session-hijack-response"),
+			Inputs: map[string]any{"login": u.Login, "factor_types": []any{"push"}, "expire_password": false}, StartedBy: analyst})
+		st := s.wait(t, id)
+		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+		assert.Equal(t, "ACTIVE", s.user(t, u.ID).Status)
+		assert.Equal(t, []any{"push"}, st.Outputs["factors_reset"])
+		for _, f := range sim.Factors(u.ID) {
+			assert.NotEqual(t, "push", f.Type)
+		}
+		assert.NotEmpty(t, sim.Factors(u.ID), "the other factors stay")
+		assert.Equal(t, []any{}, st.Outputs["password_expired"])
+	})
+
+	t.Run("plan changes nothing", func(t *testing.T) {
+		u := s.takeUsers(t, 1)[0]
+		require.True(t, sim.StartSession(u.ID))
+		factors, sessions := sim.Factors(u.ID), sim.Sessions(u.ID)
+		id := s.start(t, runs.Request{Playbook: s.library(t, "session-hijack-response"),
+			Inputs: map[string]any{"login": u.Login}, DryRun: true})
+		st := s.wait(t, id)
+		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+		lines := map[string]string{}
+		for _, step := range st.Steps {
+			if step.Plan != nil {
+				lines[step.ID] = runs.PlanLine(step.Plan)
+			}
+		}
+		assert.Equal(t, map[string]string{
+			"end_sessions":  "end the sessions of 1 users: " + u.ID,
+			"reset_factors": "reset the MFA factors of 1 users: " + u.ID,
+			"expire":        "expire the passwords of 1 users: " + u.ID,
+		}, lines)
+		assert.Equal(t, sessions, sim.Sessions(u.ID))
+		assert.Equal(t, factors, sim.Factors(u.ID))
+		assert.Equal(t, "ACTIVE", s.user(t, u.ID).Status)
+	})
+
+	t.Run("unknown user", func(t *testing.T) {
+		id := s.start(t, runs.Request{Playbook: s.library(t, "session-hijack-response"),
+			Inputs: map[string]any{"login": "nobody-hijack@acme.com"}, StartedBy: analyst})
+		st := s.wait(t, id)
+		assert.Equal(t, workflows.RunFailed, st.Status)
+		assert.Equal(t, "no Okta user with login nobody-hijack@acme.com", st.Error)
 	})
 }
 

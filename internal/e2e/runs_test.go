@@ -236,6 +236,29 @@ func TestTerminatedRunIsReportedAsTerminated(t *testing.T) {
 	})
 }
 
+// Suspending with undo_after unsuspends exactly the users the step
+// suspended: one already SUSPENDED before the run stays suspended.
+func TestUndoAfterUnsuspends(t *testing.T) {
+	s := getStack(t)
+	users := s.takeUsers(t, 2)
+	sim := s.sim.Sim()
+	require.True(t, sim.SetUserStatus(users[1].ID, "SUSPENDED"))
+	id := s.start(t, runs.Request{Playbook: s.load(t, "suspend-briefly.yaml"),
+		Inputs: map[string]any{"users": []any{users[0].Login, users[1].ID}}})
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	out := st.Steps[0].Output.(map[string]any)
+	undo := out["undo"].(map[string]any)
+	assert.Equal(t, "okta.unsuspend_users", undo["action"])
+	assert.Equal(t, []any{users[0].ID}, undo["targets"], "only the user this step suspended is unsuspended")
+	results := asList(out["results"])
+	require.Len(t, results, 2)
+	assert.Equal(t, "already_suspended", results[1].(map[string]any)["outcome"])
+	status := func(id string) string { u, _ := sim.User(id); return u.Status }
+	eventually(t, 30*time.Second, "the undo to unsuspend "+users[0].Login, func() bool { return status(users[0].ID) == "ACTIVE" })
+	assert.Equal(t, "SUSPENDED", status(users[1].ID), "the user suspended before the run stays suspended")
+}
+
 func TestApprovalThroughCLI(t *testing.T) {
 	s := getStack(t)
 	u := s.takeUsers(t, 1)[0]

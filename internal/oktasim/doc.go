@@ -1,6 +1,8 @@
 // Package oktasim is a simulated Okta org: a stateful fake of the parts of the
-// Okta Management API that Cordon's 17 commands use (users, user lifecycle,
-// groups and memberships, network zones, System Log), served over real HTTP.
+// Okta Management API that Cordon's actions use (users, user lifecycle,
+// partial profile updates, sessions, MFA factors, app links, groups and
+// memberships, network zones, System Log), served over real HTTP. A user
+// answer advertises only lifecycle links the simulator serves.
 //
 // It owns the simulator only. It shares no code with Cordon's Okta client on
 // purpose: the client's tests run against this package, so if the two shared
@@ -35,7 +37,11 @@
 // acme.com. Its well-known fixtures are the Demo* constants in fixtures.go;
 // everything else is generated deterministically from the seed name. Log
 // events are placed relative to the clock at construction time, so "last 24
-// hours" queries find the attack patterns.
+// hours" queries find the attack patterns. Every user who has set a
+// password has SMS and push factors (every third also TOTP) and, when it has
+// signed in, one live session; the demo seed assigns three apps through
+// groups (Google Workspace to Everyone, AWS Console to Engineering and IT
+// Admins, Salesforce.com to Sales).
 //
 // # Rate limits
 //

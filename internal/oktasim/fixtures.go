@@ -36,6 +36,12 @@ const (
 	DemoITAdminsGroupID    = "00gitAdm1nsGr0up00x7" // OKTA_GROUP "IT Admins"
 	DemoAppGroupID         = "00gappGrpVpnUsers0x7" // APP_GROUP "AD-VPN-Users" (read-only memberships)
 
+	// Applications (demo only): Google Workspace is assigned to Everyone,
+	// AWS Console to Engineering and IT Admins, Salesforce.com to Sales.
+	DemoGoogleAppID     = "0oag00gleW0rkspac0x7"
+	DemoAWSAppID        = "0oaawsC0ns0le0000x7a"
+	DemoSalesforceAppID = "0oasalesf0rce0000x7b"
+
 	// Network zones. The four system zones exist in every seed.
 	DemoLegacyIPZoneID        = "nzolegacyIpZ0ne010x7" // LegacyIpZone, IP, POLICY
 	DemoBlockedIPZoneID       = "nzoblockedIpZ0ne10x7" // BlockedIpZone, IP, BLOCKLIST, gateways null

@@ -53,29 +53,84 @@ func (s *Sim) userLifecycle(w http.ResponseWriter, r *http.Request) *apiError {
 	case "reset_password":
 		return s.resetPassword(w, r, u, now)
 	case "unlock":
-		if u.status != statusLockedOut {
+		// Okta also unlocks an ACTIVE user blocked from unknown devices;
+		// the status stays ACTIVE.
+		switch u.status {
+		case statusLockedOut:
+			o.setStatus(u, statusActive, now)
+		case statusActive:
+			u.lastUpdated = now
+		default:
 			return errBadStatus()
 		}
-		o.setStatus(u, statusActive, now)
 		o.audit(now, "user.account.unlock", "Unlock user account", userTarget(u))
 		writeJSON(w, http.StatusOK, struct{}{})
 	case "suspend":
+		// Okta answers a suspend or unsuspend in the wrong status with
+		// 400 E0000001 (its error table), not E0000038.
 		if u.status != statusActive {
-			return errBadStatus()
+			return errValidation("status", "status: Cannot suspend a user that is not ACTIVE")
 		}
 		o.setStatus(u, statusSuspended, now)
 		o.audit(now, "user.lifecycle.suspend", "Suspend Okta user", userTarget(u))
 		writeJSON(w, http.StatusOK, struct{}{})
 	case "unsuspend":
 		if u.status != statusSuspended {
-			return errBadStatus()
+			return errValidation("status", "status: Cannot unsuspend a user that is not SUSPENDED")
 		}
 		o.setStatus(u, statusActive, now)
 		o.audit(now, "user.lifecycle.unsuspend", "Unsuspend Okta user", userTarget(u))
 		writeJSON(w, http.StatusOK, struct{}{})
+	case "expire_password", "expire_password_with_temp_password":
+		return s.expirePassword(w, r, u, op == "expire_password_with_temp_password", now)
+	case "reset_factors":
+		// Okta resets a DEPROVISIONED user's factors too (its resetFactors
+		// link is there); only STAGED users, who enrolled nothing, have none.
+		u.factors = nil
+		u.lastUpdated = now
+		o.audit(now, "user.mfa.factor.reset_all", "Reset all factors for user", userTarget(u))
+		writeJSON(w, http.StatusOK, struct{}{})
+	case "reactivate":
+		if u.status != statusProvisioned && u.status != statusRecovery {
+			return errBadStatus()
+		}
+		u.status, u.statusChanged, u.lastUpdated = statusProvisioned, now, now
+		o.audit(now, "user.lifecycle.reactivate", "Reactivate Okta user", userTarget(u))
+		if !boolParam(q, "sendEmail", false) {
+			tok := o.ids.token(20)
+			writeJSON(w, http.StatusOK, map[string]string{"activationUrl": base + "/welcome/" + tok, "activationToken": tok})
+			return nil
+		}
+		writeJSON(w, http.StatusOK, struct{}{})
 	default:
 		return errNoRoute()
 	}
+	return nil
+}
+
+// expirePassword serves expire_password (answering with the user) and
+// expire_password_with_temp_password (answering {tempPassword}; with
+// revokeSessions=true the user's sessions end too). Which statuses Okta
+// refuses is unconfirmed; a user without a password (STAGED, PROVISIONED),
+// a DEPROVISIONED and a SUSPENDED one get the documented status error.
+func (s *Sim) expirePassword(w http.ResponseWriter, r *http.Request, u *user, temp bool, now time.Time) *apiError {
+	o := s.org
+	switch u.status {
+	case statusStaged, statusProvisioned, statusDeprovisioned, statusSuspended:
+		return errBadStatus()
+	}
+	o.setStatus(u, statusPwExpired, now)
+	o.audit(now, "user.account.expire_password", "Expire user password", userTarget(u))
+	if !temp {
+		writeJSON(w, http.StatusOK, o.renderUser(s.baseURL(r), u, true))
+		return nil
+	}
+	u.passwordChanged = now
+	if boolParam(r.URL.Query(), "revokeSessions", false) {
+		u.sessions = 0
+		o.audit(now, "user.session.clear", "Clear user session", userTarget(u))
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"tempPassword": o.ids.token(10)})
 	return nil
 }
 

@@ -23,6 +23,8 @@ type org struct {
 	zones     map[string]*zone
 	zoneOrder []*zone
 
+	apps []*app
+
 	events   []*logEvent
 	eventSeq int64
 
@@ -61,6 +63,10 @@ type user struct {
 	profile                                                           map[string]any
 	provider                                                          string // OKTA or FEDERATION
 	groups                                                            map[string]struct{}
+	factors                                                           []*factor
+	// sessions and oauthTokens count the user's live Okta sessions and
+	// issued OAuth tokens; clearing sessions zeroes them.
+	sessions, oauthTokens int
 }
 
 func (u *user) login() string { s, _ := u.profile["login"].(string); return s }

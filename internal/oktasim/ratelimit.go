@@ -13,7 +13,8 @@ const (
 	BucketUsers = "/api/v1/users"
 	// BucketUserGet: GET /api/v1/users/{idOrLogin}, including users/me. Default 2000.
 	BucketUserGet = "GET /api/v1/users/{id}"
-	// BucketUserWrite: POST/PUT/DELETE /api/v1/users/{id}. Default 600.
+	// BucketUserWrite: POST/PUT/DELETE /api/v1/users/{id} (partial update,
+	// replace, delete). Default 600.
 	BucketUserWrite = "/api/v1/users/{id}"
 	// BucketGroups: /api/v1/groups and its sub-paths except /api/v1/groups/{id}
 	// (list, create, members, membership changes). Default 500.
@@ -23,7 +24,7 @@ const (
 	// BucketLogs: /api/v1/logs. Default 120.
 	BucketLogs = "/api/v1/logs"
 	// BucketOther: every other /api/v1 call (zones, user lifecycle, a user's
-	// groups, org). Default 1200.
+	// groups, sessions, factors and app links, org). Default 1200.
 	BucketOther = "/api/v1"
 )
 

@@ -28,6 +28,7 @@ func buildOrg(seed string, extraUsers int, now time.Time, ids *idGen) (*org, err
 
 	if seed == SeedDemo {
 		seedDemo(o, now, born)
+		seedApps(o)
 	}
 	for i := 0; i < extraUsers; i++ {
 		login := fmt.Sprintf("user%06d@bench.%s", i, DemoDomain)
@@ -37,6 +38,7 @@ func buildOrg(seed string, extraUsers int, now time.Time, ids *idGen) (*org, err
 				"department": departments[i%len(departments)]}}
 		o.addUser(u)
 	}
+	seedIdentity(o)
 	return o, nil
 }
 

@@ -66,9 +66,16 @@ func (s *Sim) routes() *http.ServeMux {
 			return BucketUserGet
 		}
 		return BucketUserWrite
-	}, methods{"GET": s.getUser, "DELETE": s.deleteUser})
+	}, methods{"GET": s.getUser, "POST": s.updateUser, "DELETE": s.deleteUser})
 	s.route(mux, "/api/v1/users/{id}/groups", fixed(BucketOther), methods{"GET": s.listUserGroups})
 	s.route(mux, "/api/v1/users/{id}/lifecycle/{op}", fixed(BucketOther), methods{"POST": s.userLifecycle})
+	// Sessions, factors and app links count against "most other API
+	// actions" (/api/v1): Okta's last published table names no narrower
+	// bucket for these sub-paths of /api/v1/users/{id}, as for lifecycle.
+	s.route(mux, "/api/v1/users/{id}/sessions", fixed(BucketOther), methods{"DELETE": s.clearSessions})
+	s.route(mux, "/api/v1/users/{id}/factors", fixed(BucketOther), methods{"GET": s.listFactors})
+	s.route(mux, "/api/v1/users/{id}/factors/{fid}", fixed(BucketOther), methods{"DELETE": s.deleteFactor})
+	s.route(mux, "/api/v1/users/{id}/appLinks", fixed(BucketOther), methods{"GET": s.listAppLinks})
 	s.route(mux, "/api/v1/groups", fixed(BucketGroups), methods{"GET": s.listGroups, "POST": s.createGroup})
 	s.route(mux, "/api/v1/groups/{id}", fixed(BucketGroupByID), methods{"GET": s.getGroup, "DELETE": s.deleteGroup})
 	// Membership sub-paths fall under the /api/v1/groups prefix bucket by
@@ -82,6 +89,8 @@ func (s *Sim) routes() *http.ServeMux {
 	s.route(mux, "/api/v1/zones/{id}/lifecycle/{op}", fixed(BucketOther), methods{"POST": s.zoneLifecycle})
 	s.route(mux, "/api/v1/logs", fixed(BucketLogs), methods{"GET": s.listLogs})
 	s.route(mux, "/api/v1/org", fixed(BucketOther), methods{"GET": s.getOrg})
+	s.route(mux, "/api/v1/meta/types/user/{id}", fixed(BucketOther), methods{"GET": s.getUserType})
+	s.route(mux, "/api/v1/meta/schemas/user/{id}", fixed(BucketOther), methods{"GET": s.getUserSchema})
 	s.route(mux, "/", fixed(BucketOther), methods{
 		"GET": notFound, "POST": notFound, "PUT": notFound, "DELETE": notFound, "PATCH": notFound})
 	return mux

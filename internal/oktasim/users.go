@@ -62,6 +62,7 @@ type userLinksOut struct {
 	ResetPassword  *hrefOut `json:"resetPassword,omitempty"`
 	ExpirePassword *hrefOut `json:"expirePassword,omitempty"`
 	Reactivate     *hrefOut `json:"reactivate,omitempty"`
+	ResetFactors   *hrefOut `json:"resetFactors,omitempty"`
 	Activate       *hrefOut `json:"activate,omitempty"`
 	Self           *hrefOut `json:"self"`
 	Type           *hrefOut `json:"type,omitempty"`
@@ -105,6 +106,11 @@ func (o *org) renderUser(base string, u *user, single bool) userOut {
 			case "delete":
 				links.Delete = &hrefOut{Href: self, Method: "DELETE"}
 			}
+		}
+		// Okta: "present only if the user is currently enrolled in one or
+		// more MFA factors".
+		if len(u.factors) > 0 {
+			links.ResetFactors = post("reset_factors")
 		}
 	}
 	return userOut{

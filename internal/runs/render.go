@@ -148,6 +148,16 @@ var planVerbs = map[string]string{
 	spec.BlockIPs:             "add %d IPs to zone %s",
 	spec.UnblockIPs:           "remove %d IPs from zone %s",
 	spec.DeleteZones:          "delete %d zones",
+	spec.CreateUserInGroup:    "create %d users",
+	spec.CreateZone:           "create a zone with %d gateways",
+	spec.UpdateZone:           "update %d zones",
+	spec.ClearUserSessions:    "end the sessions of %d users",
+	spec.SuspendUsers:         "suspend %d users",
+	spec.UnsuspendUsers:       "unsuspend %d users",
+	spec.UnlockUsers:          "unlock %d users",
+	spec.ExpirePasswords:      "expire the passwords of %d users",
+	spec.ResetFactors:         "reset the MFA factors of %d users",
+	spec.UpdateUserProfile:    "update the profiles of %d users",
 }
 
 // PlanLine is one readable line of a plan: "deactivate 3 users: a, b, c".

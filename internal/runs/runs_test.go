@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -38,6 +39,19 @@ func TestPlanLine(t *testing.T) {
 		PlanLine(&workflows.Plan{Action: "okta.deactivate_users", Targets: []string{"00u1", "00u2"}}))
 	assert.Equal(t, "add 1 IPs to zone nzo1: 203.0.113.7",
 		PlanLine(&workflows.Plan{Action: "okta.block_ips", Targets: []string{"203.0.113.7"}, Params: map[string]any{"zone_id": "nzo1"}}))
+}
+
+// Every destructive action reads as a sentence in a plan, not as its
+// title and raw calls.
+func TestEveryDestructiveActionIsPlanned(t *testing.T) {
+	for _, a := range spec.Okta().All() {
+		if a.Destructive {
+			assert.Contains(t, planVerbs, a.Name, "plan wording for %s", a.Name)
+		}
+	}
+	assert.Equal(t, "suspend 1 users: 00u1", PlanLine(&workflows.Plan{Action: spec.SuspendUsers, Targets: []string{"00u1"}}))
+	assert.Equal(t, "end the sessions of 2 users: 00u1, 00u2",
+		PlanLine(&workflows.Plan{Action: spec.ClearUserSessions, Targets: []string{"00u1", "00u2"}}))
 }
 
 // cordon run --alert applies the playbook pre-scan's limits to the alert.

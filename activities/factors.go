@@ -1,0 +1,90 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// ListUserFactors lists a user's enrolled factors as Okta's JSON array.
+func (a *Activities) ListUserFactors(ctx context.Context, req Request) (any, error) {
+	act, p, err := a.start(ctx, spec.ListUserFactors, req)
+	if err != nil {
+		return nil, err
+	}
+	factors, err := a.Okta.ListFactors(ctx, p.Str(spec.ParamUser))
+	return list(act, factors, err)
+}
+
+// ResetFactors unenrolls each user's factors: all of them with Okta's
+// reset_factors, or those of the given types one by one. The factors are
+// read first, so a user without a matching factor is no_factors and a
+// repeat does not fail.
+func (a *Activities) ResetFactors(ctx context.Context, req Request) (any, error) {
+	act, p, err := a.start(ctx, spec.ResetFactors, req)
+	if err != nil {
+		return nil, err
+	}
+	types, err := factorTypes(act, p.List(spec.ParamFactorTypes))
+	if err != nil {
+		return nil, err
+	}
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+		raw, err := a.Okta.ListFactors(ctx, id)
+		if err != nil {
+			return failed(ctx, id, err)
+		}
+		var match []okta.Factor
+		for _, r := range raw {
+			var f okta.Factor
+			if json.Unmarshal(r, &f) == nil && (types == nil || slices.Contains(types, f.FactorType)) {
+				match = append(match, f)
+			}
+		}
+		if len(match) == 0 {
+			return done(id, spec.OutcomeNoFactors)
+		}
+		reset := make([]string, 0, len(match))
+		if types == nil {
+			if err := a.Okta.ResetFactors(ctx, id); err != nil {
+				return failed(ctx, id, err)
+			}
+			for _, f := range match {
+				reset = append(reset, f.FactorType)
+			}
+		} else {
+			for _, f := range match {
+				// A factor gone since the read (a retry, or the user) is
+				// what was wanted.
+				if err := a.Okta.DeleteFactor(ctx, id, f.ID); err != nil && !okta.IsCode(err, okta.CodeNotFound) {
+					return failed(ctx, id, err)
+				}
+				reset = append(reset, f.FactorType)
+			}
+		}
+		r, _ := done(id, spec.OutcomeDone)
+		r.Data = map[string]any{"reset": reset}
+		return r, nil
+	})
+}
+
+// factorTypes checks factor_types against Okta's types; nil means all.
+func factorTypes(act *spec.Action, given []string) ([]string, error) {
+	if len(given) == 0 {
+		return nil, nil
+	}
+	out := make([]string, 0, len(given))
+	for _, t := range given {
+		i := slices.IndexFunc(spec.FactorTypes, func(k string) bool { return strings.EqualFold(k, t) })
+		if i < 0 {
+			return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamFactorTypes,
+				Msg: "unknown factor type " + t + " (want one of " + strings.Join(spec.FactorTypes, ", ") + ")"})
+		}
+		out = append(out, spec.FactorTypes[i])
+	}
+	return out, nil
+}

@@ -1,0 +1,312 @@
+package activities
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/oktasim"
+)
+
+func TestClearUserSessions(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	require.Equal(t, 1, f.sim.Sessions(oktasim.DemoActiveUserID), "the seeded user is signed in")
+	params := map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, unknownUser}, spec.ParamOAuthTokens: true}
+	res := f.bulk(spec.ClearUserSessions, params)
+	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, ItemResult{ID: unknownUser, Outcome: spec.OutcomeFailed, OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, res.Results[1])
+	assert.Zero(t, f.sim.Sessions(oktasim.DemoActiveUserID))
+	assert.Len(t, f.sim.Events("user.session.clear"), 1)
+	assert.Len(t, f.sim.Events("app.oauth2.token.revoke"), 1, "oauth_tokens true revokes the tokens")
+	assert.Contains(t, f.sim.Requests()[0].Query, "oauthTokens=true")
+
+	again := f.bulk(spec.ClearUserSessions, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID})
+	assert.Equal(t, spec.StatusSuccessful, again.Status, "a user without sessions is cleared again")
+}
+
+func TestSuspendAndUnsuspendUsers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	ids := []any{oktasim.DemoActiveUserID, oktasim.DemoDeprovisionedUserID}
+	res := f.bulk(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: ids})
+	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, ItemResult{ID: oktasim.DemoDeprovisionedUserID, Outcome: spec.OutcomeFailed, OktaCode: "E0000001", HTTPStatus: 400,
+		Message: "Api validation failed: status (status: Cannot suspend a user that is not ACTIVE) (user is DEPROVISIONED)"}, res.Results[1],
+		"a wrong status fails with Okta's E0000001 and the status")
+	u, _ := f.sim.User(oktasim.DemoActiveUserID)
+	assert.Equal(t, "SUSPENDED", u.Status)
+	assert.Len(t, f.sim.Events("user.lifecycle.suspend"), 1)
+
+	again := f.bulk(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID})
+	assert.Equal(t, spec.OutcomeAlreadySuspended, again.Results[0].Outcome)
+	assert.True(t, again.Results[0].OK)
+
+	back := f.bulk(spec.UnsuspendUsers, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoLockedUserID}})
+	assert.Equal(t, spec.StatusSuccessful, back.Status)
+	assert.Equal(t, spec.OutcomeDone, back.Results[0].Outcome)
+	assert.Equal(t, ItemResult{ID: oktasim.DemoLockedUserID, OK: true, Outcome: spec.OutcomeNotSuspended, Message: "user is LOCKED_OUT"}, back.Results[1])
+	u, _ = f.sim.User(oktasim.DemoActiveUserID)
+	assert.Equal(t, "ACTIVE", u.Status)
+	locked, _ := f.sim.User(oktasim.DemoLockedUserID)
+	assert.Equal(t, "LOCKED_OUT", locked.Status, "not_suspended writes nothing")
+}
+
+func TestSuspendUsersRateLimitedRetries(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users/" + oktasim.DemoActiveUserID + "/lifecycle", RateLimitRate: 1, Times: 1})
+	ae, _ := appErr(t, f.run(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID}, nil))
+	assert.Equal(t, ErrRateLimited, ae.Type(), "a 429 stops the step for a retry after the reset")
+	assert.False(t, ae.NonRetryable())
+	assert.Positive(t, ae.NextRetryDelay())
+	u, _ := f.sim.User(oktasim.DemoActiveUserID)
+	assert.Equal(t, "ACTIVE", u.Status)
+	// The retry, as Temporal schedules it after NextRetryDelay (on another
+	// worker here, whose pacer has not seen the 429).
+	retry := attach(t, f.srv, f.logs, testToken)
+	res := retry.bulk(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID})
+	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome, "the retry suspends")
+}
+
+func TestUnlockUsers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	res := f.bulk(spec.UnlockUsers, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoLockedUserID, oktasim.DemoStagedUserID}})
+	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, "E0000038", res.Results[1].OktaCode)
+	assert.Contains(t, res.Results[1].Message, "(user is STAGED)")
+	u, _ := f.sim.User(oktasim.DemoLockedUserID)
+	assert.Equal(t, "ACTIVE", u.Status)
+	again := f.bulk(spec.UnlockUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoLockedUserID})
+	assert.Equal(t, spec.StatusSuccessful, again.Status, "unlocking an ACTIVE user is done again")
+}
+
+func TestExpirePasswords(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	res := f.bulk(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoStagedUserID}})
+	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	assert.Nil(t, res.Results[0].Data, "no password without temp_password")
+	assert.Equal(t, "E0000038", res.Results[1].OktaCode)
+	u, _ := f.sim.User(oktasim.DemoActiveUserID)
+	assert.Equal(t, "PASSWORD_EXPIRED", u.Status)
+	for _, r := range f.sim.Requests() {
+		assert.NotContains(t, r.Path, "temp_password")
+	}
+	assert.Len(t, f.sim.Events("user.account.expire_password"), 1)
+
+	t.Run("revoke_sessions needs temp_password", func(t *testing.T) {
+		f.sim.ResetRequests()
+		ae, _ := appErr(t, f.run(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamRevokeSessions: true}, nil))
+		assert.Equal(t, "Expire Passwords failed. Message: okta.expire_passwords: invalid input: parameter revoke_sessions: needs temp_password true (Okta revokes sessions only with a temporary password); end sessions with okta.clear_user_sessions instead.", ae.Message())
+		assert.Empty(t, f.sim.Requests())
+	})
+	t.Run("temp password only in the item", func(t *testing.T) {
+		var beats []string
+		f.env.SetOnActivityHeartbeatListener(func(_ *activity.Info, details converter.EncodedValues) {
+			var d bulkProgress
+			if details.Get(&d) == nil {
+				b, _ := json.Marshal(d)
+				beats = append(beats, string(b))
+			}
+		})
+		res := f.bulk(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID,
+			spec.ParamTempPassword: true, spec.ParamRevokeSessions: true})
+		require.Equal(t, spec.StatusSuccessful, res.Status)
+		data, _ := res.Results[0].Data.(map[string]any)
+		pw, _ := data["temp_password"].(string)
+		require.NotEmpty(t, pw)
+		assert.NotContains(t, f.logs.String(), pw, "the temporary password is never logged")
+		require.NotEmpty(t, beats, "the item finished with a heartbeat")
+		assert.NotContains(t, strings.Join(beats, "\n"), pw, "nor put in a heartbeat")
+		assert.Zero(t, f.sim.Sessions(oktasim.DemoActiveUserID), "revoke_sessions ends the sessions")
+	})
+}
+
+func TestFactors(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	before := f.sim.Factors(oktasim.DemoActiveUserID)
+	require.NotEmpty(t, before)
+	var listed []map[string]any
+	require.NoError(t, f.run(spec.ListUserFactors, map[string]any{spec.ParamUser: oktasim.DemoActiveUserLogin}, &listed))
+	assert.Len(t, listed, len(before))
+	assert.Equal(t, before[0].Type, listed[0]["factorType"])
+
+	res := f.bulk(spec.ResetFactors, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, unknownUser}, spec.ParamFactorTypes: "SMS"})
+	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, map[string]any{"reset": []any{"sms"}}, res.Results[0].Data)
+	for _, fc := range f.sim.Factors(oktasim.DemoActiveUserID) {
+		assert.NotEqual(t, "sms", fc.Type, "only sms factors are removed")
+	}
+	assert.Len(t, f.sim.Factors(oktasim.DemoActiveUserID), len(before)-1)
+
+	again := f.bulk(spec.ResetFactors, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamFactorTypes: "sms"})
+	assert.Equal(t, spec.OutcomeNoFactors, again.Results[0].Outcome, "a repeat finds nothing to reset")
+
+	all := f.bulk(spec.ResetFactors, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID})
+	assert.Equal(t, spec.OutcomeDone, all.Results[0].Outcome)
+	assert.Empty(t, f.sim.Factors(oktasim.DemoActiveUserID))
+	assert.Len(t, f.sim.Events("user.mfa.factor.reset_all"), 1)
+
+	ae, _ := appErr(t, f.run(spec.ResetFactors, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamFactorTypes: "carrier_pigeon"}, nil))
+	assert.Contains(t, ae.Message(), "unknown factor type carrier_pigeon")
+}
+
+func TestGetUser(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	var out struct {
+		Found bool           `json:"found"`
+		User  map[string]any `json:"user"`
+	}
+	require.NoError(t, f.run(spec.GetUser, map[string]any{spec.ParamUser: oktasim.DemoActiveUserLogin}, &out))
+	assert.True(t, out.Found)
+	assert.Equal(t, oktasim.DemoActiveUserID, out.User["id"])
+
+	require.NoError(t, f.run(spec.GetUser, map[string]any{spec.ParamUser: "nobody@acme.com", spec.ParamNotFound: "ok"}, &out))
+	assert.False(t, out.Found)
+	assert.Nil(t, out.User)
+
+	ae, d := appErr(t, f.run(spec.GetUser, map[string]any{spec.ParamUser: "nobody@acme.com"}, nil))
+	assert.True(t, ae.NonRetryable())
+	assert.Equal(t, 404, d.HTTPStatus, "not_found fail is the default")
+}
+
+func TestListUserApps(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	var links []map[string]any
+	require.NoError(t, f.run(spec.ListUserApps, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, &links))
+	var labels []any
+	for _, l := range links {
+		labels = append(labels, l["label"])
+	}
+	assert.ElementsMatch(t, []any{"Google Workspace", "AWS Console"}, labels, "Everyone's and Engineering's apps")
+}
+
+func TestGetGroup(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	for _, given := range []string{oktasim.DemoEngineeringGroupID, "engineering"} {
+		var g map[string]any
+		require.NoError(t, f.run(spec.GetGroup, map[string]any{spec.ParamGroup: given}, &g), given)
+		assert.Equal(t, oktasim.DemoEngineeringGroupID, g["id"], given)
+	}
+	ae, _ := appErr(t, f.run(spec.GetGroup, map[string]any{spec.ParamGroup: "No Such Team"}, nil))
+	assert.Contains(t, ae.Message(), `no group is named "No Such Team"`)
+}
+
+func TestRemoveUsersFromGroup(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	res := f.bulk(spec.RemoveUsersFromGroup, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoLockedUserID},
+		spec.ParamGroupID: oktasim.DemoEngineeringGroupID})
+	assert.Equal(t, spec.StatusSuccessful, res.Status)
+	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, spec.OutcomeNotMember, res.Results[1].Outcome)
+	assert.NotContains(t, f.sim.GroupMembers(oktasim.DemoEngineeringGroupID), oktasim.DemoActiveUserID)
+}
+
+func TestUpdateUserProfile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	params := map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoDeprovisionedUserID},
+		spec.ParamProfile: map[string]any{"title": "under investigation", "costCenter": "IR-7"}}
+	res := f.bulk(spec.UpdateUserProfile, params)
+	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, "E0000038", res.Results[1].OktaCode, "a DEPROVISIONED user cannot be updated")
+	u, _ := f.sim.User(oktasim.DemoActiveUserID)
+	assert.Equal(t, "under investigation", u.Profile["title"])
+	assert.Equal(t, "Engineering", u.Profile["department"], "a partial update keeps the rest")
+
+	f.sim.ResetRequests()
+	again := f.bulk(spec.UpdateUserProfile, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamProfile: params[spec.ParamProfile]})
+	assert.Equal(t, spec.OutcomeUnchanged, again.Results[0].Outcome)
+	assert.Zero(t, writes(f.sim), "an unchanged profile is not written")
+
+	for _, tc := range []struct {
+		name    string
+		profile map[string]any
+		allow   []any
+		want    string
+	}{
+		{"login never", map[string]any{"login": "x@acme.com"}, []any{}, "login may not be changed by a playbook"},
+		{"email unless allowed", map[string]any{"email": "x@acme.com"}, []any{}, "email is protected (the primary recovery channel); name it in allow_fields to change it"},
+		{"allow only allowable", map[string]any{"title": "x"}, []any{"login"}, "login is not an allowable protected field"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.sim.ResetRequests()
+			ae, _ := appErr(t, f.run(spec.UpdateUserProfile, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID,
+				spec.ParamProfile: tc.profile, spec.ParamAllowFields: tc.allow}, nil))
+			assert.Contains(t, ae.Message(), tc.want)
+			assert.True(t, ae.NonRetryable())
+			assert.Empty(t, f.sim.Requests(), "refused before any Okta call")
+		})
+	}
+	t.Run("allowed email", func(t *testing.T) {
+		res := f.bulk(spec.UpdateUserProfile, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID,
+			spec.ParamProfile: map[string]any{"email": "jane.doe+ir@acme.com"}, spec.ParamAllowFields: "email"})
+		assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+		u, _ := f.sim.User(oktasim.DemoActiveUserID)
+		assert.Equal(t, "jane.doe+ir@acme.com", u.Email)
+	})
+}
+
+// A 429 on any identity-response action stops the step with the retryable
+// rate-limit error, its delay taken from X-Rate-Limit-Reset, and writes
+// nothing: no item is reported failed because Okta was busy.
+func TestIdentityActionsRateLimited(t *testing.T) {
+	t.Parallel()
+	users := map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID}
+	for _, tc := range []struct {
+		action string
+		params map[string]any
+		path   string
+	}{
+		{spec.ClearUserSessions, users, "/api/v1/users/" + oktasim.DemoActiveUserID + "/sessions"},
+		{spec.SuspendUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.UnsuspendUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.UnlockUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.ExpirePasswords, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.ResetFactors, users, "/api/v1/users/" + oktasim.DemoActiveUserID + "/factors"},
+		{spec.UpdateUserProfile, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamProfile: map[string]any{"title": "x"}}, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.GetUser, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{spec.ListUserFactors, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID + "/factors"},
+		{spec.ListUserApps, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID + "/appLinks"},
+		{spec.GetGroup, map[string]any{spec.ParamGroup: oktasim.DemoEngineeringGroupID}, "/api/v1/groups"},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, oktasim.Options{})
+			f.sim.SetFault(oktasim.Fault{Path: tc.path, RateLimitRate: 1})
+			ae, d := appErr(t, f.run(tc.action, tc.params, nil))
+			assert.Equal(t, ErrRateLimited, ae.Type())
+			assert.False(t, ae.NonRetryable())
+			assert.Positive(t, ae.NextRetryDelay())
+			assert.Equal(t, 429, d.HTTPStatus)
+			assert.Zero(t, writes(f.sim)-countStatus(f.sim, 429), "nothing was written")
+		})
+	}
+}
+
+func countStatus(sim *oktasim.Sim, status int) int {
+	n := 0
+	for _, r := range sim.Requests() {
+		if r.Status == status && r.Method != "GET" {
+			n++
+		}
+	}
+	return n
+}
