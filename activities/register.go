@@ -48,6 +48,7 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		if !ok {
 			panic(fmt.Sprintf("activities: action %s is in the registry but has no implementation", name))
 		}
-		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+		act, _ := a.Registry.Lookup(name)
+		r.RegisterActivityWithOptions(a.limitOutput(act, fn), activity.RegisterOptions{Name: name})
 	}
 }

@@ -34,7 +34,29 @@ func (d *decoder) params(a *spec.Action, o *object, sc *scope) map[string]*Value
 			d.errs.add(at, CheckMissingParam, "%s needs parameter %s (%s)", a.Name, p.Name, p.Type)
 		}
 	}
+	d.checkRules(a, keys, vals, out)
 	return out
+}
+
+// checkRules applies the action's own rules (spec.Action.Check, e.g. Okta's
+// filter and search syntax) to the literal string parameters; values with
+// expressions are checked by the activity when the step runs.
+func (d *decoder) checkRules(a *spec.Action, keys []*node, vals []*node, out map[string]*Value) {
+	if a.Check == nil {
+		return
+	}
+	literals := map[string]string{}
+	at := map[string]Pos{}
+	for i, k := range keys {
+		v := out[k.str]
+		if v == nil || !v.literal || vals[i].kind != scalarNode || vals[i].tag != "str" || vals[i].str == "" {
+			continue
+		}
+		literals[k.str], at[k.str] = vals[i].str, vals[i].pos
+	}
+	for _, is := range a.Check(literals) {
+		d.errs.add(at[is.Param], CheckValue, "%s parameter %s: %s", a.Name, is.Param, is.Msg)
+	}
 }
 
 func paramHint(name string, a *spec.Action) string {
@@ -66,7 +88,14 @@ func (d *decoder) checkParam(a *spec.Action, p spec.Param, n *node, v *Value) {
 		}
 		d.checkEnum(p, n, what)
 	case spec.TypeInteger:
-		d.paramScalar(n, v, "int", what, "an integer")
+		if p.AllowAll && n.kind == scalarNode && n.tag == "str" && strings.EqualFold(n.str, spec.AllKeyword) {
+			return
+		}
+		want := "an integer"
+		if p.AllowAll {
+			want = `an integer or "all"`
+		}
+		d.paramScalar(n, v, "int", what, want)
 	case spec.TypeBoolean:
 		d.paramScalar(n, v, "bool", what, "true or false")
 	case spec.TypeStringList, spec.TypeIntList, spec.TypeObjectList:
