@@ -28,6 +28,7 @@ import (
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/internal/testutil"
@@ -45,6 +46,9 @@ type stack struct {
 	sim    *oktasim.Server
 	lib    runs.Library
 	reg    *spec.Registry
+	// store is the payload store every client and worker of the stack
+	// uses, as the dev stack does: a directory of its own.
+	store payloadstore.Config
 
 	worker    worker.Worker
 	newWorker func() worker.Worker
@@ -77,7 +81,12 @@ func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
 	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0",
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	require.NoError(t, err)
-	c, err := srv.NewClient(ctx, client.Options{})
+	storeDir, err := os.MkdirTemp("", "cordon-e2e-payloads-")
+	require.NoError(t, err)
+	store := payloadstore.Config{Kind: payloadstore.KindFile, Dir: storeDir}
+	es, err := store.ExternalStorage()
+	require.NoError(t, err)
+	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es})
 	require.NoError(t, err)
 	simOpts.Limits = map[string]int{oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000, oktasim.BucketUserWrite: 100000,
 		oktasim.BucketGroups: 100000, oktasim.BucketLogs: 100000, oktasim.BucketOther: 100000}
@@ -93,7 +102,7 @@ func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
 	require.NoError(t, err)
 	acts := activities.New(oc, reg, nil)
-	s := &stack{srv: srv, client: c, sim: sim, reg: reg,
+	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store,
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, worker.Options{})
@@ -110,6 +119,7 @@ func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
 		c.Close()
 		_ = sim.Close()
 		_ = srv.Stop()
+		_ = os.RemoveAll(storeDir)
 	}
 	return s, stop
 }
@@ -212,7 +222,7 @@ func (s *stack) cli(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(cordonCLI(t), args...)
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+s.srv.FrontendAddr(), "TEMPORAL_NAMESPACE=default",
-		"CORDON_PLAYBOOKS="+s.lib.Dir)
+		"CORDON_PLAYBOOKS="+s.lib.Dir, payloadstore.EnvStore+"="+s.store.Kind, payloadstore.EnvDir+"="+s.store.Dir)
 	var stdout, stderr testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
