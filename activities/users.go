@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"net/http"
 	"net/mail"
 	"net/url"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
