@@ -183,6 +183,15 @@ func IsClaim(p *commonpb.Payload) bool {
 	return ok
 }
 
+// ClaimOf returns the driver name and claim a claim payload holds.
+func ClaimOf(p *commonpb.Payload) (string, converter.StorageDriverClaim, bool) {
+	ref, ok := reference(p)
+	if !ok {
+		return "", converter.StorageDriverClaim{}, false
+	}
+	return ref.GetDriverName(), converter.StorageDriverClaim{ClaimData: ref.GetClaimData()}, true
+}
+
 func codecError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
