@@ -81,18 +81,17 @@ func visitPayloads(e *historypb.HistoryEvent, fn func(*commonpb.Payload)) error 
 
 // departmentRun runs deactivate-department for the example alert's
 // department (Finance), approving when asked, and returns the final status.
-func (s *stack) departmentRun(t testing.TB, want int) (string, *workflows.RunStatus) {
+func (s *stack) departmentRun(t *testing.T, want int) (string, *workflows.RunStatus) {
 	t.Helper()
-	tt, _ := t.(*testing.T)
-	id := s.start(tt, runs.Request{Playbook: s.library(tt, "deactivate-department"),
-		Alert: alertFor(tt, "deactivate-department", nil), StartedBy: analyst})
-	s.approve(tt, id, false, func(p workflows.PendingApproval) {
+	id := s.start(t, runs.Request{Playbook: s.library(t, "deactivate-department"),
+		Alert: alertFor(t, "deactivate-department", nil), StartedBy: analyst})
+	s.approve(t, id, false, func(p workflows.PendingApproval) {
 		assert.Equal(t, fmt.Sprintf("Deactivate all %d users of Finance? For example: %s, %s, %s, %s, %s", want,
 			benchLogin(0), benchLogin(5), benchLogin(10), benchLogin(15), benchLogin(20)), p.Message)
 		assert.Equal(t, "deactivate", p.ForStep)
 		assert.Len(t, p.Targets, want, "the approval binds the exact user set")
 	})
-	return id, s.wait(tt, id)
+	return id, s.wait(t, id)
 }
 
 // checkDepartment asserts the simulated org: every Finance user is
