@@ -39,6 +39,8 @@ type historyStats struct {
 	events, bytes, largestPayload, claims int
 	// getUsersClaim: Get Users' result went to the payload store.
 	getUsersClaim bool
+	// claimEvents names the events holding claims (type and activity).
+	claimEvents []string
 }
 
 func (s *stack) history(t testing.TB, id string) historyStats {
@@ -63,6 +65,11 @@ func (s *stack) history(t testing.TB, id string) historyStats {
 			st.largestPayload = max(st.largestPayload, proto.Size(p))
 			if payloadstore.IsClaim(p) {
 				st.claims++
+				what := e.GetEventType().String()
+				if a := e.GetActivityTaskScheduledEventAttributes(); a != nil {
+					what += " " + a.GetActivityType().GetName()
+				}
+				st.claimEvents = append(st.claimEvents, fmt.Sprintf("%d %s", e.GetEventId(), what))
 			}
 		}))
 	}
@@ -161,7 +168,7 @@ func TestDeactivateDepartmentOfHundredThousand(t *testing.T) {
 	s.checkDepartment(t, 100000)
 
 	h := s.history(t, id)
-	t.Logf("history: %d events, %d bytes, largest payload %d bytes, %d claims", h.events, h.bytes, h.largestPayload, h.claims)
+	t.Logf("history: %d events, %d bytes, largest payload %d bytes, %d claims: %v", h.events, h.bytes, h.largestPayload, h.claims, h.claimEvents)
 	assert.True(t, h.getUsersClaim, "Get Users' 20,000 users went to the payload store")
 	assert.Less(t, h.largestPayload, 2<<20, "every payload in history is under 2 MiB")
 	assert.Less(t, h.largestPayload, payloadstore.DefaultThreshold+4096, "nothing above the store's threshold stayed inline")
