@@ -9,6 +9,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -174,4 +177,40 @@ func TestDeactivateDepartmentOfHundredThousand(t *testing.T) {
 	assert.Less(t, h.largestPayload, payloadstore.DefaultThreshold+4096, "nothing above the store's threshold stayed inline")
 	assert.Less(t, h.bytes, 10<<20, "the history stays far below Temporal's 50 MiB limit")
 	assert.Less(t, h.events, 10000, "and far below its 51,200 events")
+}
+
+// TestCLILongInputs starts runs whose inputs are too long for a command
+// line or for one Temporal payload: 100,000 ids read with --input K=@FILE
+// and --inputs FILE.json travel through the payload store. Without a
+// store, the CLI refuses them before starting, saying why.
+func TestCLILongInputs(t *testing.T) {
+	s := getStack(t)
+	dir := t.TempDir()
+	ids := make([]string, 100000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("00ulong%013d", i)
+	}
+	lines := filepath.Join(dir, "ids.txt")
+	require.NoError(t, os.WriteFile(lines, []byte(strings.Join(ids, "\n")+"\n"), 0o600))
+	obj := filepath.Join(dir, "inputs.json")
+	b, err := json.Marshal(map[string]any{"ids": ids})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(obj, b, 0o600))
+
+	for name, args := range map[string][]string{"@FILE": {"--input", "ids=@" + lines}, "--inputs": {"--inputs", obj}} {
+		t.Run(name, func(t *testing.T) {
+			stdout, stderr, code := s.cli(t, append([]string{"run", filepath.Join("testdata", "claim.yaml"), "--wait", "--output", "json"}, args...)...)
+			require.Equal(t, 0, code, stderr)
+			var out workflows.RunStatus
+			require.NoError(t, json.Unmarshal([]byte(stdout), &out))
+			assert.EqualValues(t, 100000, out.Outputs["ids"])
+			h := s.history(t, out.WorkflowID)
+			require.NotEmpty(t, h.claimEvents)
+			assert.Contains(t, h.claimEvents[0], "1 WorkflowExecutionStarted", "the input is a claim")
+		})
+	}
+
+	_, stderr, code := s.cliEnv(t, []string{payloadstore.EnvStore + "=off"}, "run", filepath.Join("testdata", "claim.yaml"), "--input", "ids=@"+lines)
+	assert.Equal(t, 2, code, "nothing started")
+	assert.Contains(t, stderr, "over Temporal's payload limit of 2097152 bytes; enable the payload store")
 }

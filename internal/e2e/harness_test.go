@@ -220,9 +220,16 @@ func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 // stdout, stderr and exit code.
 func (s *stack) cli(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	return s.cliEnv(t, nil, args...)
+}
+
+// cliEnv is cli with extra environment variables (later ones win).
+func (s *stack) cliEnv(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
 	cmd := exec.Command(cordonCLI(t), args...)
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+s.srv.FrontendAddr(), "TEMPORAL_NAMESPACE=default",
 		"CORDON_PLAYBOOKS="+s.lib.Dir, payloadstore.EnvStore+"="+s.store.Kind, payloadstore.EnvDir+"="+s.store.Dir)
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
