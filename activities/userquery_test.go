@@ -68,3 +68,17 @@ func TestOutputTooLargeFailsAtOnce(t *testing.T) {
 		"the same listing fits with fields")
 	assert.Len(t, users, 601)
 }
+
+func TestGetGroupMembersFields(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	var members []map[string]any
+	require.NoError(t, f.run(spec.GetGroupMembers, map[string]any{spec.ParamGroupID: oktasim.DemoEngineeringGroupID,
+		spec.ParamFields: "id, profile.login"}, &members))
+	require.NotEmpty(t, members)
+	for _, m := range members {
+		assert.Len(t, m, 2, "id and profile: %v", m)
+		assert.NotEmpty(t, m["id"])
+		assert.Len(t, m["profile"], 1)
+	}
+}
