@@ -39,22 +39,42 @@ func (d *decoder) params(a *spec.Action, o *object, sc *scope) map[string]*Value
 }
 
 // checkRules applies the action's own rules (spec.Action.Check, e.g. Okta's
-// filter and search syntax) to the literal string parameters; values with
-// expressions are checked by the activity when the step runs.
+// filter and search syntax) to the string parameters written in the file:
+// literals, and templates with each ${{ }} read as the value x (their
+// literal text, such as the attribute in 'profile.department eq
+// "${{ inputs.d }}"', is what the rules are about). A value that is one
+// whole expression is checked by the activity when the step runs.
 func (d *decoder) checkRules(a *spec.Action, keys []*node, vals []*node, out map[string]*Value) {
 	if a.Check == nil {
 		return
 	}
-	literals := map[string]string{}
+	values := map[string]string{}
 	at := map[string]Pos{}
 	for i, k := range keys {
 		v := out[k.str]
-		if v == nil || !v.literal || vals[i].kind != scalarNode || vals[i].tag != "str" || vals[i].str == "" {
+		if v == nil || vals[i].kind != scalarNode || vals[i].tag != "str" {
 			continue
 		}
-		literals[k.str], at[k.str] = vals[i].str, vals[i].pos
+		var text string
+		switch {
+		case v.parts != nil:
+			var b strings.Builder
+			for _, p := range v.parts {
+				if p.expr != nil {
+					b.WriteString("x")
+				} else {
+					b.WriteString(p.text)
+				}
+			}
+			text = b.String()
+		case v.literal:
+			text = vals[i].str
+		}
+		if text != "" {
+			values[k.str], at[k.str] = text, vals[i].pos
+		}
 	}
-	for _, is := range a.Check(literals) {
+	for _, is := range a.Check(values) {
 		d.errs.add(at[is.Param], CheckValue, "%s parameter %s: %s", a.Name, is.Param, is.Msg)
 	}
 }
