@@ -92,6 +92,7 @@ func TestDevSubprocess(t *testing.T) {
 	c.Close()
 	require.Contains(t, stdout.String(), fmt.Sprintf("Temporal Web UI:   http://127.0.0.1:%d", uiPort))
 	require.Regexp(t, `Okta org:          http://127\.0\.0\.1:\d+ \(simulated, demo seed\)`, stdout.String())
+	require.Contains(t, stdout.String(), "Payload store:     file "+filepath.Join(dir, "data", "payloads"))
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {

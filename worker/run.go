@@ -70,7 +70,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 			defer sim.Close()
 			oktaCfg = simCfg
 		}
-		printDevBanner(stdout, srv, cfg, sim)
+		printDevBanner(stdout, srv, cfg, sim, store)
 	} else {
 		opts, err := temporalx.ClientOptions(logger)
 		if err != nil {
@@ -172,7 +172,7 @@ func stopDev(srv *devserver.Server, logger *slog.Logger) {
 	logger.Info("embedded Temporal server stopped")
 }
 
-func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, sim *oktasim.Server) {
+func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, sim *oktasim.Server, store payloadstore.Config) {
 	ui := srv.UIAddr()
 	if ui == "" {
 		ui = "(disabled)"
@@ -186,8 +186,9 @@ func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, sim *oktasim
 		"  Temporal frontend: %s (namespace %s)\n"+
 		"  Okta org:          %s\n"+
 		"  Task queue:        %s\n"+
-		"  Data:              %s\n\n",
-		ui, srv.FrontendAddr(), srv.Namespace(), org, temporalx.TaskQueue, filepath.Join(cfg.dataDir, "temporal.db"))
+		"  Data:              %s\n"+
+		"  Payload store:     %s\n\n",
+		ui, srv.FrontendAddr(), srv.Namespace(), org, temporalx.TaskQueue, filepath.Join(cfg.dataDir, "temporal.db"), store)
 }
 
 // DefaultSimToken is the simulated org's API token unless CORDON_SIM_TOKEN
