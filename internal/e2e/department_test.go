@@ -214,3 +214,23 @@ func TestCLILongInputs(t *testing.T) {
 	assert.Equal(t, 2, code, "nothing started")
 	assert.Contains(t, stderr, "over Temporal's payload limit of 2097152 bytes; enable the payload store")
 }
+
+// TestOversizedOutputWithoutStoreFailsAtOnce: with no payload store, a
+// Get Users result over Temporal's 2 MiB limit fails the step at once,
+// without retries (one pass over Okta's pages), naming the size, the
+// limit and the fixes; with fields the same listing fits.
+func TestOversizedOutputWithoutStoreFailsAtOnce(t *testing.T) {
+	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 6000}, stackOptions{noStore: true})
+	t.Cleanup(stop)
+	s.sim.Sim().ResetRequests()
+	st := s.wait(t, s.start(t, runs.Request{Playbook: s.load(t, "list-all.yaml")}))
+	require.Equal(t, workflows.RunFailed, st.Status)
+	assert.Regexp(t, "Get Users output is [0-9.]+ MiB \\(\\d+ bytes\\), over Temporal's payload limit of 2\\.0 MiB \\(2097152 bytes\\): "+
+		"keep fewer fields per item with `fields:`", st.Error)
+	assert.Equal(t, 1, st.Steps[0].Attempts, "not retried")
+	assert.Len(t, s.sim.Sim().Requests(), 31, "one pass over the 6,001 users' 31 pages")
+
+	st = s.wait(t, s.start(t, runs.Request{Playbook: s.load(t, "list-all.yaml"), Inputs: map[string]any{"fields": []any{"id", "profile.login"}}}))
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	assert.EqualValues(t, 6001, st.Outputs["users"])
+}

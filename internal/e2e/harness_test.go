@@ -77,6 +77,18 @@ func getStack(t testing.TB) *stack {
 // options. It does not tie cleanups to t, because the shared stack
 // outlives the first test: the caller stops it with the returned func.
 func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
+	return newStackWith(t, simOpts, stackOptions{})
+}
+
+// stackOptions vary a stack from the dev stack's defaults.
+type stackOptions struct {
+	// noStore runs without a payload store, as a cluster without
+	// CORDON_PAYLOAD_STORE: the worker then caps activity results at
+	// Temporal's payload limit, as worker/register.go does.
+	noStore bool
+}
+
+func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
 	ctx := context.Background()
 	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0",
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
@@ -84,6 +96,9 @@ func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
 	storeDir, err := os.MkdirTemp("", "cordon-e2e-payloads-")
 	require.NoError(t, err)
 	store := payloadstore.Config{Kind: payloadstore.KindFile, Dir: storeDir}
+	if so.noStore {
+		store = payloadstore.Config{Kind: payloadstore.KindOff}
+	}
 	es, err := store.ExternalStorage()
 	require.NoError(t, err)
 	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es})
@@ -102,6 +117,9 @@ func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
 	require.NoError(t, err)
 	acts := activities.New(oc, reg, nil)
+	if !store.Enabled() {
+		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
+	}
 	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store,
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
 	s.newWorker = func() worker.Worker {
