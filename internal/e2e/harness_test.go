@@ -86,6 +86,8 @@ type stackOptions struct {
 	// CORDON_PAYLOAD_STORE: the worker then caps activity results at
 	// Temporal's payload limit, as worker/register.go does.
 	noStore bool
+	// store, when set, replaces the file store (the compose stack's S3).
+	store *payloadstore.Config
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -98,6 +100,8 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	store := payloadstore.Config{Kind: payloadstore.KindFile, Dir: storeDir}
 	if so.noStore {
 		store = payloadstore.Config{Kind: payloadstore.KindOff}
+	} else if so.store != nil {
+		store = *so.store
 	}
 	es, err := store.ExternalStorage()
 	require.NoError(t, err)
@@ -247,6 +251,10 @@ func (s *stack) cliEnv(t *testing.T, env []string, args ...string) (string, stri
 	cmd := exec.Command(cordonCLI(t), args...)
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+s.srv.FrontendAddr(), "TEMPORAL_NAMESPACE=default",
 		"CORDON_PLAYBOOKS="+s.lib.Dir, payloadstore.EnvStore+"="+s.store.Kind, payloadstore.EnvDir+"="+s.store.Dir)
+	if s3 := s.store.S3; s.store.Kind == payloadstore.KindS3 {
+		cmd.Env = append(cmd.Env, payloadstore.EnvS3Endpoint+"="+s3.Endpoint, payloadstore.EnvS3Bucket+"="+s3.Bucket,
+			payloadstore.EnvS3Prefix+"="+s3.Prefix, payloadstore.EnvAccessKey+"="+s3.AccessKey, payloadstore.EnvSecretKey+"="+s3.SecretKey)
+	}
 	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
