@@ -100,4 +100,3 @@ func TestDepartmentOnComposeConfiguration(t *testing.T) {
 	assert.EqualValues(t, 500, status.Outputs["deactivated"])
 	assert.True(t, strings.HasPrefix(status.Outputs["sample"].(string), benchLogin(0)))
 }
-
