@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -95,6 +96,12 @@ func (s *stack) departmentRun(t *testing.T, want int) (string, *workflows.RunSta
 	t.Helper()
 	id := s.start(t, runs.Request{Playbook: s.library(t, "deactivate-department"),
 		Alert: alertFor(t, "deactivate-department", nil), StartedBy: analyst})
+	// Listing a big department comes first; on a loaded machine it takes
+	// longer than approve's own wait.
+	eventually(t, 5*time.Minute, "the approval of "+id, func() bool {
+		st, err := runs.Query(context.Background(), s.client, id)
+		return err == nil && len(st.PendingApprovals) == 1
+	})
 	s.approve(t, id, false, func(p workflows.PendingApproval) {
 		assert.Equal(t, fmt.Sprintf("Deactivate all %d users of Finance? For example: %s, %s, %s, %s, %s", want,
 			benchLogin(0), benchLogin(5), benchLogin(10), benchLogin(15), benchLogin(20)), p.Message)
