@@ -33,7 +33,7 @@ const (
 // Environment variables read by FromEnv.
 const (
 	EnvStore       = "CORDON_PAYLOAD_STORE"     // off | file | s3
-	EnvDir         = "CORDON_PAYLOAD_DIR"       // file: directory
+	EnvDir         = "CORDON_PAYLOAD_DIR"       // file: directory; default DefaultDir
 	EnvThreshold   = "CORDON_PAYLOAD_THRESHOLD" // bytes; default 262144
 	EnvS3Endpoint  = "CORDON_S3_ENDPOINT"       // e.g. http://minio:9000; empty: AWS
 	EnvS3Bucket    = "CORDON_S3_BUCKET"
@@ -93,6 +93,9 @@ func FromEnv(getenv func(string) string, def Config) (Config, error) {
 	}
 	if d := getenv(EnvDir); d != "" {
 		c.Dir = d
+	}
+	if c.Kind == KindFile && c.Dir == "" {
+		c.Dir = DefaultDir
 	}
 	if t := getenv(EnvThreshold); t != "" {
 		n, err := strconv.Atoi(t)
