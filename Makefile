@@ -41,7 +41,7 @@ bench:
 ## (workflows/replay_test.go) checks on every make test; do this on purpose,
 ## after a change gated with workflow.GetVersion
 histories:
-	$(GO) test -count=1 -run TestRecordHistories ./internal/e2e/ -update-histories
+	$(GO) test -count=1 -run 'TestRecordHistories|TestRecordClaimHistory' ./internal/e2e/ -update-histories
 
 ## up / down: the docker-compose reference stack (PostgreSQL, Temporal, UI, worker, webhook)
 up:

@@ -50,6 +50,11 @@ type Activities struct {
 	// BulkConcurrency is how many items of a list action run at once; the
 	// client's pacing and in-flight cap still apply. Default 8.
 	BulkConcurrency int
+	// MaxOutputBytes, when > 0, fails any result larger than this at once
+	// and non-retryably (outsize.go). Set it to Temporal's payload limit
+	// (DefaultMaxOutputBytes) when no payload store is configured; leave it
+	// 0 with a store, which takes results of any size. Default 0.
+	MaxOutputBytes int
 
 	zoneMu sync.Map // zone id -> *sync.Mutex; see lockZone
 }
@@ -71,6 +76,9 @@ func (a *Activities) start(ctx context.Context, name string, req Request) (*spec
 	}
 	p, err := ParseParams(act, req.Params, a.now())
 	if err != nil {
+		return act, nil, classify(act.Title, err)
+	}
+	if err := p.check(act); err != nil {
 		return act, nil, classify(act.Title, err)
 	}
 	activity.GetLogger(ctx).Info("okta action", "action", name, "step", req.Step)

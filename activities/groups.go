@@ -95,5 +95,5 @@ func (a *Activities) GetGroupMembers(ctx context.Context, req Request) (any, err
 		return nil, err
 	}
 	users, err := a.Okta.ListGroupMembers(ctx, p.Str(spec.ParamGroupID), limit)
-	return list(act, users, err)
+	return listFields(act, users, err, p.List(spec.ParamFields))
 }

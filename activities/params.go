@@ -65,6 +65,24 @@ func (p *Params) Object(name string) map[string]any { m, _ := p.vals[name].(map[
 // Time returns a time parameter (zero when absent).
 func (p *Params) Time(name string) time.Time { t, _ := p.vals[name].(time.Time); return t }
 
+// check applies the action's rules across parameters (spec.Action.Check)
+// to the string values given.
+func (p *Params) check(a *spec.Action) error {
+	if a.Check == nil {
+		return nil
+	}
+	values := map[string]string{}
+	for k, v := range p.vals {
+		if s, ok := v.(string); ok && s != "" {
+			values[k] = s
+		}
+	}
+	if issues := a.Check(values); len(issues) > 0 {
+		return &InputError{Action: a.Name, Param: issues[0].Param, Msg: issues[0].Msg}
+	}
+	return nil
+}
+
 // Set overrides a value after parsing, for rules across parameters (for
 // example send_email forcing convert_to_federated off).
 func (p *Params) Set(name string, v any) { p.vals[name] = v }
@@ -142,6 +160,9 @@ func coerce(ps spec.Param, v any, now time.Time) (any, error) {
 		}
 		return s, nil
 	case spec.TypeInteger:
+		if s, ok := v.(string); ok && ps.AllowAll && strings.EqualFold(strings.TrimSpace(s), spec.AllKeyword) {
+			return 0, nil
+		}
 		return toInt(v)
 	case spec.TypeBoolean:
 		return toBool(v)

@@ -62,7 +62,8 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		if !ok {
 			panic(fmt.Sprintf("activities: action %s is in the registry but has no implementation", name))
 		}
-		r.RegisterActivityWithOptions(withAttempt(fn), activity.RegisterOptions{Name: name})
+		act, _ := a.Registry.Lookup(name)
+		r.RegisterActivityWithOptions(withAttempt(a.limitOutput(act, fn)), activity.RegisterOptions{Name: name})
 	}
 	r.RegisterActivityWithOptions(a.Resolve, activity.RegisterOptions{Name: spec.ResolveActivity})
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/mail"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -206,18 +208,20 @@ func sameName(raw json.RawMessage, want map[string]any) bool {
 	return u.Profile["firstName"] == want["firstName"] && u.Profile["lastName"] == want["lastName"]
 }
 
-// GetUsers lists users; the output is Okta's JSON array, so $[*].id works.
+// GetUsers lists users; the output is Okta's JSON array (or, with fields,
+// the kept fields of each user), so $[*].id works. limit 0 ("all") pages
+// through every match.
 func (a *Activities) GetUsers(ctx context.Context, req Request) (any, error) {
 	act, p, err := a.start(ctx, spec.GetUsers, req)
 	if err != nil {
 		return nil, err
 	}
-	limit, err := positiveLimit(act, p)
-	if err != nil {
-		return nil, err
+	limit := p.Int(spec.ParamLimit)
+	if limit < 0 {
+		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamLimit, Msg: `must be 0 or "all" (every user) or a positive number`})
 	}
-	users, err := a.Okta.ListUsers(ctx, p.Str(spec.ParamFilter), limit)
-	return list(act, users, err)
+	users, err := a.Okta.SearchUsers(ctx, okta.UserQuery{Filter: p.Str(spec.ParamFilter), Search: p.Str(spec.ParamSearch), Q: p.Str(spec.ParamQ)}, limit)
+	return listFields(act, users, err, p.List(spec.ParamFields))
 }
 
 // GetUserGroups lists the groups of a user given by ID or login.
@@ -259,6 +263,53 @@ func positiveLimit(act *spec.Action, p *Params) (int, error) {
 		return 0, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamLimit, Msg: "must be at least 1"})
 	}
 	return n, nil
+}
+
+// listFields is list with the fields parameter applied: each item keeps
+// only the named dotted paths, nested as in Okta's JSON.
+func listFields(act *spec.Action, items []json.RawMessage, err error, fields []string) (any, error) {
+	if err != nil || len(fields) == 0 {
+		return list(act, items, err)
+	}
+	out := make([]map[string]any, len(items))
+	for i, raw := range items {
+		var m map[string]any
+		if jerr := json.Unmarshal(raw, &m); jerr != nil {
+			return nil, classify(act.Title, fmt.Errorf("decoding item %d of Okta's answer: %w", i, jerr))
+		}
+		out[i] = keepFields(m, fields)
+	}
+	return out, nil
+}
+
+// keepFields copies the named dotted paths of m; absent ones are left out.
+func keepFields(m map[string]any, fields []string) map[string]any {
+	out := map[string]any{}
+	for _, f := range fields {
+		path := strings.Split(f, ".")
+		src, dst := m, out
+		for i, k := range path {
+			v, ok := src[k]
+			if !ok {
+				break
+			}
+			if i == len(path)-1 {
+				dst[k] = v
+				break
+			}
+			next, ok := v.(map[string]any)
+			if !ok {
+				break
+			}
+			sub, _ := dst[k].(map[string]any)
+			if sub == nil {
+				sub = map[string]any{}
+				dst[k] = sub
+			}
+			src, dst = next, sub
+		}
+	}
+	return out
 }
 
 // list returns a read action's output: Okta's items as one JSON array

@@ -82,6 +82,28 @@ func TestComposeStack(t *testing.T) {
 	require.Equal(t, "temporal:7233", env(s, "TEMPORAL_ADDRESS"))
 
 	require.Equal(t, "temporal:7233", env(svc("temporal-ui"), "TEMPORAL_ADDRESS"))
+
+	// Payload store: MinIO (pinned to a release), its bucket job, every
+	// Cordon process configured for it, and the UI decoding through serve.
+	require.Regexp(t, `^minio/minio:RELEASE\.\d{4}-`, svc("minio").Image)
+	require.Regexp(t, `^minio/mc:RELEASE\.\d{4}-`, svc("minio-bucket").Image)
+	require.NotNil(t, svc("minio").HealthCheck)
+	requireDependsOn(t, svc("minio-bucket"), "minio", types.ServiceConditionHealthy)
+	requireDependsOn(t, w, "minio-bucket", types.ServiceConditionCompletedSuccessfully)
+	for _, c := range []types.ServiceConfig{w, s} {
+		require.Equal(t, "s3", env(c, "CORDON_PAYLOAD_STORE"), c.Name)
+		require.Equal(t, "http://minio:9000", env(c, "CORDON_S3_ENDPOINT"), c.Name)
+		require.Equal(t, "cordon-payloads", env(c, "CORDON_S3_BUCKET"), c.Name)
+		require.Equal(t, env(svc("minio"), "MINIO_ROOT_USER"), env(c, "AWS_ACCESS_KEY_ID"), c.Name)
+		require.Equal(t, env(svc("minio"), "MINIO_ROOT_PASSWORD"), env(c, "AWS_SECRET_ACCESS_KEY"), c.Name)
+	}
+	bucketJob := strings.Join(svc("minio-bucket").Entrypoint, " ")
+	require.Contains(t, bucketJob, "mb --ignore-existing local/"+env(w, "CORDON_S3_BUCKET"))
+	require.Contains(t, bucketJob, "--expire-days 8", "stored payloads outlive the 7-day retention")
+	ui := svc("temporal-ui")
+	require.Equal(t, "http://localhost:8080/codec", env(ui, "TEMPORAL_CODEC_ENDPOINT"))
+	require.Equal(t, env(ui, "TEMPORAL_CORS_ORIGINS"), env(s, "CORDON_UI_URL"), "serve grants CORS to the UI's origin")
+	require.Contains(t, s.Ports[0].Published, "8080")
 }
 
 // TestNamespaceJobRegistersCordonSearchAttributes keeps the compose setup

@@ -34,7 +34,49 @@ func (d *decoder) params(a *spec.Action, o *object, sc *scope) map[string]*Value
 			d.errs.add(at, CheckMissingParam, "%s needs parameter %s (%s)", a.Name, p.Name, p.Type)
 		}
 	}
+	d.checkRules(a, keys, vals, out)
 	return out
+}
+
+// checkRules applies the action's own rules (spec.Action.Check, e.g. Okta's
+// filter and search syntax) to the string parameters written in the file:
+// literals, and templates with each ${{ }} read as the value x (their
+// literal text, such as the attribute in 'profile.department eq
+// "${{ inputs.d }}"', is what the rules are about). A value that is one
+// whole expression is checked by the activity when the step runs.
+func (d *decoder) checkRules(a *spec.Action, keys []*node, vals []*node, out map[string]*Value) {
+	if a.Check == nil {
+		return
+	}
+	values := map[string]string{}
+	at := map[string]Pos{}
+	for i, k := range keys {
+		v := out[k.str]
+		if v == nil || vals[i].kind != scalarNode || vals[i].tag != "str" {
+			continue
+		}
+		var text string
+		switch {
+		case v.parts != nil:
+			var b strings.Builder
+			for _, p := range v.parts {
+				if p.expr != nil {
+					b.WriteString("x")
+				} else {
+					b.WriteString(p.text)
+				}
+			}
+			text = b.String()
+		case v.literal:
+			text = vals[i].str
+		}
+		if text != "" {
+			values[k.str], at[k.str] = text, vals[i].pos
+		}
+	}
+	for _, is := range a.Check(values) {
+		d.errs.add(at[is.Param], CheckValue, "%s parameter %s: %s", a.Name, is.Param, is.Msg)
+	}
 }
 
 func paramHint(name string, a *spec.Action) string {
@@ -66,7 +108,14 @@ func (d *decoder) checkParam(a *spec.Action, p spec.Param, n *node, v *Value) {
 		}
 		d.checkEnum(p, n, what)
 	case spec.TypeInteger:
-		d.paramScalar(n, v, "int", what, "an integer")
+		if p.AllowAll && n.kind == scalarNode && n.tag == "str" && strings.EqualFold(n.str, spec.AllKeyword) {
+			return
+		}
+		want := "an integer"
+		if p.AllowAll {
+			want = `an integer or "all"`
+		}
+		d.paramScalar(n, v, "int", what, want)
 	case spec.TypeBoolean:
 		d.paramScalar(n, v, "bool", what, "true or false")
 	case spec.TypeStringList, spec.TypeIntList, spec.TypeObjectList:

@@ -195,6 +195,9 @@ func paramSchema(p spec.Param) obj {
 	expr := defRef("expression")
 	switch p.Type {
 	case spec.TypeInteger:
+		if p.AllowAll {
+			return obj{"anyOf": []any{obj{"type": "integer"}, obj{"const": spec.AllKeyword}, expr}}
+		}
 		return obj{"anyOf": []any{obj{"type": "integer"}, expr}}
 	case spec.TypeBoolean:
 		return obj{"anyOf": []any{obj{"type": "boolean"}, expr}}

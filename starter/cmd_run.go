@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 
+	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -18,6 +19,7 @@ import (
 type runFlags struct {
 	alert     *string
 	inputs    cli.Strings
+	inputFile *string
 	id        *string
 	wait      *bool
 	output    *string
@@ -36,7 +38,8 @@ func declareRunFlags(fs *flag.FlagSet, plan bool) *runFlags {
 		uiAddr:    fs.String("ui", envOr("CORDON_UI_URL", "http://127.0.0.1:8233"), "Temporal Web UI `URL` for links"),
 		startedBy: fs.String("as", defaultUser(), "who starts the run (recorded; may not self-approve)"),
 	}
-	fs.Var(&f.inputs, "input", "set an input `KEY=VALUE` (repeatable)")
+	fs.Var(&f.inputs, "input", "set an input `KEY=VALUE` (repeatable); KEY=@FILE reads the value from FILE (a JSON list or one value per line)")
+	f.inputFile = fs.String("inputs", "", "read input values from a JSON object in `FILE`; --input wins over it")
 	if plan {
 		t, d := true, true
 		f.wait, f.dryRun = &t, &d
@@ -51,7 +54,7 @@ func runCommand() cli.Command {
 	return cli.Command{
 		Name:    "run",
 		Summary: "start a playbook run",
-		Usage:   "PLAYBOOK [--alert FILE|-] [--input KEY=VALUE]... [--id ID] [--wait] [--output text|json] [--dry-run]",
+		Usage:   "PLAYBOOK [--alert FILE|-] [--input KEY=VALUE|KEY=@FILE]... [--inputs FILE.json] [--id ID] [--wait] [--output text|json] [--dry-run]",
 		Help: "PLAYBOOK is a file or the name of a playbook in the library. The playbook is validated\n" +
 			"first; nothing starts when it is invalid (exit 2). Exit 0 when the run completed (or\n" +
 			"was started, without --wait), 1 when it failed, was rejected or cancelled.",
@@ -67,7 +70,7 @@ func planCommand() cli.Command {
 	return cli.Command{
 		Name:    "plan",
 		Summary: "preview a run: reads run for real, destructive steps are only planned",
-		Usage:   "PLAYBOOK [--alert FILE|-] [--input KEY=VALUE]... [--output text|json]",
+		Usage:   "PLAYBOOK [--alert FILE|-] [--input KEY=VALUE|KEY=@FILE]... [--inputs FILE.json] [--output text|json]",
 		MinArgs: 1, MaxArgs: 1,
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			f := declareRunFlags(fs, true)
@@ -89,17 +92,28 @@ func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan boo
 	if err != nil {
 		return cli.Exit(cli.ExitUsage, err)
 	}
-	raw, err := f.inputs.KeyValues()
+	inputs, err := f.readInputs()
 	if err != nil {
-		return err
+		return cli.Exit(cli.ExitUsage, err)
 	}
-	req := runs.Request{Playbook: pb, Library: lib, Inputs: runs.StringInputs(raw), ID: *f.id, DryRun: *f.dryRun, StartedBy: *f.startedBy}
+	req := runs.Request{Playbook: pb, Library: lib, Inputs: inputs, ID: *f.id, DryRun: *f.dryRun, StartedBy: *f.startedBy}
 	if *f.alert != "" {
 		if req.Alert, err = runs.ReadAlert(*f.alert, io.In); err != nil {
 			return cli.Exit(cli.ExitUsage, err)
 		}
 	}
-	c, err := temporalx.Dial(ctx, nil)
+	opts, err := temporalx.ClientOptions(nil)
+	if err != nil {
+		return err
+	}
+	if len(opts.ExternalStorage.Drivers) == 0 {
+		// Without a store the server refuses large inputs with a bare
+		// "Blob data size exceeds limit"; say why and what to do instead.
+		if err := runs.CheckInputSize(inputs, activities.DefaultMaxOutputBytes); err != nil {
+			return cli.Exit(cli.ExitUsage, err)
+		}
+	}
+	c, err := temporalx.DialOptions(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -130,6 +144,30 @@ func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan boo
 		return err
 	}
 	return printFinal(io, st, *f.output, plan)
+}
+
+// readInputs merges --inputs FILE (typed JSON values) and --input pairs
+// (strings, or file contents with KEY=@FILE); --input wins.
+func (f *runFlags) readInputs() (map[string]any, error) {
+	raw, err := f.inputs.KeyValues()
+	if err != nil {
+		return nil, err
+	}
+	given, err := runs.FileInputs(raw)
+	if err != nil {
+		return nil, err
+	}
+	if *f.inputFile == "" {
+		return given, nil
+	}
+	inputs, err := runs.ReadInputsFile(*f.inputFile)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range given {
+		inputs[k] = v
+	}
+	return inputs, nil
 }
 
 // printFinal prints a finished run and maps its status to the exit code.

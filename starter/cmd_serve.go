@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/logging"
+	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
@@ -33,6 +35,8 @@ func serveCommand() cli.Command {
 			"playbook with {inputs, alert, dry_run}; GET /healthz answers 200 while Temporal does.\n" +
 			"Callers authenticate with CORDON_WEBHOOK_TOKEN (Authorization: Bearer) or sign the body\n" +
 			"with CORDON_WEBHOOK_SECRET (X-Cordon-Signature: sha256=HEX). SIGHUP reloads the playbooks.\n" +
+			"With a payload store, POST /codec/decode lets the Web UI (origin CORDON_UI_URL) show stored\n" +
+			"payloads, with the same credentials (CORDON_CODEC_AUTH=none: none, for a UI without login).\n" +
 			"See docs/triggers.md.",
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			addr := fs.String("addr", envOr("CORDON_SERVE_ADDR", "127.0.0.1:8080"), "listen `ADDR`")
@@ -52,12 +56,21 @@ func serveCommand() cli.Command {
 				if cfg.Insecure {
 					logger.Warn("--insecure-no-auth: anyone who reaches " + *addr + " can start playbooks")
 				}
-				c, err := temporalx.Dial(ctx, logger)
+				opts, err := temporalx.ClientOptions(logger)
+				if err != nil {
+					return err
+				}
+				c, err := temporalx.DialOptions(ctx, opts)
 				if err != nil {
 					return err
 				}
 				defer c.Close()
 				cfg.Starter = trigger.ClientStarter{Client: c}
+				if drivers := opts.ExternalStorage.Drivers; len(drivers) > 0 {
+					cfg.Codec = &payloadstore.Codec{Drivers: drivers, AllowOrigins: strings.Split(envOr("CORDON_UI_URL", "http://127.0.0.1:8233"), ",")}
+					cfg.CodecNoAuth = os.Getenv("CORDON_CODEC_AUTH") == "none"
+					logger.Info("codec endpoint for the Web UI", "path", payloadstore.DecodePath, "origins", cfg.Codec.AllowOrigins, "auth", !cfg.CodecNoAuth)
+				}
 				cfg.Health = func(ctx context.Context) error {
 					_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
 					return err

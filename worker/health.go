@@ -7,8 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
+
+	"go.temporal.io/sdk/converter"
+
+	"github.com/cordonsec/cordon/internal/payloadstore"
 )
 
 // health serves GET /healthz: 200 while the worker polls its task queue,
@@ -17,6 +22,8 @@ import (
 type health struct {
 	ready atomic.Bool
 	srv   *http.Server
+	mux   *http.ServeMux
+	addr  string // host:port it listens on; "" when disabled
 	done  chan struct{}
 }
 
@@ -34,6 +41,7 @@ func listenHealth(addr string, logger *slog.Logger) (*health, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", h.serveHealthz)
+	h.mux, h.addr = mux, l.Addr().String()
 	h.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		defer close(h.done)
@@ -43,6 +51,40 @@ func listenHealth(addr string, logger *slog.Logger) (*health, error) {
 	}()
 	logger.Info("health endpoint listening", "url", "http://"+l.Addr().String()+"/healthz")
 	return h, nil
+}
+
+// codecEndpoint is the URL the dev stack's Web UI decodes payloads at
+// (the browser calls it, so an unspecified listen host becomes loopback);
+// "" when --http-addr is empty.
+func (h *health) codecEndpoint() string {
+	if h.addr == "" {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(h.addr)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + payloadstore.CodecPrefix
+}
+
+// serveCodec adds the codec endpoint for the dev stack's Web UI at uiAddr.
+// Like /healthz it has no authentication: the dev stack listens on
+// loopback. (On a cluster, `cordon serve` offers it behind the webhook's
+// credentials.)
+func (h *health) serveCodec(es converter.ExternalStorage, uiAddr string) error {
+	if h.mux == nil || len(es.Drivers) == 0 || uiAddr == "" {
+		return nil
+	}
+	origins := []string{uiAddr}
+	if u, err := url.Parse(uiAddr); err == nil {
+		origins = append(origins, "http://localhost:"+u.Port())
+	}
+	codec := &payloadstore.Codec{Drivers: es.Drivers, AllowOrigins: origins}
+	codec.Register(h.mux)
+	return nil
 }
 
 func (h *health) serveHealthz(w http.ResponseWriter, _ *http.Request) {

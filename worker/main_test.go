@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -67,6 +68,23 @@ func TestDevSubprocess(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "Web UI answers")
 
+	// The UI decodes stored payloads through the worker's codec endpoint,
+	// which grants the UI's origin CORS.
+	resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/settings", uiPort))
+	require.NoError(t, err)
+	var settings struct{ Codec struct{ Endpoint string } }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&settings))
+	resp.Body.Close()
+	require.Equal(t, "http://"+httpAddr+"/codec", settings.Codec.Endpoint)
+	pre, _ := http.NewRequest(http.MethodOptions, settings.Codec.Endpoint+"/decode", nil)
+	pre.Header.Set("Origin", fmt.Sprintf("http://127.0.0.1:%d", uiPort))
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err = http.DefaultClient.Do(pre)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	require.Equal(t, fmt.Sprintf("http://127.0.0.1:%d", uiPort), resp.Header.Get("Access-Control-Allow-Origin"))
+
 	c, err := client.DialContext(t.Context(), client.Options{HostPort: "127.0.0.1:" + strconv.Itoa(temporalPort)})
 	require.NoError(t, err, "SDK clients can connect")
 	_, err = c.CheckHealth(t.Context(), nil)
@@ -74,6 +92,7 @@ func TestDevSubprocess(t *testing.T) {
 	c.Close()
 	require.Contains(t, stdout.String(), fmt.Sprintf("Temporal Web UI:   http://127.0.0.1:%d", uiPort))
 	require.Regexp(t, `Okta org:          http://127\.0\.0\.1:\d+ \(simulated, demo seed\)`, stdout.String())
+	require.Contains(t, stdout.String(), "Payload store:     file "+filepath.Join(dir, "data", "payloads"))
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {

@@ -30,6 +30,9 @@ type deps struct {
 	// library's playbooks.
 	Temporal  client.Client
 	Playbooks string
+	// StoreOn says a payload store takes large results; without one, an
+	// activity result over Temporal's payload limit fails at once.
+	StoreOn bool
 }
 
 // register is the one place that lists what this worker executes; the
@@ -41,6 +44,9 @@ func register(w worker.Worker, d *deps) error {
 		return err
 	}
 	acts := activities.New(d.Okta, reg, d.Logger)
+	if !d.StoreOn {
+		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
+	}
 	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g,
 		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: d.Temporal},
 			Library: runs.Library{Dir: d.Playbooks, Registry: reg}}})

@@ -19,6 +19,7 @@ import (
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/temporalx"
 	"github.com/cordonsec/cordon/internal/version"
 	"github.com/cordonsec/cordon/workflows"
@@ -40,15 +41,25 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	}
 	var c client.Client
 	var oktaCfg okta.Config
+	var store payloadstore.Config
 	if cfg.dev {
-		srv, err := startDev(ctx, cfg, logger)
+		if store, err = devStore(cfg, logger); err != nil {
+			return err
+		}
+		srv, err := startDev(ctx, cfg, h.codecEndpoint(), logger)
 		if err != nil {
 			return err
 		}
 		defer stopDev(srv, logger)
 		opts := client.Options{HostPort: srv.FrontendAddr(), Namespace: srv.Namespace(),
 			Logger: sdklog.NewStructuredLogger(logger)}
+		if opts.ExternalStorage, err = store.ExternalStorage(); err != nil {
+			return err
+		}
 		if c, err = temporalx.DialOptions(ctx, opts); err != nil {
+			return err
+		}
+		if err := h.serveCodec(opts.ExternalStorage, srv.UIAddr()); err != nil {
 			return err
 		}
 		sim, simCfg, err := startSim(cfg, logger)
@@ -59,11 +70,21 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 			defer sim.Close()
 			oktaCfg = simCfg
 		}
-		printDevBanner(stdout, srv, cfg, sim)
-	} else if c, err = temporalx.Dial(ctx, logger); err != nil {
-		return err
+		printDevBanner(stdout, srv, cfg, sim, store)
+	} else {
+		opts, err := temporalx.ClientOptions(logger)
+		if err != nil {
+			return err
+		}
+		if store, err = temporalx.StoreConfig(opts.HostPort, payloadstore.Config{}); err != nil {
+			return err
+		}
+		if c, err = temporalx.DialOptions(ctx, opts); err != nil {
+			return err
+		}
 	}
 	defer c.Close()
+	logger.Info("payload store", "store", store.String(), "threshold_bytes", store.Threshold)
 	if oktaCfg, err = oktaConfig(cfg, oktaCfg); err != nil {
 		return err
 	}
@@ -78,7 +99,8 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		// rather than leaving it to a retry on another worker.
 		WorkerStopTimeout: 10 * time.Second,
 	})
-	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks}); err != nil {
+	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks,
+		StoreOn: store.Enabled()}); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {
@@ -100,14 +122,34 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	return nil
 }
 
-// startDev starts the embedded Temporal server and Web UI.
-func startDev(ctx context.Context, cfg config, logger *slog.Logger) (*devserver.Server, error) {
+// devStore is the dev stack's payload store: files under
+// --data-dir/payloads unless CORDON_PAYLOAD_STORE says otherwise. Stored
+// payloads older than the dev namespace's retention (plus a day) can no
+// longer be named by any retained history, so they are removed here.
+func devStore(cfg config, logger *slog.Logger) (payloadstore.Config, error) {
+	store, err := payloadstore.FromEnv(os.Getenv, payloadstore.Config{Kind: payloadstore.KindFile, Dir: filepath.Join(cfg.dataDir, "payloads")})
+	if err != nil || store.Kind != payloadstore.KindFile {
+		return store, err
+	}
+	n, err := payloadstore.NewFileDriver(store.Dir).Prune(devserver.Retention+24*time.Hour, time.Now())
+	if err != nil {
+		logger.Warn("pruning stored payloads", "dir", store.Dir, "error", err)
+	} else if n > 0 {
+		logger.Info("pruned stored payloads past the retention", "dir", store.Dir, "removed", n)
+	}
+	return store, nil
+}
+
+// startDev starts the embedded Temporal server and Web UI; the UI decodes
+// stored payloads through codec (the worker's own /codec endpoint).
+func startDev(ctx context.Context, cfg config, codec string, logger *slog.Logger) (*devserver.Server, error) {
 	start := time.Now()
 	srv, err := devserver.Start(ctx, devserver.Options{
-		FrontendAddr: "127.0.0.1:" + strconv.Itoa(cfg.temporalPort),
-		UIPort:       cfg.uiPort,
-		DataFile:     filepath.Join(cfg.dataDir, "temporal.db"),
-		Logger:       logger,
+		FrontendAddr:  "127.0.0.1:" + strconv.Itoa(cfg.temporalPort),
+		UIPort:        cfg.uiPort,
+		DataFile:      filepath.Join(cfg.dataDir, "temporal.db"),
+		Logger:        logger,
+		CodecEndpoint: codec,
 	})
 	var inUse *devserver.PortInUseError
 	if errors.As(err, &inUse) {
@@ -130,7 +172,7 @@ func stopDev(srv *devserver.Server, logger *slog.Logger) {
 	logger.Info("embedded Temporal server stopped")
 }
 
-func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, sim *oktasim.Server) {
+func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, sim *oktasim.Server, store payloadstore.Config) {
 	ui := srv.UIAddr()
 	if ui == "" {
 		ui = "(disabled)"
@@ -144,8 +186,9 @@ func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, sim *oktasim
 		"  Temporal frontend: %s (namespace %s)\n"+
 		"  Okta org:          %s\n"+
 		"  Task queue:        %s\n"+
-		"  Data:              %s\n\n",
-		ui, srv.FrontendAddr(), srv.Namespace(), org, temporalx.TaskQueue, filepath.Join(cfg.dataDir, "temporal.db"))
+		"  Data:              %s\n"+
+		"  Payload store:     %s\n\n",
+		ui, srv.FrontendAddr(), srv.Namespace(), org, temporalx.TaskQueue, filepath.Join(cfg.dataDir, "temporal.db"), store)
 }
 
 // DefaultSimToken is the simulated org's API token unless CORDON_SIM_TOKEN

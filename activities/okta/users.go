@@ -72,9 +72,24 @@ func (c *Client) GetUser(ctx context.Context, idOrLogin string) (json.RawMessage
 // ListUsers lists users matching filter (all non-deprovisioned users when
 // empty), up to max (max <= 0: all).
 func (c *Client) ListUsers(ctx context.Context, filter string, max int) ([]json.RawMessage, error) {
+	return c.SearchUsers(ctx, UserQuery{Filter: filter}, max)
+}
+
+// UserQuery selects users: Okta's filter, search and q parameters (empty
+// ones are not sent; Okta refuses filter with search).
+type UserQuery struct {
+	Filter string
+	Search string
+	Q      string
+}
+
+// SearchUsers lists the users the query selects, up to max (max <= 0: all).
+func (c *Client) SearchUsers(ctx context.Context, uq UserQuery, max int) ([]json.RawMessage, error) {
 	q := url.Values{}
-	if filter != "" {
-		q.Set("filter", filter)
+	for k, v := range map[string]string{"filter": uq.Filter, "search": uq.Search, "q": uq.Q} {
+		if v != "" {
+			q.Set(k, v)
+		}
 	}
 	return c.List(ctx, "/users", pageQuery(q, max, pageUsers), max)
 }

@@ -1,6 +1,9 @@
 package spec
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Parameter names shared by several actions. Code refers to these constants,
 // never to retyped strings.
@@ -34,6 +37,9 @@ const (
 	ParamEndTime            = "end_time"
 	ParamMaxEvents          = "max_events"
 	ParamSearchCondition    = "search_condition"
+	ParamSearch             = "search"
+	ParamQ                  = "q"
+	ParamFields             = "fields"
 )
 
 // Action names.
@@ -105,10 +111,14 @@ const (
 	// ErrInvalidInput: the step's parameters are invalid. Not retryable;
 	// no Okta call was made.
 	ErrInvalidInput = "InvalidInput"
+	// ErrOutputTooLarge: the result is over Temporal's payload limit and no
+	// payload store is configured. Not retryable: the same calls would
+	// produce the same result.
+	ErrOutputTooLarge = "OutputTooLarge"
 )
 
 // NonRetryable lists the error types no retry can fix.
-var NonRetryable = []string{ErrClientError, ErrInvalidInput}
+var NonRetryable = []string{ErrClientError, ErrInvalidInput, ErrOutputTooLarge}
 
 // Status values of a bulk action's result.
 const (
@@ -154,6 +164,12 @@ func userIDs(verb string) Param {
 func limitParam(def int) Param {
 	return Param{Name: ParamLimit, Type: TypeInteger, Default: def,
 		Description: "The maximum number of results to return; pages are followed until it is reached.", Example: def}
+}
+
+func fieldsParam() Param {
+	return Param{Name: ParamFields, Type: TypeStringList,
+		Description: "Keep only these fields of each user, as dotted paths (id, status, profile.login, profile.department, ...); the output keeps their nesting, so $[*].profile.login still works. Default: every field.",
+		Example:     []any{"id", "status", "profile.login"}}
 }
 
 var ipListExample = []any{"203.0.113.7", "198.51.100.0/24", "192.0.2.10-192.0.2.20"}
@@ -347,27 +363,34 @@ func oktaActions() []*Action {
 		},
 		{
 			Name: GetUsers, Title: "Get Users",
-			Description: "Lists users, optionally filtered. Without a filter, DEPROVISIONED users are left out, as Okta does.",
+			Description: "Lists users selected by search (any profile attribute, e.g. department), filter (a few attributes, exact) or q (a name or email prefix); without any of them, every user except DEPROVISIONED ones, as Okta does. search and filter include DEPROVISIONED users. fields keeps only the named fields of each user, which shrinks the output 10-20 times.",
 			Method:      "GET /api/v1/users",
 			Params: []Param{
-				{Name: ParamFilter, Type: TypeString, Description: "An Okta filter expression over users.", Example: `profile.login eq "jane.doe@example.com"`},
-				limitParam(100),
+				{Name: ParamSearch, Type: TypeString, Description: "An Okta search expression: any profile attribute (custom ones too), id, status, type.id and the dates; operators eq, sw, pr, co (login, email, first and last name), gt/ge/lt/le (dates, status). Cannot be combined with filter.", Example: `profile.department eq "Finance" and status eq "ACTIVE"`},
+				{Name: ParamFilter, Type: TypeString, Description: "An Okta filter expression over " + strings.Join(UserFilterAttrs, ", ") + " (eq; also gt, ge, lt, le on lastUpdated). Other attributes need search.", Example: `profile.login eq "jane.doe@example.com"`},
+				{Name: ParamQ, Type: TypeString, Description: "Users whose first name, last name or email starts with this text (not DEPROVISIONED ones); Okta does not page q, so at most one page (200) comes back.", Example: "jane"},
+				{Name: ParamLimit, Type: TypeInteger, Default: 100, AllowAll: true,
+					Description: `The maximum number of users; pages are followed until it is reached. 0 or "all" pages through every match.`, Example: "all"},
+				fieldsParam(),
 			},
-			Output: "list of Okta user objects ($[*].id, $[*].status, $[*].profile.login)", Roles: rolesGroupRead,
-			StartToCloseTimeout: readTimeout, Retry: readRetry,
-			Example: map[string]any{ParamFilter: `status eq "ACTIVE"`, ParamLimit: 10},
+			Output: "list of Okta user objects ($[*].id, $[*].status, $[*].profile.login); with fields, only those fields of each", Roles: rolesGroupRead,
+			// Paging through a whole org (limit all) takes minutes at Okta's rate.
+			StartToCloseTimeout: bulkTimeout, Retry: readRetry,
+			Example: map[string]any{ParamSearch: `profile.department eq "Finance"`, ParamLimit: "all", ParamFields: []any{"id", "status", "profile.login"}},
+			Check:   checkUserQuery,
 		},
 		{
 			Name: GetGroupMembers, Title: "Get Group Members",
-			Description: "Lists the users of a group.",
+			Description: "Lists the users of a group. fields keeps only the named fields of each user.",
 			Method:      "GET /api/v1/groups/{groupId}/users",
 			Params: []Param{
 				{Name: ParamGroupID, Type: TypeString, Required: true, Description: "The group's ID.", Example: "00g1a2b3c4d5e6f7g8h9"},
 				limitParam(100),
+				fieldsParam(),
 			},
-			Output: "list of Okta user objects", Roles: rolesGroupRead,
+			Output: "list of Okta user objects; with fields, only those fields of each", Roles: rolesGroupRead,
 			StartToCloseTimeout: readTimeout, Retry: readRetry,
-			Example: map[string]any{ParamGroupID: "00g1a2b3c4d5e6f7g8h9"},
+			Example: map[string]any{ParamGroupID: "00g1a2b3c4d5e6f7g8h9", ParamFields: []any{"id", "profile.login"}},
 		},
 		{
 			Name: ListZones, Title: "List Zones",

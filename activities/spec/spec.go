@@ -47,6 +47,9 @@ type Param struct {
 	// MaxItems caps a list parameter's length after de-duplication (an
 	// Okta limit); 0 means no cap.
 	MaxItems int
+	// AllowAll lets an integer parameter take the word "all" (AllKeyword),
+	// meaning 0: no limit.
+	AllowAll bool
 }
 
 // TargetKind names what a destructive action acts on; guardrails count and
@@ -127,6 +130,12 @@ type Action struct {
 	Heartbeat time.Duration
 
 	Example map[string]any // a valid `with:` block; checked by tests
+
+	// Check, when set, applies rules across parameters or about a
+	// parameter's syntax (Okta's, not just its type). It gets the literal
+	// string values given; `cordon validate` reports its issues and the
+	// activity refuses them before any Okta call.
+	Check func(values map[string]string) []Issue
 }
 
 // Param returns the named parameter.

@@ -55,6 +55,10 @@ type Options struct {
 	// Logger receives Cordon's own messages and, only at debug level, the
 	// Temporal server's (which are very chatty). Default: discard.
 	Logger *slog.Logger
+	// CodecEndpoint is the remote codec the Web UI decodes payloads with
+	// (worker --dev serves one at http://HTTP-ADDR/codec that resolves
+	// stored payloads). Default "": the UI shows payloads as stored.
+	CodecEndpoint string
 }
 
 // Server is a running embedded Temporal server. Stop it to release its
@@ -110,7 +114,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 	}
 	if opts.UIPort != 0 {
-		s.startUI(host, opts.UIPort)
+		s.startUI(host, opts.UIPort, opts.CodecEndpoint)
 	}
 	return s, nil
 }

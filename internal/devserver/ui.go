@@ -10,8 +10,9 @@ import (
 )
 
 // startUI serves the Temporal Web UI (assets embedded in ui-server) on
-// host:port, pointed at this server's frontend and namespace.
-func (s *Server) startUI(host string, port int) {
+// host:port, pointed at this server's frontend and namespace, and at the
+// remote codec that resolves stored payloads (when codec is set).
+func (s *Server) startUI(host string, port int, codec string) {
 	s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
 		Host:                host,
 		Port:                port,
@@ -22,6 +23,7 @@ func (s *Server) startUI(host string, port int) {
 		CORS:             uiconfig.CORS{CookieInsecure: true},
 		HideLogs:         true,
 		DisableNewsFetch: true, // no calls to the internet from a dev tool
+		Codec:            uiconfig.Codec{Endpoint: codec},
 	}))
 	s.uiAddr = "http://" + net.JoinHostPort(host, strconv.Itoa(port))
 	s.uiDone = make(chan struct{})

@@ -28,6 +28,7 @@ import (
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/internal/testutil"
@@ -45,6 +46,9 @@ type stack struct {
 	sim    *oktasim.Server
 	lib    runs.Library
 	reg    *spec.Registry
+	// store is the payload store every client and worker of the stack
+	// uses, as the dev stack does: a directory of its own.
+	store payloadstore.Config
 
 	worker    worker.Worker
 	newWorker func() worker.Worker
@@ -73,27 +77,60 @@ func getStack(t testing.TB) *stack {
 // options. It does not tie cleanups to t, because the shared stack
 // outlives the first test: the caller stops it with the returned func.
 func newStack(t testing.TB, simOpts oktasim.Options) (*stack, func()) {
-	return newStackOn(t, simOpts, "")
+	return newStackWith(t, simOpts, stackOptions{})
 }
 
 // newStackOn is newStack with the Temporal server's SQLite database in
 // dataFile, as worker --dev keeps it ("" is in-memory).
 func newStackOn(t testing.TB, simOpts oktasim.Options, dataFile string) (*stack, func()) {
+	return newStackWith(t, simOpts, stackOptions{dataFile: dataFile})
+}
+
+// newGuardedStack is newStack with the given guardrail configuration.
+func newGuardedStack(t testing.TB, simOpts oktasim.Options, protected guard.Protected, dataFile string) (*stack, func()) {
+	return newStackWith(t, simOpts, stackOptions{protected: &protected, dataFile: dataFile})
+}
+
+// stackOptions vary a stack from the dev stack's defaults.
+type stackOptions struct {
+	// noStore runs without a payload store, as a cluster without
+	// CORDON_PAYLOAD_STORE: the worker then caps activity results at
+	// Temporal's payload limit, as worker/register.go does.
+	noStore bool
+	// store, when set, replaces the file store (the compose stack's S3).
+	store *payloadstore.Config
+	// protected replaces the default guardrails (breakglass, corpEgress,
+	// and IT Admins in the demo org).
+	protected *guard.Protected
+	// dataFile keeps the server's SQLite database in a file, as worker
+	// --dev does ("" is in-memory).
+	dataFile string
+}
+
+func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
+	dataFile := so.dataFile
 	protected := guard.Protected{Users: []string{"breakglass@" + oktasim.DemoDomain}, Networks: []string{corpEgress}}
 	if simOpts.Seed == oktasim.SeedDemo {
 		protected.Groups = []string{oktasim.DemoITAdminsGroupID}
 	}
-	return newGuardedStack(t, simOpts, protected, dataFile)
-}
-
-// newGuardedStack is newStack with the given guardrail configuration and
-// database file.
-func newGuardedStack(t testing.TB, simOpts oktasim.Options, protected guard.Protected, dataFile string) (*stack, func()) {
+	if so.protected != nil {
+		protected = *so.protected
+	}
 	ctx := context.Background()
 	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", DataFile: dataFile,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	require.NoError(t, err)
-	c, err := srv.NewClient(ctx, client.Options{})
+	storeDir, err := os.MkdirTemp("", "cordon-e2e-payloads-")
+	require.NoError(t, err)
+	store := payloadstore.Config{Kind: payloadstore.KindFile, Dir: storeDir}
+	if so.noStore {
+		store = payloadstore.Config{Kind: payloadstore.KindOff}
+	} else if so.store != nil {
+		store = *so.store
+	}
+	es, err := store.ExternalStorage()
+	require.NoError(t, err)
+	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es})
 	require.NoError(t, err)
 	// Generous limits, except where the caller set a bucket's own.
 	limits := map[string]int{oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000, oktasim.BucketUserWrite: 100000,
@@ -110,7 +147,10 @@ func newGuardedStack(t testing.TB, simOpts oktasim.Options, protected guard.Prot
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
 	require.NoError(t, err)
 	acts := activities.New(oc, reg, nil)
-	s := &stack{srv: srv, client: c, sim: sim, reg: reg,
+	if !store.Enabled() {
+		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
+	}
+	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store,
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, worker.Options{})
@@ -127,6 +167,7 @@ func newGuardedStack(t testing.TB, simOpts oktasim.Options, protected guard.Prot
 		c.Close()
 		_ = sim.Close()
 		_ = srv.Stop()
+		_ = os.RemoveAll(storeDir)
 	}
 	return s, stop
 }
@@ -237,9 +278,20 @@ func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
 // stdout, stderr and exit code.
 func (s *stack) cli(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	return s.cliEnv(t, nil, args...)
+}
+
+// cliEnv is cli with extra environment variables (later ones win).
+func (s *stack) cliEnv(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
 	cmd := exec.Command(cordonCLI(t), args...)
 	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+s.srv.FrontendAddr(), "TEMPORAL_NAMESPACE=default",
-		"CORDON_PLAYBOOKS="+s.lib.Dir)
+		"CORDON_PLAYBOOKS="+s.lib.Dir, payloadstore.EnvStore+"="+s.store.Kind, payloadstore.EnvDir+"="+s.store.Dir)
+	if s3 := s.store.S3; s.store.Kind == payloadstore.KindS3 {
+		cmd.Env = append(cmd.Env, payloadstore.EnvS3Endpoint+"="+s3.Endpoint, payloadstore.EnvS3Bucket+"="+s3.Bucket,
+			payloadstore.EnvS3Prefix+"="+s3.Prefix, payloadstore.EnvAccessKey+"="+s3.AccessKey, payloadstore.EnvSecretKey+"="+s3.SecretKey)
+	}
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

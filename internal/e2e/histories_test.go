@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,12 +11,15 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/workflows"
 )
@@ -58,6 +62,42 @@ func TestRecordHistories(t *testing.T) {
 	s.intakeStatus(t, "the first poll", func(st workflows.IntakeStatus) bool { return st.Polls >= 1 })
 	s.recordHistory(t, "intake", workflows.IntakeWorkflowID, false, false)
 	s.stopIntake(t)
+}
+
+// TestRecordClaimHistory records a run whose history holds claims (the
+// payload store's references) together with the stored payloads, in
+// testdata/histories/payloads, which the replay test reads them from.
+func TestRecordClaimHistory(t *testing.T) {
+	if !*updateHistories {
+		t.Skip("records only with -update-histories (make histories)")
+	}
+	s := getStack(t)
+	ids := make([]any, 20000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("00uclaim%012d", i)
+	}
+	id := s.start(t, runs.Request{Playbook: s.load(t, "claim.yaml"), Inputs: map[string]any{"ids": ids}})
+	s.recordHistory(t, "claim", id, false, true)
+
+	src := payloadstore.NewFileDriver(s.store.Dir)
+	dst := payloadstore.NewFileDriver(filepath.Join("..", "..", "testdata", "histories", "payloads"))
+	claims := 0
+	it := s.client.GetWorkflowHistory(context.Background(), id, "", false, 0)
+	for it.HasNext() {
+		e, err := it.Next()
+		require.NoError(t, err)
+		require.NoError(t, visitPayloads(e, func(p *commonpb.Payload) {
+			if _, c, ok := payloadstore.ClaimOf(p); ok {
+				got, err := src.Retrieve(converter.StorageDriverRetrieveContext{Context: t.Context()}, []converter.StorageDriverClaim{c})
+				require.NoError(t, err)
+				_, err = dst.Store(converter.StorageDriverStoreContext{Context: t.Context()}, got)
+				require.NoError(t, err)
+				claims++
+			}
+		}))
+	}
+	require.Positive(t, claims, "the recorded history holds claims")
+	t.Logf("copied %d stored payloads", claims)
 }
 
 // recordHistory writes run id's history to testdata/histories/<name>.json,

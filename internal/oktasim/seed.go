@@ -9,7 +9,7 @@ import (
 // buildOrg creates the org for a seed. Every org, even "empty", has what a
 // fresh Okta org has: the token-owning admin, the Everyone group and the four
 // system network zones.
-func buildOrg(seed string, extraUsers int, now time.Time, ids *idGen) (*org, error) {
+func buildOrg(seed string, extraUsers int, depts []string, now time.Time, ids *idGen) (*org, error) {
 	o := newOrg(ids)
 	o.userTypeID = "otysim0default00u0x7"
 	born := now.Add(-2 * 365 * 24 * time.Hour).Truncate(time.Second)
@@ -30,12 +30,15 @@ func buildOrg(seed string, extraUsers int, now time.Time, ids *idGen) (*org, err
 		seedDemo(o, now, born)
 		seedApps(o)
 	}
+	if len(depts) == 0 {
+		depts = departments
+	}
 	for i := 0; i < extraUsers; i++ {
 		login := fmt.Sprintf("user%06d@bench.%s", i, DemoDomain)
 		u := &user{id: ids.object("00u"), status: statusActive, created: born, activated: born, statusChanged: born,
 			lastUpdated: born, passwordChanged: born, provider: "OKTA",
 			profile: map[string]any{"firstName": "Bench", "lastName": fmt.Sprintf("User%06d", i), "login": login, "email": login,
-				"department": departments[i%len(departments)]}}
+				"department": depts[i%len(depts)]}}
 		o.addUser(u)
 	}
 	seedIdentity(o)

@@ -18,8 +18,12 @@ type Options struct {
 	// Seed selects the initial org: SeedEmpty or SeedDemo. Default SeedDemo.
 	Seed string
 	// Users, when > 0, generates this many extra users on top of the seed
-	// (benchmarks). Default 0.
+	// (benchmarks): user%06d@bench.<demo domain>, ACTIVE. Default 0.
 	Users int
+	// UserDepartments assigns the generated users' profile.department in
+	// turn (user i gets UserDepartments[i % len]): five names make five
+	// departments of Users/5 each. Default: nine built-in departments.
+	UserDepartments []string
 	// Window is the rate-limit window. Default 60s, as Okta's.
 	Window time.Duration
 	// Limits overrides per-bucket limits, keyed by the Bucket* constants.
@@ -114,7 +118,7 @@ func New(opts Options) (*Sim, error) {
 func (s *Sim) Reset() error {
 	s.mu.Lock()
 	s.ids.reseed(s.opts.Seed)
-	o, err := buildOrg(s.opts.Seed, s.opts.Users, s.clock(), s.ids)
+	o, err := buildOrg(s.opts.Seed, s.opts.Users, s.opts.UserDepartments, s.clock(), s.ids)
 	if err != nil {
 		s.mu.Unlock()
 		return err

@@ -8,10 +8,12 @@
 //	POST /v1/alerts                 one alert (JSON object) or a batch (array)
 //	POST /v1/playbooks/{name}/runs  start one playbook: {inputs, alert, dry_run}
 //	GET  /healthz                   200 when Temporal answers, else 503
+//	POST /codec/decode              Temporal remote codec: resolves stored payloads (Config.Codec)
 //
 // Both POST routes need a bearer token or an HMAC-SHA256 signature of the
 // body (auth.go), take at most 1 MiB of application/json, and start nothing
-// when a request is refused.
+// when a request is refused. The codec takes the same credentials unless
+// Config.CodecNoAuth.
 package serve
 
 import (
@@ -22,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/playbook"
@@ -61,6 +64,13 @@ type Config struct {
 	Logger *slog.Logger
 	// StartTimeout bounds the starts of one request. Default 30s.
 	StartTimeout time.Duration
+	// Codec, when set, is served at /codec/decode so the Temporal Web UI
+	// shows payloads kept in the payload store; its Auth is set here.
+	Codec *payloadstore.Codec
+	// CodecNoAuth serves the codec without credentials, for a Web UI
+	// that itself has none (the compose reference stack): the browser
+	// cannot send the webhook's token. Default false.
+	CodecNoAuth bool
 }
 
 // Server is the webhook. Its playbook set is swapped atomically by Reload.
@@ -112,6 +122,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/alerts", s.withBody(s.alerts))
 	mux.HandleFunc("POST /v1/playbooks/{name}/runs", s.withBody(s.startNamed))
 	mux.HandleFunc("GET /healthz", s.healthz)
+	if s.cfg.Codec != nil {
+		codec := *s.cfg.Codec
+		if !s.cfg.CodecNoAuth {
+			codec.Auth = func(r *http.Request, body []byte) error {
+				_, err := s.auth.check(r, body)
+				return err
+			}
+		}
+		codec.Register(mux)
+	}
 	return mux
 }
 

@@ -13,11 +13,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/cordonsec/cordon/internal/payloadstore"
 )
 
 const (
@@ -34,7 +37,8 @@ const (
 )
 
 // ClientOptions loads client options from the environment (see the package
-// doc) and fills Cordon's defaults and the slog adapter.
+// doc) and fills Cordon's defaults, the slog adapter and the payload store
+// (see StoreConfig).
 func ClientOptions(logger *slog.Logger) (client.Options, error) {
 	opts, err := envconfig.LoadDefaultClientOptions()
 	if err != nil {
@@ -49,7 +53,27 @@ func ClientOptions(logger *slog.Logger) (client.Options, error) {
 	if logger != nil {
 		opts.Logger = sdklog.NewStructuredLogger(logger)
 	}
+	store, err := StoreConfig(opts.HostPort, payloadstore.Config{})
+	if err != nil {
+		return client.Options{}, err
+	}
+	if opts.ExternalStorage, err = store.ExternalStorage(); err != nil {
+		return client.Options{}, err
+	}
 	return opts, nil
+}
+
+// StoreConfig reads the payload store from the environment
+// (CORDON_PAYLOAD_STORE and friends, package payloadstore). When nothing
+// is set the default is def, except that a client of the dev stack on
+// this machine (DefaultAddress) reads and writes the dev stack's file
+// store (.cordon/payloads), as `worker --dev` does with the default
+// --data-dir: the CLI then sees the payloads the worker stored.
+func StoreConfig(hostPort string, def payloadstore.Config) (payloadstore.Config, error) {
+	if !def.Enabled() && hostPort == DefaultAddress {
+		def = payloadstore.Config{Kind: payloadstore.KindFile, Dir: payloadstore.DefaultDir}
+	}
+	return payloadstore.FromEnv(os.Getenv, def)
 }
 
 // Dial connects to the cluster named by the environment and checks that it

@@ -1,0 +1,69 @@
+package spec
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Issue is a problem with a combination or form of an action's literal
+// parameters, found before anything runs (see Action.Check).
+type Issue struct {
+	Param string // the parameter to point at
+	Msg   string
+}
+
+// AllKeyword is the word an integer parameter with AllowAll accepts in
+// place of 0: no limit.
+const AllKeyword = "all"
+
+// UserFilterAttrs are the attributes Okta's `filter` on /api/v1/users
+// accepts; anything else (profile.department, custom attributes) is
+// answered 400 E0000031 and needs `search`.
+var UserFilterAttrs = []string{"status", "lastUpdated", "id", "profile.login", "profile.email", "profile.firstName", "profile.lastName"}
+
+// comparison finds "attribute operator" pairs in an Okta filter or search
+// expression; quoted values are removed first so their text is not read
+// as an attribute.
+var (
+	quoted     = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	comparison = regexp.MustCompile(`([A-Za-z_][\w.]*)\s+(eq|ne|gt|ge|lt|le|sw|co|ew|pr)\b`)
+)
+
+// checkUserQuery is Get Users' Check: Okta's rules for combining and
+// writing filter, search and q. values holds the literal string values
+// given (expressions are left out: they are checked when the step runs).
+func checkUserQuery(values map[string]string) []Issue {
+	filter, search, q := values[ParamFilter], values[ParamSearch], values[ParamQ]
+	var out []Issue
+	if filter != "" && search != "" {
+		out = append(out, Issue{Param: ParamSearch, Msg: "cannot be combined with filter: Okta answers 400 E0000033 " +
+			`"Can't specify a search query and filter in the same request"; move the filter's conditions into search`})
+	}
+	if q != "" && (filter != "" || search != "") {
+		out = append(out, Issue{Param: ParamQ, Msg: "is a prefix lookup of its own; give q, filter or search, not several"})
+	}
+	for _, m := range comparison.FindAllStringSubmatch(quoted.ReplaceAllString(filter, `""`), -1) {
+		attr, op := m[1], m[2]
+		if !contains(UserFilterAttrs, attr) {
+			out = append(out, Issue{Param: ParamFilter, Msg: fmt.Sprintf(
+				"Okta's filter cannot select %s (400 E0000031 Invalid search criteria); filter takes %s; "+
+					"use search instead, e.g. search: '%s eq \"...\"'", attr, strings.Join(UserFilterAttrs, ", "), attr)})
+			continue
+		}
+		if op != "eq" && !(attr == "lastUpdated" && (op == "gt" || op == "ge" || op == "lt" || op == "le")) {
+			out = append(out, Issue{Param: ParamFilter, Msg: fmt.Sprintf(
+				"Okta's filter supports only eq on %s (gt, ge, lt, le also on lastUpdated); use search for %s", attr, op)})
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
