@@ -146,6 +146,11 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 			}
 		}
 	}()
+	// Once one item stops the run, the items still waiting for the pacer
+	// are called off: they are unfinished work for the retry, and waiting
+	// for the window to turn would only delay the retry.
+	itemCtx, callOff := context.WithCancel(ctx)
+	defer callOff()
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range max(a.BulkConcurrency, 1) {
@@ -153,13 +158,17 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				res, err := fn(ctx, ids[i])
+				res, err := fn(itemCtx, ids[i])
 				mu.Lock()
-				if err != nil {
+				switch {
+				case itemCtx.Err() != nil && ctx.Err() == nil && (err != nil || !res.OK):
+					// Called off: neither done nor failed.
+				case err != nil:
 					if abort == nil {
 						abort = err
+						callOff()
 					}
-				} else {
+				default:
 					doneAt[i] = res
 					progress.add(i, res)
 					activity.RecordHeartbeat(ctx, progress)

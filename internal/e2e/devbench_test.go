@@ -12,10 +12,12 @@ import (
 
 // The benchmarks in this file run on the --dev configuration: the
 // embedded server's SQLite database in a file (worker --dev keeps it in
-// .cordon/temporal.db), not in memory.
+// .cordon/temporal.db), not in memory, and the simulated org with Okta's
+// default limits (users/me: 2,000 a minute), not the generous ones of the
+// other tests, so the Okta client's pacing counts as it does in --dev.
 
 func newDevStack(b *testing.B) *stack {
-	s, stop := newStackOn(b, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo},
+	s, stop := newStackOn(b, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo, Limits: oktasim.DefaultLimits()},
 		filepath.Join(b.TempDir(), "temporal.db"))
 	b.Cleanup(stop)
 	return s
