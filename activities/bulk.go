@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 )
 
@@ -149,8 +150,16 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 	// Once one item stops the run, the items still waiting for the pacer
 	// are called off: they are unfinished work for the retry, and waiting
 	// for the window to turn would only delay the retry.
-	itemCtx, callOff := context.WithCancel(ctx)
-	defer callOff()
+	off := make(chan struct{})
+	itemCtx := okta.WithCallOff(ctx, off)
+	calledOff := func() bool {
+		select {
+		case <-off:
+			return true
+		default:
+			return false
+		}
+	}
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range max(a.BulkConcurrency, 1) {
@@ -161,12 +170,13 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 				res, err := fn(itemCtx, ids[i])
 				mu.Lock()
 				switch {
-				case itemCtx.Err() != nil && ctx.Err() == nil && (err != nil || !res.OK):
-					// Called off: neither done nor failed.
+				case calledOff() && (err != nil || !res.OK):
+					// Called off (or failed after the call-off): left for
+					// the retry, neither done nor failed.
 				case err != nil:
 					if abort == nil {
 						abort = err
-						callOff()
+						close(off)
 					}
 				default:
 					doneAt[i] = res

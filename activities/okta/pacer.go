@@ -2,6 +2,7 @@ package okta
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -108,6 +109,22 @@ func (p *pacer) bucket(name string) *bucketState {
 	return b
 }
 
+// ErrCalledOff is the error (wrapped in a *RequestError) of a request that
+// was waiting for the pacer when its context's WithCallOff channel closed;
+// it was never sent.
+var ErrCalledOff = errors.New("okta: request called off before it was sent")
+
+type callOffKey struct{}
+
+// WithCallOff returns a context whose requests give up waiting for the
+// pacer, with ErrCalledOff, once off is closed. Requests already sent are
+// not affected (cancelling ctx would abort them mid-flight, leaving the
+// caller unsure whether Okta acted). The bulk runner uses it to stop the
+// items queued behind one that hit a 429.
+func WithCallOff(ctx context.Context, off <-chan struct{}) context.Context {
+	return context.WithValue(ctx, callOffKey{}, off)
+}
+
 // releaseFunc hands a slot back with the answer's rate information and
 // HTTP status (0 when no answer came).
 type releaseFunc func(ri RateInfo, status int, sent, recv time.Time)
@@ -115,15 +132,18 @@ type releaseFunc func(ri RateInfo, status int, sent, recv time.Time)
 // acquire waits for a slot in bucket name and returns the function that
 // hands the slot back.
 func (p *pacer) acquire(ctx context.Context, name string) (releaseFunc, error) {
+	off, _ := ctx.Value(callOffKey{}).(<-chan struct{})
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-off:
+		return nil, ErrCalledOff
 	}
 	if !p.paced {
 		return func(RateInfo, int, time.Time, time.Time) { <-p.sem }, nil
 	}
-	if err := p.wait(ctx, name); err != nil {
+	if err := p.wait(ctx, off, name); err != nil {
 		<-p.sem
 		return nil, err
 	}
@@ -133,7 +153,7 @@ func (p *pacer) acquire(ctx context.Context, name string) (releaseFunc, error) {
 	}, nil
 }
 
-func (p *pacer) wait(ctx context.Context, name string) error {
+func (p *pacer) wait(ctx context.Context, off <-chan struct{}, name string) error {
 	for {
 		p.mu.Lock()
 		b := p.bucket(name)
@@ -164,6 +184,8 @@ func (p *pacer) wait(ctx context.Context, name string) error {
 		case <-wake:
 		case <-ctx.Done():
 			err = ctx.Err()
+		case <-off:
+			err = ErrCalledOff
 		}
 		if timer != nil {
 			timer.Stop()
