@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -91,9 +95,16 @@ func deactivateRun(b *testing.B, clients int, opts ...okta.Option) (fraction, sh
 	}
 	b.StopTimer()
 
+	return requestUse(srv.Sim().Requests())
+}
+
+// requestUse reads the simulator's log of deactivations (every POST): the
+// achieved rate as a fraction of the allowed one, the share answered 429,
+// and the number of requests.
+func requestUse(reqs []oktasim.RequestRecord) (fraction, share429 float64, requests int) {
 	var ok, limited int
 	var first, last time.Time
-	for _, r := range srv.Sim().Requests() {
+	for _, r := range reqs {
 		if r.Method != http.MethodPost {
 			continue
 		}
@@ -109,8 +120,8 @@ func deactivateRun(b *testing.B, clients int, opts ...okta.Option) (fraction, sh
 			last = r.Time
 		}
 	}
-	if ok < len(all) {
-		b.Fatalf("only %d of %d users deactivated", ok, len(all))
+	if ok < 2 {
+		return 0, 0, ok + limited
 	}
 	// (n-1) gaps over the elapsed time estimates the sustained rate.
 	rate := float64(ok-1) / last.Sub(first).Seconds()
@@ -185,4 +196,85 @@ func benchUserIDs(b *testing.B, url string, n int) []any {
 		ids = append(ids, u.ID)
 	}
 	return ids
+}
+
+// BenchmarkNodeSDKPeer is the peer figure for BenchmarkDeactivate1000:
+// Okta's official Node SDK (@okta/okta-sdk-nodejs 8.1.0, default retries)
+// deactivating the same 1,000 users, 8 requests at a time, at the same
+// limit. It needs npm (the SDK is installed once into the user's cache
+// directory, never into the repository) and is skipped without it:
+//
+//	go test ./activities/ -run '^$' -bench NodeSDKPeer -benchtime 1x
+func BenchmarkNodeSDKPeer(b *testing.B) {
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		b.Skip("npm is not installed: the Node SDK peer figure needs node and npm")
+	}
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		b.Skip("node is not installed: the Node SDK peer figure needs node and npm")
+	}
+	dir := nodeSDKDir(b, npm)
+	for range b.N {
+		b.StopTimer()
+		srv := oktasim.NewTestServer(b, oktasim.Options{Token: testToken, Seed: oktasim.SeedEmpty, Users: benchUsers + 50,
+			Window: benchWindow, Limits: map[string]int{oktasim.BucketOther: benchLimit}})
+		ids := benchUserIDs(b, srv.URL(), benchUsers)
+		lines := make([]string, len(ids))
+		for i, id := range ids {
+			lines[i] = id.(string)
+		}
+		idsFile := filepath.Join(b.TempDir(), "ids")
+		if err := os.WriteFile(idsFile, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		srv.Sim().ResetRequests()
+		cmd := exec.Command(nodeBin, filepath.Join(dir, "deactivate.mjs"))
+		cmd.Env = append(os.Environ(), "ORG_URL="+srv.URL(), "OKTA_TOKEN="+testToken, "IDS_FILE="+idsFile, "CONCURRENCY=8")
+		b.StartTimer()
+		out, err := cmd.Output()
+		b.StopTimer()
+		if err != nil {
+			b.Fatalf("node: %v: %s", err, out)
+		}
+		var res struct{ OK, Failed int }
+		if err := json.Unmarshal(out, &res); err != nil {
+			b.Fatalf("node printed %q: %v", out, err)
+		}
+		frac, share, n := requestUse(srv.Sim().Requests())
+		b.ReportMetric(frac, "window_fraction")
+		b.ReportMetric(share, "share_429")
+		b.ReportMetric(float64(n), "requests")
+		b.ReportMetric(float64(res.Failed), "failed_items")
+	}
+}
+
+// nodeSDKDir installs the Node SDK script's dependencies once into the
+// user's cache directory and returns the directory.
+func nodeSDKDir(b *testing.B, npm string) string {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "cordon", "nodesdk-peer")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range []string{"package.json", "deactivate.mjs"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "nodesdk", f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@okta", "okta-sdk-nodejs")); err != nil {
+		cmd := exec.Command(npm, "install", "--no-audit", "--no-fund")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Skipf("npm install of the Okta Node SDK failed (offline?): %v\n%s", err, out)
+		}
+	}
+	return dir
 }

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 )
 
@@ -157,6 +158,19 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 			}
 		}
 	}()
+	// Once one item stops the run, the items still waiting for the pacer
+	// are called off: they are unfinished work for the retry, and waiting
+	// for the window to turn would only delay the retry.
+	off := make(chan struct{})
+	itemCtx := okta.WithCallOff(ctx, off)
+	calledOff := func() bool {
+		select {
+		case <-off:
+			return true
+		default:
+			return false
+		}
+	}
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range max(a.BulkConcurrency, 1) {
@@ -164,13 +178,18 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				res, err := fn(ctx, ids[i])
+				res, err := fn(itemCtx, ids[i])
 				mu.Lock()
-				if err != nil {
+				switch {
+				case calledOff() && (err != nil || !res.OK):
+					// Called off (or failed after the call-off): left for
+					// the retry, neither done nor failed.
+				case err != nil:
 					if abort == nil {
 						abort = err
+						close(off)
 					}
-				} else {
+				default:
 					doneAt[i] = res
 					if !res.Secret { // a credential never goes into a heartbeat: a retry redoes the item
 						progress.add(i, res)

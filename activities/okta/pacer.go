@@ -2,6 +2,7 @@ package okta
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -26,11 +27,15 @@ import (
 //     while the org left budget unused asks for a little more next window
 //     (shareStep), so a share grows back when another worker goes idle.
 //     Alone, the share is 1.
-//   - Burst, then spread: a token bucket holds half the allowance (it
-//     goes out at once: incident response values the first minute) and
-//     refills at the allowance per window, so steady demand is spread
-//     evenly and never waits for a reset, whose whole-second rounding
-//     would waste part of every window.
+//   - Burst while plentiful, else spread: a token bucket refills at the
+//     allowance per window, so steady demand is spread evenly and never
+//     waits for a reset (whose whole-second rounding would waste part of
+//     every window). While the budget is plentiful (the org used under
+//     half of the last window, or this process sat out a whole window,
+//     and others have spent little of this one) the bucket holds half
+//     the allowance, which goes out at once: incident response values
+//     the first minute. Under sustained demand it holds one request, so
+//     the bursts of several workers never add up past a window.
 //   - Margin: requests of each window left unspent. It starts at minMargin,
 //     grows by half after a window that drew a 429 (other processes, or
 //     other integrations on the org, were faster than the headers) and
@@ -58,11 +63,19 @@ type bucketState struct {
 	answered int  // this process's requests the org counted in the current window
 	capped   bool // a request waited for this process's allowance this window
 	limited  bool // the current window drew a 429
-	stopped  bool // the last request waited for the window to reset
+	busy     bool // the org used at least half of the last window
+	// othersRate is how fast other clients spent the last window
+	// (requests per second); it ages Remaining between answers.
+	othersRate float64
+	seenAt     time.Time // when the last answer came
+	firstRecv  time.Time // when the first answer of this window came
+	windowSure bool      // window was measured on an answer that opened one
+	rolledAt   time.Time // when the last window ended by our estimate
 
 	share   float64 // this process's fraction of the window's budget
 	margin  int
 	lim     *rate.Limiter // the share of the allowance, spread over the window
+	burst   int           // the bucket's burst while the budget is plentiful
 	tuned   [4]float64    // share, limit, margin and window lim was set for
 	changed chan struct{} // closed and replaced on every update
 }
@@ -96,6 +109,22 @@ func (p *pacer) bucket(name string) *bucketState {
 	return b
 }
 
+// ErrCalledOff is the error (wrapped in a *RequestError) of a request that
+// was waiting for the pacer when its context's WithCallOff channel closed;
+// it was never sent.
+var ErrCalledOff = errors.New("okta: request called off before it was sent")
+
+type callOffKey struct{}
+
+// WithCallOff returns a context whose requests give up waiting for the
+// pacer, with ErrCalledOff, once off is closed. Requests already sent are
+// not affected (cancelling ctx would abort them mid-flight, leaving the
+// caller unsure whether Okta acted). The bulk runner uses it to stop the
+// items queued behind one that hit a 429.
+func WithCallOff(ctx context.Context, off <-chan struct{}) context.Context {
+	return context.WithValue(ctx, callOffKey{}, off)
+}
+
 // releaseFunc hands a slot back with the answer's rate information and
 // HTTP status (0 when no answer came).
 type releaseFunc func(ri RateInfo, status int, sent, recv time.Time)
@@ -103,15 +132,18 @@ type releaseFunc func(ri RateInfo, status int, sent, recv time.Time)
 // acquire waits for a slot in bucket name and returns the function that
 // hands the slot back.
 func (p *pacer) acquire(ctx context.Context, name string) (releaseFunc, error) {
+	off, _ := ctx.Value(callOffKey{}).(<-chan struct{})
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-off:
+		return nil, ErrCalledOff
 	}
 	if !p.paced {
 		return func(RateInfo, int, time.Time, time.Time) { <-p.sem }, nil
 	}
-	if err := p.wait(ctx, name); err != nil {
+	if err := p.wait(ctx, off, name); err != nil {
 		<-p.sem
 		return nil, err
 	}
@@ -121,7 +153,7 @@ func (p *pacer) acquire(ctx context.Context, name string) (releaseFunc, error) {
 	}, nil
 }
 
-func (p *pacer) wait(ctx context.Context, name string) error {
+func (p *pacer) wait(ctx context.Context, off <-chan struct{}, name string) error {
 	for {
 		p.mu.Lock()
 		b := p.bucket(name)
@@ -130,13 +162,13 @@ func (p *pacer) wait(ctx context.Context, name string) error {
 			// The window has rolled over by our estimate: assume it is full
 			// again until the next answer says otherwise. (low keeps the
 			// old window's figure for closeWindow.)
-			b.remaining, b.resetAt = b.limit, time.Time{}
+			b.remaining, b.resetAt, b.rolledAt = b.limit, time.Time{}, b.resetAt
 		}
 		delay, ok := p.admit(b, now)
 		if ok {
 			b.inflight++
 			p.mu.Unlock()
-			return sleepCtx(ctx, delay, func() { p.mu.Lock(); b.inflight--; p.mu.Unlock() })
+			return nil
 		}
 		changed := b.changed
 		p.mu.Unlock()
@@ -152,6 +184,8 @@ func (p *pacer) wait(ctx context.Context, name string) error {
 		case <-wake:
 		case <-ctx.Done():
 			err = ctx.Err()
+		case <-off:
+			err = ErrCalledOff
 		}
 		if timer != nil {
 			timer.Stop()
@@ -163,9 +197,7 @@ func (p *pacer) wait(ctx context.Context, name string) error {
 }
 
 // admit decides whether a request may go now; if not, it returns how long
-// to wait before asking again (0: until the bucket's next update). A
-// request it admits may still have to sleep off its token reservation
-// (the second result is then true and the delay is that sleep).
+// to wait before asking again (0: until the bucket's next update).
 func (p *pacer) admit(b *bucketState, now time.Time) (time.Duration, bool) {
 	if !b.known {
 		// One probe learns the bucket's limit before the rest go.
@@ -175,8 +207,12 @@ func (p *pacer) admit(b *bucketState, now time.Time) (time.Duration, bool) {
 	// rounding of window starts and does not need to stay unspent: the
 	// steady rate never reaches it. A bucket of one request cannot keep
 	// a reserve.
-	if b.remaining-b.inflight <= min(b.margin-headroom, b.limit-1) {
-		b.stopped = true
+	// Remaining is as old as the last answer: others have spent some since.
+	left := b.remaining
+	if !b.resetAt.IsZero() {
+		left -= int(b.othersRate * now.Sub(b.seenAt).Seconds())
+	}
+	if left-b.inflight <= min(b.margin-headroom, b.limit-1) {
 		if b.resetAt.IsZero() {
 			return time.Second, false // no known reset: look again after a second
 		}
@@ -185,38 +221,58 @@ func (p *pacer) admit(b *bucketState, now time.Time) (time.Duration, bool) {
 	if b.lim == nil {
 		return 0, true
 	}
-	if b.stopped {
-		// Demand outran the window: the bucket refilled while it waited
-		// for the reset, but those tokens are not spare budget. Carry on
-		// at the steady rate; bursts are for demand that follows a lull.
-		b.stopped = false
-		if n := int(b.lim.TokensAt(now)); n > 0 {
-			b.lim.ReserveN(now, n)
-		}
+	// Burst only while the budget is plentiful: the org used under half
+	// of the last window, and others have used little of this one. Under
+	// sustained demand the bucket paces at the steady rate, so bursts of
+	// several workers never add up past a window.
+	quiet := !b.busy
+	switch {
+	case b.resetAt.IsZero():
+		// Between windows by our estimate: a whole window without a
+		// request from this process makes the last one's use stale.
+		quiet = quiet || now.Sub(b.rolledAt) >= p.windowOf(b)
+	case b.limit-b.low-b.answered > b.limit/10:
+		quiet = false // others are spending this window
 	}
-	delay := b.lim.ReserveN(now, 1).DelayFrom(now)
-	if delay > 0 {
-		b.capped = true
+	burst := 1
+	if quiet {
+		burst = b.burst
 	}
-	return delay, true
+	if b.lim.Burst() != burst {
+		b.lim.SetBurstAt(now, burst)
+	}
+	// Take a token only when there is one: a reservation made now would
+	// commit the request to a time when the headers may say the window is
+	// spent, and reservations made at a rate that a new share lowered
+	// would hold the next requests back for seconds.
+	if b.lim.AllowN(now, 1) {
+		return 0, true
+	}
+	b.capped = true
+	need := (1 - b.lim.TokensAt(now)) / float64(b.lim.Limit())
+	return max(time.Duration(need*float64(time.Second)), time.Millisecond), false
 }
 
 // retune sets the token bucket from the bucket's limit, window, margin and
-// this process's share: the allowance of a window, spread over the window,
-// with half of it available at once.
+// this process's share: the allowance of a window, spread over the window;
+// half of it may go at once while the budget is plentiful (see admit).
 func (p *pacer) retune(b *bucketState, now time.Time) {
-	window := p.window
-	if b.window > 0 {
-		window = b.window
-	}
+	window := p.windowOf(b)
 	allow := b.share * float64(max(b.limit-min(b.margin, b.limit-1), 1))
-	burst := max(int(allow*burstFraction), 1)
+	b.burst = max(int(allow*burstFraction), 1)
 	if b.lim == nil {
-		b.lim = rate.NewLimiter(rate.Limit(allow/window.Seconds()), burst)
+		b.lim = rate.NewLimiter(rate.Limit(allow/window.Seconds()), b.burst)
 		return
 	}
 	b.lim.SetLimitAt(now, rate.Limit(allow/window.Seconds()))
-	b.lim.SetBurstAt(now, burst)
+}
+
+// windowOf is the bucket's window length: as measured, else Config.RateWindow.
+func (p *pacer) windowOf(b *bucketState) time.Duration {
+	if b.window > 0 {
+		return b.window
+	}
+	return p.window
 }
 
 // update records an answer's headers. Answers to concurrent requests arrive
@@ -246,10 +302,10 @@ func (p *pacer) update(name string, ri RateInfo, status int, sent, recv time.Tim
 	rolled := b.known && b.resetAt.IsZero()
 	switch {
 	case !b.known:
-		b.low, b.remaining = ri.Remaining, ri.Remaining
+		b.low, b.remaining, b.firstRecv = ri.Remaining, ri.Remaining, recv
 	case reset > b.resetUnix:
-		b.closeWindow()
-		b.low, b.remaining = ri.Remaining, ri.Remaining
+		b.closeWindow(p.windowOf(b))
+		b.low, b.remaining, b.firstRecv = ri.Remaining, ri.Remaining, recv
 	case reset == b.resetUnix:
 		b.low = min(b.low, ri.Remaining)
 		if rolled && !limited {
@@ -269,18 +325,29 @@ func (p *pacer) update(name string, ri RateInfo, status int, sent, recv time.Tim
 	} else {
 		b.answered++
 	}
-	b.known, b.resetUnix, b.limit = true, reset, ri.Limit
-	b.resetAt = p.skew.local(ri.Reset, recv.Add(ri.ResetIn))
-	if limited {
-		b.resetAt = later(b.resetAt, recv.Add(ri.ResetIn))
-	}
+	b.known, b.resetUnix, b.limit, b.seenAt = true, reset, ri.Limit, recv
 	// The headers do not state the window's length, but Reset - Date is at
 	// most the window plus the rounding of both headers to whole seconds
-	// (Date down, Reset up). The longest such observation, less a second,
-	// is kept, so an unlucky rounding only ever makes pacing burstier
-	// within the allowance, never the allowance larger.
+	// (Date down, Reset up): exactly W + 1s for the answer that opened a
+	// window (its Date and the window's start share a second), less for
+	// later ones. The longest observation, less a second, is kept.
 	if ri.ResetIn >= 2*time.Second {
 		b.window = max(b.window, ri.ResetIn-time.Second)
+		b.windowSure = b.windowSure || ri.Remaining == ri.Limit-1
+	}
+	b.resetAt = p.skew.local(ri.Reset, recv.Add(ri.ResetIn))
+	switch {
+	case limited:
+		// The window is spent: wait for the reset Okta announced, by the
+		// latest reading of it.
+		b.resetAt = later(b.resetAt, recv.Add(ri.ResetIn))
+	case b.windowSure:
+		// Reset is rounded up to a whole second, up to a second late. The
+		// window started before our first answer in it arrived, so it
+		// ends by that arrival plus its length: often much sooner.
+		if end := b.firstRecv.Add(b.window); end.Before(b.resetAt) {
+			b.resetAt = end
+		}
 	}
 	if b.lim == nil || b.tuned != [4]float64{b.share, float64(b.limit), float64(b.margin), b.window.Seconds()} {
 		b.tuned = [4]float64{b.share, float64(b.limit), float64(b.margin), b.window.Seconds()}
@@ -288,33 +355,21 @@ func (p *pacer) update(name string, ri RateInfo, status int, sent, recv time.Tim
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration, undo func()) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		undo()
-		return ctx.Err()
-	}
-}
-
 // closeWindow learns from the window that just ended: this process's share
 // of what the org consumed, and whether the margin was enough.
-func (b *bucketState) closeWindow() {
-	if total := b.limit - b.low; total > 0 && b.answered > 0 {
+func (b *bucketState) closeWindow(window time.Duration) {
+	total := b.limit - b.low
+	b.othersRate = float64(max(total-b.answered, 0)) / window.Seconds()
+	if total > 0 && b.answered > 0 {
 		s := float64(b.answered) / float64(total)
-		if b.capped && b.low > b.margin+1 {
+		if unused := b.low - b.margin; b.capped && unused > 0 {
 			// This process wanted more and the org left budget unused:
-			// ask for a little more (another worker may have gone idle).
-			s += shareStep
+			// ask for half of it (another worker may have gone idle).
+			s += max(shareStep, float64(unused)/float64(2*b.limit))
 		}
 		b.share = min(max(s, minShare), 1)
 	}
+	b.busy = 2*total >= b.limit
 	switch {
 	case b.limited:
 		b.margin = min(b.margin+max(1, b.margin/2), max(b.limit/4, minMargin))
