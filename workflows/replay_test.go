@@ -20,13 +20,21 @@ import (
 // the command sequence of an existing run fails here: gate it with
 // workflow.GetVersion instead.
 func TestReplayRecordedHistories(t *testing.T) {
+	// testdata/histories holds the current recordings (make histories);
+	// wave1/ keeps runs recorded before the run contract, canonical
+	// targets and attempt envelopes were gated in with GetVersion, so the
+	// old command sequences stay replayable too.
 	files, err := filepath.Glob(filepath.Join("..", "testdata", "histories", "*.json"))
 	require.NoError(t, err)
+	old, err := filepath.Glob(filepath.Join("..", "testdata", "histories", "wave1", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, old, "the wave-1 recordings")
+	files = append(files, old...)
 	require.NotEmpty(t, files, "recorded histories (make histories)")
 	in := New(spec.Okta())
 	logger := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
 			// Histories may hold claims (payloads kept in the payload
 			// store): the recorder copied them here.
 			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{ExternalStorage: converter.ExternalStorage{

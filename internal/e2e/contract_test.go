@@ -17,7 +17,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -33,8 +35,10 @@ func rawPin(t *testing.T, name string) map[string]any {
 	file := filepath.Join("..", "..", "playbooks", name+".yaml")
 	src, err := os.ReadFile(file)
 	require.NoError(t, err)
+	pb, err := playbook.Load(file, src, playbook.Options{Registry: spec.Okta()})
+	require.NoError(t, err)
 	sum := sha256.Sum256(src)
-	return map[string]any{"name": name, "version": 1, "sha256": hex.EncodeToString(sum[:]), "file": file, "source": string(src)}
+	return map[string]any{"name": name, "version": pb.Version, "sha256": hex.EncodeToString(sum[:]), "file": file, "source": string(src)}
 }
 
 // rawStart starts PlaybookWorkflow with input as given.
@@ -92,7 +96,7 @@ func TestRawClientRunsGetTheRunContract(t *testing.T) {
 		{"wrong sha256", map[string]any{"playbook": with(ccu, "sha256", "deadbeef"), "inputs": map[string]any{"login": u.Login}, "options": opts},
 			`run refused: playbook contain-compromised-user: pinned sha256 "deadbeef" does not match its source`},
 		{"another playbook's name", map[string]any{"playbook": with(with(inv, "name", "health-check"), "version", 99), "options": opts},
-			"run refused: playbook: pinned as health-check v99, but its source declares investigate-user v1"},
+			"run refused: playbook: pinned as health-check v99, but its source declares investigate-user v"},
 		{"resume on a fresh start", map[string]any{"playbook": ccu, "inputs": map[string]any{"login": u.Login}, "options": opts,
 			"resume": map[string]any{"next": 6, "vars": map[string]any{"approved": true}, "status": map[string]any{"status": "running"}}},
 			"run refused: resume is only accepted from continue-as-new, and this run was started fresh"},
@@ -120,7 +124,7 @@ func TestRawClientRunAppliesDefaultsAndIsFindable(t *testing.T) {
 	s := getStack(t)
 	u := s.takeUsers(t, 1)[0]
 	alertID := fmt.Sprintf("TS-%d", time.Now().UnixNano())
-	// No mode: the playbook's default (deactivate) applies, as with cordon run.
+	// No mode: the playbook's default (suspend) applies, as with cordon run.
 	run := s.rawStart(t, "raw-ccu", map[string]any{
 		"playbook": rawPin(t, "contain-compromised-user"),
 		"inputs":   map[string]any{"login": u.Login},
@@ -154,5 +158,5 @@ func TestRawClientRunAppliesDefaultsAndIsFindable(t *testing.T) {
 	assert.Equal(t, "approved", rec.Decision)
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
-	assert.Equal(t, "DEPROVISIONED", s.user(t, u.ID).Status, "the default mode deactivated the user")
+	assert.Equal(t, "SUSPENDED", s.user(t, u.ID).Status, "the default mode suspended the user")
 }
