@@ -13,12 +13,12 @@ import (
 type workflowListRequest = workflowservice.ListWorkflowExecutionsRequest
 
 var runStatusOf = map[enumspb.WorkflowExecutionStatus]string{
-	enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:          workflows.RunRunning,
-	enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:        workflows.RunSucceeded,
-	enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:           workflows.RunFailed,
-	enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:         workflows.RunCancelled,
-	enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:       workflows.RunTerminated,
-	enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:        workflows.RunTimedOut,
+	enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:    workflows.RunRunning,
+	enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:  workflows.RunSucceeded,
+	enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:     workflows.RunFailed,
+	enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:   workflows.RunCancelled,
+	enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED: workflows.RunTerminated,
+	enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:  workflows.RunTimedOut,
 	// An execution that continued as new is closed; its run goes on in
 	// the next execution, which ListQuery lists instead.
 	enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW: "continued_as_new",
