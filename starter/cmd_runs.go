@@ -104,7 +104,7 @@ func listCommand() cli.Command {
 		Usage: "[--playbook NAME] [--status STATUS] [--target ID|IP] [--limit N] [--output text|json]",
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			pb := fs.String("playbook", "", "only runs of this playbook")
-			status := fs.String("status", "", "running, succeeded, failed, rejected, cancelled, terminated or timed_out")
+			status := fs.String("status", "", "running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out")
 			target := fs.String("target", "", "only runs that acted on this user id or IP")
 			limit := fs.Int("limit", 50, "at most `N` runs")
 			output := fs.String("output", "text", "text or json")

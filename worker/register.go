@@ -30,6 +30,8 @@ type deps struct {
 	// library's playbooks.
 	Temporal  client.Client
 	Playbooks string
+	// ApprovalsURL is the approvals page waiting runs link to.
+	ApprovalsURL string
 }
 
 // register is the one place that lists what this worker executes; the
@@ -41,7 +43,7 @@ func register(w worker.Worker, d *deps) error {
 		return err
 	}
 	acts := activities.New(d.Okta, reg, d.Logger)
-	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g,
+	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL,
 		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: d.Temporal},
 			Library: runs.Library{Dir: d.Playbooks, Registry: reg}}})
 	return nil

@@ -78,7 +78,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		// rather than leaving it to a retry on another worker.
 		WorkerStopTimeout: 10 * time.Second,
 	})
-	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks}); err != nil {
+	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks, ApprovalsURL: cfg.approvalsURL}); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {

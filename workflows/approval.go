@@ -125,15 +125,20 @@ func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingAp
 	if t := s.Approval.Timeout; t > 0 {
 		d := workflow.Now(ctx).Add(t)
 		p.info.Deadline = &d
+		p.info.OnTimeout = s.Approval.OnTimeout
 	}
+	r.describeTargets(ctx, p)
 	r.approvals[s.ID] = p
 	r.status.PendingApprovals = append(r.status.PendingApprovals, p.info)
 	r.byID[s.ID].Status = playbook.StatusWaitingApproval
 	defer r.dropPending(s.ID)
+	if err := r.showWaiting(ctx); err != nil {
+		return nil, err
+	}
 
 	decided := func() bool { return p.decision != nil }
 	if t := s.Approval.Timeout; t > 0 {
-		ok, err := workflow.AwaitWithTimeout(ctx, t, decided)
+		ok, err := r.approvalAwait(ctx, s, decided)
 		if err != nil {
 			return nil, err
 		}
@@ -145,6 +150,10 @@ func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingAp
 			}
 		}
 	} else if err := workflow.Await(ctx, decided); err != nil {
+		return nil, err
+	}
+	r.dropPending(s.ID)
+	if err := r.showWaiting(ctx); err != nil {
 		return nil, err
 	}
 	rec := p.decision

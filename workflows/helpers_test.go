@@ -81,6 +81,13 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *spec.Re
 		}
 		return spec.GuardResult{Allowed: req.Targets, DefaultMaxTargets: 25}, nil
 	}, activity.RegisterOptions{Name: spec.GuardActivity})
+	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.DescribeRequest) ([]spec.TargetInfo, error) {
+		out := []spec.TargetInfo{}
+		for _, id := range req.Targets {
+			out = append(out, spec.TargetInfo{ID: id, Login: id + "@example.com", Status: "ACTIVE"})
+		}
+		return out, nil
+	}, activity.RegisterOptions{Name: spec.DescribeActivity})
 }
 
 type harness struct {
@@ -88,6 +95,7 @@ type harness struct {
 	env  *testsuite.TestWorkflowEnvironment
 	okta *fakeOkta
 	reg  *spec.Registry
+	in   *Interpreter
 }
 
 func newHarness(t *testing.T) *harness {
@@ -101,7 +109,7 @@ func newHarness(t *testing.T) *harness {
 	env.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: UndoWorkflowName})
 	f := newFakeOkta()
 	f.register(env, reg)
-	return &harness{t: t, env: env, okta: f, reg: reg}
+	return &harness{t: t, env: env, okta: f, reg: reg, in: in}
 }
 
 func pin(name, src string) Pinned {

@@ -10,6 +10,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -135,6 +136,11 @@ type PendingApproval struct {
 	Targets   []string   `json:"targets,omitempty"`
 	ForStep   string     `json:"for_step,omitempty"`
 	Deadline  *time.Time `json:"deadline,omitempty"`
+	// OnTimeout is what the deadline decides (reject | approve).
+	OnTimeout string `json:"on_timeout,omitempty"`
+	// TargetInfo names the first spec.DescribeLimit targets (login and
+	// status of users); empty when they could not be read.
+	TargetInfo []spec.TargetInfo `json:"target_info,omitempty"`
 }
 
 // Decision is the approve update's argument.

@@ -13,12 +13,12 @@ import (
 type workflowListRequest = workflowservice.ListWorkflowExecutionsRequest
 
 var runStatusOf = map[enumspb.WorkflowExecutionStatus]string{
-	enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:          workflows.RunRunning,
-	enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:        workflows.RunSucceeded,
-	enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:           workflows.RunFailed,
-	enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:         workflows.RunCancelled,
-	enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:       workflows.RunTerminated,
-	enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:        workflows.RunTimedOut,
+	enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:    workflows.RunRunning,
+	enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:  workflows.RunSucceeded,
+	enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:     workflows.RunFailed,
+	enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:   workflows.RunCancelled,
+	enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED: workflows.RunTerminated,
+	enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:  workflows.RunTimedOut,
 	// An execution that continued as new is closed; its run goes on in
 	// the next execution, which ListQuery lists instead.
 	enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW: "continued_as_new",
@@ -40,6 +40,16 @@ func summaryOf(e *workflowpb.WorkflowExecutionInfo) Summary {
 	decode(fields, workflows.SearchAlertID.GetName(), &s.AlertID)
 	decode(fields, workflows.SearchTarget.GetName(), &s.Targets)
 	decode(fields, workflows.SearchDryRun.GetName(), &s.DryRun)
+	// CordonState is more precise than the execution status where both
+	// agree the run is open or closed the same way.
+	var state string
+	decode(fields, workflows.SearchState.GetName(), &state)
+	switch {
+	case s.Status == workflows.RunRunning && state == workflows.StateWaitingApproval,
+		s.Status == workflows.RunSucceeded && state == workflows.StatePlanned,
+		s.Status == workflows.RunFailed && state == workflows.RunRejected:
+		s.Status = state
+	}
 	return s
 }
 
