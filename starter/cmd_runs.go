@@ -44,7 +44,8 @@ func approveCommand() cli.Command {
 	return cli.Command{
 		Name: "approve", Summary: "approve (or --reject) a run's pending approval",
 		Usage: "ID --as NAME [--step STEP] [--reject] [--comment TEXT]", MinArgs: 1, MaxArgs: 1,
-		Help: "A refusal (not an approver, self-approval, nothing pending, already decided) prints the\nreason and exits 1.",
+		Help: "A refusal (not an approver, self-approval, nothing pending, already decided, not signed\n" +
+			"where the worker requires signed decisions) prints the reason and exits 1.",
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			as := fs.String("as", "", "approver `NAME` (required)")
 			step := fs.String("step", "", "the approval step, when several are pending")
@@ -71,6 +72,9 @@ func approveCommand() cli.Command {
 					return err
 				}
 				fmt.Fprintf(io.Out, "%s %s by %s\n", args[0], rec.Decision, rec.Approver)
+				if rec.SignedWith == "" {
+					fmt.Fprintln(io.Err, "note: this decision was unsigned; the worker accepts unsigned decisions (--dev or approvals.require_signed: false), so --as was taken on trust")
+				}
 				return nil
 			}
 		},

@@ -51,5 +51,6 @@ func commands() []cli.Command {
 		serveCommand(),
 		intakeCommand(),
 		healthCommand(),
+		keygenCommand(),
 	}
 }

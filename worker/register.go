@@ -17,6 +17,7 @@ import (
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/internal/version"
+	"github.com/cordonsec/cordon/workflows"
 )
 
 // deps are the long-lived dependencies that workflows and activities are
@@ -32,6 +33,7 @@ type deps struct {
 	Playbooks string
 	// ApprovalsURL is the approvals page waiting runs link to.
 	ApprovalsURL string
+	Approvals    workflows.ApprovalPolicy
 }
 
 // register is the one place that lists what this worker executes; the
@@ -43,7 +45,7 @@ func register(w worker.Worker, d *deps) error {
 		return err
 	}
 	acts := activities.New(d.Okta, reg, d.Logger)
-	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL,
+	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals,
 		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: d.Temporal},
 			Library: runs.Library{Dir: d.Playbooks, Registry: reg}}})
 	return nil
@@ -73,4 +75,25 @@ func guardConfig(path string) (guard.Config, error) {
 		return guard.Config{}, nil
 	}
 	return guard.Load(path)
+}
+
+// approvalPolicy turns the guardrail file's approvals: section into what
+// the approve update's validator checks. Signed decisions are required
+// unless the file says otherwise or the worker runs with --dev. Without
+// any key no decision can be taken, only timeouts decide: the worker still
+// runs (playbooks without approvals work), and says so loudly.
+func approvalPolicy(g guard.Config, dev bool, logger *slog.Logger) (workflows.ApprovalPolicy, error) {
+	keys, err := g.Approvals.Keyring(g.Dir)
+	if err != nil {
+		return workflows.ApprovalPolicy{}, fmt.Errorf("guardrails: %w", err)
+	}
+	p := workflows.ApprovalPolicy{RequireSigned: g.Approvals.Required(dev), Keys: keys, MaxAge: g.Approvals.MaxAge}
+	switch {
+	case p.RequireSigned && len(keys) == 0:
+		logger.Error("approvals: signed decisions are required (approvals.require_signed, the default without --dev) but the guardrail file names no approvals.keys, so every decision will be refused; " +
+			"add cordon serve's public key (cordon keygen), or set approvals.require_signed: false")
+	case !p.RequireSigned:
+		logger.Warn("approvals: unsigned decisions are accepted; anyone who can reach Temporal can approve as anyone (approvals.require_signed: false or --dev)")
+	}
+	return p, nil
 }

@@ -78,7 +78,12 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		// rather than leaving it to a retry on another worker.
 		WorkerStopTimeout: 10 * time.Second,
 	})
-	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks, ApprovalsURL: cfg.approvalsURL}); err != nil {
+	approvals, err := approvalPolicy(guardCfg, cfg.dev, logger)
+	if err != nil {
+		return err
+	}
+	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks,
+		ApprovalsURL: cfg.approvalsURL, Approvals: approvals}); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {

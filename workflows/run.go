@@ -40,6 +40,8 @@ type run struct {
 	// approvals page those details link to ("" for none).
 	visible      bool
 	approvalsURL string
+	// policy says which decisions the approve update accepts.
+	policy ApprovalPolicy
 	// carryTooBig is set once the run's state is too big to carry over
 	// continue-as-new; the run then keeps its history.
 	carryTooBig bool

@@ -22,6 +22,9 @@ type Interpreter struct {
 	// a waiting run links to in its current details; empty: no link. It
 	// is only shown, never recorded in history.
 	ApprovalsURL string
+	// Approvals says which decisions the approve update's validator
+	// accepts; the zero value accepts unsigned ones (tests, --dev).
+	Approvals ApprovalPolicy
 }
 
 // New returns an interpreter over the given action registry.
@@ -41,6 +44,7 @@ func (in *Interpreter) Run(ctx workflow.Context, input RunInput) (*RunStatus, er
 		return in.runChecked(ctx, pb, input)
 	}
 	r := newRun(ctx, in.Registry, pb, input)
+	r.policy = in.Approvals
 	if err := r.registerHandlers(ctx); err != nil {
 		return nil, err
 	}
@@ -61,7 +65,7 @@ func (in *Interpreter) runChecked(ctx workflow.Context, pb *playbook.Playbook, i
 		admitted.Resume = nil // a refused run never restores what it was handed
 	}
 	r := newRun(ctx, in.Registry, pb, admitted)
-	r.visible, r.approvalsURL = visible, in.ApprovalsURL
+	r.visible, r.approvalsURL, r.policy = visible, in.ApprovalsURL, in.Approvals
 	if err := r.registerHandlers(ctx); err != nil {
 		return nil, err
 	}

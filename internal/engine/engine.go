@@ -32,12 +32,14 @@ type Deps struct {
 	// ApprovalsURL is the approvals page (cordon serve's /approvals) that
 	// waiting runs link to; empty: no link.
 	ApprovalsURL string
+	// Approvals says which approval decisions the workers' runs accept.
+	Approvals workflows.ApprovalPolicy
 }
 
 // Register adds every Cordon workflow and activity to r.
 func Register(r worker.Registry, d Deps) {
 	in := workflows.New(d.Registry)
-	in.ApprovalsURL = d.ApprovalsURL
+	in.ApprovalsURL, in.Approvals = d.ApprovalsURL, d.Approvals
 	r.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: workflows.PlaybookWorkflowName})
 	r.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: workflows.UndoWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ZoneWrite, workflow.RegisterOptions{Name: workflows.ZoneWriteWorkflowName})
