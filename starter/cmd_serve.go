@@ -33,12 +33,15 @@ func serveCommand() cli.Command {
 			"playbook with {inputs, alert, dry_run}; GET /healthz answers 200 while Temporal does.\n" +
 			"Callers authenticate with CORDON_WEBHOOK_TOKEN (Authorization: Bearer) or sign the body\n" +
 			"with CORDON_WEBHOOK_SECRET (X-Cordon-Signature: sha256=HEX). SIGHUP reloads the playbooks.\n" +
+			"With --oidc-issuer and --signing-key it also serves the approvals page (/approvals) and API\n" +
+			"(/v1/approvals); see docs/approvals.md.\n" +
 			"See docs/triggers.md.",
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			addr := fs.String("addr", envOr("CORDON_SERVE_ADDR", "127.0.0.1:8080"), "listen `ADDR`")
 			library := fs.String("playbooks", envOr("CORDON_PLAYBOOKS", runs.DefaultLibrary), "playbook library `DIR`")
 			insecure := fs.Bool("insecure-no-auth", false, "accept unauthenticated requests (local demos only)")
 			logFormat := fs.String("log-format", logging.FormatText, "log format: text or json")
+			ap := approvalFlags(fs)
 			return func(ctx context.Context, _ []string, io cli.Stdio) error {
 				logger, err := logging.New(io.Err, *logFormat, "info")
 				if err != nil {
@@ -61,6 +64,13 @@ func serveCommand() cli.Command {
 				cfg.Health = func(ctx context.Context) error {
 					_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
 					return err
+				}
+				page, err := ap.handler(ctx, c, *addr, logger)
+				if err != nil {
+					return cli.Exit(cli.ExitUsage, err)
+				}
+				if page != nil { // a nil *Handler in the interface would not be nil
+					cfg.Approvals = page
 				}
 				srv, err := serve.New(cfg)
 				if err != nil {

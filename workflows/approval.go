@@ -88,7 +88,7 @@ func (r *run) pendingDecision(d Decision) (*pendingApproval, error) {
 func (r *run) checkApprover(d Decision, p *pendingApproval) error {
 	approver := strings.TrimSpace(d.Approver)
 	a := p.step.Approval
-	if len(a.Approvers) > 0 && !mayDecide(a.Approvers, approver, d.Groups) {
+	if len(a.Approvers) > 0 && !MayDecide(a.Approvers, approver, d.Groups) {
 		return fmt.Errorf("%s may not decide step %s (approvers: %s)", approver, p.step.ID, strings.Join(a.Approvers, ", "))
 	}
 	if !d.Reject && !a.AllowSelf && sameActor(approver, r.input.Options.StartedBy) {

@@ -107,10 +107,10 @@ func SignDecision(s *signing.Signer, run string, p PendingApproval, d Decision, 
 	return d
 }
 
-// mayDecide says whether approver (with groups, from a signed decision)
+// MayDecide says whether approver (with groups, from a signed decision)
 // is on an approvers: list: a name matches the login, group:NAME one of
 // the groups, both case-insensitively.
-func mayDecide(approvers []string, approver string, groups []string) bool {
+func MayDecide(approvers []string, approver string, groups []string) bool {
 	return slices.ContainsFunc(approvers, func(n string) bool {
 		if g, ok := strings.CutPrefix(strings.TrimSpace(n), "group:"); ok {
 			return slices.ContainsFunc(groups, func(have string) bool { return sameActor(have, g) })

@@ -8,6 +8,7 @@
 //	POST /v1/alerts                 one alert (JSON object) or a batch (array)
 //	POST /v1/playbooks/{name}/runs  start one playbook: {inputs, alert, dry_run}
 //	GET  /healthz                   200 when Temporal answers, else 503
+//	/approvals, /v1/approvals, /auth/...  the approvals page, with Config.Approvals
 //
 // Both POST routes need a bearer token or an HMAC-SHA256 signature of the
 // body (auth.go), take at most 1 MiB of application/json, and start nothing
@@ -61,6 +62,9 @@ type Config struct {
 	Logger *slog.Logger
 	// StartTimeout bounds the starts of one request. Default 30s.
 	StartTimeout time.Duration
+	// Approvals, when set, adds the approvals page and API
+	// (internal/approvals) to the routes.
+	Approvals interface{ Register(*http.ServeMux) }
 }
 
 // Server is the webhook. Its playbook set is swapped atomically by Reload.
@@ -112,6 +116,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/alerts", s.withBody(s.alerts))
 	mux.HandleFunc("POST /v1/playbooks/{name}/runs", s.withBody(s.startNamed))
 	mux.HandleFunc("GET /healthz", s.healthz)
+	if s.cfg.Approvals != nil {
+		s.cfg.Approvals.Register(mux)
+	}
 	return mux
 }
 
