@@ -14,6 +14,7 @@ import (
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/internal/version"
@@ -34,6 +35,7 @@ type deps struct {
 	// ApprovalsURL is the approvals page waiting runs link to.
 	ApprovalsURL string
 	Approvals    workflows.ApprovalPolicy
+	Notifier     *notify.Notifier
 }
 
 // register is the one place that lists what this worker executes; the
@@ -45,7 +47,7 @@ func register(w worker.Worker, d *deps) error {
 		return err
 	}
 	acts := activities.New(d.Okta, reg, d.Logger)
-	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals,
+	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier,
 		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: d.Temporal},
 			Library: runs.Library{Dir: d.Playbooks, Registry: reg}}})
 	return nil

@@ -18,6 +18,7 @@ import (
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/temporalx"
 	"github.com/cordonsec/cordon/internal/version"
@@ -82,8 +83,12 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	if err != nil {
 		return err
 	}
+	hooks, err := notify.ParseHooks(cfg.notify)
+	if err != nil {
+		return err
+	}
 	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks,
-		ApprovalsURL: cfg.approvalsURL, Approvals: approvals}); err != nil {
+		ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Notifier: &notify.Notifier{Hooks: hooks}}); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {

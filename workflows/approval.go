@@ -160,6 +160,7 @@ func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingAp
 	if err := r.showWaiting(ctx); err != nil {
 		return nil, err
 	}
+	r.notify(ctx, p)
 
 	decided := func() bool { return p.decision != nil }
 	if t := s.Approval.Timeout; t > 0 {

@@ -28,6 +28,7 @@ type fakeOkta struct {
 	calls   map[string][]map[string]any
 	answers map[string]func(map[string]any) (any, error)
 	guard   func(spec.GuardRequest) spec.GuardResult
+	notices []ApprovalNotice
 }
 
 func newFakeOkta() *fakeOkta {
@@ -88,6 +89,12 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *spec.Re
 		}
 		return out, nil
 	}, activity.RegisterOptions{Name: spec.DescribeActivity})
+	env.RegisterActivityWithOptions(func(ctx context.Context, n ApprovalNotice) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.notices = append(f.notices, n)
+		return nil
+	}, activity.RegisterOptions{Name: NotifyActivity})
 }
 
 type harness struct {

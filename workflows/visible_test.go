@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -73,6 +74,25 @@ func TestVisibleWaitingApproved(t *testing.T) {
 	assert.Contains(t, d, "[approvals page](http://cordon.example/approvals/default-test-workflow-id)")
 	assert.Contains(t, d, "`cordon approve default-test-workflow-id --step approve`")
 	assert.Empty(t, *after, "nothing waits once decided")
+
+	require.Len(t, h.okta.notices, 1, "people were told once")
+	n := h.okta.notices[0]
+	assert.Equal(t, "approve", n.Step)
+	assert.Equal(t, "Deactivate 2 users?", n.Message)
+	assert.Equal(t, 2, n.TargetCount)
+	assert.Equal(t, []string{"00u1  00u1@example.com  ACTIVE", "00u2  00u2@example.com  ACTIVE"}, n.TargetLines)
+	assert.Equal(t, "http://cordon.example/approvals/default-test-workflow-id", n.Link)
+}
+
+func TestFailingNotificationNeverHoldsTheRunUp(t *testing.T) {
+	h := newHarness(t)
+	h.env.OnActivity(NotifyActivity, mock.Anything, mock.Anything).Return(errors.New("hooks.slack.com: HTTP 500"))
+	h.okta.on(spec.GetUsers, users("00u1"))
+	h.decide(time.Minute, Decision{Approver: "bob"})
+	st, err := h.run(approveThenDeactivate, RunInput{})
+	require.NoError(t, err)
+	assert.Equal(t, RunSucceeded, st.Status)
+	assert.Len(t, h.okta.callsTo(spec.DeactivateUsers), 1)
 }
 
 func TestVisibleWaitingRejectedAndTimeout(t *testing.T) {

@@ -2,8 +2,12 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,8 +18,42 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/workflows"
+)
+
+// hookReceiver is the outgoing webhook of the stack's worker: it keeps
+// every Slack message it is sent.
+type hookReceiver struct {
+	mu   sync.Mutex
+	text []string
+}
+
+func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var m struct{ Text string }
+	_ = json.NewDecoder(r.Body).Decode(&m)
+	h.mu.Lock()
+	h.text = append(h.text, m.Text)
+	h.mu.Unlock()
+}
+
+func (h *hookReceiver) messagesAbout(run string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, t := range h.text {
+		if strings.Contains(t, "`"+run+"`") {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+var (
+	e2eHooks    = &hookReceiver{}
+	e2eHookSrv  = httptest.NewServer(e2eHooks)
+	e2eNotifier = &notify.Notifier{Hooks: []notify.Hook{{URL: e2eHookSrv.URL + "/services/T0/B0/x", Format: notify.FormatSlack}}}
 )
 
 // stateOf is the run's CordonState as the server's visibility store has it.
@@ -69,6 +107,10 @@ func TestWaitingRunIsVisible(t *testing.T) {
 	assert.Contains(t, details, "`cordon approve "+id+" --step approve`")
 
 	assert.Equal(t, []string{"approval approve: timeout 10m"}, s.timerSummaries(t, id), "the timer says what it waits for")
+	eventually(t, 30*time.Second, "the Slack notification", func() bool { return len(e2eHooks.messagesAbout(id)) == 1 })
+	msg := e2eHooks.messagesAbout(id)[0]
+	assert.Contains(t, msg, "*Approval needed*: Deactivate "+u.Login+"? (playbook e2e-approval, run `"+id+"`, step `approve`)")
+	assert.Contains(t, msg, "• "+u.ID+"  "+u.Login+"  ACTIVE")
 
 	_, err = runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "bob"})
 	require.NoError(t, err)

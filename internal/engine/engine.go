@@ -17,6 +17,7 @@ import (
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -34,6 +35,9 @@ type Deps struct {
 	ApprovalsURL string
 	// Approvals says which approval decisions the workers' runs accept.
 	Approvals workflows.ApprovalPolicy
+	// Notifier posts approval notices; nil posts nothing (the activity
+	// is still registered, so runs never wait for a worker that has it).
+	Notifier *notify.Notifier
 }
 
 // Register adds every Cordon workflow and activity to r.
@@ -46,6 +50,7 @@ func Register(r worker.Registry, d Deps) {
 	d.Activities.Register(r)
 	r.RegisterActivityWithOptions(d.Guard.Check, activity.RegisterOptions{Name: spec.GuardActivity})
 	r.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})
+	r.RegisterActivityWithOptions(d.Notifier.Approval, activity.RegisterOptions{Name: workflows.NotifyActivity})
 	r.RegisterWorkflowWithOptions(workflows.Intake, workflow.RegisterOptions{Name: workflows.IntakeWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.HealthCheck, workflow.RegisterOptions{Name: workflows.HealthWorkflowName})
 	if d.Intake != nil {
