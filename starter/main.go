@@ -52,5 +52,6 @@ func commands() []cli.Command {
 		intakeCommand(),
 		healthCommand(),
 		keygenCommand(),
+		loginCommand(),
 	}
 }

@@ -14,6 +14,7 @@
 //	POST /v1/approvals/{run}/{step}    decide: {"decision": "approve"|"reject", "comment": "..."}
 //	GET  /auth/login, /auth/callback   sign-in
 //	POST /auth/logout                  sign-out (CSRF token)
+//	GET  /v1/auth/config               issuer and client id, for cordon login
 //
 // The JSON API takes the session cookie with an X-CSRF-Token header, or an
 // ID token from the same provider and client as a bearer token (cordon

@@ -17,6 +17,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/login", h.login)
 	mux.HandleFunc("GET /auth/callback", h.callback)
 	mux.HandleFunc("POST /auth/logout", h.logout)
+	mux.HandleFunc("GET /v1/auth/config", h.authConfig)
 }
 
 // signedIn returns the page viewer's session, or sends them to sign in.
