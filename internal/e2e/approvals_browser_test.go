@@ -193,6 +193,10 @@ func TestApprovalsPageInABrowser(t *testing.T) {
 	assert.Equal(t, "confirmed in the browser", rec.Comment)
 	assert.Equal(t, "serve-e2e", rec.SignedWith, "cordon serve signed the decision")
 	assert.Equal(t, "DEPROVISIONED", s.user(t, target.ID).Status)
+	out, stderr, code := s.cli(t, "status", id)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "approved by "+lead.Login+" at ")
+	assert.Contains(t, out, `: "confirmed in the browser" (signed, key serve-e2e)`)
 
 	// Someone outside approvers sees the approval but no Approve button.
 	target2 := s.takeUsers(t, 1)[0]

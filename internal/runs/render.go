@@ -40,6 +40,9 @@ func WriteText(w io.Writer, st *workflows.RunStatus) {
 			if a.Comment != "" {
 				fmt.Fprintf(w, ": %q", a.Comment)
 			}
+			if a.SignedWith != "" {
+				fmt.Fprintf(w, " (signed, key %s)", a.SignedWith)
+			}
 			fmt.Fprintln(w)
 		}
 		if p := s.Plan; p != nil {
