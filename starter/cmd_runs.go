@@ -5,9 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os/exec"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/cordonsec/cordon/internal/approvals"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/temporalx"
@@ -43,16 +46,20 @@ func statusCommand() cli.Command {
 func approveCommand() cli.Command {
 	return cli.Command{
 		Name: "approve", Summary: "approve (or --reject) a run's pending approval",
-		Usage: "ID --as NAME [--step STEP] [--reject] [--comment TEXT]", MinArgs: 1, MaxArgs: 1,
-		Help: "A refusal (not an approver, self-approval, nothing pending, already decided) prints the\nreason and exits 1.",
+		Usage: "ID [--step STEP] [--reject] [--comment TEXT] [--serve URL | --as NAME]", MinArgs: 1, MaxArgs: 1,
+		Help: "After cordon login the decision goes through cordon serve (--serve, CORDON_SERVE_URL), which\n" +
+			"signs it for the signed-in user. --as NAME sends an unsigned decision straight to Temporal,\n" +
+			"which only a worker that accepts unsigned decisions (--dev) takes. A refusal (not an approver,\n" +
+			"self-approval, nothing pending, already decided, not signed) prints the reason and exits 1.",
 		Setup: func(fs *flag.FlagSet) cli.Action {
-			as := fs.String("as", "", "approver `NAME` (required)")
+			as := fs.String("as", "", "approver `NAME` for an unsigned decision (dev stacks only)")
 			step := fs.String("step", "", "the approval step, when several are pending")
 			reject := fs.Bool("reject", false, "reject instead of approve")
 			comment := fs.String("comment", "", "a comment kept with the decision")
+			serveURL := fs.String("serve", envOr("CORDON_SERVE_URL", "http://127.0.0.1:8080"), "cordon serve `URL` signed decisions go through")
 			return func(ctx context.Context, args []string, io cli.Stdio) error {
 				if *as == "" {
-					return cli.UsageErrorf("--as NAME is required")
+					return approveSigned(ctx, io, *serveURL, args[0], *step, *reject, *comment)
 				}
 				c, err := temporalx.Dial(ctx, nil)
 				if err != nil {
@@ -71,10 +78,74 @@ func approveCommand() cli.Command {
 					return err
 				}
 				fmt.Fprintf(io.Out, "%s %s by %s\n", args[0], rec.Decision, rec.Approver)
+				if rec.SignedWith == "" {
+					fmt.Fprintln(io.Err, "note: this decision was unsigned; the worker accepts unsigned decisions (--dev or approvals.require_signed: false), so --as was taken on trust")
+				}
 				return nil
 			}
 		},
 	}
+}
+
+// approveSigned decides through cordon serve with the token of cordon login.
+func approveSigned(ctx context.Context, io cli.Stdio, serveURL, run, step string, reject bool, comment string) error {
+	tok, err := approvals.LoadToken(serveURL, time.Now())
+	if err != nil {
+		return cli.UsageErrorf("%v", err)
+	}
+	req := approvals.DecisionRequest{Decision: "approve", Comment: comment}
+	if reject {
+		req.Decision = "reject"
+	}
+	rec, err := approvals.DecideVia(ctx, tok, run, step, req)
+	var apiErr *approvals.APIError
+	if errors.As(err, &apiErr) || (err != nil && strings.HasPrefix(err.Error(), "refused: ")) {
+		return cli.Exit(cli.ExitFailed, err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.Out, "%s %s by %s (signed, key %s)\n", run, rec.Decision, rec.Approver, rec.SignedWith)
+	return nil
+}
+
+func loginCommand() cli.Command {
+	return cli.Command{
+		Name: "login", Summary: "sign in (OpenID Connect) so cordon approve decides through cordon serve",
+		Usage: "[--serve URL] [--no-browser]",
+		Help: "Asks cordon serve which identity provider it uses, signs in there (authorization code with\n" +
+			"PKCE and a loopback redirect) and keeps the ID token in CORDON_TOKEN_FILE or the user's config\n" +
+			"directory (cordon/token.json, mode 0600). See docs/approvals.md.",
+		Setup: func(fs *flag.FlagSet) cli.Action {
+			serveURL := fs.String("serve", envOr("CORDON_SERVE_URL", "http://127.0.0.1:8080"), "cordon serve `URL`")
+			noBrowser := fs.Bool("no-browser", false, "only print the sign-in URL")
+			timeout := fs.Duration("timeout", 5*time.Minute, "how long to wait for the sign-in")
+			return func(ctx context.Context, _ []string, io cli.Stdio) error {
+				ctx, cancel := context.WithTimeout(ctx, *timeout)
+				defer cancel()
+				open := openBrowser
+				if *noBrowser {
+					open = nil
+				}
+				tok, err := approvals.Login(ctx, *serveURL, open, io.Err)
+				if err != nil {
+					return cli.Exit(cli.ExitFailed, err)
+				}
+				fmt.Fprintf(io.Out, "signed in as %s until %s\n", tok.Login, tok.Expiry.Format(time.RFC3339))
+				return nil
+			}
+		},
+	}
+}
+
+// openBrowser opens url with the desktop's handler, where there is one.
+func openBrowser(url string) error {
+	for _, name := range []string{"xdg-open", "open"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return exec.Command(p, url).Start()
+		}
+	}
+	return errors.New("no browser opener")
 }
 
 func cancelCommand() cli.Command {
@@ -104,7 +175,7 @@ func listCommand() cli.Command {
 		Usage: "[--playbook NAME] [--status STATUS] [--target ID|IP] [--limit N] [--output text|json]",
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			pb := fs.String("playbook", "", "only runs of this playbook")
-			status := fs.String("status", "", "running, succeeded, failed, rejected, cancelled, terminated or timed_out")
+			status := fs.String("status", "", "running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out")
 			target := fs.String("target", "", "only runs that acted on this user id or IP")
 			limit := fs.Int("limit", 50, "at most `N` runs")
 			output := fs.String("output", "text", "text or json")

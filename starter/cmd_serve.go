@@ -37,12 +37,15 @@ func serveCommand() cli.Command {
 			"with CORDON_WEBHOOK_SECRET (X-Cordon-Signature: sha256=HEX). SIGHUP reloads the playbooks.\n" +
 			"With a payload store, POST /codec/decode lets the Web UI (origin CORDON_UI_URL) show stored\n" +
 			"payloads, with the same credentials (CORDON_CODEC_AUTH=none: none, for a UI without login).\n" +
+			"With --oidc-issuer and --signing-key it also serves the approvals page (/approvals) and API\n" +
+			"(/v1/approvals); see docs/approvals.md.\n" +
 			"See docs/triggers.md.",
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			addr := fs.String("addr", envOr("CORDON_SERVE_ADDR", "127.0.0.1:8080"), "listen `ADDR`")
 			library := fs.String("playbooks", envOr("CORDON_PLAYBOOKS", runs.DefaultLibrary), "playbook library `DIR`")
 			insecure := fs.Bool("insecure-no-auth", false, "accept unauthenticated requests (local demos only)")
 			logFormat := fs.String("log-format", logging.FormatText, "log format: text or json")
+			ap := approvalFlags(fs)
 			return func(ctx context.Context, _ []string, io cli.Stdio) error {
 				logger, err := logging.New(io.Err, *logFormat, "info")
 				if err != nil {
@@ -74,6 +77,13 @@ func serveCommand() cli.Command {
 				cfg.Health = func(ctx context.Context) error {
 					_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
 					return err
+				}
+				page, err := ap.handler(ctx, c, *addr, logger)
+				if err != nil {
+					return cli.Exit(cli.ExitUsage, err)
+				}
+				if page != nil { // a nil *Handler in the interface would not be nil
+					cfg.Approvals = page
 				}
 				srv, err := serve.New(cfg)
 				if err != nil {

@@ -51,5 +51,7 @@ func commands() []cli.Command {
 		serveCommand(),
 		intakeCommand(),
 		healthCommand(),
+		keygenCommand(),
+		loginCommand(),
 	}
 }

@@ -46,6 +46,10 @@ type config struct {
 	intakeInterval time.Duration
 	healthInterval time.Duration
 	healthPlaybook string
+	// approvalsURL is the approvals page waiting runs link to.
+	approvalsURL string
+	// notify lists outgoing webhooks told when an approval waits.
+	notify string
 }
 
 func main() {
@@ -94,6 +98,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.intakeInterval, "intake-interval", time.Minute, "with --intake: System Log poll interval")
 	fs.DurationVar(&cfg.healthInterval, "health-interval", 0, "create or update the Okta connection health-check schedule with this interval (0 leaves it alone)")
 	fs.StringVar(&cfg.healthPlaybook, "health-playbook", "", "with --health-interval: playbook `NAME` to start after 3 failed checks in a row")
+	fs.StringVar(&cfg.approvalsURL, "approvals-url", envOr("CORDON_APPROVALS_URL", "http://127.0.0.1:8080/approvals"), "approvals page (cordon serve's /approvals) that waiting runs link to in the Temporal UI; empty: no link (or CORDON_APPROVALS_URL)")
+	fs.StringVar(&cfg.notify, "notify", os.Getenv("CORDON_NOTIFY"), "outgoing webhooks told when an approval waits, comma-separated `slack:URL` or json:URL (or CORDON_NOTIFY)")
 	fs.StringVar(&cfg.dataDir, "data-dir", ".cordon", "with --dev: directory for the SQLite database (temporal.db)")
 	fs.StringVar(&cfg.httpAddr, "http-addr", "127.0.0.1:9464", "address serving GET /healthz (empty disables)")
 	fs.StringVar(&cfg.logFormat, "log-format", logging.FormatText, "log format: text or json")
@@ -113,4 +119,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, errors.New("unexpected argument")
 	}
 	return cfg, nil
+}
+
+// envOr returns the environment variable key, or def when it is unset.
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
 }

@@ -14,9 +14,11 @@ import (
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/internal/version"
+	"github.com/cordonsec/cordon/workflows"
 )
 
 // deps are the long-lived dependencies that workflows and activities are
@@ -33,6 +35,10 @@ type deps struct {
 	// StoreOn says a payload store takes large results; without one, an
 	// activity result over Temporal's payload limit fails at once.
 	StoreOn bool
+	// ApprovalsURL is the approvals page waiting runs link to.
+	ApprovalsURL string
+	Approvals    workflows.ApprovalPolicy
+	Notifier     *notify.Notifier
 }
 
 // register is the one place that lists what this worker executes; the
@@ -47,7 +53,7 @@ func register(w worker.Worker, d *deps) error {
 	if !d.StoreOn {
 		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
-	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g,
+	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier,
 		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: d.Temporal},
 			Library: runs.Library{Dir: d.Playbooks, Registry: reg}}})
 	return nil
@@ -77,4 +83,25 @@ func guardConfig(path string) (guard.Config, error) {
 		return guard.Config{}, nil
 	}
 	return guard.Load(path)
+}
+
+// approvalPolicy turns the guardrail file's approvals: section into what
+// the approve update's validator checks. Signed decisions are required
+// unless the file says otherwise or the worker runs with --dev. Without
+// any key no decision can be taken, only timeouts decide: the worker still
+// runs (playbooks without approvals work), and says so loudly.
+func approvalPolicy(g guard.Config, dev bool, logger *slog.Logger) (workflows.ApprovalPolicy, error) {
+	keys, err := g.Approvals.Keyring(g.Dir)
+	if err != nil {
+		return workflows.ApprovalPolicy{}, fmt.Errorf("guardrails: %w", err)
+	}
+	p := workflows.ApprovalPolicy{RequireSigned: g.Approvals.Required(dev), Keys: keys, MaxAge: g.Approvals.MaxAge}
+	switch {
+	case p.RequireSigned && len(keys) == 0:
+		logger.Error("approvals: signed decisions are required (approvals.require_signed, the default without --dev) but the guardrail file names no approvals.keys, so every decision will be refused; " +
+			"add cordon serve's public key (cordon keygen), or set approvals.require_signed: false")
+	case !p.RequireSigned:
+		logger.Warn("approvals: unsigned decisions are accepted; anyone who can reach Temporal can approve as anyone (approvals.require_signed: false or --dev)")
+	}
+	return p, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/temporalx"
@@ -99,8 +100,16 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		// rather than leaving it to a retry on another worker.
 		WorkerStopTimeout: 10 * time.Second,
 	})
+	approvals, err := approvalPolicy(guardCfg, cfg.dev, logger)
+	if err != nil {
+		return err
+	}
+	hooks, err := notify.ParseHooks(cfg.notify)
+	if err != nil {
+		return err
+	}
 	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks,
-		StoreOn: store.Enabled()}); err != nil {
+		StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Notifier: &notify.Notifier{Hooks: hooks}}); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {

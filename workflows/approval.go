@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -33,7 +34,7 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 			}
 			rec := &ApprovalRecord{
 				Decision: "approved", Approver: strings.TrimSpace(d.Approver), Comment: d.Comment,
-				At: workflow.Now(ctx), Targets: p.info.Targets, ForStep: p.info.ForStep,
+				At: workflow.Now(ctx), Targets: p.info.Targets, ForStep: p.info.ForStep, SignedWith: d.KeyID,
 			}
 			if d.Reject {
 				rec.Decision = "rejected"
@@ -42,8 +43,14 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 			return rec, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(d Decision) error {
-			_, err := r.validateDecision(d)
-			return err
+			p, err := r.pendingDecision(d)
+			if err != nil {
+				return err
+			}
+			if err := r.checkSignature(d, p); err != nil {
+				return err
+			}
+			return r.checkApprover(d, p)
 		}})
 }
 
@@ -51,9 +58,20 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 // step, nothing pending, a repeated decision, someone not on the approver
 // list, or the run's own starter approving (four-eyes) unless the step
 // allows it.
+//
+// The validator also checks the decision's signature (approval_sign.go)
+// before the approver: group:NAME entries match only signed groups.
 func (r *run) validateDecision(d Decision) (*pendingApproval, error) {
-	approver := strings.TrimSpace(d.Approver)
-	if approver == "" {
+	p, err := r.pendingDecision(d)
+	if err != nil {
+		return nil, err
+	}
+	return p, r.checkApprover(d, p)
+}
+
+// pendingDecision finds the approval a decision is for.
+func (r *run) pendingDecision(d Decision) (*pendingApproval, error) {
+	if strings.TrimSpace(d.Approver) == "" {
 		return nil, errors.New("the decision names no approver (approver is required)")
 	}
 	p, err := r.pendingFor(d.Step)
@@ -63,14 +81,20 @@ func (r *run) validateDecision(d Decision) (*pendingApproval, error) {
 	if p.decision != nil {
 		return nil, fmt.Errorf("step %s was already %s by %s", p.step.ID, p.decision.Decision, p.decision.Approver)
 	}
+	return p, nil
+}
+
+// checkApprover applies approvers: and four eyes.
+func (r *run) checkApprover(d Decision, p *pendingApproval) error {
+	approver := strings.TrimSpace(d.Approver)
 	a := p.step.Approval
-	if len(a.Approvers) > 0 && !slices.ContainsFunc(a.Approvers, func(n string) bool { return sameActor(n, approver) }) {
-		return nil, fmt.Errorf("%s may not decide step %s (approvers: %s)", approver, p.step.ID, strings.Join(a.Approvers, ", "))
+	if len(a.Approvers) > 0 && !MayDecide(a.Approvers, approver, d.Groups) {
+		return fmt.Errorf("%s may not decide step %s (approvers: %s)", approver, p.step.ID, strings.Join(a.Approvers, ", "))
 	}
 	if !d.Reject && !a.AllowSelf && sameActor(approver, r.input.Options.StartedBy) {
-		return nil, fmt.Errorf("%s started this run and may not approve it (step %s needs a second person; set allow_self: true to permit)", approver, p.step.ID)
+		return fmt.Errorf("%s started this run and may not approve it (step %s needs a second person; set allow_self: true to permit)", approver, p.step.ID)
 	}
-	return p, nil
+	return nil
 }
 
 func (r *run) pendingFor(step string) (*pendingApproval, error) {
@@ -125,15 +149,22 @@ func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingAp
 	if t := s.Approval.Timeout; t > 0 {
 		d := workflow.Now(ctx).Add(t)
 		p.info.Deadline = &d
+		p.info.OnTimeout = s.Approval.OnTimeout
 	}
+	p.info.AskedAt, p.info.TargetsSHA256 = workflow.Now(ctx), signing.TargetsHash(p.info.Targets)
+	r.describeTargets(ctx, p)
 	r.approvals[s.ID] = p
 	r.status.PendingApprovals = append(r.status.PendingApprovals, p.info)
 	r.byID[s.ID].Status = playbook.StatusWaitingApproval
 	defer r.dropPending(s.ID)
+	if err := r.showWaiting(ctx); err != nil {
+		return nil, err
+	}
+	r.notify(ctx, p)
 
 	decided := func() bool { return p.decision != nil }
 	if t := s.Approval.Timeout; t > 0 {
-		ok, err := workflow.AwaitWithTimeout(ctx, t, decided)
+		ok, err := r.approvalAwait(ctx, s, decided)
 		if err != nil {
 			return nil, err
 		}
@@ -145,6 +176,10 @@ func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingAp
 			}
 		}
 	} else if err := workflow.Await(ctx, decided); err != nil {
+		return nil, err
+	}
+	r.dropPending(s.ID)
+	if err := r.showWaiting(ctx); err != nil {
 		return nil, err
 	}
 	rec := p.decision

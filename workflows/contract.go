@@ -90,6 +90,9 @@ func (r *run) refuse(ctx workflow.Context, err error) error {
 	r.status.FinishedAt = &now
 	r.status.Status = RunFailed
 	r.status.Error = "run refused: " + err.Error()
+	if err := r.showFinal(ctx); err != nil {
+		return err
+	}
 	return temporal.NewNonRetryableApplicationError(r.status.Error, ErrInvalidRunInput, nil, r.status)
 }
 

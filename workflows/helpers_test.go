@@ -33,6 +33,7 @@ type fakeOkta struct {
 	// itself, trimmed.
 	resolve  func(spec.ResolveRequest) spec.ResolveResult
 	resolves []spec.ResolveRequest
+	notices []ApprovalNotice
 }
 
 func newFakeOkta() *fakeOkta {
@@ -106,6 +107,19 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *spec.Re
 		}
 		return res, nil
 	}, activity.RegisterOptions{Name: spec.ResolveActivity})
+	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.DescribeRequest) ([]spec.TargetInfo, error) {
+		out := []spec.TargetInfo{}
+		for _, id := range req.Targets {
+			out = append(out, spec.TargetInfo{ID: id, Login: id + "@example.com", Status: "ACTIVE"})
+		}
+		return out, nil
+	}, activity.RegisterOptions{Name: spec.DescribeActivity})
+	env.RegisterActivityWithOptions(func(ctx context.Context, n ApprovalNotice) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.notices = append(f.notices, n)
+		return nil
+	}, activity.RegisterOptions{Name: NotifyActivity})
 }
 
 type harness struct {
@@ -113,6 +127,7 @@ type harness struct {
 	env  *testsuite.TestWorkflowEnvironment
 	okta *fakeOkta
 	reg  *spec.Registry
+	in   *Interpreter
 }
 
 func newHarness(t *testing.T) *harness {
@@ -126,7 +141,7 @@ func newHarness(t *testing.T) *harness {
 	env.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: UndoWorkflowName})
 	f := newFakeOkta()
 	f.register(env, reg)
-	return &harness{t: t, env: env, okta: f, reg: reg}
+	return &harness{t: t, env: env, okta: f, reg: reg, in: in}
 }
 
 func pin(name, src string) Pinned {

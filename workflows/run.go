@@ -36,6 +36,13 @@ type run struct {
 	targets     []string                      // acted-on targets, for CordonTarget
 	targetBytes int                           // JSON size of targets
 	next        int                           // next top-level step; carried over continue-as-new
+	// visible is set for runs that keep CordonState and their current
+	// details up to date (versionVisibleWaiting); approvalsURL is the
+	// approvals page those details link to ("" for none).
+	visible      bool
+	approvalsURL string
+	// policy says which decisions the approve update accepts.
+	policy ApprovalPolicy
 	// carryTooBig is set once the run's state is too big to carry over
 	// continue-as-new; the run then keeps its history.
 	carryTooBig bool

@@ -9,4 +9,7 @@ var (
 	SearchAlertID  = temporal.NewSearchAttributeKeyKeyword("CordonAlertID")
 	SearchTarget   = temporal.NewSearchAttributeKeyKeywordList("CordonTarget")
 	SearchDryRun   = temporal.NewSearchAttributeKeyBool("CordonDryRun")
+	// SearchState is the run's state as Cordon sees it (visible.go): the
+	// run statuses plus waiting_approval and planned.
+	SearchState = temporal.NewSearchAttributeKeyKeyword("CordonState")
 )

@@ -10,6 +10,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -144,6 +145,15 @@ type PendingApproval struct {
 	Targets   []string   `json:"targets,omitempty"`
 	ForStep   string     `json:"for_step,omitempty"`
 	Deadline  *time.Time `json:"deadline,omitempty"`
+	// AskedAt is when the approval started waiting; TargetsSHA256 hashes
+	// Targets. A signed decision names both (approval_sign.go).
+	AskedAt       time.Time `json:"asked_at"`
+	TargetsSHA256 string    `json:"targets_sha256,omitempty"`
+	// OnTimeout is what the deadline decides (reject | approve).
+	OnTimeout string `json:"on_timeout,omitempty"`
+	// TargetInfo names the first spec.DescribeLimit targets (login and
+	// status of users); empty when they could not be read.
+	TargetInfo []spec.TargetInfo `json:"target_info,omitempty"`
 }
 
 // Decision is the approve update's argument.
@@ -152,6 +162,17 @@ type Decision struct {
 	Approver string `json:"approver" jsonschema_description:"who decides; compared case-insensitively with approvers: and with the run's started_by"`
 	Reject   bool   `json:"reject,omitempty" jsonschema_description:"reject instead of approve"`
 	Comment  string `json:"comment,omitempty" jsonschema_description:"kept with the decision"`
+
+	// The signed part (approval_sign.go): cordon serve fills these in for
+	// a signed-in person; a worker with approvals.require_signed refuses a
+	// decision without them.
+	Run           string     `json:"run,omitempty" jsonschema_description:"signed decisions: the workflow id the decision is for"`
+	AskedAt       *time.Time `json:"asked_at,omitempty" jsonschema_description:"signed decisions: pending_approvals[].asked_at of the approval decided"`
+	Groups        []string   `json:"groups,omitempty" jsonschema_description:"signed decisions: the approver's groups (from the ID token), matched with group:NAME in approvers:"`
+	TargetsSHA256 string     `json:"targets_sha256,omitempty" jsonschema_description:"signed decisions: pending_approvals[].targets_sha256 of the targets shown to the approver"`
+	SignedAt      *time.Time `json:"signed_at,omitempty" jsonschema_description:"signed decisions: when it was signed; older than approvals.max_age (10m) is refused"`
+	KeyID         string     `json:"key_id,omitempty" jsonschema_description:"signed decisions: the id of the signing key, one of approvals.keys"`
+	Signature     string     `json:"signature,omitempty" jsonschema_description:"signed decisions: base64 Ed25519 signature over the decision (internal/signing)"`
 }
 
 // ApprovalRecord is a decided approval, kept in the run's result.
@@ -162,4 +183,7 @@ type ApprovalRecord struct {
 	At       time.Time `json:"at"`
 	Targets  []string  `json:"targets,omitempty"`
 	ForStep  string    `json:"for_step,omitempty"`
+	// SignedWith is the key id of a signed decision; empty when the
+	// decision was unsigned (allowed only without approvals.require_signed).
+	SignedWith string `json:"signed_with,omitempty"`
 }

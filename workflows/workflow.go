@@ -18,6 +18,13 @@ import (
 //		workflow.RegisterOptions{Name: workflows.PlaybookWorkflowName})
 type Interpreter struct {
 	Registry *spec.Registry
+	// ApprovalsURL is the approvals page (cordon serve's /approvals) that
+	// a waiting run links to in its current details; empty: no link. It
+	// is only shown, never recorded in history.
+	ApprovalsURL string
+	// Approvals says which decisions the approve update's validator
+	// accepts; the zero value accepts unsigned ones (tests, --dev).
+	Approvals ApprovalPolicy
 }
 
 // New returns an interpreter over the given action registry.
@@ -37,6 +44,7 @@ func (in *Interpreter) Run(ctx workflow.Context, input RunInput) (*RunStatus, er
 		return in.runChecked(ctx, pb, input)
 	}
 	r := newRun(ctx, in.Registry, pb, input)
+	r.policy = in.Approvals
 	if err := r.registerHandlers(ctx); err != nil {
 		return nil, err
 	}
@@ -47,6 +55,7 @@ func (in *Interpreter) Run(ctx workflow.Context, input RunInput) (*RunStatus, er
 // input is admitted before the first step, and the search attributes are
 // the workflow's own.
 func (in *Interpreter) runChecked(ctx workflow.Context, pb *playbook.Playbook, input RunInput) (*RunStatus, error) {
+	visible := workflow.GetVersion(ctx, versionVisibleWaiting, workflow.DefaultVersion, 1) >= 1
 	lib, libErr := in.parseLibrary(input.Library)
 	admitted, err := admit(ctx, pb, lib, input)
 	if libErr != nil {
@@ -56,6 +65,7 @@ func (in *Interpreter) runChecked(ctx workflow.Context, pb *playbook.Playbook, i
 		admitted.Resume = nil // a refused run never restores what it was handed
 	}
 	r := newRun(ctx, in.Registry, pb, admitted)
+	r.visible, r.approvalsURL, r.policy = visible, in.ApprovalsURL, in.Approvals
 	if err := r.registerHandlers(ctx); err != nil {
 		return nil, err
 	}
@@ -66,6 +76,9 @@ func (in *Interpreter) runChecked(ctx workflow.Context, pb *playbook.Playbook, i
 		r.children[name] = child
 	}
 	if err := r.upsertSearchAttributes(ctx, input.Resume == nil); err != nil {
+		return nil, err
+	}
+	if err := r.setState(ctx, RunRunning); err != nil {
 		return nil, err
 	}
 	return r.run(ctx)
@@ -111,9 +124,15 @@ func (r *run) finish(ctx workflow.Context, runErr error) (*RunStatus, error) {
 		r.status.Status = RunRejected
 	case temporal.IsCanceledError(runErr):
 		r.status.Status = RunCancelled
+		if err := r.showFinal(ctx); err != nil {
+			return nil, err
+		}
 		return r.status, runErr
 	default:
 		r.status.Status = RunFailed
+	}
+	if err := r.showFinal(ctx); err != nil {
+		return nil, err
 	}
 	if runErr == nil {
 		return r.report(), nil

@@ -19,6 +19,7 @@ const (
 	SearchAttrAlertID  = "CordonAlertID"  // Keyword: id of the alert that started the run
 	SearchAttrTarget   = "CordonTarget"   // KeywordList: users and IPs the run acted on
 	SearchAttrDryRun   = "CordonDryRun"   // Bool: run was a plan / --dry-run
+	SearchAttrState    = "CordonState"    // Keyword: running, waiting_approval, succeeded, failed, rejected, cancelled, planned
 )
 
 // SearchAttributes returns Cordon's custom search attributes and their
@@ -30,6 +31,7 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 		SearchAttrAlertID:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 		SearchAttrTarget:   enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 		SearchAttrDryRun:   enumspb.INDEXED_VALUE_TYPE_BOOL,
+		SearchAttrState:    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 	}
 }
 

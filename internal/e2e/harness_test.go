@@ -154,7 +154,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, worker.Options{})
-		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g,
+		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier,
 			Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: c},
 				Library: runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}}})
 		w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})

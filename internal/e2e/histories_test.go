@@ -62,6 +62,39 @@ func TestRecordHistories(t *testing.T) {
 	s.intakeStatus(t, "the first poll", func(st workflows.IntakeStatus) bool { return st.Polls >= 1 })
 	s.recordHistory(t, "intake", workflows.IntakeWorkflowID, false, false)
 	s.stopIntake(t)
+
+	s.recordApprovalHistories(t)
+}
+
+// TestRecordApprovalHistories records only the runs of visible waiting
+// (CordonState, described targets, notifications) and signed decisions,
+// leaving the older histories as they are, so the replay test keeps
+// covering both sides of versionVisibleWaiting.
+func TestRecordApprovalHistories(t *testing.T) {
+	if !*updateHistories {
+		t.Skip("records only with -update-histories")
+	}
+	getStack(t).recordApprovalHistories(t)
+}
+
+func (s *stack) recordApprovalHistories(t *testing.T) {
+	users := s.takeUsers(t, 4)
+	s.socLead(t, users[0].ID)
+	id := s.start(t, runs.Request{Playbook: s.load(t, "approval-soc.yaml"), Inputs: map[string]any{"login": users[1].Login}, StartedBy: "alice"})
+	var st *workflows.RunStatus
+	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
+		var err error
+		st, err = runs.Query(context.Background(), s.client, id)
+		return err == nil && len(st.PendingApprovals) == 1
+	})
+	d := workflows.SignDecision(e2eSigner, id, st.PendingApprovals[0],
+		workflows.Decision{Approver: users[0].Login, Groups: []string{"SOC Leads"}, Comment: "recorded"}, time.Now())
+	_, err := runs.Approve(context.Background(), s.client, id, d)
+	require.NoError(t, err)
+	s.recordHistory(t, "approval-signed", id, false, true)
+
+	id = s.start(t, runs.Request{Playbook: s.load(t, "limit-approval.yaml"), Inputs: map[string]any{"a": users[2].Login, "b": users[3].Login}})
+	s.recordHistory(t, "limit-approval", id, true, true)
 }
 
 // TestRecordClaimHistory records a run whose history holds claims (the

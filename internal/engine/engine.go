@@ -19,6 +19,7 @@ import (
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -31,16 +32,27 @@ type Deps struct {
 	// alert); nil leaves them unregistered, so the intake and health
 	// workflows' activities wait for a worker that has one.
 	Intake *intake.Poller
+	// ApprovalsURL is the approvals page (cordon serve's /approvals) that
+	// waiting runs link to; empty: no link.
+	ApprovalsURL string
+	// Approvals says which approval decisions the workers' runs accept.
+	Approvals workflows.ApprovalPolicy
+	// Notifier posts approval notices; nil posts nothing (the activity
+	// is still registered, so runs never wait for a worker that has it).
+	Notifier *notify.Notifier
 }
 
 // Register adds every Cordon workflow and activity to r.
 func Register(r worker.Registry, d Deps) {
 	in := workflows.New(d.Registry)
+	in.ApprovalsURL, in.Approvals = d.ApprovalsURL, d.Approvals
 	r.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: workflows.PlaybookWorkflowName})
 	r.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: workflows.UndoWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ZoneWrite, workflow.RegisterOptions{Name: workflows.ZoneWriteWorkflowName})
 	d.Activities.Register(r)
 	r.RegisterActivityWithOptions(d.Guard.Check, activity.RegisterOptions{Name: spec.GuardActivity})
+	r.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})
+	r.RegisterActivityWithOptions(d.Notifier.Approval, activity.RegisterOptions{Name: workflows.NotifyActivity})
 	r.RegisterWorkflowWithOptions(workflows.Intake, workflow.RegisterOptions{Name: workflows.IntakeWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.HealthCheck, workflow.RegisterOptions{Name: workflows.HealthWorkflowName})
 	if d.Intake != nil {

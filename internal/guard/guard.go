@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/signing"
 )
 
 // DefaultMaxTargets is the blast-radius limit of a step when neither the
@@ -36,6 +38,11 @@ type Config struct {
 	// MaxTargets is the default per-step limit; 0 means DefaultMaxTargets.
 	MaxTargets int       `yaml:"max_targets"`
 	Protected  Protected `yaml:"protected"`
+	// Approvals says which approval decisions the worker accepts (signed
+	// by cordon serve, with which keys); see internal/signing.
+	Approvals signing.Policy `yaml:"approvals"`
+	// Dir is the file's directory, for relative key files.
+	Dir string `yaml:"-"`
 }
 
 // Protected lists what Cordon never acts on.
@@ -60,6 +67,10 @@ func Load(path string) (Config, error) {
 		return c, fmt.Errorf("guardrails %s: %s", path, yaml.FormatError(err, false, true))
 	}
 	if _, err := c.networks(); err != nil {
+		return c, fmt.Errorf("guardrails %s: %w", path, err)
+	}
+	c.Dir = filepath.Dir(path)
+	if _, err := c.Approvals.Keyring(c.Dir); err != nil {
 		return c, fmt.Errorf("guardrails %s: %w", path, err)
 	}
 	return c, nil

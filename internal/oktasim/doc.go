@@ -31,6 +31,14 @@
 //	POST   /__sim/reset      re-seed the org
 //	POST   /__sim/events     append raw LogEvent objects (a JSON object or array)
 //
+// # Sign-in (OpenID Connect)
+//
+// The org's default authorization server (oidc.go) lets people sign in to
+// Cordon's approvals page offline: /oauth2/default/.well-known/openid-configuration,
+// /oauth2/default/v1/keys, /v1/authorize (a plain login form: an active
+// user's login and Options.DevPassword) and /v1/token (authorization code
+// with PKCE S256; RS256 ID tokens with preferred_username, email, groups).
+//
 // # Demo seed fixtures
 //
 // The demo seed (the default) is a believable tenant of about 200 users at

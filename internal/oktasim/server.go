@@ -104,6 +104,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAdmin(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, authServerPath+"/") {
+		s.serveOIDC(w, r) // oidc.go: sign-in, not the Management API
+		return
+	}
 	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

@@ -43,6 +43,12 @@ type Options struct {
 	// MaxRequestLog caps the request log; older records are dropped.
 	// Default 100000.
 	MaxRequestLog int
+	// DevPassword is every active user's password on the sign-in form of
+	// the org's authorization server (oidc.go). Default DefaultDevPassword.
+	DevPassword string
+	// OIDCClientID is the one OpenID Connect client the authorization
+	// server accepts. Default DefaultOIDCClientID.
+	OIDCClientID string
 }
 
 // Seed names.
@@ -71,6 +77,8 @@ type Sim struct {
 
 	reqMu sync.Mutex
 	reqs  []RequestRecord
+
+	oidc oidcState // oidc.go
 
 	// beforeHandle, when set (package tests only), runs for every API
 	// request after it is counted as in flight; tests use it to hold

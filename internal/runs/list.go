@@ -40,6 +40,16 @@ func summaryOf(e *workflowpb.WorkflowExecutionInfo) Summary {
 	decode(fields, workflows.SearchAlertID.GetName(), &s.AlertID)
 	decode(fields, workflows.SearchTarget.GetName(), &s.Targets)
 	decode(fields, workflows.SearchDryRun.GetName(), &s.DryRun)
+	// CordonState is more precise than the execution status where both
+	// agree the run is open or closed the same way.
+	var state string
+	decode(fields, workflows.SearchState.GetName(), &state)
+	switch {
+	case s.Status == workflows.RunRunning && state == workflows.StateWaitingApproval,
+		s.Status == workflows.RunSucceeded && state == workflows.StatePlanned,
+		s.Status == workflows.RunFailed && state == workflows.RunRejected:
+		s.Status = state
+	}
 	return s
 }
 

@@ -70,6 +70,9 @@ var visibility = map[string]string{
 	workflows.RunTerminated: "Terminated", workflows.RunTimedOut: "TimedOut",
 }
 
+// byState are the statuses only CordonState tells apart.
+var byState = map[string]bool{workflows.StateWaitingApproval: true, workflows.StatePlanned: true}
+
 // ListQuery builds the visibility query for `cordon list`.
 func ListQuery(playbookName, status, target string) (string, error) {
 	q := []string{fmt.Sprintf("WorkflowType = '%s'", workflows.PlaybookWorkflowName)}
@@ -79,13 +82,16 @@ func ListQuery(playbookName, status, target string) (string, error) {
 	if target != "" {
 		q = append(q, fmt.Sprintf("CordonTarget = '%s'", quote(target)))
 	}
-	if status != "" {
-		v, ok := visibility[status]
-		if !ok {
-			return "", fmt.Errorf("unknown status %q (want running, succeeded, failed, rejected, cancelled, terminated or timed_out)", status)
-		}
+	switch v, ok := visibility[status]; {
+	case byState[status]:
+		// The workflow keeps CordonState (waiting_approval is a running
+		// execution to Temporal; planned a completed one).
+		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchState.GetName(), status))
+	case status != "" && !ok:
+		return "", fmt.Errorf("unknown status %q (want running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out)", status)
+	case status != "":
 		q = append(q, fmt.Sprintf("ExecutionStatus = '%s'", v))
-	} else {
+	default:
 		// A run that continued as new is listed once, as its latest execution.
 		q = append(q, "ExecutionStatus != 'ContinuedAsNew'")
 	}

@@ -40,6 +40,9 @@ func WriteText(w io.Writer, st *workflows.RunStatus) {
 			if a.Comment != "" {
 				fmt.Fprintf(w, ": %q", a.Comment)
 			}
+			if a.SignedWith != "" {
+				fmt.Fprintf(w, " (signed, key %s)", a.SignedWith)
+			}
 			fmt.Fprintln(w)
 		}
 		if p := s.Plan; p != nil {
@@ -48,6 +51,7 @@ func WriteText(w io.Writer, st *workflows.RunStatus) {
 	}
 	for _, p := range st.PendingApprovals {
 		fmt.Fprintf(w, "  waiting for approval of %s: %s\n", p.Step, p.Message)
+		writePending(w, st.WorkflowID, p)
 	}
 	if len(st.Outputs) > 0 {
 		fmt.Fprintln(w, "outputs:")
@@ -207,4 +211,27 @@ func WritePlan(w io.Writer, st *workflows.RunStatus) {
 	}
 	fmt.Fprintln(w)
 	WriteText(w, st)
+}
+
+// writePending prints what a pending approval would let happen: the
+// targets (the first 20 with login and status, and the count), who may
+// decide, the deadline and the command that decides.
+func writePending(w io.Writer, id string, p workflows.PendingApproval) {
+	if len(p.Targets) > 0 {
+		what := "targets"
+		if p.ForStep != "" {
+			what = "targets of " + p.ForStep
+		}
+		fmt.Fprintf(w, "      %s (%d):\n", what, len(p.Targets))
+		for _, line := range workflows.TargetLines(p) {
+			fmt.Fprintf(w, "        %s\n", line)
+		}
+	}
+	if len(p.Approvers) > 0 {
+		fmt.Fprintf(w, "      approvers: %s\n", strings.Join(p.Approvers, ", "))
+	}
+	if p.Deadline != nil {
+		fmt.Fprintf(w, "      deadline: %s, then %s\n", p.Deadline.UTC().Format("2006-01-02 15:04:05Z"), p.OnTimeout)
+	}
+	fmt.Fprintf(w, "      decide: cordon approve %s --step %s [--reject]\n", id, p.Step)
 }

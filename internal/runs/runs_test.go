@@ -30,8 +30,14 @@ func TestListQuery(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Equal(t, "WorkflowType = 'PlaybookWorkflow' AND ExecutionStatus != 'ContinuedAsNew'", q,
 		"a run that continued as new is listed once")
+	q, err = ListQuery("", "waiting_approval", "")
+	assert.NoError(t, err)
+	assert.Equal(t, "WorkflowType = 'PlaybookWorkflow' AND CordonState = 'waiting_approval'", q)
+	q, err = ListQuery("", "planned", "")
+	assert.NoError(t, err)
+	assert.Equal(t, "WorkflowType = 'PlaybookWorkflow' AND CordonState = 'planned'", q)
 	_, err = ListQuery("", "done", "")
-	assert.EqualError(t, err, `unknown status "done" (want running, succeeded, failed, rejected, cancelled, terminated or timed_out)`)
+	assert.EqualError(t, err, `unknown status "done" (want running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out)`)
 }
 
 func TestPlanLine(t *testing.T) {

@@ -9,6 +9,7 @@
 //	POST /v1/playbooks/{name}/runs  start one playbook: {inputs, alert, dry_run}
 //	GET  /healthz                   200 when Temporal answers, else 503
 //	POST /codec/decode              Temporal remote codec: resolves stored payloads (Config.Codec)
+//	/approvals, /v1/approvals, /auth/...  the approvals page, with Config.Approvals
 //
 // Both POST routes need a bearer token or an HMAC-SHA256 signature of the
 // body (auth.go), take at most 1 MiB of application/json, and start nothing
@@ -71,6 +72,9 @@ type Config struct {
 	// that itself has none (the compose reference stack): the browser
 	// cannot send the webhook's token. Default false.
 	CodecNoAuth bool
+	// Approvals, when set, adds the approvals page and API
+	// (internal/approvals) to the routes.
+	Approvals interface{ Register(*http.ServeMux) }
 }
 
 // Server is the webhook. Its playbook set is swapped atomically by Reload.
@@ -131,6 +135,9 @@ func (s *Server) Handler() http.Handler {
 			}
 		}
 		codec.Register(mux)
+	}
+	if s.cfg.Approvals != nil {
+		s.cfg.Approvals.Register(mux)
 	}
 	return mux
 }

@@ -1,0 +1,56 @@
+package engine
+
+import (
+	"context"
+	"errors"
+
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
+)
+
+// Describer names an approval's targets for the people deciding it
+// (spec.DescribeActivity). It reads at most spec.DescribeLimit objects; a
+// target it cannot read is listed with why, so one deleted user does not
+// hide the others.
+type Describer struct{ Okta *okta.Client }
+
+// Describe returns login and status of users, name and status of zones,
+// and the bare value of anything else (IP addresses, groups).
+func (d Describer) Describe(ctx context.Context, req spec.DescribeRequest) ([]spec.TargetInfo, error) {
+	targets := req.Targets[:min(len(req.Targets), spec.DescribeLimit)]
+	out := make([]spec.TargetInfo, 0, len(targets))
+	for _, id := range targets {
+		info := spec.TargetInfo{ID: id}
+		switch req.Kind {
+		case spec.TargetUsers:
+			_, u, err := d.Okta.GetUser(ctx, id)
+			if err != nil {
+				info.Note = noteFor(err)
+				break
+			}
+			info.Login, info.Status = u.Profile.Login, u.Status
+		case spec.TargetZones:
+			z, err := d.Okta.GetZone(ctx, id)
+			if err != nil {
+				info.Note = noteFor(err)
+				break
+			}
+			info.Name, info.Status = z.Str("name"), z.Str("status")
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// noteFor says why a target could not be read, in Okta's words; the
+// client's errors never carry the token.
+func noteFor(err error) string {
+	var api *okta.APIError
+	if errors.As(err, &api) && api.Code == okta.CodeNotFound {
+		return "not found in Okta"
+	}
+	return "could not be read: " + err.Error()
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+	"os"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/cordonsec/cordon/internal/approvals"
+	"github.com/cordonsec/cordon/internal/signing"
+)
+
+// approvalOpts are cordon serve's approvals page settings.
+type approvalOpts struct {
+	issuer, clientID, publicURL, keyFile, keyID *string
+}
+
+func approvalFlags(fs *flag.FlagSet) approvalOpts {
+	return approvalOpts{
+		issuer:    fs.String("oidc-issuer", os.Getenv("CORDON_OIDC_ISSUER"), "OpenID Connect issuer `URL` people sign in with, e.g. https://acme.okta.com/oauth2/default (enables /approvals)"),
+		clientID:  fs.String("oidc-client-id", envOr("CORDON_OIDC_CLIENT_ID", "cordon"), "OIDC client `ID` (secret, if any, from CORDON_OIDC_CLIENT_SECRET)"),
+		publicURL: fs.String("public-url", os.Getenv("CORDON_PUBLIC_URL"), "`URL` people reach this server at (default http://ADDR); the redirect URI is URL/auth/callback"),
+		keyFile:   fs.String("signing-key", os.Getenv("CORDON_SIGNING_KEY"), "Ed25519 private key `FILE` decisions are signed with (cordon keygen)"),
+		keyID:     fs.String("signing-key-id", envOr("CORDON_SIGNING_KEY_ID", "serve-1"), "the key's `ID`, as in the workers' approvals.keys"),
+	}
+}
+
+// handler builds the approvals page, or returns nil when it is not
+// configured (no issuer and no key): serve is then only the webhook.
+func (o approvalOpts) handler(ctx context.Context, c client.Client, addr string, logger *slog.Logger) (*approvals.Handler, error) {
+	if *o.issuer == "" && *o.keyFile == "" {
+		logger.Info("approvals page off: set --oidc-issuer and --signing-key to serve /approvals")
+		return nil, nil
+	}
+	if *o.issuer == "" || *o.keyFile == "" {
+		return nil, errors.New("the approvals page needs both --oidc-issuer and --signing-key (CORDON_OIDC_ISSUER, CORDON_SIGNING_KEY)")
+	}
+	signer, err := signing.LoadSigner(*o.keyFile, *o.keyID)
+	if err != nil {
+		return nil, err
+	}
+	public := *o.publicURL
+	if public == "" {
+		public = "http://" + addr
+	}
+	var sessionKey []byte
+	if k := os.Getenv("CORDON_SESSION_KEY"); k != "" {
+		sessionKey = []byte(k)
+	}
+	return approvals.New(ctx, approvals.Config{Temporal: c, Signer: signer, Issuer: *o.issuer, ClientID: *o.clientID,
+		ClientSecret: os.Getenv("CORDON_OIDC_CLIENT_SECRET"), PublicURL: public, SessionKey: sessionKey, Logger: logger})
+}

@@ -1,0 +1,237 @@
+package workflows
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/playbook"
+)
+
+// Visible waiting: a run says what it waits for where people look. The
+// CordonState search attribute lets the Temporal UI and `cordon list`
+// filter runs by state (CordonState = "waiting_approval"); the workflow's
+// current details (Markdown, shown on the run's page in the Temporal UI)
+// name the step, message, targets, deadline and how to decide; the
+// approval's timer is summarised as "approval STEP: timeout 30m".
+
+// versionVisibleWaiting gates the search attribute upserts and the
+// describe activity, which are commands: histories recorded before them
+// replay unchanged (DefaultVersion); every new run shows its state.
+const versionVisibleWaiting = "visible-waiting"
+
+// Run states CordonState holds besides the run statuses (running,
+// succeeded, failed, rejected, cancelled).
+const (
+	StateWaitingApproval = "waiting_approval"
+	// StatePlanned: a dry run that completed; nothing was changed.
+	StatePlanned = "planned"
+)
+
+// States lists every value CordonState takes, for `cordon list --status`.
+var States = []string{RunRunning, StateWaitingApproval, RunSucceeded, RunFailed, RunRejected, RunCancelled, StatePlanned}
+
+// setState makes CordonState say state; nothing is written when it does
+// already (a run started by cordon run starts as running).
+func (r *run) setState(ctx workflow.Context, state string) error {
+	if !r.visible {
+		return nil
+	}
+	if v, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchState); ok && v == state {
+		return nil
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(state))
+}
+
+// showWaiting brings CordonState and the current details up to date with
+// the pending approvals: waiting_approval while any waits, running after.
+func (r *run) showWaiting(ctx workflow.Context) error {
+	if !r.visible {
+		return nil
+	}
+	workflow.SetCurrentDetails(ctx, r.waitingDetails())
+	if len(r.status.PendingApprovals) > 0 {
+		return r.setState(ctx, StateWaitingApproval)
+	}
+	return r.setState(ctx, RunRunning)
+}
+
+// showFinal records the run's final state; the current details are
+// cleared, since nothing waits any more.
+func (r *run) showFinal(ctx workflow.Context) error {
+	if !r.visible {
+		return nil
+	}
+	state := r.status.Status
+	if state == RunSucceeded && r.input.Options.DryRun {
+		state = StatePlanned
+	}
+	dctx, _ := workflow.NewDisconnectedContext(ctx) // a cancelled run still says so
+	workflow.SetCurrentDetails(dctx, "")
+	return r.setState(dctx, state)
+}
+
+// describeTargets names the first targets of an approval (login and
+// status of users) with a local activity. Failing to read them never
+// holds the approval up: the ids are shown instead.
+func (r *run) describeTargets(ctx workflow.Context, p *pendingApproval) {
+	if !r.visible || len(p.info.Targets) == 0 || p.info.ForStep == "" {
+		return
+	}
+	st, ok := r.byID[p.info.ForStep]
+	if !ok {
+		return
+	}
+	a, ok := r.reg.Lookup(st.Action)
+	if !ok || a.Targets == nil {
+		return
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 2},
+	})
+	req := spec.DescribeRequest{Kind: a.Targets.Kind, Targets: p.info.Targets[:min(len(p.info.Targets), spec.DescribeLimit)]}
+	var infos []spec.TargetInfo
+	if err := workflow.ExecuteLocalActivity(lctx, spec.DescribeActivity, req).Get(ctx, &infos); err != nil {
+		workflow.GetLogger(ctx).Warn("approval targets could not be described; showing ids", "step", p.step.ID, "error", err)
+		return
+	}
+	p.info.TargetInfo = infos
+}
+
+// approvalAwait waits for decided or the approval's timeout, with the
+// timer summarised for the Temporal UI.
+func (r *run) approvalAwait(ctx workflow.Context, s *playbook.Step, decided func() bool) (bool, error) {
+	t := s.Approval.Timeout
+	if !r.visible {
+		return workflow.AwaitWithTimeout(ctx, t, decided)
+	}
+	return workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+		Timeout:      t,
+		TimerOptions: workflow.TimerOptions{Summary: TimerSummary(s.ID, t)},
+	}, decided)
+}
+
+// TimerSummary is the summary of an approval's timeout timer.
+func TimerSummary(step string, t time.Duration) string {
+	return fmt.Sprintf("approval %s: timeout %s", step, ShortDuration(t))
+}
+
+// ShortDuration prints 30m rather than Go's 30m0s.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// waitingDetails renders the pending approvals as Markdown for the
+// Temporal UI. Messages and targets come from alerts and Okta, so they are
+// escaped: an alert cannot plant a link in the page.
+func (r *run) waitingDetails() string {
+	if len(r.status.PendingApprovals) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	id := r.status.WorkflowID
+	for i, p := range r.status.PendingApprovals {
+		if i > 0 {
+			b.WriteString("\n---\n\n")
+		}
+		fmt.Fprintf(&b, "### Waiting for approval: step `%s`\n\n", p.Step)
+		fmt.Fprintf(&b, "%s\n\n", mdEscape(p.Message))
+		b.WriteString(TargetsMarkdown(p))
+		who := "anyone except the run's starter"
+		if len(p.Approvers) > 0 {
+			who = mdEscape(strings.Join(p.Approvers, ", "))
+		}
+		fmt.Fprintf(&b, "**Approvers:** %s\n\n", who)
+		if p.Deadline != nil {
+			fmt.Fprintf(&b, "**Deadline:** %s, then %s\n\n", p.Deadline.UTC().Format("2006-01-02 15:04:05 UTC"), p.OnTimeout)
+		} else {
+			b.WriteString("**Deadline:** none; the run waits until someone decides or cancels it\n\n")
+		}
+		b.WriteString("**Decide:** ")
+		if link := ApprovalLink(r.approvalsURL, id); link != "" {
+			fmt.Fprintf(&b, "[approvals page](%s), or ", link)
+		}
+		fmt.Fprintf(&b, "`cordon approve %s --step %s` (add `--reject` to reject)\n", id, p.Step)
+	}
+	return b.String()
+}
+
+// TargetsMarkdown lists an approval's targets: the first
+// spec.DescribeLimit with login and status when known, and the count.
+func TargetsMarkdown(p PendingApproval) string {
+	if len(p.Targets) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	what := "Targets"
+	if p.ForStep != "" {
+		what = fmt.Sprintf("Targets of step `%s`", p.ForStep)
+	}
+	fmt.Fprintf(&b, "**%s (%d):**\n\n", what, len(p.Targets))
+	for _, line := range TargetLines(p) {
+		fmt.Fprintf(&b, "- %s\n", mdEscape(line))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// TargetLines is one line per shown target ("00u1 alice@example.com
+// ACTIVE"), and "... and N more" when there are more than
+// spec.DescribeLimit. cordon status prints the same lines.
+func TargetLines(p PendingApproval) []string {
+	info := map[string]spec.TargetInfo{}
+	for _, t := range p.TargetInfo {
+		info[t.ID] = t
+	}
+	n := min(len(p.Targets), spec.DescribeLimit)
+	lines := make([]string, 0, n+1)
+	for _, id := range p.Targets[:n] {
+		parts := []string{id}
+		if t, ok := info[id]; ok {
+			for _, v := range []string{t.Login, t.Name, t.Status, t.Note} {
+				if v != "" {
+					parts = append(parts, v)
+				}
+			}
+		}
+		lines = append(lines, strings.Join(parts, "  "))
+	}
+	if more := len(p.Targets) - n; more > 0 {
+		lines = append(lines, fmt.Sprintf("... and %d more", more))
+	}
+	return lines
+}
+
+// ApprovalLink is the approvals page of one run, "" when no approvals
+// page is configured.
+func ApprovalLink(base, workflowID string) string {
+	if base == "" {
+		return ""
+	}
+	return strings.TrimRight(base, "/") + "/" + url.PathEscape(workflowID)
+}
+
+// mdEscape keeps text literal in Markdown.
+func mdEscape(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune("\\`*_{}[]()<>#+-.!|~", c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
