@@ -206,8 +206,8 @@ func (p *pacer) admit(b *bucketState, now time.Time) (time.Duration, bool) {
 	// The hard stop keeps the margin less its headroom, which is for the
 	// rounding of window starts and does not need to stay unspent: the
 	// steady rate never reaches it. A bucket of one request cannot keep
-	// a reserve.
-	// Remaining is as old as the last answer: others have spent some since.
+	// a reserve. Remaining is as old as the last answer, and the other
+	// clients have spent some since, at about their last window's rate.
 	left := b.remaining
 	if !b.resetAt.IsZero() {
 		left -= int(b.othersRate * now.Sub(b.seenAt).Seconds())
