@@ -117,11 +117,7 @@ func (s *stack) startFault(t *testing.T, file string, inputs map[string]any) str
 // waitLong waits for a run that may sit out a heartbeat timeout.
 func (s *stack) waitLong(t *testing.T, id string) *workflows.RunStatus {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	st, err := runs.Wait(ctx, s.client, id, nil)
-	require.NoError(t, err)
-	return st
+	return s.waitWithin(t, id, 5*time.Minute)
 }
 
 // outcomes counts a bulk step's item outcomes.

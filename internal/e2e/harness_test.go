@@ -223,7 +223,13 @@ func (s *stack) start(t *testing.T, req runs.Request) string {
 // wait waits for a run's final status.
 func (s *stack) wait(t *testing.T, id string) *workflows.RunStatus {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	return s.waitWithin(t, id, 3*time.Minute)
+}
+
+// waitWithin waits for a run's final status for at most d.
+func (s *stack) waitWithin(t *testing.T, id string, d time.Duration) *workflows.RunStatus {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	st, err := runs.Wait(ctx, s.client, id, nil)
 	require.NoError(t, err)
