@@ -377,16 +377,13 @@ func TestForeachBeyondHistoryLimits(t *testing.T) {
 	}
 	s := getStack(t)
 	id := s.start(t, runs.Request{Playbook: s.load(t, "foreach-many.yaml"), Inputs: map[string]any{"n": foreachMany}})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	defer cancel()
-	st, err := runs.Wait(ctx, s.client, id, nil)
-	require.NoError(t, err)
+	st := s.waitWithin(t, id, 30*time.Minute)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 	each := st.Steps[0]
 	assert.Equal(t, foreachMany, each.Items)
 	assert.Equal(t, "succeeded", each.Status)
 	assert.Nil(t, each.Output, "outputs nothing reads are not kept")
-	d, err := s.client.DescribeWorkflowExecution(ctx, id, "")
+	d, err := s.client.DescribeWorkflowExecution(context.Background(), id, "")
 	require.NoError(t, err)
 	assert.Less(t, d.GetWorkflowExecutionInfo().GetHistoryLength(), int64(51200), "the last execution's history stays under the limit")
 	assert.NotEqual(t, d.GetWorkflowExecutionInfo().GetFirstRunId(), d.GetWorkflowExecutionInfo().GetExecution().GetRunId(), "the run continued as new")
