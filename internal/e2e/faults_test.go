@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -240,35 +241,38 @@ func TestLostRepliesLeaveTrueReports(t *testing.T) {
 
 func TestKilledWorkerLeavesTrueReports(t *testing.T) {
 	// The lifecycle bucket allows 100 requests a second, so the runs take
-	// seconds and the kill lands in the middle of them.
-	s := newFaultStack(t, 800, map[string]int{oktasim.BucketOther: 100}, time.Second)
+	// seconds and each kill lands in the middle of them.
+	s := newFaultStack(t, 900, map[string]int{oktasim.BucketOther: 100}, time.Second)
 	w, err := s.spawnWorker(s.sim.URL())
 	require.NoError(t, err)
 
-	deact := s.benchIDs(t, 0, 500)
-	reset := s.benchIDs(t, 500, 800)
+	deact := s.benchIDs(t, 0, 600)
+	reset := s.benchIDs(t, 600, 900)
 	idD := s.startFault(t, "faults-deactivate.yaml", map[string]any{"user_ids": deact})
 	idR := s.startFault(t, "faults-reset.yaml", map[string]any{"user_ids": reset})
 
-	// kill -9 once some of each list is written and much is left.
-	eventually(t, time.Minute, "writes under way", func() bool {
-		return len(s.eventsPerUser("user.lifecycle.deactivate")) >= 80 && len(s.eventsPerUser("user.account.reset_password")) >= 40
-	})
-	require.NoError(t, w.cmd.Process.Signal(syscall.SIGKILL))
-	_ = w.cmd.Wait()
-	before := len(s.eventsPerUser("user.lifecycle.deactivate"))
-	require.Less(t, before, 500, "the kill came before the end")
-
-	w2, err := s.spawnWorker(s.sim.URL())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = w2.cmd.Process.Signal(syscall.SIGTERM); _ = w2.cmd.Wait() })
+	// kill -9 at three points of the deactivation: early, in the middle
+	// and near the end, each time starting a fresh worker process, which
+	// picks the activities up once their heartbeat times out.
+	for _, at := range []int{60, 250, 450} {
+		eventually(t, 2*time.Minute, fmt.Sprintf("%d deactivations", at), func() bool {
+			return len(s.eventsPerUser("user.lifecycle.deactivate")) >= at
+		})
+		require.NoError(t, w.cmd.Process.Signal(syscall.SIGKILL))
+		_ = w.cmd.Wait()
+		require.Less(t, len(s.eventsPerUser("user.lifecycle.deactivate")), 600, "the kill came before the end")
+		w, err = s.spawnWorker(s.sim.URL())
+		require.NoError(t, err)
+	}
+	last := w
+	t.Cleanup(func() { _ = last.cmd.Process.Signal(syscall.SIGTERM); _ = last.cmd.Wait() })
 
 	stD, stR := s.waitLong(t, idD), s.waitLong(t, idR)
 	require.Equal(t, workflows.RunSucceeded, stD.Status, stD.Error)
 	require.Equal(t, workflows.RunSucceeded, stR.Status, stR.Error)
-	assert.Equal(t, map[string]int{"done": 500}, outcomes(t, stD, "deactivate"), "every deactivation is this run's, before and after the kill")
+	assert.Equal(t, map[string]int{"done": 600}, outcomes(t, stD, "deactivate"), "every deactivation is this run's, before and after the kills")
 	for _, step := range stD.Steps {
-		assert.GreaterOrEqual(t, step.Attempts, 2, "the step reports its activities' own attempts: the kill cost one")
+		assert.GreaterOrEqual(t, step.Attempts, 2, "the step reports its activities' own attempts: each kill cost one")
 	}
 	assert.Equal(t, map[string]int{"done": 300}, outcomes(t, stR, "reset"))
 	resets := s.eventsPerUser("user.account.reset_password")
@@ -279,7 +283,7 @@ func TestKilledWorkerLeavesTrueReports(t *testing.T) {
 	for _, id := range strs(deact) {
 		assert.Equal(t, 1, deactivations[id], "one deactivation of %s", id)
 	}
-	eventually(t, 2*time.Minute, "the undo to reactivate all 500 users", func() bool {
+	eventually(t, 2*time.Minute, "the undo to reactivate all 600 users", func() bool {
 		for _, id := range strs(deact) {
 			if u, _ := s.sim.Sim().User(id); u.Status != "ACTIVE" {
 				return false

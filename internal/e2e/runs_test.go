@@ -388,3 +388,41 @@ func TestForeachBeyondHistoryLimits(t *testing.T) {
 	assert.Less(t, d.GetWorkflowExecutionInfo().GetHistoryLength(), int64(51200), "the last execution's history stays under the limit")
 	assert.NotEqual(t, d.GetWorkflowExecutionInfo().GetFirstRunId(), d.GetWorkflowExecutionInfo().GetExecution().GetRunId(), "the run continued as new")
 }
+
+func TestNonFiniteNumberFailsItsStep(t *testing.T) {
+	s := getStack(t)
+	id := s.start(t, runs.Request{Playbook: s.load(t, "nan.yaml"), Inputs: map[string]any{"d": 0}})
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunFailed, st.Status)
+	ratio, after := st.Steps[0], st.Steps[1]
+	assert.Equal(t, "failed", ratio.Status)
+	require.NotNil(t, ratio.Error)
+	assert.Contains(t, ratio.Error.Message, "testdata/nan.yaml:8:")
+	assert.Contains(t, ratio.Error.Message, "${{ 100 / inputs.d }}: the result is +Inf, which is not a number")
+	assert.Equal(t, "pending", after.Status, "no later step ran")
+	again, err := runs.Status(context.Background(), s.client, id)
+	require.NoError(t, err, "cordon status shows the failed run")
+	assert.Len(t, again.Steps, 2)
+}
+
+// TestLargeReportsNeverStickARun: six steps of about 220 KB make a status
+// of 1.3 MB. The run's result and status query must still be answered,
+// and outputs too large for a result fail the run with what to do.
+func TestLargeReportsNeverStickARun(t *testing.T) {
+	s := getStack(t)
+	id := s.start(t, runs.Request{Playbook: s.load(t, "big-report.yaml")})
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	assert.EqualValues(t, 11000, st.Outputs["count"], "expressions saw the full outputs")
+	b, err := json.Marshal(st)
+	require.NoError(t, err)
+	assert.Less(t, len(b), 1<<20, "the result is kept under 1 MiB")
+	q, err := runs.Status(context.Background(), s.client, id)
+	require.NoError(t, err, "the status query is answered")
+	assert.Equal(t, workflows.RunSucceeded, q.Status)
+
+	id = s.start(t, runs.Request{Playbook: s.load(t, "big-report.yaml"), Inputs: map[string]any{"everything": true}})
+	st = s.wait(t, id)
+	require.Equal(t, workflows.RunFailed, st.Status)
+	assert.Regexp(t, `^outputs are \d+ bytes \(output everything alone \d+\), over the limit of 786432 bytes for a run's result: return counts, ids or a sample instead`, st.Error)
+}
