@@ -33,7 +33,7 @@ type fakeOkta struct {
 	// itself, trimmed.
 	resolve  func(spec.ResolveRequest) spec.ResolveResult
 	resolves []spec.ResolveRequest
-	notices []ApprovalNotice
+	notices  []ApprovalNotice
 }
 
 func newFakeOkta() *fakeOkta {
