@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -120,4 +121,47 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(float64(runsN*b.N)/dsl.Seconds(), "playbook-runs/s")
 	b.ReportMetric(float64(runsN*b.N)/hand.Seconds(), "handwritten-runs/s")
 	b.ReportMetric(hand.Seconds()/dsl.Seconds(), "ratio")
+}
+
+// BenchmarkForeach100k runs a foreach over 100,000 items whose outputs
+// nothing reads (okta.list_zones each) and reports the items per second,
+// how many executions the run continued as new through, and the last
+// execution's history length. Run it alone, it takes minutes:
+//
+//	go test -run '^$' -bench Foreach100k -benchtime 1x ./internal/e2e/
+func BenchmarkForeach100k(b *testing.B) {
+	s := getStack(b)
+	pb, err := playbook.LoadFile("testdata/foreach-many.yaml", playbook.Options{Registry: s.reg})
+	require.NoError(b, err)
+	const n = 100000
+	for b.Loop() {
+		ctx := context.Background()
+		t0 := time.Now()
+		started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: s.lib,
+			Inputs: map[string]any{"n": n}, StartedBy: "bench"})
+		require.NoError(b, err)
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Hour)
+		st, err := runs.Wait(wctx, s.client, started.WorkflowID, nil)
+		cancel()
+		require.NoError(b, err)
+		require.Equal(b, workflows.RunSucceeded, st.Status, st.Error)
+		wall := time.Since(t0)
+		execs := 0
+		var token []byte
+		for {
+			resp, err := s.client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+				Query: fmt.Sprintf("WorkflowId = '%s'", started.WorkflowID), NextPageToken: token})
+			require.NoError(b, err)
+			execs += len(resp.Executions)
+			if token = resp.NextPageToken; len(token) == 0 {
+				break
+			}
+		}
+		d, err := s.client.DescribeWorkflowExecution(ctx, started.WorkflowID, "")
+		require.NoError(b, err)
+		b.ReportMetric(float64(n)/wall.Seconds(), "items/s")
+		b.ReportMetric(wall.Seconds(), "s/run")
+		b.ReportMetric(float64(execs), "executions")
+		b.ReportMetric(float64(d.GetWorkflowExecutionInfo().GetHistoryLength()), "last-history-events")
+	}
 }
