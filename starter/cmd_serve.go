@@ -19,6 +19,7 @@ import (
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/logging"
+	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve"
@@ -52,7 +53,8 @@ func serveCommand() cli.Command {
 					return cli.UsageErrorf("%v", err)
 				}
 				cfg := serve.Config{Token: os.Getenv("CORDON_WEBHOOK_TOKEN"), Secret: os.Getenv("CORDON_WEBHOOK_SECRET"),
-					Insecure: *insecure, Library: runs.Library{Dir: *library, Registry: spec.Okta()}, Logger: logger}
+					Insecure: *insecure, Library: runs.Library{Dir: *library, Registry: spec.Okta()}, Logger: logger,
+					Metrics: metrics.NewServe()}
 				if cfg.Token == "" && cfg.Secret == "" && !cfg.Insecure {
 					return cli.Exit(cli.ExitUsage, serve.ErrNoAuth)
 				}

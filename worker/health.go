@@ -87,6 +87,14 @@ func (h *health) serveCodec(es converter.ExternalStorage, uiAddr string) error {
 	return nil
 }
 
+// serveMetrics adds GET /metrics (Prometheus). Like /healthz it has no
+// authentication: bind --http-addr where only the scraper reaches it.
+func (h *health) serveMetrics(metrics http.Handler) {
+	if h.mux != nil {
+		h.mux.Handle("GET /metrics", metrics)
+	}
+}
+
 func (h *health) serveHealthz(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if !h.ready.Load() {

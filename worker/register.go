@@ -63,9 +63,9 @@ func register(w worker.Worker, d *deps) error {
 // OKTA_API_TOKEN or OKTA_API_TOKEN_FILE, or the Okta SDK's names). The
 // token stays in the worker's memory: it never enters workflow input or
 // history, and the config redacts it when logged.
-func oktaClient(cfg okta.Config, logger *slog.Logger) (*okta.Client, error) {
+func oktaClient(cfg okta.Config, logger *slog.Logger, opts ...okta.Option) (*okta.Client, error) {
 	cfg.UserAgent = "cordon/" + version.Version
-	c, err := okta.NewClient(cfg, okta.WithLogger(logger))
+	c, err := okta.NewClient(cfg, append([]okta.Option{okta.WithLogger(logger)}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("okta: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/payloadstore"
@@ -35,6 +36,8 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	defer h.close()
+	m := metrics.New()
+	h.serveMetrics(m.Handler())
 
 	guardCfg, err := guardConfig(cfg.guardrails)
 	if err != nil {
@@ -53,7 +56,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		}
 		defer stopDev(srv, logger)
 		opts := client.Options{HostPort: srv.FrontendAddr(), Namespace: srv.Namespace(),
-			Logger: sdklog.NewStructuredLogger(logger)}
+			Logger: sdklog.NewStructuredLogger(logger), MetricsHandler: m.SDKHandler()}
 		if opts.ExternalStorage, err = store.ExternalStorage(); err != nil {
 			return err
 		}
@@ -80,16 +83,18 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		if store, err = temporalx.StoreConfig(opts.HostPort, payloadstore.Config{}); err != nil {
 			return err
 		}
+		opts.MetricsHandler = m.SDKHandler()
 		if c, err = temporalx.DialOptions(ctx, opts); err != nil {
 			return err
 		}
 	}
 	defer c.Close()
+	m.WatchApprovals(c)
 	logger.Info("payload store", "store", store.String(), "threshold_bytes", store.Threshold)
 	if oktaCfg, err = oktaConfig(cfg, oktaCfg); err != nil {
 		return err
 	}
-	oc, err := oktaClient(oktaCfg, logger)
+	oc, err := oktaClient(oktaCfg, logger, okta.WithObserver(m))
 	if err != nil {
 		return err
 	}

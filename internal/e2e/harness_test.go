@@ -27,6 +27,7 @@ import (
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -49,6 +50,9 @@ type stack struct {
 	// store is the payload store every client and worker of the stack
 	// uses, as the dev stack does: a directory of its own.
 	store payloadstore.Config
+	// metrics is what the worker serves at /metrics, wired as
+	// worker/run.go wires it: the SDK's handler and the Okta observer.
+	metrics *metrics.Metrics
 
 	worker    worker.Worker
 	newWorker func() worker.Worker
@@ -130,8 +134,10 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	}
 	es, err := store.ExternalStorage()
 	require.NoError(t, err)
-	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es})
+	m := metrics.New()
+	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es, MetricsHandler: m.SDKHandler()})
 	require.NoError(t, err)
+	m.WatchApprovals(c)
 	// Generous limits, except where the caller set a bucket's own.
 	limits := map[string]int{oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000, oktasim.BucketUserWrite: 100000,
 		oktasim.BucketGroups: 100000, oktasim.BucketLogs: 100000, oktasim.BucketOther: 100000}
@@ -141,7 +147,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	simOpts.Limits = limits
 	sim, err := oktasim.Start("127.0.0.1:0", simOpts)
 	require.NoError(t, err)
-	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken})
+	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken}, okta.WithObserver(m))
 	require.NoError(t, err)
 	reg := spec.Okta()
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
@@ -150,7 +156,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	if !store.Enabled() {
 		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
-	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store,
+	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store, metrics: m,
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, worker.Options{})

@@ -10,6 +10,7 @@
 //	GET  /healthz                   200 when Temporal answers, else 503
 //	POST /codec/decode              Temporal remote codec: resolves stored payloads (Config.Codec)
 //	/approvals, /v1/approvals, /auth/...  the approvals page, with Config.Approvals
+//	GET  /metrics                   Prometheus metrics, with Config.Metrics
 //
 // Both POST routes need a bearer token or an HMAC-SHA256 signature of the
 // body (auth.go), take at most 1 MiB of application/json, and start nothing
@@ -25,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
@@ -75,6 +77,9 @@ type Config struct {
 	// Approvals, when set, adds the approvals page and API
 	// (internal/approvals) to the routes.
 	Approvals interface{ Register(*http.ServeMux) }
+	// Metrics, when set, counts requests and runs and is served at GET
+	// /metrics without credentials (Prometheus scrapes it).
+	Metrics *metrics.Serve
 }
 
 // Server is the webhook. Its playbook set is swapped atomically by Reload.
@@ -139,7 +144,10 @@ func (s *Server) Handler() http.Handler {
 	if s.cfg.Approvals != nil {
 		s.cfg.Approvals.Register(mux)
 	}
-	return mux
+	if s.cfg.Metrics != nil {
+		mux.Handle("GET /metrics", s.cfg.Metrics.Handler())
+	}
+	return s.cfg.Metrics.Wrap(mux)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
