@@ -11,6 +11,7 @@ import (
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
@@ -39,6 +40,7 @@ type deps struct {
 	ApprovalsURL string
 	Approvals    workflows.ApprovalPolicy
 	Notifier     *notify.Notifier
+	Audit        *audit.Recorder
 }
 
 // register is the one place that lists what this worker executes; the
@@ -53,7 +55,7 @@ func register(w worker.Worker, d *deps) error {
 	if !d.StoreOn {
 		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
-	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier,
+	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier, Audit: d.Audit,
 		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: d.Temporal},
 			Library: runs.Library{Dir: d.Playbooks, Registry: reg}}})
 	return nil

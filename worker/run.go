@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/metrics"
@@ -38,6 +39,11 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	defer h.close()
 	m := metrics.New()
 	h.serveMetrics(m.Handler())
+	trail, err := audit.FromEnv(os.Getenv, cfg.dataDir, stdout, logger)
+	if err != nil {
+		return err
+	}
+	defer trail.Close()
 
 	guardCfg, err := guardConfig(cfg.guardrails)
 	if err != nil {
@@ -94,7 +100,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	if oktaCfg, err = oktaConfig(cfg, oktaCfg); err != nil {
 		return err
 	}
-	oc, err := oktaClient(oktaCfg, logger, okta.WithObserver(m))
+	oc, err := oktaClient(oktaCfg, logger, okta.WithObserver(m), okta.WithObserver(trail))
 	if err != nil {
 		return err
 	}
@@ -114,7 +120,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks,
-		StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Notifier: &notify.Notifier{Hooks: hooks}}); err != nil {
+		StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Notifier: &notify.Notifier{Hooks: hooks}, Audit: trail}); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {

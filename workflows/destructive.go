@@ -29,6 +29,7 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 	if err != nil {
 		if g != nil && !r.input.Options.DryRun {
 			countRefused(ctx, c, g)
+			r.audit(ctx, AuditRecord{Kind: AuditRefusal, Step: s.ID, Action: a.Name, Outcome: refusalReasonOf(c, g), Message: g.Refused})
 		}
 		return nil, err
 	}
@@ -45,6 +46,7 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 		return out, nil
 	}
 	countProtected(ctx, a.Targets.Kind, g.Protected)
+	r.auditProtected(ctx, s, a, g.Protected)
 	var out *outcome
 	switch {
 	case len(g.Allowed) == 0 && len(c.notFound) > 0 && len(g.Protected) == 0:
@@ -257,6 +259,7 @@ func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 	}
 	if r.pb.Guardrails.AboveLimit != "approval" {
 		count(ctx, MetricGuardrailRefusals, map[string]string{"reason": RefusalMaxTargets})
+		r.audit(ctx, AuditRecord{Kind: AuditRefusal, Step: s.ID, Action: a.Name, Outcome: RefusalMaxTargets, Message: msg})
 		return &stepFailure{msg: msg + " (guardrails.max_targets); nothing was changed"}
 	}
 	gate := &playbook.Step{ID: s.ID + "-limit", Kind: playbook.KindApproval,

@@ -49,13 +49,18 @@ func countProtected(ctx workflow.Context, kind spec.TargetKind, protected []spec
 // countRefused counts a step refused for a protected scope (the guard
 // words it "<param> <value>: <why>").
 func countRefused(ctx workflow.Context, c *canonical, g *spec.GuardResult) {
+	count(ctx, MetricGuardrailRefusals, map[string]string{"reason": refusalReasonOf(c, g)})
+}
+
+// refusalReasonOf is the reason of a step refused for a protected scope.
+func refusalReasonOf(c *canonical, g *spec.GuardResult) string {
 	kind := spec.TargetGroups
 	for _, sc := range c.scopes {
 		if strings.HasPrefix(g.Refused, sc.Param+" ") {
 			kind = sc.Kind
 		}
 	}
-	count(ctx, MetricGuardrailRefusals, map[string]string{"reason": refusalReason(kind)})
+	return refusalReason(kind)
 }
 
 func refusalReason(k spec.TargetKind) string {

@@ -38,7 +38,7 @@ type Client struct {
 	pacer  *pacer
 	log    *slog.Logger
 	paced  bool
-	obs    Observer
+	obs    []Observer
 }
 
 // Option configures a Client.
@@ -67,17 +67,21 @@ type Observer interface {
 // RequestStats describes one request for an Observer.
 type RequestStats struct {
 	Method string
+	// Path is relative to /api/{version}, without the query.
+	Path   string
 	Bucket string
 	// Status is the HTTP status; 0 when no answer came.
 	Status int
 	Rate   RateInfo
 	// Wait is the time spent in pacing before the request was sent.
 	Wait time.Duration
+	// RequestID is Okta's X-Okta-Request-Id.
+	RequestID string
 }
 
-// WithObserver reports every request to o (the worker's metrics).
-// Default: none.
-func WithObserver(o Observer) Option { return func(c *Client) { c.obs = o } }
+// WithObserver reports every request to o (the worker's metrics, the
+// audit trail); each call adds one. Default: none.
+func WithObserver(o Observer) Option { return func(c *Client) { c.obs = append(c.obs, o) } }
 
 // NewClient validates cfg (after applying defaults) and builds a Client.
 func NewClient(cfg Config, opts ...Option) (*Client, error) {
@@ -144,12 +148,13 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 	recv := time.Now()
 	if err != nil {
 		release(RateInfo{}, 0, sent, recv)
-		c.observe(ctx, RequestStats{Method: method, Bucket: bucket, Wait: sent.Sub(queued)})
+		c.observe(ctx, RequestStats{Method: method, Path: relPath, Bucket: bucket, Wait: sent.Sub(queued)})
 		return nil, &RequestError{Method: method, Path: relPath, Err: err}
 	}
 	ri := parseRateInfo(resp.Header, bucket)
 	release(ri, resp.StatusCode, sent, recv)
-	c.observe(ctx, RequestStats{Method: method, Bucket: bucket, Status: resp.StatusCode, Rate: ri, Wait: sent.Sub(queued)})
+	c.observe(ctx, RequestStats{Method: method, Path: relPath, Bucket: bucket, Status: resp.StatusCode, Rate: ri,
+		Wait: sent.Sub(queued), RequestID: resp.Header.Get("X-Okta-Request-Id")})
 	c.log.DebugContext(ctx, "okta request", "method", method, "path", relPath, "status", resp.StatusCode,
 		"bucket", bucket, "limit", ri.Limit, "remaining", ri.Remaining, "took", recv.Sub(sent))
 
@@ -167,8 +172,8 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 }
 
 func (c *Client) observe(ctx context.Context, r RequestStats) {
-	if c.obs != nil {
-		c.obs.ObserveRequest(ctx, r)
+	for _, o := range c.obs {
+		o.ObserveRequest(ctx, r)
 	}
 }
 

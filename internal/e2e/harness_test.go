@@ -23,6 +23,7 @@ import (
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
@@ -109,6 +110,8 @@ type stackOptions struct {
 	// dataFile keeps the server's SQLite database in a file, as worker
 	// --dev does ("" is in-memory).
 	dataFile string
+	// audit, when set, is the audit trail's sink (worker: CORDON_AUDIT).
+	audit audit.Sink
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -147,7 +150,11 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	simOpts.Limits = limits
 	sim, err := oktasim.Start("127.0.0.1:0", simOpts)
 	require.NoError(t, err)
-	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken}, okta.WithObserver(m))
+	var trail *audit.Recorder
+	if so.audit != nil {
+		trail = &audit.Recorder{Sink: so.audit}
+	}
+	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken}, okta.WithObserver(m), okta.WithObserver(trail))
 	require.NoError(t, err)
 	reg := spec.Okta()
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
@@ -160,7 +167,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, worker.Options{})
-		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier,
+		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail,
 			Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: c},
 				Library: runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}}})
 		w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
