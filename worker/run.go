@@ -22,6 +22,7 @@ import (
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/temporalx"
 	"github.com/cordonsec/cordon/internal/version"
@@ -61,15 +62,19 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 			return err
 		}
 		defer stopDev(srv, logger)
+		crypt, err := payloadcrypt.FromEnv(os.Getenv)
+		if err != nil {
+			return err
+		}
 		opts := client.Options{HostPort: srv.FrontendAddr(), Namespace: srv.Namespace(),
-			Logger: sdklog.NewStructuredLogger(logger), MetricsHandler: m.SDKHandler()}
+			Logger: sdklog.NewStructuredLogger(logger), MetricsHandler: m.SDKHandler(), DataConverter: payloadcrypt.DataConverter(crypt)}
 		if opts.ExternalStorage, err = store.ExternalStorage(); err != nil {
 			return err
 		}
 		if c, err = temporalx.DialOptions(ctx, opts); err != nil {
 			return err
 		}
-		if err := h.serveCodec(opts.ExternalStorage, srv.UIAddr()); err != nil {
+		if err := h.serveCodec(opts.ExternalStorage, crypt, srv.UIAddr()); err != nil {
 			return err
 		}
 		sim, simCfg, err := startSim(cfg, logger)

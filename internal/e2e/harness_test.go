@@ -30,6 +30,7 @@ import (
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
@@ -112,6 +113,8 @@ type stackOptions struct {
 	dataFile string
 	// audit, when set, is the audit trail's sink (worker: CORDON_AUDIT).
 	audit audit.Sink
+	// crypt, when set, encrypts payloads (worker: CORDON_PAYLOAD_KEYS).
+	crypt *payloadcrypt.Codec
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -138,7 +141,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	es, err := store.ExternalStorage()
 	require.NoError(t, err)
 	m := metrics.New()
-	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es, MetricsHandler: m.SDKHandler()})
+	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es, MetricsHandler: m.SDKHandler(), DataConverter: payloadcrypt.DataConverter(so.crypt)})
 	require.NoError(t, err)
 	m.WatchApprovals(c)
 	// Generous limits, except where the caller set a bucket's own.

@@ -14,7 +14,8 @@
 //
 // Both POST routes need a bearer token or an HMAC-SHA256 signature of the
 // body (auth.go), take at most 1 MiB of application/json, and start nothing
-// when a request is refused. The codec takes the same credentials unless
+// when a request is refused. The codec takes the same credentials, or the
+// approvals page's sign-in when Config.Approvals is set, unless
 // Config.CodecNoAuth.
 package serve
 
@@ -134,8 +135,12 @@ func (s *Server) Handler() http.Handler {
 	if s.cfg.Codec != nil {
 		codec := *s.cfg.Codec
 		if !s.cfg.CodecNoAuth {
+			signIn, _ := s.cfg.Approvals.(interface{ Authenticate(*http.Request) error })
 			codec.Auth = func(r *http.Request, body []byte) error {
 				_, err := s.auth.check(r, body)
+				if err != nil && signIn != nil && signIn.Authenticate(r) == nil {
+					return nil // signed in to the approvals page (cookie or ID token)
+				}
 				return err
 			}
 		}
