@@ -31,6 +31,10 @@ import (
 type Request struct {
 	Params map[string]any `json:"params"`         // the step's evaluated `with:`
 	Step   string         `json:"step,omitempty"` // playbook step id, for logs
+	// Playbook and PlaybookVersion name the run's playbook, for the audit
+	// trail (internal/audit); empty in histories recorded before it.
+	Playbook        string `json:"playbook,omitempty"`
+	PlaybookVersion int    `json:"playbook_version,omitempty"`
 	// Envelope asks for the result as spec.Attempted (output and attempt);
 	// workflows recorded before it was added read the bare output.
 	Envelope bool `json:"envelope,omitempty"`

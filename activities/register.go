@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/audit"
 )
 
 // Func is the signature every Okta activity has.
@@ -63,9 +64,17 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 			panic(fmt.Sprintf("activities: action %s is in the registry but has no implementation", name))
 		}
 		act, _ := a.Registry.Lookup(name)
-		r.RegisterActivityWithOptions(withAttempt(a.limitOutput(act, fn)), activity.RegisterOptions{Name: name})
+		r.RegisterActivityWithOptions(withAttempt(withScope(a.limitOutput(act, fn))), activity.RegisterOptions{Name: name})
 	}
 	r.RegisterActivityWithOptions(a.Resolve, activity.RegisterOptions{Name: spec.ResolveActivity})
+}
+
+// withScope tells the audit trail's Okta observer which playbook and step
+// the activity's writes are for.
+func withScope(fn Func) Func {
+	return func(ctx context.Context, req Request) (any, error) {
+		return fn(audit.WithScope(ctx, audit.Scope{Playbook: req.Playbook, Version: req.PlaybookVersion, Step: req.Step}), req)
+	}
 }
 
 // withAttempt records which attempt produced an action's outcome: in the

@@ -15,10 +15,13 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/logging"
+	"github.com/cordonsec/cordon/internal/metrics"
+	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve"
@@ -36,7 +39,9 @@ func serveCommand() cli.Command {
 			"Callers authenticate with CORDON_WEBHOOK_TOKEN (Authorization: Bearer) or sign the body\n" +
 			"with CORDON_WEBHOOK_SECRET (X-Cordon-Signature: sha256=HEX). SIGHUP reloads the playbooks.\n" +
 			"With a payload store, POST /codec/decode lets the Web UI (origin CORDON_UI_URL) show stored\n" +
-			"payloads, with the same credentials (CORDON_CODEC_AUTH=none: none, for a UI without login).\n" +
+			"payloads, with the same credentials (CORDON_CODEC_AUTH=none: none, for a UI without login);\n" +
+			"with CORDON_PAYLOAD_KEYS it also decrypts, for authenticated callers only (webhook\n" +
+			"credentials or the approvals sign-in). GET /metrics serves Prometheus metrics.\n" +
 			"With --oidc-issuer and --signing-key it also serves the approvals page (/approvals) and API\n" +
 			"(/v1/approvals); see docs/approvals.md.\n" +
 			"See docs/triggers.md.",
@@ -52,7 +57,8 @@ func serveCommand() cli.Command {
 					return cli.UsageErrorf("%v", err)
 				}
 				cfg := serve.Config{Token: os.Getenv("CORDON_WEBHOOK_TOKEN"), Secret: os.Getenv("CORDON_WEBHOOK_SECRET"),
-					Insecure: *insecure, Library: runs.Library{Dir: *library, Registry: spec.Okta()}, Logger: logger}
+					Insecure: *insecure, Library: runs.Library{Dir: *library, Registry: spec.Okta()}, Logger: logger,
+					Metrics: metrics.NewServe()}
 				if cfg.Token == "" && cfg.Secret == "" && !cfg.Insecure {
 					return cli.Exit(cli.ExitUsage, serve.ErrNoAuth)
 				}
@@ -69,9 +75,19 @@ func serveCommand() cli.Command {
 				}
 				defer c.Close()
 				cfg.Starter = trigger.ClientStarter{Client: c}
-				if drivers := opts.ExternalStorage.Drivers; len(drivers) > 0 {
+				crypt, err := payloadcrypt.FromEnv(os.Getenv)
+				if err != nil {
+					return cli.Exit(cli.ExitUsage, err)
+				}
+				if drivers := opts.ExternalStorage.Drivers; len(drivers) > 0 || crypt != nil {
 					cfg.Codec = &payloadstore.Codec{Drivers: drivers, AllowOrigins: strings.Split(envOr("CORDON_UI_URL", "http://127.0.0.1:8233"), ",")}
 					cfg.CodecNoAuth = os.Getenv("CORDON_CODEC_AUTH") == "none"
+					if crypt != nil {
+						if cfg.CodecNoAuth {
+							return cli.Exit(cli.ExitUsage, errors.New("CORDON_CODEC_AUTH=none: the codec decrypts payloads (CORDON_PAYLOAD_KEYS), so it serves only authenticated callers; unset it"))
+						}
+						cfg.Codec.Codecs = []converter.PayloadCodec{crypt}
+					}
 					logger.Info("codec endpoint for the Web UI", "path", payloadstore.DecodePath, "origins", cfg.Codec.AllowOrigins, "auth", !cfg.CodecNoAuth)
 				}
 				cfg.Health = func(ctx context.Context) error {

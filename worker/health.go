@@ -13,6 +13,7 @@ import (
 
 	"go.temporal.io/sdk/converter"
 
+	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 )
 
@@ -70,12 +71,13 @@ func (h *health) codecEndpoint() string {
 	return "http://" + net.JoinHostPort(host, port) + payloadstore.CodecPrefix
 }
 
-// serveCodec adds the codec endpoint for the dev stack's Web UI at uiAddr.
-// Like /healthz it has no authentication: the dev stack listens on
-// loopback. (On a cluster, `cordon serve` offers it behind the webhook's
-// credentials.)
-func (h *health) serveCodec(es converter.ExternalStorage, uiAddr string) error {
-	if h.mux == nil || len(es.Drivers) == 0 || uiAddr == "" {
+// serveCodec adds the codec endpoint for the dev stack's Web UI at uiAddr:
+// it resolves stored payloads and decrypts encrypted ones (crypt, nil when
+// off). Like /healthz it has no authentication: the dev stack listens on
+// loopback. (On a cluster, `cordon serve` offers it to authenticated
+// callers only.)
+func (h *health) serveCodec(es converter.ExternalStorage, crypt *payloadcrypt.Codec, uiAddr string) error {
+	if h.mux == nil || (len(es.Drivers) == 0 && crypt == nil) || uiAddr == "" {
 		return nil
 	}
 	origins := []string{uiAddr}
@@ -83,8 +85,19 @@ func (h *health) serveCodec(es converter.ExternalStorage, uiAddr string) error {
 		origins = append(origins, "http://localhost:"+u.Port())
 	}
 	codec := &payloadstore.Codec{Drivers: es.Drivers, AllowOrigins: origins}
+	if crypt != nil {
+		codec.Codecs = []converter.PayloadCodec{crypt}
+	}
 	codec.Register(h.mux)
 	return nil
+}
+
+// serveMetrics adds GET /metrics (Prometheus). Like /healthz it has no
+// authentication: bind --http-addr where only the scraper reaches it.
+func (h *health) serveMetrics(metrics http.Handler) {
+	if h.mux != nil {
+		h.mux.Handle("GET /metrics", metrics)
+	}
 }
 
 func (h *health) serveHealthz(w http.ResponseWriter, _ *http.Request) {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
@@ -84,6 +85,17 @@ func TestDevSubprocess(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
 	require.Equal(t, fmt.Sprintf("http://127.0.0.1:%d", uiPort), resp.Header.Get("Access-Control-Allow-Origin"))
+
+	// /metrics serves the SDK's series (the worker polls), Cordon's
+	// approvals gauge (a visibility query) and the Go runtime's.
+	sc, err := testutil.ScrapeURL("http://" + httpAddr + "/metrics")
+	require.NoError(t, err)
+	for _, name := range []string{"temporal_long_request", "cordon_approvals_waiting", "go_goroutines"} {
+		_, ok := sc.Sum(name, nil)
+		assert.True(t, ok, "%s served", name)
+	}
+	waiting, _ := sc.Sum("cordon_approvals_waiting_scrape_error", nil)
+	assert.Zero(t, waiting, "the visibility query answered")
 
 	c, err := client.DialContext(t.Context(), client.Options{HostPort: "127.0.0.1:" + strconv.Itoa(temporalPort)})
 	require.NoError(t, err, "SDK clients can connect")

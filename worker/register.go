@@ -11,6 +11,7 @@ import (
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
@@ -39,6 +40,7 @@ type deps struct {
 	ApprovalsURL string
 	Approvals    workflows.ApprovalPolicy
 	Notifier     *notify.Notifier
+	Audit        *audit.Recorder
 }
 
 // register is the one place that lists what this worker executes; the
@@ -53,7 +55,7 @@ func register(w worker.Worker, d *deps) error {
 	if !d.StoreOn {
 		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
-	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier,
+	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier, Audit: d.Audit,
 		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: d.Temporal},
 			Library: runs.Library{Dir: d.Playbooks, Registry: reg}}})
 	return nil
@@ -63,9 +65,9 @@ func register(w worker.Worker, d *deps) error {
 // OKTA_API_TOKEN or OKTA_API_TOKEN_FILE, or the Okta SDK's names). The
 // token stays in the worker's memory: it never enters workflow input or
 // history, and the config redacts it when logged.
-func oktaClient(cfg okta.Config, logger *slog.Logger) (*okta.Client, error) {
+func oktaClient(cfg okta.Config, logger *slog.Logger, opts ...okta.Option) (*okta.Client, error) {
 	cfg.UserAgent = "cordon/" + version.Version
-	c, err := okta.NewClient(cfg, okta.WithLogger(logger))
+	c, err := okta.NewClient(cfg, append([]okta.Option{okta.WithLogger(logger)}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("okta: %w", err)
 	}

@@ -16,10 +16,13 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/temporalx"
 	"github.com/cordonsec/cordon/internal/version"
@@ -35,6 +38,13 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	defer h.close()
+	m := metrics.New()
+	h.serveMetrics(m.Handler())
+	trail, err := audit.FromEnv(os.Getenv, cfg.dataDir, stdout, logger)
+	if err != nil {
+		return err
+	}
+	defer trail.Close()
 
 	guardCfg, err := guardConfig(cfg.guardrails)
 	if err != nil {
@@ -52,15 +62,19 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 			return err
 		}
 		defer stopDev(srv, logger)
+		crypt, err := payloadcrypt.FromEnv(os.Getenv)
+		if err != nil {
+			return err
+		}
 		opts := client.Options{HostPort: srv.FrontendAddr(), Namespace: srv.Namespace(),
-			Logger: sdklog.NewStructuredLogger(logger)}
+			Logger: sdklog.NewStructuredLogger(logger), MetricsHandler: m.SDKHandler(), DataConverter: payloadcrypt.DataConverter(crypt)}
 		if opts.ExternalStorage, err = store.ExternalStorage(); err != nil {
 			return err
 		}
 		if c, err = temporalx.DialOptions(ctx, opts); err != nil {
 			return err
 		}
-		if err := h.serveCodec(opts.ExternalStorage, srv.UIAddr()); err != nil {
+		if err := h.serveCodec(opts.ExternalStorage, crypt, srv.UIAddr()); err != nil {
 			return err
 		}
 		sim, simCfg, err := startSim(cfg, logger)
@@ -80,16 +94,18 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		if store, err = temporalx.StoreConfig(opts.HostPort, payloadstore.Config{}); err != nil {
 			return err
 		}
+		opts.MetricsHandler = m.SDKHandler()
 		if c, err = temporalx.DialOptions(ctx, opts); err != nil {
 			return err
 		}
 	}
 	defer c.Close()
+	m.WatchApprovals(c)
 	logger.Info("payload store", "store", store.String(), "threshold_bytes", store.Threshold)
 	if oktaCfg, err = oktaConfig(cfg, oktaCfg); err != nil {
 		return err
 	}
-	oc, err := oktaClient(oktaCfg, logger)
+	oc, err := oktaClient(oktaCfg, logger, okta.WithObserver(m), okta.WithObserver(trail))
 	if err != nil {
 		return err
 	}
@@ -109,7 +125,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks,
-		StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Notifier: &notify.Notifier{Hooks: hooks}}); err != nil {
+		StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Notifier: &notify.Notifier{Hooks: hooks}, Audit: trail}); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {

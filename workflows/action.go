@@ -17,6 +17,9 @@ import (
 type actionRequest struct {
 	Params map[string]any `json:"params"`
 	Step   string         `json:"step,omitempty"`
+	// Playbook and PlaybookVersion are for the audit trail.
+	Playbook        string `json:"playbook,omitempty"`
+	PlaybookVersion int    `json:"playbook_version,omitempty"`
 	// Envelope asks for spec.Attempted (output and attempt); set for runs
 	// past versionAttempts.
 	Envelope bool `json:"envelope,omitempty"`
@@ -95,7 +98,7 @@ func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 		return r.callChunks(ctx, s, a, params, chunks, index)
 	}
 	opts := r.activityOptions(s, a, activityID(s.ID, index, -1))
-	out, attempts, err := execute(ctx, opts, a, actionRequest{Params: params, Step: s.ID})
+	out, attempts, err := execute(ctx, opts, a, actionRequest{Params: params, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
 	if err != nil {
 		return nil, withMaxAttempts(err, opts.RetryPolicy.MaximumAttempts)
 	}
@@ -112,7 +115,7 @@ func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 		}
 		p[a.Targets.Param] = toAny(chunks[i])
 		actx := workflow.WithActivityOptions(ctx, r.activityOptions(s, a, activityID(s.ID, index, i)))
-		req := envelope(ctx, actionRequest{Params: p, Step: s.ID})
+		req := envelope(ctx, actionRequest{Params: p, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
 		var raw any
 		if err := workflow.ExecuteActivity(actx, a.Name, req).Get(ctx, &raw); err != nil {
 			return err

@@ -184,6 +184,7 @@ func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingAp
 	}
 	rec := p.decision
 	r.byID[s.ID].Approval = rec
+	r.audit(ctx, AuditRecord{Kind: AuditApproval, Step: s.ID, Outcome: rec.Decision, Approver: rec.Approver, Message: rec.Comment})
 	if rec.ForStep != "" && rec.Decision == "approved" {
 		r.bound[rec.ForStep] = rec.Targets
 	}

@@ -27,6 +27,10 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 	}
 	c, g, err := r.judge(ctx, s, index, a, params)
 	if err != nil {
+		if g != nil && !r.input.Options.DryRun {
+			countRefused(ctx, c, g)
+			r.audit(ctx, AuditRecord{Kind: AuditRefusal, Step: s.ID, Action: a.Name, Outcome: refusalReasonOf(c, g), Message: g.Refused})
+		}
 		return nil, err
 	}
 	if err := r.checkBound(s, g.Allowed); err != nil {
@@ -41,6 +45,8 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 		addNotFound(out, c.notFound)
 		return out, nil
 	}
+	countProtected(ctx, a.Targets.Kind, g.Protected)
+	r.auditProtected(ctx, s, a, g.Protected)
 	var out *outcome
 	switch {
 	case len(g.Allowed) == 0 && len(c.notFound) > 0 && len(g.Protected) == 0:
@@ -67,7 +73,8 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 
 // judge canonicalises a destructive step's targets and asks the guard
 // about them. A guarded parameter that names nothing, or names something
-// protected, refuses the step before anything is written.
+// protected, refuses the step before anything is written (the guard's
+// answer then comes with the error, for the refusal count).
 func (r *run) judge(ctx workflow.Context, s *playbook.Step, index int, a *spec.Action, params map[string]any) (*canonical, *spec.GuardResult, error) {
 	c, err := r.canonicalize(ctx, s, index, a, params)
 	if err != nil {
@@ -85,7 +92,7 @@ func (r *run) judge(ctx workflow.Context, s *playbook.Step, index int, a *spec.A
 		return nil, nil, err
 	}
 	if g.Refused != "" {
-		return nil, nil, &stepFailure{msg: fmt.Sprintf("step %s: %s is refused: %s; nothing was changed", s.ID, a.Title, g.Refused)}
+		return c, g, &stepFailure{msg: fmt.Sprintf("step %s: %s is refused: %s; nothing was changed", s.ID, a.Title, g.Refused)}
 	}
 	return c, g, nil
 }
@@ -251,6 +258,8 @@ func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 		msg = fmt.Sprintf("step %s (%s) names %d distinct targets (%d of them protected), above the limit of %d", s.ID, a.Title, total, len(g.Protected), limit)
 	}
 	if r.pb.Guardrails.AboveLimit != "approval" {
+		count(ctx, MetricGuardrailRefusals, map[string]string{"reason": RefusalMaxTargets})
+		r.audit(ctx, AuditRecord{Kind: AuditRefusal, Step: s.ID, Action: a.Name, Outcome: RefusalMaxTargets, Message: msg})
 		return &stepFailure{msg: msg + " (guardrails.max_targets); nothing was changed"}
 	}
 	gate := &playbook.Step{ID: s.ID + "-limit", Kind: playbook.KindApproval,

@@ -65,6 +65,7 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 	default:
 		st.Status, st.Steps[0].Status, st.Steps[0].Error, st.Error = RunFailed, playbook.StatusFailed, stepError(err), err.Error()
 	}
+	count(ctx, MetricUndoDone, map[string]string{"action": u.Action, "status": st.Status})
 	return out, err
 }
 
@@ -133,6 +134,7 @@ func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *spec.Actio
 		return
 	}
 	m["undo"] = map[string]any{"workflow_id": id, "action": a.Undo, "at": at, "targets": toAny(changed)}
+	count(ctx, MetricUndoScheduled, map[string]string{"action": a.Undo})
 }
 
 // isUndoAction says whether some action of the registry names this one as

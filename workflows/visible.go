@@ -64,12 +64,13 @@ func (r *run) showWaiting(ctx workflow.Context) error {
 // showFinal records the run's final state; the current details are
 // cleared, since nothing waits any more.
 func (r *run) showFinal(ctx workflow.Context) error {
-	if !r.visible {
-		return nil
-	}
 	state := r.status.Status
 	if state == RunSucceeded && r.input.Options.DryRun {
 		state = StatePlanned
+	}
+	count(ctx, MetricRunsFinished, map[string]string{"playbook": r.pb.Name, "status": state})
+	if !r.visible {
+		return nil
 	}
 	dctx, _ := workflow.NewDisconnectedContext(ctx) // a cancelled run still says so
 	workflow.SetCurrentDetails(dctx, "")

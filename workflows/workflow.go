@@ -69,6 +69,9 @@ func (in *Interpreter) runChecked(ctx workflow.Context, pb *playbook.Playbook, i
 	if err := r.registerHandlers(ctx); err != nil {
 		return nil, err
 	}
+	if input.Resume == nil {
+		count(ctx, MetricRunsStarted, map[string]string{"playbook": pb.Name})
+	}
 	if err != nil {
 		return nil, r.refuse(ctx, err)
 	}

@@ -38,6 +38,7 @@ type Client struct {
 	pacer  *pacer
 	log    *slog.Logger
 	paced  bool
+	obs    []Observer
 }
 
 // Option configures a Client.
@@ -56,6 +57,31 @@ func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 // exists to measure pacing against a naive client; production code never
 // sets it.
 func WithoutPacing() Option { return func(c *Client) { c.paced = false } }
+
+// Observer sees every request the client sent or tried to send, for
+// metrics. It runs on the request's goroutine; keep it fast.
+type Observer interface {
+	ObserveRequest(ctx context.Context, r RequestStats)
+}
+
+// RequestStats describes one request for an Observer.
+type RequestStats struct {
+	Method string
+	// Path is relative to /api/{version}, without the query.
+	Path   string
+	Bucket string
+	// Status is the HTTP status; 0 when no answer came.
+	Status int
+	Rate   RateInfo
+	// Wait is the time spent in pacing before the request was sent.
+	Wait time.Duration
+	// RequestID is Okta's X-Okta-Request-Id.
+	RequestID string
+}
+
+// WithObserver reports every request to o (the worker's metrics, the
+// audit trail); each call adds one. Default: none.
+func WithObserver(o Observer) Option { return func(c *Client) { c.obs = append(c.obs, o) } }
 
 // NewClient validates cfg (after applying defaults) and builds a Client.
 func NewClient(cfg Config, opts ...Option) (*Client, error) {
@@ -112,6 +138,7 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 		}
 	}
 	bucket := BucketFor(method, relPath)
+	queued := time.Now()
 	release, err := c.pacer.acquire(ctx, bucket)
 	if err != nil {
 		return nil, &RequestError{Method: method, Path: relPath, Err: err}
@@ -121,10 +148,13 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 	recv := time.Now()
 	if err != nil {
 		release(RateInfo{}, 0, sent, recv)
+		c.observe(ctx, RequestStats{Method: method, Path: relPath, Bucket: bucket, Wait: sent.Sub(queued)})
 		return nil, &RequestError{Method: method, Path: relPath, Err: err}
 	}
 	ri := parseRateInfo(resp.Header, bucket)
 	release(ri, resp.StatusCode, sent, recv)
+	c.observe(ctx, RequestStats{Method: method, Path: relPath, Bucket: bucket, Status: resp.StatusCode, Rate: ri,
+		Wait: sent.Sub(queued), RequestID: resp.Header.Get("X-Okta-Request-Id")})
 	c.log.DebugContext(ctx, "okta request", "method", method, "path", relPath, "status", resp.StatusCode,
 		"bucket", bucket, "limit", ri.Limit, "remaining", ri.Remaining, "took", recv.Sub(sent))
 
@@ -139,6 +169,12 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 		}
 	}
 	return r, nil
+}
+
+func (c *Client) observe(ctx context.Context, r RequestStats) {
+	for _, o := range c.obs {
+		o.ObserveRequest(ctx, r)
+	}
 }
 
 // maxBody bounds how much of a response is read; Okta pages are far smaller.

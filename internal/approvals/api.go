@@ -32,6 +32,18 @@ func (h *Handler) apiIdentity(w http.ResponseWriter, r *http.Request) (Identity,
 	return sess.Identity, true
 }
 
+// Authenticate says whether r comes from a signed-in user (a valid ID
+// token or session cookie); cordon serve's codec endpoint accepts them.
+func (h *Handler) Authenticate(r *http.Request) error {
+	if _, sent, err := h.bearer(r); sent {
+		return err
+	}
+	if _, ok := h.cookies.session(r); !ok {
+		return errors.New("not signed in")
+	}
+	return nil
+}
+
 func (h *Handler) listAPI(w http.ResponseWriter, r *http.Request) {
 	who, ok := h.apiIdentity(w, r)
 	if !ok {

@@ -23,11 +23,14 @@ import (
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
@@ -49,6 +52,9 @@ type stack struct {
 	// store is the payload store every client and worker of the stack
 	// uses, as the dev stack does: a directory of its own.
 	store payloadstore.Config
+	// metrics is what the worker serves at /metrics, wired as
+	// worker/run.go wires it: the SDK's handler and the Okta observer.
+	metrics *metrics.Metrics
 
 	worker    worker.Worker
 	newWorker func() worker.Worker
@@ -105,6 +111,10 @@ type stackOptions struct {
 	// dataFile keeps the server's SQLite database in a file, as worker
 	// --dev does ("" is in-memory).
 	dataFile string
+	// audit, when set, is the audit trail's sink (worker: CORDON_AUDIT).
+	audit audit.Sink
+	// crypt, when set, encrypts payloads (worker: CORDON_PAYLOAD_KEYS).
+	crypt *payloadcrypt.Codec
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -130,8 +140,10 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	}
 	es, err := store.ExternalStorage()
 	require.NoError(t, err)
-	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es})
+	m := metrics.New()
+	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es, MetricsHandler: m.SDKHandler(), DataConverter: payloadcrypt.DataConverter(so.crypt)})
 	require.NoError(t, err)
+	m.WatchApprovals(c)
 	// Generous limits, except where the caller set a bucket's own.
 	limits := map[string]int{oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000, oktasim.BucketUserWrite: 100000,
 		oktasim.BucketGroups: 100000, oktasim.BucketLogs: 100000, oktasim.BucketOther: 100000}
@@ -141,7 +153,11 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	simOpts.Limits = limits
 	sim, err := oktasim.Start("127.0.0.1:0", simOpts)
 	require.NoError(t, err)
-	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken})
+	var trail *audit.Recorder
+	if so.audit != nil {
+		trail = &audit.Recorder{Sink: so.audit}
+	}
+	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken}, okta.WithObserver(m), okta.WithObserver(trail))
 	require.NoError(t, err)
 	reg := spec.Okta()
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
@@ -150,11 +166,11 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	if !store.Enabled() {
 		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
-	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store,
+	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store, metrics: m,
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, worker.Options{})
-		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier,
+		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail,
 			Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: c},
 				Library: runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}}})
 		w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})

@@ -17,6 +17,7 @@ import (
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/notify"
@@ -40,6 +41,10 @@ type Deps struct {
 	// Notifier posts approval notices; nil posts nothing (the activity
 	// is still registered, so runs never wait for a worker that has it).
 	Notifier *notify.Notifier
+	// Audit is the audit trail of the workflows' own events (refusals,
+	// approvals); nil records nothing (the activity is still registered).
+	// Okta writes reach it through the Okta client's observer.
+	Audit *audit.Recorder
 }
 
 // Register adds every Cordon workflow and activity to r.
@@ -53,6 +58,7 @@ func Register(r worker.Registry, d Deps) {
 	r.RegisterActivityWithOptions(d.Guard.Check, activity.RegisterOptions{Name: spec.GuardActivity})
 	r.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})
 	r.RegisterActivityWithOptions(d.Notifier.Approval, activity.RegisterOptions{Name: workflows.NotifyActivity})
+	r.RegisterActivityWithOptions(AuditRuns{Recorder: d.Audit}.Record, activity.RegisterOptions{Name: workflows.AuditActivity})
 	r.RegisterWorkflowWithOptions(workflows.Intake, workflow.RegisterOptions{Name: workflows.IntakeWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.HealthCheck, workflow.RegisterOptions{Name: workflows.HealthWorkflowName})
 	if d.Intake != nil {

@@ -38,6 +38,11 @@ type Codec struct {
 	MaxBody int64
 	// Timeout bounds the retrieval of one request. Default 30s.
 	Timeout time.Duration
+	// Codecs are applied after retrieval on decode, and on encode (the
+	// payload encryption, internal/payloadcrypt), as the SDK applies
+	// them under the payload store: payloads are encrypted before they
+	// are offloaded.
+	Codecs []converter.PayloadCodec
 }
 
 // Paths under the codec's prefix; Temporal clients append them to the
@@ -51,7 +56,13 @@ const (
 // Register adds the codec's routes to mux.
 func (c *Codec) Register(mux *http.ServeMux) {
 	mux.Handle(DecodePath, c.handler(c.decode))
-	mux.Handle(EncodePath, c.handler(func(_ context.Context, p []*commonpb.Payload) ([]*commonpb.Payload, error) { return p, nil }))
+	mux.Handle(EncodePath, c.handler(func(_ context.Context, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
+		var err error
+		for i := len(c.Codecs) - 1; i >= 0 && err == nil; i-- {
+			p, err = c.Codecs[i].Encode(p)
+		}
+		return p, err
+	}))
 }
 
 type codecFunc func(context.Context, []*commonpb.Payload) ([]*commonpb.Payload, error)
@@ -156,6 +167,12 @@ func (c *Codec) decode(ctx context.Context, payloads []*commonpb.Payload) ([]*co
 			return nil, err
 		}
 		out[i] = got[0]
+	}
+	var err error
+	for _, codec := range c.Codecs {
+		if out, err = codec.Decode(out); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

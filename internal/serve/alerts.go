@@ -72,6 +72,7 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request, body []byte) {
 
 func (s *Server) logRuns(key string, started []trigger.Run) {
 	for _, r := range started {
+		s.cfg.Metrics.Run(r.Playbook, r.Duplicate, r.Error != "")
 		switch {
 		case r.Error != "":
 			s.cfg.Logger.Warn("run refused", "alert", key, "playbook", r.Playbook, "error", r.Error)

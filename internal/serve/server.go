@@ -10,10 +10,12 @@
 //	GET  /healthz                   200 when Temporal answers, else 503
 //	POST /codec/decode              Temporal remote codec: resolves stored payloads (Config.Codec)
 //	/approvals, /v1/approvals, /auth/...  the approvals page, with Config.Approvals
+//	GET  /metrics                   Prometheus metrics, with Config.Metrics
 //
 // Both POST routes need a bearer token or an HMAC-SHA256 signature of the
 // body (auth.go), take at most 1 MiB of application/json, and start nothing
-// when a request is refused. The codec takes the same credentials unless
+// when a request is refused. The codec takes the same credentials, or the
+// approvals page's sign-in when Config.Approvals is set, unless
 // Config.CodecNoAuth.
 package serve
 
@@ -25,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve/trigger"
@@ -75,6 +78,9 @@ type Config struct {
 	// Approvals, when set, adds the approvals page and API
 	// (internal/approvals) to the routes.
 	Approvals interface{ Register(*http.ServeMux) }
+	// Metrics, when set, counts requests and runs and is served at GET
+	// /metrics without credentials (Prometheus scrapes it).
+	Metrics *metrics.Serve
 }
 
 // Server is the webhook. Its playbook set is swapped atomically by Reload.
@@ -129,8 +135,12 @@ func (s *Server) Handler() http.Handler {
 	if s.cfg.Codec != nil {
 		codec := *s.cfg.Codec
 		if !s.cfg.CodecNoAuth {
+			signIn, _ := s.cfg.Approvals.(interface{ Authenticate(*http.Request) error })
 			codec.Auth = func(r *http.Request, body []byte) error {
 				_, err := s.auth.check(r, body)
+				if err != nil && signIn != nil && signIn.Authenticate(r) == nil {
+					return nil // signed in to the approvals page (cookie or ID token)
+				}
 				return err
 			}
 		}
@@ -139,7 +149,10 @@ func (s *Server) Handler() http.Handler {
 	if s.cfg.Approvals != nil {
 		s.cfg.Approvals.Register(mux)
 	}
-	return mux
+	if s.cfg.Metrics != nil {
+		mux.Handle("GET /metrics", s.cfg.Metrics.Handler())
+	}
+	return s.cfg.Metrics.Wrap(mux)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/contrib/envconfig"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 )
 
@@ -37,8 +38,9 @@ const (
 )
 
 // ClientOptions loads client options from the environment (see the package
-// doc) and fills Cordon's defaults, the slog adapter and the payload store
-// (see StoreConfig).
+// doc) and fills Cordon's defaults, the slog adapter, the payload store
+// (see StoreConfig) and the payload encryption (CORDON_PAYLOAD_KEYS or
+// CORDON_PAYLOAD_KEYS_FILE, package payloadcrypt).
 func ClientOptions(logger *slog.Logger) (client.Options, error) {
 	opts, err := envconfig.LoadDefaultClientOptions()
 	if err != nil {
@@ -59,6 +61,13 @@ func ClientOptions(logger *slog.Logger) (client.Options, error) {
 	}
 	if opts.ExternalStorage, err = store.ExternalStorage(); err != nil {
 		return client.Options{}, err
+	}
+	crypt, err := payloadcrypt.FromEnv(os.Getenv)
+	if err != nil {
+		return client.Options{}, err
+	}
+	if crypt != nil {
+		opts.DataConverter = payloadcrypt.DataConverter(crypt)
 	}
 	return opts, nil
 }
