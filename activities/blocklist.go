@@ -20,17 +20,17 @@ const maxBlocklistEntries = 1000
 // read the zone, append what it does not already cover, write it back
 // whole (Okta has no append call). Entries the zone covers are
 // already_blocked, so a retry or repeat writes nothing new.
-func (a *Activities) BlockIPs(ctx context.Context, req Request) (any, error) {
+func (a *Activities) BlockIPs(ctx context.Context, req spec.Request) (any, error) {
 	return a.editBlocklist(ctx, spec.BlockIPs, req, true)
 }
 
 // UnblockIPs removes entries from an IP BLOCKLIST zone; entries not in the
 // zone are not_blocked (success).
-func (a *Activities) UnblockIPs(ctx context.Context, req Request) (any, error) {
+func (a *Activities) UnblockIPs(ctx context.Context, req spec.Request) (any, error) {
 	return a.editBlocklist(ctx, spec.UnblockIPs, req, false)
 }
 
-func (a *Activities) editBlocklist(ctx context.Context, name string, req Request, block bool) (any, error) {
+func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Request, block bool) (any, error) {
 	act, p, err := a.start(ctx, name, req)
 	if err != nil {
 		return nil, err
@@ -52,14 +52,14 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 			zoneID, zone.Str("name"), zone.Str("type"), zone.Str("usage"), act.Title)})
 	}
 	raw, parsed := zoneEntries(zone["gateways"])
-	results := make([]ItemResult, 0, len(entries))
+	results := make([]spec.ItemResult, 0, len(entries))
 	changed := false
 	earlier := earlierZoneWrites(ctx)
 	if block {
 		var added []any
 		for _, e := range entries {
 			if by := coveredBy(e, parsed); by != "" {
-				r := ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeAlreadyBlocked}
+				r := spec.ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeAlreadyBlocked}
 				if by == e.String() && earlier[e.String()] {
 					r.Outcome = spec.OutcomeDone // added by an earlier attempt whose answer was lost
 				}
@@ -68,7 +68,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 			}
 			added = append(added, e.Okta())
 			parsed = append(parsed, &e)
-			results = append(results, ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone})
+			results = append(results, spec.ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone})
 		}
 		if n := len(raw) + len(added); n > maxBlocklistEntries {
 			return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamIPAddresses, Msg: fmt.Sprintf(
@@ -89,7 +89,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 				kept, keptParsed = append(kept, g), append(keptParsed, parsed[i])
 			}
 			raw, parsed = kept, keptParsed
-			r := ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone}
+			r := spec.ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone}
 			if !found && !earlier[e.String()] {
 				r.Outcome = spec.OutcomeNotBlocked
 				if by := coveredBy(e, parsed); by != "" {
@@ -115,7 +115,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 			return nil, classify(act.Title, err)
 		}
 	}
-	res := &BulkResult{Status: spec.StatusSuccessful, Results: results, Succeeded: []string{}, Failed: []string{}, Zone: zone}
+	res := &spec.BulkResult{Status: spec.StatusSuccessful, Results: results, Succeeded: []string{}, Failed: []string{}, Zone: zone}
 	for _, r := range results {
 		res.Succeeded = append(res.Succeeded, r.ID)
 	}
@@ -138,7 +138,7 @@ func coveredBy(e spec.IPEntry, zone []*spec.IPEntry) string {
 // writes per zone, but it cannot serialise theirs. A change that did not
 // stick is returned as a retryable error: the retry reads the zone afresh,
 // and entries already in place are reported as already_blocked.
-func (a *Activities) verifyBlocklist(ctx context.Context, zoneID string, results []ItemResult, block bool) (okta.Zone, error) {
+func (a *Activities) verifyBlocklist(ctx context.Context, zoneID string, results []spec.ItemResult, block bool) (okta.Zone, error) {
 	zone, err := a.Okta.GetZone(ctx, zoneID)
 	if err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func earlierZoneWrites(ctx context.Context) map[string]bool {
 	return out
 }
 
-func recordZoneWrite(ctx context.Context, earlier map[string]bool, results []ItemResult) {
+func recordZoneWrite(ctx context.Context, earlier map[string]bool, results []spec.ItemResult) {
 	if !activity.IsActivity(ctx) {
 		return
 	}

@@ -24,19 +24,6 @@ const (
 	ErrInvalidInput = spec.ErrInvalidInput
 )
 
-// ErrorDetails is the first detail of every ApplicationError an activity
-// returns, so the workflow can expose steps.<id>.error.{message, okta_code,
-// http_status}.
-type ErrorDetails struct {
-	Command    string `json:"command"`
-	OktaCode   string `json:"okta_code,omitempty"`
-	HTTPStatus int    `json:"http_status,omitempty"`
-	Message    string `json:"message"`
-	// Attempt is the attempt that failed (register.go sets it), so a
-	// step reports how many times its activity ran.
-	Attempt int `json:"attempt,omitempty"`
-}
-
 // retryJitter spreads retries of activities that hit the same window, so
 // they do not all return at the same instant.
 const retryJitter = 500 * time.Millisecond
@@ -102,8 +89,8 @@ func retryable(err error) bool {
 	return true
 }
 
-func errorDetails(title string, err error) ErrorDetails {
-	d := ErrorDetails{Command: title, Message: err.Error()}
+func errorDetails(title string, err error) spec.ErrorDetails {
+	d := spec.ErrorDetails{Command: title, Message: err.Error()}
 	var apiErr *okta.APIError
 	var inErr *InputError
 	switch {
@@ -117,7 +104,7 @@ func errorDetails(title string, err error) ErrorDetails {
 
 // failureMessage renders the integration spec's form:
 // "Deactivate Users failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found."
-func failureMessage(title string, d ErrorDetails) string {
+func failureMessage(title string, d spec.ErrorDetails) string {
 	msg := title + " failed."
 	if d.OktaCode != "" {
 		msg += " Okta Code: " + d.OktaCode + "."

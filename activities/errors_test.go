@@ -28,7 +28,7 @@ func TestRateLimitedNextRetryDelay(t *testing.T) {
 	assert.Equal(t, temporal.ApplicationErrorCategoryBenign, ae.Category())
 	assert.GreaterOrEqual(t, ae.NextRetryDelay(), 60*time.Second)
 	assert.Less(t, ae.NextRetryDelay(), 60*time.Second+retryJitter)
-	assert.Equal(t, ErrorDetails{Command: "Get Users", OktaCode: "E0000047", HTTPStatus: 429,
+	assert.Equal(t, spec.ErrorDetails{Command: "Get Users", OktaCode: "E0000047", HTTPStatus: 429,
 		Message: "API call exceeded rate limit due to too many requests.", Attempt: 1}, d)
 }
 

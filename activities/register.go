@@ -13,7 +13,7 @@ import (
 )
 
 // Func is the signature every Okta activity has.
-type Func func(ctx context.Context, req Request) (any, error)
+type Func func(ctx context.Context, req spec.Request) (any, error)
 
 // Funcs returns the implementation of every action, keyed by registry name.
 func (a *Activities) Funcs() map[string]Func {
@@ -70,9 +70,9 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 
 // withAttempt records which attempt produced an action's outcome: in the
 // result when the request asks for an envelope, and in the failure's
-// ErrorDetails always.
+// spec.ErrorDetails always.
 func withAttempt(fn Func) Func {
-	return func(ctx context.Context, req Request) (any, error) {
+	return func(ctx context.Context, req spec.Request) (any, error) {
 		out, err := fn(ctx, req)
 		attempt := int(activity.GetInfo(ctx).Attempt)
 		if err != nil {
@@ -85,14 +85,14 @@ func withAttempt(fn Func) Func {
 	}
 }
 
-// failedAttempt sets the attempt in an activity failure's ErrorDetails
+// failedAttempt sets the attempt in an activity failure's spec.ErrorDetails
 // (its first detail), keeping everything else about the error.
 func failedAttempt(err error, attempt int) error {
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || !app.HasDetails() {
 		return err
 	}
-	var d ErrorDetails
+	var d spec.ErrorDetails
 	var rest any
 	details := []any{}
 	if app.Details(&d, &rest) == nil {

@@ -165,7 +165,7 @@ steps:
 func TestChildOnlyWorkflowsRefuseDirectStarts(t *testing.T) {
 	h := newHarness(t)
 	h.env.ExecuteWorkflow(ZoneWriteWorkflowName, ZoneWriteInput{Action: spec.DeactivateUsers,
-		Request: actionRequest{Params: map[string]any{spec.ParamUserIDs: []any{"00u1"}}}})
+		Request: spec.Request{Params: map[string]any{spec.ParamUserIDs: []any{"00u1"}}}})
 	require.Error(t, h.env.GetWorkflowError())
 	assert.Contains(t, h.env.GetWorkflowError().Error(), "ZoneWriteWorkflow runs only as the child of a playbook run")
 	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))

@@ -79,12 +79,9 @@ func HealthCheck(ctx workflow.Context, in HealthInput) (HealthResult, error) {
 	if workflow.HasLastCompletionResult(ctx) {
 		_ = workflow.GetLastCompletionResult(ctx, &prev) // a result of another shape counts as none
 	}
-	var out struct {
-		User      string `json:"user"`
-		LatencyMS int64  `json:"latency_ms"`
-	}
+	var out spec.ConnectionResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, healthCheckOptions), spec.TestConnection,
-		actionRequest{Params: map[string]any{}}).Get(ctx, &out)
+		spec.Request{Params: map[string]any{}}).Get(ctx, &out)
 	res := HealthResult{OK: err == nil, CheckedAt: workflow.Now(ctx), User: out.User, LatencyMS: out.LatencyMS}
 	if err == nil {
 		return res, nil

@@ -19,7 +19,7 @@ func runHealth(t *testing.T, prev *HealthResult, ok bool, in HealthInput) (Healt
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(HealthCheck, workflow.RegisterOptions{Name: HealthWorkflowName})
-	env.RegisterActivityWithOptions(func(ctx context.Context, req actionRequest) (any, error) {
+	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.Request) (any, error) {
 		if ok {
 			return map[string]any{"status": "Successful", "user": "admin@example.com", "latency_ms": 12}, nil
 		}

@@ -57,17 +57,18 @@ func bulkOK(params map[string]any) (any, error) {
 		}
 	}
 	ids, _ := spec.ParseList(params[key])
-	results := []any{}
+	res := spec.NewBulkResult()
 	for _, id := range ids {
-		results = append(results, map[string]any{"id": id, "ok": true, "outcome": spec.OutcomeDone})
+		res.Results = append(res.Results, spec.ItemResult{ID: id, OK: true, Outcome: spec.OutcomeDone})
 	}
-	return map[string]any{"status": spec.StatusSuccessful, "results": results, "succeeded": toAny(ids), "failed": []any{}}, nil
+	res.Succeeded = append(res.Succeeded, ids...)
+	return res, nil
 }
 
 func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *spec.Registry) {
 	for _, a := range reg.All() {
 		name := a.Name
-		env.RegisterActivityWithOptions(func(ctx context.Context, req actionRequest) (any, error) {
+		env.RegisterActivityWithOptions(func(ctx context.Context, req spec.Request) (any, error) {
 			f.mu.Lock()
 			f.calls[name] = append(f.calls[name], req.Params)
 			fn := f.answers[name]

@@ -246,7 +246,9 @@ func (r *run) dispatch(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 
 // outcome is what a step produced.
 type outcome struct {
-	output   any
+	output any
+	// bulk is a list action's result until seal makes it the output.
+	bulk     *spec.BulkResult
 	status   string // "" means succeeded
 	attempts int
 	plan     *Plan

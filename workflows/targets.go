@@ -206,20 +206,18 @@ func applyCanonical(a *spec.Action, params map[string]any, c *canonical, allowed
 // addNotFound reports spellings that name nothing as failed items
 // (outcome not_found); nothing was sent to Okta for them.
 func addNotFound(out *outcome, missing []spec.ProtectedEntry) {
-	m, ok := out.output.(map[string]any)
-	if !ok || len(missing) == 0 {
+	b := out.bulk
+	if b == nil || len(missing) == 0 {
 		return
 	}
-	results, failed := asList(m["results"]), asList(m["failed"])
 	for _, x := range missing {
-		results = append(results, map[string]any{"id": x.Target, "ok": false, "outcome": spec.OutcomeNotFound, "message": x.Reason})
-		failed = append(failed, x.Target)
+		b.Results = append(b.Results, spec.ItemResult{ID: x.Target, Outcome: spec.OutcomeNotFound, Message: x.Reason})
+		b.Failed = append(b.Failed, x.Target)
 	}
-	m["results"], m["failed"] = results, failed
-	if len(asList(m["succeeded"])) == 0 {
-		m["status"] = spec.StatusFailed
+	if len(b.Succeeded) == 0 {
+		b.Status = spec.StatusFailed
 	} else {
-		m["status"] = spec.StatusPartiallySuccessful
+		b.Status = spec.StatusPartiallySuccessful
 		if out.status == "" {
 			out.status = playbook.StatusPartiallySucceeded
 		}

@@ -23,7 +23,7 @@ const ZoneWriteWorkflowName = "ZoneWriteWorkflow"
 // ZoneWriteInput is ZoneWriteWorkflow's input.
 type ZoneWriteInput struct {
 	Action  string        `json:"action"`
-	Request actionRequest `json:"request"`
+	Request spec.Request  `json:"request"`
 	Options ZoneWriteOpts `json:"options"`
 }
 
@@ -81,7 +81,7 @@ const zoneWaitMax = 2 * time.Second
 
 // callZoneWrite runs a zone write as the zone's single open
 // ZoneWriteWorkflow, waiting (durably) while another run holds the zone.
-func callZoneWrite(ctx workflow.Context, opts workflow.ActivityOptions, action string, req actionRequest, zoneID string) (any, error) {
+func callZoneWrite(ctx workflow.Context, opts workflow.ActivityOptions, action string, req spec.Request, zoneID string) (any, error) {
 	in := ZoneWriteInput{Action: action, Request: req, Options: ZoneWriteOpts{
 		ActivityID: opts.ActivityID, Summary: opts.Summary, Timeout: opts.StartToCloseTimeout,
 		Heartbeat: opts.HeartbeatTimeout, Retry: spec.Retry{

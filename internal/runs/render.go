@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/workflows"
@@ -94,8 +95,8 @@ func FailedItems(st *workflows.RunStatus) int {
 			outs = l
 		}
 		for _, o := range outs {
-			if m, ok := o.(map[string]any); ok {
-				n += len(asSlice(m["failed"]))
+			if b, ok := spec.DecodeBulk(o); ok {
+				n += len(b.Failed)
 			}
 		}
 	}
@@ -116,30 +117,25 @@ func stepNote(s *workflows.StepStatus) string {
 	if s.Items > 0 {
 		notes = append(notes, fmt.Sprintf("%d items", s.Items))
 	}
-	if m, ok := s.Output.(map[string]any); ok {
-		ok, fail := len(asSlice(m["succeeded"])), len(asSlice(m["failed"]))
+	if b, ok := spec.DecodeBulk(s.Output); ok {
+		ok, fail := len(b.Succeeded), len(b.Failed)
 		switch {
 		case s.Status == "planned" && ok > 0:
 			notes = append(notes, fmt.Sprintf("%d targets", ok))
 		case ok+fail > 0:
 			notes = append(notes, fmt.Sprintf("%d ok, %d failed", ok, fail))
 		}
-		if n, _ := m["protected"].(float64); n > 0 {
-			notes = append(notes, fmt.Sprintf("%d protected", int(n)))
+		if b.Protected > 0 {
+			notes = append(notes, fmt.Sprintf("%d protected", b.Protected))
 		}
-		if u, ok := m["undo"].(map[string]any); ok && u["workflow_id"] != nil {
-			notes = append(notes, fmt.Sprintf("undo at %v", u["at"]))
+		if u := b.Undo; u != nil && u.WorkflowID != "" && u.At != nil {
+			notes = append(notes, "undo at "+u.At.Format(time.RFC3339Nano))
 		}
 	}
 	if len(notes) == 0 {
 		return ""
 	}
 	return " (" + strings.Join(notes, "; ") + ")"
-}
-
-func asSlice(v any) []any {
-	s, _ := v.([]any)
-	return s
 }
 
 // planVerbs phrase a plan for people, by action.
@@ -197,10 +193,10 @@ func WritePlan(w io.Writer, st *workflows.RunStatus) {
 		if s.Plan != nil {
 			n++
 			fmt.Fprintf(w, "  %s would %s\n", s.ID, PlanLine(s.Plan))
-			if m, ok := s.Output.(map[string]any); ok {
-				for _, r := range asSlice(m["results"]) {
-					if rm, _ := r.(map[string]any); rm["outcome"] == "protected" {
-						fmt.Fprintf(w, "    skipped %v: %v\n", rm["id"], rm["message"])
+			if b, ok := spec.DecodeBulk(s.Output); ok {
+				for _, r := range b.Results {
+					if r.Outcome == spec.OutcomeProtected {
+						fmt.Fprintf(w, "    skipped %s: %s\n", r.ID, r.Message)
 					}
 				}
 			}
