@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -152,7 +151,7 @@ func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *spec.Action
 	req = envelope(ctx, req)
 	var raw any
 	var err error
-	if zone, ok := req.Params[spec.ParamZoneID].(string); ok && isZoneWrite(a.Name) {
+	if zone, ok := req.Params[spec.ParamZoneID].(string); ok && a.ZoneWrite {
 		raw, err = callZoneWrite(ctx, opts, a.Name, req, zone)
 	} else {
 		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &raw)
@@ -265,31 +264,4 @@ func bulkStatus(b *spec.BulkResult) string {
 		return playbook.StatusPartiallySucceeded
 	}
 	return ""
-}
-
-// callsFor describes the Okta calls an action would make, for plans.
-func callsFor(a *spec.Action, params map[string]any, targets []string) []string {
-	method := a.Method
-	for _, p := range []string{spec.ParamGroupID, spec.ParamZoneID} {
-		if v, ok := params[p].(string); ok {
-			method = strings.ReplaceAll(method, "{"+camel(p)+"}", v)
-		}
-	}
-	if !strings.Contains(method, "{id}") && !strings.Contains(method, "{userId}") && !strings.Contains(method, "{zoneId}") {
-		return []string{method}
-	}
-	calls := make([]string, 0, len(targets))
-	for _, t := range targets {
-		c := strings.NewReplacer("{id}", t, "{userId}", t, "{zoneId}", t).Replace(method)
-		calls = append(calls, c)
-	}
-	return calls
-}
-
-func camel(p string) string {
-	parts := strings.Split(p, "_")
-	for i := 1; i < len(parts); i++ {
-		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-	}
-	return strings.Join(parts, "")
 }

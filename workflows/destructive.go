@@ -271,7 +271,7 @@ func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 // plan records what a destructive step would do; later steps see an output
 // of the same shape as the real one, with outcome planned.
 func (r *run) plan(s *playbook.Step, a *spec.Action, params map[string]any, g *spec.GuardResult) *outcome {
-	p := &Plan{Action: a.Name, Title: a.Title, Targets: g.Allowed, Params: params, Calls: callsFor(a, params, g.Allowed)}
+	p := &Plan{Action: a.Name, Title: a.Title, Targets: g.Allowed, Params: params, Calls: a.PlanCalls(params, g.Allowed)}
 	out := &outcome{status: playbook.StatusPlanned, plan: p}
 	if isList(a, params) {
 		b := spec.NewBulkResult()

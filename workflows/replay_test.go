@@ -42,7 +42,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			require.NoError(t, err)
 			r.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: PlaybookWorkflowName})
 			r.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: UndoWorkflowName})
-			r.RegisterWorkflowWithOptions(ZoneWrite, workflow.RegisterOptions{Name: ZoneWriteWorkflowName})
+			r.RegisterWorkflowWithOptions(in.ZoneWrite, workflow.RegisterOptions{Name: ZoneWriteWorkflowName})
 			r.RegisterWorkflowWithOptions(Intake, workflow.RegisterOptions{Name: IntakeWorkflowName})
 			r.RegisterWorkflowWithOptions(HealthCheck, workflow.RegisterOptions{Name: HealthWorkflowName})
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(logger, f))

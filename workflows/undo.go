@@ -105,15 +105,6 @@ func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *spec.Actio
 	if len(changed) == 0 {
 		return
 	}
-	undoParams := map[string]any{a.Targets.Param: toAny(changed)}
-	for _, p := range []string{spec.ParamZoneID, spec.ParamGroupID} {
-		if v, ok := params[p]; ok {
-			undoParams[p] = v
-		}
-	}
-	if a.Undo == spec.ActivateUsers {
-		undoParams[spec.ParamSendEmail] = false
-	}
 	id := r.info.ID + "/undo-" + s.ID
 	at := workflow.Now(ctx).Add(s.UndoAfter)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
@@ -122,7 +113,7 @@ func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *spec.Actio
 		StaticSummary:     "undo " + s.ID + " (" + a.Undo + ") after " + s.UndoAfter.String(),
 	})
 	f := workflow.ExecuteChildWorkflow(cctx, UndoWorkflowName, UndoInput{
-		Step: s.ID, Action: a.Undo, Params: undoParams, After: s.UndoAfter, Targets: changed,
+		Step: s.ID, Action: a.Undo, Params: a.UndoParams(params, changed), After: s.UndoAfter, Targets: changed,
 	})
 	// Wait for the start only: the undo runs on its own schedule.
 	var exec workflow.Execution

@@ -36,24 +36,25 @@ type ZoneWriteOpts struct {
 	Heartbeat  time.Duration `json:"heartbeat"`
 }
 
-// ZoneWrite is the body of ZoneWriteWorkflow.
-func ZoneWrite(ctx workflow.Context, in ZoneWriteInput) (any, error) {
+// ZoneWrite is the body of ZoneWriteWorkflow; it runs the actions the
+// registry marks as zone writes (spec.Action.ZoneWrite) and nothing else.
+func (in *Interpreter) ZoneWrite(ctx workflow.Context, w ZoneWriteInput) (any, error) {
 	if err := childOnly(ctx, ZoneWriteWorkflowName); err != nil {
 		return nil, err
 	}
-	if !isZoneWrite(in.Action) {
+	if a, ok := in.Registry.Lookup(w.Action); !ok || !a.ZoneWrite {
 		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("%s runs zone writes only, not %s", ZoneWriteWorkflowName, in.Action), ErrInvalidRunInput, nil)
+			fmt.Sprintf("%s runs zone writes only, not %s", ZoneWriteWorkflowName, w.Action), ErrInvalidRunInput, nil)
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		ActivityID:          in.Options.ActivityID,
-		Summary:             in.Options.Summary,
-		StartToCloseTimeout: in.Options.Timeout,
-		HeartbeatTimeout:    in.Options.Heartbeat,
-		RetryPolicy:         retryPolicy(in.Options.Retry),
+		ActivityID:          w.Options.ActivityID,
+		Summary:             w.Options.Summary,
+		StartToCloseTimeout: w.Options.Timeout,
+		HeartbeatTimeout:    w.Options.Heartbeat,
+		RetryPolicy:         retryPolicy(w.Options.Retry),
 	})
 	var out any
-	err := workflow.ExecuteActivity(ctx, in.Action, in.Request).Get(ctx, &out)
+	err := workflow.ExecuteActivity(ctx, w.Action, w.Request).Get(ctx, &out)
 	return out, err
 }
 
@@ -65,15 +66,6 @@ func retryPolicy(r spec.Retry) *temporal.RetryPolicy {
 		MaximumAttempts:        int32(r.MaximumAttempts),
 		NonRetryableErrorTypes: nonRetryable,
 	}
-}
-
-// isZoneWrite says whether an action rewrites a whole zone.
-func isZoneWrite(action string) bool {
-	switch action {
-	case spec.BlockIPs, spec.UnblockIPs, spec.UpdateZone:
-		return true
-	}
-	return false
 }
 
 // zoneWaitMax caps the wait between attempts to take a busy zone.

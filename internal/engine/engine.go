@@ -48,7 +48,7 @@ func Register(r worker.Registry, d Deps) {
 	in.ApprovalsURL, in.Approvals = d.ApprovalsURL, d.Approvals
 	r.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: workflows.PlaybookWorkflowName})
 	r.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: workflows.UndoWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.ZoneWrite, workflow.RegisterOptions{Name: workflows.ZoneWriteWorkflowName})
+	r.RegisterWorkflowWithOptions(in.ZoneWrite, workflow.RegisterOptions{Name: workflows.ZoneWriteWorkflowName})
 	d.Activities.Register(r)
 	r.RegisterActivityWithOptions(d.Guard.Check, activity.RegisterOptions{Name: spec.GuardActivity})
 	r.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})

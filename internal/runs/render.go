@@ -138,46 +138,15 @@ func stepNote(s *workflows.StepStatus) string {
 	return " (" + strings.Join(notes, "; ") + ")"
 }
 
-// planVerbs phrase a plan for people, by action.
-var planVerbs = map[string]string{
-	spec.DeactivateUsers:      "deactivate %d users",
-	spec.ActivateUsers:        "activate %d users",
-	spec.ResetUserPasswords:   "reset the passwords of %d users",
-	spec.AddUsersToGroup:      "add %d users to group %s",
-	spec.RemoveUsersFromGroup: "remove %d users from group %s",
-	spec.BlockIPs:             "add %d IPs to zone %s",
-	spec.UnblockIPs:           "remove %d IPs from zone %s",
-	spec.DeleteZones:          "delete %d zones",
-	spec.CreateUserInGroup:    "create %d users",
-	spec.CreateZone:           "create a zone with %d gateways",
-	spec.UpdateZone:           "update %d zones",
-	spec.ClearUserSessions:    "end the sessions of %d users",
-	spec.SuspendUsers:         "suspend %d users",
-	spec.UnsuspendUsers:       "unsuspend %d users",
-	spec.UnlockUsers:          "unlock %d users",
-	spec.ExpirePasswords:      "expire the passwords of %d users",
-	spec.ResetFactors:         "reset the MFA factors of %d users",
-	spec.UpdateUserProfile:    "update the profiles of %d users",
-}
-
 // PlanLine is one readable line of a plan: "deactivate 3 users: a, b, c".
+// The registry's PlanWords phrase it; an action without them shows its
+// calls.
 func PlanLine(p *workflows.Plan) string {
-	verb, ok := planVerbs[p.Action]
-	if !ok {
+	a, ok := spec.Okta().Lookup(p.Action)
+	if !ok || a.PlanWords == "" {
 		return strings.ToLower(p.Title) + ": " + strings.Join(p.Calls, "; ")
 	}
-	obj := ""
-	for _, k := range []string{spec.ParamGroupID, spec.ParamZoneID} {
-		if v, ok := p.Params[k].(string); ok {
-			obj = v
-		}
-	}
-	var s string
-	if strings.Count(verb, "%") == 2 {
-		s = fmt.Sprintf(verb, len(p.Targets), obj)
-	} else {
-		s = fmt.Sprintf(verb, len(p.Targets))
-	}
+	s := a.PlanText(p.Params, len(p.Targets))
 	if len(p.Targets) > 0 {
 		s += ": " + joinMax(p.Targets, 20)
 	}
