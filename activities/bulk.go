@@ -26,7 +26,7 @@ type itemFunc func(ctx context.Context, id string) (spec.ItemResult, error)
 // transient error is recorded as a failure too, so the step still reports
 // what it did.
 func failed(ctx context.Context, id string, err error) (spec.ItemResult, error) {
-	if retryable(err) && !lastAttempt(ctx) {
+	if Retryable(err) && !lastAttempt(ctx) {
 		return spec.ItemResult{}, err
 	}
 	d := errorDetails("", err)

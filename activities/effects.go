@@ -71,7 +71,7 @@ func changedByThisStep(ctx context.Context, changed time.Time) bool {
 func confirm(ctx context.Context, id string, err error, landed func() (bool, error)) (spec.ItemResult, error) {
 	var apiErr *okta.APIError
 	limited := errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusTooManyRequests
-	if retryable(err) && !limited {
+	if Retryable(err) && !limited {
 		if ok, cerr := landed(); cerr == nil && ok {
 			return done(id, spec.OutcomeDone)
 		}

@@ -78,7 +78,7 @@ func (a *Activities) wrongStatus(ctx context.Context, id string, err error, ok f
 	}
 	u, gerr := a.user(ctx, id)
 	if gerr != nil {
-		if retryable(gerr) {
+		if Retryable(gerr) {
 			return failed(ctx, id, gerr)
 		}
 		return failed(ctx, id, err)

@@ -42,6 +42,16 @@ type Deps struct {
 	Notifier *notify.Notifier
 }
 
+// guardCheck is the guardrails' activity: the guard's check with its
+// errors classified like every other activity's (a transient Okta error
+// retries; a guardrails file naming a group Okta lacks does not).
+func guardCheck(g *guard.Guard) func(context.Context, spec.GuardRequest) (spec.GuardResult, error) {
+	return func(ctx context.Context, req spec.GuardRequest) (spec.GuardResult, error) {
+		res, err := g.Check(ctx, req)
+		return res, activities.Classify("Guardrails", err)
+	}
+}
+
 // Register adds every Cordon workflow and activity to r.
 func Register(r worker.Registry, d Deps) {
 	in := workflows.New(d.Registry)
@@ -50,7 +60,7 @@ func Register(r worker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: workflows.UndoWorkflowName})
 	r.RegisterWorkflowWithOptions(in.ZoneWrite, workflow.RegisterOptions{Name: workflows.ZoneWriteWorkflowName})
 	d.Activities.Register(r)
-	r.RegisterActivityWithOptions(d.Guard.Check, activity.RegisterOptions{Name: spec.GuardActivity})
+	r.RegisterActivityWithOptions(guardCheck(d.Guard), activity.RegisterOptions{Name: spec.GuardActivity})
 	r.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})
 	r.RegisterActivityWithOptions(d.Notifier.Approval, activity.RegisterOptions{Name: workflows.NotifyActivity})
 	r.RegisterWorkflowWithOptions(workflows.Intake, workflow.RegisterOptions{Name: workflows.IntakeWorkflowName})
