@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/playbook"
@@ -181,7 +180,7 @@ func TestChildOnlyWorkflowsRefuseDirectStarts(t *testing.T) {
 func TestIntakeRefusesHandedInState(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(Intake, workflow.RegisterOptions{Name: IntakeWorkflowName})
+	Register(env, New(spec.Okta()))
 	env.ExecuteWorkflow(IntakeWorkflowName, IntakeInput{State: IntakeState{Cursors: map[string]string{"": "https://org/api/v1/logs?after=forged"}}})
 	require.Error(t, env.GetWorkflowError())
 	assert.Contains(t, env.GetWorkflowError().Error(), "state is only accepted from continue-as-new")

@@ -18,8 +18,8 @@ import (
 // as its last completion result: that is how failures are counted in a
 // row without any state outside Temporal.
 const (
-	HealthWorkflowName = "HealthCheckWorkflow"
-	HealthScheduleID   = "cordon-health"
+	HealthCheckWorkflowName = "HealthCheckWorkflow"
+	HealthScheduleID        = "cordon-health"
 	// HealthAlertActivity starts the configured playbook (package intake).
 	HealthAlertActivity = "cordon.health_alert"
 	// DefaultHealthFailures is how many failed checks in a row alert.

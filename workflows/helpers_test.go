@@ -16,7 +16,6 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/playbook"
@@ -148,9 +147,7 @@ func newHarnessWith(t *testing.T, reg *spec.Registry) *harness {
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
 	in := New(reg)
-	env.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: PlaybookWorkflowName})
-	env.RegisterWorkflowWithOptions(in.ZoneWrite, workflow.RegisterOptions{Name: ZoneWriteWorkflowName})
-	env.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: UndoWorkflowName})
+	Register(env, in)
 	f := newFakeOkta()
 	f.register(env, reg)
 	return &harness{t: t, env: env, okta: f, reg: reg, in: in}

@@ -12,7 +12,6 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
@@ -56,15 +55,11 @@ func guardCheck(g *guard.Guard) func(context.Context, spec.GuardRequest) (spec.G
 func Register(r worker.Registry, d Deps) {
 	in := workflows.New(d.Registry)
 	in.ApprovalsURL, in.Approvals = d.ApprovalsURL, d.Approvals
-	r.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: workflows.PlaybookWorkflowName})
-	r.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: workflows.UndoWorkflowName})
-	r.RegisterWorkflowWithOptions(in.ZoneWrite, workflow.RegisterOptions{Name: workflows.ZoneWriteWorkflowName})
+	workflows.Register(r, in)
 	d.Activities.Register(r)
 	r.RegisterActivityWithOptions(guardCheck(d.Guard), activity.RegisterOptions{Name: spec.GuardActivity})
 	r.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})
 	r.RegisterActivityWithOptions(d.Notifier.Approval, activity.RegisterOptions{Name: workflows.NotifyActivity})
-	r.RegisterWorkflowWithOptions(workflows.Intake, workflow.RegisterOptions{Name: workflows.IntakeWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.HealthCheck, workflow.RegisterOptions{Name: workflows.HealthWorkflowName})
 	if d.Intake != nil {
 		r.RegisterActivityWithOptions(d.Intake.Poll, activity.RegisterOptions{Name: workflows.IntakePollActivity})
 		r.RegisterActivityWithOptions(d.Intake.HealthAlert, activity.RegisterOptions{Name: workflows.HealthAlertActivity})
