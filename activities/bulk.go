@@ -102,48 +102,16 @@ func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]sp
 // from Okta's reset) so that Temporal retries the unfinished items.
 func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string, fn itemFunc) (*spec.BulkResult, error) {
 	log := activity.GetLogger(ctx)
-	progress, doneAt := resumeProgress(ctx, ids)
-	if len(doneAt) > 0 {
-		log.Info("resuming from heartbeat", "action", act.Name, "done", len(doneAt), "total", len(ids))
+	b := &bulkRun{ctx: ctx, ids: ids, off: make(chan struct{})}
+	b.progress, b.doneAt = resumeProgress(ctx, ids)
+	if len(b.doneAt) > 0 {
+		log.Info("resuming from heartbeat", "action", act.Name, "done", len(b.doneAt), "total", len(ids))
 	}
-	var (
-		mu    sync.Mutex
-		abort error
-	)
-	// Items record a heartbeat as they finish, but pacing may hold every
-	// item back for up to a rate-limit window (60 s at Okta), longer than
-	// the heartbeat timeout; a ticker keeps the heartbeat alive meanwhile.
-	stopBeat := make(chan struct{})
-	defer close(stopBeat)
-	go func() {
-		t := time.NewTicker(beatInterval(ctx))
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				mu.Lock()
-				activity.RecordHeartbeat(ctx, progress)
-				mu.Unlock()
-			case <-stopBeat:
-				return
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	defer b.keepBeating()()
 	// Once one item stops the run, the items still waiting for the pacer
 	// are called off: they are unfinished work for the retry, and waiting
 	// for the window to turn would only delay the retry.
-	off := make(chan struct{})
-	itemCtx := okta.WithCallOff(ctx, off)
-	calledOff := func() bool {
-		select {
-		case <-off:
-			return true
-		default:
-			return false
-		}
-	}
+	itemCtx := okta.WithCallOff(ctx, b.off)
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range max(a.BulkConcurrency, 1) {
@@ -152,58 +120,114 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 			defer wg.Done()
 			for i := range work {
 				res, err := fn(itemCtx, ids[i])
-				mu.Lock()
-				switch {
-				case calledOff() && (err != nil || !res.OK):
-					// Called off (or failed after the call-off): left for
-					// the retry, neither done nor failed.
-				case err != nil:
-					if abort == nil {
-						abort = err
-						close(off)
-					}
-				default:
-					doneAt[i] = res
-					if !res.Secret { // a credential never goes into a heartbeat: a retry redoes the item
-						progress.add(i, res)
-					}
-					activity.RecordHeartbeat(ctx, progress)
-				}
-				mu.Unlock()
+				b.record(i, res, err)
 			}
 		}()
 	}
-dispatch:
-	for i := range ids {
-		mu.Lock()
-		_, finished := doneAt[i]
-		stop := abort != nil
-		mu.Unlock()
+	b.dispatch(work)
+	close(work)
+	wg.Wait()
+	if b.abort != nil {
+		activity.RecordHeartbeat(ctx, b.progress)
+		log.Warn("handing unfinished items back for a retry", "action", act.Name, "done", len(b.doneAt), "total", len(ids), "error", b.abort)
+		return nil, classify(act.Title, b.abort)
+	}
+	return a.finish(act, ids, b.doneAt)
+}
+
+// bulkRun is the state runBulk's item workers share, under mu.
+type bulkRun struct {
+	ctx      context.Context
+	ids      []string
+	mu       sync.Mutex
+	progress bulkProgress
+	doneAt   map[int]spec.ItemResult
+	abort    error         // the error that stopped the run
+	off      chan struct{} // closed when abort is set by an item
+}
+
+// keepBeating heartbeats the progress on a ticker until the returned stop
+// is called. Items record a heartbeat as they finish, but pacing may hold
+// every item back for up to a rate-limit window (60 s at Okta), longer
+// than the heartbeat timeout.
+func (b *bulkRun) keepBeating() (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(beatInterval(b.ctx))
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				b.mu.Lock()
+				activity.RecordHeartbeat(b.ctx, b.progress)
+				b.mu.Unlock()
+			case <-done:
+				return
+			case <-b.ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func (b *bulkRun) calledOff() bool {
+	select {
+	case <-b.off:
+		return true
+	default:
+		return false
+	}
+}
+
+// record takes item i's result: done (and heartbeated), or the error that
+// stops the run and calls off the items still waiting.
+func (b *bulkRun) record(i int, res spec.ItemResult, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.calledOff() && (err != nil || !res.OK):
+		// Called off (or failed after the call-off): left for the retry,
+		// neither done nor failed.
+	case err != nil:
+		if b.abort == nil {
+			b.abort = err
+			close(b.off)
+		}
+	default:
+		b.doneAt[i] = res
+		if !res.Secret { // a credential never goes into a heartbeat: a retry redoes the item
+			b.progress.add(i, res)
+		}
+		activity.RecordHeartbeat(b.ctx, b.progress)
+	}
+}
+
+// dispatch hands the unfinished items to the workers until one stops the
+// run or the activity's context ends.
+func (b *bulkRun) dispatch(work chan<- int) {
+	for i := range b.ids {
+		b.mu.Lock()
+		_, finished := b.doneAt[i]
+		stop := b.abort != nil
+		b.mu.Unlock()
 		if finished {
 			continue
 		}
 		if stop {
-			break
+			return
 		}
 		select {
 		case work <- i:
-		case <-ctx.Done():
-			mu.Lock()
-			if abort == nil {
-				abort = ctx.Err()
+		case <-b.ctx.Done():
+			b.mu.Lock()
+			if b.abort == nil {
+				b.abort = b.ctx.Err()
 			}
-			mu.Unlock()
-			break dispatch
+			b.mu.Unlock()
+			return
 		}
 	}
-	close(work)
-	wg.Wait()
-	if abort != nil {
-		activity.RecordHeartbeat(ctx, progress)
-		log.Warn("handing unfinished items back for a retry", "action", act.Name, "done", len(doneAt), "total", len(ids), "error", abort)
-		return nil, classify(act.Title, abort)
-	}
-	return a.finish(act, ids, doneAt)
 }
 
 // finish assembles the result in input order and fails the activity when

@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
@@ -48,7 +47,7 @@ const chunkSize = 250
 // paces the requests they make.
 const chunkWindow = 4
 
-func (r *run) runAction(ctx workflow.Context, s *playbook.Step, loop *loopVars, index int) (*outcome, error) {
+func (r *run) runAction(ctx workflow.Context, s *playbook.Step, loop *loopVars) (*outcome, error) {
 	a, ok := r.reg.Lookup(s.Action)
 	if !ok {
 		return nil, fmt.Errorf("step %s: unknown action %s", s.ID, s.Action)
@@ -59,9 +58,9 @@ func (r *run) runAction(ctx workflow.Context, s *playbook.Step, loop *loopVars, 
 	}
 	var out *outcome
 	if a.Destructive {
-		out, err = r.runDestructive(ctx, s, a, params, index)
+		out, err = r.runDestructive(ctx, s, a, params, loop)
 	} else {
-		out, err = r.callAction(ctx, s, a, params, index)
+		out, err = r.callAction(ctx, s, a, params, loop)
 	}
 	if err != nil {
 		return nil, err
@@ -85,11 +84,11 @@ func (r *run) evalParams(with map[string]*playbook.Value, loop *loopVars) (map[s
 
 // callAction runs the action's activity, in chunks when a bulk action's ID
 // list is long.
-func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, index int) (*outcome, error) {
+func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
 	if chunks := splitTargets(a, params); len(chunks) > 1 {
-		return r.callChunks(ctx, s, a, params, chunks, index)
+		return r.callChunks(ctx, s, a, params, chunks, loop)
 	}
-	opts := r.activityOptions(s, a, activityID(s.ID, index, -1))
+	opts := activityOptions(a, s, activityID(s.ID, loop, -1))
 	out, attempts, err := execute(ctx, opts, a, spec.Request{Params: params, Step: s.ID})
 	if err != nil {
 		return nil, withMaxAttempts(err, opts.RetryPolicy.MaximumAttempts)
@@ -118,7 +117,7 @@ func (o *outcome) seal() {
 	}
 }
 
-func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, chunks [][]string, index int) (*outcome, error) {
+func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, chunks [][]string, loop *loopVars) (*outcome, error) {
 	outs := make([]*spec.BulkResult, len(chunks))
 	attempts := 1
 	err := window(ctx, len(chunks), chunkWindow, func(ctx workflow.Context, i int) error {
@@ -127,7 +126,7 @@ func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 			p[k] = v
 		}
 		p[a.Targets.Param] = toAny(chunks[i])
-		actx := workflow.WithActivityOptions(ctx, r.activityOptions(s, a, activityID(s.ID, index, i)))
+		actx := workflow.WithActivityOptions(ctx, activityOptions(a, s, activityID(s.ID, loop, i)))
 		req := envelope(ctx, spec.Request{Params: p, Step: s.ID})
 		var raw any
 		if err := workflow.ExecuteActivity(actx, a.Name, req).Get(ctx, &raw); err != nil {
@@ -163,10 +162,12 @@ func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *spec.Action
 	return out, attempts, nil
 }
 
-func activityID(step string, index, chunk int) string {
+// activityID names a step's activity: the step id, the foreach item's
+// index and the chunk ("deactivate[3]#1").
+func activityID(step string, loop *loopVars, chunk int) string {
 	id := step
-	if index > 0 {
-		id += fmt.Sprintf("[%d]", index-1)
+	if loop != nil {
+		id += fmt.Sprintf("[%d]", loop.index)
 	}
 	if chunk >= 0 {
 		id += fmt.Sprintf("#%d", chunk)
@@ -177,14 +178,8 @@ func activityID(step string, index, chunk int) string {
 // activityOptions applies the step's retry and timeout over the action's
 // defaults. Every policy is explicit; nothing uses Temporal's unlimited
 // default.
-func (r *run) activityOptions(s *playbook.Step, a *spec.Action, id string) workflow.ActivityOptions {
-	rp := &temporal.RetryPolicy{
-		InitialInterval:        a.Retry.InitialInterval,
-		BackoffCoefficient:     a.Retry.BackoffCoefficient,
-		MaximumInterval:        a.Retry.MaximumInterval,
-		MaximumAttempts:        int32(a.Retry.MaximumAttempts),
-		NonRetryableErrorTypes: nonRetryable,
-	}
+func activityOptions(a *spec.Action, s *playbook.Step, id string) workflow.ActivityOptions {
+	rp := retryPolicy(a.Retry)
 	if o := s.Retry; o != nil {
 		if o.MaxAttempts > 0 {
 			rp.MaximumAttempts = int32(o.MaxAttempts)

@@ -21,11 +21,11 @@ import (
 // match the targets exactly, and a dry run records a plan instead of
 // acting. The action then runs on exactly the canonical targets that were
 // checked.
-func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, index int) (*outcome, error) {
+func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
 	if workflow.GetVersion(ctx, canonicalVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return r.runDestructiveV0(ctx, s, a, params, index)
+		return r.runDestructiveV0(ctx, s, a, params, loop)
 	}
-	c, g, err := r.judge(ctx, s, index, a, params)
+	c, g, err := r.judge(ctx, s, loop, a, params)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 	case len(g.Allowed) == 0 && len(g.Protected) > 0:
 		out = &outcome{bulk: spec.NewBulkResult()}
 	default:
-		out, err = r.callAction(ctx, s, a, params, index)
+		out, err = r.callAction(ctx, s, a, params, loop)
 		if err != nil {
 			return nil, err
 		}
@@ -68,8 +68,8 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 // judge canonicalises a destructive step's targets and asks the guard
 // about them. A guarded parameter that names nothing, or names something
 // protected, refuses the step before anything is written.
-func (r *run) judge(ctx workflow.Context, s *playbook.Step, index int, a *spec.Action, params map[string]any) (*canonical, *spec.GuardResult, error) {
-	c, err := r.canonicalize(ctx, s, index, a, params)
+func (r *run) judge(ctx workflow.Context, s *playbook.Step, loop *loopVars, a *spec.Action, params map[string]any) (*canonical, *spec.GuardResult, error) {
+	c, err := r.canonicalize(ctx, s, loop, a, params)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,7 +92,7 @@ func (r *run) judge(ctx workflow.Context, s *playbook.Step, index int, a *spec.A
 
 // runDestructiveV0 is runDestructive for histories recorded before
 // canonical targets (canonicalVersion): raw targets, the group alone.
-func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, index int) (*outcome, error) {
+func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
 	targets, err := targetsOf(a, params)
 	if err != nil {
 		return nil, fmt.Errorf("step %s: with.%s: %w", s.ID, a.Targets.Param, err)
@@ -121,7 +121,7 @@ func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *spec.A
 		if isList(a, params) {
 			params[a.Targets.Param] = toAny(g.Allowed)
 		}
-		out, err = r.callAction(ctx, s, a, params, index)
+		out, err = r.callAction(ctx, s, a, params, loop)
 		if err != nil {
 			return nil, err
 		}
@@ -167,7 +167,7 @@ func (r *run) previewTargets(ctx workflow.Context, s *playbook.Step, loop *loopV
 		}
 		return targets, true
 	}
-	_, g, err := r.judge(ctx, s, 0, a, params)
+	_, g, err := r.judge(ctx, s, nil, a, params)
 	if err != nil {
 		return nil, false
 	}

@@ -223,7 +223,7 @@ func (r *run) dispatch(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 	}
 	switch s.Kind {
 	case playbook.KindAction:
-		return r.runAction(ctx, s, loop, 0)
+		return r.runAction(ctx, s, loop)
 	case playbook.KindApproval:
 		return r.runApproval(ctx, s, loop)
 	case playbook.KindSet:
@@ -237,7 +237,7 @@ func (r *run) dispatch(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 		}
 		return nil, &stepFailure{msg: msg}
 	case playbook.KindPlaybook:
-		return r.runChild(ctx, s, loop, 0)
+		return r.runChild(ctx, s, loop)
 	case playbook.KindParallel:
 		return r.runParallel(ctx, s, loop)
 	}

@@ -49,11 +49,10 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 		if !ok {
 			return nil, temporal.NewNonRetryableApplicationError("unknown undo action "+u.Action, ErrInvalidPlaybook, nil)
 		}
-		r := &run{reg: in.Registry}
 		s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
 		now := workflow.Now(ctx)
 		st.Steps[0].Status, st.Steps[0].StartedAt = playbook.StatusRunning, &now
-		out, _, err = execute(ctx, r.activityOptions(s, a, s.ID), a, spec.Request{Params: u.Params, Step: s.ID})
+		out, _, err = execute(ctx, activityOptions(a, s, s.ID), a, spec.Request{Params: u.Params, Step: s.ID})
 	}
 	now := workflow.Now(ctx)
 	st.FinishedAt, st.Steps[0].FinishedAt = &now, &now
