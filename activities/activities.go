@@ -27,19 +27,6 @@ import (
 	"github.com/cordonsec/cordon/activities/spec"
 )
 
-// Request is every Okta activity's single input.
-type Request struct {
-	Params map[string]any `json:"params"`         // the step's evaluated `with:`
-	Step   string         `json:"step,omitempty"` // playbook step id, for logs
-	// Playbook and PlaybookVersion name the run's playbook, for the audit
-	// trail (internal/audit); empty in histories recorded before it.
-	Playbook        string `json:"playbook,omitempty"`
-	PlaybookVersion int    `json:"playbook_version,omitempty"`
-	// Envelope asks for the result as spec.Attempted (output and attempt);
-	// workflows recorded before it was added read the bare output.
-	Envelope bool `json:"envelope,omitempty"`
-}
-
 // Activities holds the dependencies of every Okta activity. One value is
 // registered per worker; its client is shared by all activities so that
 // rate-limit pacing sees all of the worker's Okta traffic.
@@ -73,7 +60,7 @@ func New(client *okta.Client, reg *spec.Registry, logger *slog.Logger) *Activiti
 
 // start looks up the action, validates the request's params and logs the
 // start. Invalid input comes back already classified (non-retryable).
-func (a *Activities) start(ctx context.Context, name string, req Request) (*spec.Action, *Params, error) {
+func (a *Activities) start(ctx context.Context, name string, req spec.Request) (*spec.Action, *Params, error) {
 	act, ok := a.Registry.Lookup(name)
 	if !ok {
 		return nil, nil, classify(name, &InputError{Action: name, Msg: "action not in the registry"})

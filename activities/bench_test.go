@@ -146,9 +146,9 @@ func deactivateWithRetries(client *okta.Client, ids []any) error {
 		mu.Unlock()
 	})
 	for attempt := 1; ; attempt++ {
-		val, err := env.ExecuteActivity(spec.DeactivateUsers, Request{Params: map[string]any{spec.ParamUserIDs: ids}})
+		val, err := env.ExecuteActivity(spec.DeactivateUsers, spec.Request{Params: map[string]any{spec.ParamUserIDs: ids}})
 		if err == nil {
-			var res BulkResult
+			var res spec.BulkResult
 			if err := val.Get(&res); err != nil {
 				return err
 			}

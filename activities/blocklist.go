@@ -20,17 +20,17 @@ const maxBlocklistEntries = 1000
 // read the zone, append what it does not already cover, write it back
 // whole (Okta has no append call). Entries the zone covers are
 // already_blocked, so a retry or repeat writes nothing new.
-func (a *Activities) BlockIPs(ctx context.Context, req Request) (any, error) {
+func (a *Activities) BlockIPs(ctx context.Context, req spec.Request) (any, error) {
 	return a.editBlocklist(ctx, spec.BlockIPs, req, true)
 }
 
 // UnblockIPs removes entries from an IP BLOCKLIST zone; entries not in the
 // zone are not_blocked (success).
-func (a *Activities) UnblockIPs(ctx context.Context, req Request) (any, error) {
+func (a *Activities) UnblockIPs(ctx context.Context, req spec.Request) (any, error) {
 	return a.editBlocklist(ctx, spec.UnblockIPs, req, false)
 }
 
-func (a *Activities) editBlocklist(ctx context.Context, name string, req Request, block bool) (any, error) {
+func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Request, block bool) (any, error) {
 	act, p, err := a.start(ctx, name, req)
 	if err != nil {
 		return nil, err
@@ -52,53 +52,21 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 			zoneID, zone.Str("name"), zone.Str("type"), zone.Str("usage"), act.Title)})
 	}
 	raw, parsed := zoneEntries(zone["gateways"])
-	results := make([]ItemResult, 0, len(entries))
-	changed := false
 	earlier := earlierZoneWrites(ctx)
+	var results []spec.ItemResult
+	var changed bool
 	if block {
-		var added []any
-		for _, e := range entries {
-			if by := coveredBy(e, parsed); by != "" {
-				r := ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeAlreadyBlocked}
-				if by == e.String() && earlier[e.String()] {
-					r.Outcome = spec.OutcomeDone // added by an earlier attempt whose answer was lost
-				}
-				results = append(results, r)
-				continue
-			}
-			added = append(added, e.Okta())
-			parsed = append(parsed, &e)
-			results = append(results, ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone})
-		}
-		if n := len(raw) + len(added); n > maxBlocklistEntries {
+		held := len(raw)
+		var added int
+		results, raw, added = blockEntries(entries, raw, parsed, earlier)
+		if held+added > maxBlocklistEntries {
 			return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamIPAddresses, Msg: fmt.Sprintf(
 				"zone %s holds %d entries; adding %d would pass Okta's limit of %d entries per blocklist zone",
-				zoneID, len(raw), len(added), maxBlocklistEntries)})
+				zoneID, held, added, maxBlocklistEntries)})
 		}
-		raw, changed = append(raw, added...), len(added) > 0
+		changed = added > 0
 	} else {
-		for _, e := range entries {
-			kept := raw[:0:0]
-			var keptParsed []*spec.IPEntry
-			found := false
-			for i, g := range raw {
-				if parsed[i] != nil && parsed[i].String() == e.String() {
-					found = true
-					continue
-				}
-				kept, keptParsed = append(kept, g), append(keptParsed, parsed[i])
-			}
-			raw, parsed = kept, keptParsed
-			r := ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone}
-			if !found && !earlier[e.String()] {
-				r.Outcome = spec.OutcomeNotBlocked
-				if by := coveredBy(e, parsed); by != "" {
-					r.Message = "covered by zone entry " + by + ", which was left in place"
-				}
-			}
-			results = append(results, r)
-			changed = changed || found
-		}
+		results, raw, changed = unblockEntries(entries, raw, parsed, earlier)
 	}
 	if changed {
 		// The zone goes back as read, system flag included: Okta rejects a
@@ -115,11 +83,64 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req Request
 			return nil, classify(act.Title, err)
 		}
 	}
-	res := &BulkResult{Status: spec.StatusSuccessful, Results: results, Succeeded: []string{}, Failed: []string{}, Zone: zone}
+	res := &spec.BulkResult{Status: spec.StatusSuccessful, Results: results, Succeeded: []string{}, Failed: []string{}, Zone: zone}
 	for _, r := range results {
 		res.Succeeded = append(res.Succeeded, r.ID)
 	}
 	return res, nil
+}
+
+// blockEntries appends to the zone's entries (raw, and parsed beside it)
+// those not already covered, and says how many it added. An entry written
+// by an earlier attempt whose answer was lost is done, not already_blocked.
+func blockEntries(entries []spec.IPEntry, raw []any, parsed []*spec.IPEntry, earlier map[string]bool) ([]spec.ItemResult, []any, int) {
+	results := make([]spec.ItemResult, 0, len(entries))
+	var added []any
+	for _, e := range entries {
+		if by := coveredBy(e, parsed); by != "" {
+			r := spec.ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeAlreadyBlocked}
+			if by == e.String() && earlier[e.String()] {
+				r.Outcome = spec.OutcomeDone // added by an earlier attempt whose answer was lost
+			}
+			results = append(results, r)
+			continue
+		}
+		added = append(added, e.Okta())
+		parsed = append(parsed, &e)
+		results = append(results, spec.ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone})
+	}
+	return results, append(raw, added...), len(added)
+}
+
+// unblockEntries removes the entries from the zone's and says whether any
+// was there. An entry not in the zone is not_blocked, with the entry that
+// still covers it, if any; one an earlier attempt removed is done.
+func unblockEntries(entries []spec.IPEntry, raw []any, parsed []*spec.IPEntry, earlier map[string]bool) ([]spec.ItemResult, []any, bool) {
+	results := make([]spec.ItemResult, 0, len(entries))
+	changed := false
+	for _, e := range entries {
+		kept := raw[:0:0]
+		var keptParsed []*spec.IPEntry
+		found := false
+		for i, g := range raw {
+			if parsed[i] != nil && parsed[i].String() == e.String() {
+				found = true
+				continue
+			}
+			kept, keptParsed = append(kept, g), append(keptParsed, parsed[i])
+		}
+		raw, parsed = kept, keptParsed
+		r := spec.ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone}
+		if !found && !earlier[e.String()] {
+			r.Outcome = spec.OutcomeNotBlocked
+			if by := coveredBy(e, parsed); by != "" {
+				r.Message = "covered by zone entry " + by + ", which was left in place"
+			}
+		}
+		results = append(results, r)
+		changed = changed || found
+	}
+	return results, raw, changed
 }
 
 // coveredBy returns the existing entry that covers e, or "".
@@ -138,7 +159,7 @@ func coveredBy(e spec.IPEntry, zone []*spec.IPEntry) string {
 // writes per zone, but it cannot serialise theirs. A change that did not
 // stick is returned as a retryable error: the retry reads the zone afresh,
 // and entries already in place are reported as already_blocked.
-func (a *Activities) verifyBlocklist(ctx context.Context, zoneID string, results []ItemResult, block bool) (okta.Zone, error) {
+func (a *Activities) verifyBlocklist(ctx context.Context, zoneID string, results []spec.ItemResult, block bool) (okta.Zone, error) {
 	zone, err := a.Okta.GetZone(ctx, zoneID)
 	if err != nil {
 		return nil, err
@@ -188,7 +209,7 @@ func earlierZoneWrites(ctx context.Context) map[string]bool {
 	return out
 }
 
-func recordZoneWrite(ctx context.Context, earlier map[string]bool, results []ItemResult) {
+func recordZoneWrite(ctx context.Context, earlier map[string]bool, results []spec.ItemResult) {
 	if !activity.IsActivity(ctx) {
 		return
 	}

@@ -12,52 +12,25 @@ import (
 	"github.com/cordonsec/cordon/activities/spec"
 )
 
-// BulkResult is the output of every action over a list of IDs.
-type BulkResult struct {
-	Status    string       `json:"status"` // successful | partially_successful | failed
-	Results   []ItemResult `json:"results"`
-	Succeeded []string     `json:"succeeded"`
-	Failed    []string     `json:"failed"`
-	// Zone is the zone after the write, for Block/Unblock IPs.
-	Zone any `json:"zone,omitempty"`
-}
-
-// ItemResult is the outcome for one item of a list action.
-type ItemResult struct {
-	ID         string `json:"id"`
-	OK         bool   `json:"ok"`
-	Outcome    string `json:"outcome"` // spec.Outcome*
-	OktaCode   string `json:"okta_code,omitempty"`
-	HTTPStatus int    `json:"http_status,omitempty"`
-	Message    string `json:"message,omitempty"`
-	// Data is what Okta returned for the item when it matters to the
-	// playbook: the activation or password-reset URL when no email is sent.
-	Data any `json:"data,omitempty"`
-	// Secret marks Data holding a credential (a temporary password): the
-	// item is left out of heartbeats, so the credential reaches Temporal
-	// only in the step's output; a retry redoes the item instead.
-	Secret bool `json:"-"`
-}
-
-func done(id, outcome string) (ItemResult, error) {
-	return ItemResult{ID: id, OK: true, Outcome: outcome}, nil
+func done(id, outcome string) (spec.ItemResult, error) {
+	return spec.ItemResult{ID: id, OK: true, Outcome: outcome}, nil
 }
 
 // itemFunc acts on one item. It returns a non-nil error only for a
 // transient failure (429, 5xx, network) that should stop the run and retry
-// the activity; permanent failures are reported in the ItemResult.
-type itemFunc func(ctx context.Context, id string) (ItemResult, error)
+// the activity; permanent failures are reported in the spec.ItemResult.
+type itemFunc func(ctx context.Context, id string) (spec.ItemResult, error)
 
 // failed turns a permanent error into the item's failed result, or passes
 // a transient one through so the activity retries. On the last attempt a
 // transient error is recorded as a failure too, so the step still reports
 // what it did.
-func failed(ctx context.Context, id string, err error) (ItemResult, error) {
-	if retryable(err) && !lastAttempt(ctx) {
-		return ItemResult{}, err
+func failed(ctx context.Context, id string, err error) (spec.ItemResult, error) {
+	if Retryable(err) && !lastAttempt(ctx) {
+		return spec.ItemResult{}, err
 	}
 	d := errorDetails("", err)
-	return ItemResult{ID: id, Outcome: spec.OutcomeFailed, OktaCode: d.OktaCode, HTTPStatus: d.HTTPStatus, Message: d.Message}, nil
+	return spec.ItemResult{ID: id, Outcome: spec.OutcomeFailed, OktaCode: d.OktaCode, HTTPStatus: d.HTTPStatus, Message: d.Message}, nil
 }
 
 func beatInterval(ctx context.Context) time.Duration {
@@ -82,14 +55,14 @@ func lastAttempt(ctx context.Context) bool {
 // the rest; an item interrupted by a 429 or a 5xx is not in it, so the
 // retry does it again.
 type bulkProgress struct {
-	Done    []int        `json:"done"`
-	Results []ItemResult `json:"results"`
+	Done    []int             `json:"done"`
+	Results []spec.ItemResult `json:"results"`
 }
 
 // add records item i's result. The item's id is left out: it is the
 // request's ids[i], restored on resume, so a 250-item chunk's heartbeat
 // stays a few kilobytes.
-func (p *bulkProgress) add(i int, r ItemResult) {
+func (p *bulkProgress) add(i int, r spec.ItemResult) {
 	r.ID = ""
 	p.Done = append(p.Done, i)
 	p.Results = append(p.Results, r)
@@ -98,10 +71,10 @@ func (p *bulkProgress) add(i int, r ItemResult) {
 // resumeProgress reads the last attempt's heartbeat. Details of another
 // shape (an older Cordon's) or out of range are ignored: the items are
 // then redone, which the idempotent writes report as already done.
-func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]ItemResult) {
+func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]spec.ItemResult) {
 	n := len(ids)
 	var p bulkProgress
-	done := map[int]ItemResult{}
+	done := map[int]spec.ItemResult{}
 	if !activity.HasHeartbeatDetails(ctx) {
 		return p, done
 	}
@@ -127,50 +100,18 @@ func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]It
 // attempts left: the runner stops dispatching, lets the items in flight
 // finish, and returns the error (classified: a 429 carries NextRetryDelay
 // from Okta's reset) so that Temporal retries the unfinished items.
-func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string, fn itemFunc) (*BulkResult, error) {
+func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string, fn itemFunc) (*spec.BulkResult, error) {
 	log := activity.GetLogger(ctx)
-	progress, doneAt := resumeProgress(ctx, ids)
-	if len(doneAt) > 0 {
-		log.Info("resuming from heartbeat", "action", act.Name, "done", len(doneAt), "total", len(ids))
+	b := &bulkRun{ctx: ctx, ids: ids, off: make(chan struct{})}
+	b.progress, b.doneAt = resumeProgress(ctx, ids)
+	if len(b.doneAt) > 0 {
+		log.Info("resuming from heartbeat", "action", act.Name, "done", len(b.doneAt), "total", len(ids))
 	}
-	var (
-		mu    sync.Mutex
-		abort error
-	)
-	// Items record a heartbeat as they finish, but pacing may hold every
-	// item back for up to a rate-limit window (60 s at Okta), longer than
-	// the heartbeat timeout; a ticker keeps the heartbeat alive meanwhile.
-	stopBeat := make(chan struct{})
-	defer close(stopBeat)
-	go func() {
-		t := time.NewTicker(beatInterval(ctx))
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				mu.Lock()
-				activity.RecordHeartbeat(ctx, progress)
-				mu.Unlock()
-			case <-stopBeat:
-				return
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	defer b.keepBeating()()
 	// Once one item stops the run, the items still waiting for the pacer
 	// are called off: they are unfinished work for the retry, and waiting
 	// for the window to turn would only delay the retry.
-	off := make(chan struct{})
-	itemCtx := okta.WithCallOff(ctx, off)
-	calledOff := func() bool {
-		select {
-		case <-off:
-			return true
-		default:
-			return false
-		}
-	}
+	itemCtx := okta.WithCallOff(ctx, b.off)
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range max(a.BulkConcurrency, 1) {
@@ -179,65 +120,121 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 			defer wg.Done()
 			for i := range work {
 				res, err := fn(itemCtx, ids[i])
-				mu.Lock()
-				switch {
-				case calledOff() && (err != nil || !res.OK):
-					// Called off (or failed after the call-off): left for
-					// the retry, neither done nor failed.
-				case err != nil:
-					if abort == nil {
-						abort = err
-						close(off)
-					}
-				default:
-					doneAt[i] = res
-					if !res.Secret { // a credential never goes into a heartbeat: a retry redoes the item
-						progress.add(i, res)
-					}
-					activity.RecordHeartbeat(ctx, progress)
-				}
-				mu.Unlock()
+				b.record(i, res, err)
 			}
 		}()
 	}
-dispatch:
-	for i := range ids {
-		mu.Lock()
-		_, finished := doneAt[i]
-		stop := abort != nil
-		mu.Unlock()
+	b.dispatch(work)
+	close(work)
+	wg.Wait()
+	if b.abort != nil {
+		activity.RecordHeartbeat(ctx, b.progress)
+		log.Warn("handing unfinished items back for a retry", "action", act.Name, "done", len(b.doneAt), "total", len(ids), "error", b.abort)
+		return nil, classify(act.Title, b.abort)
+	}
+	return a.finish(act, ids, b.doneAt)
+}
+
+// bulkRun is the state runBulk's item workers share, under mu.
+type bulkRun struct {
+	ctx      context.Context
+	ids      []string
+	mu       sync.Mutex
+	progress bulkProgress
+	doneAt   map[int]spec.ItemResult
+	abort    error         // the error that stopped the run
+	off      chan struct{} // closed when abort is set by an item
+}
+
+// keepBeating heartbeats the progress on a ticker until the returned stop
+// is called. Items record a heartbeat as they finish, but pacing may hold
+// every item back for up to a rate-limit window (60 s at Okta), longer
+// than the heartbeat timeout.
+func (b *bulkRun) keepBeating() (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(beatInterval(b.ctx))
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				b.mu.Lock()
+				activity.RecordHeartbeat(b.ctx, b.progress)
+				b.mu.Unlock()
+			case <-done:
+				return
+			case <-b.ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func (b *bulkRun) calledOff() bool {
+	select {
+	case <-b.off:
+		return true
+	default:
+		return false
+	}
+}
+
+// record takes item i's result: done (and heartbeated), or the error that
+// stops the run and calls off the items still waiting.
+func (b *bulkRun) record(i int, res spec.ItemResult, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.calledOff() && (err != nil || !res.OK):
+		// Called off (or failed after the call-off): left for the retry,
+		// neither done nor failed.
+	case err != nil:
+		if b.abort == nil {
+			b.abort = err
+			close(b.off)
+		}
+	default:
+		b.doneAt[i] = res
+		if !res.Secret { // a credential never goes into a heartbeat: a retry redoes the item
+			b.progress.add(i, res)
+		}
+		activity.RecordHeartbeat(b.ctx, b.progress)
+	}
+}
+
+// dispatch hands the unfinished items to the workers until one stops the
+// run or the activity's context ends.
+func (b *bulkRun) dispatch(work chan<- int) {
+	for i := range b.ids {
+		b.mu.Lock()
+		_, finished := b.doneAt[i]
+		stop := b.abort != nil
+		b.mu.Unlock()
 		if finished {
 			continue
 		}
 		if stop {
-			break
+			return
 		}
 		select {
 		case work <- i:
-		case <-ctx.Done():
-			mu.Lock()
-			if abort == nil {
-				abort = ctx.Err()
+		case <-b.ctx.Done():
+			b.mu.Lock()
+			if b.abort == nil {
+				b.abort = b.ctx.Err()
 			}
-			mu.Unlock()
-			break dispatch
+			b.mu.Unlock()
+			return
 		}
 	}
-	close(work)
-	wg.Wait()
-	if abort != nil {
-		activity.RecordHeartbeat(ctx, progress)
-		log.Warn("handing unfinished items back for a retry", "action", act.Name, "done", len(doneAt), "total", len(ids), "error", abort)
-		return nil, classify(act.Title, abort)
-	}
-	return a.finish(act, ids, doneAt)
 }
 
 // finish assembles the result in input order and fails the activity when
 // every item failed, with the integration spec's message for the first
-// failure. The BulkResult rides along as the error's second detail.
-func (a *Activities) finish(act *spec.Action, ids []string, byIndex map[int]ItemResult) (*BulkResult, error) {
-	res := &BulkResult{Results: make([]ItemResult, 0, len(ids)), Succeeded: []string{}, Failed: []string{}}
+// failure. The spec.BulkResult rides along as the error's second detail.
+func (a *Activities) finish(act *spec.Action, ids []string, byIndex map[int]spec.ItemResult) (*spec.BulkResult, error) {
+	res := &spec.BulkResult{Results: make([]spec.ItemResult, 0, len(ids)), Succeeded: []string{}, Failed: []string{}}
 	for i, id := range ids {
 		r := byIndex[i]
 		res.Results = append(res.Results, r)
@@ -257,7 +254,7 @@ func (a *Activities) finish(act *spec.Action, ids []string, byIndex map[int]Item
 		// Each item's failure was permanent (transient ones stop the run
 		// instead), so the activity fails without retrying.
 		first := res.Results[0]
-		d := ErrorDetails{Command: act.Title, OktaCode: first.OktaCode, HTTPStatus: first.HTTPStatus, Message: first.Message}
+		d := spec.ErrorDetails{Command: act.Title, OktaCode: first.OktaCode, HTTPStatus: first.HTTPStatus, Message: first.Message}
 		return nil, temporal.NewApplicationErrorWithOptions(failureMessage(act.Title, d), ErrClientError,
 			temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{d, res}})
 	}

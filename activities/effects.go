@@ -68,10 +68,10 @@ func changedByThisStep(ctx context.Context, changed time.Time) bool {
 // this step, the item is done. Otherwise the error stands: the activity
 // hands the item back for a retry, or fails it on its last attempt. A 429
 // was refused before Okta acted, so it is never checked.
-func confirm(ctx context.Context, id string, err error, landed func() (bool, error)) (ItemResult, error) {
+func confirm(ctx context.Context, id string, err error, landed func() (bool, error)) (spec.ItemResult, error) {
 	var apiErr *okta.APIError
 	limited := errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusTooManyRequests
-	if retryable(err) && !limited {
+	if Retryable(err) && !limited {
 		if ok, cerr := landed(); cerr == nil && ok {
 			return done(id, spec.OutcomeDone)
 		}

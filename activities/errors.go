@@ -1,7 +1,6 @@
 package activities
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -23,19 +22,6 @@ const (
 	ErrClientError  = spec.ErrClientError
 	ErrInvalidInput = spec.ErrInvalidInput
 )
-
-// ErrorDetails is the first detail of every ApplicationError an activity
-// returns, so the workflow can expose steps.<id>.error.{message, okta_code,
-// http_status}.
-type ErrorDetails struct {
-	Command    string `json:"command"`
-	OktaCode   string `json:"okta_code,omitempty"`
-	HTTPStatus int    `json:"http_status,omitempty"`
-	Message    string `json:"message"`
-	// Attempt is the attempt that failed (register.go sets it), so a
-	// step reports how many times its activity ran.
-	Attempt int `json:"attempt,omitempty"`
-}
 
 // retryJitter spreads retries of activities that hit the same window, so
 // they do not all return at the same instant.
@@ -61,9 +47,10 @@ func classify(title string, err error, extra ...any) error {
 	msg := failureMessage(title, d)
 
 	var inErr *InputError
+	var confErr *spec.ConfigError
 	var apiErr *okta.APIError
 	switch {
-	case errors.As(err, &inErr):
+	case errors.As(err, &inErr), errors.As(err, &confErr):
 		return temporal.NewApplicationErrorWithOptions(msg, ErrInvalidInput,
 			temporal.ApplicationErrorOptions{NonRetryable: true, Details: details})
 	case errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusTooManyRequests:
@@ -80,30 +67,25 @@ func classify(title string, err error, extra ...any) error {
 		return temporal.NewApplicationErrorWithOptions(msg, ErrClientError,
 			temporal.ApplicationErrorOptions{NonRetryable: true, Details: details})
 	}
-	// No HTTP answer: connection refused, reset, timeout, cancelled context.
+	// No HTTP answer: connection refused, reset, timeout, or a cancelled
+	// context (the worker stopping, or the activity cancelled): nothing
+	// was decided about the work, so another attempt may do it.
 	return temporal.NewApplicationErrorWithOptions(msg, ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
 }
 
-// retryable reports whether classify would make err retryable.
-func retryable(err error) bool {
-	var inErr *InputError
-	var apiErr *okta.APIError
+// Classify is classify for Cordon's activities outside this package (the
+// guardrails' check): every activity error is classified here.
+func Classify(title string, err error) error { return classify(title, err) }
+
+// Retryable says whether classify makes err retryable; callers that
+// decide between retrying and recording a failure ask it.
+func Retryable(err error) bool {
 	var appErr *temporal.ApplicationError
-	switch {
-	case errors.As(err, &appErr):
-		return !appErr.NonRetryable()
-	case errors.As(err, &inErr):
-		return false
-	case errors.As(err, &apiErr):
-		return apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500
-	case errors.Is(err, context.Canceled):
-		return false
-	}
-	return true
+	return errors.As(classify("", err), &appErr) && !appErr.NonRetryable()
 }
 
-func errorDetails(title string, err error) ErrorDetails {
-	d := ErrorDetails{Command: title, Message: err.Error()}
+func errorDetails(title string, err error) spec.ErrorDetails {
+	d := spec.ErrorDetails{Command: title, Message: err.Error()}
 	var apiErr *okta.APIError
 	var inErr *InputError
 	switch {
@@ -117,7 +99,7 @@ func errorDetails(title string, err error) ErrorDetails {
 
 // failureMessage renders the integration spec's form:
 // "Deactivate Users failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found."
-func failureMessage(title string, d ErrorDetails) string {
+func failureMessage(title string, d spec.ErrorDetails) string {
 	msg := title + " failed."
 	if d.OktaCode != "" {
 		msg += " Okta Code: " + d.OktaCode + "."

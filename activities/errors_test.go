@@ -1,6 +1,9 @@
 package activities
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +13,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
@@ -28,7 +32,7 @@ func TestRateLimitedNextRetryDelay(t *testing.T) {
 	assert.Equal(t, temporal.ApplicationErrorCategoryBenign, ae.Category())
 	assert.GreaterOrEqual(t, ae.NextRetryDelay(), 60*time.Second)
 	assert.Less(t, ae.NextRetryDelay(), 60*time.Second+retryJitter)
-	assert.Equal(t, ErrorDetails{Command: "Get Users", OktaCode: "E0000047", HTTPStatus: 429,
+	assert.Equal(t, spec.ErrorDetails{Command: "Get Users", OktaCode: "E0000047", HTTPStatus: 429,
 		Message: "API call exceeded rate limit due to too many requests.", Attempt: 1}, d)
 }
 
@@ -111,4 +115,30 @@ func TestBulkResumesFromHeartbeat(t *testing.T) {
 		u, _ := f.sim.User(id.(string))
 		assert.Equal(t, "DEPROVISIONED", u.Status, id)
 	}
+}
+
+// Retryable is derived from classify, so the two never disagree; a
+// cancelled context is retryable like any other missing answer (nothing
+// was decided about the work), and a configuration error is not.
+func TestRetryableFollowsClassify(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"rate limited", &okta.APIError{HTTPStatus: 429}, true},
+		{"unavailable", &okta.APIError{HTTPStatus: 503}, true},
+		{"not found", &okta.APIError{HTTPStatus: 404, Code: "E0000007"}, false},
+		{"bad input", &InputError{Action: "a", Msg: "bad"}, false},
+		{"bad configuration", &spec.ConfigError{Msg: "no such group"}, false},
+		{"cancelled", fmt.Errorf("get: %w", context.Canceled), true},
+		{"no answer", errors.New("connection reset by peer"), true},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, Retryable(c.err), c.name)
+		var ae *temporal.ApplicationError
+		require.ErrorAs(t, classify("T", c.err), &ae, c.name)
+		assert.Equal(t, !c.want, ae.NonRetryable(), c.name)
+	}
+	assert.False(t, Retryable(nil))
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // ListUserFactors lists a user's enrolled factors as Okta's JSON array.
-func (a *Activities) ListUserFactors(ctx context.Context, req Request) (any, error) {
+func (a *Activities) ListUserFactors(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.ListUserFactors, req)
 	if err != nil {
 		return nil, err
@@ -24,7 +24,7 @@ func (a *Activities) ListUserFactors(ctx context.Context, req Request) (any, err
 // reset_factors, or those of the given types one by one. The factors are
 // read first, so a user without a matching factor is no_factors and a
 // repeat does not fail.
-func (a *Activities) ResetFactors(ctx context.Context, req Request) (any, error) {
+func (a *Activities) ResetFactors(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.ResetFactors, req)
 	if err != nil {
 		return nil, err
@@ -33,7 +33,7 @@ func (a *Activities) ResetFactors(ctx context.Context, req Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		raw, err := a.Okta.ListFactors(ctx, id)
 		if err != nil {
 			return failed(ctx, id, err)

@@ -11,17 +11,17 @@ import (
 // AddUsersToGroup adds each user to an OKTA_GROUP. Okta's PUT answers 204
 // whether or not the user was a member, so the current members are read
 // first to report already_member.
-func (a *Activities) AddUsersToGroup(ctx context.Context, req Request) (any, error) {
+func (a *Activities) AddUsersToGroup(ctx context.Context, req spec.Request) (any, error) {
 	return a.membership(ctx, spec.AddUsersToGroup, req, true)
 }
 
 // RemoveUsersFromGroup removes each user from an OKTA_GROUP; a user not in
 // the group is not_member (success).
-func (a *Activities) RemoveUsersFromGroup(ctx context.Context, req Request) (any, error) {
+func (a *Activities) RemoveUsersFromGroup(ctx context.Context, req spec.Request) (any, error) {
 	return a.membership(ctx, spec.RemoveUsersFromGroup, req, false)
 }
 
-func (a *Activities) membership(ctx context.Context, name string, req Request, add bool) (any, error) {
+func (a *Activities) membership(ctx context.Context, name string, req spec.Request, add bool) (any, error) {
 	act, p, err := a.start(ctx, name, req)
 	if err != nil {
 		return nil, err
@@ -48,7 +48,7 @@ func (a *Activities) membership(ctx context.Context, name string, req Request, a
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, uid string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, uid string) (spec.ItemResult, error) {
 		switch {
 		case add == isMember[uid] && ours[uid]:
 			return done(uid, spec.OutcomeDone)
@@ -71,7 +71,7 @@ func (a *Activities) membership(ctx context.Context, name string, req Request, a
 }
 
 // GetGroups lists groups as Okta's JSON array.
-func (a *Activities) GetGroups(ctx context.Context, req Request) (any, error) {
+func (a *Activities) GetGroups(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.GetGroups, req)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (a *Activities) GetGroups(ctx context.Context, req Request) (any, error) {
 }
 
 // GetGroupMembers lists a group's users as Okta's JSON array.
-func (a *Activities) GetGroupMembers(ctx context.Context, req Request) (any, error) {
+func (a *Activities) GetGroupMembers(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.GetGroupMembers, req)
 	if err != nil {
 		return nil, err

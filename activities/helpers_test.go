@@ -63,7 +63,7 @@ func attach(t *testing.T, srv *oktasim.Server, logs *testutil.SyncBuffer, token 
 // run executes an activity and decodes its output into out (when non-nil).
 func (f *fixture) run(name string, params map[string]any, out any) error {
 	f.t.Helper()
-	val, err := f.env.ExecuteActivity(name, Request{Params: params, Step: "test"})
+	val, err := f.env.ExecuteActivity(name, spec.Request{Params: params, Step: "test"})
 	if err != nil {
 		require.NotContains(f.t, err.Error(), testToken)
 		return err
@@ -77,21 +77,21 @@ func (f *fixture) run(name string, params map[string]any, out any) error {
 	return nil
 }
 
-func (f *fixture) bulk(name string, params map[string]any) BulkResult {
+func (f *fixture) bulk(name string, params map[string]any) spec.BulkResult {
 	f.t.Helper()
-	var res BulkResult
+	var res spec.BulkResult
 	require.NoError(f.t, f.run(name, params, &res))
 	return res
 }
 
 // appErr unwraps the ApplicationError an activity returned, with its
-// ErrorDetails.
-func appErr(t *testing.T, err error) (*temporal.ApplicationError, ErrorDetails) {
+// spec.ErrorDetails.
+func appErr(t *testing.T, err error) (*temporal.ApplicationError, spec.ErrorDetails) {
 	t.Helper()
 	require.Error(t, err)
 	var ae *temporal.ApplicationError
 	require.True(t, errors.As(err, &ae), "want an ApplicationError, got %T: %v", err, err)
-	var d ErrorDetails
+	var d spec.ErrorDetails
 	if ae.HasDetails() {
 		require.NoError(t, ae.Details(&d))
 	}

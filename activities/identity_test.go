@@ -22,7 +22,7 @@ func TestClearUserSessions(t *testing.T) {
 	res := f.bulk(spec.ClearUserSessions, params)
 	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
 	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
-	assert.Equal(t, ItemResult{ID: unknownUser, Outcome: spec.OutcomeFailed, OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, res.Results[1])
+	assert.Equal(t, spec.ItemResult{ID: unknownUser, Outcome: spec.OutcomeFailed, OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, res.Results[1])
 	assert.Zero(t, f.sim.Sessions(oktasim.DemoActiveUserID))
 	assert.Len(t, f.sim.Events("user.session.clear"), 1)
 	assert.Len(t, f.sim.Events("app.oauth2.token.revoke"), 1, "oauth_tokens true revokes the tokens")
@@ -39,7 +39,7 @@ func TestSuspendAndUnsuspendUsers(t *testing.T) {
 	res := f.bulk(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: ids})
 	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
 	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
-	assert.Equal(t, ItemResult{ID: oktasim.DemoDeprovisionedUserID, Outcome: spec.OutcomeFailed, OktaCode: "E0000001", HTTPStatus: 400,
+	assert.Equal(t, spec.ItemResult{ID: oktasim.DemoDeprovisionedUserID, Outcome: spec.OutcomeFailed, OktaCode: "E0000001", HTTPStatus: 400,
 		Message: "Api validation failed: status (status: Cannot suspend a user that is not ACTIVE) (user is DEPROVISIONED)"}, res.Results[1],
 		"a wrong status fails with Okta's E0000001 and the status")
 	u, _ := f.sim.User(oktasim.DemoActiveUserID)
@@ -53,7 +53,7 @@ func TestSuspendAndUnsuspendUsers(t *testing.T) {
 	back := f.bulk(spec.UnsuspendUsers, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoLockedUserID}})
 	assert.Equal(t, spec.StatusSuccessful, back.Status)
 	assert.Equal(t, spec.OutcomeDone, back.Results[0].Outcome)
-	assert.Equal(t, ItemResult{ID: oktasim.DemoLockedUserID, OK: true, Outcome: spec.OutcomeNotSuspended, Message: "user is LOCKED_OUT"}, back.Results[1])
+	assert.Equal(t, spec.ItemResult{ID: oktasim.DemoLockedUserID, OK: true, Outcome: spec.OutcomeNotSuspended, Message: "user is LOCKED_OUT"}, back.Results[1])
 	u, _ = f.sim.User(oktasim.DemoActiveUserID)
 	assert.Equal(t, "ACTIVE", u.Status)
 	locked, _ := f.sim.User(oktasim.DemoLockedUserID)

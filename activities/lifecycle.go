@@ -9,13 +9,13 @@ import (
 
 // ClearUserSessions ends every session of each user. Okta answers 204
 // whether or not the user had sessions, so a repeat is done again.
-func (a *Activities) ClearUserSessions(ctx context.Context, req Request) (any, error) {
+func (a *Activities) ClearUserSessions(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.ClearUserSessions, req)
 	if err != nil {
 		return nil, err
 	}
 	oauth := p.Bool(spec.ParamOAuthTokens)
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		if err := a.Okta.ClearSessions(ctx, id, oauth); err != nil {
 			return failed(ctx, id, err)
 		}
@@ -27,12 +27,12 @@ func (a *Activities) ClearUserSessions(ctx context.Context, req Request) (any, e
 // other status (400 E0000001), so a refusal is checked against the user's
 // status: SUSPENDED is already_suspended (success), anything else fails
 // with the status named.
-func (a *Activities) SuspendUsers(ctx context.Context, req Request) (any, error) {
+func (a *Activities) SuspendUsers(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.SuspendUsers, req)
 	if err != nil {
 		return nil, err
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		err := a.Okta.SuspendUser(ctx, id)
 		if err == nil {
 			return done(id, spec.OutcomeDone)
@@ -48,12 +48,12 @@ func (a *Activities) SuspendUsers(ctx context.Context, req Request) (any, error)
 
 // UnsuspendUsers returns each SUSPENDED user to ACTIVE; a user in any other
 // status is not_suspended (success, the status in the message).
-func (a *Activities) UnsuspendUsers(ctx context.Context, req Request) (any, error) {
+func (a *Activities) UnsuspendUsers(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.UnsuspendUsers, req)
 	if err != nil {
 		return nil, err
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		err := a.Okta.UnsuspendUser(ctx, id)
 		if err == nil {
 			return done(id, spec.OutcomeDone)
@@ -72,13 +72,13 @@ func (a *Activities) UnsuspendUsers(ctx context.Context, req Request) (any, erro
 // gives some DEPROVISIONED users) it reads the status: when ok names an
 // outcome for it the item succeeds with it; otherwise it fails with
 // Okta's error and the status. Any other error fails the item as is.
-func (a *Activities) wrongStatus(ctx context.Context, id string, err error, ok func(status string) string) (ItemResult, error) {
+func (a *Activities) wrongStatus(ctx context.Context, id string, err error, ok func(status string) string) (spec.ItemResult, error) {
 	if !isStatusConflict(err) && !okta.IsCode(err, okta.CodeValidation) {
 		return failed(ctx, id, err)
 	}
 	u, gerr := a.user(ctx, id)
 	if gerr != nil {
-		if retryable(gerr) {
+		if Retryable(gerr) {
 			return failed(ctx, id, gerr)
 		}
 		return failed(ctx, id, err)
@@ -105,12 +105,12 @@ func (a *Activities) wrongStatus(ctx context.Context, id string, err error, ok f
 // UnlockUsers unlocks each user. Okta answers 200 for a LOCKED_OUT user
 // (now ACTIVE) and for an ACTIVE one (unblocked from unknown devices), so
 // a repeat is done again.
-func (a *Activities) UnlockUsers(ctx context.Context, req Request) (any, error) {
+func (a *Activities) UnlockUsers(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.UnlockUsers, req)
 	if err != nil {
 		return nil, err
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		if err := a.Okta.UnlockUser(ctx, id); err != nil {
 			return a.wrongStatus(ctx, id, err, func(string) string { return "" })
 		}
@@ -121,7 +121,7 @@ func (a *Activities) UnlockUsers(ctx context.Context, req Request) (any, error) 
 // ExpirePasswords expires each user's password. The temporary password,
 // when the step asks for one, goes into that item's Data only: it is never
 // logged, and without temp_password Okta is not asked for one.
-func (a *Activities) ExpirePasswords(ctx context.Context, req Request) (any, error) {
+func (a *Activities) ExpirePasswords(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.ExpirePasswords, req)
 	if err != nil {
 		return nil, err
@@ -133,7 +133,7 @@ func (a *Activities) ExpirePasswords(ctx context.Context, req Request) (any, err
 		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamRevokeSessions,
 			Msg: "needs temp_password true (Okta revokes sessions only with a temporary password); end sessions with okta.clear_user_sessions instead"})
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		if !temp {
 			if err := a.Okta.ExpirePassword(ctx, id); err != nil {
 				return a.wrongStatus(ctx, id, err, func(string) string { return "" })

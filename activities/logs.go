@@ -10,7 +10,7 @@ import (
 
 // GetLogs lists System Log events as Okta's JSON array. Without start_time
 // Okta's own default applies (7 days before the end).
-func (a *Activities) GetLogs(ctx context.Context, req Request) (any, error) {
+func (a *Activities) GetLogs(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.GetLogs, req)
 	if err != nil {
 		return nil, err
@@ -30,7 +30,7 @@ func (a *Activities) GetLogs(ctx context.Context, req Request) (any, error) {
 
 // FetchEvent fetches the events of a time range and maps each with the
 // integration spec's field mapping, beside the raw event.
-func (a *Activities) FetchEvent(ctx context.Context, req Request) (any, error) {
+func (a *Activities) FetchEvent(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.FetchEvent, req)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 
 // GetUser fetches one user. With not_found ok an unknown user (404
 // E0000007) is the answer {found: false, user: null}.
-func (a *Activities) GetUser(ctx context.Context, req Request) (any, error) {
+func (a *Activities) GetUser(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.GetUser, req)
 	if err != nil {
 		return nil, err
@@ -27,7 +27,7 @@ func (a *Activities) GetUser(ctx context.Context, req Request) (any, error) {
 }
 
 // ListUserApps lists a user's app links as Okta's JSON array.
-func (a *Activities) ListUserApps(ctx context.Context, req Request) (any, error) {
+func (a *Activities) ListUserApps(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.ListUserApps, req)
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func (a *Activities) ListUserApps(ctx context.Context, req Request) (any, error)
 
 // GetGroup fetches a group by ID, or by exact name when the value is not a
 // group ID. A name must match exactly one group.
-func (a *Activities) GetGroup(ctx context.Context, req Request) (any, error) {
+func (a *Activities) GetGroup(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.GetGroup, req)
 	if err != nil {
 		return nil, err

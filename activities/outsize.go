@@ -25,7 +25,7 @@ func (a *Activities) limitOutput(act *spec.Action, fn Func) Func {
 	if a.MaxOutputBytes <= 0 {
 		return fn
 	}
-	return func(ctx context.Context, req Request) (any, error) {
+	return func(ctx context.Context, req spec.Request) (any, error) {
 		out, err := fn(ctx, req)
 		if err != nil || out == nil {
 			return out, err

@@ -16,7 +16,7 @@ import (
 // before any Okta call unless allow_fields names an allowable one. Each
 // user is read first: one whose profile already holds the values is
 // unchanged, so a repeat writes nothing.
-func (a *Activities) UpdateUserProfile(ctx context.Context, req Request) (any, error) {
+func (a *Activities) UpdateUserProfile(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.UpdateUserProfile, req)
 	if err != nil {
 		return nil, err
@@ -25,7 +25,7 @@ func (a *Activities) UpdateUserProfile(ctx context.Context, req Request) (any, e
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		raw, _, err := a.Okta.GetUser(ctx, id)
 		if err != nil {
 			return failed(ctx, id, err)

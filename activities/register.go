@@ -14,7 +14,7 @@ import (
 )
 
 // Func is the signature every Okta activity has.
-type Func func(ctx context.Context, req Request) (any, error)
+type Func func(ctx context.Context, req spec.Request) (any, error)
 
 // Funcs returns the implementation of every action, keyed by registry name.
 func (a *Activities) Funcs() map[string]Func {
@@ -72,16 +72,16 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 // withScope tells the audit trail's Okta observer which playbook and step
 // the activity's writes are for.
 func withScope(fn Func) Func {
-	return func(ctx context.Context, req Request) (any, error) {
+	return func(ctx context.Context, req spec.Request) (any, error) {
 		return fn(audit.WithScope(ctx, audit.Scope{Playbook: req.Playbook, Version: req.PlaybookVersion, Step: req.Step}), req)
 	}
 }
 
 // withAttempt records which attempt produced an action's outcome: in the
 // result when the request asks for an envelope, and in the failure's
-// ErrorDetails always.
+// spec.ErrorDetails always.
 func withAttempt(fn Func) Func {
-	return func(ctx context.Context, req Request) (any, error) {
+	return func(ctx context.Context, req spec.Request) (any, error) {
 		out, err := fn(ctx, req)
 		attempt := int(activity.GetInfo(ctx).Attempt)
 		if err != nil {
@@ -94,14 +94,14 @@ func withAttempt(fn Func) Func {
 	}
 }
 
-// failedAttempt sets the attempt in an activity failure's ErrorDetails
+// failedAttempt sets the attempt in an activity failure's spec.ErrorDetails
 // (its first detail), keeping everything else about the error.
 func failedAttempt(err error, attempt int) error {
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || !app.HasDetails() {
 		return err
 	}
-	var d ErrorDetails
+	var d spec.ErrorDetails
 	var rest any
 	details := []any{}
 	if app.Details(&d, &rest) == nil {

@@ -21,12 +21,12 @@ import (
 // DeactivateUsers deactivates each user. Okta answers a deactivate of an
 // already DEPROVISIONED user with 404 E0000007, like an unknown user, so a
 // GET tells the two apart: the first is already_deprovisioned (success).
-func (a *Activities) DeactivateUsers(ctx context.Context, req Request) (any, error) {
+func (a *Activities) DeactivateUsers(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.DeactivateUsers, req)
 	if err != nil {
 		return nil, err
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		_, err := a.Okta.DeactivateUser(ctx, id)
 		if err == nil {
 			return done(id, spec.OutcomeDone)
@@ -58,13 +58,13 @@ func (a *Activities) userIn(ctx context.Context, id string, statuses ...string) 
 }
 
 // ActivateUsers activates each user; an ACTIVE user is already_active.
-func (a *Activities) ActivateUsers(ctx context.Context, req Request) (any, error) {
+func (a *Activities) ActivateUsers(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.ActivateUsers, req)
 	if err != nil {
 		return nil, err
 	}
 	sendEmail := p.Bool(spec.ParamSendEmail)
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		raw, err := a.Okta.ActivateUser(ctx, id, sendEmail)
 		if err == nil {
 			r, _ := done(id, spec.OutcomeDone)
@@ -97,7 +97,7 @@ func (a *Activities) ActivateUsers(ctx context.Context, req Request) (any, error
 
 // ResetUserPasswords resets each user's password. send_email true forces
 // convert_to_federated false, as the integration spec says.
-func (a *Activities) ResetUserPasswords(ctx context.Context, req Request) (any, error) {
+func (a *Activities) ResetUserPasswords(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.ResetUserPasswords, req)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func (a *Activities) ResetUserPasswords(ctx context.Context, req Request) (any, 
 		activity.GetLogger(ctx).Info("send_email is true: convert_to_federated forced to false")
 		federated = false
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		if sendEmail && !federated {
 			// A reset emails the user; a retry whose earlier attempt's
 			// reset took effect must not send a second email (effects.go).
@@ -163,7 +163,7 @@ func nonEmpty(raw json.RawMessage) any {
 // after a lost answer finds the login taken; when that user has the same
 // name it is the one this step created, so it is returned (and added to
 // any missing group) instead of failing.
-func (a *Activities) CreateUserInGroup(ctx context.Context, req Request) (any, error) {
+func (a *Activities) CreateUserInGroup(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.CreateUserInGroup, req)
 	if err != nil {
 		return nil, err
@@ -211,7 +211,7 @@ func sameName(raw json.RawMessage, want map[string]any) bool {
 // GetUsers lists users; the output is Okta's JSON array (or, with fields,
 // the kept fields of each user), so $[*].id works. limit 0 ("all") pages
 // through every match.
-func (a *Activities) GetUsers(ctx context.Context, req Request) (any, error) {
+func (a *Activities) GetUsers(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.GetUsers, req)
 	if err != nil {
 		return nil, err
@@ -225,7 +225,7 @@ func (a *Activities) GetUsers(ctx context.Context, req Request) (any, error) {
 }
 
 // GetUserGroups lists the groups of a user given by ID or login.
-func (a *Activities) GetUserGroups(ctx context.Context, req Request) (any, error) {
+func (a *Activities) GetUserGroups(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.GetUserGroups, req)
 	if err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func (a *Activities) GetUserGroups(ctx context.Context, req Request) (any, error
 
 // TestConnection checks the org URL and token with GET /users/me, falling
 // back to listing one user for OAuth tokens, which have no user.
-func (a *Activities) TestConnection(ctx context.Context, req Request) (any, error) {
+func (a *Activities) TestConnection(ctx context.Context, req spec.Request) (any, error) {
 	act, _, err := a.start(ctx, spec.TestConnection, req)
 	if err != nil {
 		return nil, err
@@ -252,7 +252,7 @@ func (a *Activities) TestConnection(ctx context.Context, req Request) (any, erro
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
-	return map[string]any{"status": "Successful", "user": login, "latency_ms": time.Since(t0).Milliseconds()}, nil
+	return spec.ConnectionResult{Status: "Successful", User: login, LatencyMS: time.Since(t0).Milliseconds()}, nil
 }
 
 // positiveLimit reads a read action's limit; 0 or less is refused rather

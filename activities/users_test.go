@@ -24,7 +24,7 @@ func TestDeactivateUsers(t *testing.T) {
 	require.Len(t, res.Results, 3)
 	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
 	assert.Equal(t, spec.OutcomeAlreadyDeprovisioned, res.Results[1].Outcome)
-	assert.Equal(t, ItemResult{ID: unknownUser, Outcome: spec.OutcomeFailed, OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, res.Results[2])
+	assert.Equal(t, spec.ItemResult{ID: unknownUser, Outcome: spec.OutcomeFailed, OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, res.Results[2])
 	u, _ := f.sim.User(oktasim.DemoActiveUserID)
 	assert.Equal(t, "DEPROVISIONED", u.Status)
 
@@ -41,7 +41,7 @@ func TestDeactivateUsers(t *testing.T) {
 		assert.Equal(t, "Deactivate Users failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found.", ae.Message())
 		assert.Equal(t, ErrClientError, ae.Type())
 		assert.True(t, ae.NonRetryable())
-		assert.Equal(t, ErrorDetails{Command: "Deactivate Users", OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found", Attempt: 1}, d, "the attempt that failed is in the details")
+		assert.Equal(t, spec.ErrorDetails{Command: "Deactivate Users", OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found", Attempt: 1}, d, "the attempt that failed is in the details")
 	})
 }
 
@@ -171,8 +171,8 @@ func TestGetUserGroups(t *testing.T) {
 func TestTestConnection(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	var out map[string]any
+	var out spec.ConnectionResult
 	require.NoError(t, f.run(spec.TestConnection, nil, &out))
-	assert.Equal(t, "Successful", out["status"])
-	assert.Equal(t, oktasim.DemoAdminLogin, out["user"])
+	assert.Equal(t, "Successful", out.Status)
+	assert.Equal(t, oktasim.DemoAdminLogin, out.User)
 }

@@ -46,14 +46,14 @@ func TestBlockIPsNoticesALostWrite(t *testing.T) {
 	env := suite.NewTestActivityEnvironment()
 	acts.Register(env)
 
-	_, err = env.ExecuteActivity(spec.BlockIPs, Request{Params: map[string]any{
+	_, err = env.ExecuteActivity(spec.BlockIPs, spec.Request{Params: map[string]any{
 		spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.99"}}})
 	ae, _ := appErr(t, err)
 	assert.Equal(t, ErrUnavailable, ae.Type(), "retryable")
 	assert.Contains(t, ae.Error(), "changed under the write (203.0.113.99/32 is missing)")
 
 	// The retry reads the zone afresh and blocks the entry for good.
-	_, err = env.ExecuteActivity(spec.BlockIPs, Request{Params: map[string]any{
+	_, err = env.ExecuteActivity(spec.BlockIPs, spec.Request{Params: map[string]any{
 		spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.99"}}})
 	require.NoError(t, err)
 	z, _ := sim.Zone(oktasim.DemoBlockedIPZoneID)

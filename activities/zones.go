@@ -28,7 +28,7 @@ const (
 // DYNAMIC zone one of proxy_type, locations or asns; fields of the other
 // zone type are ignored (and logged). A retry that finds its own zone
 // (same name and type) returns it instead of failing on the duplicate name.
-func (a *Activities) CreateZone(ctx context.Context, req Request) (any, error) {
+func (a *Activities) CreateZone(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.CreateZone, req)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func (a *Activities) zoneNamed(ctx context.Context, name, typ string) okta.Zone 
 // UpdateZone reads the zone, applies the given fields (overwrite false
 // appends to the zone's lists, true replaces them) and writes it back.
 // The zone type never changes; fields of the other type are ignored.
-func (a *Activities) UpdateZone(ctx context.Context, req Request) (any, error) {
+func (a *Activities) UpdateZone(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.UpdateZone, req)
 	if err != nil {
 		return nil, err
@@ -117,12 +117,12 @@ func (a *Activities) UpdateZone(ctx context.Context, req Request) (any, error) {
 // DeleteZones deletes each zone, deactivating an ACTIVE zone first (Okta
 // refuses to delete active zones). System zones are refused; a zone already
 // gone is already_deleted.
-func (a *Activities) DeleteZones(ctx context.Context, req Request) (any, error) {
+func (a *Activities) DeleteZones(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.DeleteZones, req)
 	if err != nil {
 		return nil, err
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamZoneIDs), func(ctx context.Context, id string) (ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(spec.ParamZoneIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		defer a.lockZone(id)()
 		zone, err := a.Okta.GetZone(ctx, id)
 		if errors.Is(err, okta.ErrNotFound) {
@@ -132,7 +132,7 @@ func (a *Activities) DeleteZones(ctx context.Context, req Request) (any, error) 
 			return failed(ctx, id, err)
 		}
 		if zone.System() {
-			return ItemResult{ID: id, Outcome: spec.OutcomeFailed,
+			return spec.ItemResult{ID: id, Outcome: spec.OutcomeFailed,
 				Message: fmt.Sprintf("%s is a system zone; Okta's system zones cannot be deleted", zone.Str("name"))}, nil
 		}
 		if zone.Str("status") == "ACTIVE" {
@@ -153,7 +153,7 @@ func (a *Activities) DeleteZones(ctx context.Context, req Request) (any, error) 
 
 // ListZones lists zones as Okta's JSON array, filtered by IDs and usage.
 // A limit of 0 or less means 20, as the integration spec says.
-func (a *Activities) ListZones(ctx context.Context, req Request) (any, error) {
+func (a *Activities) ListZones(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.ListZones, req)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/internal/devserver"
+	"github.com/cordonsec/cordon/workflows"
 )
 
 func loadCompose(t *testing.T) *types.Project {
@@ -107,12 +107,13 @@ func TestComposeStack(t *testing.T) {
 }
 
 // TestNamespaceJobRegistersCordonSearchAttributes keeps the compose setup
-// script in step with the attributes the embedded dev server registers.
+// script in step with the attributes the workflows use (and the embedded
+// dev server registers).
 func TestNamespaceJobRegistersCordonSearchAttributes(t *testing.T) {
 	script, err := os.ReadFile(filepath.Join("temporal", "setup-namespace.sh"))
 	require.NoError(t, err)
 	typeName := map[string]string{"INDEXED_VALUE_TYPE_KEYWORD": "Keyword", "INDEXED_VALUE_TYPE_BOOL": "Bool"}
-	for name, typ := range devserver.SearchAttributes() {
+	for name, typ := range workflows.SearchAttributes() {
 		want := name + "=" + typeName[typ.String()]
 		require.Contains(t, string(script), want)
 	}

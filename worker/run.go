@@ -111,7 +111,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	}
 	logger.Info("okta org", "url", oc.OrgURL())
 
-	w := worker.New(c, temporalx.TaskQueue, worker.Options{
+	w := worker.New(c, workflows.TaskQueue, worker.Options{
 		// Give running activities time to finish an Okta call on shutdown
 		// rather than leaving it to a retry on another worker.
 		WorkerStopTimeout: 10 * time.Second,
@@ -132,7 +132,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return fmt.Errorf("starting worker: %w", err)
 	}
 	h.ready.Store(true)
-	logger.Info("worker polling", "task_queue", temporalx.TaskQueue)
+	logger.Info("worker polling", "task_queue", workflows.TaskQueue)
 	if err := startTriggers(ctx, c, cfg, logger); err != nil {
 		return err
 	}
@@ -175,6 +175,9 @@ func startDev(ctx context.Context, cfg config, codec string, logger *slog.Logger
 		DataFile:      filepath.Join(cfg.dataDir, "temporal.db"),
 		Logger:        logger,
 		CodecEndpoint: codec,
+		// The workflows define Cordon's search attributes; the server
+		// registers them.
+		SearchAttributes: workflows.SearchAttributes(),
 	})
 	var inUse *devserver.PortInUseError
 	if errors.As(err, &inUse) {
@@ -213,7 +216,7 @@ func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, sim *oktasim
 		"  Task queue:        %s\n"+
 		"  Data:              %s\n"+
 		"  Payload store:     %s\n\n",
-		ui, srv.FrontendAddr(), srv.Namespace(), org, temporalx.TaskQueue, filepath.Join(cfg.dataDir, "temporal.db"), store)
+		ui, srv.FrontendAddr(), srv.Namespace(), org, workflows.TaskQueue, filepath.Join(cfg.dataDir, "temporal.db"), store)
 }
 
 // DefaultSimToken is the simulated org's API token unless CORDON_SIM_TOKEN

@@ -2,28 +2,12 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/playbook"
 )
-
-// actionRequest is the input of every Okta activity; it has the JSON shape
-// of activities.Request, which this package does not import (workflow code
-// reads only the plain-data registry, never the implementations).
-type actionRequest struct {
-	Params map[string]any `json:"params"`
-	Step   string         `json:"step,omitempty"`
-	// Playbook and PlaybookVersion are for the audit trail.
-	Playbook        string `json:"playbook,omitempty"`
-	PlaybookVersion int    `json:"playbook_version,omitempty"`
-	// Envelope asks for spec.Attempted (output and attempt); set for runs
-	// past versionAttempts.
-	Envelope bool `json:"envelope,omitempty"`
-}
 
 // versionAttempts gates the result envelope: histories recorded before it
 // hold bare outputs.
@@ -31,14 +15,14 @@ const versionAttempts = "activity-attempts"
 
 // envelope marks req to ask for spec.Attempted, when this run is new
 // enough to read it.
-func envelope(ctx workflow.Context, req actionRequest) actionRequest {
+func envelope(ctx workflow.Context, req spec.Request) spec.Request {
 	req.Envelope = workflow.GetVersion(ctx, versionAttempts, workflow.DefaultVersion, 1) >= 1
 	return req
 }
 
 // opened unwraps an activity's result: the output and the attempt that
 // produced it (1 when the request asked for no envelope).
-func opened(req actionRequest, raw any) (any, int) {
+func opened(req spec.Request, raw any) (any, int) {
 	if !req.Envelope {
 		return raw, 1
 	}
@@ -63,7 +47,7 @@ const chunkSize = 250
 // paces the requests they make.
 const chunkWindow = 4
 
-func (r *run) runAction(ctx workflow.Context, s *playbook.Step, loop *loopVars, index int) (*outcome, error) {
+func (r *run) runAction(ctx workflow.Context, s *playbook.Step, loop *loopVars) (*outcome, error) {
 	a, ok := r.reg.Lookup(s.Action)
 	if !ok {
 		return nil, fmt.Errorf("step %s: unknown action %s", s.ID, s.Action)
@@ -72,10 +56,17 @@ func (r *run) runAction(ctx workflow.Context, s *playbook.Step, loop *loopVars, 
 	if err != nil {
 		return nil, fmt.Errorf("step %s: %w", s.ID, err)
 	}
+	var out *outcome
 	if a.Destructive {
-		return r.runDestructive(ctx, s, a, params, index)
+		out, err = r.runDestructive(ctx, s, a, params, loop)
+	} else {
+		out, err = r.callAction(ctx, s, a, params, loop)
 	}
-	return r.callAction(ctx, s, a, params, index)
+	if err != nil {
+		return nil, err
+	}
+	out.seal()
+	return out, nil
 }
 
 func (r *run) evalParams(with map[string]*playbook.Value, loop *loopVars) (map[string]any, error) {
@@ -93,20 +84,41 @@ func (r *run) evalParams(with map[string]*playbook.Value, loop *loopVars) (map[s
 
 // callAction runs the action's activity, in chunks when a bulk action's ID
 // list is long.
-func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, index int) (*outcome, error) {
+func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
 	if chunks := splitTargets(a, params); len(chunks) > 1 {
-		return r.callChunks(ctx, s, a, params, chunks, index)
+		return r.callChunks(ctx, s, a, params, chunks, loop)
 	}
-	opts := r.activityOptions(s, a, activityID(s.ID, index, -1))
-	out, attempts, err := execute(ctx, opts, a, actionRequest{Params: params, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
+	opts := activityOptions(a, s, activityID(s.ID, loop, -1))
+	out, attempts, err := execute(ctx, opts, a, spec.Request{Params: params, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
 	if err != nil {
 		return nil, withMaxAttempts(err, opts.RetryPolicy.MaximumAttempts)
 	}
-	return &outcome{output: out, status: bulkStatus(out), attempts: attempts}, nil
+	return actionOutcome(out, attempts), nil
 }
 
-func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, chunks [][]string, index int) (*outcome, error) {
-	outs := make([]any, len(chunks))
+// actionOutcome wraps an action's output. A bulk result is read into its
+// type, which the guardrails and undo extend before seal records it.
+func actionOutcome(out any, attempts int) *outcome {
+	if b, ok := spec.DecodeBulk(out); ok {
+		return &outcome{bulk: b, attempts: attempts}
+	}
+	return &outcome{output: out, attempts: attempts}
+}
+
+// seal turns a bulk result into the step's output, in the generic form
+// expressions read, and a partially successful one into the step status.
+func (o *outcome) seal() {
+	if o.bulk == nil {
+		return
+	}
+	o.output = o.bulk.Plain()
+	if o.status == "" {
+		o.status = bulkStatus(o.bulk)
+	}
+}
+
+func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, chunks [][]string, loop *loopVars) (*outcome, error) {
+	outs := make([]*spec.BulkResult, len(chunks))
 	attempts := 1
 	err := window(ctx, len(chunks), chunkWindow, func(ctx workflow.Context, i int) error {
 		p := make(map[string]any, len(params))
@@ -114,32 +126,31 @@ func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 			p[k] = v
 		}
 		p[a.Targets.Param] = toAny(chunks[i])
-		actx := workflow.WithActivityOptions(ctx, r.activityOptions(s, a, activityID(s.ID, index, i)))
-		req := envelope(ctx, actionRequest{Params: p, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
+		actx := workflow.WithActivityOptions(ctx, activityOptions(a, s, activityID(s.ID, loop, i)))
+		req := envelope(ctx, spec.Request{Params: p, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
 		var raw any
 		if err := workflow.ExecuteActivity(actx, a.Name, req).Get(ctx, &raw); err != nil {
 			return err
 		}
-		var n int
-		outs[i], n = opened(req, raw)
+		out, n := opened(req, raw)
+		outs[i], _ = spec.DecodeBulk(out)
 		attempts = max(attempts, n)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	merged := mergeBulk(outs)
 	// A chunked step reports the most attempts any of its chunks made.
-	return &outcome{output: merged, status: bulkStatus(merged), attempts: attempts}, nil
+	return &outcome{bulk: mergeBulk(outs), attempts: attempts}, nil
 }
 
 // execute runs one action activity; a write to a whole network zone runs
 // as that zone's single ZoneWriteWorkflow (see zone.go).
-func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *spec.Action, req actionRequest) (any, int, error) {
+func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *spec.Action, req spec.Request) (any, int, error) {
 	req = envelope(ctx, req)
 	var raw any
 	var err error
-	if zone, ok := req.Params[spec.ParamZoneID].(string); ok && isZoneWrite(a.Name) {
+	if zone, ok := req.Params[spec.ParamZoneID].(string); ok && a.ZoneWrite {
 		raw, err = callZoneWrite(ctx, opts, a.Name, req, zone)
 	} else {
 		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &raw)
@@ -151,10 +162,12 @@ func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *spec.Action
 	return out, attempts, nil
 }
 
-func activityID(step string, index, chunk int) string {
+// activityID names a step's activity: the step id, the foreach item's
+// index and the chunk ("deactivate[3]#1").
+func activityID(step string, loop *loopVars, chunk int) string {
 	id := step
-	if index > 0 {
-		id += fmt.Sprintf("[%d]", index-1)
+	if loop != nil {
+		id += fmt.Sprintf("[%d]", loop.index)
 	}
 	if chunk >= 0 {
 		id += fmt.Sprintf("#%d", chunk)
@@ -165,14 +178,8 @@ func activityID(step string, index, chunk int) string {
 // activityOptions applies the step's retry and timeout over the action's
 // defaults. Every policy is explicit; nothing uses Temporal's unlimited
 // default.
-func (r *run) activityOptions(s *playbook.Step, a *spec.Action, id string) workflow.ActivityOptions {
-	rp := &temporal.RetryPolicy{
-		InitialInterval:        a.Retry.InitialInterval,
-		BackoffCoefficient:     a.Retry.BackoffCoefficient,
-		MaximumInterval:        a.Retry.MaximumInterval,
-		MaximumAttempts:        int32(a.Retry.MaximumAttempts),
-		NonRetryableErrorTypes: nonRetryable,
-	}
+func activityOptions(a *spec.Action, s *playbook.Step, id string) workflow.ActivityOptions {
+	rp := retryPolicy(a.Retry)
 	if o := s.Retry; o != nil {
 		if o.MaxAttempts > 0 {
 			rp.MaximumAttempts = int32(o.MaxAttempts)
@@ -227,64 +234,29 @@ func toAny(ss []string) []any {
 }
 
 // mergeBulk joins the bulk results of several chunks into one.
-func mergeBulk(outs []any) map[string]any {
-	results, succeeded, failed := []any{}, []any{}, []any{}
+func mergeBulk(outs []*spec.BulkResult) *spec.BulkResult {
+	m := spec.NewBulkResult()
 	for _, o := range outs {
-		m, _ := o.(map[string]any)
-		results = append(results, asList(m["results"])...)
-		succeeded = append(succeeded, asList(m["succeeded"])...)
-		failed = append(failed, asList(m["failed"])...)
+		if o == nil {
+			continue
+		}
+		m.Results = append(m.Results, o.Results...)
+		m.Succeeded = append(m.Succeeded, o.Succeeded...)
+		m.Failed = append(m.Failed, o.Failed...)
 	}
-	status := spec.StatusSuccessful
 	switch {
-	case len(failed) > 0 && len(succeeded) == 0:
-		status = spec.StatusFailed
-	case len(failed) > 0:
-		status = spec.StatusPartiallySuccessful
+	case len(m.Failed) > 0 && len(m.Succeeded) == 0:
+		m.Status = spec.StatusFailed
+	case len(m.Failed) > 0:
+		m.Status = spec.StatusPartiallySuccessful
 	}
-	return map[string]any{"status": status, "results": results, "succeeded": succeeded, "failed": failed}
-}
-
-func asList(v any) []any {
-	l, _ := v.([]any)
-	return l
+	return m
 }
 
 // bulkStatus maps a bulk result's status to the step status.
-func bulkStatus(out any) string {
-	m, ok := out.(map[string]any)
-	if !ok {
-		return ""
-	}
-	if m["status"] == spec.StatusPartiallySuccessful {
+func bulkStatus(b *spec.BulkResult) string {
+	if b != nil && b.Status == spec.StatusPartiallySuccessful {
 		return playbook.StatusPartiallySucceeded
 	}
 	return ""
-}
-
-// callsFor describes the Okta calls an action would make, for plans.
-func callsFor(a *spec.Action, params map[string]any, targets []string) []string {
-	method := a.Method
-	for _, p := range []string{spec.ParamGroupID, spec.ParamZoneID} {
-		if v, ok := params[p].(string); ok {
-			method = strings.ReplaceAll(method, "{"+camel(p)+"}", v)
-		}
-	}
-	if !strings.Contains(method, "{id}") && !strings.Contains(method, "{userId}") && !strings.Contains(method, "{zoneId}") {
-		return []string{method}
-	}
-	calls := make([]string, 0, len(targets))
-	for _, t := range targets {
-		c := strings.NewReplacer("{id}", t, "{userId}", t, "{zoneId}", t).Replace(method)
-		calls = append(calls, c)
-	}
-	return calls
-}
-
-func camel(p string) string {
-	parts := strings.Split(p, "_")
-	for i := 1; i < len(parts); i++ {
-		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-	}
-	return strings.Join(parts, "")
 }

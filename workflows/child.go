@@ -22,7 +22,7 @@ const DefaultMaxChildDepth = 8
 // runChild runs a library playbook as a child workflow, pinned from the
 // parent's input like the parent itself. Its output is the child's outputs.
 // Cancelling the parent (cordon cancel) cancels the child, and so on down.
-func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars, index int) (*outcome, error) {
+func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars) (*outcome, error) {
 	chain := append(slices.Clone(r.input.Chain), r.pb.Name)
 	limit := r.maxDepth()
 	if len(chain) > limit {
@@ -51,7 +51,7 @@ func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars, i
 		Playbook: pinned, Library: r.input.Library, Inputs: inputs,
 		Alert: r.input.Alert, Options: r.input.Options, Chain: chain, MaxDepth: limit,
 	}
-	id := r.info.ID + "/" + activityID(s.ID, index, -1)
+	id := r.info.ID + "/" + activityID(s.ID, loop, -1)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:    id,
 		StaticSummary: s.ID + ": playbook " + s.Playbook,

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/playbook"
@@ -165,7 +164,7 @@ steps:
 func TestChildOnlyWorkflowsRefuseDirectStarts(t *testing.T) {
 	h := newHarness(t)
 	h.env.ExecuteWorkflow(ZoneWriteWorkflowName, ZoneWriteInput{Action: spec.DeactivateUsers,
-		Request: actionRequest{Params: map[string]any{spec.ParamUserIDs: []any{"00u1"}}}})
+		Request: spec.Request{Params: map[string]any{spec.ParamUserIDs: []any{"00u1"}}}})
 	require.Error(t, h.env.GetWorkflowError())
 	assert.Contains(t, h.env.GetWorkflowError().Error(), "ZoneWriteWorkflow runs only as the child of a playbook run")
 	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
@@ -181,7 +180,7 @@ func TestChildOnlyWorkflowsRefuseDirectStarts(t *testing.T) {
 func TestIntakeRefusesHandedInState(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(Intake, workflow.RegisterOptions{Name: IntakeWorkflowName})
+	Register(env, New(spec.Okta()))
 	env.ExecuteWorkflow(IntakeWorkflowName, IntakeInput{State: IntakeState{Cursors: map[string]string{"": "https://org/api/v1/logs?after=forged"}}})
 	require.Error(t, env.GetWorkflowError())
 	assert.Contains(t, env.GetWorkflowError().Error(), "state is only accepted from continue-as-new")

@@ -21,11 +21,11 @@ import (
 // match the targets exactly, and a dry run records a plan instead of
 // acting. The action then runs on exactly the canonical targets that were
 // checked.
-func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, index int) (*outcome, error) {
+func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
 	if workflow.GetVersion(ctx, canonicalVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return r.runDestructiveV0(ctx, s, a, params, index)
+		return r.runDestructiveV0(ctx, s, a, params, loop)
 	}
-	c, g, err := r.judge(ctx, s, index, a, params)
+	c, g, err := r.judge(ctx, s, loop, a, params)
 	if err != nil {
 		if g != nil && !r.input.Options.DryRun {
 			countRefused(ctx, c, g)
@@ -55,9 +55,9 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 	case len(g.Allowed) == 0 && len(g.Protected) > 0 && a.Targets.Kind == spec.TargetNew:
 		return nil, &stepFailure{msg: fmt.Sprintf("step %s: %s is refused: %s (%s); nothing was changed", s.ID, a.Title, g.Protected[0].Target, g.Protected[0].Reason)}
 	case len(g.Allowed) == 0 && len(g.Protected) > 0:
-		out = &outcome{output: map[string]any{"status": spec.StatusSuccessful, "results": []any{}, "succeeded": []any{}, "failed": []any{}}}
+		out = &outcome{bulk: spec.NewBulkResult()}
 	default:
-		out, err = r.callAction(ctx, s, a, params, index)
+		out, err = r.callAction(ctx, s, a, params, loop)
 		if err != nil {
 			return nil, err
 		}
@@ -75,8 +75,8 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 // about them. A guarded parameter that names nothing, or names something
 // protected, refuses the step before anything is written (the guard's
 // answer then comes with the error, for the refusal count).
-func (r *run) judge(ctx workflow.Context, s *playbook.Step, index int, a *spec.Action, params map[string]any) (*canonical, *spec.GuardResult, error) {
-	c, err := r.canonicalize(ctx, s, index, a, params)
+func (r *run) judge(ctx workflow.Context, s *playbook.Step, loop *loopVars, a *spec.Action, params map[string]any) (*canonical, *spec.GuardResult, error) {
+	c, err := r.canonicalize(ctx, s, loop, a, params)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,7 +99,7 @@ func (r *run) judge(ctx workflow.Context, s *playbook.Step, index int, a *spec.A
 
 // runDestructiveV0 is runDestructive for histories recorded before
 // canonical targets (canonicalVersion): raw targets, the group alone.
-func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, index int) (*outcome, error) {
+func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
 	targets, err := targetsOf(a, params)
 	if err != nil {
 		return nil, fmt.Errorf("step %s: with.%s: %w", s.ID, a.Targets.Param, err)
@@ -123,12 +123,12 @@ func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *spec.A
 	}
 	var out *outcome
 	if len(g.Allowed) == 0 && len(targets) > 0 {
-		out = &outcome{output: map[string]any{"status": spec.StatusSuccessful, "results": []any{}, "succeeded": []any{}, "failed": []any{}}}
+		out = &outcome{bulk: spec.NewBulkResult()}
 	} else {
 		if isList(a, params) {
 			params[a.Targets.Param] = toAny(g.Allowed)
 		}
-		out, err = r.callAction(ctx, s, a, params, index)
+		out, err = r.callAction(ctx, s, a, params, loop)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +174,7 @@ func (r *run) previewTargets(ctx workflow.Context, s *playbook.Step, loop *loopV
 		}
 		return targets, true
 	}
-	_, g, err := r.judge(ctx, s, 0, a, params)
+	_, g, err := r.judge(ctx, s, nil, a, params)
 	if err != nil {
 		return nil, false
 	}
@@ -280,38 +280,47 @@ func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 // plan records what a destructive step would do; later steps see an output
 // of the same shape as the real one, with outcome planned.
 func (r *run) plan(s *playbook.Step, a *spec.Action, params map[string]any, g *spec.GuardResult) *outcome {
-	p := &Plan{Action: a.Name, Title: a.Title, Targets: g.Allowed, Params: params, Calls: callsFor(a, params, g.Allowed)}
-	var output any
+	p := &Plan{Action: a.Name, Title: a.Title, Targets: g.Allowed, Params: params, Calls: a.PlanCalls(params, g.Allowed)}
+	out := &outcome{status: playbook.StatusPlanned, plan: p}
 	if isList(a, params) {
-		results := make([]any, 0, len(g.Allowed))
+		b := spec.NewBulkResult()
+		b.Status = playbook.StatusPlanned
 		for _, t := range g.Allowed {
-			results = append(results, map[string]any{"id": t, "ok": true, "outcome": spec.OutcomePlanned})
+			b.Results = append(b.Results, spec.ItemResult{ID: t, OK: true, Outcome: spec.OutcomePlanned})
 		}
-		m := map[string]any{"status": playbook.StatusPlanned, "results": results, "succeeded": toAny(g.Allowed), "failed": []any{}}
-		addProtected(&outcome{output: m}, g.Protected)
-		output = m
-	} else {
-		m := map[string]any{"id": "planned:" + s.ID, "planned": true}
-		for k, v := range params {
-			m[k] = v
-		}
-		output = m
+		b.Succeeded = append(b.Succeeded, g.Allowed...)
+		out.bulk = b
+		addProtected(out, g.Protected)
+		return out
 	}
-	return &outcome{output: output, status: playbook.StatusPlanned, plan: p}
+	m := map[string]any{"id": "planned:" + s.ID, "planned": true}
+	for k, v := range params {
+		m[k] = v
+	}
+	out.output = m
+	return out
 }
 
-// addProtected reports refused targets in a bulk result.
+// addProtected reports refused targets in a bulk result. An action that
+// answers an object (create_zone's zone) gets the same two keys on it.
 func addProtected(out *outcome, protected []spec.ProtectedEntry) {
-	m, ok := out.output.(map[string]any)
-	if !ok || len(protected) == 0 {
+	if len(protected) == 0 {
 		return
 	}
-	results := asList(m["results"])
-	for _, p := range protected {
-		results = append(results, map[string]any{"id": p.Target, "ok": false, "outcome": spec.OutcomeProtected, "message": p.Reason})
+	items := make([]spec.ItemResult, len(protected))
+	for i, p := range protected {
+		items[i] = spec.ItemResult{ID: p.Target, Outcome: spec.OutcomeProtected, Message: p.Reason}
 	}
-	m["results"] = results
-	m["protected"] = len(protected)
+	if b := out.bulk; b != nil {
+		b.Results = append(b.Results, items...)
+		b.Protected = len(protected)
+		return
+	}
+	if m, ok := out.output.(map[string]any); ok {
+		results, _ := m["results"].([]any)
+		extra, _ := spec.Plain(items).([]any)
+		m["results"], m["protected"] = append(results, extra...), len(protected)
+	}
 }
 
 // recordTargets adds acted-on users and IPs to the CordonTarget search

@@ -146,9 +146,9 @@ func (r *run) runForeach(ctx workflow.Context, s *playbook.Step, loop *loopVars)
 		var out *outcome
 		var err error
 		if s.Kind == playbook.KindPlaybook {
-			out, err = r.runChild(ctx, s, item, i+1)
+			out, err = r.runChild(ctx, s, item)
 		} else {
-			out, err = r.runAction(ctx, s, item, i+1)
+			out, err = r.runAction(ctx, s, item)
 		}
 		if err != nil {
 			if s.ContinueOnError && !isCancel(ctx, err) {

@@ -18,8 +18,8 @@ import (
 // as its last completion result: that is how failures are counted in a
 // row without any state outside Temporal.
 const (
-	HealthWorkflowName = "HealthCheckWorkflow"
-	HealthScheduleID   = "cordon-health"
+	HealthCheckWorkflowName = "HealthCheckWorkflow"
+	HealthScheduleID        = "cordon-health"
 	// HealthAlertActivity starts the configured playbook (package intake).
 	HealthAlertActivity = "cordon.health_alert"
 	// DefaultHealthFailures is how many failed checks in a row alert.
@@ -79,12 +79,9 @@ func HealthCheck(ctx workflow.Context, in HealthInput) (HealthResult, error) {
 	if workflow.HasLastCompletionResult(ctx) {
 		_ = workflow.GetLastCompletionResult(ctx, &prev) // a result of another shape counts as none
 	}
-	var out struct {
-		User      string `json:"user"`
-		LatencyMS int64  `json:"latency_ms"`
-	}
+	var out spec.ConnectionResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, healthCheckOptions), spec.TestConnection,
-		actionRequest{Params: map[string]any{}}).Get(ctx, &out)
+		spec.Request{Params: map[string]any{}}).Get(ctx, &out)
 	res := HealthResult{OK: err == nil, CheckedAt: workflow.Now(ctx), User: out.User, LatencyMS: out.LatencyMS}
 	if err == nil {
 		return res, nil

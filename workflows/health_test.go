@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
 )
@@ -18,8 +17,8 @@ func runHealth(t *testing.T, prev *HealthResult, ok bool, in HealthInput) (Healt
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(HealthCheck, workflow.RegisterOptions{Name: HealthWorkflowName})
-	env.RegisterActivityWithOptions(func(ctx context.Context, req actionRequest) (any, error) {
+	Register(env, New(spec.Okta()))
+	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.Request) (any, error) {
 		if ok {
 			return map[string]any{"status": "Successful", "user": "admin@example.com", "latency_ms": 12}, nil
 		}
@@ -33,7 +32,7 @@ func runHealth(t *testing.T, prev *HealthResult, ok bool, in HealthInput) (Healt
 	if prev != nil {
 		env.SetLastCompletionResult(*prev)
 	}
-	env.ExecuteWorkflow(HealthWorkflowName, in)
+	env.ExecuteWorkflow(HealthCheckWorkflowName, in)
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError(), "a failed check still completes, so the next one sees it")
 	var res HealthResult

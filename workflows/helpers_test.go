@@ -16,7 +16,6 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/playbook"
@@ -25,10 +24,12 @@ import (
 // fakeOkta stands in for the Okta activities in interpreter unit tests: it
 // records every call by action name and answers from per-action functions.
 type fakeOkta struct {
-	mu      sync.Mutex
-	calls   map[string][]map[string]any
-	answers map[string]func(map[string]any) (any, error)
-	guard   func(spec.GuardRequest) spec.GuardResult
+	mu    sync.Mutex
+	calls map[string][]map[string]any
+	// workflows records, per action, the workflow type each call ran in.
+	workflows map[string][]string
+	answers   map[string]func(map[string]any) (any, error)
+	guard     func(spec.GuardRequest) spec.GuardResult
 	// resolve answers cordon.resolve; nil resolves every spelling to
 	// itself, trimmed.
 	resolve  func(spec.ResolveRequest) spec.ResolveResult
@@ -37,7 +38,7 @@ type fakeOkta struct {
 }
 
 func newFakeOkta() *fakeOkta {
-	return &fakeOkta{calls: map[string][]map[string]any{}, answers: map[string]func(map[string]any) (any, error){}}
+	return &fakeOkta{calls: map[string][]map[string]any{}, workflows: map[string][]string{}, answers: map[string]func(map[string]any) (any, error){}}
 }
 
 func (f *fakeOkta) on(action string, fn func(map[string]any) (any, error)) { f.answers[action] = fn }
@@ -46,6 +47,12 @@ func (f *fakeOkta) callsTo(action string) []map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[action]
+}
+
+func (f *fakeOkta) workflowsOf(action string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.workflows[action]
 }
 
 // bulkOK answers a bulk action with every id done.
@@ -57,19 +64,21 @@ func bulkOK(params map[string]any) (any, error) {
 		}
 	}
 	ids, _ := spec.ParseList(params[key])
-	results := []any{}
+	res := spec.NewBulkResult()
 	for _, id := range ids {
-		results = append(results, map[string]any{"id": id, "ok": true, "outcome": spec.OutcomeDone})
+		res.Results = append(res.Results, spec.ItemResult{ID: id, OK: true, Outcome: spec.OutcomeDone})
 	}
-	return map[string]any{"status": spec.StatusSuccessful, "results": results, "succeeded": toAny(ids), "failed": []any{}}, nil
+	res.Succeeded = append(res.Succeeded, ids...)
+	return res, nil
 }
 
 func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *spec.Registry) {
 	for _, a := range reg.All() {
 		name := a.Name
-		env.RegisterActivityWithOptions(func(ctx context.Context, req actionRequest) (any, error) {
+		env.RegisterActivityWithOptions(func(ctx context.Context, req spec.Request) (any, error) {
 			f.mu.Lock()
 			f.calls[name] = append(f.calls[name], req.Params)
+			f.workflows[name] = append(f.workflows[name], activity.GetInfo(ctx).WorkflowType.Name)
 			fn := f.answers[name]
 			f.mu.Unlock()
 			var out any
@@ -130,15 +139,15 @@ type harness struct {
 	in   *Interpreter
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, spec.Okta()) }
+
+// newHarnessWith is newHarness over a registry of the test's making.
+func newHarnessWith(t *testing.T, reg *spec.Registry) *harness {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
-	reg := spec.Okta()
 	in := New(reg)
-	env.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: PlaybookWorkflowName})
-	env.RegisterWorkflowWithOptions(ZoneWrite, workflow.RegisterOptions{Name: ZoneWriteWorkflowName})
-	env.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: UndoWorkflowName})
+	Register(env, in)
 	f := newFakeOkta()
 	f.register(env, reg)
 	return &harness{t: t, env: env, okta: f, reg: reg, in: in}

@@ -13,12 +13,14 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/activities/spec"
 )
 
 func TestIntakeKeepsCursorAndContinuesAsNew(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(Intake, workflow.RegisterOptions{Name: IntakeWorkflowName})
+	Register(env, New(spec.Okta()))
 	since := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	var reqs []PollRequest
 	answers := []func() (PollResult, error){

@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/payloadstore"
@@ -40,11 +39,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{ExternalStorage: converter.ExternalStorage{
 				Drivers: []converter.StorageDriver{payloadstore.NewFileDriver(filepath.Join("..", "testdata", "histories", "payloads"))}}})
 			require.NoError(t, err)
-			r.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: PlaybookWorkflowName})
-			r.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: UndoWorkflowName})
-			r.RegisterWorkflowWithOptions(ZoneWrite, workflow.RegisterOptions{Name: ZoneWriteWorkflowName})
-			r.RegisterWorkflowWithOptions(Intake, workflow.RegisterOptions{Name: IntakeWorkflowName})
-			r.RegisterWorkflowWithOptions(HealthCheck, workflow.RegisterOptions{Name: HealthWorkflowName})
+			Register(r, in)
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(logger, f))
 		})
 	}

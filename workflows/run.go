@@ -223,7 +223,7 @@ func (r *run) dispatch(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 	}
 	switch s.Kind {
 	case playbook.KindAction:
-		return r.runAction(ctx, s, loop, 0)
+		return r.runAction(ctx, s, loop)
 	case playbook.KindApproval:
 		return r.runApproval(ctx, s, loop)
 	case playbook.KindSet:
@@ -237,7 +237,7 @@ func (r *run) dispatch(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 		}
 		return nil, &stepFailure{msg: msg}
 	case playbook.KindPlaybook:
-		return r.runChild(ctx, s, loop, 0)
+		return r.runChild(ctx, s, loop)
 	case playbook.KindParallel:
 		return r.runParallel(ctx, s, loop)
 	}
@@ -246,7 +246,9 @@ func (r *run) dispatch(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 
 // outcome is what a step produced.
 type outcome struct {
-	output   any
+	output any
+	// bulk is a list action's result until seal makes it the output.
+	bulk     *spec.BulkResult
 	status   string // "" means succeeded
 	attempts int
 	plan     *Plan

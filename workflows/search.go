@@ -1,8 +1,12 @@
 package workflows
 
-import "go.temporal.io/sdk/temporal"
+import (
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+)
 
-// Cordon's custom search attributes; internal/devserver registers them and
+// Cordon's custom search attributes, defined here only: the worker hands
+// SearchAttributes to the embedded server (internal/devserver), and
 // docs/operations.md says how to register them on a cluster.
 var (
 	SearchPlaybook = temporal.NewSearchAttributeKeyKeyword("CordonPlaybook")
@@ -13,3 +17,13 @@ var (
 	// run statuses plus waiting_approval and planned.
 	SearchState = temporal.NewSearchAttributeKeyKeyword("CordonState")
 )
+
+// SearchAttributes returns Cordon's custom search attributes by name with
+// their types, for registering them on a namespace.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	out := map[string]enumspb.IndexedValueType{}
+	for _, k := range []temporal.SearchAttributeKey{SearchPlaybook, SearchAlertID, SearchTarget, SearchDryRun, SearchState} {
+		out[k.GetName()] = k.GetValueType()
+	}
+	return out
+}

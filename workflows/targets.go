@@ -38,7 +38,7 @@ func resolveKey(kind spec.TargetKind, given string) string {
 // turns every value into its canonical form, reading Okta through the
 // cordon.resolve activity for what is not already an ID. Answers are cached
 // for the run, so a foreach over the same users resolves each once.
-func (r *run) canonicalize(ctx workflow.Context, s *playbook.Step, index int, a *spec.Action, params map[string]any) (*canonical, error) {
+func (r *run) canonicalize(ctx workflow.Context, s *playbook.Step, loop *loopVars, a *spec.Action, params map[string]any) (*canonical, error) {
 	c := &canonical{}
 	lists := map[string][]string{}
 	var need []spec.Guarded
@@ -50,7 +50,7 @@ func (r *run) canonicalize(ctx workflow.Context, s *playbook.Step, index int, a 
 		lists[g.Param] = raw
 		need = append(need, g)
 	}
-	if err := r.resolveAll(ctx, s, index, need, lists); err != nil {
+	if err := r.resolveAll(ctx, s, loop, need, lists); err != nil {
 		return nil, err
 	}
 	for i, g := range need {
@@ -94,7 +94,7 @@ func paramValues(a *spec.Action, name string, params map[string]any) ([]string, 
 // yet in the run's cache that is not already canonical. Only answers are
 // cached: foreach items in flight at once may each ask for the same
 // spelling, which costs a read, never a wrong answer.
-func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, index int, need []spec.Guarded, lists map[string][]string) error {
+func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, loop *loopVars, need []spec.Guarded, lists map[string][]string) error {
 	if r.resolved == nil {
 		r.resolved = map[string]spec.Resolved{}
 	}
@@ -122,7 +122,7 @@ func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, index int, need
 	}
 	for _, kind := range kinds {
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			ActivityID:          activityID(s.ID, index, -1) + "-resolve-" + string(kind),
+			ActivityID:          activityID(s.ID, loop, -1) + "-resolve-" + string(kind),
 			StartToCloseTimeout: 2 * time.Minute,
 			RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
 				MaximumInterval: 30 * time.Second, MaximumAttempts: 6, NonRetryableErrorTypes: nonRetryable},
@@ -206,20 +206,18 @@ func applyCanonical(a *spec.Action, params map[string]any, c *canonical, allowed
 // addNotFound reports spellings that name nothing as failed items
 // (outcome not_found); nothing was sent to Okta for them.
 func addNotFound(out *outcome, missing []spec.ProtectedEntry) {
-	m, ok := out.output.(map[string]any)
-	if !ok || len(missing) == 0 {
+	b := out.bulk
+	if b == nil || len(missing) == 0 {
 		return
 	}
-	results, failed := asList(m["results"]), asList(m["failed"])
 	for _, x := range missing {
-		results = append(results, map[string]any{"id": x.Target, "ok": false, "outcome": spec.OutcomeNotFound, "message": x.Reason})
-		failed = append(failed, x.Target)
+		b.Results = append(b.Results, spec.ItemResult{ID: x.Target, Outcome: spec.OutcomeNotFound, Message: x.Reason})
+		b.Failed = append(b.Failed, x.Target)
 	}
-	m["results"], m["failed"] = results, failed
-	if len(asList(m["succeeded"])) == 0 {
-		m["status"] = spec.StatusFailed
+	if len(b.Succeeded) == 0 {
+		b.Status = spec.StatusFailed
 	} else {
-		m["status"] = spec.StatusPartiallySuccessful
+		b.Status = spec.StatusPartiallySuccessful
 		if out.status == "" {
 			out.status = playbook.StatusPartiallySucceeded
 		}

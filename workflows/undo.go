@@ -49,11 +49,10 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 		if !ok {
 			return nil, temporal.NewNonRetryableApplicationError("unknown undo action "+u.Action, ErrInvalidPlaybook, nil)
 		}
-		r := &run{reg: in.Registry}
 		s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
 		now := workflow.Now(ctx)
 		st.Steps[0].Status, st.Steps[0].StartedAt = playbook.StatusRunning, &now
-		out, _, err = execute(ctx, r.activityOptions(s, a, s.ID), a, actionRequest{Params: u.Params, Step: s.ID})
+		out, _, err = execute(ctx, activityOptions(a, s, s.ID), a, spec.Request{Params: u.Params, Step: s.ID})
 	}
 	now := workflow.Now(ctx)
 	st.FinishedAt, st.Steps[0].FinishedAt = &now, &now
@@ -82,7 +81,8 @@ func undoStatus(ctx workflow.Context, u UndoInput) *RunStatus {
 
 // bulkStatusOr is a finished undo step's status.
 func bulkStatusOr(out any) string {
-	if s := bulkStatus(out); s != "" {
+	b, _ := spec.DecodeBulk(out)
+	if s := bulkStatus(b); s != "" {
 		return s
 	}
 	return playbook.StatusSucceeded
@@ -92,30 +92,18 @@ func bulkStatusOr(out any) string {
 // done: targets already in the wanted state before the run are left alone)
 // and records it in the step's output.
 func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, out *outcome) {
-	m, ok := out.output.(map[string]any)
-	if !ok {
+	b := out.bulk
+	if b == nil {
 		return
 	}
 	var changed []string
-	for _, it := range asList(m["results"]) {
-		res, _ := it.(map[string]any)
-		if res["outcome"] == spec.OutcomeDone {
-			if id, ok := res["id"].(string); ok {
-				changed = append(changed, id)
-			}
+	for _, res := range b.Results {
+		if res.Outcome == spec.OutcomeDone {
+			changed = append(changed, res.ID)
 		}
 	}
 	if len(changed) == 0 {
 		return
-	}
-	undoParams := map[string]any{a.Targets.Param: toAny(changed)}
-	for _, p := range []string{spec.ParamZoneID, spec.ParamGroupID} {
-		if v, ok := params[p]; ok {
-			undoParams[p] = v
-		}
-	}
-	if a.Undo == spec.ActivateUsers {
-		undoParams[spec.ParamSendEmail] = false
 	}
 	id := r.info.ID + "/undo-" + s.ID
 	at := workflow.Now(ctx).Add(s.UndoAfter)
@@ -125,15 +113,15 @@ func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *spec.Actio
 		StaticSummary:     "undo " + s.ID + " (" + a.Undo + ") after " + s.UndoAfter.String(),
 	})
 	f := workflow.ExecuteChildWorkflow(cctx, UndoWorkflowName, UndoInput{
-		Step: s.ID, Action: a.Undo, Params: undoParams, After: s.UndoAfter, Targets: changed,
+		Step: s.ID, Action: a.Undo, Params: a.UndoParams(params, changed), After: s.UndoAfter, Targets: changed,
 	})
 	// Wait for the start only: the undo runs on its own schedule.
 	var exec workflow.Execution
 	if err := f.GetChildWorkflowExecution().Get(ctx, &exec); err != nil {
-		m["undo"] = map[string]any{"error": err.Error()}
+		b.Undo = &spec.UndoScheduled{Error: err.Error()}
 		return
 	}
-	m["undo"] = map[string]any{"workflow_id": id, "action": a.Undo, "at": at, "targets": toAny(changed)}
+	b.Undo = &spec.UndoScheduled{WorkflowID: id, Action: a.Undo, At: &at, Targets: changed}
 	count(ctx, MetricUndoScheduled, map[string]string{"action": a.Undo})
 }
 

@@ -16,10 +16,10 @@ import (
 func TestUndoAfterWithTestClock(t *testing.T) {
 	h := newHarness(t)
 	h.okta.on(spec.BlockIPs, func(p map[string]any) (any, error) {
-		return map[string]any{"status": spec.StatusSuccessful, "succeeded": []any{"203.0.113.7", "203.0.113.8"}, "failed": []any{},
-			"results": []any{
-				map[string]any{"id": "203.0.113.7", "ok": true, "outcome": spec.OutcomeDone},
-				map[string]any{"id": "203.0.113.8", "ok": true, "outcome": spec.OutcomeAlreadyBlocked},
+		return spec.BulkResult{Status: spec.StatusSuccessful, Succeeded: []string{"203.0.113.7", "203.0.113.8"}, Failed: []string{},
+			Results: []spec.ItemResult{
+				{ID: "203.0.113.7", OK: true, Outcome: spec.OutcomeDone},
+				{ID: "203.0.113.8", OK: true, Outcome: spec.OutcomeAlreadyBlocked},
 			}}, nil
 	})
 	var undoAt time.Time

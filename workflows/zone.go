@@ -23,7 +23,7 @@ const ZoneWriteWorkflowName = "ZoneWriteWorkflow"
 // ZoneWriteInput is ZoneWriteWorkflow's input.
 type ZoneWriteInput struct {
 	Action  string        `json:"action"`
-	Request actionRequest `json:"request"`
+	Request spec.Request  `json:"request"`
 	Options ZoneWriteOpts `json:"options"`
 }
 
@@ -36,24 +36,25 @@ type ZoneWriteOpts struct {
 	Heartbeat  time.Duration `json:"heartbeat"`
 }
 
-// ZoneWrite is the body of ZoneWriteWorkflow.
-func ZoneWrite(ctx workflow.Context, in ZoneWriteInput) (any, error) {
+// ZoneWrite is the body of ZoneWriteWorkflow; it runs the actions the
+// registry marks as zone writes (spec.Action.ZoneWrite) and nothing else.
+func (in *Interpreter) ZoneWrite(ctx workflow.Context, w ZoneWriteInput) (any, error) {
 	if err := childOnly(ctx, ZoneWriteWorkflowName); err != nil {
 		return nil, err
 	}
-	if !isZoneWrite(in.Action) {
+	if a, ok := in.Registry.Lookup(w.Action); !ok || !a.ZoneWrite {
 		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("%s runs zone writes only, not %s", ZoneWriteWorkflowName, in.Action), ErrInvalidRunInput, nil)
+			fmt.Sprintf("%s runs zone writes only, not %s", ZoneWriteWorkflowName, w.Action), ErrInvalidRunInput, nil)
 	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		ActivityID:          in.Options.ActivityID,
-		Summary:             in.Options.Summary,
-		StartToCloseTimeout: in.Options.Timeout,
-		HeartbeatTimeout:    in.Options.Heartbeat,
-		RetryPolicy:         retryPolicy(in.Options.Retry),
+		ActivityID:          w.Options.ActivityID,
+		Summary:             w.Options.Summary,
+		StartToCloseTimeout: w.Options.Timeout,
+		HeartbeatTimeout:    w.Options.Heartbeat,
+		RetryPolicy:         retryPolicy(w.Options.Retry),
 	})
 	var out any
-	err := workflow.ExecuteActivity(ctx, in.Action, in.Request).Get(ctx, &out)
+	err := workflow.ExecuteActivity(ctx, w.Action, w.Request).Get(ctx, &out)
 	return out, err
 }
 
@@ -67,21 +68,12 @@ func retryPolicy(r spec.Retry) *temporal.RetryPolicy {
 	}
 }
 
-// isZoneWrite says whether an action rewrites a whole zone.
-func isZoneWrite(action string) bool {
-	switch action {
-	case spec.BlockIPs, spec.UnblockIPs, spec.UpdateZone:
-		return true
-	}
-	return false
-}
-
 // zoneWaitMax caps the wait between attempts to take a busy zone.
 const zoneWaitMax = 2 * time.Second
 
 // callZoneWrite runs a zone write as the zone's single open
 // ZoneWriteWorkflow, waiting (durably) while another run holds the zone.
-func callZoneWrite(ctx workflow.Context, opts workflow.ActivityOptions, action string, req actionRequest, zoneID string) (any, error) {
+func callZoneWrite(ctx workflow.Context, opts workflow.ActivityOptions, action string, req spec.Request, zoneID string) (any, error) {
 	in := ZoneWriteInput{Action: action, Request: req, Options: ZoneWriteOpts{
 		ActivityID: opts.ActivityID, Summary: opts.Summary, Timeout: opts.StartToCloseTimeout,
 		Heartbeat: opts.HeartbeatTimeout, Retry: spec.Retry{

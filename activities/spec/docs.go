@@ -12,9 +12,9 @@ import (
 // docErrorClasses explains each error type for the generated reference.
 var docErrorClasses = []struct{ name, retried, when string }{
 	{ErrRateLimited, "yes, after the wait Okta's X-Rate-Limit-Reset names (plus jitter)", "Okta answered 429"},
-	{ErrUnavailable, "yes, with the action's backoff", "Okta answered 5xx, or the request timed out or never connected"},
+	{ErrUnavailable, "yes, with the action's backoff", "Okta answered 5xx, or the request timed out, never connected or was cut off by the worker stopping (a cancelled context; the retry redoes only the unfinished items)"},
 	{ErrClientError, "no", "any other 4xx: unknown object (404), bad request (400), missing permission (403), bad token (401)"},
-	{ErrInvalidInput, "no; no Okta call was made", "the step's parameters are invalid"},
+	{ErrInvalidInput, "no", "the step's parameters are invalid (no Okta call was made), or the worker's configuration is (the guardrails file names a group Okta does not have)"},
 }
 
 // Markdown renders docs/actions.md: the reference of every action, from

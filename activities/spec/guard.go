@@ -110,3 +110,10 @@ func CanonicalID(kind TargetKind, target string) (id string, ok bool) {
 	}
 	return t, false
 }
+
+// ConfigError is a worker configuration error found while serving an
+// activity (a guardrails file naming a group Okta does not have): no retry
+// fixes it, so it fails the activity at once.
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }

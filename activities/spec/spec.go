@@ -113,7 +113,7 @@ type Action struct {
 	Name        string // registered activity name, e.g. okta.deactivate_users
 	Title       string // the integration spec's command title, e.g. "Deactivate Users"
 	Description string
-	Method      string // the Okta call(s), for docs and plans
+	Method      string // the Okta call(s), for docs
 	Params      []Param
 	Output      string // description of the output shape
 	Destructive bool
@@ -121,8 +121,26 @@ type Action struct {
 	// Guards are the other parameters the guardrails check (see Guarded).
 	Guards []Guarded
 	// Undo names the action that reverses this one (for undo_after), if any.
-	Undo  string
-	Roles []string // any one of these Okta admin roles suffices
+	Undo string
+	// UndoKeep are the step's parameters the undo takes as they were (the
+	// group, the zone); the undo's targets are the ones the step changed.
+	UndoKeep []string
+	// UndoSet are fixed parameters of the undo (the activation that undoes
+	// a deactivation sends no email).
+	UndoSet map[string]any
+	// PlanWords phrase the action in a dry run's plan: {n} is the number of
+	// targets, {param} a parameter's value ("add {n} users to group
+	// {group_id}"). Required for a destructive action.
+	PlanWords string
+	// PlanCall is the Okta call a plan lists: once per target when it
+	// names {target}; {param} is a parameter's value. Required for a
+	// destructive action.
+	PlanCall string
+	// ZoneWrite marks an action that rewrites the whole zone its zone_id
+	// names; the workflow runs it as that zone's single ZoneWriteWorkflow,
+	// so writes to one zone never interleave.
+	ZoneWrite bool
+	Roles     []string // any one of these Okta admin roles suffices
 
 	StartToCloseTimeout time.Duration
 	Retry               Retry
@@ -179,6 +197,9 @@ func (r *Registry) Register(a *Action) {
 		if err := a.checkGuarded(); err != nil {
 			panic("spec: " + err.Error())
 		}
+	}
+	if err := a.checkMeta(); err != nil {
+		panic("spec: " + err.Error())
 	}
 	r.byName[a.Name] = a
 	r.names = append(r.names, a.Name)

@@ -22,8 +22,12 @@ func TestOktaRegistry(t *testing.T) {
 				require.NotNil(t, a.Targets, "destructive actions say what they act on")
 			}
 			if a.Undo != "" {
-				_, ok := r.Lookup(a.Undo)
-				assert.True(t, ok, "undo action %s is registered", a.Undo)
+				undo, ok := r.Lookup(a.Undo)
+				require.True(t, ok, "undo action %s is registered", a.Undo)
+				for k := range a.UndoParams(a.Example, []string{"t1"}) {
+					_, ok := undo.Param(k)
+					assert.True(t, ok, "the undo request's parameter %s is declared by %s", k, a.Undo)
+				}
 			}
 			for _, p := range a.Params {
 				if p.Required {

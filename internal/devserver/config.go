@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"fmt"
+	enumspb "go.temporal.io/api/enums/v1"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -32,7 +33,7 @@ const (
 // prepareDatabase returns the SQL config for path (in-memory when empty),
 // creating the schema and the namespace on first use. fresh reports whether
 // the namespace was created now, with the current search attributes.
-func prepareDatabase(path, namespace string) (fresh bool, conf *config.SQL, err error) {
+func prepareDatabase(path, namespace string, attrs map[string]enumspb.IndexedValueType) (fresh bool, conf *config.SQL, err error) {
 	conf = &config.SQL{PluginName: sqliteplugin.PluginName}
 	if path == "" {
 		// A shared-cache in-memory database under a random name: every
@@ -64,7 +65,7 @@ func prepareDatabase(path, namespace string) (fresh bool, conf *config.SQL, err 
 			}
 		}
 	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, namespace, false, SearchAttributes())
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, namespace, false, attrs)
 	if err != nil {
 		return false, nil, fmt.Errorf("namespace %s: %w", namespace, err)
 	}

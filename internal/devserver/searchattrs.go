@@ -11,31 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 )
 
-// Cordon's custom search attributes. The workflow starter sets them on every
-// playbook run so analysts can filter runs in the UI and in `cordon list`
-// (e.g. `CordonPlaybook = "contain-compromised-user"`).
-const (
-	SearchAttrPlaybook = "CordonPlaybook" // Keyword: playbook name
-	SearchAttrAlertID  = "CordonAlertID"  // Keyword: id of the alert that started the run
-	SearchAttrTarget   = "CordonTarget"   // KeywordList: users and IPs the run acted on
-	SearchAttrDryRun   = "CordonDryRun"   // Bool: run was a plan / --dry-run
-	SearchAttrState    = "CordonState"    // Keyword: running, waiting_approval, succeeded, failed, rejected, cancelled, planned
-)
-
-// SearchAttributes returns Cordon's custom search attributes and their
-// types. A production cluster needs the same set; see README.md
-// ("Search attributes") for the `temporal operator` command.
-func SearchAttributes() map[string]enumspb.IndexedValueType {
-	return map[string]enumspb.IndexedValueType{
-		SearchAttrPlaybook: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		SearchAttrAlertID:  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		SearchAttrTarget:   enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-		SearchAttrDryRun:   enumspb.INDEXED_VALUE_TYPE_BOOL,
-		SearchAttrState:    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	}
-}
-
-// ensureSearchAttributes adds any of SearchAttributes missing from an
+// ensureSearchAttributes adds any of Options.SearchAttributes missing from an
 // existing database, so a .cordon/temporal.db made by an older build keeps
 // working after an upgrade adds an attribute.
 func (s *Server) ensureSearchAttributes(ctx context.Context) error {
@@ -50,9 +26,9 @@ func (s *Server) ensureSearchAttributes(ctx context.Context) error {
 		return fmt.Errorf("listing search attributes: %w", err)
 	}
 	missing := map[string]enumspb.IndexedValueType{}
-	for _, name := range slices.Sorted(maps.Keys(SearchAttributes())) {
+	for _, name := range slices.Sorted(maps.Keys(s.searchAttrs)) {
 		if _, ok := have.GetCustomAttributes()[name]; !ok {
-			missing[name] = SearchAttributes()[name]
+			missing[name] = s.searchAttrs[name]
 		}
 	}
 	if len(missing) == 0 {

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	enumspb "go.temporal.io/api/enums/v1"
 	"log/slog"
 	"net"
 	"strconv"
@@ -55,6 +56,10 @@ type Options struct {
 	// Logger receives Cordon's own messages and, only at debug level, the
 	// Temporal server's (which are very chatty). Default: discard.
 	Logger *slog.Logger
+	// SearchAttributes are the custom search attributes the namespace is
+	// created with (and, on an existing database, given when missing).
+	// The worker hands in workflows.SearchAttributes(); default none.
+	SearchAttributes map[string]enumspb.IndexedValueType
 	// CodecEndpoint is the remote codec the Web UI decodes payloads with
 	// (worker --dev serves one at http://HTTP-ADDR/codec that resolves
 	// stored payloads). Default "": the UI shows payloads as stored.
@@ -67,6 +72,7 @@ type Server struct {
 	frontendAddr string
 	uiAddr       string
 	namespace    string
+	searchAttrs  map[string]enumspb.IndexedValueType
 	logger       *slog.Logger
 	serverLog    serverLogger
 	temporal     temporal.Server
@@ -91,10 +97,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s := &Server{
 		frontendAddr: net.JoinHostPort(host, strconv.Itoa(ports.frontend)),
 		namespace:    opts.Namespace,
+		searchAttrs:  opts.SearchAttributes,
 		logger:       opts.Logger,
 		serverLog:    newServerLogger(opts.Logger),
 	}
-	fresh, sqlConf, err := prepareDatabase(opts.DataFile, opts.Namespace)
+	fresh, sqlConf, err := prepareDatabase(opts.DataFile, opts.Namespace, opts.SearchAttributes)
 	if err != nil {
 		return nil, err
 	}

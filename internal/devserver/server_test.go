@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/internal/devserver"
+	"github.com/cordonsec/cordon/workflows"
 )
 
 // greet is the tiny workflow the end-to-end test runs: one activity, so the
@@ -41,7 +42,7 @@ func hello(ctx context.Context, name string) (string, error) {
 }
 
 func TestEndToEndWorkflowAndSearchAttributes(t *testing.T) {
-	srv := devserver.StartForTest(t)
+	srv := devserver.StartForTest(t, workflows.SearchAttributes())
 	c := srv.NewTestClient(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
@@ -57,10 +58,10 @@ func TestEndToEndWorkflowAndSearchAttributes(t *testing.T) {
 		ID:        "e2e-greet",
 		TaskQueue: "e2e",
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword(devserver.SearchAttrPlaybook).ValueSet("x"),
-			temporal.NewSearchAttributeKeyKeyword(devserver.SearchAttrAlertID).ValueSet("alert-1"),
-			temporal.NewSearchAttributeKeyKeywordList(devserver.SearchAttrTarget).ValueSet([]string{"alice@example.com"}),
-			temporal.NewSearchAttributeKeyBool(devserver.SearchAttrDryRun).ValueSet(true),
+			workflows.SearchPlaybook.ValueSet("x"),
+			workflows.SearchAlertID.ValueSet("alert-1"),
+			workflows.SearchTarget.ValueSet([]string{"alice@example.com"}),
+			workflows.SearchDryRun.ValueSet(true),
 		),
 	}, "greet", "cordon")
 	require.NoError(t, err)
@@ -73,7 +74,7 @@ func TestEndToEndWorkflowAndSearchAttributes(t *testing.T) {
 	var resp *workflowservice.ListWorkflowExecutionsResponse
 	eventually(t, 20*time.Second, func() error {
 		resp, err = c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Query: fmt.Sprintf(`%s = "x" AND %s = true`, devserver.SearchAttrPlaybook, devserver.SearchAttrDryRun),
+			Query: fmt.Sprintf(`%s = "x" AND %s = true`, workflows.SearchPlaybook.GetName(), workflows.SearchDryRun.GetName()),
 		})
 		if err != nil {
 			return err
@@ -87,14 +88,14 @@ func TestEndToEndWorkflowAndSearchAttributes(t *testing.T) {
 	require.Equal(t, "e2e-greet", resp.Executions[0].Execution.WorkflowId)
 
 	none, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-		Query: devserver.SearchAttrPlaybook + ` = "y"`,
+		Query: workflows.SearchPlaybook.GetName() + ` = "y"`,
 	})
 	require.NoError(t, err)
 	require.Empty(t, none.Executions, "query must filter by playbook")
 }
 
 func TestNamespaceRetentionAndSearchAttributes(t *testing.T) {
-	srv := devserver.StartForTest(t)
+	srv := devserver.StartForTest(t, workflows.SearchAttributes())
 	c := srv.NewTestClient(t)
 	checkNamespace(t, c, srv.Namespace())
 }
@@ -105,7 +106,8 @@ func TestNamespaceRetentionAndSearchAttributes(t *testing.T) {
 func TestFileRestartReusesPortsAndData(t *testing.T) {
 	dataFile := filepath.Join(t.TempDir(), "sub", "temporal.db")
 	port := freePort(t)
-	opts := devserver.Options{FrontendAddr: "127.0.0.1:" + strconv.Itoa(port), DataFile: dataFile, UIPort: freePort(t)}
+	opts := devserver.Options{FrontendAddr: "127.0.0.1:" + strconv.Itoa(port), DataFile: dataFile, UIPort: freePort(t),
+		SearchAttributes: workflows.SearchAttributes()}
 
 	for i := range 2 {
 		start := time.Now()
@@ -151,7 +153,7 @@ func checkNamespace(t *testing.T, c client.Client, ns string) {
 	sa, err := c.OperatorService().ListSearchAttributes(t.Context(),
 		&operatorservice.ListSearchAttributesRequest{Namespace: ns})
 	require.NoError(t, err)
-	require.Equal(t, devserver.SearchAttributes(), sa.CustomAttributes)
+	require.Equal(t, workflows.SearchAttributes(), sa.CustomAttributes)
 }
 
 func freePort(t *testing.T) int {

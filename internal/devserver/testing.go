@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 )
 
@@ -16,12 +17,12 @@ import (
 // stops it when the test ends. It lives outside _test files so end-to-end
 // tests in other packages can use it:
 //
-//	srv := devserver.StartForTest(t)
+//	srv := devserver.StartForTest(t, workflows.SearchAttributes())
 //	c := srv.NewTestClient(t)
 //
 // Server logs go to t.Log at error level only (set CORDON_TEST_DEBUG=1 for
 // everything), so a failing test shows what the server complained about.
-func StartForTest(t testing.TB) *Server {
+func StartForTest(t testing.TB, attrs map[string]enumspb.IndexedValueType) *Server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -35,7 +36,7 @@ func StartForTest(t testing.TB) *Server {
 	t.Cleanup(func() { w.done.Store(true) })
 	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 	start := time.Now()
-	srv, err := Start(ctx, Options{FrontendAddr: "127.0.0.1:0", Logger: logger})
+	srv, err := Start(ctx, Options{FrontendAddr: "127.0.0.1:0", Logger: logger, SearchAttributes: attrs})
 	if err != nil {
 		t.Fatalf("devserver: %v", err)
 	}

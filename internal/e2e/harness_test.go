@@ -128,7 +128,8 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	}
 	ctx := context.Background()
 	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", DataFile: dataFile,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
+		SearchAttributes: workflows.SearchAttributes(),
+		Logger:           slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	require.NoError(t, err)
 	storeDir, err := os.MkdirTemp("", "cordon-e2e-payloads-")
 	require.NoError(t, err)

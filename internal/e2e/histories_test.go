@@ -51,7 +51,7 @@ func TestRecordHistories(t *testing.T) {
 	// The health check, one scheduled run.
 	ctx := context.Background()
 	hc, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: workflows.TaskQueue},
-		workflows.HealthWorkflowName, workflows.HealthInput{})
+		workflows.HealthCheckWorkflowName, workflows.HealthInput{})
 	require.NoError(t, err)
 	require.NoError(t, hc.Get(ctx, nil))
 	s.recordHistory(t, "health-check", hc.GetID(), false, false)

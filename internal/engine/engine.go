@@ -12,7 +12,6 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
@@ -47,20 +46,26 @@ type Deps struct {
 	Audit *audit.Recorder
 }
 
+// guardCheck is the guardrails' activity: the guard's check with its
+// errors classified like every other activity's (a transient Okta error
+// retries; a guardrails file naming a group Okta lacks does not).
+func guardCheck(g *guard.Guard) func(context.Context, spec.GuardRequest) (spec.GuardResult, error) {
+	return func(ctx context.Context, req spec.GuardRequest) (spec.GuardResult, error) {
+		res, err := g.Check(ctx, req)
+		return res, activities.Classify("Guardrails", err)
+	}
+}
+
 // Register adds every Cordon workflow and activity to r.
 func Register(r worker.Registry, d Deps) {
 	in := workflows.New(d.Registry)
 	in.ApprovalsURL, in.Approvals = d.ApprovalsURL, d.Approvals
-	r.RegisterWorkflowWithOptions(in.Run, workflow.RegisterOptions{Name: workflows.PlaybookWorkflowName})
-	r.RegisterWorkflowWithOptions(in.Undo, workflow.RegisterOptions{Name: workflows.UndoWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.ZoneWrite, workflow.RegisterOptions{Name: workflows.ZoneWriteWorkflowName})
+	workflows.Register(r, in)
 	d.Activities.Register(r)
-	r.RegisterActivityWithOptions(d.Guard.Check, activity.RegisterOptions{Name: spec.GuardActivity})
+	r.RegisterActivityWithOptions(guardCheck(d.Guard), activity.RegisterOptions{Name: spec.GuardActivity})
 	r.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})
 	r.RegisterActivityWithOptions(d.Notifier.Approval, activity.RegisterOptions{Name: workflows.NotifyActivity})
 	r.RegisterActivityWithOptions(AuditRuns{Recorder: d.Audit}.Record, activity.RegisterOptions{Name: workflows.AuditActivity})
-	r.RegisterWorkflowWithOptions(workflows.Intake, workflow.RegisterOptions{Name: workflows.IntakeWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.HealthCheck, workflow.RegisterOptions{Name: workflows.HealthWorkflowName})
 	if d.Intake != nil {
 		r.RegisterActivityWithOptions(d.Intake.Poll, activity.RegisterOptions{Name: workflows.IntakePollActivity})
 		r.RegisterActivityWithOptions(d.Intake.HealthAlert, activity.RegisterOptions{Name: workflows.HealthAlertActivity})

@@ -223,7 +223,7 @@ func (g *Guard) identities(ctx context.Context) (users, groups map[string]string
 				return nil, nil, fmt.Errorf("resolving protected group %s: %w", name, err)
 			}
 			if gid == "" {
-				return nil, nil, fmt.Errorf("protected group %q does not exist in the Okta org: fix the guardrails file", name)
+				return nil, nil, &spec.ConfigError{Msg: fmt.Sprintf("protected group %q does not exist in the Okta org: fix the guardrails file", name)}
 			}
 		}
 		groups[strings.ToLower(gid)] = describe(name, gid)

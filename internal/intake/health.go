@@ -59,7 +59,7 @@ func EnableHealth(ctx context.Context, c client.Client, opts HealthOptions) (cre
 	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: opts.Every}}}
 	action := &client.ScheduleWorkflowAction{
 		ID:        workflows.HealthScheduleID + "-check",
-		Workflow:  workflows.HealthWorkflowName,
+		Workflow:  workflows.HealthCheckWorkflowName,
 		Args:      []any{workflows.HealthInput{Failures: opts.Failures, Playbook: opts.Playbook}},
 		TaskQueue: workflows.TaskQueue,
 		// A check is one request; give up rather than pile up.
@@ -103,7 +103,7 @@ type HealthCheckRun struct {
 // RecentHealth lists the last n health checks, newest first.
 func RecentHealth(ctx context.Context, c client.Client, n int) ([]HealthCheckRun, error) {
 	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{PageSize: int32(n),
-		Query: "WorkflowType = '" + workflows.HealthWorkflowName + "'"})
+		Query: "WorkflowType = '" + workflows.HealthCheckWorkflowName + "'"})
 	if err != nil {
 		return nil, fmt.Errorf("listing health checks: %w", err)
 	}

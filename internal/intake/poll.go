@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -65,7 +64,7 @@ func (p *Poller) Poll(ctx context.Context, req workflows.PollRequest) (workflows
 	for _, filter := range eventFilters(pbs) {
 		page, err := p.Okta.PollLogs(ctx, req.Cursors[filter], filter, req.Since, p.pageSize(), p.maxPages())
 		if err != nil {
-			if !retryable(err) {
+			if !activities.Retryable(err) {
 				// A filter Okta refuses must not stop the others: report
 				// it, keep its cursor, go on.
 				res.Problems = append(res.Problems, fmt.Sprintf("filter %q: %v", filter, err))
@@ -169,13 +168,6 @@ func eventFilters(pbs []*playbook.Playbook) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func retryable(err error) bool {
-	if appErr, ok := err.(*temporal.ApplicationError); ok {
-		return !appErr.NonRetryable()
-	}
-	return true
 }
 
 func (p *Poller) pageSize() int {

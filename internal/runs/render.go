@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/workflows"
@@ -94,8 +95,8 @@ func FailedItems(st *workflows.RunStatus) int {
 			outs = l
 		}
 		for _, o := range outs {
-			if m, ok := o.(map[string]any); ok {
-				n += len(asSlice(m["failed"]))
+			if b, ok := spec.DecodeBulk(o); ok {
+				n += len(b.Failed)
 			}
 		}
 	}
@@ -116,19 +117,19 @@ func stepNote(s *workflows.StepStatus) string {
 	if s.Items > 0 {
 		notes = append(notes, fmt.Sprintf("%d items", s.Items))
 	}
-	if m, ok := s.Output.(map[string]any); ok {
-		ok, fail := len(asSlice(m["succeeded"])), len(asSlice(m["failed"]))
+	if b, ok := spec.DecodeBulk(s.Output); ok {
+		ok, fail := len(b.Succeeded), len(b.Failed)
 		switch {
 		case s.Status == "planned" && ok > 0:
 			notes = append(notes, fmt.Sprintf("%d targets", ok))
 		case ok+fail > 0:
 			notes = append(notes, fmt.Sprintf("%d ok, %d failed", ok, fail))
 		}
-		if n, _ := m["protected"].(float64); n > 0 {
-			notes = append(notes, fmt.Sprintf("%d protected", int(n)))
+		if b.Protected > 0 {
+			notes = append(notes, fmt.Sprintf("%d protected", b.Protected))
 		}
-		if u, ok := m["undo"].(map[string]any); ok && u["workflow_id"] != nil {
-			notes = append(notes, fmt.Sprintf("undo at %v", u["at"]))
+		if u := b.Undo; u != nil && u.WorkflowID != "" && u.At != nil {
+			notes = append(notes, "undo at "+u.At.Format(time.RFC3339Nano))
 		}
 	}
 	if len(notes) == 0 {
@@ -137,51 +138,15 @@ func stepNote(s *workflows.StepStatus) string {
 	return " (" + strings.Join(notes, "; ") + ")"
 }
 
-func asSlice(v any) []any {
-	s, _ := v.([]any)
-	return s
-}
-
-// planVerbs phrase a plan for people, by action.
-var planVerbs = map[string]string{
-	spec.DeactivateUsers:      "deactivate %d users",
-	spec.ActivateUsers:        "activate %d users",
-	spec.ResetUserPasswords:   "reset the passwords of %d users",
-	spec.AddUsersToGroup:      "add %d users to group %s",
-	spec.RemoveUsersFromGroup: "remove %d users from group %s",
-	spec.BlockIPs:             "add %d IPs to zone %s",
-	spec.UnblockIPs:           "remove %d IPs from zone %s",
-	spec.DeleteZones:          "delete %d zones",
-	spec.CreateUserInGroup:    "create %d users",
-	spec.CreateZone:           "create a zone with %d gateways",
-	spec.UpdateZone:           "update %d zones",
-	spec.ClearUserSessions:    "end the sessions of %d users",
-	spec.SuspendUsers:         "suspend %d users",
-	spec.UnsuspendUsers:       "unsuspend %d users",
-	spec.UnlockUsers:          "unlock %d users",
-	spec.ExpirePasswords:      "expire the passwords of %d users",
-	spec.ResetFactors:         "reset the MFA factors of %d users",
-	spec.UpdateUserProfile:    "update the profiles of %d users",
-}
-
 // PlanLine is one readable line of a plan: "deactivate 3 users: a, b, c".
+// The registry's PlanWords phrase it; an action without them shows its
+// calls.
 func PlanLine(p *workflows.Plan) string {
-	verb, ok := planVerbs[p.Action]
-	if !ok {
+	a, ok := spec.Okta().Lookup(p.Action)
+	if !ok || a.PlanWords == "" {
 		return strings.ToLower(p.Title) + ": " + strings.Join(p.Calls, "; ")
 	}
-	obj := ""
-	for _, k := range []string{spec.ParamGroupID, spec.ParamZoneID} {
-		if v, ok := p.Params[k].(string); ok {
-			obj = v
-		}
-	}
-	var s string
-	if strings.Count(verb, "%") == 2 {
-		s = fmt.Sprintf(verb, len(p.Targets), obj)
-	} else {
-		s = fmt.Sprintf(verb, len(p.Targets))
-	}
+	s := a.PlanText(p.Params, len(p.Targets))
 	if len(p.Targets) > 0 {
 		s += ": " + joinMax(p.Targets, 20)
 	}
@@ -197,10 +162,10 @@ func WritePlan(w io.Writer, st *workflows.RunStatus) {
 		if s.Plan != nil {
 			n++
 			fmt.Fprintf(w, "  %s would %s\n", s.ID, PlanLine(s.Plan))
-			if m, ok := s.Output.(map[string]any); ok {
-				for _, r := range asSlice(m["results"]) {
-					if rm, _ := r.(map[string]any); rm["outcome"] == "protected" {
-						fmt.Fprintf(w, "    skipped %v: %v\n", rm["id"], rm["message"])
+			if b, ok := spec.DecodeBulk(s.Output); ok {
+				for _, r := range b.Results {
+					if r.Outcome == spec.OutcomeProtected {
+						fmt.Fprintf(w, "    skipped %s: %s\n", r.ID, r.Message)
 					}
 				}
 			}

@@ -6,27 +6,34 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/workflows"
 )
 
 // A run whose list actions left items failed says so in its status line;
 // a clean run and a dry run's planned targets do not.
 func TestStatusLineCountsFailedItems(t *testing.T) {
-	failed := func(n int) []any {
-		l := make([]any, n)
+	ids := func(n int) []string {
+		l := make([]string, n)
 		for i := range l {
 			l[i] = "00u" + strings.Repeat("x", i)
 		}
 		return l
 	}
+	// bulk is a list action's output as a status query answers it.
+	bulk := func(ok, failed int) any {
+		b := spec.NewBulkResult()
+		b.Succeeded, b.Failed = ids(ok), ids(failed)
+		return b.Plain()
+	}
 	st := &workflows.RunStatus{WorkflowID: "wf-1", Playbook: "offboard", Version: 2, Status: workflows.RunSucceeded,
 		Steps: []*workflows.StepStatus{
 			{ID: "deactivate", Kind: "action", Action: "okta.deactivate_users", Status: "partially_succeeded",
-				Output: map[string]any{"succeeded": failed(857), "failed": failed(140)}},
+				Output: bulk(857, 140)},
 			{ID: "each", Kind: "action", Action: "okta.reset_user_passwords", Status: "partially_succeeded", Items: 2,
-				Output: []any{map[string]any{"failed": failed(2)}, map[string]any{"failed": failed(1)}}},
+				Output: []any{bulk(0, 2), bulk(0, 1)}},
 			{ID: "plan", Kind: "action", Action: "okta.deactivate_users", Status: "planned",
-				Output: map[string]any{"failed": failed(9)}},
+				Output: bulk(0, 9)},
 		}}
 	assert.Equal(t, 143, FailedItems(st))
 	assert.Equal(t, "succeeded with 143 failed items", StatusLine(st))
@@ -35,7 +42,7 @@ func TestStatusLineCountsFailedItems(t *testing.T) {
 	assert.True(t, strings.HasPrefix(b.String(), "wf-1  offboard v2  succeeded with 143 failed items\n"), b.String())
 
 	st.Steps = st.Steps[1:2]
-	st.Steps[0].Output = []any{map[string]any{"failed": failed(1)}}
+	st.Steps[0].Output = []any{bulk(0, 1)}
 	assert.Equal(t, "succeeded with 1 failed item", StatusLine(st))
 	st.Steps = nil
 	assert.Equal(t, "succeeded", StatusLine(st))

@@ -30,8 +30,6 @@ const (
 	DefaultAddress = "127.0.0.1:7233"
 	// DefaultNamespace is the namespace the dev stack creates.
 	DefaultNamespace = "default"
-	// TaskQueue is the task queue the Cordon worker polls and the starter targets.
-	TaskQueue = "cordon"
 	// DialTimeout bounds the first connection check when the caller's
 	// context has no deadline, so an unreachable server fails fast.
 	DialTimeout = 10 * time.Second
