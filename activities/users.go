@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/mail"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -247,7 +245,7 @@ func (a *Activities) TestConnection(ctx context.Context, req spec.Request) (any,
 	if err == nil {
 		login = u.Profile.Login
 	} else if errors.Is(err, okta.ErrNotFound) || okta.IsCode(err, okta.CodeForbidden) {
-		_, err = a.Okta.Do(ctx, http.MethodGet, "/users", url.Values{"limit": {"1"}}, nil, nil)
+		err = a.Okta.ProbeUsers(ctx)
 	}
 	if err != nil {
 		return nil, classify(act.Title, err)

@@ -25,8 +25,8 @@ import (
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve"
-	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/internal/temporalx"
+	"github.com/cordonsec/cordon/internal/trigger"
 )
 
 func serveCommand() cli.Command {

@@ -17,7 +17,7 @@ import (
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/runs"
-	"github.com/cordonsec/cordon/internal/serve/trigger"
+	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/internal/version"
 	"github.com/cordonsec/cordon/workflows"
 )

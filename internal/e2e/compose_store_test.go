@@ -21,7 +21,7 @@ import (
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/serve"
-	"github.com/cordonsec/cordon/internal/serve/trigger"
+	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/workflows"
 )
 

@@ -33,8 +33,8 @@ import (
 	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
-	"github.com/cordonsec/cordon/internal/serve/trigger"
 	"github.com/cordonsec/cordon/internal/testutil"
+	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )

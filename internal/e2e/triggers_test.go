@@ -20,7 +20,7 @@ import (
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve"
-	"github.com/cordonsec/cordon/internal/serve/trigger"
+	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/workflows"
 )
 

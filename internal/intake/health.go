@@ -14,7 +14,7 @@ import (
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/runs"
-	"github.com/cordonsec/cordon/internal/serve/trigger"
+	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/workflows"
 )
 

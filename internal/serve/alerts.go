@@ -9,7 +9,7 @@ import (
 	"net/http"
 
 	"github.com/cordonsec/cordon/internal/runs"
-	"github.com/cordonsec/cordon/internal/serve/trigger"
+	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/playbook"
 )
 

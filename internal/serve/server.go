@@ -30,7 +30,7 @@ import (
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
-	"github.com/cordonsec/cordon/internal/serve/trigger"
+	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/playbook"
 )
 

@@ -33,19 +33,7 @@ type ClientStarter struct{ Client client.Client }
 
 // Start implements Starter.
 func (s ClientStarter) Start(ctx context.Context, req runs.Request) (runs.Started, error) {
-	return runs.Start(ctx, strictClient{s.Client}, req)
-}
-
-// strictClient asks the server to fail a start whose workflow ID already
-// exists. By default (WorkflowExecutionErrorWhenAlreadyStarted false) the
-// SDK turns that failure into a handle on the existing run, so runs.Start
-// could not tell a duplicate from a fresh start and would report a re-sent
-// alert as started.
-type strictClient struct{ client.Client }
-
-func (c strictClient) ExecuteWorkflow(ctx context.Context, opts client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
-	opts.WorkflowExecutionErrorWhenAlreadyStarted = true
-	return c.Client.ExecuteWorkflow(ctx, opts, wf, args...)
+	return runs.Start(ctx, s.Client, req)
 }
 
 // LoadLibrary loads every playbook of dir, sorted by name. Invalid files
