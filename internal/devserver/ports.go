@@ -3,6 +3,7 @@ package devserver
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"strconv"
 	"syscall"
@@ -46,17 +47,38 @@ func reservePorts(host string, frontend, ui int) (ports, error) {
 			return p, err
 		}
 	}
+	taken := map[int]bool{p.frontend: true, ui: true}
 	for _, dst := range []*int{&p.frontendHTTP, &p.history, &p.matching, &p.worker} {
-		if *dst, err = checkOrPick(host, 0, "internal"); err != nil {
-			return p, err
+		for *dst = 0; *dst == 0 || taken[*dst]; {
+			if *dst, err = checkOrPick(host, 0, "internal"); err != nil {
+				return p, err
+			}
 		}
+		taken[*dst] = true
 	}
 	return p, nil
 }
 
+// Free ports are picked below Linux's ephemeral range (32768-60999 by
+// default). A port from that range, free when picked, can become the
+// local end of any outgoing connection (the worker's, the CLI's) before
+// the server binds it, and the server then fails to start; a port below
+// it is only taken by another listener.
+const pickLow, pickHigh = 20000, 32000
+
 // checkOrPick returns port if it can be bound on host, or a free port when
 // port is 0.
 func checkOrPick(host string, port int, what string) (int, error) {
+	if port == 0 {
+		for range 200 {
+			candidate := pickLow + rand.IntN(pickHigh-pickLow)
+			if l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(candidate))); err == nil {
+				_ = l.Close()
+				return candidate, nil
+			}
+		}
+		// Fall back to any free port the system gives.
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
