@@ -58,6 +58,24 @@ func stepsPlaybook(t testing.TB, s *stack, n int) *playbook.Playbook {
 	return pb
 }
 
+// alternate warms both paths, then runs pb and the hand-written workflow
+// of the same number of steps alternately b.N times, so both see the same
+// load, and returns the total time of each.
+func (s *stack) alternate(b *testing.B, pb *playbook.Playbook, steps int) (dsl, hand time.Duration) {
+	s.runInterpreted(b, pb)
+	s.runHandWritten(b, steps)
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		s.runInterpreted(b, pb)
+		t1 := time.Now()
+		s.runHandWritten(b, steps)
+		dsl += t1.Sub(t0)
+		hand += time.Since(t1)
+	}
+	return dsl, hand
+}
+
 func (s *stack) runInterpreted(b testing.TB, pb *playbook.Playbook) {
 	ctx := context.Background()
 	started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: s.lib, StartedBy: "bench"})
@@ -79,18 +97,7 @@ func (s *stack) runHandWritten(b testing.TB, steps int) {
 func BenchmarkInterpreterOverhead(b *testing.B) {
 	s := getStack(b)
 	pb := stepsPlaybook(b, s, 10)
-	s.runInterpreted(b, pb) // warm the caches of both paths
-	s.runHandWritten(b, 10)
-	var dsl, hand time.Duration
-	b.ResetTimer()
-	for range b.N {
-		t0 := time.Now()
-		s.runInterpreted(b, pb)
-		t1 := time.Now()
-		s.runHandWritten(b, 10)
-		dsl += t1.Sub(t0)
-		hand += time.Since(t1)
-	}
+	dsl, hand := s.alternate(b, pb, 10)
 	b.ReportMetric(float64(dsl.Milliseconds())/float64(b.N), "ms/playbook-run")
 	b.ReportMetric(float64(hand.Milliseconds())/float64(b.N), "ms/handwritten-run")
 	b.ReportMetric(float64(dsl)/float64(hand), "ratio")

@@ -51,18 +51,7 @@ func BenchmarkDevStepLatency(b *testing.B) {
 					}
 				}()
 			}
-			s.runInterpreted(b, pb) // warm the caches of both paths
-			s.runHandWritten(b, 10)
-			var dsl, hand time.Duration
-			b.ResetTimer()
-			for range b.N {
-				t0 := time.Now()
-				s.runInterpreted(b, pb)
-				t1 := time.Now()
-				s.runHandWritten(b, 10)
-				dsl += t1.Sub(t0)
-				hand += time.Since(t1)
-			}
+			dsl, hand := s.alternate(b, pb, 10)
 			b.StopTimer()
 			stop.Store(true)
 			wg.Wait()

@@ -54,49 +54,18 @@ func (d *FileDriver) path(sum string) string {
 // refreshes its modification time, which is what Prune and the retention
 // cleanup go by.
 func (d *FileDriver) Store(ctx converter.StorageDriverStoreContext, payloads []*commonpb.Payload) ([]converter.StorageDriverClaim, error) {
-	claims := make([]converter.StorageDriverClaim, len(payloads))
-	for i, p := range payloads {
-		err := ctx.GetLimiter().Permit(ctx.Context, p, func() error {
-			data, sum, err := encode(p)
-			if err != nil {
-				return err
-			}
-			if err := writeOnce(d.path(sum), data); err != nil {
-				return err
-			}
-			claims[i] = claim(sum)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return claims, nil
+	return storeEach(ctx, payloads, func(sum string, data []byte) error { return writeOnce(d.path(sum), data) })
 }
 
 // Retrieve reads each claimed payload and checks it against its hash.
 func (d *FileDriver) Retrieve(ctx converter.StorageDriverRetrieveContext, claims []converter.StorageDriverClaim) ([]*commonpb.Payload, error) {
-	out := make([]*commonpb.Payload, len(claims))
-	for i, c := range claims {
-		err := ctx.GetLimiter().Permit(ctx.Context, c, func() error {
-			sum, err := claimSum(c)
-			if err != nil {
-				return err
-			}
-			data, err := os.ReadFile(d.path(sum))
-			if errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("stored payload %s is gone (removed after the retention period?): %w", sum, err)
-			} else if err != nil {
-				return err
-			}
-			out[i], err = decode(data, sum)
-			return err
-		})
-		if err != nil {
-			return nil, err
+	return retrieveEach(ctx, claims, func(sum string) ([]byte, error) {
+		data, err := os.ReadFile(d.path(sum))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("stored payload %s is gone (removed after the retention period?): %w", sum, err)
 		}
-	}
-	return out, nil
+		return data, err
+	})
 }
 
 // Prune removes stored payloads not written or re-stored within keep: run
@@ -149,6 +118,55 @@ func writeOnce(path string, data []byte) error {
 }
 
 // encode returns the payload's bytes as stored and their sha256 in hex.
+// storeEach encodes each payload, hands it to put under its SHA-256 within
+// the SDK's limiter, and returns the claims naming the hashes: the part of
+// Store every driver shares.
+func storeEach(ctx converter.StorageDriverStoreContext, payloads []*commonpb.Payload, put func(sum string, data []byte) error) ([]converter.StorageDriverClaim, error) {
+	claims := make([]converter.StorageDriverClaim, len(payloads))
+	for i, p := range payloads {
+		err := ctx.GetLimiter().Permit(ctx.Context, p, func() error {
+			data, sum, err := encode(p)
+			if err != nil {
+				return err
+			}
+			if err := put(sum, data); err != nil {
+				return err
+			}
+			claims[i] = claim(sum)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return claims, nil
+}
+
+// retrieveEach reads each claimed payload with get, within the SDK's
+// limiter, and checks it against its hash: the part of Retrieve every
+// driver shares.
+func retrieveEach(ctx converter.StorageDriverRetrieveContext, claims []converter.StorageDriverClaim, get func(sum string) ([]byte, error)) ([]*commonpb.Payload, error) {
+	out := make([]*commonpb.Payload, len(claims))
+	for i, c := range claims {
+		err := ctx.GetLimiter().Permit(ctx.Context, c, func() error {
+			sum, err := claimSum(c)
+			if err != nil {
+				return err
+			}
+			data, err := get(sum)
+			if err != nil {
+				return err
+			}
+			out[i], err = decode(data, sum)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func encode(p *commonpb.Payload) ([]byte, string, error) {
 	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(p)
 	if err != nil {

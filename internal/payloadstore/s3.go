@@ -83,58 +83,34 @@ func (d *S3Driver) key(sum string) string { return d.prefix + "sha256/" + sum }
 // same object and refreshes its Last-Modified, which bucket lifecycle rules
 // go by.
 func (d *S3Driver) Store(ctx converter.StorageDriverStoreContext, payloads []*commonpb.Payload) ([]converter.StorageDriverClaim, error) {
-	claims := make([]converter.StorageDriverClaim, len(payloads))
-	for i, p := range payloads {
-		err := ctx.GetLimiter().Permit(ctx.Context, p, func() error {
-			data, sum, err := encode(p)
-			if err != nil {
-				return err
-			}
-			_, err = d.client.PutObject(ctx.Context, &s3.PutObjectInput{
-				Bucket: aws.String(d.bucket), Key: aws.String(d.key(sum)),
-				Body: bytes.NewReader(data), ContentLength: aws.Int64(int64(len(data))),
-				ContentType: aws.String("application/x-protobuf"),
-			})
-			if err != nil {
-				return fmt.Errorf("s3 put %s/%s: %w", d.bucket, d.key(sum), err)
-			}
-			claims[i] = claim(sum)
-			return nil
+	return storeEach(ctx, payloads, func(sum string, data []byte) error {
+		_, err := d.client.PutObject(ctx.Context, &s3.PutObjectInput{
+			Bucket: aws.String(d.bucket), Key: aws.String(d.key(sum)),
+			Body: bytes.NewReader(data), ContentLength: aws.Int64(int64(len(data))),
+			ContentType: aws.String("application/x-protobuf"),
 		})
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("s3 put %s/%s: %w", d.bucket, d.key(sum), err)
 		}
-	}
-	return claims, nil
+		return nil
+	})
 }
 
 // Retrieve gets each claimed object and checks it against its hash.
 func (d *S3Driver) Retrieve(ctx converter.StorageDriverRetrieveContext, claims []converter.StorageDriverClaim) ([]*commonpb.Payload, error) {
-	out := make([]*commonpb.Payload, len(claims))
-	for i, c := range claims {
-		err := ctx.GetLimiter().Permit(ctx.Context, c, func() error {
-			sum, err := claimSum(c)
-			if err != nil {
-				return err
-			}
-			res, err := d.client.GetObject(ctx.Context, &s3.GetObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(d.key(sum))})
-			var missing *types.NoSuchKey
-			if errors.As(err, &missing) {
-				return fmt.Errorf("stored payload s3://%s/%s is gone (expired by a lifecycle rule?): %w", d.bucket, d.key(sum), err)
-			} else if err != nil {
-				return fmt.Errorf("s3 get %s/%s: %w", d.bucket, d.key(sum), err)
-			}
-			defer res.Body.Close()
-			data, err := io.ReadAll(res.Body)
-			if err != nil {
-				return fmt.Errorf("s3 get %s/%s: %w", d.bucket, d.key(sum), err)
-			}
-			out[i], err = decode(data, sum)
-			return err
-		})
-		if err != nil {
-			return nil, err
+	return retrieveEach(ctx, claims, func(sum string) ([]byte, error) {
+		res, err := d.client.GetObject(ctx.Context, &s3.GetObjectInput{Bucket: aws.String(d.bucket), Key: aws.String(d.key(sum))})
+		var missing *types.NoSuchKey
+		if errors.As(err, &missing) {
+			return nil, fmt.Errorf("stored payload s3://%s/%s is gone (expired by a lifecycle rule?): %w", d.bucket, d.key(sum), err)
+		} else if err != nil {
+			return nil, fmt.Errorf("s3 get %s/%s: %w", d.bucket, d.key(sum), err)
 		}
-	}
-	return out, nil
+		defer res.Body.Close()
+		data, err := io.ReadAll(res.Body)
+		if err != nil {
+			return nil, fmt.Errorf("s3 get %s/%s: %w", d.bucket, d.key(sum), err)
+		}
+		return data, nil
+	})
 }
