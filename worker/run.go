@@ -18,6 +18,7 @@ import (
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/devserver"
+	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/notify"
@@ -111,11 +112,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	}
 	logger.Info("okta org", "url", oc.OrgURL())
 
-	w := worker.New(c, workflows.TaskQueue, worker.Options{
-		// Give running activities time to finish an Okta call on shutdown
-		// rather than leaving it to a retry on another worker.
-		WorkerStopTimeout: 10 * time.Second,
-	})
+	w := worker.New(c, workflows.TaskQueue, engine.WorkerOptions())
 	approvals, err := approvalPolicy(guardCfg, cfg.dev, logger)
 	if err != nil {
 		return err

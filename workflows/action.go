@@ -16,7 +16,7 @@ const versionAttempts = "activity-attempts"
 // envelope marks req to ask for spec.Attempted, when this run is new
 // enough to read it.
 func envelope(ctx workflow.Context, req spec.Request) spec.Request {
-	req.Envelope = workflow.GetVersion(ctx, versionAttempts, workflow.DefaultVersion, 1) >= 1
+	req.Envelope = gated(ctx, versionAttempts)
 	return req
 }
 

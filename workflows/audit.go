@@ -49,7 +49,7 @@ type AuditRecord struct {
 // activity only logs a sink's failure, and a worker without a trail
 // records nothing.
 func (r *run) audit(ctx workflow.Context, records ...AuditRecord) {
-	if len(records) == 0 || workflow.GetVersion(ctx, versionAudit, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if len(records) == 0 || !gated(ctx, versionAudit) {
 		return
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{

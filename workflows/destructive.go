@@ -22,7 +22,7 @@ import (
 // acting. The action then runs on exactly the canonical targets that were
 // checked.
 func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
-	if workflow.GetVersion(ctx, canonicalVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !gated(ctx, canonicalVersion) {
 		return r.runDestructiveV0(ctx, s, a, params, loop)
 	}
 	c, g, err := r.judge(ctx, s, loop, a, params)
@@ -167,7 +167,7 @@ func (r *run) previewTargets(ctx workflow.Context, s *playbook.Step, loop *loopV
 	if err != nil {
 		return nil, false
 	}
-	if workflow.GetVersion(ctx, canonicalVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if !gated(ctx, canonicalVersion) {
 		targets, err := targetsOf(a, params)
 		if err != nil {
 			return nil, false

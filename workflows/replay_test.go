@@ -21,15 +21,18 @@ import (
 func TestReplayRecordedHistories(t *testing.T) {
 	// testdata/histories holds the current recordings (make histories);
 	// wave1/ keeps runs recorded before the run contract, canonical
-	// targets and attempt envelopes were gated in with GetVersion, so the
-	// old command sequences stay replayable too.
+	// targets and attempt envelopes were gated in with GetVersion, and
+	// wave2/ runs recorded with one version marker per gate, before
+	// versionGates; so the old command sequences stay replayable too.
 	files, err := filepath.Glob(filepath.Join("..", "testdata", "histories", "*.json"))
 	require.NoError(t, err)
-	old, err := filepath.Glob(filepath.Join("..", "testdata", "histories", "wave1", "*.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, old, "the wave-1 recordings")
-	files = append(files, old...)
 	require.NotEmpty(t, files, "recorded histories (make histories)")
+	for _, dir := range []string{"wave1", "wave2"} {
+		old, err := filepath.Glob(filepath.Join("..", "testdata", "histories", dir, "*.json"))
+		require.NoError(t, err)
+		require.NotEmpty(t, old, "the %s recordings", dir)
+		files = append(files, old...)
+	}
 	in := New(spec.Okta())
 	logger := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 	for _, f := range files {

@@ -40,7 +40,8 @@ func (in *Interpreter) Run(ctx workflow.Context, input RunInput) (*RunStatus, er
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrInvalidPlaybook, nil)
 	}
-	if workflow.GetVersion(ctx, versionRunContract, workflow.DefaultVersion, 1) >= 1 {
+	ctx = withGates(ctx)
+	if gated(ctx, versionRunContract) {
 		return in.runChecked(ctx, pb, input)
 	}
 	r := newRun(ctx, in.Registry, pb, input)
@@ -55,7 +56,7 @@ func (in *Interpreter) Run(ctx workflow.Context, input RunInput) (*RunStatus, er
 // input is admitted before the first step, and the search attributes are
 // the workflow's own.
 func (in *Interpreter) runChecked(ctx workflow.Context, pb *playbook.Playbook, input RunInput) (*RunStatus, error) {
-	visible := workflow.GetVersion(ctx, versionVisibleWaiting, workflow.DefaultVersion, 1) >= 1
+	visible := gated(ctx, versionVisibleWaiting)
 	lib, libErr := in.parseLibrary(input.Library)
 	admitted, err := admit(ctx, pb, lib, input)
 	if libErr != nil {

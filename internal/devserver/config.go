@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
@@ -23,6 +24,8 @@ import (
 const (
 	clusterName = "active"
 	storeName   = "sqlite-default"
+	// visibilityStoreName is the visibility database's store.
+	visibilityStoreName = "sqlite-visibility"
 
 	// devPollRPS and devTaskBatch tune the history queue processors for
 	// one host (see serverOptions). Defaults: 20 polls/s, 100 tasks.
@@ -30,51 +33,88 @@ const (
 	devTaskBatch = 1000
 )
 
-// prepareDatabase returns the SQL config for path (in-memory when empty),
-// creating the schema and the namespace on first use. fresh reports whether
-// the namespace was created now, with the current search attributes.
-func prepareDatabase(path, namespace string, attrs map[string]enumspb.IndexedValueType) (fresh bool, conf *config.SQL, err error) {
-	conf = &config.SQL{PluginName: sqliteplugin.PluginName}
-	if path == "" {
-		// A shared-cache in-memory database under a random name: every
-		// connection of this server sees it, other servers in the same
-		// process (parallel tests) do not.
-		conf.DatabaseName = "cordon-" + strconv.FormatUint(rand.Uint64(), 36)
-		conf.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
-	} else {
-		conf.DatabaseName = path
-		// WAL lets the UI's visibility reads proceed while history writes;
-		// synchronous=NORMAL is durable across process crashes (only a power
-		// loss can drop the last transactions), which suits a dev store.
-		// The plugin wants pragma names without the leading underscore.
-		conf.ConnectAttributes = map[string]string{
-			"mode": "rwc", "journal_mode": "WAL", "synchronous": "NORMAL",
-		}
-	}
-	// The plugin creates the schema of an in-memory database itself when it
-	// opens it; a new file needs it created here.
-	fresh = path == ""
+// prepareDatabase returns the SQL configs for path (in-memory when empty)
+// of the execution store and, when it has its own, the visibility store
+// (nil: visibility shares the execution store), creating the schema and
+// the namespace on first use. fresh reports whether the namespace was
+// created now, with the current search attributes.
+//
+// Visibility gets a database of its own (path's -visibility twin): the
+// SQLite plugin gives each database one connection, and a visibility
+// write (a start, an upsert, a close: each rewrites the run's row and its
+// generated columns) held the only connection history had, so steps
+// waited behind `cordon list`'s bookkeeping. A data file made before the
+// split keeps visibility inside it, so its runs stay listed.
+func prepareDatabase(path, namespace string, attrs map[string]enumspb.IndexedValueType) (fresh bool, conf, visConf *config.SQL, err error) {
+	visPath := visibilityPath(path)
+	split := true
 	if path != "" {
-		if _, statErr := os.Stat(path); os.IsNotExist(statErr) {
-			fresh = true
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				return false, nil, fmt.Errorf("creating data directory: %w", err)
-			}
-			if err := sqliteschema.SetupSchema(conf); err != nil {
-				return false, nil, fmt.Errorf("creating Temporal schema in %s: %w", path, err)
-			}
+		_, mainErr := os.Stat(path)
+		_, visErr := os.Stat(visPath)
+		split = os.IsNotExist(mainErr) || !os.IsNotExist(visErr)
+	}
+	conf, fresh, err = openDatabase(path)
+	if err != nil {
+		return false, nil, nil, err
+	}
+	if split {
+		if visConf, _, err = openDatabase(visPath); err != nil {
+			return false, nil, nil, err
 		}
 	}
 	ns, err := sqliteschema.NewNamespaceConfig(clusterName, namespace, false, attrs)
 	if err != nil {
-		return false, nil, fmt.Errorf("namespace %s: %w", namespace, err)
+		return false, nil, nil, fmt.Errorf("namespace %s: %w", namespace, err)
 	}
 	ns.Detail.Config.Retention = durationpb.New(Retention)
 	// No-op when the namespace exists (a reused data file).
 	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
-		return false, nil, fmt.Errorf("creating namespace %s in %s: %w", namespace, describeDB(path), err)
+		return false, nil, nil, fmt.Errorf("creating namespace %s in %s: %w", namespace, describeDB(path), err)
 	}
-	return fresh, conf, nil
+	return fresh, conf, visConf, nil
+}
+
+// visibilityPath is the visibility database beside the data file path
+// (.cordon/temporal.db: .cordon/temporal-visibility.db); "" for in-memory.
+func visibilityPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-visibility" + ext
+}
+
+// openDatabase returns the SQL config of one SQLite database at path
+// (in-memory when empty), creating its schema when the file is new.
+func openDatabase(path string) (conf *config.SQL, fresh bool, err error) {
+	conf = &config.SQL{PluginName: sqliteplugin.PluginName}
+	if path == "" {
+		// A shared-cache in-memory database under a random name: every
+		// connection of this server sees it, other servers in the same
+		// process (parallel tests) do not. The plugin creates its schema
+		// itself when it opens it.
+		conf.DatabaseName = "cordon-" + strconv.FormatUint(rand.Uint64(), 36)
+		conf.ConnectAttributes = map[string]string{"mode": "memory", "cache": "shared"}
+		return conf, true, nil
+	}
+	conf.DatabaseName = path
+	// WAL lets the UI's visibility reads proceed while history writes;
+	// synchronous=NORMAL is durable across process crashes (only a power
+	// loss can drop the last transactions), which suits a dev store.
+	// The plugin wants pragma names without the leading underscore.
+	conf.ConnectAttributes = map[string]string{
+		"mode": "rwc", "journal_mode": "WAL", "synchronous": "NORMAL",
+	}
+	if _, statErr := os.Stat(path); !os.IsNotExist(statErr) {
+		return conf, false, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, false, fmt.Errorf("creating data directory: %w", err)
+	}
+	if err := sqliteschema.SetupSchema(conf); err != nil {
+		return nil, false, fmt.Errorf("creating Temporal schema in %s: %w", path, err)
+	}
+	return conf, true, nil
 }
 
 func describeDB(path string) string {
@@ -84,10 +124,10 @@ func describeDB(path string) string {
 	return path
 }
 
-// buildConfig is the static server configuration: one SQLite store for
-// execution and visibility, one history shard (plenty for one process),
-// archival off, all four services on host.
-func buildConfig(host string, p ports, sqlConf *config.SQL) *config.Config {
+// buildConfig is the static server configuration: SQLite stores for
+// execution and visibility (one store when visConf is nil), one history
+// shard (plenty for one process), archival off, all four services on host.
+func buildConfig(host string, p ports, sqlConf, visConf *config.SQL) *config.Config {
 	addr := func(port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
 	svc := func(grpc, http int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: grpc, HTTPPort: http, BindOnIP: host}}
@@ -98,6 +138,10 @@ func buildConfig(host string, p ports, sqlConf *config.SQL) *config.Config {
 	c.Persistence.VisibilityStore = storeName
 	c.Persistence.NumHistoryShards = 1
 	c.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: sqlConf}}
+	if visConf != nil {
+		c.Persistence.VisibilityStore = visibilityStoreName
+		c.Persistence.DataStores[visibilityStoreName] = config.DataStore{SQL: visConf}
+	}
 	c.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
 		MasterClusterName:        clusterName,

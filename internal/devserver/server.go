@@ -101,11 +101,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		logger:       opts.Logger,
 		serverLog:    newServerLogger(opts.Logger),
 	}
-	fresh, sqlConf, err := prepareDatabase(opts.DataFile, opts.Namespace, opts.SearchAttributes)
+	fresh, sqlConf, visConf, err := prepareDatabase(opts.DataFile, opts.Namespace, opts.SearchAttributes)
 	if err != nil {
 		return nil, err
 	}
-	conf := buildConfig(host, ports, sqlConf)
+	conf := buildConfig(host, ports, sqlConf, visConf)
 	s.temporal, err = temporal.NewServer(serverOptions(conf, s.serverLog)...)
 	if err != nil {
 		return nil, fmt.Errorf("configuring Temporal server: %w", err)
@@ -165,10 +165,15 @@ func (s *Server) Namespace() string { return s.namespace }
 
 // NewClient dials the server as an SDK client on its namespace. Options in
 // opts (Identity, Logger, interceptors...) are kept; HostPort and Namespace
-// are set here. Without a Logger the SDK's messages go to the server's logger.
+// are set here, and gRPC compression is off unless opts asks for it. Without a Logger the SDK's messages go to the server's logger.
 func (s *Server) NewClient(ctx context.Context, opts client.Options) (client.Client, error) {
 	opts.HostPort = s.frontendAddr
 	opts.Namespace = s.namespace
+	if opts.ConnectionOptions.GrpcCompression == nil {
+		// The server is in this process, over loopback: gzip (the SDK's
+		// default) would only spend CPU on both ends of every call.
+		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
+	}
 	if opts.Logger == nil {
 		opts.Logger = sdklog.NewStructuredLogger(s.logger)
 	}

@@ -170,7 +170,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store, metrics: m,
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
 	s.newWorker = func() worker.Worker {
-		w := worker.New(c, workflows.TaskQueue, worker.Options{})
+		w := worker.New(c, workflows.TaskQueue, engine.WorkerOptions())
 		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail,
 			Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: c},
 				Library: runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}}})

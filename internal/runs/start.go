@@ -83,6 +83,12 @@ func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		TypedSearchAttributes:                    temporal.NewSearchAttributes(sa...),
 		StaticSummary:                            summary(req),
+		// A run started by a worker's own client (the System Log intake,
+		// triggers, worker --dev's demo) gets its first workflow task in
+		// the start's reply instead of through matching. Elsewhere (the
+		// CLI, cordon serve) no local worker exists and the start is
+		// unchanged.
+		EnableEagerStart: true,
 	}
 	var alert any
 	if req.Alert != nil {

@@ -1,0 +1,43 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// Version gates. Each change to PlaybookWorkflow's command sequence made
+// after runs were recorded has its own change ID (versionRunContract,
+// canonicalVersion, versionAttempts, versionVisibleWaiting, versionAudit),
+// so that histories recorded before it replay unchanged.
+//
+// Every GetVersion a run calls for the first time records a marker, and
+// the SDK upserts the TemporalChangeVersion search attribute beside it: a
+// visibility write per gate on every new run. A run started since
+// versionGates was added records one marker for all of the gates above;
+// those it meets then take their current behaviour without a marker of
+// their own. Histories recorded before it have no such marker, so
+// GetVersion answers DefaultVersion and each gate asks its own change ID,
+// as it always did.
+//
+// A change made after this one adds its own change ID as before; it is
+// not covered by versionGates.
+const versionGates = "gates-2"
+
+// gatesKey marks a context whose run recorded the versionGates marker.
+type gatesKey struct{}
+
+// withGates asks versionGates once, at the start of a run, and returns
+// ctx marked when the run is under it.
+func withGates(ctx workflow.Context) workflow.Context {
+	if workflow.GetVersion(ctx, versionGates, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return ctx
+	}
+	return workflow.WithValue(ctx, gatesKey{}, true)
+}
+
+// gated reports whether the change changeID applies to this run: always
+// under versionGates, otherwise as its own version marker says (and
+// recorded, for a run that meets it first).
+func gated(ctx workflow.Context, changeID string) bool {
+	if on, _ := ctx.Value(gatesKey{}).(bool); on {
+		return true
+	}
+	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) >= 1
+}
