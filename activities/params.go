@@ -83,10 +83,6 @@ func (p *Params) check(a *spec.Action) error {
 	return nil
 }
 
-// Set overrides a value after parsing, for rules across parameters (for
-// example send_email forcing convert_to_federated off).
-func (p *Params) Set(name string, v any) { p.vals[name] = v }
-
 // ParseParams validates raw against the action's parameter specs: unknown
 // and missing required parameters, types, enums and list sizes. now anchors
 // relative times such as "-24h". The first problem is returned as an

@@ -1,6 +1,6 @@
 // Package healthcheck is the Okta connection health check seen from outside
 // the workflow: the Temporal Schedule behind `cordon health` and the
-// worker's --health-interval (which runs workflows.HealthCheckWorkflow),
+// worker's --health-interval (which runs workflows.HealthCheck),
 // the listing of recent checks, and the cordon.health_alert activity that
 // starts a playbook when the org stays unreachable.
 //
