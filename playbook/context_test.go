@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // The context table in docs/playbooks.md sits between these markers.
@@ -61,6 +63,19 @@ func TestContextDeclaredOnce(t *testing.T) {
 	}
 	_, _, err := newExprCompiler().compile("InLoop")
 	assert.Error(t, err, "InLoop is not visible to expressions")
+}
+
+// TestTriggerRootsAreContext: what a trigger's expressions may read is part
+// of Env, and the JSON Schema tells each trigger's names.
+func TestTriggerRootsAreContext(t *testing.T) {
+	t.Parallel()
+	schema := string(Schema(spec.Okta()))
+	for kind, roots := range triggerRoots {
+		for _, r := range roots {
+			assert.Contains(t, contextNames, r, "%s trigger", kind)
+		}
+		assert.Regexp(t, `"Start on [^"]*expressions see `+roots[len(roots)-1], schema, "%s trigger's schema description", kind)
+	}
 }
 
 // TestLoopVarsOnlyInLoop: item and index read null and 0 outside a loop,
