@@ -1,6 +1,6 @@
 // Package intake starts playbooks from Okta's System Log: the
 // cordon.intake_poll activity behind workflows.Intake, and the client side
-// of `cordon intake`. (The connection health check is package health.)
+// of `cordon intake`. (The connection health check is package healthcheck.)
 //
 // Its activity starts workflows: an intake has to turn events into runs,
 // and it does so through package trigger exactly as the webhook does,
