@@ -12,10 +12,6 @@ import (
 	"github.com/cordonsec/cordon/activities/spec"
 )
 
-// maxBlocklistEntries is Okta's limit of gateway entries in an IP
-// blocklist zone.
-const maxBlocklistEntries = 1000
-
 // BlockIPs adds IPv4 addresses, CIDRs and ranges to an IP BLOCKLIST zone:
 // read the zone, append what it does not already cover, write it back
 // whole (Okta has no append call). Entries the zone covers are
@@ -59,10 +55,10 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Re
 		held := len(raw)
 		var added int
 		results, raw, added = blockEntries(entries, raw, parsed, earlier)
-		if held+added > maxBlocklistEntries {
+		if held+added > spec.MaxBlocklistEntries {
 			return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamIPAddresses, Msg: fmt.Sprintf(
 				"zone %s holds %d entries; adding %d would pass Okta's limit of %d entries per blocklist zone",
-				zoneID, held, added, maxBlocklistEntries)})
+				zoneID, held, added, spec.MaxBlocklistEntries)})
 		}
 		changed = added > 0
 	} else {

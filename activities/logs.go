@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
@@ -44,9 +43,9 @@ func (a *Activities) FetchEvent(ctx context.Context, req spec.Request) (any, err
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
-	out := make([]FetchedEvent, 0, len(events))
+	out := make([]spec.FetchedEvent, 0, len(events))
 	for _, raw := range events {
-		out = append(out, normaliseEvent(raw))
+		out = append(out, spec.MapEvent(raw))
 	}
 	return out, nil
 }
@@ -63,50 +62,4 @@ func (a *Activities) logQuery(act *spec.Action, p *Params, filterParam string) (
 		return q, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamStartTime, Msg: "must be before end_time"})
 	}
 	return q, nil
-}
-
-// FetchedEvent is one Fetch Event item: the mapped fields and the raw
-// Okta LogEvent.
-type FetchedEvent struct {
-	Event EventFields     `json:"event"`
-	Raw   json.RawMessage `json:"raw"`
-}
-
-// EventFields is the integration spec's Fetch Event field mapping.
-type EventFields struct {
-	DeviceIPAddress string `json:"device_ip_address"` // client.ipAddress
-	UniqueEventKey  string `json:"unique_event_key"`  // uuid
-	EventType       string `json:"event_type"`        // eventType
-	HTTPUserAgent   string `json:"http_user_agent"`   // client.userAgent.rawUserAgent
-	StartTime       string `json:"start_time"`        // published
-	Description     string `json:"description"`       // displayMessage
-	LogUsername     string `json:"log_username"`      // actor.displayName
-	Severity        string `json:"severity"`          // severity
-}
-
-func normaliseEvent(raw json.RawMessage) FetchedEvent {
-	// Every field but uuid, published, eventType and severity may be null
-	// in Okta's LogEvent; pointers-free decoding leaves them "".
-	var e struct {
-		UUID           string `json:"uuid"`
-		Published      string `json:"published"`
-		EventType      string `json:"eventType"`
-		Severity       string `json:"severity"`
-		DisplayMessage string `json:"displayMessage"`
-		Actor          struct {
-			DisplayName string `json:"displayName"`
-		} `json:"actor"`
-		Client struct {
-			IPAddress string `json:"ipAddress"`
-			UserAgent struct {
-				RawUserAgent string `json:"rawUserAgent"`
-			} `json:"userAgent"`
-		} `json:"client"`
-	}
-	_ = json.Unmarshal(raw, &e) // a malformed event still passes through raw
-	return FetchedEvent{Raw: raw, Event: EventFields{
-		DeviceIPAddress: e.Client.IPAddress, UniqueEventKey: e.UUID, EventType: e.EventType,
-		HTTPUserAgent: e.Client.UserAgent.RawUserAgent, StartTime: e.Published,
-		Description: e.DisplayMessage, LogUsername: e.Actor.DisplayName, Severity: e.Severity,
-	}}
 }

@@ -20,12 +20,12 @@ func TestFetchEventMapping(t *testing.T) {
 		"client": map[string]any{"ipAddress": oktasim.DemoAttackerIP,
 			"userAgent": map[string]any{"rawUserAgent": "curl/8.5.0"}},
 	})
-	var events []FetchedEvent
+	var events []spec.FetchedEvent
 	require.NoError(t, f.run(spec.FetchEvent, map[string]any{spec.ParamStartTime: "-1h",
 		spec.ParamSearchCondition: `uuid eq "11111111-2222-3333-4444-555555555555"`}, &events))
 	require.Len(t, events, 1)
 	e := events[0].Event
-	assert.Equal(t, EventFields{DeviceIPAddress: oktasim.DemoAttackerIP, UniqueEventKey: "11111111-2222-3333-4444-555555555555",
+	assert.Equal(t, spec.EventFields{DeviceIPAddress: oktasim.DemoAttackerIP, UniqueEventKey: "11111111-2222-3333-4444-555555555555",
 		EventType: "user.account.lock", HTTPUserAgent: "curl/8.5.0", StartTime: e.StartTime,
 		Description: "Max sign in attempts exceeded", LogUsername: "Victor Lee", Severity: "WARN"}, e)
 	assert.NotEmpty(t, e.StartTime)
@@ -35,7 +35,7 @@ func TestFetchEventMapping(t *testing.T) {
 func TestFetchEventMaxEvents(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	var all, five []FetchedEvent
+	var all, five []spec.FetchedEvent
 	require.NoError(t, f.run(spec.FetchEvent, map[string]any{spec.ParamStartTime: "-24h", spec.ParamMaxEvents: 0}, &all))
 	require.NoError(t, f.run(spec.FetchEvent, map[string]any{spec.ParamStartTime: "-24h", spec.ParamMaxEvents: 5}, &five))
 	assert.Greater(t, len(all), 5, "0 returns every event in the range")

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,10 +82,6 @@ func (p *Params) check(a *spec.Action) error {
 	return nil
 }
 
-// Set overrides a value after parsing, for rules across parameters (for
-// example send_email forcing convert_to_federated off).
-func (p *Params) Set(name string, v any) { p.vals[name] = v }
-
 // ParseParams validates raw against the action's parameter specs: unknown
 // and missing required parameters, types, enums and list sizes. now anchors
 // relative times such as "-24h". The first problem is returned as an
@@ -150,17 +145,13 @@ func coerce(ps spec.Param, v any, now time.Time) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		s = strings.TrimSpace(s)
-		if len(ps.Enum) > 0 {
-			i := slices.IndexFunc(ps.Enum, func(e string) bool { return strings.EqualFold(e, s) })
-			if i < 0 {
-				return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(ps.Enum, ", "))
-			}
-			s = ps.Enum[i]
+		e, ok := ps.EnumValue(s)
+		if !ok {
+			return nil, fmt.Errorf("%q is not one of %s", strings.TrimSpace(s), strings.Join(ps.Enum, ", "))
 		}
-		return s, nil
+		return e, nil
 	case spec.TypeInteger:
-		if s, ok := v.(string); ok && ps.AllowAll && strings.EqualFold(strings.TrimSpace(s), spec.AllKeyword) {
+		if s, ok := v.(string); ok && ps.IsAll(s) {
 			return 0, nil
 		}
 		return toInt(v)
@@ -169,17 +160,9 @@ func coerce(ps spec.Param, v any, now time.Time) (any, error) {
 	case spec.TypeStringList:
 		return spec.ParseList(v)
 	case spec.TypeIntList:
-		items, err := spec.ParseList(v)
+		out, err := spec.ParseIntList(v)
 		if err != nil {
 			return nil, err
-		}
-		out := make([]int, 0, len(items))
-		for _, it := range items {
-			n, err := strconv.Atoi(it)
-			if err != nil {
-				return nil, fmt.Errorf("%q is not an integer", it)
-			}
-			out = append(out, n)
 		}
 		return out, nil
 	case spec.TypeObjectList:

@@ -102,9 +102,9 @@ func (a *Activities) UpdateZone(ctx context.Context, req spec.Request) (any, err
 	}
 	shape.apply(ctx, zone, zone.Str("type"), p.Bool(spec.ParamOverwrite))
 	if zone.Str("type") == zoneIP && zone.Str("usage") == usageBlock {
-		if _, gws := zoneEntries(zone["gateways"]); len(gws) > maxBlocklistEntries {
+		if _, gws := zoneEntries(zone["gateways"]); len(gws) > spec.MaxBlocklistEntries {
 			return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamGateways, Msg: fmt.Sprintf(
-				"the zone would hold %d entries, over Okta's limit of %d per blocklist zone", len(gws), maxBlocklistEntries)})
+				"the zone would hold %d entries, over Okta's limit of %d per blocklist zone", len(gws), spec.MaxBlocklistEntries)})
 		}
 	}
 	updated, err := a.Okta.ReplaceZone(ctx, id, zone)

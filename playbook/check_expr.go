@@ -225,16 +225,6 @@ func (d *decoder) compileExpr(n *node, s segment, sc *scope) *expression {
 	return e
 }
 
-// fieldTypes name the context structs as expressions see them.
-var fieldTypes = map[string]struct {
-	name   string
-	fields []string
-}{
-	"StepResult": {"steps.<id>", []string{"output", "status", "error"}},
-	"StepError":  {"steps.<id>.error", []string{"message", "okta_code", "http_status"}},
-	"RunInfo":    {"run", []string{"id", "playbook", "started_by", "dry_run", "started_at", "now"}},
-}
-
 // fieldMessage rewrites the checker's "type playbook.RunInfo has no field
 // x" in the playbook's own terms.
 func fieldMessage(msg string) (string, bool) {

@@ -2,7 +2,6 @@ package playbook
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -108,7 +107,7 @@ func (d *decoder) checkParam(a *spec.Action, p spec.Param, n *node, v *Value) {
 		}
 		d.checkEnum(p, n, what)
 	case spec.TypeInteger:
-		if p.AllowAll && n.kind == scalarNode && n.tag == "str" && strings.EqualFold(n.str, spec.AllKeyword) {
+		if n.kind == scalarNode && n.tag == "str" && p.IsAll(n.str) {
 			return
 		}
 		want := "an integer"
@@ -149,13 +148,8 @@ func (d *decoder) paramScalar(n *node, v *Value, tag, what, want string) bool {
 }
 
 func (d *decoder) checkEnum(p spec.Param, n *node, what string) {
-	if p.Enum == nil {
+	if _, ok := p.EnumValue(n.str); ok {
 		return
-	}
-	for _, e := range p.Enum {
-		if strings.EqualFold(e, n.str) {
-			return
-		}
 	}
 	d.errs.add(n.pos, CheckEnum, "%s must be one of %s, got %q%s", what, strings.Join(p.Enum, ", "), n.str, suggest(n.str, p.Enum, false))
 }
@@ -165,10 +159,8 @@ func (d *decoder) checkEnum(p spec.Param, n *node, what string) {
 func (d *decoder) checkList(p spec.Param, n *node, v *Value, what string) {
 	if n.kind == scalarNode && n.tag == "str" && p.Type != spec.TypeObjectList {
 		if p.Type == spec.TypeIntList && v.literal {
-			for _, f := range splitList(n.str) {
-				if _, err := strconv.Atoi(f); err != nil {
-					d.errs.add(n.pos, CheckParamType, "%s: %q is not an integer", what, f)
-				}
+			if _, err := spec.ParseIntList(n.str); err != nil {
+				d.errs.add(n.pos, CheckParamType, "%s: %v", what, err)
 			}
 		}
 		return
@@ -198,18 +190,6 @@ func (d *decoder) checkList(p spec.Param, n *node, v *Value, what string) {
 			d.errs.add(it.pos, CheckParamType, "%s: entry %d must be %s, got %s", what, i+1, want, article(it.kindName()))
 		}
 	}
-}
-
-// splitList splits a comma or newline separated string, as list parameters
-// accept it.
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' }) {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // checkTime accepts the time forms the actions accept (spec.ParseTime),

@@ -2,19 +2,24 @@ package playbook
 
 import "time"
 
-// Env is everything an expression can see. The interpreter builds one per
-// evaluation from workflow state; nothing in it comes from the clock or the
-// environment directly, so evaluation is deterministic.
+// Env is everything an expression can see, and the one declaration of
+// it: the expr tags name the variables (the evaluator reads them, the
+// checker compiles against them, context.go derives the scope checks'
+// names and the documented table from them). The interpreter builds one
+// per evaluation from workflow state; nothing in it comes from the clock
+// or the environment directly, so evaluation is deterministic.
 type Env struct {
-	Inputs map[string]any        // inputs.<name>
-	Alert  any                   // alert: the triggering alert, data only (never re-templated)
-	Event  any                   // event: the normalised Okta event, in okta_event triggers
-	Steps  map[string]StepResult // steps.<id>.output|status|error
-	Vars   map[string]any        // vars.<key>, from set steps
-	Item   any                   // item, inside foreach
-	Index  int                   // index, inside foreach
-	InLoop bool                  // whether item and index are bound
-	Run    RunInfo               // run.*
+	Inputs map[string]any        `expr:"inputs"` // inputs.<name>
+	Alert  any                   `expr:"alert"`  // the triggering alert, data only (never re-templated)
+	Event  any                   `expr:"event"`  // the normalised Okta event, in okta_event triggers
+	Steps  map[string]StepResult `expr:"steps"`  // steps.<id>.output|status|error
+	Vars   map[string]any        `expr:"vars"`   // vars.<key>, from set steps
+	Item   any                   `expr:"item"`   // inside foreach
+	Index  int                   `expr:"index"`  // inside foreach
+	Run    RunInfo               `expr:"run"`    // run.*
+	// InLoop says whether item and index are bound; expressions do not
+	// see it (outside a loop they read item as null and index as 0).
+	InLoop bool `expr:"-"`
 }
 
 // StepResult is what later steps see of an earlier step.

@@ -16,25 +16,17 @@ import (
 	"github.com/expr-lang/expr/vm"
 )
 
-// exprEnv is what expressions see. A struct rather than a map: the checker
-// then knows the names (so `foo` or `run.nope` fail to compile) and building
-// one per evaluation costs no map allocations, however many steps ran.
+// exprEnv is what expressions see: Env's variables (expr reads the fields
+// of an embedded struct as its own) and now(). A struct rather than a map:
+// the checker then knows the names (so `foo` or `run.nope` fail to
+// compile) and building one per evaluation costs no map allocations,
+// however many steps ran.
 type exprEnv struct {
-	Inputs map[string]any        `expr:"inputs"`
-	Alert  any                   `expr:"alert"`
-	Event  any                   `expr:"event"`
-	Steps  map[string]StepResult `expr:"steps"`
-	Vars   map[string]any        `expr:"vars"`
-	Item   any                   `expr:"item"`
-	Index  int                   `expr:"index"`
-	Run    RunInfo               `expr:"run"`
+	Env
 	// Now backs now(): the run's clock, never the machine's, so that a
 	// replayed workflow evaluates to the same value.
 	Now func() time.Time `expr:"now"`
 }
-
-// contextNames are the variables of exprEnv, for scope checks.
-var contextNames = []string{"inputs", "alert", "event", "steps", "vars", "item", "index", "run"}
 
 // baseOptions are the compile options every expression shares. Builtins
 // that read the machine's clock or iterate maps in random order are
@@ -254,10 +246,9 @@ func newExprEnv(env *Env) *exprEnv {
 	if env == nil {
 		env = &Env{}
 	}
-	e := &exprEnv{Inputs: env.Inputs, Alert: env.Alert, Event: env.Event, Steps: env.Steps,
-		Vars: env.Vars, Run: env.Run}
-	if env.InLoop {
-		e.Item, e.Index = env.Item, env.Index
+	e := &exprEnv{Env: *env}
+	if !env.InLoop {
+		e.Item, e.Index = nil, 0
 	}
 	now := env.Run.Now
 	e.Now = func() time.Time { return now }

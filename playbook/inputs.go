@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/cordonsec/cordon/activities/spec"
 )
 
 var inputTypes = []string{"string", "number", "boolean", "list", "object"}
@@ -180,7 +182,7 @@ func coerceInput(t InputType, v any) (any, string) {
 				}
 			}
 			out := []any{}
-			for _, f := range splitList(s) {
+			for _, f := range spec.SplitList(s) {
 				out = append(out, f)
 			}
 			return out, ""

@@ -24,13 +24,20 @@ func (d *decoder) decodeTriggers(n *node) {
 	}
 }
 
+// triggerRoots are the context variables a trigger's if: and with: see
+// (a subset of Env's: the run does not exist yet).
+var triggerRoots = map[TriggerKind][]string{
+	TriggerWebhook:   {"alert"},
+	TriggerOktaEvent: {"alert", "event"},
+}
+
 func (d *decoder) trigger(kind TriggerKind, n *node, at Pos) *Trigger {
 	t := &Trigger{Kind: kind, Pos: at}
 	keys := []string{"if", "with"}
-	sc := &scope{where: "a webhook trigger", roots: []string{"alert"}}
+	sc := &scope{where: "a webhook trigger", roots: triggerRoots[TriggerWebhook]}
 	if kind == TriggerOktaEvent {
 		keys = append(keys, "filter")
-		sc = &scope{where: "an okta_event trigger", roots: []string{"alert", "event"}}
+		sc = &scope{where: "an okta_event trigger", roots: triggerRoots[TriggerOktaEvent]}
 	}
 	if n.kind == scalarNode && n.tag == "null" {
 		d.checkTriggerInputs(t, at)

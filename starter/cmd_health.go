@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/cordonsec/cordon/internal/cli"
-	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/healthcheck"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/temporalx"
 	"github.com/cordonsec/cordon/workflows"
@@ -45,7 +45,7 @@ func healthCommand() cli.Command {
 				defer c.Close()
 				switch sub {
 				case "enable":
-					created, err := intake.EnableHealth(ctx, c, intake.HealthOptions{Every: *every, Failures: *failures, Playbook: *pb})
+					created, err := healthcheck.Enable(ctx, c, healthcheck.Options{Every: *every, Failures: *failures, Playbook: *pb})
 					if err != nil {
 						return err
 					}
@@ -56,13 +56,13 @@ func healthCommand() cli.Command {
 					fmt.Fprintf(io.Out, "schedule %s %s: checking the Okta connection every %s\n", workflows.HealthScheduleID, verb, *every)
 					return nil
 				case "disable":
-					if err := intake.DisableHealth(ctx, c); err != nil {
+					if err := healthcheck.Disable(ctx, c); err != nil {
 						return err
 					}
 					fmt.Fprintf(io.Out, "schedule %s deleted\n", workflows.HealthScheduleID)
 					return nil
 				}
-				checks, err := intake.RecentHealth(ctx, c, *last)
+				checks, err := healthcheck.Recent(ctx, c, *last)
 				if err != nil {
 					return err
 				}
@@ -76,7 +76,7 @@ func healthCommand() cli.Command {
 	}
 }
 
-func writeHealth(w io.Writer, checks []intake.HealthCheckRun) {
+func writeHealth(w io.Writer, checks []healthcheck.CheckRun) {
 	if len(checks) == 0 {
 		fmt.Fprintf(w, "no health checks yet; enable them with `cordon health enable --every 5m`\n")
 		return

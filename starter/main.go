@@ -1,8 +1,9 @@
 // Command starter builds the cordon CLI: it validates, plans, starts and
 // follows playbook runs, and serves the alert webhook.
 //
-// main only assembles the command list; each command lives in its own
-// cmd_<name>.go file and is registered explicitly in commands() below.
+// main only assembles the command list; each command is a func returning
+// cli.Command in a cmd_*.go file and is registered explicitly in
+// commands() below.
 package main
 
 import (
@@ -32,9 +33,10 @@ func newApp() *cli.App {
 	return app
 }
 
-// commands lists every subcommand. Add new ones here (run, validate, plan,
-// approve, status, cancel, list, schema, graph, sim, serve), each defined in
-// starter/cmd_<name>.go as a func returning cli.Command.
+// commands lists every subcommand (`cordon help` sorts them by name).
+// Each lives in cmd_<name>.go, except that plan sits beside run
+// (cmd_run.go), and status, approve, login, cancel and list, the commands
+// on existing runs, share cmd_runs.go. A new command is added here.
 func commands() []cli.Command {
 	return []cli.Command{
 		versionCommand(),

@@ -14,6 +14,7 @@ import (
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
+	"github.com/cordonsec/cordon/internal/healthcheck"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -55,9 +56,10 @@ func register(w worker.Worker, d *deps) error {
 	if !d.StoreOn {
 		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
+	starter, lib := trigger.ClientStarter{Client: d.Temporal}, runs.Library{Dir: d.Playbooks, Registry: reg}
 	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier, Audit: d.Audit,
-		Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: d.Temporal},
-			Library: runs.Library{Dir: d.Playbooks, Registry: reg}}})
+		Intake: &intake.Poller{Okta: d.Okta, Starter: starter, Library: lib},
+		Health: &healthcheck.Alerter{Starter: starter, Library: lib}})
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
+	"github.com/cordonsec/cordon/internal/healthcheck"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/notify"
@@ -250,7 +251,7 @@ func startTriggers(ctx context.Context, c client.Client, cfg config, logger *slo
 		logger.Info("System Log intake", "workflow_id", workflows.IntakeWorkflowID, "already_running", res.Running, "interval", cfg.intakeInterval)
 	}
 	if cfg.healthInterval > 0 {
-		if _, err := intake.EnableHealth(ctx, c, intake.HealthOptions{Every: cfg.healthInterval, Playbook: cfg.healthPlaybook}); err != nil {
+		if _, err := healthcheck.Enable(ctx, c, healthcheck.Options{Every: cfg.healthInterval, Playbook: cfg.healthPlaybook}); err != nil {
 			return err
 		}
 		logger.Info("health-check schedule", "schedule_id", workflows.HealthScheduleID, "every", cfg.healthInterval)

@@ -1,126 +1,29 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/playbook"
 )
+
+// The approval gate: approval steps, the approval guardrails.above_limit
+// asks for, and the binding of an approval to the targets it named. The
+// approve update that decides them is in approval_update.go, the checks of
+// signed decisions in approval_sign.go.
 
 // pendingApproval is an approval step waiting for its decision.
 type pendingApproval struct {
 	step     *playbook.Step
 	info     PendingApproval
 	decision *ApprovalRecord
-}
-
-// registerHandlers installs the status query and the approve update.
-func (r *run) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (*RunStatus, error) {
-		return r.report(), nil
-	}); err != nil {
-		return err
-	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateApprove,
-		func(ctx workflow.Context, d Decision) (*ApprovalRecord, error) {
-			p, err := r.validateDecision(d)
-			if err != nil {
-				return nil, err
-			}
-			rec := &ApprovalRecord{
-				Decision: "approved", Approver: strings.TrimSpace(d.Approver), Comment: d.Comment,
-				At: workflow.Now(ctx), Targets: p.info.Targets, ForStep: p.info.ForStep, SignedWith: d.KeyID,
-			}
-			if d.Reject {
-				rec.Decision = "rejected"
-			}
-			p.decision = rec
-			return rec, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(d Decision) error {
-			p, err := r.pendingDecision(d)
-			if err != nil {
-				return err
-			}
-			if err := r.checkSignature(d, p); err != nil {
-				return err
-			}
-			return r.checkApprover(d, p)
-		}})
-}
-
-// validateDecision refuses a decision before it reaches history: unknown
-// step, nothing pending, a repeated decision, someone not on the approver
-// list, or the run's own starter approving (four-eyes) unless the step
-// allows it.
-//
-// The validator also checks the decision's signature (approval_sign.go)
-// before the approver: group:NAME entries match only signed groups.
-func (r *run) validateDecision(d Decision) (*pendingApproval, error) {
-	p, err := r.pendingDecision(d)
-	if err != nil {
-		return nil, err
-	}
-	return p, r.checkApprover(d, p)
-}
-
-// pendingDecision finds the approval a decision is for.
-func (r *run) pendingDecision(d Decision) (*pendingApproval, error) {
-	if strings.TrimSpace(d.Approver) == "" {
-		return nil, errors.New("the decision names no approver (approver is required)")
-	}
-	p, err := r.pendingFor(d.Step)
-	if err != nil {
-		return nil, err
-	}
-	if p.decision != nil {
-		return nil, fmt.Errorf("step %s was already %s by %s", p.step.ID, p.decision.Decision, p.decision.Approver)
-	}
-	return p, nil
-}
-
-// checkApprover applies approvers: and four eyes.
-func (r *run) checkApprover(d Decision, p *pendingApproval) error {
-	approver := strings.TrimSpace(d.Approver)
-	a := p.step.Approval
-	if len(a.Approvers) > 0 && !MayDecide(a.Approvers, approver, d.Groups) {
-		return fmt.Errorf("%s may not decide step %s (approvers: %s)", approver, p.step.ID, strings.Join(a.Approvers, ", "))
-	}
-	if !d.Reject && !a.AllowSelf && sameActor(approver, r.input.Options.StartedBy) {
-		return fmt.Errorf("%s started this run and may not approve it (step %s needs a second person; set allow_self: true to permit)", approver, p.step.ID)
-	}
-	return nil
-}
-
-func (r *run) pendingFor(step string) (*pendingApproval, error) {
-	if step != "" {
-		p, ok := r.approvals[step]
-		if !ok {
-			if _, known := r.byID[step]; !known {
-				return nil, fmt.Errorf("no step %s in playbook %s", step, r.pb.Name)
-			}
-			return nil, fmt.Errorf("step %s is not awaiting approval", step)
-		}
-		return p, nil
-	}
-	var open []string
-	for _, id := range sortedKeys(r.approvals) {
-		if r.approvals[id].decision == nil {
-			open = append(open, id)
-		}
-	}
-	switch len(open) {
-	case 0:
-		return nil, errors.New("no approval is pending")
-	case 1:
-		return r.approvals[open[0]], nil
-	}
-	return nil, fmt.Errorf("approvals are pending for steps %s; the decision must name its step", strings.Join(open, ", "))
 }
 
 // runApproval waits for a decision, or for the timeout and its on_timeout.
@@ -222,4 +125,130 @@ func (r *run) following(s *playbook.Step, loop *loopVars) *playbook.Step {
 		}
 	}
 	return nil
+}
+
+// previewTargets computes a plain action step's targets in the current
+// state, for an approval that precedes it: the canonical targets the guard
+// allows, which is the set the step will compare with what was approved.
+func (r *run) previewTargets(ctx workflow.Context, s *playbook.Step, loop *loopVars) ([]string, bool) {
+	if s.Kind != playbook.KindAction || s.Foreach != nil {
+		return nil, false
+	}
+	a, ok := r.reg.Lookup(s.Action)
+	if !ok || !a.Destructive {
+		return nil, false
+	}
+	params, err := r.evalParams(s.With, loop)
+	if err != nil {
+		return nil, false
+	}
+	if !gated(ctx, canonicalVersion) {
+		targets, err := targetsOf(a, params)
+		if err != nil {
+			return nil, false
+		}
+		return targets, true
+	}
+	_, g, err := r.judge(ctx, s, nil, a, params)
+	if err != nil {
+		return nil, false
+	}
+	return g.Allowed, true
+}
+
+// describeTargets names the first targets of an approval (login and
+// status of users) with a local activity. Failing to read them never
+// holds the approval up: the ids are shown instead.
+func (r *run) describeTargets(ctx workflow.Context, p *pendingApproval) {
+	if !r.visible || len(p.info.Targets) == 0 || p.info.ForStep == "" {
+		return
+	}
+	st, ok := r.byID[p.info.ForStep]
+	if !ok {
+		return
+	}
+	a, ok := r.reg.Lookup(st.Action)
+	if !ok || a.Targets == nil {
+		return
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 2},
+	})
+	req := spec.DescribeRequest{Kind: a.Targets.Kind, Targets: p.info.Targets[:min(len(p.info.Targets), spec.DescribeLimit)]}
+	var infos []spec.TargetInfo
+	if err := workflow.ExecuteLocalActivity(lctx, spec.DescribeActivity, req).Get(ctx, &infos); err != nil {
+		workflow.GetLogger(ctx).Warn("approval targets could not be described; showing ids", "step", p.step.ID, "error", err)
+		return
+	}
+	p.info.TargetInfo = infos
+}
+
+// approvalAwait waits for decided or the approval's timeout, with the
+// timer summarised for the Temporal UI.
+func (r *run) approvalAwait(ctx workflow.Context, s *playbook.Step, decided func() bool) (bool, error) {
+	t := s.Approval.Timeout
+	if !r.visible {
+		return workflow.AwaitWithTimeout(ctx, t, decided)
+	}
+	return workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+		Timeout:      t,
+		TimerOptions: workflow.TimerOptions{Summary: TimerSummary(s.ID, t)},
+	}, decided)
+}
+
+// limitApproval is the approval that guardrails.above_limit: approval asks
+// for when a step names more targets than max_targets: a gate step
+// <id>-limit, listed among the run's steps, bound to the step's targets
+// like an approval step placed before it.
+func (r *run) limitApproval(ctx workflow.Context, s *playbook.Step, msg string, targets []string) error {
+	gate := &playbook.Step{ID: s.ID + "-limit", Kind: playbook.KindApproval,
+		Approval: &playbook.Approval{OnTimeout: "reject"}}
+	p := &pendingApproval{step: gate, info: PendingApproval{Step: gate.ID, Message: msg + ": approve these targets?",
+		Targets: targets, ForStep: s.ID}}
+	r.byID[gate.ID] = &StepStatus{ID: gate.ID, Kind: string(playbook.KindApproval), Status: playbook.StatusRunning}
+	r.status.Steps = append(r.status.Steps, r.byID[gate.ID])
+	out, err := r.awaitDecision(ctx, gate, p)
+	r.byID[gate.ID].Output = out.output
+	r.byID[gate.ID].Status = playbook.StatusSucceeded
+	if err != nil {
+		r.byID[gate.ID].Status = playbook.StatusRejected
+	}
+	return err
+}
+
+// checkBound fails a step whose targets differ from the set its approval
+// named, instead of acting on targets nobody approved.
+func (r *run) checkBound(s *playbook.Step, allowed []string) error {
+	approved, ok := r.bound[s.ID]
+	if !ok {
+		return nil
+	}
+	added, removed := diff(approved, allowed)
+	if len(added) == 0 && len(removed) == 0 {
+		return nil
+	}
+	return &stepFailure{msg: fmt.Sprintf("step %s: targets differ from the approved set (not approved: [%s]; approved but gone: [%s]); nothing was changed",
+		s.ID, strings.Join(added, ", "), strings.Join(removed, ", "))}
+}
+
+// diff returns what b has that a lacks, and what a has that b lacks, in
+// their order. Sets keep it linear: an approved set may hold thousands.
+func diff(a, b []string) (added, removed []string) {
+	inA, inB := make(map[string]bool, len(a)), make(map[string]bool, len(b))
+	for _, x := range a {
+		inA[x] = true
+	}
+	for _, x := range b {
+		inB[x] = true
+		if !inA[x] {
+			added = append(added, x)
+		}
+	}
+	for _, x := range a {
+		if !inB[x] {
+			removed = append(removed, x)
+		}
+	}
+	return added, removed
 }

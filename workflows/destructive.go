@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -152,35 +151,6 @@ func targetsOf(a *spec.Action, params map[string]any) ([]string, error) {
 	return paramValues(a, a.Targets.Param, params)
 }
 
-// previewTargets computes a plain action step's targets in the current
-// state, for an approval that precedes it: the canonical targets the guard
-// allows, which is the set the step will compare with what was approved.
-func (r *run) previewTargets(ctx workflow.Context, s *playbook.Step, loop *loopVars) ([]string, bool) {
-	if s.Kind != playbook.KindAction || s.Foreach != nil {
-		return nil, false
-	}
-	a, ok := r.reg.Lookup(s.Action)
-	if !ok || !a.Destructive {
-		return nil, false
-	}
-	params, err := r.evalParams(s.With, loop)
-	if err != nil {
-		return nil, false
-	}
-	if !gated(ctx, canonicalVersion) {
-		targets, err := targetsOf(a, params)
-		if err != nil {
-			return nil, false
-		}
-		return targets, true
-	}
-	_, g, err := r.judge(ctx, s, nil, a, params)
-	if err != nil {
-		return nil, false
-	}
-	return g.Allowed, true
-}
-
 // guard asks the worker's guardrail configuration which targets are
 // protected. It runs as a local activity: cheap, and recorded in history
 // like any other decision.
@@ -194,42 +164,6 @@ func (r *run) guard(ctx workflow.Context, s *playbook.Step, req spec.GuardReques
 		return nil, fmt.Errorf("step %s: guardrails: %w", s.ID, err)
 	}
 	return &g, nil
-}
-
-// checkBound fails a step whose targets differ from the set its approval
-// named, instead of acting on targets nobody approved.
-func (r *run) checkBound(s *playbook.Step, allowed []string) error {
-	approved, ok := r.bound[s.ID]
-	if !ok {
-		return nil
-	}
-	added, removed := diff(approved, allowed)
-	if len(added) == 0 && len(removed) == 0 {
-		return nil
-	}
-	return &stepFailure{msg: fmt.Sprintf("step %s: targets differ from the approved set (not approved: [%s]; approved but gone: [%s]); nothing was changed",
-		s.ID, strings.Join(added, ", "), strings.Join(removed, ", "))}
-}
-
-// diff returns what b has that a lacks, and what a has that b lacks, in
-// their order. Sets keep it linear: an approved set may hold thousands.
-func diff(a, b []string) (added, removed []string) {
-	inA, inB := make(map[string]bool, len(a)), make(map[string]bool, len(b))
-	for _, x := range a {
-		inA[x] = true
-	}
-	for _, x := range b {
-		inB[x] = true
-		if !inA[x] {
-			added = append(added, x)
-		}
-	}
-	for _, x := range a {
-		if !inB[x] {
-			removed = append(removed, x)
-		}
-	}
-	return added, removed
 }
 
 // checkLimit enforces max_targets over the distinct canonical targets,
@@ -262,19 +196,7 @@ func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 		r.audit(ctx, AuditRecord{Kind: AuditRefusal, Step: s.ID, Action: a.Name, Outcome: RefusalMaxTargets, Message: msg})
 		return &stepFailure{msg: msg + " (guardrails.max_targets); nothing was changed"}
 	}
-	gate := &playbook.Step{ID: s.ID + "-limit", Kind: playbook.KindApproval,
-		Approval: &playbook.Approval{OnTimeout: "reject"}}
-	p := &pendingApproval{step: gate, info: PendingApproval{Step: gate.ID, Message: msg + ": approve these targets?",
-		Targets: g.Allowed, ForStep: s.ID}}
-	r.byID[gate.ID] = &StepStatus{ID: gate.ID, Kind: string(playbook.KindApproval), Status: playbook.StatusRunning}
-	r.status.Steps = append(r.status.Steps, r.byID[gate.ID])
-	out, err := r.awaitDecision(ctx, gate, p)
-	r.byID[gate.ID].Output = out.output
-	r.byID[gate.ID].Status = playbook.StatusSucceeded
-	if err != nil {
-		r.byID[gate.ID].Status = playbook.StatusRejected
-	}
-	return err
+	return r.limitApproval(ctx, s, msg, g.Allowed)
 }
 
 // plan records what a destructive step would do; later steps see an output

@@ -20,7 +20,7 @@ import (
 const (
 	HealthCheckWorkflowName = "HealthCheckWorkflow"
 	HealthScheduleID        = "cordon-health"
-	// HealthAlertActivity starts the configured playbook (package intake).
+	// HealthAlertActivity starts the configured playbook (package healthcheck).
 	HealthAlertActivity = "cordon.health_alert"
 	// DefaultHealthFailures is how many failed checks in a row alert.
 	DefaultHealthFailures = 3

@@ -6,11 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
-	"github.com/cordonsec/cordon/playbook"
 )
 
 // Visible waiting: a run says what it waits for where people look. The
@@ -75,47 +73,6 @@ func (r *run) showFinal(ctx workflow.Context) error {
 	dctx, _ := workflow.NewDisconnectedContext(ctx) // a cancelled run still says so
 	workflow.SetCurrentDetails(dctx, "")
 	return r.setState(dctx, state)
-}
-
-// describeTargets names the first targets of an approval (login and
-// status of users) with a local activity. Failing to read them never
-// holds the approval up: the ids are shown instead.
-func (r *run) describeTargets(ctx workflow.Context, p *pendingApproval) {
-	if !r.visible || len(p.info.Targets) == 0 || p.info.ForStep == "" {
-		return
-	}
-	st, ok := r.byID[p.info.ForStep]
-	if !ok {
-		return
-	}
-	a, ok := r.reg.Lookup(st.Action)
-	if !ok || a.Targets == nil {
-		return
-	}
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 2},
-	})
-	req := spec.DescribeRequest{Kind: a.Targets.Kind, Targets: p.info.Targets[:min(len(p.info.Targets), spec.DescribeLimit)]}
-	var infos []spec.TargetInfo
-	if err := workflow.ExecuteLocalActivity(lctx, spec.DescribeActivity, req).Get(ctx, &infos); err != nil {
-		workflow.GetLogger(ctx).Warn("approval targets could not be described; showing ids", "step", p.step.ID, "error", err)
-		return
-	}
-	p.info.TargetInfo = infos
-}
-
-// approvalAwait waits for decided or the approval's timeout, with the
-// timer summarised for the Temporal UI.
-func (r *run) approvalAwait(ctx workflow.Context, s *playbook.Step, decided func() bool) (bool, error) {
-	t := s.Approval.Timeout
-	if !r.visible {
-		return workflow.AwaitWithTimeout(ctx, t, decided)
-	}
-	return workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-		Timeout:      t,
-		TimerOptions: workflow.TimerOptions{Summary: TimerSummary(s.ID, t)},
-	}, decided)
 }
 
 // TimerSummary is the summary of an approval's timeout timer.

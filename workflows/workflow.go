@@ -12,10 +12,10 @@ import (
 )
 
 // Interpreter runs playbooks. Its only dependency is the action registry,
-// which is plain data; register its method with the worker:
+// which is plain data; Register adds its workflows (and the others) to a
+// worker:
 //
-//	w.RegisterWorkflowWithOptions(workflows.New(reg).Run,
-//		workflow.RegisterOptions{Name: workflows.PlaybookWorkflowName})
+//	workflows.Register(w, workflows.New(reg))
 type Interpreter struct {
 	Registry *spec.Registry
 	// ApprovalsURL is the approvals page (cordon serve's /approvals) that

@@ -44,10 +44,6 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithHTTPClient sets the HTTP client (for custom transports or proxies).
-// Its Timeout is left alone; Config.Timeout bounds each request anyway.
-func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
-
 // WithLogger sets the logger for debug lines about requests and pacing.
 // Default: discard.
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }

@@ -29,7 +29,7 @@ func ParseList(v any) ([]string, error) {
 			}
 			return ParseList(items)
 		}
-		raw = strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' })
+		raw = SplitList(s)
 	case []string:
 		raw = x
 	case []any:
@@ -56,6 +56,37 @@ func ParseList(v any) ([]string, error) {
 		}
 		seen[s] = true
 		out = append(out, s)
+	}
+	return out, nil
+}
+
+// SplitList splits a comma or newline separated string into its trimmed,
+// non-empty items: the string form of a list, for parameters (ParseList),
+// the checker and playbook inputs alike.
+func SplitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ParseIntList reads an integer-list parameter: ParseList's forms, each
+// item an integer.
+func ParseIntList(v any) ([]int, error) {
+	items, err := ParseList(v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, 0, len(items))
+	for _, it := range items {
+		n, err := strconv.Atoi(it)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer", it)
+		}
+		out = append(out, n)
 	}
 	return out, nil
 }

@@ -149,9 +149,10 @@ var (
 	rolesZoneRead   = []string{RoleReadOnly, RoleOrgAdmin, RoleSuperAdmin}
 )
 
-// maxBlocklistEntries is Okta's limit of gateway entries in an IP
-// blocklist zone.
-const maxBlocklistEntries = 1000
+// MaxBlocklistEntries is Okta's limit of gateway entries in an IP
+// blocklist zone: the parameters' MaxItems and the activities' check of
+// the zone after a write.
+const MaxBlocklistEntries = 1000
 
 const bulkOutput = "{status: successful | partially_successful | failed, results: [{id, ok, outcome, okta_code, http_status, message}], succeeded: [ids], failed: [ids]}"
 
@@ -176,7 +177,7 @@ var ipListExample = []any{"203.0.113.7", "198.51.100.0/24", "192.0.2.10-192.0.2.
 
 func zoneShapeParams() []Param {
 	return []Param{
-		{Name: ParamGateways, Type: TypeStringList, Description: "IP zone gateway addresses: IPv4 addresses, CIDRs or ranges (a-b). Required for an IP BLOCKLIST zone unless proxies are given. Ignored for DYNAMIC zones.", Example: ipListExample, MaxItems: maxBlocklistEntries},
+		{Name: ParamGateways, Type: TypeStringList, Description: "IP zone gateway addresses: IPv4 addresses, CIDRs or ranges (a-b). Required for an IP BLOCKLIST zone unless proxies are given. Ignored for DYNAMIC zones.", Example: ipListExample, MaxItems: MaxBlocklistEntries},
 		{Name: ParamProxies, Type: TypeStringList, Description: "IP zone proxy addresses: IPv4 addresses, CIDRs or ranges. Ignored for DYNAMIC zones.", Example: []any{"198.51.100.1"}, MaxItems: 150},
 		{Name: ParamProxyType, Type: TypeString, Enum: []string{"None", "Any", "TorAnonymizer", "NotTorAnonymizer"}, Description: "Proxy type of a DYNAMIC zone. Ignored for IP zones.", Example: "Any"},
 		{Name: ParamLocations, Type: TypeObjectList, Description: `Locations of a DYNAMIC zone: objects {country, region} with ISO-3166-1 country and optional ISO-3166-2 region. Ignored for IP zones.`, Example: []any{map[string]any{"country": "AX"}, map[string]any{"country": "AF", "region": "AF-BGL"}}, MaxItems: 75},
@@ -244,7 +245,7 @@ func oktaActions() []*Action {
 			ZoneWrite: true, UndoKeep: []string{ParamZoneID},
 			Params: []Param{
 				{Name: ParamZoneID, Type: TypeString, Required: true, Description: "The ID of an IP zone with usage BLOCKLIST. List Zones returns it at $[*].id.", Example: "nzo1a2b3c4d5e6f7g8h9"},
-				{Name: ParamIPAddresses, Type: TypeStringList, Required: true, Description: "IPv4 addresses, CIDRs or ranges (a-b) to block.", Example: ipListExample, MaxItems: maxBlocklistEntries},
+				{Name: ParamIPAddresses, Type: TypeStringList, Required: true, Description: "IPv4 addresses, CIDRs or ranges (a-b) to block.", Example: ipListExample, MaxItems: MaxBlocklistEntries},
 			},
 			Output: bulkOutput + " plus zone: the zone after the write", Destructive: true, Targets: &Targets{Param: ParamIPAddresses, Kind: TargetIPs},
 			Guards: []Guarded{{Param: ParamZoneID, Kind: TargetZones}},

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,29 @@ type Param struct {
 	// AllowAll lets an integer parameter take the word "all" (AllKeyword),
 	// meaning 0: no limit.
 	AllowAll bool
+}
+
+// EnumValue matches s, trimmed, with the parameter's allowed values
+// case-insensitively and returns the declared spelling; false when it is
+// none of them. A parameter without Enum takes s as is. The checker and
+// the activities both decide with it.
+func (p Param) EnumValue(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(p.Enum) == 0 {
+		return s, true
+	}
+	for _, e := range p.Enum {
+		if strings.EqualFold(e, s) {
+			return e, true
+		}
+	}
+	return "", false
+}
+
+// IsAll says whether s is the word "all" (AllKeyword) that an integer
+// parameter with AllowAll takes for 0, no limit.
+func (p Param) IsAll(s string) bool {
+	return p.AllowAll && strings.EqualFold(strings.TrimSpace(s), AllKeyword)
 }
 
 // TargetKind names what a destructive action acts on; guardrails count and

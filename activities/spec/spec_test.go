@@ -77,6 +77,39 @@ func TestParseList(t *testing.T) {
 	}
 }
 
+func TestEnumValueAndAll(t *testing.T) {
+	usage := Param{Name: "usage", Type: TypeString, Enum: []string{"POLICY", "BLOCKLIST"}}
+	v, ok := usage.EnumValue(" blocklist ")
+	assert.True(t, ok)
+	assert.Equal(t, "BLOCKLIST", v, "the declared spelling")
+	_, ok = usage.EnumValue("BLOCK")
+	assert.False(t, ok)
+	v, ok = Param{Name: "free"}.EnumValue(" Any ")
+	assert.True(t, ok)
+	assert.Equal(t, "Any", v)
+
+	limit := Param{Name: "limit", Type: TypeInteger, AllowAll: true}
+	assert.True(t, limit.IsAll(" ALL "))
+	assert.False(t, limit.IsAll("al"))
+	assert.False(t, Param{Name: "limit", Type: TypeInteger}.IsAll("all"), "only with AllowAll")
+}
+
+func TestSplitList(t *testing.T) {
+	assert.Equal(t, []string{"a", "b", "c", "a"}, SplitList(" a,b\r\nc,, a\n"), "no dedupe: that is ParseList's")
+	assert.Nil(t, SplitList(" , \n"))
+}
+
+func TestParseIntList(t *testing.T) {
+	got, err := ParseIntList("443, 8443\n443")
+	require.NoError(t, err)
+	assert.Equal(t, []int{443, 8443}, got)
+	got, err = ParseIntList(`[1, 2]`)
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2}, got)
+	_, err = ParseIntList([]any{"1", "x"})
+	require.EqualError(t, err, `"x" is not an integer`)
+}
+
 // TestEveryWriteSaysWhatARetryRepeats: docs/actions.md tells, for every
 // action that writes, whether a retry can repeat a visible effect.
 func TestEveryWriteSaysWhatARetryRepeats(t *testing.T) {

@@ -31,7 +31,6 @@ import (
 const (
 	DefaultFrontendAddr = "127.0.0.1:7233"
 	DefaultUIPort       = 8233
-	DefaultDataFile     = ".cordon/temporal.db"
 	DefaultNamespace    = "default"
 	// Retention of closed workflows in the dev namespace: long enough to look
 	// back over a week of incident runs in the UI, short enough that the
@@ -49,7 +48,8 @@ type Options struct {
 	// worker --dev passes DefaultUIPort (8233).
 	UIPort int
 	// DataFile is the SQLite database path. Empty means in-memory (tests);
-	// worker --dev passes DefaultDataFile. The parent directory is created.
+	// worker --dev passes <--data-dir>/temporal.db (.cordon/temporal.db).
+	// The parent directory is created.
 	DataFile string
 	// Namespace is created at startup. Default DefaultNamespace.
 	Namespace string

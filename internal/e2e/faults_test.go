@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
@@ -130,10 +131,8 @@ func outcomes(t *testing.T, st *workflows.RunStatus, step string) map[string]int
 		if s.ID != step {
 			continue
 		}
-		m, ok := s.Output.(map[string]any)
-		require.True(t, ok, "step %s output: %v", step, s.Output)
-		for _, r := range asList(m["results"]) {
-			out[r.(map[string]any)["outcome"].(string)]++
+		for _, r := range decode[spec.BulkResult](t, s.Output).Results {
+			out[r.Outcome]++
 		}
 	}
 	return out

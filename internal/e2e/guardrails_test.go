@@ -122,12 +122,10 @@ func TestAdversarialProtectedUsers(t *testing.T) {
 				st := s.runSource(t, "adv-users", src, runs.Request{Inputs: map[string]any{"users": sp.users}})
 				require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 				assert.Empty(t, s.writes(), "no write reached Okta")
-				out := stepOf(st, "act").Output.(map[string]any)
 				var got []string
-				for _, r := range asList(out["results"]) {
-					m := r.(map[string]any)
-					assert.Equal(t, spec.OutcomeProtected, m["outcome"], m)
-					got = append(got, m["id"].(string))
+				for _, r := range decode[spec.BulkResult](t, stepOf(st, "act").Output).Results {
+					assert.Equal(t, spec.OutcomeProtected, r.Outcome, r)
+					got = append(got, r.ID)
 				}
 				assert.Equal(t, sp.ids, got, "one protected item per identity, by Okta ID")
 			})
@@ -239,11 +237,10 @@ func TestEveryDestructiveActionIsGuarded(t *testing.T) {
 					return
 				}
 				require.Equal(t, workflows.RunSucceeded, st.Status)
-				out, _ := stepOf(st, "act").Output.(map[string]any)
-				results := asList(out["results"])
+				results := itemsOf(t, stepOf(st, "act").Output)
 				require.NotEmpty(t, results, "the protected value is reported")
 				for _, r := range results {
-					assert.Equal(t, spec.OutcomeProtected, r.(map[string]any)["outcome"])
+					assert.Equal(t, spec.OutcomeProtected, r.Outcome, r)
 				}
 			})
 		}

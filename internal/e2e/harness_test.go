@@ -27,6 +27,7 @@ import (
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
+	"github.com/cordonsec/cordon/internal/healthcheck"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/oktasim"
@@ -169,11 +170,12 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	}
 	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store, metrics: m,
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
+	triggerLib := runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, engine.WorkerOptions())
 		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail,
-			Intake: &intake.Poller{Okta: acts, Starter: trigger.ClientStarter{Client: c},
-				Library: runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}}})
+			Intake: &intake.Poller{Okta: oc, Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
+			Health: &healthcheck.Alerter{Starter: trigger.ClientStarter{Client: c}, Library: triggerLib}})
 		w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
 		return w
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
@@ -331,10 +332,9 @@ func TestPlaybookBlockMaliciousIPs(t *testing.T) {
 		st := s.wait(t, id)
 		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 		assert.True(t, s.zoneHas(zone, "203.0.113.102/32"))
-		undo, ok := st.Outputs["unblock"].(map[string]any)
-		require.True(t, ok, "the undo is scheduled: %v", st.Outputs["unblock"])
+		undo := decode[spec.UndoScheduled](t, st.Outputs["unblock"])
 		undoID := id + "/undo-block_24h"
-		assert.Equal(t, undoID, undo["workflow_id"])
+		assert.Equal(t, undoID, undo.WorkflowID, "the undo is scheduled")
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		desc, err := s.client.DescribeWorkflowExecution(ctx, undoID, "")

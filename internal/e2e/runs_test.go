@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/workflows"
@@ -81,8 +82,9 @@ func TestFindAndDeactivate(t *testing.T) {
 	id2 := s.start(t, runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": u.Login}})
 	st2 := s.wait(t, id2)
 	require.Equal(t, workflows.RunSucceeded, st2.Status, st2.Error)
-	res := st2.Steps[2].Output.(map[string]any)["results"].([]any)[0].(map[string]any)
-	assert.Equal(t, "already_deprovisioned", res["outcome"])
+	res := decode[spec.BulkResult](t, st2.Steps[2].Output)
+	require.Len(t, res.Results, 1)
+	assert.Equal(t, "already_deprovisioned", res.Results[0].Outcome)
 }
 
 func TestUnknownUserFailsWithMessage(t *testing.T) {
@@ -141,12 +143,11 @@ func TestProtectedUsersAreSkipped(t *testing.T) {
 	id := s.start(t, runs.Request{Playbook: s.load(t, "protected.yaml"), Inputs: map[string]any{"users": targets}})
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
-	out := st.Steps[0].Output.(map[string]any)
-	results := out["results"].([]any)
+	results := decode[spec.BulkResult](t, st.Steps[0].Output).Results
 	require.Len(t, results, 2)
-	admin := results[1].(map[string]any)
-	assert.Equal(t, oktasim.DemoAdminID, admin["id"])
-	assert.Equal(t, "protected", admin["outcome"])
+	admin := results[1]
+	assert.Equal(t, oktasim.DemoAdminID, admin.ID)
+	assert.Equal(t, "protected", admin.Outcome)
 	got, _ := s.sim.Sim().User(oktasim.DemoAdminID)
 	assert.Equal(t, "ACTIVE", got.Status, "the protected admin was never sent to Okta")
 	reset, _ := s.sim.Sim().User(u.ID)
@@ -185,8 +186,9 @@ func TestUndoAfterUnblocks(t *testing.T) {
 	id := s.start(t, runs.Request{Playbook: s.load(t, "block-briefly.yaml"), Inputs: map[string]any{"ips": []any{"192.0.2.77"}, "zone": zone}})
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
-	undo := st.Steps[0].Output.(map[string]any)["undo"].(map[string]any)
-	assert.Equal(t, id+"/undo-block", undo["workflow_id"])
+	undo := decode[spec.BulkResult](t, st.Steps[0].Output).Undo
+	require.NotNil(t, undo, "the step scheduled its undo")
+	assert.Equal(t, id+"/undo-block", undo.WorkflowID)
 	has := func() bool {
 		z, _ := s.sim.Sim().Zone(zone)
 		return contains(z.Gateways, "192.0.2.77/32")
@@ -247,13 +249,12 @@ func TestUndoAfterUnsuspends(t *testing.T) {
 		Inputs: map[string]any{"users": []any{users[0].Login, users[1].ID}}})
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
-	out := st.Steps[0].Output.(map[string]any)
-	undo := out["undo"].(map[string]any)
-	assert.Equal(t, "okta.unsuspend_users", undo["action"])
-	assert.Equal(t, []any{users[0].ID}, undo["targets"], "only the user this step suspended is unsuspended")
-	results := asList(out["results"])
-	require.Len(t, results, 2)
-	assert.Equal(t, "already_suspended", results[1].(map[string]any)["outcome"])
+	out := decode[spec.BulkResult](t, st.Steps[0].Output)
+	require.NotNil(t, out.Undo, "the step scheduled its undo")
+	assert.Equal(t, "okta.unsuspend_users", out.Undo.Action)
+	assert.Equal(t, []string{users[0].ID}, out.Undo.Targets, "only the user this step suspended is unsuspended")
+	require.Len(t, out.Results, 2)
+	assert.Equal(t, "already_suspended", out.Results[1].Outcome)
 	status := func(id string) string { u, _ := sim.User(id); return u.Status }
 	eventually(t, 30*time.Second, "the undo to unsuspend "+users[0].Login, func() bool { return status(users[0].ID) == "ACTIVE" })
 	assert.Equal(t, "SUSPENDED", status(users[1].ID), "the user suspended before the run stays suspended")

@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/healthcheck"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve"
@@ -161,7 +161,7 @@ func TestIntakeStartsMatchingPlaybooksOnce(t *testing.T) {
 	// retried after a worker crash): every run exists already.
 	oc, err := okta.NewClient(okta.Config{OrgURL: s.sim.URL(), Token: simToken})
 	require.NoError(t, err)
-	p := &intake.Poller{Okta: activities.New(oc, s.reg, nil), Starter: trigger.ClientStarter{Client: s.client},
+	p := &intake.Poller{Okta: oc, Starter: trigger.ClientStarter{Client: s.client},
 		Library: runs.Library{Dir: triggersDir, Registry: s.reg}}
 	res, err := p.Poll(ctx, workflows.PollRequest{Cursors: before.Cursors, Since: since})
 	require.NoError(t, err)
@@ -200,11 +200,11 @@ func TestHealthScheduleRecordsResults(t *testing.T) {
 	s := getStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	created, err := intake.EnableHealth(ctx, s.client, intake.HealthOptions{Every: time.Hour})
+	created, err := healthcheck.Enable(ctx, s.client, healthcheck.Options{Every: time.Hour})
 	require.NoError(t, err)
 	assert.True(t, created)
-	t.Cleanup(func() { _ = intake.DisableHealth(context.Background(), s.client) })
-	created, err = intake.EnableHealth(ctx, s.client, intake.HealthOptions{Every: 2 * time.Hour, Failures: 2})
+	t.Cleanup(func() { _ = healthcheck.Disable(context.Background(), s.client) })
+	created, err = healthcheck.Enable(ctx, s.client, healthcheck.Options{Every: 2 * time.Hour, Failures: 2})
 	require.NoError(t, err)
 	assert.False(t, created, "enabling again updates the schedule")
 
@@ -214,9 +214,9 @@ func TestHealthScheduleRecordsResults(t *testing.T) {
 	assert.Equal(t, 2*time.Hour, desc.Schedule.Spec.Intervals[0].Every)
 
 	// A new schedule checks at once; the result is recorded and listed.
-	var checks []intake.HealthCheckRun
+	var checks []healthcheck.CheckRun
 	eventually(t, time.Minute, "a completed health check", func() bool {
-		checks, err = intake.RecentHealth(ctx, s.client, 5)
+		checks, err = healthcheck.Recent(ctx, s.client, 5)
 		return err == nil && len(checks) > 0 && checks[0].Result != nil
 	})
 	r := checks[0].Result

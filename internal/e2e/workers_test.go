@@ -263,12 +263,10 @@ func TestThreeWorkersShareOneOrgLimit(t *testing.T) {
 		assert.EqualValues(t, perRun, st.Outputs["deactivated"], "run %d", i)
 		assert.EqualValues(t, 0, st.Outputs["failed"], "run %d", i)
 		assert.Equal(t, "succeeded", runs.StatusLine(st))
-		out, _ := st.Steps[0].Output.(map[string]any)
-		results, _ := out["results"].([]any)
+		results := decode[spec.BulkResult](t, st.Steps[0].Output).Results
 		require.Len(t, results, perRun, "run %d", i)
 		for _, r := range results {
-			item, _ := r.(map[string]any)
-			assert.Equal(t, true, item["ok"], "run %d: %v", i, item)
+			assert.True(t, r.OK, "run %d: %+v", i, r)
 		}
 	}
 	for _, l := range lists {

@@ -18,6 +18,7 @@ import (
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/guard"
+	"github.com/cordonsec/cordon/internal/healthcheck"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/workflows"
@@ -28,10 +29,13 @@ type Deps struct {
 	Registry   *spec.Registry
 	Activities *activities.Activities
 	Guard      *guard.Guard
-	// Intake runs the System Log intake's poll (and the health check's
-	// alert); nil leaves them unregistered, so the intake and health
-	// workflows' activities wait for a worker that has one.
+	// Intake runs the System Log intake's poll; nil leaves it
+	// unregistered, so the intake workflow's activity waits for a worker
+	// that has one.
 	Intake *intake.Poller
+	// Health starts the health check's alert playbook; nil leaves it
+	// unregistered, like Intake.
+	Health *healthcheck.Alerter
 	// ApprovalsURL is the approvals page (cordon serve's /approvals) that
 	// waiting runs link to; empty: no link.
 	ApprovalsURL string
@@ -68,7 +72,9 @@ func Register(r worker.Registry, d Deps) {
 	r.RegisterActivityWithOptions(AuditRuns{Recorder: d.Audit}.Record, activity.RegisterOptions{Name: workflows.AuditActivity})
 	if d.Intake != nil {
 		r.RegisterActivityWithOptions(d.Intake.Poll, activity.RegisterOptions{Name: workflows.IntakePollActivity})
-		r.RegisterActivityWithOptions(d.Intake.HealthAlert, activity.RegisterOptions{Name: workflows.HealthAlertActivity})
+	}
+	if d.Health != nil {
+		r.RegisterActivityWithOptions(d.Health.Alert, activity.RegisterOptions{Name: workflows.HealthAlertActivity})
 	}
 }
 

@@ -1,17 +1,18 @@
-// Package intake starts playbooks from Okta itself: the System Log intake
-// (the cordon.intake_poll activity behind workflows.Intake, and the client
-// side of `cordon intake`) and the connection health check (the schedule
-// behind `cordon health`, and the activity that starts a playbook when
-// the org stays unreachable).
+// Package intake starts playbooks from Okta's System Log: the
+// cordon.intake_poll activity behind workflows.Intake, and the client side
+// of `cordon intake`. (The connection health check is package healthcheck.)
 //
-// It is the one place where an activity starts workflows: an intake has to
-// turn events into runs, and it does so through package trigger exactly as
-// the webhook does, idempotently by workflow ID.
+// Its activity starts workflows: an intake has to turn events into runs,
+// and it does so through package trigger exactly as the webhook does,
+// idempotently by workflow ID. It reads Okta through the Okta client
+// alone; its errors are classified by activities.Classify like every
+// action's.
 package intake
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -19,6 +20,8 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/cordonsec/cordon/activities"
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/playbook"
@@ -32,7 +35,7 @@ const StartedBy = "okta-event"
 // Poller is the cordon.intake_poll activity and its dependencies.
 type Poller struct {
 	// Okta reads the System Log (the worker's shared client and pacing).
-	Okta *activities.Activities
+	Okta *okta.Client
 	// Starter starts runs (trigger.ClientStarter on the worker's client).
 	Starter trigger.Starter
 	// Library is the playbook directory the worker was given (--playbooks).
@@ -62,7 +65,7 @@ func (p *Poller) Poll(ctx context.Context, req workflows.PollRequest) (workflows
 		res.Problems = append(res.Problems, "playbook skipped: "+e.Error())
 	}
 	for _, filter := range eventFilters(pbs) {
-		page, err := p.Okta.PollLogs(ctx, req.Cursors[filter], filter, req.Since, p.pageSize(), p.maxPages())
+		page, err := p.read(ctx, req.Cursors[filter], filter, req.Since)
 		if err != nil {
 			if !activities.Retryable(err) {
 				// A filter Okta refuses must not stop the others: report
@@ -87,10 +90,43 @@ func (p *Poller) Poll(ctx context.Context, req workflows.PollRequest) (workflows
 	return res, nil
 }
 
+// pollTitle names System Log polling in error messages, in the integration
+// spec's form ("Poll System Log failed. Okta Code: ...").
+const pollTitle = "Poll System Log"
+
+// polled is one filter's poll: its events mapped like okta.fetch_event's.
+type polled struct {
+	Events []spec.FetchedEvent
+	Next   string
+	More   bool
+}
+
+// read polls one filter's query from its cursor, heartbeating between
+// pages. Its errors are classified (a cursor that is no polling link is
+// invalid input; a 429 carries its retry delay).
+func (p *Poller) read(ctx context.Context, cursor, filter string, since time.Time) (polled, error) {
+	q := okta.LogPoll{Cursor: cursor, Filter: filter, Since: since, PageSize: p.pageSize(), MaxPages: p.maxPages()}
+	if activity.IsActivity(ctx) {
+		q.Progress = func(pages int) { activity.RecordHeartbeat(ctx, pages) }
+	}
+	page, err := p.Okta.PollLogs(ctx, q)
+	if errors.Is(err, okta.ErrBadCursor) {
+		err = &activities.InputError{Action: pollTitle, Param: "cursor", Msg: err.Error()}
+	}
+	if err != nil {
+		return polled{}, activities.Classify(pollTitle, err)
+	}
+	out := polled{Events: make([]spec.FetchedEvent, 0, len(page.Events)), Next: page.Next, More: page.More}
+	for _, raw := range page.Events {
+		out.Events = append(out.Events, spec.MapEvent(raw))
+	}
+	return out, nil
+}
+
 // maxProblems bounds the problems a poll reports into workflow history.
 const maxProblems = 20
 
-func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter string, events []activities.FetchedEvent, res *workflows.PollResult) error {
+func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter string, events []spec.FetchedEvent, res *workflows.PollResult) error {
 	keep := func(t *playbook.Trigger) bool { return t.Filter == filter }
 	for _, fe := range events {
 		res.Events++
@@ -135,7 +171,7 @@ func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter
 // (device_ip_address, unique_event_key, event_type, http_user_agent,
 // start_time, description, log_username, severity) and id set to the
 // uuid, so the run's CordonAlertID names the event.
-func EventAlert(fe activities.FetchedEvent) map[string]any {
+func EventAlert(fe spec.FetchedEvent) map[string]any {
 	alert := map[string]any{}
 	_ = json.Unmarshal(fe.Raw, &alert)
 	if alert == nil {

@@ -45,6 +45,3 @@ func ParseLevel(s string) (slog.Level, error) {
 	}
 	return lvl, nil
 }
-
-// Discard returns a logger that drops everything; handy as a nil-safe default.
-func Discard() *slog.Logger { return slog.New(slog.DiscardHandler) }

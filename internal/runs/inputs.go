@@ -11,18 +11,6 @@ import (
 	"github.com/cordonsec/cordon/workflows"
 )
 
-// StringInputs turns --input KEY=VALUE pairs into run inputs. They stay
-// strings here: Playbook.InputsWithDefaults (called by Start) converts each
-// to its declared type and reports undeclared keys, so the CLI, the webhook
-// and child playbooks share one set of input rules.
-func StringInputs(raw map[string]string) map[string]any {
-	out := make(map[string]any, len(raw))
-	for k, v := range raw {
-		out[k] = v
-	}
-	return out
-}
-
 // ReadAlert reads an alert: a JSON object from a file, or stdin for "-".
 func ReadAlert(path string, stdin io.Reader) (map[string]any, error) {
 	var b []byte
@@ -77,10 +65,14 @@ func AlertID(alert map[string]any) string { return workflows.AlertID(alert) }
 // wrong file before reading it whole.
 const MaxInputFileBytes = 64 << 20
 
-// FileInputs is StringInputs with values read from files: "@PATH" is the
-// file's text (for a list input, a JSON list or one value per line; see
-// playbook.InputsWithDefaults), "@@text" is the literal "@text". A file
-// keeps shell argument limits out of the way of long lists.
+// FileInputs turns --input KEY=VALUE pairs into run inputs, with values
+// read from files: "@PATH" is the file's text (for a list input, a JSON
+// list or one value per line; see playbook.InputsWithDefaults), "@@text"
+// is the literal "@text". A file keeps shell argument limits out of the
+// way of long lists. Values stay strings here: Playbook.InputsWithDefaults
+// (called by Start) converts each to its declared type and reports
+// undeclared keys, so the CLI, the webhook and child playbooks share one
+// set of input rules.
 func FileInputs(raw map[string]string) (map[string]any, error) {
 	out := make(map[string]any, len(raw))
 	for k, v := range raw {
