@@ -1,6 +1,6 @@
 // Package devserver runs a complete Temporal server inside the calling
-// process: frontend, history, matching and worker services on SQLite, plus
-// the Temporal Web UI. It is what `worker --dev` and the end-to-end tests
+// process: frontend, history, matching and worker services on SQLite (one
+// database for executions, one for visibility), plus the Temporal Web UI. It is what `worker --dev` and the end-to-end tests
 // use, so that Cordon runs with no Docker and no downloads.
 //
 // It is written here on temporal.NewServer and the SQLite persistence plugin
@@ -49,7 +49,9 @@ type Options struct {
 	UIPort int
 	// DataFile is the SQLite database path. Empty means in-memory (tests);
 	// worker --dev passes <--data-dir>/temporal.db (.cordon/temporal.db).
-	// The parent directory is created.
+	// The parent directory is created. Visibility (what `cordon list` and
+	// the UI's run lists read) is kept beside it in temporal-visibility.db,
+	// except in a data file made before it had its own.
 	DataFile string
 	// Namespace is created at startup. Default DefaultNamespace.
 	Namespace string
