@@ -1,0 +1,237 @@
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/log"
+	pgplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql"
+	"go.temporal.io/server/tools/common/schema"
+	sqltool "go.temporal.io/server/tools/sql"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+// Defaults of Postgres fields, the names docker-compose.yml uses.
+const (
+	DefaultPostgresUser               = "temporal"
+	DefaultPostgresDatabase           = "temporal"
+	DefaultPostgresVisibilityDatabase = "temporal_visibility"
+)
+
+// Postgres points the server at a PostgreSQL server (version 12 or later)
+// instead of SQLite: executions in Database, SQL visibility (what `cordon
+// list` and the UI query) in VisibilityDatabase. Start creates both
+// databases when missing and creates or upgrades Temporal's schema in them
+// with the server's own SQL tooling (what temporal-sql-tool runs); then it
+// registers the namespace and the search attributes through the frontend,
+// as docker-compose.yml's setup jobs do. A second Start on the same
+// databases changes nothing.
+type Postgres struct {
+	// Addr is the server's host:port. Required.
+	Addr string
+	// User and Password log in; User defaults to DefaultPostgresUser. The
+	// user needs CREATEDB only when a database is missing.
+	User, Password string
+	// Database defaults to DefaultPostgresDatabase; VisibilityDatabase to
+	// DefaultPostgresVisibilityDatabase.
+	Database, VisibilityDatabase string
+	// ConnectAttributes are added to the connection URL, e.g.
+	// {"sslmode": "verify-full"}. Default: sslmode=disable.
+	ConnectAttributes map[string]string
+}
+
+func (p Postgres) withDefaults() Postgres {
+	if p.User == "" {
+		p.User = DefaultPostgresUser
+	}
+	if p.Database == "" {
+		p.Database = DefaultPostgresDatabase
+	}
+	if p.VisibilityDatabase == "" {
+		p.VisibilityDatabase = DefaultPostgresVisibilityDatabase
+	}
+	return p
+}
+
+func (p Postgres) validate() error {
+	if _, _, err := net.SplitHostPort(p.Addr); err != nil || p.Addr == "" {
+		return fmt.Errorf("postgres address %q: want host:port", p.Addr)
+	}
+	if p.Database == p.VisibilityDatabase {
+		return fmt.Errorf("postgres: the visibility database must differ from the main one (both %q)", p.Database)
+	}
+	return nil
+}
+
+// sqlConfig is the plugin's configuration for one database. The pool sizes
+// follow Temporal's docker image (20 connections per store and service).
+func (p Postgres) sqlConfig(database string, maxConns int) *config.SQL {
+	return &config.SQL{
+		PluginName:        pgplugin.PluginName,
+		ConnectAddr:       p.Addr,
+		User:              p.User,
+		Password:          p.Password,
+		DatabaseName:      database,
+		ConnectAttributes: maps.Clone(p.ConnectAttributes),
+		MaxConns:          maxConns,
+		MaxIdleConns:      maxConns,
+		MaxConnLifetime:   time.Hour,
+	}
+}
+
+// Schema directories inside go.temporal.io/server/schema, the same the
+// admin-tools image has under /etc/temporal/schema.
+const (
+	pgSchemaMain       = "postgresql/v12/temporal"
+	pgSchemaVisibility = "postgresql/v12/visibility"
+)
+
+// preparePostgres creates the databases and brings their schema to the
+// version this server build expects. It returns the main and visibility
+// store configurations.
+func preparePostgres(p Postgres, logger log.Logger) (store, visibility *config.SQL, err error) {
+	store = p.sqlConfig(p.Database, 20)
+	visibility = p.sqlConfig(p.VisibilityDatabase, 10)
+	for _, db := range []struct {
+		conf   *config.SQL
+		schema string
+	}{{store, pgSchemaMain}, {visibility, pgSchemaVisibility}} {
+		if err := setupPostgresDB(db.conf, db.schema, logger); err != nil {
+			return nil, nil, fmt.Errorf("preparing PostgreSQL database %s on %s: %w", db.conf.DatabaseName, p.Addr, err)
+		}
+	}
+	return store, visibility, nil
+}
+
+// setupPostgresDB does what deploy/temporal/setup-schema.sh does with
+// temporal-sql-tool: create (when missing), setup-schema -v 0.0 (the
+// version tables), update-schema (every versioned step not yet applied).
+func setupPostgresDB(conf *config.SQL, schemaName string, logger log.Logger) error {
+	if err := createDatabase(conf, logger); err != nil {
+		return err
+	}
+	conn, err := sqltool.NewConnection(conf, logger)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := schema.NewSetupSchemaTask(conn, &schema.SetupConfig{InitialVersion: "0.0"}, logger).Run(); err != nil {
+		return fmt.Errorf("creating the schema version tables: %w", err)
+	}
+	if err := schema.NewUpdateSchemaTask(conn, &schema.UpdateConfig{SchemaName: schemaName}, logger).Run(); err != nil {
+		return fmt.Errorf("updating the schema (%s): %w", schemaName, err)
+	}
+	return nil
+}
+
+// createDatabase creates conf's database when missing. A user without
+// CREATEDB can still use databases an administrator made: the creation's
+// error only counts when the database cannot be opened either.
+func createDatabase(conf *config.SQL, logger log.Logger) error {
+	admin := *conf
+	// The tool connects to the server's "postgres" database to create it.
+	createErr := sqltool.DoCreateDatabase(&admin, "postgres", logger)
+	if createErr == nil {
+		return nil
+	}
+	conn, err := sqltool.NewConnection(conf, logger)
+	if err == nil {
+		_, err = conn.ListTables()
+		conn.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("creating the database: %w", createErr)
+	}
+	return nil
+}
+
+// ensureNamespace registers the namespace with Retention unless it exists,
+// as `temporal operator namespace create --retention 7d` in compose, and
+// waits until the frontend knows it.
+func (s *Server) ensureNamespace(ctx context.Context, c client.Client) error {
+	_, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: s.namespace})
+	var notFound *serviceerror.NamespaceNotFound
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &notFound):
+		return fmt.Errorf("describing namespace %s: %w", s.namespace, err)
+	}
+	_, err = c.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace:                        s.namespace,
+		WorkflowExecutionRetentionPeriod: durationpb.New(Retention),
+	})
+	var exists *serviceerror.NamespaceAlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("registering namespace %s: %w", s.namespace, err)
+	}
+	s.logger.Info("registered namespace", "namespace", s.namespace, "retention", Retention)
+	// The namespace is in the database now, and in each service's
+	// namespace cache after its next refresh (every 2 s by default).
+	return retryUntil(ctx, "namespace "+s.namespace+" to be usable", func() error {
+		_, err := c.OperatorService().ListSearchAttributes(ctx,
+			&operatorservice.ListSearchAttributesRequest{Namespace: s.namespace})
+		return err
+	})
+}
+
+// waitUsable returns once a visibility query over every search attribute
+// is accepted: attributes added through the frontend, like the namespace,
+// reach the services on their cache's next refresh.
+func (s *Server) waitUsable(ctx context.Context, c client.Client) error {
+	query := usableQuery(s.searchAttrs)
+	return retryUntil(ctx, "search attributes to be usable", func() error {
+		_, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: s.namespace, Query: query, PageSize: 1})
+		return err
+	})
+}
+
+// retryUntil calls f every 100 ms until it succeeds or ctx ends.
+func retryUntil(ctx context.Context, what string, f func() error) error {
+	for {
+		err := f()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("timed out waiting for %s: %w", what, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// usableQuery names every attribute with a value of its type.
+func usableQuery(attrs map[string]enumspb.IndexedValueType) string {
+	var terms []string
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
+		switch attrs[name] {
+		case enumspb.INDEXED_VALUE_TYPE_BOOL:
+			terms = append(terms, name+" = true")
+		case enumspb.INDEXED_VALUE_TYPE_INT:
+			terms = append(terms, name+" = 0")
+		case enumspb.INDEXED_VALUE_TYPE_DOUBLE:
+			terms = append(terms, name+" = 0.5")
+		case enumspb.INDEXED_VALUE_TYPE_DATETIME:
+			terms = append(terms, name+" = '2000-01-01T00:00:00Z'")
+		default:
+			terms = append(terms, name+" = 'x'")
+		}
+	}
+	if len(terms) == 0 {
+		return ""
+	}
+	return strings.Join(terms, " AND ")
+}
