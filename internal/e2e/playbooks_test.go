@@ -108,7 +108,9 @@ func toFloat(v any) float64 {
 	return -1
 }
 
-func TestPlaybookContainCompromisedUser(t *testing.T) { testPlaybookContainCompromisedUser(t, getStack(t)) }
+func TestPlaybookContainCompromisedUser(t *testing.T) {
+	testPlaybookContainCompromisedUser(t, getStack(t))
+}
 
 func testPlaybookContainCompromisedUser(t *testing.T, s *stack) {
 	users := s.takeUsers(t, 4)
@@ -216,7 +218,9 @@ func testPlaybookContainCompromisedUser(t *testing.T, s *stack) {
 	})
 }
 
-func TestPlaybookSessionHijackResponse(t *testing.T) { testPlaybookSessionHijackResponse(t, getStack(t)) }
+func TestPlaybookSessionHijackResponse(t *testing.T) {
+	testPlaybookSessionHijackResponse(t, getStack(t))
+}
 
 func testPlaybookSessionHijackResponse(t *testing.T, s *stack) {
 	users := s.takeUsers(t, 2)
