@@ -7,17 +7,22 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	pgschema "go.temporal.io/server/schema/postgresql/v12"
 
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/pgtest"
+	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -54,6 +59,136 @@ func TestPostgresTier(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) { tc.run(t, s) })
 		}
 	})
+	t.Run("cordon list by every search attribute", func(t *testing.T) {
+		r := startListedRuns(t, s)
+		t.Run("rows in PostgreSQL", func(t *testing.T) { checkRowsInPostgres(t, pg, r) })
+	})
+}
+
+// listedRuns are runs whose search attributes differ in one known way.
+type listedRuns struct {
+	alert               string // the alert id of real (and of nothing else)
+	target              string // the user real acted on
+	real, plan, waiting string // workflow ids
+}
+
+// startListedRuns starts three runs and checks that `cordon list` finds
+// each by the attribute that sets it apart: real (session-hijack-response
+// on target, from alert), plan (the same playbook, dry run) and waiting
+// (contain-compromised-user waiting for approval).
+func startListedRuns(t *testing.T, s *stack) listedRuns {
+	users := s.takeUsers(t, 3)
+	r := listedRuns{alert: fmt.Sprintf("pg-list-%d", time.Now().UnixNano()), target: users[0].ID}
+	const hijack, contain = "session-hijack-response", "contain-compromised-user"
+	r.real = s.start(t, runs.Request{Playbook: s.library(t, hijack), StartedBy: analyst,
+		Alert: alertFor(t, hijack, func(a map[string]any) {
+			a["id"] = r.alert
+			a["user"].(map[string]any)["login"] = users[0].Login
+		})})
+	r.plan = s.start(t, runs.Request{Playbook: s.library(t, hijack), DryRun: true,
+		Inputs: map[string]any{"login": users[1].Login}, StartedBy: analyst})
+	r.waiting = s.start(t, runs.Request{Playbook: s.library(t, contain),
+		Inputs: map[string]any{"login": users[2].Login}, StartedBy: analyst})
+	require.Equal(t, workflows.RunSucceeded, s.wait(t, r.real).Status)
+	require.Equal(t, workflows.RunSucceeded, s.wait(t, r.plan).Status)
+
+	for _, tc := range []struct {
+		attr      string
+		args      []string
+		want, not []string
+		each      func(runs.Summary) bool
+	}{
+		{"CordonPlaybook", []string{"--playbook", hijack}, []string{r.real, r.plan}, []string{r.waiting},
+			func(x runs.Summary) bool { return x.Playbook == hijack }},
+		{"CordonAlertID", []string{"--alert", r.alert}, []string{r.real}, []string{r.plan, r.waiting},
+			func(x runs.Summary) bool { return x.AlertID == r.alert }},
+		{"CordonTarget", []string{"--target", r.target}, []string{r.real}, []string{r.plan, r.waiting},
+			func(x runs.Summary) bool { return contains(x.Targets, r.target) }},
+		{"CordonDryRun", []string{"--dry-run"}, []string{r.plan}, []string{r.real, r.waiting},
+			func(x runs.Summary) bool { return x.DryRun }},
+		{"CordonDryRun=false", []string{"--dry-run=false", "--playbook", hijack}, []string{r.real}, []string{r.plan, r.waiting},
+			func(x runs.Summary) bool { return !x.DryRun }},
+		{"CordonState", []string{"--status", workflows.StateWaitingApproval}, []string{r.waiting}, []string{r.real, r.plan},
+			func(x runs.Summary) bool { return x.Status == workflows.StateWaitingApproval }},
+		{"CordonState=planned", []string{"--status", workflows.StatePlanned}, []string{r.plan}, []string{r.real, r.waiting},
+			func(x runs.Summary) bool { return x.Status == workflows.StatePlanned }},
+	} {
+		t.Run(tc.attr, func(t *testing.T) {
+			var listed []runs.Summary
+			// Visibility follows the run through the server's visibility
+			// queue: wait for the runs to show, then check the rest.
+			eventually(t, 30*time.Second, "cordon list "+strings.Join(tc.args, " ")+" to show "+strings.Join(tc.want, ", "), func() bool {
+				listed = s.listJSON(t, tc.args...)
+				return containsAll(idsOf(listed), tc.want)
+			})
+			for _, id := range tc.not {
+				assert.NotContains(t, idsOf(listed), id)
+			}
+			for _, x := range listed {
+				assert.True(t, tc.each(x), "%s does not match %v: %+v", x.WorkflowID, tc.args, x)
+			}
+		})
+	}
+	return r
+}
+
+// listJSON runs `cordon list --output json` with args.
+func (s *stack) listJSON(t *testing.T, args ...string) []runs.Summary {
+	t.Helper()
+	stdout, stderr, code := s.cli(t, append([]string{"list", "--output", "json", "--limit", "1000"}, args...)...)
+	require.Equal(t, 0, code, stderr)
+	var out []runs.Summary
+	require.NoError(t, json.Unmarshal([]byte(stdout), &out), stdout)
+	return out
+}
+
+func idsOf(list []runs.Summary) []string {
+	var ids []string
+	for _, x := range list {
+		ids = append(ids, x.WorkflowID)
+	}
+	return ids
+}
+
+func containsAll(list, want []string) bool {
+	for _, w := range want {
+		if !contains(list, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkRowsInPostgres reads the runs back from PostgreSQL's tables: the
+// executions in the main database and their search attributes in SQL
+// visibility's.
+func checkRowsInPostgres(t *testing.T, pg *pgtest.Server, r listedRuns) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	main, err := pg.Connect(ctx, devserver.DefaultPostgresDatabase)
+	require.NoError(t, err)
+	defer main.Close(ctx)
+	var retention int64
+	require.NoError(t, main.QueryRow(ctx, "SELECT count(*) FROM namespaces WHERE name = $1", "default").Scan(&retention))
+	assert.EqualValues(t, 1, retention, "the namespace is registered in PostgreSQL")
+	for _, id := range []string{r.real, r.plan, r.waiting} {
+		var n int
+		require.NoError(t, main.QueryRow(ctx, "SELECT count(*) FROM executions WHERE workflow_id = $1", id).Scan(&n))
+		assert.Equal(t, 1, n, "execution %s is in PostgreSQL", id)
+	}
+
+	vis, err := pg.Connect(ctx, devserver.DefaultPostgresVisibilityDatabase)
+	require.NoError(t, err)
+	defer vis.Close(ctx)
+	var status int
+	var attrs string
+	require.NoError(t, vis.QueryRow(ctx, "SELECT status, search_attributes::text FROM executions_visibility WHERE workflow_id = $1", r.real).
+		Scan(&status, &attrs))
+	assert.Equal(t, 2, status, "closed as completed in visibility (WORKFLOW_EXECUTION_STATUS_COMPLETED)")
+	for _, v := range []string{"session-hijack-response", r.alert, r.target, workflows.RunSucceeded} {
+		assert.Contains(t, attrs, v, "visibility row's search attributes")
+	}
+	t.Logf("visibility row of %s: %s", r.real, attrs)
 }
 
 // prepareTemporalOnPostgres starts Temporal once on the empty server (it
