@@ -63,6 +63,16 @@ func TestPostgresTier(t *testing.T) {
 		r := startListedRuns(t, s)
 		t.Run("rows in PostgreSQL", func(t *testing.T) { checkRowsInPostgres(t, pg, r) })
 	})
+	// The department playbook needs an org of its own, so a stack of its
+	// own: its Temporal server gets databases of its own on the same
+	// PostgreSQL (two servers must not share one), created at its start.
+	t.Run("playbooks/DeactivateDepartment", func(t *testing.T) {
+		dept := opts
+		dept.Database, dept.VisibilityDatabase = "temporal_department", "temporal_department_visibility"
+		s, stop := newStackWith(t, departmentOrgOptions(), stackOptions{postgres: &dept})
+		t.Cleanup(stop)
+		testPlaybookDeactivateDepartment(t, s)
+	})
 }
 
 // listedRuns are runs whose search attributes differ in one known way.
