@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -50,6 +51,50 @@ type Postgres struct {
 	// ConnectAttributes are added to the connection URL, e.g.
 	// {"sslmode": "verify-full"}. Default: sslmode=disable.
 	ConnectAttributes map[string]string
+}
+
+// ParsePostgresURL reads worker --dev-postgres:
+// postgres://USER[:PASSWORD]@HOST:PORT[/DATABASE][?sslmode=...]. The
+// visibility database is DATABASE_visibility (temporal, temporal_visibility
+// by default, as in docker-compose.yml); query parameters become
+// ConnectAttributes. A password missing from the URL is taken from
+// PGPASSWORD (getenv), libpq's variable, so it need not show in `ps`.
+func ParsePostgresURL(raw string, getenv func(string) string) (Postgres, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url's error repeats the URL, password included.
+		return Postgres{}, errors.New("postgres URL: not a URL (want postgres://USER[:PASSWORD]@HOST:PORT[/DATABASE])")
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return Postgres{}, fmt.Errorf("postgres URL: scheme %q, want postgres://USER[:PASSWORD]@HOST:PORT[/DATABASE]", u.Scheme)
+	}
+	if u.Port() == "" {
+		return Postgres{}, fmt.Errorf("postgres URL: host %q needs a port (PostgreSQL's is 5432)", u.Hostname())
+	}
+	p := Postgres{Addr: u.Host, User: u.User.Username(), Database: strings.TrimPrefix(u.Path, "/")}
+	if pw, ok := u.User.Password(); ok {
+		p.Password = pw
+	} else {
+		p.Password = getenv("PGPASSWORD")
+	}
+	if strings.Contains(p.Database, "/") {
+		return Postgres{}, fmt.Errorf("postgres URL: database %q", p.Database)
+	}
+	if p.Database != "" {
+		p.VisibilityDatabase = p.Database + "_visibility"
+	}
+	for k, v := range u.Query() {
+		if p.ConnectAttributes == nil {
+			p.ConnectAttributes = map[string]string{}
+		}
+		p.ConnectAttributes[k] = v[len(v)-1]
+	}
+	return p.withDefaults(), nil
+}
+
+// String names the server and databases, never the password.
+func (p Postgres) String() string {
+	return fmt.Sprintf("PostgreSQL %s@%s, databases %s and %s", p.User, p.Addr, p.Database, p.VisibilityDatabase)
 }
 
 func (p Postgres) withDefaults() Postgres {
