@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -58,14 +59,16 @@ type Server struct {
 // FindBinDir returns the directory holding initdb and postgres: initdb's
 // on PATH (symlinks resolved), else the newest /usr/lib/postgresql/*/bin.
 // The error wraps ErrNotInstalled.
-func FindBinDir() (string, error) {
+func FindBinDir() (string, error) { return findBinDir("/usr/lib/postgresql/*/bin") }
+
+func findBinDir(versionsGlob string) (string, error) {
 	var candidates []string
 	if p, err := exec.LookPath("initdb"); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
 			candidates = append(candidates, filepath.Dir(real))
 		}
 	}
-	versions, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	versions, _ := filepath.Glob(versionsGlob)
 	sort.Slice(versions, func(i, j int) bool { return majorOf(versions[i]) > majorOf(versions[j]) })
 	candidates = append(candidates, versions...)
 	for _, dir := range candidates {
@@ -182,14 +185,32 @@ func (s *Server) run(ctx context.Context, cred *syscall.Credential) error {
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 		"-c", "max_connections=300", "-c", "logging_collector=off")
 	cmd.Stdout, cmd.Stderr = s.log, s.log
-	// Its own process group: a Ctrl-C in the terminal reaches the test
-	// binary, whose cleanup stops PostgreSQL in order.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting postgres: %w", err)
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Credential: cred,
+		// Its own process group: a Ctrl-C in the terminal reaches the
+		// test binary, whose cleanup stops PostgreSQL in order.
+		Setpgid: true,
+		// If the test binary dies without its cleanup (a -timeout panic,
+		// kill -9), PostgreSQL shuts down at once instead of lingering.
+		Pdeathsig: syscall.SIGQUIT,
 	}
 	s.cmd, s.done = cmd, make(chan struct{})
-	go func() { _ = cmd.Wait(); close(s.done) }()
+	started := make(chan error, 1)
+	go func() {
+		// The kernel sends Pdeathsig when the thread that started the
+		// child exits, not the process: keep this goroutine, and so its
+		// thread, alive until postgres exits.
+		runtime.LockOSThread()
+		defer close(s.done)
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			_ = cmd.Wait()
+		}
+	}()
+	if err := <-started; err != nil {
+		return fmt.Errorf("starting postgres: %w", err)
+	}
 	if err := s.waitReady(ctx); err != nil {
 		_ = cmd.Process.Signal(syscall.SIGQUIT)
 		<-s.done
