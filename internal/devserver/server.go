@@ -8,6 +8,10 @@
 // pieces Cordon needs are configured: one namespace with a 7-day retention
 // and Cordon's search attributes (see SearchAttributes), registered when the
 // database is created because SQLite visibility cannot add them cheaply later.
+//
+// With Options.Postgres the same server runs on PostgreSQL (the postgres12
+// plugin, SQL visibility) and sets the database up as the production
+// stack's jobs do (postgres.go); the PostgreSQL test tier uses it.
 package devserver
 
 import (
