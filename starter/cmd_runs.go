@@ -225,7 +225,7 @@ func (o optionalBool) String() string {
 func (o optionalBool) Set(s string) error {
 	b, err := strconv.ParseBool(s)
 	if err != nil {
-		return fmt.Errorf("want true or false, not %q", s)
+		return errors.New("want true or false")
 	}
 	*o.v = &b
 	return nil

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Creates the namespace Cordon uses (7-day retention, like the dev stack)
 # and registers Cordon's search attributes. The list must match
-# internal/devserver.SearchAttributes; deploy/compose_test.go checks it.
+# workflows.SearchAttributes (names and types); deploy/compose_test.go
+# checks it.
 set -eu
 ns="${TEMPORAL_NAMESPACE:-default}"
 
