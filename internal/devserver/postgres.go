@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lib/pq"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
@@ -19,6 +20,9 @@ import (
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/log"
 	pgplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql"
+	"go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql/driver"
+	"go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql/session"
+	"go.temporal.io/server/common/resolver"
 	"go.temporal.io/server/tools/common/schema"
 	sqltool "go.temporal.io/server/tools/sql"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -181,26 +185,30 @@ func setupPostgresDB(conf *config.SQL, schemaName string, logger log.Logger) err
 	return nil
 }
 
-// createDatabase creates conf's database when missing. A user without
-// CREATEDB can still use databases an administrator made: the creation's
-// error only counts when the database cannot be opened either.
+// createDatabase creates conf's database when it is missing. Connecting
+// first gives the driver's own error (refused, wrong password) rather than
+// the pool's "no usable database connection", and lets a user without
+// CREATEDB use databases an administrator made.
 func createDatabase(conf *config.SQL, logger log.Logger) error {
-	admin := *conf
-	// The tool connects to the server's "postgres" database to create it.
-	createErr := sqltool.DoCreateDatabase(&admin, "postgres", logger)
-	if createErr == nil {
+	sess, err := session.NewSession(conf, &driver.PQDriver{}, resolver.NewNoopResolver())
+	if err == nil {
+		sess.Close()
 		return nil
 	}
-	conn, err := sqltool.NewConnection(conf, logger)
-	if err == nil {
-		_, err = conn.ListTables()
-		conn.Close()
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || pqErr.Code != pgInvalidCatalogName {
+		return fmt.Errorf("connecting: %w", err)
 	}
-	if err != nil {
-		return fmt.Errorf("creating the database: %w", createErr)
+	admin := *conf
+	// The tool connects to the server's "postgres" database to create it.
+	if err := sqltool.DoCreateDatabase(&admin, "postgres", logger); err != nil {
+		return fmt.Errorf("creating the database: %w", err)
 	}
 	return nil
 }
+
+// pgInvalidCatalogName is PostgreSQL's error code for a missing database.
+const pgInvalidCatalogName = "3D000"
 
 // ensureNamespace registers the namespace with Retention unless it exists,
 // as `temporal operator namespace create --retention 7d` in compose, and

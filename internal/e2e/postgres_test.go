@@ -36,6 +36,15 @@ func TestPostgresTier(t *testing.T) {
 	}
 	pg := pgtest.StartForTest(t, "PostgreSQL tier")
 	opts := devserver.Postgres{Addr: pg.Addr, User: pgtest.Superuser, Password: pgtest.Password}
+	t.Run("a wrong password is a clear error", func(t *testing.T) {
+		bad := opts
+		bad.Password = "not-the-password-5f1c"
+		_, err := devserver.Start(context.Background(), devserver.Options{FrontendAddr: "127.0.0.1:0", Postgres: &bad})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "preparing PostgreSQL database temporal on "+pg.Addr+": connecting: ")
+		assert.Contains(t, err.Error(), `password authentication failed for user "cordon"`)
+		assert.NotContains(t, err.Error(), bad.Password)
+	})
 	prepareTemporalOnPostgres(t, pg, opts)
 
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo}, stackOptions{postgres: &opts})
