@@ -154,6 +154,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 // register adds what the database lacks through the frontend: with
 // PostgreSQL the namespace too, and then it waits until both are usable.
 func (s *Server) register(ctx context.Context, postgres bool) error {
+	// The services pick up a new namespace and attributes within seconds
+	// (their cache refreshes every 2 s); a minute means something is wrong.
+	ctx, cancel := context.WithTimeout(ctx, registerTimeout)
+	defer cancel()
 	c, err := s.NewClient(ctx, client.Options{})
 	if err != nil {
 		return fmt.Errorf("connecting to embedded server: %w", err)
@@ -172,6 +176,8 @@ func (s *Server) register(ctx context.Context, postgres bool) error {
 	}
 	return nil
 }
+
+const registerTimeout = time.Minute
 
 func (o Options) withDefaults() Options {
 	if o.FrontendAddr == "" {
