@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -114,9 +115,17 @@ func (p Postgres) withDefaults() Postgres {
 	return p
 }
 
+var pgName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
 func (p Postgres) validate() error {
 	if _, _, err := net.SplitHostPort(p.Addr); err != nil || p.Addr == "" {
 		return fmt.Errorf("postgres address %q: want host:port", p.Addr)
+	}
+	for _, db := range []string{p.Database, p.VisibilityDatabase} {
+		// Temporal's tool puts the name into CREATE DATABASE as it is.
+		if !pgName.MatchString(db) {
+			return fmt.Errorf("postgres database name %q: use letters, digits and underscores", db)
+		}
 	}
 	if p.Database == p.VisibilityDatabase {
 		return fmt.Errorf("postgres: the visibility database must differ from the main one (both %q)", p.Database)
@@ -124,8 +133,9 @@ func (p Postgres) validate() error {
 	return nil
 }
 
-// sqlConfig is the plugin's configuration for one database. The pool sizes
-// follow Temporal's docker image (20 connections per store and service).
+// sqlConfig is the plugin's configuration for one database, with at most
+// maxConns connections per service (the main store gets 20, the default of
+// Temporal's docker image; visibility 10).
 func (p Postgres) sqlConfig(database string, maxConns int) *config.SQL {
 	return &config.SQL{
 		PluginName:        pgplugin.PluginName,

@@ -221,4 +221,6 @@ func TestPostgresOptionsRefused(t *testing.T) {
 	require.EqualError(t, err, `postgres address "db": want host:port`)
 	_, err = devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", Postgres: &devserver.Postgres{Addr: "db:5432", Database: "t", VisibilityDatabase: "t"}})
 	require.EqualError(t, err, `postgres: the visibility database must differ from the main one (both "t")`)
+	_, err = devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", Postgres: &devserver.Postgres{Addr: "db:5432", Database: `t"; DROP`}})
+	require.EqualError(t, err, `postgres database name "t\"; DROP": use letters, digits and underscores`)
 }
