@@ -102,7 +102,7 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "cordon-pg-")
+	dir, err := os.MkdirTemp(tempBase(cred), "cordon-pg-")
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +137,24 @@ func credential() (*syscall.Credential, error) {
 	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
 	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+// tempBase is the system's temp dir, unless PostgreSQL runs as another
+// user who could not reach it (root's TMPDIR may be private); then /tmp.
+func tempBase(cred *syscall.Credential) string {
+	base := os.TempDir()
+	if cred == nil {
+		return base
+	}
+	for dir := base; ; dir = filepath.Dir(dir) {
+		fi, err := os.Stat(dir)
+		if err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return "/tmp"
+		}
+		if dir == filepath.Dir(dir) {
+			return base
+		}
+	}
 }
 
 func (s *Server) initdb(ctx context.Context, cred *syscall.Credential) error {
