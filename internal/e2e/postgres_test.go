@@ -46,9 +46,11 @@ func TestPostgresTier(t *testing.T) {
 		assert.NotContains(t, err.Error(), bad.Password)
 	})
 	prepareTemporalOnPostgres(t, pg, opts)
+	updates := schemaUpdates(t, pg)
 
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo}, stackOptions{postgres: &opts})
 	t.Cleanup(stop)
+	require.Equal(t, updates, schemaUpdates(t, pg), "the second start applied no schema update")
 
 	t.Run("playbooks", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -237,4 +239,22 @@ func prepareTemporalOnPostgres(t *testing.T, pg *pgtest.Server, opts devserver.P
 		require.NoError(t, conn.Close(ctx))
 		require.Equal(t, want, version, "schema of %s is at the server's version", db)
 	}
+}
+
+// schemaUpdates counts the schema tool's update log in each database.
+func schemaUpdates(t *testing.T, pg *pgtest.Server) map[string]int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out := map[string]int{}
+	for _, db := range []string{devserver.DefaultPostgresDatabase, devserver.DefaultPostgresVisibilityDatabase} {
+		conn, err := pg.Connect(ctx, db)
+		require.NoError(t, err)
+		var n int
+		require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM schema_update_history").Scan(&n))
+		require.NoError(t, conn.Close(ctx))
+		require.Positive(t, n, "%s has a schema update log", db)
+		out[db] = n
+	}
+	return out
 }
