@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -53,21 +54,8 @@ func TestPostgresTier(t *testing.T) {
 	require.Equal(t, updates, schemaUpdates(t, pg), "the second start applied no schema update")
 
 	t.Run("playbooks", func(t *testing.T) {
-		for _, tc := range []struct {
-			name string
-			run  func(*testing.T, *stack)
-		}{
-			{"ContainCompromisedUser", testPlaybookContainCompromisedUser},
-			{"SessionHijackResponse", testPlaybookSessionHijackResponse},
-			{"BlockMaliciousIPs", testPlaybookBlockMaliciousIPs},
-			{"BruteForceResponse", testPlaybookBruteForceResponse},
-			{"InvestigateUser", testPlaybookInvestigateUser},
-			{"OnboardUser", testPlaybookOnboardUser},
-			{"OffboardUser", testPlaybookOffboardUser},
-			{"ZoneHygiene", testPlaybookZoneHygiene},
-			{"HealthCheck", testPlaybookHealthCheck},
-		} {
-			t.Run(tc.name, func(t *testing.T) { tc.run(t, s) })
+		for _, tc := range tierPlaybooks {
+			t.Run(tc.playbook, func(t *testing.T) { tc.run(t, s) })
 		}
 	})
 	t.Run("cordon list by every search attribute", func(t *testing.T) {
@@ -77,7 +65,7 @@ func TestPostgresTier(t *testing.T) {
 	// The department playbook needs an org of its own, so a stack of its
 	// own: its Temporal server gets databases of its own on the same
 	// PostgreSQL (two servers must not share one), created at its start.
-	t.Run("playbooks/DeactivateDepartment", func(t *testing.T) {
+	t.Run("playbooks/deactivate-department", func(t *testing.T) {
 		dept := opts
 		dept.Database, dept.VisibilityDatabase = "temporal_department", "temporal_department_visibility"
 		s, stop := newStackWith(t, departmentOrgOptions(), stackOptions{postgres: &dept})
@@ -113,7 +101,7 @@ func startListedRuns(t *testing.T, s *stack) listedRuns {
 	require.Equal(t, workflows.RunSucceeded, s.wait(t, r.real).Status)
 	require.Equal(t, workflows.RunSucceeded, s.wait(t, r.plan).Status)
 
-	for _, tc := range []struct {
+	cases := []struct {
 		attr      string
 		args      []string
 		want, not []string
@@ -133,7 +121,15 @@ func startListedRuns(t *testing.T, s *stack) listedRuns {
 			func(x runs.Summary) bool { return x.Status == workflows.StateWaitingApproval }},
 		{"CordonState=planned", []string{"--status", workflows.StatePlanned}, []string{r.plan}, []string{r.real, r.waiting},
 			func(x runs.Summary) bool { return x.Status == workflows.StatePlanned }},
-	} {
+	}
+	listedBy := map[string]bool{}
+	for _, tc := range cases {
+		listedBy[strings.SplitN(tc.attr, "=", 2)[0]] = true
+	}
+	for name := range workflows.SearchAttributes() {
+		assert.True(t, listedBy[name], "cordon list is tested by %s", name)
+	}
+	for _, tc := range cases {
 		t.Run(tc.attr, func(t *testing.T) {
 			var listed []runs.Summary
 			// Visibility follows the run through the server's visibility
@@ -210,6 +206,40 @@ func checkRowsInPostgres(t *testing.T, pg *pgtest.Server, r listedRuns) {
 		assert.Contains(t, attrs, v, "visibility row's search attributes")
 	}
 	t.Logf("visibility row of %s: %s", r.real, attrs)
+}
+
+// tierPlaybooks are the library's end-to-end tests the tier runs on its
+// stack; deactivate-department runs on a stack of its own.
+// TestPostgresTierCoversTheLibrary keeps the list complete.
+var tierPlaybooks = []struct {
+	playbook string
+	run      func(*testing.T, *stack)
+}{
+	{"contain-compromised-user", testPlaybookContainCompromisedUser},
+	{"session-hijack-response", testPlaybookSessionHijackResponse},
+	{"block-malicious-ips", testPlaybookBlockMaliciousIPs},
+	{"brute-force-response", testPlaybookBruteForceResponse},
+	{"investigate-user", testPlaybookInvestigateUser},
+	{"onboard-user", testPlaybookOnboardUser},
+	{"offboard-user", testPlaybookOffboardUser},
+	{"zone-hygiene", testPlaybookZoneHygiene},
+	{"health-check", testPlaybookHealthCheck},
+}
+
+// TestPostgresTierCoversTheLibrary fails when a playbook is added to
+// playbooks/ without its end-to-end test in the PostgreSQL tier.
+func TestPostgresTierCoversTheLibrary(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "playbooks", "*.yaml"))
+	require.NoError(t, err)
+	var library []string
+	for _, f := range files {
+		library = append(library, strings.TrimSuffix(filepath.Base(f), ".yaml"))
+	}
+	covered := []string{"deactivate-department"}
+	for _, tc := range tierPlaybooks {
+		covered = append(covered, tc.playbook)
+	}
+	assert.ElementsMatch(t, library, covered)
 }
 
 // prepareTemporalOnPostgres starts Temporal once on the empty server (it
