@@ -23,6 +23,10 @@ import (
 const (
 	clusterName = "active"
 	storeName   = "sqlite-default"
+	// Store names with Options.Postgres: executions and SQL visibility
+	// live in two databases.
+	pgStoreName           = "postgres-default"
+	pgVisibilityStoreName = "postgres-visibility"
 
 	// devPollRPS and devTaskBatch tune the history queue processors for
 	// one host (see serverOptions). Defaults: 20 polls/s, 100 tasks.
@@ -85,9 +89,10 @@ func describeDB(path string) string {
 }
 
 // buildConfig is the static server configuration: one SQLite store for
-// execution and visibility, one history shard (plenty for one process),
+// execution and visibility (or, when visibility is set, PostgreSQL's main
+// and visibility databases), one history shard (plenty for one process),
 // archival off, all four services on host.
-func buildConfig(host string, p ports, sqlConf *config.SQL) *config.Config {
+func buildConfig(host string, p ports, sqlConf, visibility *config.SQL) *config.Config {
 	addr := func(port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
 	svc := func(grpc, http int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: grpc, HTTPPort: http, BindOnIP: host}}
@@ -98,6 +103,13 @@ func buildConfig(host string, p ports, sqlConf *config.SQL) *config.Config {
 	c.Persistence.VisibilityStore = storeName
 	c.Persistence.NumHistoryShards = 1
 	c.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: sqlConf}}
+	if visibility != nil {
+		c.Persistence.DefaultStore = pgStoreName
+		c.Persistence.VisibilityStore = pgVisibilityStoreName
+		c.Persistence.DataStores = map[string]config.DataStore{
+			pgStoreName: {SQL: sqlConf}, pgVisibilityStoreName: {SQL: visibility},
+		}
+	}
 	c.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
 		MasterClusterName:        clusterName,
