@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -172,15 +173,18 @@ func cancelCommand() cli.Command {
 func listCommand() cli.Command {
 	return cli.Command{
 		Name: "list", Summary: "list runs, newest first",
-		Usage: "[--playbook NAME] [--status STATUS] [--target ID|IP] [--limit N] [--output text|json]",
+		Usage: "[--playbook NAME] [--status STATUS] [--target ID|IP] [--alert ID] [--dry-run[=false]] [--limit N] [--output text|json]",
 		Setup: func(fs *flag.FlagSet) cli.Action {
-			pb := fs.String("playbook", "", "only runs of this playbook")
-			status := fs.String("status", "", "running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out")
-			target := fs.String("target", "", "only runs that acted on this user id or IP")
+			var f runs.ListFilter
+			fs.StringVar(&f.Playbook, "playbook", "", "only runs of this playbook")
+			fs.StringVar(&f.Status, "status", "", "running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out")
+			fs.StringVar(&f.Target, "target", "", "only runs that acted on this user id or IP")
+			fs.StringVar(&f.AlertID, "alert", "", "only runs started by the alert with this `ID`")
+			fs.Var(optionalBool{&f.DryRun}, "dry-run", "only plans (--dry-run) or only real runs (--dry-run=false); default both")
 			limit := fs.Int("limit", 50, "at most `N` runs")
 			output := fs.String("output", "text", "text or json")
 			return func(ctx context.Context, args []string, io cli.Stdio) error {
-				q, err := runs.ListQuery(*pb, *status, *target)
+				q, err := f.Query()
 				if err != nil {
 					return cli.UsageErrorf("%v", err)
 				}
@@ -206,3 +210,25 @@ func listCommand() cli.Command {
 		},
 	}
 }
+
+// optionalBool is a boolean flag that can also be left unset (nil):
+// --NAME sets true, --NAME=false false.
+type optionalBool struct{ v **bool }
+
+func (o optionalBool) String() string {
+	if o.v == nil || *o.v == nil {
+		return ""
+	}
+	return strconv.FormatBool(**o.v)
+}
+
+func (o optionalBool) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*o.v = &b
+	return nil
+}
+
+func (o optionalBool) IsBoolFlag() bool { return true }

@@ -46,3 +46,10 @@ func TestBadArgumentsExit2WithUsage(t *testing.T) {
 		})
 	}
 }
+
+func TestListDryRunFlagWantsABool(t *testing.T) {
+	code, out, errOut := runCordon(t, "list", "--dry-run=maybe")
+	require.Equal(t, 2, code)
+	require.Empty(t, out)
+	require.Contains(t, errOut, `invalid boolean value "maybe" for -dry-run: want true or false`)
+}

@@ -31,6 +31,9 @@ type config struct {
 	uiPort       int
 	simAddr      string
 	dataDir      string
+	// devPostgres, with --dev, keeps Temporal's data in PostgreSQL
+	// (a postgres:// URL) instead of SQLite under dataDir.
+	devPostgres  string
 	httpAddr     string
 	logFormat    string
 	logLevel     string
@@ -101,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.approvalsURL, "approvals-url", envOr("CORDON_APPROVALS_URL", "http://127.0.0.1:8080/approvals"), "approvals page (cordon serve's /approvals) that waiting runs link to in the Temporal UI; empty: no link (or CORDON_APPROVALS_URL)")
 	fs.StringVar(&cfg.notify, "notify", os.Getenv("CORDON_NOTIFY"), "outgoing webhooks told when an approval waits, comma-separated `slack:URL` or json:URL (or CORDON_NOTIFY)")
 	fs.StringVar(&cfg.dataDir, "data-dir", ".cordon", "with --dev: directory for the SQLite databases (temporal.db, temporal-visibility.db)")
+	fs.StringVar(&cfg.devPostgres, "dev-postgres", "", "with --dev: keep Temporal's data in PostgreSQL at `URL` postgres://USER[:PASSWORD]@HOST:PORT[/DATABASE] instead of SQLite (password also from PGPASSWORD)")
 	fs.StringVar(&cfg.httpAddr, "http-addr", "127.0.0.1:9464", "address serving GET /healthz (empty disables)")
 	fs.StringVar(&cfg.logFormat, "log-format", logging.FormatText, "log format: text or json")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error (debug includes the Temporal server's logs)")

@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/pgtest"
 	"github.com/cordonsec/cordon/internal/testutil"
 )
 
@@ -203,4 +204,43 @@ func TestPlainHTTPOktaURLNeedsTheFlag(t *testing.T) {
 	require.NoError(t, err)
 	_, err = oktaClient(oc, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
+}
+
+// TestDevOnPostgres runs `worker --dev --dev-postgres` on a throwaway
+// PostgreSQL: it creates Temporal's databases, serves, names where the
+// data is without the password, and stops cleanly.
+func TestDevOnPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the worker as a subprocess")
+	}
+	pg := pgtest.StartForTest(t, "worker --dev-postgres test")
+	bin, err := os.Executable()
+	require.NoError(t, err)
+	httpAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	url := "postgres://" + pgtest.Superuser + ":" + pgtest.Password + "@" + pg.Addr + "/cordon_dev"
+	var stdout, stderr testutil.SyncBuffer
+	cmd := exec.Command(bin, "--dev", "--dev-postgres", url, "--temporal-port", strconv.Itoa(freePort(t)), "--ui-port", "0",
+		"--http-addr", httpAddr, "--data-dir", t.TempDir(), "--sim-addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	waitHealthy(t, "http://"+httpAddr+"/healthz", exited)
+	require.Contains(t, stdout.String(), "Data:              PostgreSQL "+pgtest.Superuser+"@"+pg.Addr+", databases cordon_dev and cordon_dev_visibility")
+	conn, err := pg.Connect(t.Context(), "cordon_dev_visibility")
+	require.NoError(t, err, "the visibility database was created")
+	require.NoError(t, conn.Close(t.Context()))
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-exited:
+		require.NoError(t, err, "clean exit; stderr:\n%s", stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("worker did not exit within 30s of SIGTERM; stderr:\n%s", stderr.String())
+	}
+	require.NotContains(t, stderr.String(), "level=ERROR")
+	require.NotContains(t, stdout.String()+stderr.String(), pgtest.Password, "the password is never printed")
 }

@@ -167,7 +167,7 @@ func devStore(cfg config, logger *slog.Logger) (payloadstore.Config, error) {
 // stored payloads through codec (the worker's own /codec endpoint).
 func startDev(ctx context.Context, cfg config, codec string, logger *slog.Logger) (*devserver.Server, error) {
 	start := time.Now()
-	srv, err := devserver.Start(ctx, devserver.Options{
+	opts := devserver.Options{
 		FrontendAddr:  "127.0.0.1:" + strconv.Itoa(cfg.temporalPort),
 		UIPort:        cfg.uiPort,
 		DataFile:      filepath.Join(cfg.dataDir, "temporal.db"),
@@ -176,7 +176,15 @@ func startDev(ctx context.Context, cfg config, codec string, logger *slog.Logger
 		// The workflows define Cordon's search attributes; the server
 		// registers them.
 		SearchAttributes: workflows.SearchAttributes(),
-	})
+	}
+	if cfg.devPostgres != "" {
+		pg, err := devserver.ParsePostgresURL(cfg.devPostgres, os.Getenv)
+		if err != nil {
+			return nil, fmt.Errorf("--dev-postgres: %w", err)
+		}
+		opts.DataFile, opts.Postgres = "", &pg
+	}
+	srv, err := devserver.Start(ctx, opts)
 	var inUse *devserver.PortInUseError
 	if errors.As(err, &inUse) {
 		flagName := map[string]string{"frontend": "--temporal-port", "ui": "--ui-port"}[inUse.What]
@@ -185,7 +193,7 @@ func startDev(ctx context.Context, cfg config, codec string, logger *slog.Logger
 		return nil, err
 	}
 	logger.Info("embedded Temporal server started", "frontend", srv.FrontendAddr(),
-		"ui", srv.UIAddr(), "data", filepath.Join(cfg.dataDir, "temporal.db"),
+		"ui", srv.UIAddr(), "data", devData(cfg),
 		"took", time.Since(start).Round(time.Millisecond))
 	return srv, nil
 }
@@ -214,7 +222,19 @@ func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, sim *oktasim
 		"  Task queue:        %s\n"+
 		"  Data:              %s\n"+
 		"  Payload store:     %s\n\n",
-		ui, srv.FrontendAddr(), srv.Namespace(), org, workflows.TaskQueue, filepath.Join(cfg.dataDir, "temporal.db"), store)
+		ui, srv.FrontendAddr(), srv.Namespace(), org, workflows.TaskQueue, devData(cfg), store)
+}
+
+// devData names where the dev stack keeps Temporal's data.
+func devData(cfg config) string {
+	if cfg.devPostgres == "" {
+		return filepath.Join(cfg.dataDir, "temporal.db")
+	}
+	pg, err := devserver.ParsePostgresURL(cfg.devPostgres, func(string) string { return "" })
+	if err != nil {
+		return "PostgreSQL"
+	}
+	return pg.String()
 }
 
 // DefaultSimToken is the simulated org's API token unless CORDON_SIM_TOKEN

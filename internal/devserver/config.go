@@ -23,9 +23,6 @@ import (
 
 const (
 	clusterName = "active"
-	storeName   = "sqlite-default"
-	// visibilityStoreName is the visibility database's store.
-	visibilityStoreName = "sqlite-visibility"
 
 	// devPollRPS and devTaskBatch tune the history queue processors for
 	// one host (see serverOptions). Defaults: 20 polls/s, 100 tasks.
@@ -124,9 +121,11 @@ func describeDB(path string) string {
 	return path
 }
 
-// buildConfig is the static server configuration: SQLite stores for
-// execution and visibility (one store when visConf is nil), one history
-// shard (plenty for one process), archival off, all four services on host.
+// buildConfig is the static server configuration: the execution store
+// sqlConf and, when visConf is set, a visibility store of its own (two
+// SQLite files, or PostgreSQL's main and visibility databases), one
+// history shard (plenty for one process), archival off, all four services
+// on host.
 func buildConfig(host string, p ports, sqlConf, visConf *config.SQL) *config.Config {
 	addr := func(port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
 	svc := func(grpc, http int) config.Service {
@@ -134,13 +133,15 @@ func buildConfig(host string, p ports, sqlConf, visConf *config.SQL) *config.Con
 	}
 	var c config.Config
 	c.Global.Membership.BroadcastAddress = host
-	c.Persistence.DefaultStore = storeName
-	c.Persistence.VisibilityStore = storeName
+	// Store names are only keys of this configuration: "sqlite-default",
+	// "postgres12-visibility".
+	c.Persistence.DefaultStore = sqlConf.PluginName + "-default"
+	c.Persistence.VisibilityStore = c.Persistence.DefaultStore
 	c.Persistence.NumHistoryShards = 1
-	c.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: sqlConf}}
+	c.Persistence.DataStores = map[string]config.DataStore{c.Persistence.DefaultStore: {SQL: sqlConf}}
 	if visConf != nil {
-		c.Persistence.VisibilityStore = visibilityStoreName
-		c.Persistence.DataStores[visibilityStoreName] = config.DataStore{SQL: visConf}
+		c.Persistence.VisibilityStore = visConf.PluginName + "-visibility"
+		c.Persistence.DataStores[c.Persistence.VisibilityStore] = config.DataStore{SQL: visConf}
 	}
 	c.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,

@@ -13,13 +13,9 @@ import (
 
 // ensureSearchAttributes adds any of Options.SearchAttributes missing from an
 // existing database, so a .cordon/temporal.db made by an older build keeps
-// working after an upgrade adds an attribute.
-func (s *Server) ensureSearchAttributes(ctx context.Context) error {
-	c, err := s.NewClient(ctx, client.Options{})
-	if err != nil {
-		return fmt.Errorf("connecting to embedded server: %w", err)
-	}
-	defer c.Close()
+// working after an upgrade adds an attribute. On PostgreSQL it registers
+// them all the first time, as `temporal operator search-attribute create`.
+func (s *Server) ensureSearchAttributes(ctx context.Context, c client.Client) error {
 	have, err := c.OperatorService().ListSearchAttributes(ctx,
 		&operatorservice.ListSearchAttributesRequest{Namespace: s.namespace})
 	if err != nil {
@@ -34,7 +30,7 @@ func (s *Server) ensureSearchAttributes(ctx context.Context) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	s.logger.Info("adding search attributes to existing database", "attributes", slices.Sorted(maps.Keys(missing)))
+	s.logger.Info("adding search attributes", "attributes", slices.Sorted(maps.Keys(missing)))
 	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace: s.namespace, SearchAttributes: missing,
 	})

@@ -8,6 +8,10 @@
 // pieces Cordon needs are configured: one namespace with a 7-day retention
 // and Cordon's search attributes (see SearchAttributes), registered when the
 // database is created because SQLite visibility cannot add them cheaply later.
+//
+// With Options.Postgres the same server runs on PostgreSQL (the postgres12
+// plugin, SQL visibility) and sets the database up as the production
+// stack's jobs do (postgres.go); the PostgreSQL test tier uses it.
 package devserver
 
 import (
@@ -24,6 +28,7 @@ import (
 	uiserver "github.com/temporalio/ui-server/v2/server"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/temporal"
 )
 
@@ -62,6 +67,9 @@ type Options struct {
 	// created with (and, on an existing database, given when missing).
 	// The worker hands in workflows.SearchAttributes(); default none.
 	SearchAttributes map[string]enumspb.IndexedValueType
+	// Postgres, when set, keeps Temporal's data in PostgreSQL instead of
+	// SQLite (DataFile must then be empty); see Postgres. Default nil.
+	Postgres *Postgres
 	// CodecEndpoint is the remote codec the Web UI decodes payloads with
 	// (worker --dev serves one at http://HTTP-ADDR/codec that resolves
 	// stored payloads). Default "": the UI shows payloads as stored.
@@ -92,6 +100,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Postgres != nil {
+		if opts.DataFile != "" {
+			return nil, errors.New("a data file and PostgreSQL cannot be used together: leave DataFile empty with Postgres")
+		}
+		if err := opts.Postgres.validate(); err != nil {
+			return nil, err
+		}
+	}
 	ports, err := reservePorts(host, port, opts.UIPort)
 	if err != nil {
 		return nil, err
@@ -103,11 +119,19 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		logger:       opts.Logger,
 		serverLog:    newServerLogger(opts.Logger),
 	}
-	fresh, sqlConf, visConf, err := prepareDatabase(opts.DataFile, opts.Namespace, opts.SearchAttributes)
-	if err != nil {
+	var fresh bool
+	var sqlConf, visibility *config.SQL
+	if pg := opts.Postgres; pg != nil {
+		begin := time.Now()
+		if sqlConf, visibility, err = preparePostgres(*pg, s.serverLog); err != nil {
+			return nil, err
+		}
+		s.logger.Info("Temporal schema ready on PostgreSQL", "addr", pg.Addr,
+			"databases", []string{pg.Database, pg.VisibilityDatabase}, "took", time.Since(begin).Round(time.Millisecond))
+	} else if fresh, sqlConf, visibility, err = prepareDatabase(opts.DataFile, opts.Namespace, opts.SearchAttributes); err != nil {
 		return nil, err
 	}
-	conf := buildConfig(host, ports, sqlConf, visConf)
+	conf := buildConfig(host, ports, sqlConf, visibility)
 	s.temporal, err = temporal.NewServer(serverOptions(conf, s.serverLog)...)
 	if err != nil {
 		return nil, fmt.Errorf("configuring Temporal server: %w", err)
@@ -116,8 +140,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("starting Temporal server: %w", err)
 	}
 	if !fresh {
-		// A database made by an older Cordon may lack attributes added since.
-		if err := s.ensureSearchAttributes(ctx); err != nil {
+		// A SQLite database made by an older Cordon may lack attributes
+		// added since; PostgreSQL gets the namespace and all of them here.
+		if err := s.register(ctx, opts.Postgres != nil); err != nil {
 			_ = s.temporal.Stop()
 			return nil, err
 		}
@@ -128,6 +153,34 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	return s, nil
 }
 
+// register adds what the database lacks through the frontend: with
+// PostgreSQL the namespace too, and then it waits until both are usable.
+func (s *Server) register(ctx context.Context, postgres bool) error {
+	// The services pick up a new namespace and attributes within seconds
+	// (their cache refreshes every 2 s); a minute means something is wrong.
+	ctx, cancel := context.WithTimeout(ctx, registerTimeout)
+	defer cancel()
+	c, err := s.NewClient(ctx, client.Options{})
+	if err != nil {
+		return fmt.Errorf("connecting to embedded server: %w", err)
+	}
+	defer c.Close()
+	if postgres {
+		if err := s.ensureNamespace(ctx, c); err != nil {
+			return err
+		}
+	}
+	if err := s.ensureSearchAttributes(ctx, c); err != nil {
+		return err
+	}
+	if postgres {
+		return s.waitUsable(ctx, c)
+	}
+	return nil
+}
+
+const registerTimeout = time.Minute
+
 func (o Options) withDefaults() Options {
 	if o.FrontendAddr == "" {
 		o.FrontendAddr = DefaultFrontendAddr
@@ -137,6 +190,10 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Postgres != nil {
+		pg := o.Postgres.withDefaults()
+		o.Postgres = &pg
 	}
 	return o
 }

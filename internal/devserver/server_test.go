@@ -182,3 +182,45 @@ func eventually(t *testing.T, within time.Duration, f func() error) {
 		tick = min(2*tick, 500*time.Millisecond)
 	}
 }
+
+func TestParsePostgresURL(t *testing.T) {
+	env := map[string]string{"PGPASSWORD": "from-env"}
+	getenv := func(k string) string { return env[k] }
+	for _, tc := range []struct {
+		name, url string
+		want      devserver.Postgres
+		err       string
+	}{
+		{name: "defaults", url: "postgres://temporal@db:5432",
+			want: devserver.Postgres{Addr: "db:5432", User: "temporal", Password: "from-env", Database: "temporal", VisibilityDatabase: "temporal_visibility"}},
+		{name: "database and attributes", url: "postgresql://cordon:s3cret@127.0.0.1:6543/cordon_temporal?sslmode=require",
+			want: devserver.Postgres{Addr: "127.0.0.1:6543", User: "cordon", Password: "s3cret", Database: "cordon_temporal",
+				VisibilityDatabase: "cordon_temporal_visibility", ConnectAttributes: map[string]string{"sslmode": "require"}}},
+		{name: "no port", url: "postgres://u:p@db/temporal", err: `postgres URL: host "db" needs a port (PostgreSQL's is 5432)`},
+		{name: "wrong scheme", url: "mysql://u:p@db:3306", err: `postgres URL: scheme "mysql", want postgres://USER[:PASSWORD]@HOST:PORT[/DATABASE]`},
+		{name: "not a URL, password kept out", url: "postgres://u:hunter2@db:x/", err: "postgres URL: not a URL (want postgres://USER[:PASSWORD]@HOST:PORT[/DATABASE])"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := devserver.ParsePostgresURL(tc.url, getenv)
+			if tc.err != "" {
+				require.EqualError(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+			require.NotContains(t, got.String(), got.Password)
+		})
+	}
+}
+
+func TestPostgresOptionsRefused(t *testing.T) {
+	ctx := context.Background()
+	_, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", DataFile: "x.db", Postgres: &devserver.Postgres{Addr: "db:5432"}})
+	require.EqualError(t, err, "a data file and PostgreSQL cannot be used together: leave DataFile empty with Postgres")
+	_, err = devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", Postgres: &devserver.Postgres{Addr: "db"}})
+	require.EqualError(t, err, `postgres address "db": want host:port`)
+	_, err = devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", Postgres: &devserver.Postgres{Addr: "db:5432", Database: "t", VisibilityDatabase: "t"}})
+	require.EqualError(t, err, `postgres: the visibility database must differ from the main one (both "t")`)
+	_, err = devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", Postgres: &devserver.Postgres{Addr: "db:5432", Database: `t"; DROP`}})
+	require.EqualError(t, err, `postgres database name "t\"; DROP": use letters, digits and underscores`)
+}

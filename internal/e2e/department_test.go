@@ -133,8 +133,17 @@ func (s *stack) checkDepartment(t *testing.T, users int) {
 // alert on an org of its own (1,000 users, 200 in Finance): the approval
 // lists the count and a sample, and the CLI reads the stored result.
 func TestPlaybookDeactivateDepartment(t *testing.T) {
-	s, stop := newStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 1000, UserDepartments: departmentOrg})
+	s, stop := newStack(t, departmentOrgOptions())
 	t.Cleanup(stop)
+	testPlaybookDeactivateDepartment(t, s)
+}
+
+// departmentOrgOptions is the org of TestPlaybookDeactivateDepartment.
+func departmentOrgOptions() oktasim.Options {
+	return oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 1000, UserDepartments: departmentOrg}
+}
+
+func testPlaybookDeactivateDepartment(t *testing.T, s *stack) {
 	id, st := s.departmentRun(t, 200)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 	assert.Equal(t, "Finance", st.Outputs["department"])

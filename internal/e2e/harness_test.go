@@ -116,6 +116,9 @@ type stackOptions struct {
 	audit audit.Sink
 	// crypt, when set, encrypts payloads (worker: CORDON_PAYLOAD_KEYS).
 	crypt *payloadcrypt.Codec
+	// postgres, when set, runs the Temporal server on PostgreSQL instead
+	// of SQLite (the PostgreSQL tier, postgres_test.go).
+	postgres *devserver.Postgres
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -128,7 +131,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 		protected = *so.protected
 	}
 	ctx := context.Background()
-	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", DataFile: dataFile,
+	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", DataFile: dataFile, Postgres: so.postgres,
 		SearchAttributes: workflows.SearchAttributes(),
 		Logger:           slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	require.NoError(t, err)

@@ -110,7 +110,10 @@ func toFloat(v any) float64 {
 }
 
 func TestPlaybookContainCompromisedUser(t *testing.T) {
-	s := getStack(t)
+	testPlaybookContainCompromisedUser(t, getStack(t))
+}
+
+func testPlaybookContainCompromisedUser(t *testing.T, s *stack) {
 	users := s.takeUsers(t, 4)
 
 	t.Run("suspend, sign out and reset factors after approval", func(t *testing.T) {
@@ -217,7 +220,10 @@ func TestPlaybookContainCompromisedUser(t *testing.T) {
 }
 
 func TestPlaybookSessionHijackResponse(t *testing.T) {
-	s := getStack(t)
+	testPlaybookSessionHijackResponse(t, getStack(t))
+}
+
+func testPlaybookSessionHijackResponse(t *testing.T, s *stack) {
 	users := s.takeUsers(t, 2)
 	sim := s.sim.Sim()
 
@@ -305,8 +311,9 @@ func TestPlaybookSessionHijackResponse(t *testing.T) {
 	})
 }
 
-func TestPlaybookBlockMaliciousIPs(t *testing.T) {
-	s := getStack(t)
+func TestPlaybookBlockMaliciousIPs(t *testing.T) { testPlaybookBlockMaliciousIPs(t, getStack(t)) }
+
+func testPlaybookBlockMaliciousIPs(t *testing.T, s *stack) {
 	zone := oktasim.DemoBlockedIPZoneID
 
 	t.Run("from the alert", func(t *testing.T) {
@@ -373,8 +380,9 @@ func failedLogin(u oktasim.User, ip string) map[string]any {
 	}
 }
 
-func TestPlaybookBruteForceResponse(t *testing.T) {
-	s := getStack(t)
+func TestPlaybookBruteForceResponse(t *testing.T) { testPlaybookBruteForceResponse(t, getStack(t)) }
+
+func testPlaybookBruteForceResponse(t *testing.T, s *stack) {
 	victims := s.takeUsers(t, 2)
 	bystander := s.takeUsers(t, 1)[0]
 	const attacker, prober = "203.0.113.150", "203.0.113.151"
@@ -405,8 +413,9 @@ func TestPlaybookBruteForceResponse(t *testing.T) {
 	assert.Equal(t, "ACTIVE", s.user(t, bystander.ID).Status)
 }
 
-func TestPlaybookInvestigateUser(t *testing.T) {
-	s := getStack(t)
+func TestPlaybookInvestigateUser(t *testing.T) { testPlaybookInvestigateUser(t, getStack(t)) }
+
+func testPlaybookInvestigateUser(t *testing.T, s *stack) {
 	s.sim.Sim().ResetRequests()
 	id := s.start(t, runs.Request{Playbook: s.library(t, "investigate-user"),
 		Alert: alertFor(t, "investigate-user", func(a map[string]any) { a["id"] = fmt.Sprintf("e2e-investigate-%d", time.Now().UnixNano()) })})
@@ -430,8 +439,9 @@ func TestPlaybookInvestigateUser(t *testing.T) {
 		st.Outputs["summary"])
 }
 
-func TestPlaybookOnboardUser(t *testing.T) {
-	s := getStack(t)
+func TestPlaybookOnboardUser(t *testing.T) { testPlaybookOnboardUser(t, getStack(t)) }
+
+func testPlaybookOnboardUser(t *testing.T, s *stack) {
 	email := fmt.Sprintf("e2e-onboard-%d@%s", time.Now().UnixNano(), oktasim.DemoDomain)
 	support, ok := s.sim.Sim().GroupIDByName("Customer Support")
 	require.True(t, ok)
@@ -464,8 +474,9 @@ func TestPlaybookOnboardUser(t *testing.T) {
 	assert.Contains(t, st2.Error, "an Okta user with login "+email+" already exists")
 }
 
-func TestPlaybookOffboardUser(t *testing.T) {
-	s := getStack(t)
+func TestPlaybookOffboardUser(t *testing.T) { testPlaybookOffboardUser(t, getStack(t)) }
+
+func testPlaybookOffboardUser(t *testing.T, s *stack) {
 	u := s.takeUsers(t, 1)[0]
 	alert := alertFor(t, "offboard-user", func(a map[string]any) {
 		a["id"] = "e2e-offboard-" + u.ID
@@ -485,8 +496,9 @@ func TestPlaybookOffboardUser(t *testing.T) {
 	assert.Equal(t, []any{u.ID}, st.Outputs["deactivated"])
 }
 
-func TestPlaybookZoneHygiene(t *testing.T) {
-	s := getStack(t)
+func TestPlaybookZoneHygiene(t *testing.T) { testPlaybookZoneHygiene(t, getStack(t)) }
+
+func testPlaybookZoneHygiene(t *testing.T, s *stack) {
 	oc, err := okta.NewClient(okta.Config{OrgURL: s.sim.URL(), Token: simToken})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -531,8 +543,9 @@ func TestPlaybookZoneHygiene(t *testing.T) {
 	assert.InDelta(t, toFloat(blocked["entries"])/10, toFloat(blocked["percent"]), 1e-9)
 }
 
-func TestPlaybookHealthCheck(t *testing.T) {
-	s := getStack(t)
+func TestPlaybookHealthCheck(t *testing.T) { testPlaybookHealthCheck(t, getStack(t)) }
+
+func testPlaybookHealthCheck(t *testing.T, s *stack) {
 	id := s.start(t, runs.Request{Playbook: s.library(t, "health-check"),
 		Alert: alertFor(t, "health-check", func(a map[string]any) { delete(a, "id") })})
 	st := s.wait(t, id)

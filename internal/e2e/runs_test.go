@@ -20,17 +20,29 @@ import (
 )
 
 var (
-	usersMu   sync.Mutex
-	usersUsed = map[string]bool{}
-	active    []oktasim.User
+	usersMu sync.Mutex
+	// userPools holds each simulated org's users, so that the stacks of
+	// the PostgreSQL tier and the SQLite tests take users independently.
+	userPools = map[*oktasim.Server]*userPool{}
 )
+
+type userPool struct {
+	active []oktasim.User
+	used   map[string]bool
+}
 
 // takeUsers hands each test ACTIVE demo users no other test touches.
 func (s *stack) takeUsers(t *testing.T, n int) []oktasim.User {
 	t.Helper()
 	usersMu.Lock()
 	defer usersMu.Unlock()
-	if active == nil {
+	pool := userPools[s.sim]
+	if pool == nil {
+		pool = &userPool{used: map[string]bool{}}
+		userPools[s.sim] = pool
+	}
+	active, usersUsed := &pool.active, pool.used
+	if *active == nil {
 		oc, err := okta.NewClient(okta.Config{OrgURL: s.sim.URL(), Token: simToken})
 		require.NoError(t, err)
 		raw, err := oc.ListUsers(context.Background(), `status eq "ACTIVE"`, 0)
@@ -42,11 +54,11 @@ func (s *stack) takeUsers(t *testing.T, n int) []oktasim.User {
 			if u.ID == oktasim.DemoAdminID || u.ID == oktasim.DemoActiveUserID || contains(su.Groups, oktasim.DemoITAdminsGroupID) {
 				continue
 			}
-			active = append(active, su)
+			*active = append(*active, su)
 		}
 	}
 	var out []oktasim.User
-	for _, u := range active {
+	for _, u := range *active {
 		if len(out) == n {
 			break
 		}

@@ -73,23 +73,51 @@ var visibility = map[string]string{
 // byState are the statuses only CordonState tells apart.
 var byState = map[string]bool{workflows.StateWaitingApproval: true, workflows.StatePlanned: true}
 
-// ListQuery builds the visibility query for `cordon list`.
+// ListQuery builds the visibility query for `cordon list` by playbook,
+// status and target; ListFilter also filters by alert and dry run.
 func ListQuery(playbookName, status, target string) (string, error) {
+	return ListFilter{Playbook: playbookName, Status: status, Target: target}.Query()
+}
+
+// ListFilter selects runs by Cordon's search attributes; empty fields
+// match every run.
+type ListFilter struct {
+	// Playbook matches CordonPlaybook.
+	Playbook string
+	// Status is a run status (see Summary.Status); waiting_approval and
+	// planned match CordonState, the others Temporal's execution status.
+	Status string
+	// Target matches one of CordonTarget's users and IPs.
+	Target string
+	// AlertID matches CordonAlertID.
+	AlertID string
+	// DryRun, when set, matches CordonDryRun.
+	DryRun *bool
+}
+
+// Query is the filter as a visibility query.
+func (f ListFilter) Query() (string, error) {
 	q := []string{fmt.Sprintf("WorkflowType = '%s'", workflows.PlaybookWorkflowName)}
-	if playbookName != "" {
-		q = append(q, fmt.Sprintf("CordonPlaybook = '%s'", quote(playbookName)))
+	if f.Playbook != "" {
+		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchPlaybook.GetName(), quote(f.Playbook)))
 	}
-	if target != "" {
-		q = append(q, fmt.Sprintf("CordonTarget = '%s'", quote(target)))
+	if f.Target != "" {
+		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchTarget.GetName(), quote(f.Target)))
 	}
-	switch v, ok := visibility[status]; {
-	case byState[status]:
+	if f.AlertID != "" {
+		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchAlertID.GetName(), quote(f.AlertID)))
+	}
+	if f.DryRun != nil {
+		q = append(q, fmt.Sprintf("%s = %t", workflows.SearchDryRun.GetName(), *f.DryRun))
+	}
+	switch v, ok := visibility[f.Status]; {
+	case byState[f.Status]:
 		// The workflow keeps CordonState (waiting_approval is a running
 		// execution to Temporal; planned a completed one).
-		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchState.GetName(), status))
-	case status != "" && !ok:
-		return "", fmt.Errorf("unknown status %q (want running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out)", status)
-	case status != "":
+		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchState.GetName(), f.Status))
+	case f.Status != "" && !ok:
+		return "", fmt.Errorf("unknown status %q (want running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out)", f.Status)
+	case f.Status != "":
 		q = append(q, fmt.Sprintf("ExecutionStatus = '%s'", v))
 	default:
 		// A run that continued as new is listed once, as its latest execution.

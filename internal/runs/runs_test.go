@@ -36,6 +36,13 @@ func TestListQuery(t *testing.T) {
 	q, err = ListQuery("", "planned", "")
 	assert.NoError(t, err)
 	assert.Equal(t, "WorkflowType = 'PlaybookWorkflow' AND CordonState = 'planned'", q)
+	yes, no := true, false
+	q, err = ListFilter{AlertID: "alert-'7", DryRun: &yes}.Query()
+	assert.NoError(t, err)
+	assert.Equal(t, `WorkflowType = 'PlaybookWorkflow' AND CordonAlertID = 'alert-\'7' AND CordonDryRun = true AND ExecutionStatus != 'ContinuedAsNew'`, q)
+	q, err = ListFilter{Playbook: "p", DryRun: &no}.Query()
+	assert.NoError(t, err)
+	assert.Equal(t, "WorkflowType = 'PlaybookWorkflow' AND CordonPlaybook = 'p' AND CordonDryRun = false AND ExecutionStatus != 'ContinuedAsNew'", q)
 	_, err = ListQuery("", "done", "")
 	assert.EqualError(t, err, `unknown status "done" (want running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out)`)
 }
