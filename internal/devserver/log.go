@@ -47,9 +47,7 @@ func (s serverLogger) Panic(msg string, tags ...tag.Tag)  { s.log(slog.LevelErro
 func (s serverLogger) Fatal(msg string, tags ...tag.Tag)  { s.log(slog.LevelError, msg, tags) }
 
 func (s serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
-	if level > slog.LevelDebug && canceled(tags) {
-		// A poll cut short because its client went away (a worker stopping)
-		// is routine, though the frontend reports it as an error.
+	if level > slog.LevelDebug && routine(tags) {
 		level = slog.LevelDebug
 	}
 	if level < s.min || (s.stopping.Load() && s.min > slog.LevelDebug) || !s.l.Enabled(context.Background(), level) {
@@ -62,9 +60,16 @@ func (s serverLogger) log(level slog.Level, msg string, tags []tag.Tag) {
 	s.l.LogAttrs(context.Background(), level, msg, attrs...)
 }
 
-// canceled reports whether the message is about a context cancellation.
-// The server's error tags carry the error's text, not the error itself.
-func canceled(tags []tag.Tag) bool {
+// routineErrors are texts of errors the server logs at error level in
+// normal operation: a poll cut short because its client went away (a
+// worker stopping), and a queue reader asking before the history shard is
+// acquired at startup (the reader retries; seen on PostgreSQL, where
+// acquiring takes longer).
+var routineErrors = []string{context.Canceled.Error(), "shard status unknown"}
+
+// routine reports whether the message is about one of routineErrors. The
+// server's error tags carry the error's text, not the error itself.
+func routine(tags []tag.Tag) bool {
 	for _, t := range tags {
 		var text string
 		switch v := t.Value().(type) {
@@ -76,8 +81,10 @@ func canceled(tags []tag.Tag) bool {
 		case string:
 			text = v
 		}
-		if strings.Contains(text, context.Canceled.Error()) {
-			return true
+		for _, r := range routineErrors {
+			if strings.Contains(text, r) {
+				return true
+			}
 		}
 	}
 	return false

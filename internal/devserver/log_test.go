@@ -21,6 +21,8 @@ func TestServerLoggerQuietUnlessDebug(t *testing.T) {
 
 	l.Error("poll failed", tag.Error(fmt.Errorf("call: %w", context.Canceled)))
 	require.Empty(t, buf.String(), "a canceled poll is not an error")
+	l.Error("Queue reader unable to retrieve tasks", tag.Error(errors.New("shard status unknown")))
+	require.Empty(t, buf.String(), "a queue reader ahead of the shard at startup is not an error")
 
 	l.Error("persistence failed", tag.Error(errors.New("disk full")))
 	require.Contains(t, buf.String(), "persistence failed")
