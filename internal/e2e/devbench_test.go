@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/pgtest"
 )
 
 // The benchmarks in this file run on the --dev configuration: the
@@ -29,7 +31,7 @@ func newDevStack(b *testing.B) *stack {
 // playbook and of the hand-written 10-step workflow (one cheap Okta read
 // per step), run alternately under three loads: idle; steady, a stream
 // of 3-step playbook runs started at a fixed rate (open loop, as alerts
-// arrive: about a third of what the stack can finish); and saturated, 8
+// arrive: about a fifth of what the stack can finish); and saturated, 8
 // such runs kept in flight (closed loop: the CPU is the limit, so a step
 // costs about the CPU of every step in flight, see docs/benchmarks.md).
 //
@@ -92,7 +94,7 @@ func BenchmarkDevStepLatency(b *testing.B) {
 }
 
 // steadyRunsPerSec is the steady load's arrival rate: 3-step runs a
-// second, about a third of the 200-run throughput on the dev machine.
+// second, about a fifth of the 200-run throughput on the dev machine.
 const steadyRunsPerSec = 8
 
 // BenchmarkDevThroughput starts 200 runs of a 3-step playbook at once, then
@@ -101,8 +103,22 @@ const steadyRunsPerSec = 8
 // run: a figure that other work on a shared machine barely moves.
 //
 //	go test -run '^$' -bench DevThroughput -benchtime 2x ./internal/e2e/
-func BenchmarkDevThroughput(b *testing.B) {
-	s := newDevStack(b)
+func BenchmarkDevThroughput(b *testing.B) { throughput(b, newDevStack(b)) }
+
+// BenchmarkPostgresThroughput is BenchmarkDevThroughput with the embedded
+// server on a throwaway PostgreSQL (worker --dev --dev-postgres) instead of
+// SQLite. The CPU figures leave out PostgreSQL's own processes.
+//
+//	go test -run '^$' -bench PostgresThroughput -benchtime 2x ./internal/e2e/
+func BenchmarkPostgresThroughput(b *testing.B) {
+	pg := pgtest.StartForTest(b, "BenchmarkPostgresThroughput")
+	s, stop := newStackWith(b, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo},
+		stackOptions{postgres: &devserver.Postgres{Addr: pg.Addr, User: pgtest.Superuser, Password: pgtest.Password}})
+	b.Cleanup(stop)
+	throughput(b, s)
+}
+
+func throughput(b *testing.B, s *stack) {
 	pb := stepsPlaybook(b, s, 3)
 	const runsN = 200
 	burst := func(one func()) (time.Duration, time.Duration) {
