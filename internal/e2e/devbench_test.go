@@ -105,6 +105,36 @@ const steadyRunsPerSec = 8
 //	go test -run '^$' -bench DevThroughput -benchtime 2x ./internal/e2e/
 func BenchmarkDevThroughput(b *testing.B) { throughput(b, newDevStack(b)) }
 
+// BenchmarkDevAlertStorm is an alert storm on the stack exactly as worker
+// --dev runs it, the simulated org at Okta's default limits (users/me:
+// 2,000 a minute): 200 3-step playbook runs start at once, on a fresh
+// stack each time so that every storm meets a fresh minute's budget. It
+// measures what an analyst sees, the Okta client's pacing included.
+//
+//	go test -run '^$' -bench DevAlertStorm -benchtime 3x ./internal/e2e/
+func BenchmarkDevAlertStorm(b *testing.B) {
+	const runsN = 200
+	var wall time.Duration
+	for range b.N {
+		b.StopTimer()
+		s, stop := newStackOn(b, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo, Limits: oktasim.DefaultLimits()},
+			filepath.Join(b.TempDir(), "temporal.db"))
+		pb := stepsPlaybook(b, s, 3)
+		b.StartTimer()
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range runsN {
+			wg.Add(1)
+			go func() { defer wg.Done(); s.runInterpreted(b, pb) }()
+		}
+		wg.Wait()
+		wall += time.Since(start)
+		b.StopTimer()
+		stop()
+	}
+	b.ReportMetric(float64(runsN*b.N)/wall.Seconds(), "playbook-runs/s")
+}
+
 // BenchmarkPostgresThroughput is BenchmarkDevThroughput with the embedded
 // server on a throwaway PostgreSQL (worker --dev --dev-postgres) instead of
 // SQLite. The CPU figures leave out PostgreSQL's own processes.
