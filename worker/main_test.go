@@ -107,13 +107,7 @@ func TestDevSubprocess(t *testing.T) {
 	require.Regexp(t, `Okta org:          http://127\.0\.0\.1:\d+ \(simulated, demo seed\)`, stdout.String())
 	require.Contains(t, stdout.String(), "Payload store:     file "+filepath.Join(dir, "data", "payloads"))
 
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	select {
-	case err := <-exited:
-		require.NoError(t, err, "clean exit; stderr:\n%s", stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("worker did not exit within 30s of SIGTERM; stderr:\n%s", stderr.String())
-	}
+	terminate(t, cmd, exited, &stderr)
 	require.Contains(t, stderr.String(), "embedded Temporal server stopped")
 	require.NotContains(t, stderr.String(), "level=ERROR")
 	for _, p := range []int{temporalPort, uiPort, httpPort} {
@@ -234,6 +228,14 @@ func TestDevOnPostgres(t *testing.T) {
 	require.NoError(t, err, "the visibility database was created")
 	require.NoError(t, conn.Close(t.Context()))
 
+	terminate(t, cmd, exited, &stderr)
+	require.NotContains(t, stderr.String(), "level=ERROR")
+	require.NotContains(t, stdout.String()+stderr.String(), pgtest.Password, "the password is never printed")
+}
+
+// terminate sends the worker SIGTERM and waits for a clean exit.
+func terminate(t *testing.T, cmd *exec.Cmd, exited <-chan error, stderr *testutil.SyncBuffer) {
+	t.Helper()
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-exited:
@@ -241,6 +243,4 @@ func TestDevOnPostgres(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("worker did not exit within 30s of SIGTERM; stderr:\n%s", stderr.String())
 	}
-	require.NotContains(t, stderr.String(), "level=ERROR")
-	require.NotContains(t, stdout.String()+stderr.String(), pgtest.Password, "the password is never printed")
 }
