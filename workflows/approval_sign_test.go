@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/testsuite"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/signing"
@@ -36,16 +35,7 @@ func (h *harness) decideSigned(after time.Duration, s *signing.Signer, d Decisio
 		if tamper != nil {
 			tamper(&signed)
 		}
-		h.env.UpdateWorkflow(UpdateApprove, "", &testsuite.TestUpdateCallback{
-			OnReject: func(err error) { res.rejected = err },
-			OnAccept: func() {},
-			OnComplete: func(v any, err error) {
-				res.err = err
-				if r, ok := v.(*ApprovalRecord); ok {
-					res.rec = r
-				}
-			},
-		}, signed)
+		h.approveNow(res, signed)
 	}, after)
 	return res
 }

@@ -37,19 +37,22 @@ type updateResult struct {
 
 func (h *harness) decide(after time.Duration, d Decision) *updateResult {
 	res := &updateResult{}
-	h.env.RegisterDelayedCallback(func() {
-		h.env.UpdateWorkflow(UpdateApprove, "", &testsuite.TestUpdateCallback{
-			OnReject: func(err error) { res.rejected = err },
-			OnAccept: func() {},
-			OnComplete: func(v any, err error) {
-				res.err = err
-				if r, ok := v.(*ApprovalRecord); ok {
-					res.rec = r
-				}
-			},
-		}, d)
-	}, after)
+	h.env.RegisterDelayedCallback(func() { h.approveNow(res, d) }, after)
 	return res
+}
+
+// approveNow sends the approve update with d and records in res how it ended.
+func (h *harness) approveNow(res *updateResult, d Decision) {
+	h.env.UpdateWorkflow(UpdateApprove, "", &testsuite.TestUpdateCallback{
+		OnReject: func(err error) { res.rejected = err },
+		OnAccept: func() {},
+		OnComplete: func(v any, err error) {
+			res.err = err
+			if r, ok := v.(*ApprovalRecord); ok {
+				res.rec = r
+			}
+		},
+	}, d)
 }
 
 // pendingAt queries the run's pending approvals after delay; the slice is

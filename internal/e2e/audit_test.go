@@ -69,10 +69,7 @@ func TestAuditTrail(t *testing.T) {
 	require.NoError(t, err)
 	id := s.start(t, runs.Request{Playbook: pb, ID: "e2e-audit-" + time.Now().Format("150405.000000000"),
 		Inputs: map[string]any{"users": []any{"jane.doe@acme.com", oktasim.DemoLockedUserID}}})
-	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
-		st, err := runs.Query(context.Background(), s.client, id)
-		return err == nil && len(st.PendingApprovals) == 1
-	})
+	s.awaitApproval(t, id)
 	_, err = runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "lead", Comment: "go"})
 	require.NoError(t, err)
 	st := s.wait(t, id)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -103,32 +102,10 @@ func BenchmarkInterpreterOverhead(b *testing.B) {
 	b.ReportMetric(float64(dsl)/float64(hand), "ratio")
 }
 
-// BenchmarkThroughput starts 200 runs of a 3-step playbook at once, then
-// 200 hand-written equivalents, and reports runs per second of each.
-func BenchmarkThroughput(b *testing.B) {
-	s := getStack(b)
-	pb := stepsPlaybook(b, s, 3)
-	const runsN = 200
-	var dsl, hand time.Duration
-	burst := func(one func()) time.Duration {
-		start := time.Now()
-		var wg sync.WaitGroup
-		for range runsN {
-			wg.Add(1)
-			go func() { defer wg.Done(); one() }()
-		}
-		wg.Wait()
-		return time.Since(start)
-	}
-	b.ResetTimer()
-	for range b.N {
-		dsl += burst(func() { s.runInterpreted(b, pb) })
-		hand += burst(func() { s.runHandWritten(b, 3) })
-	}
-	b.ReportMetric(float64(runsN*b.N)/dsl.Seconds(), "playbook-runs/s")
-	b.ReportMetric(float64(runsN*b.N)/hand.Seconds(), "handwritten-runs/s")
-	b.ReportMetric(hand.Seconds()/dsl.Seconds(), "ratio")
-}
+// BenchmarkThroughput is BenchmarkDevThroughput on the shared in-memory
+// stack: 200 runs of a 3-step playbook at once, then 200 hand-written
+// equivalents, and runs per second of each.
+func BenchmarkThroughput(b *testing.B) { throughput(b, getStack(b)) }
 
 // BenchmarkForeach100k runs a foreach over 100,000 items whose outputs
 // nothing reads (okta.list_zones each) and reports the items per second,

@@ -141,10 +141,7 @@ func TestRawClientRunAppliesDefaultsAndIsFindable(t *testing.T) {
 	})
 
 	// Four eyes: the starter may not approve, however the name is spelled.
-	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
-		st, err := runs.Query(context.Background(), s.client, id)
-		return err == nil && len(st.PendingApprovals) == 1
-	})
+	s.awaitApproval(t, id)
 	for _, as := range []string{"Mallory", "mallory", "MALLORY", " mallory ", "mallory\n"} {
 		_, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: as})
 		var refused *runs.RefusedError

@@ -49,34 +49,27 @@ func BenchmarkDevStepLatency(b *testing.B) {
 			var wg sync.WaitGroup
 			var background atomic.Int64
 			one := func() {
-				defer wg.Done()
 				s.runInterpreted(b, bg)
 				background.Add(1)
 			}
 			for range load.inFlight {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					for !stop.Load() {
-						wg.Add(1)
 						one()
 					}
-				}()
+				})
 			}
 			if load.perSec > 0 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					tick := time.NewTicker(time.Second / time.Duration(load.perSec))
 					defer tick.Stop()
 					for range tick.C {
 						if stop.Load() {
 							return
 						}
-						wg.Add(1)
-						go one()
+						wg.Go(one)
 					}
-				}()
+				})
 			}
 			dsl, hand := s.alternate(b, pb, 10)
 			b.StopTimer()
@@ -122,12 +115,7 @@ func BenchmarkDevAlertStorm(b *testing.B) {
 		pb := stepsPlaybook(b, s, 3)
 		b.StartTimer()
 		start := time.Now()
-		var wg sync.WaitGroup
-		for range runsN {
-			wg.Add(1)
-			go func() { defer wg.Done(); s.runInterpreted(b, pb) }()
-		}
-		wg.Wait()
+		atOnce(runsN, func() { s.runInterpreted(b, pb) })
 		wall += time.Since(start)
 		b.StopTimer()
 		stop()
@@ -153,12 +141,7 @@ func throughput(b *testing.B, s *stack) {
 	const runsN = 200
 	burst := func(one func()) (time.Duration, time.Duration) {
 		start, cpu := time.Now(), cpuTime(b)
-		var wg sync.WaitGroup
-		for range runsN {
-			wg.Add(1)
-			go func() { defer wg.Done(); one() }()
-		}
-		wg.Wait()
+		atOnce(runsN, one)
 		return time.Since(start), cpuTime(b) - cpu
 	}
 	s.runInterpreted(b, pb)
@@ -189,6 +172,15 @@ func throughput(b *testing.B, s *stack) {
 	b.ReportMetric(hand.Seconds()/dsl.Seconds(), "ratio")
 	b.ReportMetric(float64(dslCPU.Microseconds())/1000/runs, "cpu-ms/playbook-run")
 	b.ReportMetric(float64(handCPU.Microseconds())/1000/runs, "cpu-ms/handwritten-run")
+}
+
+// atOnce calls one n times concurrently and returns when every call has.
+func atOnce(n int, one func()) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(one)
+	}
+	wg.Wait()
 }
 
 // cpuTime is the CPU time (user and system) this process has used.

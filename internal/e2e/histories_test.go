@@ -81,13 +81,7 @@ func (s *stack) recordApprovalHistories(t *testing.T) {
 	users := s.takeUsers(t, 4)
 	s.socLead(t, users[0].ID)
 	id := s.start(t, runs.Request{Playbook: s.load(t, "approval-soc.yaml"), Inputs: map[string]any{"login": users[1].Login}, StartedBy: "alice"})
-	var st *workflows.RunStatus
-	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
-		var err error
-		st, err = runs.Query(context.Background(), s.client, id)
-		return err == nil && len(st.PendingApprovals) == 1
-	})
-	d := workflows.SignDecision(e2eSigner, id, st.PendingApprovals[0],
+	d := workflows.SignDecision(e2eSigner, id, s.awaitApproval(t, id),
 		workflows.Decision{Approver: users[0].Login, Groups: []string{"SOC Leads"}, Comment: "recorded"}, time.Now())
 	_, err := runs.Approve(context.Background(), s.client, id, d)
 	require.NoError(t, err)
@@ -138,10 +132,7 @@ func TestRecordClaimHistory(t *testing.T) {
 func (s *stack) recordHistory(t *testing.T, name, id string, approve, wait bool) {
 	t.Helper()
 	if approve {
-		eventually(t, 30*time.Second, "the approval to be pending", func() bool {
-			st, err := runs.Query(context.Background(), s.client, id)
-			return err == nil && len(st.PendingApprovals) == 1
-		})
+		s.awaitApproval(t, id)
 		_, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "bob", Comment: "recorded"})
 		require.NoError(t, err)
 	}

@@ -54,8 +54,8 @@ func alertFor(t *testing.T, name string, edit func(map[string]any)) map[string]a
 	return alert
 }
 
-// approve waits for the run's approval, checks what it asks, and decides it.
-func (s *stack) approve(t *testing.T, id string, reject bool, check func(workflows.PendingApproval)) {
+// awaitApproval waits until run id has one pending approval and returns it.
+func (s *stack) awaitApproval(t *testing.T, id string) workflows.PendingApproval {
 	t.Helper()
 	var pending workflows.PendingApproval
 	eventually(t, 30*time.Second, "an approval to be pending in "+id, func() bool {
@@ -66,6 +66,13 @@ func (s *stack) approve(t *testing.T, id string, reject bool, check func(workflo
 		pending = st.PendingApprovals[0]
 		return true
 	})
+	return pending
+}
+
+// approve waits for the run's approval, checks what it asks, and decides it.
+func (s *stack) approve(t *testing.T, id string, reject bool, check func(workflows.PendingApproval)) {
+	t.Helper()
+	pending := s.awaitApproval(t, id)
 	if check != nil {
 		check(pending)
 	}

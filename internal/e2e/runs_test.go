@@ -226,10 +226,7 @@ func TestTerminatedRunIsReportedAsTerminated(t *testing.T) {
 	s := getStack(t)
 	u := s.takeUsers(t, 1)[0]
 	id := s.start(t, runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "alice"})
-	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
-		st, err := runs.Query(context.Background(), s.client, id)
-		return err == nil && len(st.PendingApprovals) == 1
-	})
+	s.awaitApproval(t, id)
 	require.NoError(t, s.client.TerminateWorkflow(context.Background(), id, "", "operator stopped it: wrong alert"))
 	st, err := runs.Status(context.Background(), s.client, id)
 	require.NoError(t, err)
@@ -280,10 +277,7 @@ func TestApprovalThroughCLI(t *testing.T) {
 	id := strings.TrimSpace(out)
 	require.NotEmpty(t, id)
 
-	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
-		st, err := runs.Query(context.Background(), s.client, id)
-		return err == nil && len(st.PendingApprovals) == 1
-	})
+	s.awaitApproval(t, id)
 	_, errOut, code = s.cli(t, "approve", id, "--as", "mallory")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "mallory may not decide step approve (approvers: bob, carol)")
@@ -364,10 +358,7 @@ func TestRunSurvivesWorkerRestart(t *testing.T) {
 	t.Cleanup(stop)
 	u := s.takeUsers(t, 1)[0]
 	id := s.start(t, runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "alice"})
-	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
-		st, err := runs.Query(context.Background(), s.client, id)
-		return err == nil && len(st.PendingApprovals) == 1
-	})
+	s.awaitApproval(t, id)
 	s.restartWorker(t)
 	_, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "carol"})
 	require.NoError(t, err)

@@ -128,10 +128,7 @@ func TestRejectedRunState(t *testing.T) {
 	s := getStack(t)
 	u := s.takeUsers(t, 1)[0]
 	id := s.start(t, runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "alice"})
-	eventually(t, 30*time.Second, "the approval to be pending", func() bool {
-		st, err := runs.Query(context.Background(), s.client, id)
-		return err == nil && len(st.PendingApprovals) == 1
-	})
+	s.awaitApproval(t, id)
 	_, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "carol", Reject: true})
 	require.NoError(t, err)
 	st := s.wait(t, id)
