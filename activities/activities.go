@@ -46,6 +46,13 @@ type Activities struct {
 	// (DefaultMaxOutputBytes) when no payload store is configured; leave it
 	// 0 with a store, which takes results of any size. Default 0.
 	MaxOutputBytes int
+	// Callers are the workflows allowed to run these activities (origin.go);
+	// the engine sets Cordon's. Default none: every call is refused.
+	Callers Callers
+	// Guard re-checks a write's targets against the guardrails right
+	// before the write (writeguard.go); the engine sets the worker's.
+	// Default nil: every destructive action is refused.
+	Guard WriteGuard
 
 	zoneMu sync.Map // zone id -> *sync.Mutex; see lockZone
 }
@@ -58,8 +65,10 @@ func New(client *okta.Client, reg *spec.Registry, logger *slog.Logger) *Activiti
 	return &Activities{Okta: client, Registry: reg, Logger: logger, Now: time.Now, BulkConcurrency: 8}
 }
 
-// start looks up the action, validates the request's params and logs the
-// start. Invalid input comes back already classified (non-retryable).
+// start looks up the action, validates the request's params, re-checks a
+// destructive action's guarded values against the guardrails
+// (writeguard.go) and logs the start. Invalid input and refusals come back
+// already classified (non-retryable).
 func (a *Activities) start(ctx context.Context, name string, req spec.Request) (*spec.Action, *Params, error) {
 	act, ok := a.Registry.Lookup(name)
 	if !ok {
@@ -71,6 +80,9 @@ func (a *Activities) start(ctx context.Context, name string, req spec.Request) (
 	}
 	if err := p.check(act); err != nil {
 		return act, nil, classify(act.Title, err)
+	}
+	if err := a.recheck(ctx, act, p); err != nil {
+		return act, nil, err
 	}
 	activity.GetLogger(ctx).Info("okta action", "action", name, "step", req.Step)
 	return act, p, nil

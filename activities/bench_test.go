@@ -133,7 +133,7 @@ func requestUse(reqs []oktasim.RequestRecord) (fraction, share429 float64, reque
 // activity the way Temporal would: after the error's NextRetryDelay, with
 // the last heartbeat's details. It fails when an item ends failed.
 func deactivateWithRetries(client *okta.Client, ids []any) error {
-	acts := New(client, spec.Okta(), nil)
+	acts := testActivities(client, nil)
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestActivityEnvironment()

@@ -47,6 +47,11 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Re
 			"zone %s (%s) has type %s and usage %s; %s needs an IP zone with usage BLOCKLIST",
 			zoneID, zone.Str("name"), zone.Str("type"), zone.Str("usage"), act.Title)})
 	}
+	before := blockedEntries(zone)
+	entries, refused, err := a.allowedEntries(ctx, act, entries)
+	if err != nil {
+		return nil, err
+	}
 	raw, parsed := zoneEntries(zone["gateways"])
 	earlier := earlierZoneWrites(ctx)
 	var results []spec.ItemResult
@@ -71,6 +76,9 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Re
 		if len(raw) == 0 {
 			zone["gateways"] = nil
 		}
+		if err := a.checkZoneResult(ctx, act, zoneID, before, zone); err != nil {
+			return nil, err
+		}
 		recordZoneWrite(ctx, earlier, results)
 		if _, err = a.Okta.ReplaceZone(ctx, zoneID, zone); err != nil {
 			return nil, classify(act.Title, err)
@@ -83,7 +91,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Re
 	for _, r := range results {
 		res.Succeeded = append(res.Succeeded, r.ID)
 	}
-	return res, nil
+	return withRefused(act, res, refused)
 }
 
 // blockEntries appends to the zone's entries (raw, and parsed beside it)

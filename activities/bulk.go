@@ -101,6 +101,7 @@ func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]sp
 // finish, and returns the error (classified: a 429 carries NextRetryDelay
 // from Okta's reset) so that Temporal retries the unfinished items.
 func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string, fn itemFunc) (*spec.BulkResult, error) {
+	fn = a.guardItem(act, fn) // the guardrails, re-checked before each item's write (writeguard.go)
 	log := activity.GetLogger(ctx)
 	b := &bulkRun{ctx: ctx, ids: ids, off: make(chan struct{})}
 	b.progress, b.doneAt = resumeProgress(ctx, ids)

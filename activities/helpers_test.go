@@ -14,6 +14,7 @@ import (
 
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/testutil"
 )
@@ -52,7 +53,7 @@ func attach(t *testing.T, srv *oktasim.Server, logs *testutil.SyncBuffer, token 
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	client, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), Token: token}, append([]okta.Option{okta.WithLogger(logger)}, clientOpts...)...)
 	require.NoError(t, err)
-	acts := New(client, spec.Okta(), logger)
+	acts := testActivities(client, logger)
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(logger))
 	env := suite.NewTestActivityEnvironment()
@@ -107,4 +108,33 @@ func writes(sim *oktasim.Sim) int {
 		}
 	}
 	return n
+}
+
+// testCallers are the callers the SDK's test activity environment
+// presents: a workflow of type "0" (none specified) on task queue
+// "default-test-taskqueue" (go.temporal.io/sdk v1.50.0,
+// internal/internal_workflow_testsuite.go, executeActivity).
+var testCallers = Callers{TaskQueue: "default-test-taskqueue", Workflows: []string{"0"}}
+
+// testActivities are the activities as the worker wires them: callers set
+// (to the test environment's) and the guardrails re-checked at the write,
+// here with the default protected networks only: a guard without a
+// directory reads nothing from Okta, so tests that count requests see only
+// the action's own.
+func testActivities(client *okta.Client, logger *slog.Logger) *Activities {
+	return guardedActivities(client, logger, guard.Config{}, nil)
+}
+
+// guardedActivities are testActivities with the guardrails cfg, resolved
+// through dir (guard.OktaDirectory for protected groups and the token's
+// owner; nil for the static lists only).
+func guardedActivities(client *okta.Client, logger *slog.Logger, cfg guard.Config, dir guard.Directory) *Activities {
+	acts := New(client, spec.Okta(), logger)
+	acts.Callers = testCallers
+	g, err := guard.New(cfg, dir)
+	if err != nil {
+		panic(err)
+	}
+	acts.Guard = g
+	return acts
 }

@@ -56,7 +56,13 @@ func (a *Activities) Funcs() map[string]Func {
 // engine's cordon.resolve activity, which reads through the same client. It
 // panics when an action has no implementation: that is a build mistake the
 // first test run catches, not a runtime condition.
+//
+// Every activity is registered behind a.Callers' check (origin.go): one
+// started outside Cordon's workflows (a standalone activity, another
+// workflow type, another task queue) fails non-retryably before it reads
+// its input. With no Callers set, every call is refused.
 func (a *Activities) Register(r worker.ActivityRegistry) {
+	r = Restrict(r, a.Callers)
 	funcs := a.Funcs()
 	for _, name := range a.Registry.Names() {
 		fn, ok := funcs[name]

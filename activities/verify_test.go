@@ -41,7 +41,7 @@ func TestBlockIPsNoticesALostWrite(t *testing.T) {
 	t.Cleanup(srv.Close)
 	client, err := okta.NewClient(okta.Config{OrgURL: srv.URL, Token: testToken})
 	require.NoError(t, err)
-	acts := New(client, spec.Okta(), slog.New(slog.DiscardHandler))
+	acts := testActivities(client, slog.New(slog.DiscardHandler))
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	acts.Register(env)

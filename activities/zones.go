@@ -49,6 +49,9 @@ func (a *Activities) CreateZone(ctx context.Context, req spec.Request) (any, err
 	name := truncateName(ctx, p.Str(spec.ParamName))
 	zone := okta.Zone{"type": typ, "name": name, "status": "ACTIVE", "usage": usage}
 	shape.apply(ctx, zone, typ, true)
+	if err := a.checkZoneResult(ctx, act, "", nil, zone); err != nil {
+		return nil, err
+	}
 	created, err := a.Okta.CreateZone(ctx, zone)
 	if err == nil {
 		return created, nil
@@ -94,6 +97,7 @@ func (a *Activities) UpdateZone(ctx context.Context, req spec.Request) (any, err
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
+	before := blockedEntries(zone)
 	if p.Has(spec.ParamName) {
 		zone["name"] = truncateName(ctx, p.Str(spec.ParamName))
 	}
@@ -106,6 +110,9 @@ func (a *Activities) UpdateZone(ctx context.Context, req spec.Request) (any, err
 			return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamGateways, Msg: fmt.Sprintf(
 				"the zone would hold %d entries, over Okta's limit of %d per blocklist zone", len(gws), spec.MaxBlocklistEntries)})
 		}
+	}
+	if err := a.checkZoneResult(ctx, act, id, before, zone); err != nil {
+		return nil, err
 	}
 	updated, err := a.Okta.ReplaceZone(ctx, id, zone)
 	if err != nil {

@@ -36,7 +36,7 @@ func TestBlockIPs(t *testing.T) {
 		assert.Equal(t, z.Gateways, z2.Gateways)
 	})
 	t.Run("unblock", func(t *testing.T) {
-		un := f.bulk(spec.UnblockIPs, map[string]any{spec.ParamZoneID: zid, spec.ParamIPAddresses: []any{"185.220.101.47", "10.0.0.1"}})
+		un := f.bulk(spec.UnblockIPs, map[string]any{spec.ParamZoneID: zid, spec.ParamIPAddresses: []any{"185.220.101.47", "203.0.113.200"}})
 		assert.Equal(t, spec.OutcomeDone, un.Results[0].Outcome)
 		assert.Equal(t, spec.OutcomeNotBlocked, un.Results[1].Outcome)
 		z3, _ := f.sim.Zone(zid)

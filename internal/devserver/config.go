@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	chasmactivity "go.temporal.io/server/chasm/lib/activity"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -169,7 +170,7 @@ func buildConfig(host string, p ports, sqlConf, visConf *config.SQL) *config.Con
 	return &c
 }
 
-func serverOptions(c *config.Config, logger serverLogger) []temporal.ServerOption {
+func serverOptions(c *config.Config, logger serverLogger, standalone bool) []temporal.ServerOption {
 	hosts := map[primitives.ServiceName]static.Hosts{}
 	for name, svc := range c.Services {
 		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(
@@ -203,6 +204,15 @@ func serverOptions(c *config.Config, logger serverLogger) []temporal.ServerOptio
 		// Search attributes added at startup (ensureSearchAttributes) must be
 		// usable immediately, not after the cache's refresh interval.
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		// Standalone activities off (activity.enableStandalone, on by
+		// default in server 1.32: go.temporal.io/server
+		// chasm/lib/activity/config.go). Any client of the namespace could
+		// otherwise run okta.suspend_users with no workflow around it;
+		// the frontend now answers StartActivityExecution with
+		// "Standalone activity is disabled" (chasm/lib/activity/frontend.go).
+		// Cordon's activities refuse such calls themselves too
+		// (activities/origin.go); this closes the door one layer earlier.
+		chasmactivity.Enabled.Key(): standalone,
 	}
 	return []temporal.ServerOption{
 		temporal.WithConfig(c),

@@ -74,6 +74,11 @@ type Options struct {
 	// (worker --dev serves one at http://HTTP-ADDR/codec that resolves
 	// stored payloads). Default "": the UI shows payloads as stored.
 	CodecEndpoint string
+	// StandaloneActivities leaves Temporal's standalone activities on
+	// (activity.enableStandalone), as a cluster whose operator did not
+	// turn them off: only the end-to-end tests that prove Cordon's
+	// activities refuse such calls themselves set it. Default false: off.
+	StandaloneActivities bool
 }
 
 // Server is a running embedded Temporal server. Stop it to release its
@@ -132,7 +137,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	conf := buildConfig(host, ports, sqlConf, visibility)
-	s.temporal, err = temporal.NewServer(serverOptions(conf, s.serverLog)...)
+	s.temporal, err = temporal.NewServer(serverOptions(conf, s.serverLog, opts.StandaloneActivities)...)
 	if err != nil {
 		return nil, fmt.Errorf("configuring Temporal server: %w", err)
 	}

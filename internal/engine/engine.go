@@ -6,15 +6,12 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities"
-	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/guard"
@@ -48,6 +45,10 @@ type Deps struct {
 	// approvals); nil records nothing (the activity is still registered).
 	// Okta writes reach it through the Okta client's observer.
 	Audit *audit.Recorder
+	// TrustedWorkflows are workflow types besides Cordon's own that may
+	// call the activities: the benchmarks' hand-written baseline. The
+	// worker sets none. Default none.
+	TrustedWorkflows []string
 }
 
 // guardCheck is the guardrails' activity: the guard's check with its
@@ -61,81 +62,50 @@ func guardCheck(g *guard.Guard) func(context.Context, spec.GuardRequest) (spec.G
 }
 
 // Register adds every Cordon workflow and activity to r.
+//
+// Every activity, the Okta actions and the engine's own cordon.*
+// activities alike, runs only when one of the workflow types registered
+// here calls it on workflows.TaskQueue (activities.Callers): a standalone
+// activity or a foreign workflow is refused before the activity reads its
+// input. The Okta actions also re-check the guardrails (d.Guard) where
+// they write.
 func Register(r worker.Registry, d Deps) {
 	in := workflows.New(d.Registry)
 	in.ApprovalsURL, in.Approvals = d.ApprovalsURL, d.Approvals
-	workflows.Register(r, in)
+	names := &workflowNames{WorkflowRegistry: r}
+	workflows.Register(names, in)
+	callers := activities.Callers{TaskQueue: workflows.TaskQueue, Workflows: append(names.list, d.TrustedWorkflows...)}
+	d.Activities.Callers = callers
+	if d.Guard != nil {
+		d.Activities.Guard = d.Guard
+	}
 	d.Activities.Register(r)
-	r.RegisterActivityWithOptions(guardCheck(d.Guard), activity.RegisterOptions{Name: spec.GuardActivity})
-	r.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})
-	r.RegisterActivityWithOptions(d.Notifier.Approval, activity.RegisterOptions{Name: workflows.NotifyActivity})
-	r.RegisterActivityWithOptions(AuditRuns{Recorder: d.Audit}.Record, activity.RegisterOptions{Name: workflows.AuditActivity})
+	ar := activities.Restrict(r, callers)
+	ar.RegisterActivityWithOptions(guardCheck(d.Guard), activity.RegisterOptions{Name: spec.GuardActivity})
+	ar.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})
+	ar.RegisterActivityWithOptions(d.Notifier.Approval, activity.RegisterOptions{Name: workflows.NotifyActivity})
+	ar.RegisterActivityWithOptions(AuditRuns{Recorder: d.Audit}.Record, activity.RegisterOptions{Name: workflows.AuditActivity})
 	if d.Intake != nil {
-		r.RegisterActivityWithOptions(d.Intake.Poll, activity.RegisterOptions{Name: workflows.IntakePollActivity})
+		ar.RegisterActivityWithOptions(d.Intake.Poll, activity.RegisterOptions{Name: workflows.IntakePollActivity})
 	}
 	if d.Health != nil {
-		r.RegisterActivityWithOptions(d.Health.Alert, activity.RegisterOptions{Name: workflows.HealthAlertActivity})
+		ar.RegisterActivityWithOptions(d.Health.Alert, activity.RegisterOptions{Name: workflows.HealthAlertActivity})
 	}
 }
 
-// Directory adapts the Okta client to what the guard needs.
-type Directory struct{ Okta *okta.Client }
-
-// GroupMembers returns the ids and logins of a group's members.
-func (d Directory) GroupMembers(ctx context.Context, groupID string) ([]string, error) {
-	raw, err := d.Okta.ListGroupMembers(ctx, groupID, 0)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, r := range raw {
-		var u okta.User
-		if json.Unmarshal(r, &u) == nil {
-			out = append(out, u.ID, u.Profile.Login)
-		}
-	}
-	return out, nil
+// workflowNames records the names workflows.Register registers, so the
+// activities' callers are exactly Cordon's registered workflow types.
+type workflowNames struct {
+	workflows.WorkflowRegistry
+	list []string
 }
 
-// Me returns the id and login of the API token's owner.
-func (d Directory) Me(ctx context.Context) (string, string, error) {
-	u, err := d.Okta.Me(ctx)
-	if err != nil {
-		return "", "", err
-	}
-	return u.ID, u.Profile.Login, nil
+func (n *workflowNames) RegisterWorkflowWithOptions(w any, o workflow.RegisterOptions) {
+	n.list = append(n.list, o.Name)
+	n.WorkflowRegistry.RegisterWorkflowWithOptions(w, o)
 }
 
-// UserID returns the ID of the user with this ID or login; "" when none.
-func (d Directory) UserID(ctx context.Context, idOrLogin string) (string, error) {
-	_, u, err := d.Okta.GetUser(ctx, idOrLogin)
-	if errors.Is(err, okta.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return u.ID, nil
-}
-
-// GroupID returns the ID of the group with this ID or exact name; "" when
-// none. A name several groups share is an error: the guardrails file must
-// then name the group by ID.
-func (d Directory) GroupID(ctx context.Context, idOrName string) (string, error) {
-	if _, err := d.Okta.GetGroup(ctx, idOrName); err == nil {
-		return idOrName, nil
-	} else if !errors.Is(err, okta.ErrNotFound) {
-		return "", err
-	}
-	ids, err := d.Okta.GroupIDsByName(ctx, idOrName)
-	if err != nil {
-		return "", err
-	}
-	switch len(ids) {
-	case 0:
-		return "", nil
-	case 1:
-		return ids[0], nil
-	}
-	return "", fmt.Errorf("%d groups are named %q; name the group by ID", len(ids), idOrName)
-}
+// Directory adapts the Okta client to what the guard needs; it lives
+// with the guard (guard.OktaDirectory), which the activities' own tests
+// use too.
+type Directory = guard.OktaDirectory
