@@ -82,7 +82,7 @@ func (c Callers) describe() string {
 // refusal is the activity's failure for a *CallerError: non-retryable,
 // since no retry changes who called.
 func refusal(err *CallerError) error {
-	return temporal.NewNonRetryableApplicationError(err.Error(), ErrNotCordonCaller, err)
+	return temporal.NewNonRetryableApplicationError(err.Error(), ErrNotCordonCaller, nil)
 }
 
 // Restrict returns r with every activity registered through it wrapped in
