@@ -119,6 +119,11 @@ type stackOptions struct {
 	// postgres, when set, runs the Temporal server on PostgreSQL instead
 	// of SQLite (the PostgreSQL tier, postgres_test.go).
 	postgres *devserver.Postgres
+	// standalone leaves the server's standalone activities on, as a
+	// cluster whose operator did not turn them off (adversarial_activity_test.go).
+	standalone bool
+	// register, when set, adds to what the stack's worker registers.
+	register func(worker.Worker)
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -131,7 +136,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 		protected = *so.protected
 	}
 	ctx := context.Background()
-	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", DataFile: dataFile, Postgres: so.postgres,
+	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", DataFile: dataFile, Postgres: so.postgres, StandaloneActivities: so.standalone,
 		SearchAttributes: workflows.SearchAttributes(),
 		Logger:           slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	require.NoError(t, err)
@@ -177,9 +182,13 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, engine.WorkerOptions())
 		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail,
-			Intake: &intake.Poller{Okta: oc, Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
-			Health: &healthcheck.Alerter{Starter: trigger.ClientStarter{Client: c}, Library: triggerLib}})
+			Intake:           &intake.Poller{Okta: oc, Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
+			Health:           &healthcheck.Alerter{Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
+			TrustedWorkflows: []string{handWrittenName}})
 		w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
+		if so.register != nil {
+			so.register(w)
+		}
 		return w
 	}
 	s.worker = s.newWorker()
