@@ -10,6 +10,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/cordonsec/cordon/workflows"
 )
@@ -136,4 +137,30 @@ func env(s types.ServiceConfig, key string) string {
 		return *v
 	}
 	return ""
+}
+
+// TestServerTurnsStandaloneActivitiesOff: the reference stack's server
+// reads the dynamic config file that turns standalone activities off, so
+// no client can run Cordon's activities without a workflow.
+func TestServerTurnsStandaloneActivitiesOff(t *testing.T) {
+	srv, err := loadCompose(t).GetService("temporal")
+	require.NoError(t, err)
+	path := env(srv, "DYNAMIC_CONFIG_FILE_PATH")
+	require.NotEmpty(t, path)
+	var mounted string
+	for _, v := range srv.Volumes {
+		if v.Target == path {
+			mounted = v.Source
+		}
+	}
+	require.NotEmpty(t, mounted, "%s is mounted into the server", path)
+	b, err := os.ReadFile(mounted)
+	require.NoError(t, err)
+	var dc map[string][]struct {
+		Value any `yaml:"value"`
+	}
+	require.NoError(t, yaml.Unmarshal(b, &dc))
+	require.Equal(t, []struct {
+		Value any `yaml:"value"`
+	}{{Value: false}}, dc["activity.enableStandalone"])
 }
