@@ -12,7 +12,10 @@
 // The workflow canonicalises and guards a destructive step's targets with
 // package spec (ParseList, ParseIPEntry, CanonicalID) and the cordon.resolve
 // activity (resolve.go) before the action runs, so the action acts on
-// exactly the targets that were checked.
+// exactly the targets that were checked. The activities trust no caller
+// for that: they run only inside Cordon's workflows (origin.go) and ask
+// the guard again right before each write (writeguard.go,
+// writeguard_zone.go).
 package activities
 
 import (
