@@ -174,3 +174,80 @@ func TestEmbeddedServerRefusesStandaloneActivities(t *testing.T) {
 	after, _ := s.sim.Sim().User(oktasim.DemoActiveUserID)
 	assert.Equal(t, u.Status, after.Status)
 }
+
+// bypassName is a workflow type the worker trusts that calls the Okta
+// actions directly, skipping the interpreter's canonicalisation, guard and
+// limits: a stand-in for a workflow bug or a hand-made input.
+const bypassName = "BypassWorkflow"
+
+func bypass(ctx workflow.Context, activityName string, req spec.Request) (spec.BulkResult, error) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
+	})
+	var res spec.BulkResult
+	err := workflow.ExecuteActivity(ctx, activityName, req).Get(ctx, &res)
+	return res, err
+}
+
+// TestWriteGuardHoldsWhenTheWorkflowIsBypassed: even a caller the worker
+// runs activities for cannot write to a protected identity; the activity
+// asks the guard again right before each write. A protected user and the
+// token's owner (by ID and as "me") are refused, the unprotected user in
+// the same call is suspended; the token owner's password is not expired;
+// 10.0.0.0/8 is not blocked.
+func TestWriteGuardHoldsWhenTheWorkflowIsBypassed(t *testing.T) {
+	protected := guard.Protected{Users: []string{oktasim.DemoActiveUserLogin}, Groups: []string{oktasim.DemoITAdminsGroupID}}
+	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo}, stackOptions{
+		protected: &protected, trusted: []string{bypassName},
+		register: func(w worker.Worker) {
+			w.RegisterWorkflowWithOptions(bypass, workflow.RegisterOptions{Name: bypassName})
+		}})
+	defer stop()
+	sim := s.sim.Sim()
+	ctx := context.Background()
+	call := func(action string, params map[string]any) (spec.BulkResult, error) {
+		run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: workflows.TaskQueue,
+			WorkflowExecutionTimeout: time.Minute}, bypassName, action, spec.Request{Params: params, Step: "bypass"})
+		require.NoError(t, err)
+		var res spec.BulkResult
+		err = run.Get(ctx, &res)
+		return res, err
+	}
+	var other string
+	for _, id := range sim.GroupMembers(oktasim.DemoEngineeringGroupID) {
+		if u, _ := sim.User(id); u.Status == "ACTIVE" && id != oktasim.DemoActiveUserID {
+			other = id
+			break
+		}
+	}
+	require.NotEmpty(t, other)
+	admin, _ := sim.User(oktasim.DemoAdminID)
+	blocked, _ := sim.Zone(oktasim.DemoBlockedIPZoneID)
+
+	res, err := call(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, "me", oktasim.DemoAdminID, other}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{other}, res.Succeeded)
+	assert.Equal(t, []string{oktasim.DemoActiveUserID, "me", oktasim.DemoAdminID}, res.Failed)
+	for _, r := range res.Results[:3] {
+		assert.Equal(t, spec.OutcomeProtected, r.Outcome, r.ID)
+		assert.Contains(t, r.Message, "not written (okta.suspend_users re-checks the guardrails before each write)")
+	}
+	for id, want := range map[string]string{oktasim.DemoActiveUserID: "ACTIVE", oktasim.DemoAdminID: "ACTIVE", other: "SUSPENDED"} {
+		u, _ := sim.User(id)
+		assert.Equal(t, want, u.Status, id)
+	}
+
+	_, err = call(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: []any{"me"}, spec.ParamTempPassword: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "owner of Cordon's Okta API token; not written")
+	after, _ := sim.User(oktasim.DemoAdminID)
+	assert.Equal(t, admin.PasswordChanged, after.PasswordChanged)
+	assert.Equal(t, admin.Status, after.Status)
+
+	_, err = call(spec.BlockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"10.0.0.0/8"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "10.0.0.0/8: inside protected network 10.0.0.0/8; not written")
+	z, _ := sim.Zone(oktasim.DemoBlockedIPZoneID)
+	assert.Equal(t, blocked.Gateways, z.Gateways)
+}

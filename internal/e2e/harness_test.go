@@ -124,6 +124,9 @@ type stackOptions struct {
 	standalone bool
 	// register, when set, adds to what the stack's worker registers.
 	register func(worker.Worker)
+	// trusted are workflow types besides Cordon's (and the benchmarks'
+	// baseline) that may call the activities.
+	trusted []string
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -184,7 +187,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail,
 			Intake:           &intake.Poller{Okta: oc, Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
 			Health:           &healthcheck.Alerter{Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
-			TrustedWorkflows: []string{handWrittenName}})
+			TrustedWorkflows: append([]string{handWrittenName}, so.trusted...)})
 		w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
 		if so.register != nil {
 			so.register(w)
