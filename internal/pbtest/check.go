@@ -50,6 +50,15 @@ func (f *File) check(errs *sink, library string) {
 	}
 	steps := map[string]*playbook.Step{}
 	collectSteps(pb.Steps, steps)
+	if pb.Guardrails.AboveLimit == "approval" {
+		// The gate a step above max_targets waits at (workflows'
+		// limitApproval): <id>-limit, an approval step of the run.
+		for id, s := range steps {
+			if s.Kind == playbook.KindAction {
+				steps[id+"-limit"] = &playbook.Step{ID: id + "-limit", Kind: playbook.KindApproval}
+			}
+		}
+	}
 	var outputs []string
 	for _, o := range pb.Outputs {
 		outputs = append(outputs, o.Name)

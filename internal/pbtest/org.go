@@ -47,6 +47,9 @@ func (fx fixture) call(method, path string, body any) (map[string]any, error) {
 // apply builds the case's org on top of the seed.
 func (fx fixture) apply(o Org) error {
 	for _, g := range o.Groups {
+		if _, ok := fx.sim.GroupIDByName(g.Name); ok {
+			continue // the seed has it already
+		}
 		if _, err := fx.call("POST", "/api/v1/groups", map[string]any{"profile": map[string]any{"name": g.Name, "description": g.Description}}); err != nil {
 			return fmt.Errorf("group %s: %w", g.Name, err)
 		}
@@ -130,6 +133,16 @@ func (fx fixture) user(u FixtureUser) error {
 }
 
 func (fx fixture) zone(z FixtureZone) error {
+	if existing, ok := fx.sim.ZoneByName(z.Name); ok {
+		// A seeded zone: only its status changes (the system zones
+		// cannot be recreated).
+		op := map[string]string{"ACTIVE": "activate", "INACTIVE": "deactivate"}[strings.ToUpper(z.Status)]
+		if op == "" || strings.EqualFold(existing.Status, z.Status) {
+			return nil
+		}
+		_, err := fx.call("POST", "/api/v1/zones/"+url.PathEscape(existing.ID)+"/lifecycle/"+op, nil)
+		return err
+	}
 	usage := cmpOr(z.Usage, "BLOCKLIST")
 	var gws []map[string]any
 	for _, g := range z.Gateways {
