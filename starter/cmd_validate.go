@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
+	"strings"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/cli"
+	"github.com/cordonsec/cordon/internal/pbtest"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
 )
@@ -31,11 +35,60 @@ func validateCommand() cli.Command {
 				reg := spec.Okta()
 				opts := playbook.Options{Registry: reg, Library: playbook.DirLibrary(*library), ChildInputs: playbook.DirChildInputs(*library, reg),
 					Child: playbook.DirChild(*library, reg)}
-				if code := playbook.Validate(args, opts, stdio.Out, *output == "json"); code != playbook.ExitValid {
+				// Test files (cordon test) sit beside the playbooks, so
+				// validate playbooks/*.yaml checks them too, as tests.
+				var books, tests []string
+				for _, a := range args {
+					if strings.HasSuffix(a, pbtest.Suffix) {
+						tests = append(tests, a)
+					} else {
+						books = append(books, a)
+					}
+				}
+				code := playbook.ExitValid
+				if len(books) > 0 || len(tests) == 0 {
+					code = playbook.Validate(books, opts, stdio.Out, *output == "json" && len(tests) == 0)
+				}
+				if len(tests) > 0 {
+					code = max(code, validateTests(tests, stdio, *output == "json"))
+				}
+				if code != playbook.ExitValid {
 					return cli.Exit(code, nil)
 				}
 				return nil
 			}
 		},
 	}
+}
+
+// validateTests checks test files as cordon test loads them (their
+// playbook, steps, outputs and approvals); with jsonOut it prints their
+// errors as one JSON list.
+func validateTests(files []string, stdio cli.Stdio, jsonOut bool) int {
+	all := playbook.ErrorList{}
+	code := playbook.ExitValid
+	for _, f := range files {
+		_, err := pbtest.Load(f, "")
+		list, isList := err.(playbook.ErrorList)
+		switch {
+		case err == nil:
+			if !jsonOut {
+				fmt.Fprintf(stdio.Out, "%s: ok\n", f)
+			}
+		case isList:
+			code = max(code, playbook.ExitInvalid)
+			all = append(all, list...)
+			if !jsonOut {
+				_ = list.Format(stdio.Out, false)
+			}
+		default:
+			fmt.Fprintf(stdio.Out, "validate: %v\n", err)
+			code = playbook.ExitUsage
+		}
+	}
+	if jsonOut {
+		b, _ := json.MarshalIndent(all, "", "  ")
+		fmt.Fprintln(stdio.Out, string(b))
+	}
+	return code
 }
