@@ -27,7 +27,16 @@ type decider struct {
 	// asked remembers which requests were handled (step + asked_at), so a
 	// request is decided once, and a refused decision is not sent again.
 	asked map[string]string
+	// seen is the step statuses at the last look; every the current
+	// interval between looks.
+	seen  string
+	every time.Duration
 }
+
+// maxTick caps the interval between looks at the run's pending approvals:
+// a decision reaches an approval at most this long (in the run's time)
+// after it starts waiting.
+const maxTick = 30 * time.Second
 
 func (d *decider) look() {
 	if d.used == nil {
@@ -43,7 +52,7 @@ func (d *decider) look() {
 		d.env.RegisterDelayedCallback(d.look, tick)
 		return
 	}
-	next := tick
+	next := d.backoff(&st)
 	for _, p := range st.PendingApprovals {
 		key := p.Step + "@" + p.AskedAt.String()
 		if d.asked[key] == "timeout" {
@@ -66,6 +75,22 @@ func (d *decider) look() {
 		d.decide(p, a)
 	}
 	d.env.RegisterDelayedCallback(d.look, next)
+}
+
+// backoff is how long to wait before the next look: one tick while the
+// run moves, doubling (up to maxTick) while nothing changes, so a run
+// that waits an hour (wait:, undo_after) costs a dozen looks, not 3,600.
+func (d *decider) backoff(st *workflows.RunStatus) time.Duration {
+	var b strings.Builder
+	for _, s := range st.Steps {
+		b.WriteString(s.ID + "=" + s.Status + ";")
+	}
+	if b.String() != d.seen || len(st.PendingApprovals) > 0 {
+		d.seen, d.every = b.String(), tick
+		return tick
+	}
+	d.every = min(max(d.every*2, tick), maxTick)
+	return d.every
 }
 
 // waitFor is how long to sleep while p only waits for its deadline: until

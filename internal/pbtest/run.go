@@ -91,7 +91,10 @@ func (f *File) runCase(c Case) *outcome {
 	d := &decider{env: env, approvals: c.Approvals, signer: signer, run: runID(f, c)}
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: d.run, TaskQueue: workflows.TaskQueue})
 	env.RegisterDelayedCallback(d.look, tick)
-	env.ExecuteWorkflow(workflows.PlaybookWorkflowName, in)
+	if err := execute(env, in); err != nil {
+		out.setupErr = err
+		return out
+	}
 	out.status, out.err = result(env)
 	out.hung, out.refused = d.hung, d.refused
 	out.writes = writes(sim.Requests(), out.before.names)
@@ -188,6 +191,23 @@ func newEnv(url string) (*testsuite.TestWorkflowEnvironment, *signing.Signer, er
 	engine.Register(env, engine.Deps{Registry: reg, Activities: activities.New(oc, reg, slog.New(slog.DiscardHandler)), Guard: g,
 		Approvals: workflows.ApprovalPolicy{Keys: signing.Keyring{signer.KeyID: pub}}})
 	return env, signer, nil
+}
+
+// execute runs the workflow. The test environment panics when nothing
+// happens for WallTimeout (an activity or the engine is stuck); that
+// becomes the case's failure instead of ending cordon test.
+func execute(env *testsuite.TestWorkflowEnvironment, in workflows.RunInput) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			msg := fmt.Sprint(p)
+			if i := strings.Index(msg, ", workflow stack"); i > 0 {
+				msg = msg[:i]
+			}
+			err = fmt.Errorf("the run made no progress for %s (%s)", WallTimeout, msg)
+		}
+	}()
+	env.ExecuteWorkflow(workflows.PlaybookWorkflowName, in)
+	return nil
 }
 
 // result reads the finished run's status, also from a failed run's error.
