@@ -57,7 +57,7 @@ func approveCommand() cli.Command {
 			step := fs.String("step", "", "the approval step, when several are pending")
 			reject := fs.Bool("reject", false, "reject instead of approve")
 			comment := fs.String("comment", "", "a comment kept with the decision")
-			serveURL := fs.String("serve", envOr("CORDON_SERVE_URL", "http://127.0.0.1:8080"), "cordon serve `URL` signed decisions go through")
+			serveURL := fs.String("serve", envOr("CORDON_SERVE_URL", ""), "cordon serve `URL` signed decisions go through (default: the one cordon login signed in to)")
 			return func(ctx context.Context, args []string, io cli.Stdio) error {
 				if *as == "" {
 					return approveSigned(ctx, io, *serveURL, args[0], *step, *reject, *comment)

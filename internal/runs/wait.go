@@ -70,7 +70,7 @@ func report(w io.Writer, id string, st *workflows.RunStatus, seen map[string]str
 		if len(p.Targets) > 0 {
 			fmt.Fprintf(w, "    targets of %s: %s\n", p.ForStep, joinMax(p.Targets, 10))
 		}
-		fmt.Fprintf(w, "    decide: cordon approve %s --step %s --as NAME [--reject] [--comment TEXT]\n", id, p.Step)
+		fmt.Fprintf(w, "    decide: %s\n", workflows.DecideHint(id, p))
 	}
 }
 
