@@ -16,9 +16,11 @@ TESTFLAGS ?= -timeout 20m -p 2
 ## it, even after the worker shut down cleanly, and make then reports
 ## "Error 1"; exec leaves the worker alone in the recipe, so Ctrl-C ends
 ## make quietly.
+## RUNFLAGS adds worker flags (e.g. RUNFLAGS="--ui-port 0"); later flags win.
+RUNFLAGS ?=
 run:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/cordon-worker ./worker
-	exec bin/cordon-worker --dev --demo contain-compromised-user --demo-alert testdata/alerts/contain-compromised-user.json
+	exec bin/cordon-worker --dev --demo contain-compromised-user --demo-alert testdata/alerts/contain-compromised-user.json $(RUNFLAGS)
 
 ## test: every package's tests, including end-to-end runs on the embedded server
 ## and `cordon test playbooks/` (TestLibrary in internal/pbtest)
