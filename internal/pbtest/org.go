@@ -64,16 +64,49 @@ func (fx fixture) apply(o Org) error {
 			return fmt.Errorf("zone %s: %w", z.Name, err)
 		}
 	}
-	for _, ev := range o.Events {
-		ev = maps(ev)
-		if ago, ok := ev["ago"].(string); ok {
-			d, err := time.ParseDuration(ago)
-			if err != nil {
-				return fmt.Errorf("event ago: %w", err)
-			}
-			delete(ev, "ago")
-			ev["published"] = time.Now().UTC().Add(-d).Format(time.RFC3339Nano)
+	for i, ev := range o.Events {
+		if err := fx.event(ev); err != nil {
+			return fmt.Errorf("event %d: %w", i+1, err)
 		}
+	}
+	return nil
+}
+
+// event appends a System Log event with the fixture conveniences: ago
+// (published that long before now), repeat (that many copies) and an
+// actor named only by alternateId (a login of the org: its id, type and
+// display name are filled in).
+func (fx fixture) event(ev map[string]any) error {
+	ev = maps(ev)
+	if ago, ok := ev["ago"].(string); ok {
+		d, err := time.ParseDuration(ago)
+		if err != nil {
+			return fmt.Errorf("ago: %w", err)
+		}
+		delete(ev, "ago")
+		ev["published"] = time.Now().UTC().Add(-d).Format(time.RFC3339Nano)
+	}
+	n := 1
+	if r, ok := ev["repeat"]; ok {
+		delete(ev, "repeat")
+		v, ok := r.(uint64)
+		if !ok || v < 1 || v > 10000 {
+			return fmt.Errorf("repeat: want a count from 1 to 10000, got %v", r)
+		}
+		n = int(v)
+	}
+	if actor, ok := ev["actor"].(map[string]any); ok {
+		login, _ := actor["alternateId"].(string)
+		if u, found := fx.sim.User(login); found && actor["id"] == nil {
+			actor = maps(actor)
+			actor["id"], actor["type"] = u.ID, "User"
+			if actor["displayName"] == nil {
+				actor["displayName"] = u.FirstName + " " + u.LastName
+			}
+			ev["actor"] = actor
+		}
+	}
+	for range n {
 		fx.sim.AppendEvent(ev)
 	}
 	return nil
