@@ -50,7 +50,15 @@ func validateCommand() cli.Command {
 					code = playbook.Validate(books, opts, stdio.Out, *output == "json" && len(tests) == 0)
 				}
 				if len(tests) > 0 {
-					code = max(code, validateTests(tests, stdio, *output == "json"))
+					// A test file names a playbook beside it, unless
+					// --playbooks says where the library is.
+					testLib := ""
+					fs.Visit(func(f *flag.Flag) {
+						if f.Name == "playbooks" {
+							testLib = *library
+						}
+					})
+					code = max(code, validateTests(tests, testLib, stdio, *output == "json"))
 				}
 				if code != playbook.ExitValid {
 					return cli.Exit(code, nil)
@@ -64,11 +72,11 @@ func validateCommand() cli.Command {
 // validateTests checks test files as cordon test loads them (their
 // playbook, steps, outputs and approvals); with jsonOut it prints their
 // errors as one JSON list.
-func validateTests(files []string, stdio cli.Stdio, jsonOut bool) int {
+func validateTests(files []string, library string, stdio cli.Stdio, jsonOut bool) int {
 	all := playbook.ErrorList{}
 	code := playbook.ExitValid
 	for _, f := range files {
-		_, err := pbtest.Load(f, "")
+		_, err := pbtest.Load(f, library)
 		list, isList := err.(playbook.ErrorList)
 		switch {
 		case err == nil:

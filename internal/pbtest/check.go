@@ -136,10 +136,19 @@ func (f *File) checkCase(errs *sink, at string, c Case, steps map[string]*playbo
 			errs.at(f.token(p), playbook.CheckValue, "request and times count from 1")
 		}
 	}
-	e := c.Expect
+	f.checkExpect(errs, at, c.Expect, steps, stepIDs, outputs)
+}
+
+// checkExpect checks the names an expect: block uses.
+func (f *File) checkExpect(errs *sink, at string, e Expect, steps map[string]*playbook.Step, stepIDs, outputs []string) {
+	oneOf := func(path, what, v string, allowed []string) {
+		if v != "" && !slices.Contains(allowed, v) {
+			errs.at(f.token(path), playbook.CheckEnum, "%s %q: want one of %s", what, v, strings.Join(allowed, ", "))
+		}
+	}
 	oneOf(at+".expect.status", "run status", e.Status, runStatuses)
 	for id, st := range e.Steps {
-		p := at + ".expect.steps." + id
+		p := at + ".expect.steps." + pathKey(id)
 		if steps[id] == nil {
 			errs.at(f.token(p), playbook.CheckUnknownStep, "no step %q in %s%s", id, f.pb.Name, didYouMean(id, stepIDs))
 		}
@@ -147,18 +156,27 @@ func (f *File) checkCase(errs *sink, at string, c Case, steps map[string]*playbo
 	}
 	for name := range e.Outputs {
 		if !slices.Contains(outputs, name) {
-			errs.at(f.token(at+".expect.outputs."+name), playbook.CheckReference, "%s has no output %q (outputs: %s)%s",
+			errs.at(f.token(at+".expect.outputs."+pathKey(name)), playbook.CheckReference, "%s has no output %q (outputs: %s)%s",
 				f.pb.Name, name, strings.Join(outputs, ", "), didYouMean(name, outputs))
 		}
 	}
 	for login, st := range e.Users {
-		oneOf(at+".expect.users."+login, "user status", st, userStatuses)
+		oneOf(at+".expect.users."+pathKey(login), "user status", st, userStatuses)
 	}
 	for name, z := range e.Zones {
 		if _, err := zoneExpectation(z); err != nil {
-			errs.at(f.token(at+".expect.zones."+name), playbook.CheckType, "%v", err)
+			errs.at(f.token(at+".expect.zones."+pathKey(name)), playbook.CheckType, "%v", err)
 		}
 	}
+}
+
+// pathKey quotes a mapping key for a YAML path when it holds characters
+// the path syntax gives a meaning (jane.doe@acme.com).
+func pathKey(k string) string {
+	if strings.ContainsAny(k, ".[]'* ") {
+		return "'" + k + "'"
+	}
+	return k
 }
 
 // didYouMean suggests the closest known name.

@@ -1,10 +1,12 @@
 package pbtest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -130,6 +132,10 @@ func Load(path, library string) (*File, error) {
 	}
 	f.check(errs, library)
 	if len(errs.list) > 0 {
+		// By position, as a playbook's errors are.
+		slices.SortStableFunc(errs.list, func(a, b *playbook.Error) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+		})
 		return nil, errs.list
 	}
 	return f, nil

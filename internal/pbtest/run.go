@@ -97,7 +97,6 @@ func (f *File) runCase(c Case) *outcome {
 	}
 	out.status, out.err = result(env)
 	out.hung, out.refused = d.hung, d.refused
-	out.writes = writes(sim.Requests(), out.before.names)
 	if out.after, err = takeSnapshot(sim); err != nil {
 		out.setupErr = err
 		return out
