@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -45,9 +46,19 @@ func validateCommand() cli.Command {
 						books = append(books, a)
 					}
 				}
+				jsonOut := *output == "json"
+				// With --output json, playbooks and test files make one list.
+				var booksOut bytes.Buffer
 				code := playbook.ExitValid
 				if len(books) > 0 || len(tests) == 0 {
-					code = playbook.Validate(books, opts, stdio.Out, *output == "json" && len(tests) == 0)
+					code = playbook.Validate(books, opts, &booksOut, jsonOut)
+				}
+				all := playbook.ErrorList{}
+				if jsonOut && booksOut.Len() > 0 && json.Unmarshal(booksOut.Bytes(), &all) != nil {
+					all = nil // not a list (a usage message): passed on as it is
+				}
+				if !jsonOut || all == nil {
+					_, _ = stdio.Out.Write(booksOut.Bytes())
 				}
 				if len(tests) > 0 {
 					// A test file names a playbook beside it, unless
@@ -58,7 +69,13 @@ func validateCommand() cli.Command {
 							testLib = *library
 						}
 					})
-					code = max(code, validateTests(tests, testLib, stdio, *output == "json"))
+					var c int
+					all, c = validateTests(tests, testLib, stdio, all, jsonOut)
+					code = max(code, c)
+				}
+				if jsonOut && all != nil {
+					b, _ := json.MarshalIndent(all, "", "  ")
+					fmt.Fprintln(stdio.Out, string(b))
 				}
 				if code != playbook.ExitValid {
 					return cli.Exit(code, nil)
@@ -70,10 +87,9 @@ func validateCommand() cli.Command {
 }
 
 // validateTests checks test files as cordon test loads them (their
-// playbook, steps, outputs and approvals); with jsonOut it prints their
-// errors as one JSON list.
-func validateTests(files []string, library string, stdio cli.Stdio, jsonOut bool) int {
-	all := playbook.ErrorList{}
+// playbook, steps, outputs and approvals): errors are printed, or with
+// jsonOut added to all for one JSON list.
+func validateTests(files []string, library string, stdio cli.Stdio, all playbook.ErrorList, jsonOut bool) (playbook.ErrorList, int) {
 	code := playbook.ExitValid
 	for _, f := range files {
 		_, err := pbtest.Load(f, library)
@@ -85,8 +101,9 @@ func validateTests(files []string, library string, stdio cli.Stdio, jsonOut bool
 			}
 		case isList:
 			code = max(code, playbook.ExitInvalid)
-			all = append(all, list...)
-			if !jsonOut {
+			if jsonOut {
+				all = append(all, list...)
+			} else {
 				_ = list.Format(stdio.Out, false)
 			}
 		default:
@@ -94,9 +111,8 @@ func validateTests(files []string, library string, stdio cli.Stdio, jsonOut bool
 			code = playbook.ExitUsage
 		}
 	}
-	if jsonOut {
-		b, _ := json.MarshalIndent(all, "", "  ")
-		fmt.Fprintln(stdio.Out, string(b))
+	if jsonOut && all == nil {
+		all = playbook.ErrorList{}
 	}
-	return code
+	return all, code
 }
