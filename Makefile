@@ -12,10 +12,18 @@ TESTFLAGS ?= -timeout 20m -p 2
 
 ## run: the dev stack: embedded Temporal + Web UI (http://127.0.0.1:8233) + worker
 ## + simulated Okta org, then starts contain-compromised-user for a sample alert and follows it
+## Built and exec'd rather than `go run`: go run exits 1 when Ctrl-C reaches
+## it, even after the worker shut down cleanly, and make then reports
+## "Error 1"; exec leaves the worker alone in the recipe, so Ctrl-C ends
+## make quietly.
+## RUNFLAGS adds worker flags (e.g. RUNFLAGS="--ui-port 0"); later flags win.
+RUNFLAGS ?=
 run:
-	$(GO) run ./worker --dev --demo contain-compromised-user --demo-alert testdata/alerts/contain-compromised-user.json
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/cordon-worker ./worker
+	exec bin/cordon-worker --dev --demo contain-compromised-user --demo-alert testdata/alerts/contain-compromised-user.json $(RUNFLAGS)
 
 ## test: every package's tests, including end-to-end runs on the embedded server
+## and `cordon test playbooks/` (TestLibrary in internal/pbtest)
 test:
 	$(GO) test $(TESTFLAGS) ./...
 

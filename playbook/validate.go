@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/cordonsec/cordon/activities/spec"
 )
@@ -119,6 +121,11 @@ func libraryFiles(dir string) []string {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	more, _ := filepath.Glob(filepath.Join(dir, "*.yml"))
 	files = append(files, more...)
+	// Playbook tests (cordon test) live beside the playbooks they test;
+	// they are not playbooks.
+	files = slices.DeleteFunc(files, func(f string) bool {
+		return strings.HasSuffix(f, ".test.yaml") || strings.HasSuffix(f, ".test.yml")
+	})
 	sort.Strings(files)
 	return files
 }

@@ -127,10 +127,17 @@ func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan boo
 	}
 	link := fmt.Sprintf("%s/namespaces/default/workflows/%s", *f.uiAddr, started.WorkflowID)
 	if started.Duplicate {
-		fmt.Fprintf(io.Err, "a run for this alert already exists: %s (not started again)\n", started.WorkflowID)
-	} else {
-		fmt.Fprintf(io.Err, "started %s\n  %s\n", started.WorkflowID, link)
+		// Nothing was started, so exit 2 (README, docs/runs.md), also
+		// with --wait: the existing run is someone else's to follow.
+		fmt.Fprintf(io.Err, "a run for this alert already exists: %s (not started again; follow it with cordon status %s)\n", started.WorkflowID, started.WorkflowID)
+		if *f.output == "json" {
+			_ = runs.WriteJSON(io.Out, started)
+		} else {
+			fmt.Fprintln(io.Out, started.WorkflowID)
+		}
+		return cli.Exit(cli.ExitUsage, nil)
 	}
+	fmt.Fprintf(io.Err, "started %s\n  %s\n", started.WorkflowID, link)
 	if !*f.wait {
 		if *f.output == "json" {
 			return runs.WriteJSON(io.Out, started)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -57,7 +58,7 @@ func approveCommand() cli.Command {
 			step := fs.String("step", "", "the approval step, when several are pending")
 			reject := fs.Bool("reject", false, "reject instead of approve")
 			comment := fs.String("comment", "", "a comment kept with the decision")
-			serveURL := fs.String("serve", envOr("CORDON_SERVE_URL", "http://127.0.0.1:8080"), "cordon serve `URL` signed decisions go through")
+			serveURL := fs.String("serve", envOr("CORDON_SERVE_URL", ""), "cordon serve `URL` signed decisions go through (default: the one cordon login signed in to)")
 			return func(ctx context.Context, args []string, io cli.Stdio) error {
 				if *as == "" {
 					return approveSigned(ctx, io, *serveURL, args[0], *step, *reject, *comment)
@@ -178,12 +179,21 @@ func listCommand() cli.Command {
 			var f runs.ListFilter
 			fs.StringVar(&f.Playbook, "playbook", "", "only runs of this playbook")
 			fs.StringVar(&f.Status, "status", "", "running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out")
-			fs.StringVar(&f.Target, "target", "", "only runs that acted on this user id or IP")
+			fs.StringVar(&f.Target, "target", "", "only runs that acted on this user (ID or login, resolved in the Okta org) or IP")
 			fs.StringVar(&f.AlertID, "alert", "", "only runs started by the alert with this `ID`")
 			fs.Var(optionalBool{&f.DryRun}, "dry-run", "only plans (--dry-run) or only real runs (--dry-run=false); default both")
 			limit := fs.Int("limit", 50, "at most `N` runs")
 			output := fs.String("output", "text", "text or json")
 			return func(ctx context.Context, args []string, io cli.Stdio) error {
+				if f.Target != "" {
+					org, err := runs.TargetOrg(os.Getenv)
+					if err != nil {
+						return cli.UsageErrorf("%v", err)
+					}
+					if f.Target, err = runs.ResolveTarget(ctx, f.Target, org); err != nil {
+						return cli.Exit(cli.ExitFailed, err)
+					}
+				}
 				q, err := f.Query()
 				if err != nil {
 					return cli.UsageErrorf("%v", err)
@@ -203,7 +213,7 @@ func listCommand() cli.Command {
 				tw := tabwriter.NewWriter(io.Out, 2, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tPLAYBOOK\tSTATUS\tSTARTED\tTARGETS")
 				for _, s := range list {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", s.WorkflowID, s.Playbook, s.Status, s.StartedAt.Format("2006-01-02 15:04:05"), len(s.Targets))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.WorkflowID, s.Playbook, s.Status, s.StartedAt.Format("2006-01-02 15:04:05"), runs.TargetsColumn(ctx, c, s))
 				}
 				return tw.Flush()
 			}

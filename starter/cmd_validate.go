@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
+	"strings"
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/cli"
+	"github.com/cordonsec/cordon/internal/pbtest"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
 )
@@ -31,11 +36,83 @@ func validateCommand() cli.Command {
 				reg := spec.Okta()
 				opts := playbook.Options{Registry: reg, Library: playbook.DirLibrary(*library), ChildInputs: playbook.DirChildInputs(*library, reg),
 					Child: playbook.DirChild(*library, reg)}
-				if code := playbook.Validate(args, opts, stdio.Out, *output == "json"); code != playbook.ExitValid {
+				// Test files (cordon test) sit beside the playbooks, so
+				// validate playbooks/*.yaml checks them too, as tests.
+				var books, tests []string
+				for _, a := range args {
+					if strings.HasSuffix(a, pbtest.Suffix) {
+						tests = append(tests, a)
+					} else {
+						books = append(books, a)
+					}
+				}
+				jsonOut := *output == "json"
+				// With --output json, playbooks and test files make one list.
+				var booksOut bytes.Buffer
+				code := playbook.ExitValid
+				if len(books) > 0 || len(tests) == 0 {
+					code = playbook.Validate(books, opts, &booksOut, jsonOut)
+				}
+				all := playbook.ErrorList{}
+				if jsonOut && booksOut.Len() > 0 && json.Unmarshal(booksOut.Bytes(), &all) != nil {
+					all = nil // not a list (a usage message): passed on as it is
+				}
+				if !jsonOut || all == nil {
+					_, _ = stdio.Out.Write(booksOut.Bytes())
+				}
+				if len(tests) > 0 {
+					// A test file names a playbook beside it, unless
+					// --playbooks says where the library is.
+					testLib := ""
+					fs.Visit(func(f *flag.Flag) {
+						if f.Name == "playbooks" {
+							testLib = *library
+						}
+					})
+					var c int
+					all, c = validateTests(tests, testLib, stdio, all, jsonOut)
+					code = max(code, c)
+				}
+				if jsonOut && all != nil {
+					b, _ := json.MarshalIndent(all, "", "  ")
+					fmt.Fprintln(stdio.Out, string(b))
+				}
+				if code != playbook.ExitValid {
 					return cli.Exit(code, nil)
 				}
 				return nil
 			}
 		},
 	}
+}
+
+// validateTests checks test files as cordon test loads them (their
+// playbook, steps, outputs and approvals): errors are printed, or with
+// jsonOut added to all for one JSON list.
+func validateTests(files []string, library string, stdio cli.Stdio, all playbook.ErrorList, jsonOut bool) (playbook.ErrorList, int) {
+	code := playbook.ExitValid
+	for _, f := range files {
+		_, err := pbtest.Load(f, library)
+		list, isList := err.(playbook.ErrorList)
+		switch {
+		case err == nil:
+			if !jsonOut {
+				fmt.Fprintf(stdio.Out, "%s: ok\n", f)
+			}
+		case isList:
+			code = max(code, playbook.ExitInvalid)
+			if jsonOut {
+				all = append(all, list...)
+			} else {
+				_ = list.Format(stdio.Out, false)
+			}
+		default:
+			fmt.Fprintf(stdio.Out, "validate: %v\n", err)
+			code = playbook.ExitUsage
+		}
+	}
+	if jsonOut && all == nil {
+		all = playbook.ErrorList{}
+	}
+	return all, code
 }

@@ -55,5 +55,6 @@ func commands() []cli.Command {
 		healthCommand(),
 		keygenCommand(),
 		loginCommand(),
+		testCommand(),
 	}
 }

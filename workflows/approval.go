@@ -55,6 +55,7 @@ func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingAp
 		p.info.OnTimeout = s.Approval.OnTimeout
 	}
 	p.info.AskedAt, p.info.TargetsSHA256 = workflow.Now(ctx), signing.TargetsHash(p.info.Targets)
+	p.info.SignedOnly = r.policy.RequireSigned
 	r.describeTargets(ctx, p)
 	r.approvals[s.ID] = p
 	r.status.PendingApprovals = append(r.status.PendingApprovals, p.info)

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/workflow"
@@ -81,6 +82,12 @@ func (r *run) checkApprover(d Decision, p *pendingApproval) error {
 	approver := strings.TrimSpace(d.Approver)
 	a := p.step.Approval
 	if len(a.Approvers) > 0 && !MayDecide(a.Approvers, approver, d.Groups) {
+		if d.Signature == "" && slices.ContainsFunc(a.Approvers, func(n string) bool { return strings.HasPrefix(strings.TrimSpace(n), "group:") }) {
+			// An unsigned decision (--as) carries no groups, so a
+			// member of the group is refused too: say why.
+			return fmt.Errorf("step %s is decided by group members (approvers: %s), and group membership is only taken from a signed decision: "+
+				"run cordon login, then cordon approve without --as, or decide on the approvals page of cordon serve", p.step.ID, strings.Join(a.Approvers, ", "))
+		}
 		return fmt.Errorf("%s may not decide step %s (approvers: %s)", approver, p.step.ID, strings.Join(a.Approvers, ", "))
 	}
 	if !d.Reject && !a.AllowSelf && sameActor(approver, r.input.Options.StartedBy) {

@@ -28,6 +28,8 @@ type ApprovalNotice struct {
 	AskedAt     time.Time  `json:"asked_at"`
 	// Link is the run's approvals page; empty when none is configured.
 	Link string `json:"link,omitempty"`
+	// Decide is the command that decides it (DecideHint).
+	Decide string `json:"decide,omitempty"`
 }
 
 // notify starts NotifyActivity for a pending approval and lets the run go
@@ -46,7 +48,7 @@ func (r *run) notify(ctx workflow.Context, p *pendingApproval) {
 	n := ApprovalNotice{Run: r.status.WorkflowID, Playbook: r.pb.Name, Step: p.step.ID, Message: p.info.Message,
 		ForStep: p.info.ForStep, TargetCount: len(p.info.Targets), TargetLines: TargetLines(p.info),
 		Approvers: p.info.Approvers, Deadline: p.info.Deadline, AskedAt: p.info.AskedAt,
-		Link: ApprovalLink(r.approvalsURL, r.status.WorkflowID)}
+		Link: ApprovalLink(r.approvalsURL, r.status.WorkflowID), Decide: DecideHint(r.status.WorkflowID, p.info)}
 	f := workflow.ExecuteActivity(actx, NotifyActivity, n)
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		if err := f.Get(gctx, nil); err != nil && !temporal.IsCanceledError(err) {

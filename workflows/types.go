@@ -151,6 +151,9 @@ type PendingApproval struct {
 	TargetsSHA256 string    `json:"targets_sha256,omitempty"`
 	// OnTimeout is what the deadline decides (reject | approve).
 	OnTimeout string `json:"on_timeout,omitempty"`
+	// SignedOnly says the worker takes signed decisions only (cordon
+	// login, cordon serve), so the hint DecideHint shows fits the stack.
+	SignedOnly bool `json:"signed_only,omitempty"`
 	// TargetInfo names the first spec.DescribeLimit targets (login and
 	// status of users); empty when they could not be read.
 	TargetInfo []spec.TargetInfo `json:"target_info,omitempty"`

@@ -122,7 +122,7 @@ func (r *run) waitingDetails() string {
 		if link := ApprovalLink(r.approvalsURL, id); link != "" {
 			fmt.Fprintf(&b, "[approvals page](%s), or ", link)
 		}
-		fmt.Fprintf(&b, "`cordon approve %s --step %s` (add `--reject` to reject)\n", id, p.Step)
+		fmt.Fprintf(&b, "`%s`\n", DecideHint(id, p))
 	}
 	return b.String()
 }

@@ -72,7 +72,7 @@ func TestVisibleWaitingApproved(t *testing.T) {
 	assert.Contains(t, d, "**Deadline:** 20")
 	assert.Contains(t, d, ", then reject")
 	assert.Contains(t, d, "[approvals page](http://cordon.example/approvals/default-test-workflow-id)")
-	assert.Contains(t, d, "`cordon approve default-test-workflow-id --step approve`")
+	assert.Contains(t, d, "`cordon approve default-test-workflow-id --step approve --as NAME [--reject] [--comment TEXT]`")
 	assert.Empty(t, *after, "nothing waits once decided")
 
 	require.Len(t, h.okta.notices, 1, "people were told once")

@@ -131,6 +131,7 @@ func (r *run) finish(ctx workflow.Context, runErr error) (*RunStatus, error) {
 		if err := r.showFinal(ctx); err != nil {
 			return nil, err
 		}
+		r.skipUnreached()
 		return r.status, runErr
 	default:
 		r.status.Status = RunFailed
@@ -138,6 +139,7 @@ func (r *run) finish(ctx workflow.Context, runErr error) (*RunStatus, error) {
 	if err := r.showFinal(ctx); err != nil {
 		return nil, err
 	}
+	r.skipUnreached()
 	if runErr == nil {
 		return r.report(), nil
 	}
@@ -147,6 +149,18 @@ func (r *run) finish(ctx workflow.Context, runErr error) (*RunStatus, error) {
 		kind = ErrPlaybookRejected
 	}
 	return nil, temporal.NewNonRetryableApplicationError(r.status.Error, kind, nil, r.report())
+}
+
+// skipUnreached reports the steps a finished run never reached (after a
+// failure, a rejection or a cancel) as skipped rather than pending: the
+// run is over, so they will not run. It changes only the reported status,
+// after the last command (showFinal), so histories replay unchanged.
+func (r *run) skipUnreached() {
+	for _, s := range r.status.Steps {
+		if s.Status == playbook.StatusPending {
+			s.Status = playbook.StatusSkipped
+		}
+	}
 }
 
 func (r *run) evalOutputs() error {

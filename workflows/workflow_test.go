@@ -70,7 +70,7 @@ func TestFailStepFailsRun(t *testing.T) {
 	assert.Equal(t, RunFailed, st.Status)
 	assert.Equal(t, "no user ghost@acme.test", st.Error)
 	assert.Equal(t, playbook.StatusFailed, stepOf(st, "none").Status)
-	assert.Equal(t, playbook.StatusPending, stepOf(st, "deactivate").Status)
+	assert.Equal(t, playbook.StatusSkipped, stepOf(st, "deactivate").Status, "a step the failed run never reached")
 	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers), "nothing after the failure runs")
 }
 
@@ -161,7 +161,7 @@ steps:
 	assert.Equal(t, playbook.StatusFailed, stepOf(st, "logs").Status)
 	assert.Equal(t, playbook.StatusFailed, stepOf(st, "both").Status)
 	assert.Equal(t, playbook.StatusFailed, stepOf(st, "slow").Status, "the wait was cancelled")
-	assert.Equal(t, playbook.StatusPending, stepOf(st, "after").Status)
+	assert.Equal(t, playbook.StatusSkipped, stepOf(st, "after").Status)
 }
 
 func TestDryRunPlansDestructiveSteps(t *testing.T) {

@@ -58,7 +58,8 @@ func TokenFile() (string, error) {
 	return filepath.Join(dir, "cordon", "token.json"), nil
 }
 
-// LoadToken reads the token for serve; an expired or missing one is an
+// LoadToken reads the token for serve ("" takes the serve URL cordon login
+// signed in to); an expired or missing one is an
 // error that says to sign in.
 func LoadToken(serve string, now time.Time) (*Token, error) {
 	path, err := TokenFile()
@@ -76,8 +77,10 @@ func LoadToken(serve string, now time.Time) (*Token, error) {
 	if err := json.Unmarshal(b, &t); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if strings.TrimRight(t.Serve, "/") != strings.TrimRight(serve, "/") {
-		return nil, fmt.Errorf("signed in to %s, not %s: run cordon login --serve %s", t.Serve, serve, serve)
+	// No serve URL asked for: the one cordon login signed in to.
+	if serve != "" && strings.TrimRight(t.Serve, "/") != strings.TrimRight(serve, "/") {
+		return nil, fmt.Errorf("signed in to %s, not %s: pass --serve %s (or unset CORDON_SERVE_URL), or run cordon login --serve %s",
+			t.Serve, serve, t.Serve, serve)
 	}
 	if !now.Before(t.Expiry) {
 		return nil, fmt.Errorf("the sign-in of %s expired at %s: run cordon login", t.Login, t.Expiry.Format(time.RFC3339))

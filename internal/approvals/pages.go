@@ -39,7 +39,7 @@ func (h *Handler) listPage(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, http.StatusBadGateway, err.Error())
 		return
 	}
-	h.render(w, http.StatusOK, "list", map[string]any{"Session": sess, "Pending": list, "Flash": r.URL.Query().Get("flash")})
+	h.render(w, http.StatusOK, "list", map[string]any{"Session": sess, "Pending": list, "Flash": h.flash(r)})
 }
 
 func (h *Handler) runPage(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +53,7 @@ func (h *Handler) runPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, http.StatusOK, "run", map[string]any{"Session": sess, "Run": st,
-		"Pending": h.pendingOf(st, "", sess.Identity), "Flash": r.URL.Query().Get("flash")})
+		"Pending": h.pendingOf(st, "", sess.Identity), "Flash": h.flash(r)})
 }
 
 // decideForm takes a decision from the page. The CSRF token must match
@@ -70,15 +70,34 @@ func (h *Handler) decideForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run, step := r.PathValue("run"), r.PathValue("step")
-	rec, err := h.decide(r.Context(), sess.Identity, run, step, DecisionRequest{Decision: r.PostFormValue("decision"),
+	_, err := h.decide(r.Context(), sess.Identity, run, step, DecisionRequest{Decision: r.PostFormValue("decision"),
 		Comment: r.PostFormValue("comment"), TargetsSHA256: r.PostFormValue("targets_sha256")})
 	if err != nil {
 		status, msg := errStatus(err)
 		h.errorPage(w, status, msg)
 		return
 	}
-	flash := "Step " + step + " of " + run + " " + rec.Decision + " by " + rec.Approver + "."
-	http.Redirect(w, r, "/approvals?flash="+url.QueryEscape(flash), http.StatusSeeOther)
+	http.Redirect(w, r, "/approvals?"+url.Values{"decided": {run}, "step": {step}}.Encode(), http.StatusSeeOther)
+}
+
+// flash is the note after a decision: built from the decision the run
+// recorded (?decided=RUN&step=STEP), never from text in the URL, so a
+// link cannot make the page say anything.
+func (h *Handler) flash(r *http.Request) string {
+	run, step := r.URL.Query().Get("decided"), r.URL.Query().Get("step")
+	if run == "" || step == "" {
+		return ""
+	}
+	st, err := h.runStatus(r.Context(), run)
+	if err != nil {
+		return ""
+	}
+	for _, s := range st.Steps {
+		if s.ID == step && s.Approval != nil {
+			return "Step " + s.ID + " of " + st.WorkflowID + " " + s.Approval.Decision + " by " + s.Approval.Approver + "."
+		}
+	}
+	return ""
 }
 
 func (h *Handler) errorPage(w http.ResponseWriter, status int, msg string) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,4 +97,14 @@ func TestLoginAndApproveFromTheCLI(t *testing.T) {
 	_, stderr, code = cordon("approve", id)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "no approval of run "+id+" is pending")
+
+	// Without CORDON_SERVE_URL, approve goes to the serve cordon login
+	// signed in to; with another, it says which --serve to pass.
+	env = slices.DeleteFunc(env, func(e string) bool { return strings.HasPrefix(e, "CORDON_SERVE_URL=") })
+	_, stderr, code = cordon("approve", id)
+	assert.Equal(t, 1, code, stderr)
+	assert.Contains(t, stderr, "no approval of run "+id+" is pending", "reached the saved serve")
+	_, stderr, code = cordon("approve", id, "--serve", "http://127.0.0.1:1")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "signed in to "+base+", not http://127.0.0.1:1: pass --serve "+base)
 }

@@ -233,6 +233,9 @@ func TestPostgresTierCoversTheLibrary(t *testing.T) {
 	require.NoError(t, err)
 	var library []string
 	for _, f := range files {
+		if strings.HasSuffix(f, ".test.yaml") {
+			continue // cordon test's cases, beside the playbooks
+		}
 		library = append(library, strings.TrimSuffix(filepath.Base(f), ".yaml"))
 	}
 	covered := []string{"deactivate-department"}

@@ -403,7 +403,7 @@ func TestNonFiniteNumberFailsItsStep(t *testing.T) {
 	require.NotNil(t, ratio.Error)
 	assert.Contains(t, ratio.Error.Message, "testdata/nan.yaml:8:")
 	assert.Contains(t, ratio.Error.Message, "${{ 100 / inputs.d }}: the result is +Inf, which is not a number")
-	assert.Equal(t, "pending", after.Status, "no later step ran")
+	assert.Equal(t, "skipped", after.Status, "no later step ran")
 	again, err := runs.Status(context.Background(), s.client, id)
 	require.NoError(t, err, "cordon status shows the failed run")
 	assert.Len(t, again.Steps, 2)

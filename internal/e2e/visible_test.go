@@ -104,7 +104,7 @@ func TestWaitingRunIsVisible(t *testing.T) {
 	assert.Contains(t, details, "### Waiting for approval: step `approve`")
 	assert.Contains(t, details, u.ID)
 	assert.Contains(t, details, "**Approvers:** bob, carol")
-	assert.Contains(t, details, "`cordon approve "+id+" --step approve`")
+	assert.Contains(t, details, "`cordon approve "+id+" --step approve --as NAME")
 
 	assert.Equal(t, []string{"approval approve: timeout 10m"}, s.timerSummaries(t, id), "the timer says what it waits for")
 	eventually(t, 30*time.Second, "the Slack notification", func() bool { return len(e2eHooks.messagesAbout(id)) == 1 })

@@ -144,7 +144,11 @@ func SlackText(n workflows.ApprovalNotice) string {
 	if n.Link != "" {
 		fmt.Fprintf(&b, "<%s|Decide on the approvals page>", n.Link)
 	} else {
-		fmt.Fprintf(&b, "Decide: `cordon approve %s --step %s`", n.Run, n.Step)
+		decide := n.Decide
+		if decide == "" { // a notice from a worker before DecideHint
+			decide = fmt.Sprintf("cordon approve %s --step %s", n.Run, n.Step)
+		}
+		fmt.Fprintf(&b, "Decide: `%s`", decide)
 	}
 	return b.String()
 }

@@ -198,5 +198,5 @@ func writePending(w io.Writer, id string, p workflows.PendingApproval) {
 	if p.Deadline != nil {
 		fmt.Fprintf(w, "      deadline: %s, then %s\n", p.Deadline.UTC().Format("2006-01-02 15:04:05Z"), p.OnTimeout)
 	}
-	fmt.Fprintf(w, "      decide: cordon approve %s --step %s [--reject]\n", id, p.Step)
+	fmt.Fprintf(w, "      decide: %s\n", workflows.DecideHint(id, p))
 }

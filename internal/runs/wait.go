@@ -70,7 +70,7 @@ func report(w io.Writer, id string, st *workflows.RunStatus, seen map[string]str
 		if len(p.Targets) > 0 {
 			fmt.Fprintf(w, "    targets of %s: %s\n", p.ForStep, joinMax(p.Targets, 10))
 		}
-		fmt.Fprintf(w, "    decide: cordon approve %s --step %s --as NAME [--reject] [--comment TEXT]\n", id, p.Step)
+		fmt.Fprintf(w, "    decide: %s\n", workflows.DecideHint(id, p))
 	}
 }
 
@@ -152,7 +152,13 @@ func Status(ctx context.Context, c client.Client, id string) (*workflows.RunStat
 	}
 	info := d.GetWorkflowExecutionInfo()
 	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		return Query(ctx, c, id)
+		st, err := Query(ctx, c, id)
+		if err == nil && st.Status == workflows.RunRunning && len(st.PendingApprovals) > 0 {
+			// As cordon list and CordonState say: the run waits for a
+			// person, it is not working.
+			st.Status = workflows.StateWaitingApproval
+		}
+		return st, err
 	}
 	if info.GetType().GetName() == workflows.UndoWorkflowName && info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED {
 		return Query(ctx, c, id) // its result is the undo action's output; its status is the query's
