@@ -12,6 +12,7 @@ import (
 func buildOrg(seed string, extraUsers int, depts []string, now time.Time, ids *idGen) (*org, error) {
 	o := newOrg(ids)
 	o.userTypeID = "otysim0default00u0x7"
+	o.realmID = "guosim0default00r0x7"
 	born := now.Add(-2 * 365 * 24 * time.Hour).Truncate(time.Second)
 
 	admin := &user{id: DemoAdminID, status: statusActive, created: born, activated: born, statusChanged: born,
@@ -21,6 +22,7 @@ func buildOrg(seed string, extraUsers int, depts []string, now time.Time, ids *i
 			"city": "San Francisco", "countryCode": "US"}}
 	o.addUser(admin)
 	o.meID = admin.id
+	o.born = born
 	o.everyoneID = DemoEveryoneGroupID
 	o.addGroup(&group{id: DemoEveryoneGroupID, typ: groupBuiltIn, name: "Everyone", description: "All users in your organization",
 		created: born, lastUpdated: born, lastMembershipUpdated: now.Add(-24 * time.Hour).Truncate(time.Second)})

@@ -124,18 +124,25 @@ func New(opts Options) (*Sim, error) {
 // Reset re-seeds the org from the options given to New (same seed, same
 // ids), and clears rate-limit counters, faults and the request log.
 func (s *Sim) Reset() error {
-	s.mu.Lock()
-	s.ids.reseed(s.opts.Seed)
-	o, err := buildOrg(s.opts.Seed, s.opts.Users, s.opts.UserDepartments, s.clock(), s.ids)
-	if err != nil {
-		s.mu.Unlock()
+	if err := s.reseed(); err != nil {
 		return err
 	}
-	s.org = o
-	s.mu.Unlock()
 	s.limiter.reset()
 	s.faults.clear()
 	s.ResetRequests()
+	return nil
+}
+
+// reseed replaces the org with a fresh one built from the seed.
+func (s *Sim) reseed() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ids.reseed(s.opts.Seed)
+	o, err := buildOrg(s.opts.Seed, s.opts.Users, s.opts.UserDepartments, s.clock(), s.ids)
+	if err != nil {
+		return err
+	}
+	s.org = o
 	return nil
 }
 
