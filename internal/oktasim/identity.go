@@ -162,6 +162,7 @@ func (s *Sim) clearSessions(w http.ResponseWriter, r *http.Request) *apiError {
 		return errNotFound(key, "User")
 	}
 	u.sessions = 0
+	s.endSessions(u.id) // the org's own SSO sessions too (oidcauthorize.go)
 	now := s.clock()
 	s.org.audit(now, "user.session.clear", "Clear user session", userTarget(u))
 	if boolParam(r.URL.Query(), "oauthTokens", false) {

@@ -49,6 +49,12 @@ type Options struct {
 	// OIDCClientID is the one OpenID Connect client the authorization
 	// server accepts. Default DefaultOIDCClientID.
 	OIDCClientID string
+	// OIDCRedirectURIs are the client's registered redirect URIs; an http
+	// loopback one matches on any port. Default DefaultOIDCRedirectURIs.
+	OIDCRedirectURIs []string
+	// OIDCPostLogoutRedirectURIs are the client's registered sign-out
+	// redirect URIs. Default DefaultOIDCPostLogoutRedirectURIs.
+	OIDCPostLogoutRedirectURIs []string
 }
 
 // Seed names.
@@ -129,6 +135,7 @@ func (s *Sim) Reset() error {
 	}
 	s.limiter.reset()
 	s.faults.clear()
+	s.oidc.reset()
 	s.ResetRequests()
 	return nil
 }
