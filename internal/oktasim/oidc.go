@@ -109,6 +109,55 @@ func (o *oidcState) reset() {
 	o.codes, o.sessions, o.revoked = map[string]*authCode{}, map[string]*ssoSession{}, map[string]time.Time{}
 }
 
+// The store's accessors: each holds o.mu for one map operation.
+
+func (o *oidcState) putCode(code string, c *authCode) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.codes[code] = c
+}
+
+// takeCode removes and returns a code: a code is used once, also when the
+// attempt fails.
+func (o *oidcState) takeCode(code string) *authCode {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c := o.codes[code]
+	delete(o.codes, code)
+	return c
+}
+
+func (o *oidcState) putSession(sid string, sess *ssoSession) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sessions[sid] = sess
+}
+
+func (o *oidcState) getSession(sid string) *ssoSession {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.sessions[sid]
+}
+
+func (o *oidcState) dropSession(sid string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.sessions, sid)
+}
+
+func (o *oidcState) revoke(jti string, until time.Time) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.revoked[jti] = until
+}
+
+func (o *oidcState) isRevoked(jti string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_, ok := o.revoked[jti]
+	return ok
+}
+
 func (s *Sim) issuer(r *http.Request) string {
 	base := s.opts.BaseURL
 	if base == "" {

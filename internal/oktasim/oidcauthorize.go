@@ -88,9 +88,7 @@ func (s *Sim) issueCode(w http.ResponseWriter, r *http.Request, params map[strin
 	code := randomToken()
 	c := &authCode{clientID: params["client_id"], redirectURI: params["redirect_uri"], challenge: params["code_challenge"],
 		nonce: params["nonce"], scope: params["scope"], userID: userID, authTime: authTime, expires: s.now().Add(time.Minute)}
-	s.oidc.mu.Lock()
-	s.oidc.codes[code] = c
-	s.oidc.mu.Unlock()
+	s.oidc.putCode(code, c)
 	s.redirectBack(w, r, params["redirect_uri"], url.Values{"code": {code}}, params["state"])
 }
 
@@ -115,9 +113,7 @@ func (s *Sim) session(r *http.Request) *ssoSession {
 	if err != nil {
 		return nil
 	}
-	s.oidc.mu.Lock()
-	sess := s.oidc.sessions[c.Value]
-	s.oidc.mu.Unlock()
+	sess := s.oidc.getSession(c.Value)
 	if sess == nil || !s.now().Before(sess.expires) || !s.userActive(sess.userID) {
 		return nil
 	}
@@ -126,9 +122,7 @@ func (s *Sim) session(r *http.Request) *ssoSession {
 
 func (s *Sim) startSession(w http.ResponseWriter, userID string, now time.Time) {
 	sid := randomToken()
-	s.oidc.mu.Lock()
-	s.oidc.sessions[sid] = &ssoSession{userID: userID, authTime: now, expires: now.Add(sessionLifetime)}
-	s.oidc.mu.Unlock()
+	s.oidc.putSession(sid, &ssoSession{userID: userID, authTime: now, expires: now.Add(sessionLifetime)})
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 

@@ -51,7 +51,7 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusInternalServerError, "server_error", err.Error())
 		return
 	}
-	c := s.takeCode(f.Get("code"))
+	c := s.oidc.takeCode(f.Get("code"))
 	sum := sha256.Sum256([]byte(f.Get("code_verifier")))
 	switch {
 	case c == nil || s.now().After(c.expires):
@@ -82,16 +82,6 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSONBody(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": int(tokenLifetime / time.Second),
 		"access_token": access, "scope": c.scope, "id_token": idToken})
-}
-
-// takeCode removes and returns a code: a code is used once, also when the
-// attempt fails.
-func (s *Sim) takeCode(code string) *authCode {
-	s.oidc.mu.Lock()
-	defer s.oidc.mu.Unlock()
-	c := s.oidc.codes[code]
-	delete(s.oidc.codes, code)
-	return c
 }
 
 // tokenClaims builds the ID token's and the access token's claims as
@@ -158,10 +148,7 @@ func (s *Sim) accessToken(r *http.Request, raw string) (map[string]any, bool) {
 		return nil, false
 	}
 	jti, _ := claims["jti"].(string)
-	s.oidc.mu.Lock()
-	_, revoked := s.oidc.revoked[jti]
-	s.oidc.mu.Unlock()
-	return claims, !revoked
+	return claims, !s.oidc.isRevoked(jti)
 }
 
 // userinfo serves /v1/userinfo for a bearer access token.
@@ -175,19 +162,7 @@ func (s *Sim) userinfo(w http.ResponseWriter, r *http.Request) {
 	claims, ok := s.accessToken(r, strings.TrimSpace(a[7:]))
 	var out map[string]any
 	if ok {
-		uid, _ := claims["uid"].(string)
-		var scopes []string
-		for _, v := range asSlice(claims["scp"]) {
-			if sc, isStr := v.(string); isStr {
-				scopes = append(scopes, sc)
-			}
-		}
-		s.mu.RLock()
-		if u := s.org.users[uid]; u != nil && u.status == statusActive {
-			out = s.org.userClaims(u, scopes)
-			out["sub"] = u.id
-		}
-		s.mu.RUnlock()
+		out = s.userinfoClaims(claims)
 	}
 	if out == nil {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="The access token is invalid."`)
@@ -195,6 +170,27 @@ func (s *Sim) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSONBody(w, http.StatusOK, out)
+}
+
+// userinfoClaims are the claims of an access token's still-active user for
+// its scopes; nil when the user is gone or inactive.
+func (s *Sim) userinfoClaims(at map[string]any) map[string]any {
+	uid, _ := at["uid"].(string)
+	var scopes []string
+	for _, v := range asSlice(at["scp"]) {
+		if sc, ok := v.(string); ok {
+			scopes = append(scopes, sc)
+		}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := s.org.users[uid]
+	if u == nil || u.status != statusActive {
+		return nil
+	}
+	out := s.org.userClaims(u, scopes)
+	out["sub"] = u.id
+	return out
 }
 
 func asSlice(v any) []any { s, _ := v.([]any); return s }
@@ -217,9 +213,7 @@ func (s *Sim) revoke(w http.ResponseWriter, r *http.Request) {
 	if claims, ok := s.accessToken(r, tok); ok {
 		jti, _ := claims["jti"].(string)
 		exp, _ := claims["exp"].(float64)
-		s.oidc.mu.Lock()
-		s.oidc.revoked[jti] = time.Unix(int64(exp), 0)
-		s.oidc.mu.Unlock()
+		s.oidc.revoke(jti, time.Unix(int64(exp), 0))
 	}
 	w.WriteHeader(http.StatusOK)
 }
@@ -244,9 +238,7 @@ func (s *Sim) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		s.oidc.mu.Lock()
-		delete(s.oidc.sessions, c.Value)
-		s.oidc.mu.Unlock()
+		s.oidc.dropSession(c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	if back == "" {

@@ -26,6 +26,9 @@ type methods map[string]handler
 // route binds a path pattern to its per-method handlers and the rate-limit
 // bucket each method counts against.
 func (s *Sim) route(mux *http.ServeMux, pattern string, bucket func(method string) string, ms methods) {
+	for m := range ms {
+		s.routeTable = append(s.routeTable, m+" "+pattern)
+	}
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if !s.authorized(r) {
 			s.setRateHeaders(w, s.limiter.peek(bucket(r.Method), s.now()))

@@ -86,6 +86,10 @@ type Sim struct {
 
 	oidc oidcState // oidc.go
 
+	// routeTable lists every "METHOD pattern" the API serves; tests check
+	// that they exercise each one.
+	routeTable []string
+
 	// beforeHandle, when set (package tests only), runs for every API
 	// request after it is counted as in flight; tests use it to hold
 	// requests open without sleeping.
