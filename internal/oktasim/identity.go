@@ -61,6 +61,9 @@ func seedApps(o *org) {
 		{id: DemoGoogleAppID, name: "google", label: "Google Workspace", groups: []string{DemoEveryoneGroupID}},
 		{id: DemoAWSAppID, name: "amazon_aws", label: "AWS Console", groups: []string{DemoEngineeringGroupID, DemoITAdminsGroupID}},
 		{id: DemoSalesforceAppID, name: "salesforce", label: "Salesforce.com", groups: []string{sales}},
+		// The directory app the APP_GROUP is imported from (its source
+		// link); nobody is assigned to it.
+		{id: adAppID, name: "active_directory", label: "acme.local"},
 	}
 }
 

@@ -66,6 +66,24 @@ func (s *Sim) getFactor(w http.ResponseWriter, r *http.Request) *apiError {
 	return nil
 }
 
+// adAppID is the demo APP_GROUP's source app.
+const adAppID = "0oaadsim0ad0app00x7"
+
+// getApp serves GET /api/v1/apps/{appId}, the target of an APP_GROUP's
+// source link.
+func (s *Sim) getApp(w http.ResponseWriter, r *http.Request) *apiError {
+	id := r.PathValue("id")
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, a := range s.org.apps {
+		if a.id == id {
+			writeJSON(w, http.StatusOK, s.org.renderApp(s.baseURL(r), a))
+			return nil
+		}
+	}
+	return errNotFound(id, "AppInstance")
+}
+
 // listGroupApps serves GET /api/v1/groups/{groupId}/apps, the group's
 // advertised apps link: the apps assigned to the group, paged by app id
 // (default 20, as the spec).

@@ -112,7 +112,7 @@ func seedDemo(o *org, now, born time.Time) {
 		byName[d.name] = g
 	}
 	vpn := &group{id: DemoAppGroupID, typ: groupApp, name: "AD-VPN-Users", description: "VPN users (imported from Active Directory)",
-		created: born, lastUpdated: born, lastMembershipUpdated: born, sourceID: "0oaadsim0ad0app00x7",
+		created: born, lastUpdated: born, lastMembershipUpdated: born, sourceID: adAppID,
 		appProfile: map[string]any{"groupType": "Security", "samAccountName": "AD-VPN-Users", "groupScope": "Global",
 			"dn": "CN=AD-VPN-Users,OU=Groups,DC=acme,DC=com", "windowsDomainQualifiedName": "ACME\\AD-VPN-Users",
 			"objectSid": "S-1-5-21-3623811015-3361044348-30300820-1013", "externalId": "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"}}

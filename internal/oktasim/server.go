@@ -87,6 +87,7 @@ func (s *Sim) routes() *http.ServeMux {
 	s.route(mux, "/api/v1/groups/{id}/users", fixed(BucketGroups), methods{"GET": s.listGroupMembers})
 	s.route(mux, "/api/v1/groups/{id}/users/{uid}", fixed(BucketGroups), methods{
 		"PUT": s.addGroupMember, "DELETE": s.removeGroupMember})
+	s.route(mux, "/api/v1/apps/{id}", fixed(BucketOther), methods{"GET": s.getApp})
 	s.route(mux, "/api/v1/zones", fixed(BucketOther), methods{"GET": s.listZones, "POST": s.createZone})
 	s.route(mux, "/api/v1/zones/{id}", fixed(BucketOther), methods{
 		"GET": s.getZone, "PUT": s.replaceZone, "DELETE": s.deleteZone})

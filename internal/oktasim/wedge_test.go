@@ -175,6 +175,7 @@ func TestWedgeTokenOwnerDeleted(t *testing.T) {
 		{"/api/v1/groups/{id}/users", "GET", "/api/v1/groups/" + DemoEngineeringGroupID + "/users"},
 		{"/api/v1/groups/{id}/users/{uid}", "PUT", "/api/v1/groups/" + DemoEngineeringGroupID + "/users/" + DemoStagedUserID},
 		{"/api/v1/groups/{id}/users/{uid}", "DELETE", "/api/v1/groups/" + DemoEngineeringGroupID + "/users/" + DemoActiveUserID},
+		{"/api/v1/apps/{id}", "GET", "/api/v1/apps/" + DemoAWSAppID},
 		{"/api/v1/zones", "GET", "/api/v1/zones"},
 		{"/api/v1/zones", "POST", "/api/v1/zones"},
 		{"/api/v1/zones/{id}", "GET", "/api/v1/zones/" + zone},
