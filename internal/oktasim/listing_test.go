@@ -59,7 +59,9 @@ func TestSearchSortBy(t *testing.T) {
 		}
 		return out
 	}
-	last := func(u map[string]any) string { return strings.ToLower(u["profile"].(map[string]any)["lastName"].(string)) }
+	last := func(u map[string]any) string {
+		return strings.ToLower(u["profile"].(map[string]any)["lastName"].(string))
+	}
 	for _, order := range []string{"asc", "desc"} {
 		got := all("/api/v1/users?search=status+eq+%22ACTIVE%22&sortBy=profile.lastName&sortOrder=" + order + "&limit=7")
 		require.Greater(t, len(got), 14, "several pages")
