@@ -2,6 +2,7 @@ package oktasim
 
 import (
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"sort"
 	"strings"
@@ -80,7 +81,11 @@ func newFactor(id, typ string, at time.Time) *factor {
 func (f *factor) profile(login string) map[string]any {
 	switch f.typ {
 	case "sms":
-		return map[string]any{"phoneNumber": "+1-555-01" + f.id[len(f.id)-4:len(f.id)-2]}
+		// E.164, as Okta stores factor phone numbers: +1 555 01xx with
+		// digits derived from the id.
+		h := fnv.New32a()
+		h.Write([]byte(f.id))
+		return map[string]any{"phoneNumber": fmt.Sprintf("+1555%07d", h.Sum32()%10000000)}
 	case "push":
 		return map[string]any{"credentialId": login, "deviceType": "SmartPhone_IPhone", "name": "iPhone", "platform": "IOS"}
 	case "token:software:totp":
