@@ -168,4 +168,3 @@ func shorten(s string) string {
 	}
 	return strings.TrimSpace(s)
 }
-
