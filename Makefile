@@ -8,7 +8,7 @@ LDFLAGS := -X github.com/cordonsec/cordon/internal/version.Version=$(VERSION)
 # large, and CI machines have 2 cores.
 TESTFLAGS ?= -timeout 20m -p 2
 
-.PHONY: run test build lint bench histories up down clean
+.PHONY: run test build lint bench histories sdk-check up down clean
 
 ## run: the dev stack: embedded Temporal + Web UI (http://127.0.0.1:8233) + worker
 ## + simulated Okta org, then starts contain-compromised-user for a sample alert and follows it
@@ -36,6 +36,11 @@ lint:
 ## bench: benchmarks only (no tests)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## sdk-check: the simulated org against Okta's official Node SDK and an
+## independent OIDC relying party (needs npm; installs into .cordon/sdk-check)
+sdk-check:
+	GO=$(GO) ./.ci/sdk-check
 
 ## histories: re-record the workflow histories that the replay test
 ## (workflows/replay_test.go) checks on every make test; do this on purpose,
