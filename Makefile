@@ -15,9 +15,11 @@ TESTFLAGS ?= -timeout 20m -p 2
 run:
 	$(GO) run ./worker --dev --demo contain-compromised-user --demo-alert testdata/alerts/contain-compromised-user.json
 
-## test: every package's tests, including end-to-end runs on the embedded server
+## test: every package's tests, including end-to-end runs on the embedded server,
+## and the simulator's no-wedge tests under the race detector
 test:
 	$(GO) test $(TESTFLAGS) ./...
+	$(GO) test -race -count=1 -run Wedge ./internal/oktasim
 
 ## build: bin/cordon (the CLI) and bin/cordon-worker
 build:

@@ -21,8 +21,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// No handler can wedge the simulator: these tests are meant to run under
-// -race (make test does not; `go test -race ./internal/oktasim -run Wedge`).
+// No handler can wedge the simulator. make test runs these tests a second
+// time under the race detector (`go test -race -run Wedge ./internal/oktasim`).
 
 // TestWedgeEveryLockIsReleasedByDefer: in the package's code every Lock or
 // RLock is followed at once by the deferred unlock, so a panic anywhere
