@@ -7,7 +7,6 @@ import (
 	"image/png"
 	"net/http"
 	"strings"
-	"sync"
 )
 
 // Resources the simulator serves because its own answers link to them: a
@@ -19,9 +18,8 @@ const groupLogoPath = "/img/logos/groups/"
 
 var groupLogos = map[string]int{"okta-medium.png": 64, "okta-large.png": 128}
 
-var logoCache sync.Map // file name -> []byte
-
-// serveGroupLogo answers the two group logo sizes with a plain PNG.
+// serveGroupLogo answers the two group logo sizes with a plain square PNG
+// (a few hundred bytes, encoded per request).
 func serveGroupLogo(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, groupLogoPath)
 	size, ok := groupLogos[name]
@@ -29,24 +27,24 @@ func serveGroupLogo(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	b, ok := logoCache.Load(name)
-	if !ok {
-		img := image.NewNRGBA(image.Rect(0, 0, size, size))
-		for i := range img.Pix {
-			img.Pix[i] = []byte{0x00, 0x7d, 0xc1, 0xff}[i%4] // Okta blue
-		}
-		img.Set(0, 0, color.NRGBA{A: 0xff})
-		var buf bytes.Buffer
-		_ = png.Encode(&buf, img)
-		b, _ = logoCache.LoadOrStore(name, buf.Bytes())
-	}
+	img := image.NewUniform(color.NRGBA{R: 0x00, G: 0x7d, B: 0xc1, A: 0xff}) // Okta blue
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, &boundedImage{img, image.Rect(0, 0, size, size)})
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {
-		_, _ = w.Write(b.([]byte))
+		_, _ = w.Write(buf.Bytes())
 	}
 }
+
+// boundedImage gives a uniform colour a size.
+type boundedImage struct {
+	*image.Uniform
+	bounds image.Rectangle
+}
+
+func (b *boundedImage) Bounds() image.Rectangle { return b.bounds }
 
 // getFactor serves GET /api/v1/users/{userId}/factors/{factorId}, the
 // factor's advertised self link.
