@@ -9,6 +9,7 @@ import (
 	gotoken "go/token"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -142,9 +143,10 @@ func TestWedgePanicUnderTheWriteLock(t *testing.T) {
 }
 
 // TestWedgeTokenOwnerDeleted deletes the token owner (deactivate, then
-// delete), then calls every route the API serves, concurrently and twice,
-// and /__sim/reset, each under a deadline: nothing hangs, nothing answers
-// 500, and the reset org is whole again.
+// delete), then calls every route the API serves, the sign-in endpoints,
+// the logos and the admin API, concurrently and twice, and /__sim/reset,
+// each under a deadline: nothing hangs, nothing answers 500, and the reset
+// org is whole again.
 func TestWedgeTokenOwnerDeleted(t *testing.T) {
 	h := newHarness(t, Options{Seed: SeedDemo})
 	for range 2 {
@@ -214,6 +216,20 @@ func TestWedgeTokenOwnerDeleted(t *testing.T) {
 		}
 		resp.Body.Close()
 		return resp.StatusCode
+	}
+	// Beyond the API: the sign-in endpoints (the deleted admin signs in
+	// too), the logos and the admin API.
+	oidc := authServerPath + "/v1/"
+	for _, c := range []struct{ method, path string }{
+		{"GET", authServerPath + "/.well-known/openid-configuration"}, {"GET", oidc + "keys"},
+		{"GET", oidc + "authorize?client_id=cordon&redirect_uri=http://127.0.0.1:9/callback&response_type=code&scope=openid&state=s&code_challenge=x&code_challenge_method=S256"},
+		{"POST", oidc + "authorize?client_id=cordon&redirect_uri=http://127.0.0.1:9/callback&response_type=code&scope=openid&state=s&code_challenge=x&code_challenge_method=S256&username=" + url.QueryEscape(DemoAdminLogin) + "&password=" + DefaultDevPassword},
+		{"POST", oidc + "token?grant_type=authorization_code&client_id=cordon&code=nope"},
+		{"GET", oidc + "userinfo"}, {"POST", oidc + "revoke?client_id=cordon&token=nope"}, {"GET", oidc + "logout"},
+		{"GET", groupLogoPath + "okta-medium.png"},
+		{"GET", "/__sim/state"}, {"GET", "/__sim/requests"}, {"GET", "/__sim/faults"},
+	} {
+		calls = append(calls, struct{ route, method, path string }{"extra", c.method, c.path})
 	}
 	for round := range 2 {
 		var wg sync.WaitGroup
