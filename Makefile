@@ -8,7 +8,7 @@ LDFLAGS := -X github.com/cordonsec/cordon/internal/version.Version=$(VERSION)
 # large, and CI machines have 2 cores.
 TESTFLAGS ?= -timeout 20m -p 2
 
-.PHONY: run test build lint bench histories up down clean
+.PHONY: run test build lint bench histories sdk-check up down clean
 
 ## run: the dev stack: embedded Temporal + Web UI (http://127.0.0.1:8233) + worker
 ## + simulated Okta org, then starts contain-compromised-user for a sample alert and follows it
@@ -22,10 +22,12 @@ run:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/cordon-worker ./worker
 	exec bin/cordon-worker --dev --demo contain-compromised-user --demo-alert testdata/alerts/contain-compromised-user.json $(RUNFLAGS)
 
-## test: every package's tests, including end-to-end runs on the embedded server
-## and `cordon test playbooks/` (TestLibrary in internal/pbtest)
+## test: every package's tests, including end-to-end runs on the embedded server,
+## `cordon test playbooks/` (TestLibrary in internal/pbtest) and the simulator's
+## no-wedge tests under the race detector
 test:
 	$(GO) test $(TESTFLAGS) ./...
+	$(GO) test -race -count=1 -run Wedge ./internal/oktasim
 
 ## build: bin/cordon (the CLI) and bin/cordon-worker
 build:
@@ -44,6 +46,11 @@ lint:
 ## bench: benchmarks only (no tests)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## sdk-check: the simulated org against Okta's official Node SDK and an
+## independent OIDC relying party (needs npm; installs into .cordon/sdk-check)
+sdk-check:
+	GO=$(GO) ./.ci/sdk-check
 
 ## histories: re-record the workflow histories that the replay test
 ## (workflows/replay_test.go) checks on every make test; do this on purpose,

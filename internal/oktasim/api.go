@@ -153,8 +153,8 @@ func (s *Sim) Requests() []RequestRecord {
 // ResetRequests clears the request log.
 func (s *Sim) ResetRequests() {
 	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
 	s.reqs = nil
-	s.reqMu.Unlock()
 }
 
 // stateDump is the /__sim/state answer: a compact view for debugging.

@@ -1,8 +1,9 @@
 // Package oktasim is a simulated Okta org: a stateful fake of the parts of the
 // Okta Management API that Cordon's actions use (users, user lifecycle,
 // partial profile updates, sessions, MFA factors, app links, groups and
-// memberships, network zones, System Log), served over real HTTP. A user
-// answer advertises only lifecycle links the simulator serves.
+// memberships, network zones, System Log), served over real HTTP. Every
+// link an answer advertises is served, and a lifecycle link only where its
+// operation succeeds.
 //
 // It owns the simulator only. It shares no code with Cordon's Okta client on
 // purpose: the client's tests run against this package, so if the two shared
@@ -33,11 +34,21 @@
 //
 // # Sign-in (OpenID Connect)
 //
-// The org's default authorization server (oidc.go) lets people sign in to
-// Cordon's approvals page offline: /oauth2/default/.well-known/openid-configuration,
-// /oauth2/default/v1/keys, /v1/authorize (a plain login form: an active
-// user's login and Options.DevPassword) and /v1/token (authorization code
-// with PKCE S256; RS256 ID tokens with preferred_username, email, groups).
+// The org's default authorization server (oidc.go, oidcauthorize.go,
+// oidctokens.go) lets people sign in to Cordon's approvals page offline:
+// /oauth2/default/.well-known/openid-configuration, /v1/keys, /v1/authorize
+// (a plain login form: an active user's login and Options.DevPassword; an
+// SSO session; prompt=none and prompt=login; state and a registered
+// redirect URI required), /v1/token (authorization code with PKCE S256;
+// RS256 ID tokens with Okta's claims and JWT access tokens), /v1/userinfo,
+// /v1/revoke and /v1/logout.
+//
+// # Robustness
+//
+// Every lock is released by defer (a test checks the source), and a panic
+// in any handler answers 500 E0000009 and leaves the org usable.
+// docs/simulator.md lists what the simulator models and what it does not;
+// `make sdk-check` runs Okta's Node SDK against it.
 //
 // # Demo seed fixtures
 //

@@ -56,8 +56,8 @@ func (s *Sim) AppendEvent(ev map[string]any) {
 		raw = map[string]any{}
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.org.addEvent(raw, s.clock())
-	s.mu.Unlock()
 }
 
 // audit records an admin action performed through the API, attributed to

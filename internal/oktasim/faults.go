@@ -77,8 +77,8 @@ type faultSet struct {
 
 func (fs *faultSet) clear() {
 	fs.mu.Lock()
+	defer fs.mu.Unlock()
 	fs.list = nil
-	fs.mu.Unlock()
 }
 
 // SetFault adds a fault, replacing any fault with the same Path and Method.

@@ -76,13 +76,23 @@ func (s *Sim) listGroups(w http.ResponseWriter, r *http.Request) *apiError {
 	default:
 		match = func(*group) bool { return true }
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	after, e := s.org.afterCursor(q)
+	srt, e := parseSort(q)
 	if e != nil {
 		return e
 	}
-	writePage(s, w, r, s.org.groupOrder, match, after, limit, groupListing)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	l := groupListing
+	if srt != nil {
+		return writeSortedPage(s, w, r, s.org.groupOrder, match, groupGetter, srt, limit, l)
+	}
+	after := int64(0)
+	if query != "" {
+		l.noNext = true // Okta: q "doesn't support pagination"
+	} else if after, e = s.org.afterCursor(q); e != nil {
+		return e
+	}
+	writePage(s, w, r, s.org.groupOrder, match, after, limit, l)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package oktasim
 
 import (
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"sort"
 	"strings"
@@ -61,6 +62,9 @@ func seedApps(o *org) {
 		{id: DemoGoogleAppID, name: "google", label: "Google Workspace", groups: []string{DemoEveryoneGroupID}},
 		{id: DemoAWSAppID, name: "amazon_aws", label: "AWS Console", groups: []string{DemoEngineeringGroupID, DemoITAdminsGroupID}},
 		{id: DemoSalesforceAppID, name: "salesforce", label: "Salesforce.com", groups: []string{sales}},
+		// The directory app the APP_GROUP is imported from (its source
+		// link); nobody is assigned to it.
+		{id: adAppID, name: "active_directory", label: "acme.local"},
 	}
 }
 
@@ -77,7 +81,11 @@ func newFactor(id, typ string, at time.Time) *factor {
 func (f *factor) profile(login string) map[string]any {
 	switch f.typ {
 	case "sms":
-		return map[string]any{"phoneNumber": "+1-555-01" + f.id[len(f.id)-4:len(f.id)-2]}
+		// E.164, as Okta stores factor phone numbers: +1 555 01xx with
+		// digits derived from the id.
+		h := fnv.New32a()
+		h.Write([]byte(f.id))
+		return map[string]any{"phoneNumber": fmt.Sprintf("+1555%07d", h.Sum32()%10000000)}
 	case "push":
 		return map[string]any{"credentialId": login, "deviceType": "SmartPhone_IPhone", "name": "iPhone", "platform": "IOS"}
 	case "token:software:totp":
@@ -162,6 +170,7 @@ func (s *Sim) clearSessions(w http.ResponseWriter, r *http.Request) *apiError {
 		return errNotFound(key, "User")
 	}
 	u.sessions = 0
+	s.endSessions(u.id) // the org's own SSO sessions too (oidcauthorize.go)
 	now := s.clock()
 	s.org.audit(now, "user.session.clear", "Clear user session", userTarget(u))
 	if boolParam(r.URL.Query(), "oauthTokens", false) {

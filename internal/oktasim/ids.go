@@ -33,8 +33,8 @@ func (g *idGen) reseed(seed string) {
 	h.Write([]byte(seed))
 	sum := h.Sum64()
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	g.rng = rand.New(rand.NewPCG(sum, sum^0x9e3779b97f4a7c15))
-	g.mu.Unlock()
 }
 
 // object returns prefix + 14 random characters + the org suffix: 20
@@ -111,10 +111,15 @@ func scrambled(n uint64, width int) string {
 
 // uuid returns a version-4-shaped UUID (System Log uuids and errorIds).
 func (g *idGen) uuid() string {
-	g.mu.Lock()
-	a, b := g.rng.Uint64(), g.rng.Uint64()
-	g.mu.Unlock()
+	a, b := g.pair()
 	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", a>>32, (a>>16)&0xffff, a&0xfff, (b>>48)&0x3fff|0x8000, b&0xffffffffffff)
+}
+
+// pair draws two PRNG words under the lock.
+func (g *idGen) pair() (uint64, uint64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.rng.Uint64(), g.rng.Uint64()
 }
 
 func base62(n uint64) string {

@@ -70,11 +70,5 @@ func (s *Sim) getUserSchema(w http.ResponseWriter, r *http.Request) *apiError {
 	return nil
 }
 
-// userTypeBorn is when the org's user type was created: with the org's
-// token owner.
-func (o *org) userTypeBorn() time.Time {
-	if me := o.users[o.meID]; me != nil {
-		return me.created
-	}
-	return time.Time{}
-}
+// userTypeBorn is when the org's user type was created: with the org.
+func (o *org) userTypeBorn() time.Time { return o.born }

@@ -5,15 +5,13 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"html/template"
+	"errors"
 	"math/big"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,16 +19,21 @@ import (
 
 // The org's default authorization server, as much of Okta's OpenID Connect
 // as a sign-in needs: discovery, JWKS, the authorization code flow with
-// PKCE (S256) and RS256 ID tokens carrying a groups claim (Okta adds it
-// when the app's groups claim filter is configured; the sim always does
-// for the groups scope). Seeded users sign in on a plain login form with
-// their login and the sim's dev password. Nothing here is shared with the
-// client side (internal/approvals), which uses go-oidc and x/oauth2.
+// PKCE (S256), an SSO session on the org's domain (so prompt=none works),
+// RS256 ID tokens with Okta's claims (amr, idp, jti, ver, at_hash and a
+// groups claim, which Okta adds when the app's groups claim filter is
+// configured; the sim always does for the groups scope), JWT access tokens
+// as Okta's custom authorization servers issue them, userinfo, revocation
+// and end_session. Seeded users sign in on a plain login form with their
+// login and the sim's dev password. Nothing here is shared with the client
+// side (internal/approvals), which uses go-oidc and x/oauth2.
 //
-// Differences from Okta, on purpose: one client (Options.OIDCClientID,
-// public, PKCE required), redirect URIs are not registered but must be
-// http on a loopback host or https, there is no consent screen, MFA,
-// refresh token or userinfo endpoint.
+// Differences from Okta, on purpose: one public client
+// (Options.OIDCClientID, PKCE required); no consent screen, MFA, refresh
+// tokens or introspection. Redirect URIs must be registered
+// (Options.OIDCRedirectURIs); the defaults are the dev clients' loopback
+// callbacks, and a loopback redirect matches whatever its port (RFC 8252
+// section 7.3, which a native app's `cordon login` relies on).
 
 // DefaultDevPassword is the password of every seeded user on the sim's
 // login form (Options.DevPassword).
@@ -40,7 +43,28 @@ const DefaultDevPassword = "cordon-dev-password"
 // accepts (Options.OIDCClientID).
 const DefaultOIDCClientID = "cordon"
 
-const authServerPath = "/oauth2/default"
+// DefaultOIDCRedirectURIs are the redirect URIs registered for the client
+// when Options.OIDCRedirectURIs is empty: `cordon login`'s loopback
+// listener (/callback) and `cordon serve`'s page on a loopback address
+// (/auth/callback), on any port.
+var DefaultOIDCRedirectURIs = []string{
+	"http://127.0.0.1/callback", "http://localhost/callback", "http://[::1]/callback",
+	"http://127.0.0.1/auth/callback", "http://localhost/auth/callback", "http://[::1]/auth/callback",
+}
+
+const (
+	authServerPath = "/oauth2/default"
+	// accessAudience is the audience of the default authorization
+	// server's access tokens.
+	accessAudience = "api://default"
+	// simOrgID is the org's id (GET /api/v1/org), the idp claim of tokens
+	// for users who signed in with an Okta password.
+	simOrgID      = "00o1simorg0000000x7"
+	tokenLifetime = time.Hour
+	// sessionLifetime is the SSO session's, Okta's default of two hours.
+	sessionLifetime = 2 * time.Hour
+	sessionCookie   = "sid"
+)
 
 type oidcState struct {
 	once sync.Once
@@ -48,13 +72,21 @@ type oidcState struct {
 	kid  string
 	err  error
 
-	mu    sync.Mutex
-	codes map[string]*authCode
+	mu       sync.Mutex
+	codes    map[string]*authCode
+	sessions map[string]*ssoSession
+	revoked  map[string]time.Time // access token jti -> its expiry
 }
 
 type authCode struct {
 	clientID, redirectURI, challenge, nonce, scope, userID string
-	expires                                                time.Time
+	authTime, expires                                      time.Time
+}
+
+// ssoSession is a signed-in browser on the org's domain.
+type ssoSession struct {
+	userID            string
+	authTime, expires time.Time
 }
 
 func (s *Sim) oidcKey() (*rsa.PrivateKey, string, error) {
@@ -65,9 +97,65 @@ func (s *Sim) oidcKey() (*rsa.PrivateKey, string, error) {
 			sum := sha256.Sum256(o.key.N.Bytes())
 			o.kid = hex.EncodeToString(sum[:8])
 		}
-		o.codes = map[string]*authCode{}
 	})
 	return o.key, o.kid, o.err
+}
+
+// reset forgets codes, sessions and revocations (the key stays, so tokens
+// a client verified keep their signature).
+func (o *oidcState) reset() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.codes, o.sessions, o.revoked = map[string]*authCode{}, map[string]*ssoSession{}, map[string]time.Time{}
+}
+
+// The store's accessors: each holds o.mu for one map operation.
+
+func (o *oidcState) putCode(code string, c *authCode) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.codes[code] = c
+}
+
+// takeCode removes and returns a code: a code is used once, also when the
+// attempt fails.
+func (o *oidcState) takeCode(code string) *authCode {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c := o.codes[code]
+	delete(o.codes, code)
+	return c
+}
+
+func (o *oidcState) putSession(sid string, sess *ssoSession) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sessions[sid] = sess
+}
+
+func (o *oidcState) getSession(sid string) *ssoSession {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.sessions[sid]
+}
+
+func (o *oidcState) dropSession(sid string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.sessions, sid)
+}
+
+func (o *oidcState) revoke(jti string, until time.Time) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.revoked[jti] = until
+}
+
+func (o *oidcState) isRevoked(jti string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_, ok := o.revoked[jti]
+	return ok
 }
 
 func (s *Sim) issuer(r *http.Request) string {
@@ -92,6 +180,44 @@ func (s *Sim) devPassword() string {
 	return DefaultDevPassword
 }
 
+// DefaultOIDCPostLogoutRedirectURIs are the sign-out redirect URIs
+// registered when Options.OIDCPostLogoutRedirectURIs is empty: the root of
+// a loopback address, on any port.
+var DefaultOIDCPostLogoutRedirectURIs = []string{"http://127.0.0.1/", "http://localhost/", "http://[::1]/"}
+
+func (s *Sim) redirectRegistered(raw string) bool {
+	return uriRegistered(raw, s.opts.OIDCRedirectURIs, DefaultOIDCRedirectURIs)
+}
+
+func (s *Sim) logoutRedirectRegistered(raw string) bool {
+	return uriRegistered(raw, s.opts.OIDCPostLogoutRedirectURIs, DefaultOIDCPostLogoutRedirectURIs)
+}
+
+// uriRegistered reports whether raw is one of the registered URIs (def
+// when none are): exactly, or for an http loopback URI, up to the port.
+func uriRegistered(raw string, list, def []string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Fragment != "" {
+		return false
+	}
+	if len(list) == 0 {
+		list = def
+	}
+	for _, reg := range list {
+		if reg == raw {
+			return true
+		}
+		r, err := url.Parse(reg)
+		if err == nil && u.Scheme == "http" && r.Scheme == "http" && isLoopback(u.Hostname()) &&
+			u.Hostname() == r.Hostname() && u.EscapedPath() == r.EscapedPath() && u.RawQuery == r.RawQuery {
+			return true
+		}
+	}
+	return false
+}
+
+func isLoopback(host string) bool { return host == "localhost" || host == "127.0.0.1" || host == "::1" }
+
 // serveOIDC serves the authorization server's endpoints.
 func (s *Sim) serveOIDC(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
@@ -104,6 +230,12 @@ func (s *Sim) serveOIDC(w http.ResponseWriter, r *http.Request) {
 		s.authorize(w, r)
 	case p == "/v1/token" && r.Method == http.MethodPost:
 		s.token(w, r)
+	case p == "/v1/userinfo" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
+		s.userinfo(w, r)
+	case p == "/v1/revoke" && r.Method == http.MethodPost:
+		s.revoke(w, r)
+	case p == "/v1/logout" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
+		s.logout(w, r)
 	default:
 		oauthError(w, http.StatusNotFound, "invalid_request", "no such endpoint: "+r.Method+" "+r.URL.Path)
 	}
@@ -112,19 +244,25 @@ func (s *Sim) serveOIDC(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) discovery(w http.ResponseWriter, r *http.Request) {
 	iss := s.issuer(r)
 	writeJSONBody(w, http.StatusOK, map[string]any{
-		"issuer":                                iss,
-		"authorization_endpoint":                iss + "/v1/authorize",
-		"token_endpoint":                        iss + "/v1/token",
-		"jwks_uri":                              iss + "/v1/keys",
-		"response_types_supported":              []string{"code"},
-		"response_modes_supported":              []string{"query"},
-		"grant_types_supported":                 []string{"authorization_code"},
-		"subject_types_supported":               []string{"public"},
-		"id_token_signing_alg_values_supported": []string{"RS256"},
-		"scopes_supported":                      []string{"openid", "profile", "email", "groups"},
-		"token_endpoint_auth_methods_supported": []string{"none"},
-		"code_challenge_methods_supported":      []string{"S256"},
-		"claims_supported":                      []string{"iss", "sub", "aud", "iat", "exp", "nonce", "name", "email", "preferred_username", "groups"},
+		"issuer":                                     iss,
+		"authorization_endpoint":                     iss + "/v1/authorize",
+		"token_endpoint":                             iss + "/v1/token",
+		"userinfo_endpoint":                          iss + "/v1/userinfo",
+		"revocation_endpoint":                        iss + "/v1/revoke",
+		"end_session_endpoint":                       iss + "/v1/logout",
+		"jwks_uri":                                   iss + "/v1/keys",
+		"response_types_supported":                   []string{"code"},
+		"response_modes_supported":                   []string{"query"},
+		"grant_types_supported":                      []string{"authorization_code"},
+		"subject_types_supported":                    []string{"public"},
+		"id_token_signing_alg_values_supported":      []string{"RS256"},
+		"scopes_supported":                           []string{"openid", "profile", "email", "groups"},
+		"token_endpoint_auth_methods_supported":      []string{"none"},
+		"revocation_endpoint_auth_methods_supported": []string{"none"},
+		"code_challenge_methods_supported":           []string{"S256"},
+		"prompt_values_supported":                    []string{"none", "login"},
+		"claims_supported": []string{"iss", "sub", "aud", "iat", "exp", "auth_time", "jti", "ver", "amr", "idp",
+			"nonce", "at_hash", "name", "email", "preferred_username", "groups"},
 	})
 }
 
@@ -140,173 +278,8 @@ func (s *Sim) jwks(w http.ResponseWriter) {
 	}}})
 }
 
-// authorize shows the login form (GET) and checks it (POST). Errors that
-// make the redirect URI untrustworthy are shown, never redirected.
-func (s *Sim) authorize(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", err.Error())
-		return
-	}
-	q := r.Form
-	redirect := q.Get("redirect_uri")
-	if q.Get("client_id") != s.clientID() {
-		loginPage(w, http.StatusBadRequest, nil, "Unknown client_id "+q.Get("client_id")+".")
-		return
-	}
-	if !redirectAllowed(redirect) {
-		loginPage(w, http.StatusBadRequest, nil, "redirect_uri must be http on a loopback host or https.")
-		return
-	}
-	fail := func(code, desc string) {
-		u, _ := url.Parse(redirect)
-		v := u.Query()
-		v.Set("error", code)
-		v.Set("error_description", desc)
-		v.Set("state", q.Get("state"))
-		u.RawQuery = v.Encode()
-		http.Redirect(w, r, u.String(), http.StatusFound)
-	}
-	switch {
-	case q.Get("response_type") != "code":
-		fail("unsupported_response_type", "response_type must be code")
-		return
-	case !slices.Contains(strings.Fields(q.Get("scope")), "openid"):
-		fail("invalid_scope", "the scope must include openid")
-		return
-	case q.Get("code_challenge") == "" || q.Get("code_challenge_method") != "S256":
-		fail("invalid_request", "PKCE is required: code_challenge with code_challenge_method S256")
-		return
-	}
-	params := map[string]string{}
-	for _, k := range []string{"client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge", "code_challenge_method"} {
-		params[k] = q.Get(k)
-	}
-	if r.Method == http.MethodGet {
-		loginPage(w, http.StatusOK, params, "")
-		return
-	}
-	userID, ok := s.checkLogin(q.Get("username"), q.Get("password"))
-	if !ok {
-		loginPage(w, http.StatusUnauthorized, params, "Sign-in failed: unknown user, inactive user or wrong password.")
-		return
-	}
-	code := randomToken()
-	s.oidcKey() //nolint:errcheck // initialises the code store; the key error is reported by /token
-	s.oidc.mu.Lock()
-	s.oidc.codes[code] = &authCode{clientID: params["client_id"], redirectURI: redirect, challenge: params["code_challenge"],
-		nonce: params["nonce"], scope: params["scope"], userID: userID, expires: s.now().Add(time.Minute)}
-	s.oidc.mu.Unlock()
-	u, _ := url.Parse(redirect)
-	v := u.Query()
-	v.Set("code", code)
-	v.Set("state", params["state"])
-	u.RawQuery = v.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
-}
-
-func (s *Sim) checkLogin(login, password string) (string, bool) {
-	s.mu.RLock()
-	u := s.org.findUser(strings.TrimSpace(login))
-	s.mu.RUnlock()
-	good := subtle.ConstantTimeCompare([]byte(password), []byte(s.devPassword())) == 1
-	if u == nil || !good || u.status != "ACTIVE" {
-		return "", false
-	}
-	return u.id, true
-}
-
-func redirectAllowed(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Fragment != "" {
-		return false
-	}
-	switch u.Scheme {
-	case "https":
-		return true
-	case "http":
-		h := u.Hostname()
-		return h == "localhost" || h == "127.0.0.1" || h == "::1"
-	}
-	return false
-}
-
-// token redeems an authorization code once, checking the PKCE verifier.
-func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		oauthError(w, http.StatusBadRequest, "invalid_request", err.Error())
-		return
-	}
-	f := r.PostForm
-	if f.Get("grant_type") != "authorization_code" {
-		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type must be authorization_code")
-		return
-	}
-	key, kid, err := s.oidcKey()
-	if err != nil {
-		oauthError(w, http.StatusInternalServerError, "server_error", err.Error())
-		return
-	}
-	s.oidc.mu.Lock()
-	c := s.oidc.codes[f.Get("code")]
-	delete(s.oidc.codes, f.Get("code")) // a code is used once, also when the attempt fails
-	s.oidc.mu.Unlock()
-	clientID := f.Get("client_id")
-	if id, _, ok := r.BasicAuth(); ok {
-		clientID = id
-	}
-	sum := sha256.Sum256([]byte(f.Get("code_verifier")))
-	switch {
-	case c == nil || s.now().After(c.expires):
-		oauthError(w, http.StatusBadRequest, "invalid_grant", "The authorization code is invalid or has expired.")
-		return
-	case clientID != c.clientID || f.Get("redirect_uri") != c.redirectURI:
-		oauthError(w, http.StatusBadRequest, "invalid_grant", "client_id or redirect_uri does not match the authorization request.")
-		return
-	case b64url(sum[:]) != c.challenge:
-		oauthError(w, http.StatusBadRequest, "invalid_grant", "PKCE verification failed.")
-		return
-	}
-	claims, ok := s.idClaims(r, c)
-	if !ok {
-		oauthError(w, http.StatusBadRequest, "invalid_grant", "The user is no longer active.")
-		return
-	}
-	idToken, err := signJWT(key, kid, claims)
-	if err != nil {
-		oauthError(w, http.StatusInternalServerError, "server_error", err.Error())
-		return
-	}
-	writeJSONBody(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3600,
-		"access_token": randomToken(), "scope": c.scope, "id_token": idToken})
-}
-
-func (s *Sim) idClaims(r *http.Request, c *authCode) (map[string]any, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u := s.org.users[c.userID]
-	if u == nil || u.status != "ACTIVE" {
-		return nil, false
-	}
-	now := s.now()
-	str := func(k string) string { v, _ := u.profile[k].(string); return v }
-	claims := map[string]any{"iss": s.issuer(r), "sub": u.id, "aud": c.clientID, "iat": now.Unix(),
-		"exp": now.Add(time.Hour).Unix(), "auth_time": now.Unix(), "preferred_username": u.login(),
-		"email": str("email"), "name": strings.TrimSpace(str("firstName") + " " + str("lastName"))}
-	if c.nonce != "" {
-		claims["nonce"] = c.nonce
-	}
-	if slices.Contains(strings.Fields(c.scope), "groups") {
-		groups := []string{}
-		for _, g := range s.org.userGroups(u) {
-			groups = append(groups, g.name)
-		}
-		claims["groups"] = groups
-	}
-	return claims, true
-}
-
 func signJWT(key *rsa.PrivateKey, kid string, claims map[string]any) (string, error) {
-	h, _ := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": kid})
+	h, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": kid})
 	p, err := json.Marshal(claims)
 	if err != nil {
 		return "", err
@@ -318,6 +291,38 @@ func signJWT(key *rsa.PrivateKey, kid string, claims map[string]any) (string, er
 		return "", err
 	}
 	return input + "." + b64url(sig), nil
+}
+
+var errBadJWT = errors.New("not a token this server signed")
+
+// verifyJWT checks a token's RS256 signature with the server's key and
+// returns its claims; expiry is the caller's to check.
+func (s *Sim) verifyJWT(raw string) (map[string]any, error) {
+	key, _, err := s.oidcKey()
+	if err != nil {
+		return nil, err
+	}
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return nil, errBadJWT
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return nil, errBadJWT
+	}
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA256, sum[:], sig) != nil {
+		return nil, errBadJWT
+	}
+	body, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, errBadJWT
+	}
+	var claims map[string]any
+	if json.Unmarshal(body, &claims) != nil {
+		return nil, errBadJWT
+	}
+	return claims, nil
 }
 
 func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
@@ -336,26 +341,4 @@ func writeJSONBody(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-var loginTmpl = template.Must(template.New("login").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in (simulated Okta org)</title></head>
-<body>
-<h1>Sign in</h1>
-<p>Simulated Okta org: seeded users sign in with their login and the dev password.</p>
-{{with .Error}}<p id="error" role="alert">{{.}}</p>{{end}}
-{{if .Params}}<form method="post" action="` + authServerPath + `/v1/authorize">
-{{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{$v}}">
-{{end}}<label>Username <input id="username" name="username" autocomplete="username" autofocus></label>
-<label>Password <input id="password" name="password" type="password" autocomplete="current-password"></label>
-<button id="signin" type="submit">Sign in</button>
-</form>{{end}}
-</body></html>
-`))
-
-func loginPage(w http.ResponseWriter, status int, params map[string]string, msg string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.WriteHeader(status)
-	_ = loginTmpl.Execute(w, map[string]any{"Params": params, "Error": msg})
 }

@@ -33,7 +33,7 @@ func TestOIDCAuthorizationCodeWithPKCE(t *testing.T) {
 
 	verifier := "a-verifier-of-at-least-43-characters-0123456789"
 	sum := sha256.Sum256([]byte(verifier))
-	params := url.Values{"client_id": {DefaultOIDCClientID}, "redirect_uri": {"http://127.0.0.1:9/cb"}, "response_type": {"code"},
+	params := url.Values{"client_id": {DefaultOIDCClientID}, "redirect_uri": {"http://127.0.0.1:9/callback"}, "response_type": {"code"},
 		"scope": {"openid profile email groups"}, "state": {"st"}, "nonce": {"n0"},
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
 
@@ -68,7 +68,7 @@ func TestOIDCAuthorizationCodeWithPKCE(t *testing.T) {
 
 	redeem := func(code, verifier string) (int, map[string]any) {
 		resp, err := http.PostForm(iss+"/v1/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
-			"redirect_uri": {"http://127.0.0.1:9/cb"}, "client_id": {DefaultOIDCClientID}, "code_verifier": {verifier}})
+			"redirect_uri": {"http://127.0.0.1:9/callback"}, "client_id": {DefaultOIDCClientID}, "code_verifier": {verifier}})
 		require.NoError(t, err)
 		var out map[string]any
 		require.NoError(t, json.Unmarshal([]byte(readBody(t, resp)), &out))
@@ -97,7 +97,7 @@ func TestOIDCRefusesBadAuthorizeRequests(t *testing.T) {
 	srv := NewTestServer(t, Options{Seed: SeedDemo})
 	iss := srv.URL() + "/oauth2/default"
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	base := url.Values{"client_id": {DefaultOIDCClientID}, "redirect_uri": {"http://127.0.0.1:9/cb"}, "response_type": {"code"},
+	base := url.Values{"client_id": {DefaultOIDCClientID}, "redirect_uri": {"http://127.0.0.1:9/callback"}, "response_type": {"code"},
 		"scope": {"openid"}, "state": {"s"}, "code_challenge": {"x"}, "code_challenge_method": {"S256"}}
 	with := func(k, v string) url.Values {
 		out := url.Values{}
@@ -117,7 +117,9 @@ func TestOIDCRefusesBadAuthorizeRequests(t *testing.T) {
 		contains string
 	}{
 		"unknown client":  {with("client_id", "other"), http.StatusBadRequest, "Unknown client_id other."},
-		"remote http":     {with("redirect_uri", "http://evil.example/cb"), http.StatusBadRequest, "redirect_uri must be http on a loopback host or https."},
+		"remote http":     {with("redirect_uri", "http://evil.example/cb"), http.StatusBadRequest, "must be a Login redirect URI"},
+		"unregistered":    {with("redirect_uri", "https://evil.example/cb"), http.StatusBadRequest, "must be a Login redirect URI"},
+		"no state":        {with("state", ""), http.StatusFound, "error=invalid_request"},
 		"no PKCE":         {with("code_challenge", ""), http.StatusFound, "error=invalid_request"},
 		"plain PKCE":      {with("code_challenge_method", "plain"), http.StatusFound, "error=invalid_request"},
 		"no openid scope": {with("scope", "profile"), http.StatusFound, "error=invalid_scope"},

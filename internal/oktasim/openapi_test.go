@@ -2,130 +2,169 @@ package oktasim
 
 import (
 	"context"
+	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/stretchr/testify/require"
 )
 
-// TestOpenAPIResponses validates the simulator's answers for the covered
-// operations against the response schemas of Okta's OpenAPI spec.
-func TestOpenAPIResponses(t *testing.T) {
-	t.Parallel()
-	specPath := filepath.Join("..", "..", "..", "shared", "okta", "openapi-management.yaml")
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(specPath)
-	if err != nil {
-		t.Skipf("spec not loadable at %s: %v", specPath, err)
-	}
-	relaxDocumentedNulls(doc)
-	h := newHarness(t, Options{})
-	zone := h.do("POST", "/api/v1/zones", ipZone("Spec zone", "1.2.3.4/24")).obj()["id"].(string)
-	since := url.QueryEscape(h.clock.Now().Add(-24 * 3600e9).Format("2006-01-02T15:04:05Z"))
-	tests := []struct {
-		template, method, path string
-		body                   any
-		status                 int
-	}{
-		{"/api/v1/users", "GET", "/api/v1/users?limit=20", nil, 200},
-		{"/api/v1/users", "POST", "/api/v1/users?activate=false", map[string]any{"profile": map[string]any{"firstName": "S", "lastName": "P",
-			"login": "spec.user@acme.com", "email": "spec.user@acme.com"}}, 200},
-		{"/api/v1/users", "POST", "/api/v1/users", map[string]any{"profile": map[string]any{}}, 400},
-		{"/api/v1/users/{id}", "GET", "/api/v1/users/" + DemoActiveUserID, nil, 200},
-		{"/api/v1/users/{id}", "GET", "/api/v1/users/" + DemoDeprovisionedUserID, nil, 200},
-		{"/api/v1/users/{id}", "GET", "/api/v1/users/nobody@acme.com", nil, 404},
-		{"/api/v1/users/{id}/groups", "GET", "/api/v1/users/" + DemoActiveUserID + "/groups", nil, 200},
-		{"/api/v1/users/{id}/lifecycle/activate", "POST", "/api/v1/users/" + DemoStagedUserID + "/lifecycle/activate?sendEmail=false", nil, 200},
-		{"/api/v1/users/{id}/lifecycle/activate", "POST", "/api/v1/users/" + DemoAdminID + "/lifecycle/activate?sendEmail=false", nil, 403},
-		{"/api/v1/users/{id}/lifecycle/reset_password", "POST", "/api/v1/users/" + DemoLockedUserID + "/lifecycle/reset_password?sendEmail=false", nil, 200},
-		{"/api/v1/users/{id}/lifecycle/deactivate", "POST", "/api/v1/users/" + DemoDeprovisionedUserID + "/lifecycle/deactivate", nil, 404},
-		{"/api/v1/groups", "GET", "/api/v1/groups", nil, 200},
-		{"/api/v1/groups/{groupId}/users", "GET", "/api/v1/groups/" + DemoEngineeringGroupID + "/users", nil, 200},
-		{"/api/v1/groups/{groupId}/users/{userId}", "PUT", "/api/v1/groups/" + DemoAppGroupID + "/users/" + DemoAdminID, nil, 403},
-		{"/api/v1/zones", "GET", "/api/v1/zones", nil, 200},
-		{"/api/v1/zones", "POST", "/api/v1/zones", ipZone("Spec zone 2", "5.6.7.8"), 200},
-		{"/api/v1/zones/{zoneId}", "GET", "/api/v1/zones/" + DemoBlockedIPZoneID, nil, 200},
-		{"/api/v1/zones/{zoneId}", "PUT", "/api/v1/zones/" + zone, ipZone("Spec zone", "9.9.9.9"), 200},
-		{"/api/v1/zones/{zoneId}", "GET", "/api/v1/zones/nzonope0000000000x7", nil, 404},
-		{"/api/v1/zones/{zoneId}/lifecycle/deactivate", "POST", "/api/v1/zones/" + zone + "/lifecycle/deactivate", nil, 200},
-		{"/api/v1/logs", "GET", "/api/v1/logs?limit=50&since=" + since, nil, 200},
-	}
-	for _, tc := range tests {
-		r := h.do(tc.method, tc.path, tc.body)
-		if r.status != tc.status {
-			t.Errorf("%s %s: status %d, want %d: %.300s", tc.method, tc.path, r.status, tc.status, r.raw)
-			continue
-		}
-		item := doc.Paths.Find(tc.template)
-		if item == nil {
-			t.Fatalf("spec has no path %s", tc.template)
-		}
-		op := item.GetOperation(tc.method)
-		if op == nil {
-			t.Fatalf("spec has no %s %s", tc.method, tc.template)
-		}
-		ref := op.Responses.Status(tc.status)
-		if ref == nil || ref.Value == nil {
-			t.Errorf("%s %s: spec lists no %d response", tc.method, tc.template, tc.status)
-			continue
-		}
-		mt := ref.Value.Content.Get("application/json")
-		if mt == nil || mt.Schema == nil {
-			continue // the spec gives no schema for this answer (e.g. deactivate's 200)
-		}
-		if err := mt.Schema.Value.VisitJSON(r.body, openapi3.MultiErrors()); err != nil {
-			t.Errorf("%s %s -> %s: %v", tc.method, tc.path, strconv.Itoa(tc.status), err)
-		}
-	}
-	_ = context.Background()
+// specPath is Okta's Management API spec, next to the recordings
+// (../shared/okta from the module root).
+var specPath = filepath.Join("..", "..", "..", "shared", "okta", "openapi-management.yaml")
+
+// specCall is one request of the conformance run: the spec's path template
+// it exercises, the request, and the status the simulator must answer
+// (a 2xx or a 4xx the spec documents for the operation).
+type specCall struct {
+	template, method, path string
+	body                   any
+	status                 int
 }
 
-// relaxDocumentedNulls marks as nullable what Okta documents or was recorded
-// answering with null although the spec's schemas say otherwise:
-//   - every LogEvent property below the top level ("Nullable: everything
-//     except uuid/published/eventType/version/severity", legacy System Log
-//     reference; the spec's own ListLogs example carries these nulls);
-//   - IP zone gateways/proxies and DYNAMIC zone locations (recorded
-//     BlockedIpZone: "gateways": null).
-func relaxDocumentedNulls(doc *openapi3.T) {
-	seen := map[*openapi3.Schema]bool{}
-	var all func(s *openapi3.SchemaRef)
-	all = func(s *openapi3.SchemaRef) {
-		if s == nil || s.Value == nil || seen[s.Value] {
-			return
-		}
-		seen[s.Value] = true
-		s.Value.Nullable = true
-		for _, p := range s.Value.Properties {
-			all(p)
-		}
-		all(s.Value.Items)
-		for _, x := range append(append(s.Value.AllOf, s.Value.OneOf...), s.Value.AnyOf...) {
-			all(x)
-		}
+// specCalls covers every operation Cordon's actions call
+// (activities/okta/*.go) and the ones the simulator's own links advertise.
+func specCalls(h *harness, zone string) []specCall {
+	since := url.QueryEscape(h.clock.Now().Add(-24 * time.Hour).Format("2006-01-02T15:04:05Z"))
+	u := func(id, rest string) string { return "/api/v1/users/" + id + rest }
+	lc := func(op, id string, status int) specCall {
+		return specCall{"/api/v1/users/{id}/lifecycle/" + op, "POST", u(id, "/lifecycle/"+op), "", status}
 	}
-	if ev := doc.Components.Schemas["LogEvent"]; ev != nil {
-		for name, p := range ev.Value.Properties {
-			switch name {
-			case "uuid", "published", "eventType", "version", "severity":
-			default:
-				all(p)
-			}
-		}
+	factor := factorPrefix["sms"] + DemoActiveUserID[3:]
+	newUser := map[string]any{"profile": map[string]any{"firstName": "S", "lastName": "P", "login": "spec.user@acme.com", "email": "spec.user@acme.com"}}
+	return []specCall{
+		{"/api/v1/users", "GET", "/api/v1/users?limit=20", nil, 200},
+		{"/api/v1/users", "GET", "/api/v1/users?search=status+eq+%22ACTIVE%22&sortBy=profile.lastName&limit=5", nil, 200},
+		{"/api/v1/users", "GET", "/api/v1/users?filter=status+eq+%22DEPROVISIONED%22", nil, 200},
+		{"/api/v1/users", "GET", "/api/v1/users?q=jane", nil, 200},
+		{"/api/v1/users", "POST", "/api/v1/users?activate=false", newUser, 200},
+		{"/api/v1/users", "POST", "/api/v1/users", map[string]any{"profile": map[string]any{}}, 400},
+		{"/api/v1/users/{id}", "GET", u(DemoActiveUserID, ""), nil, 200},
+		{"/api/v1/users/{id}", "GET", u(DemoDeprovisionedUserID, ""), nil, 200},
+		{"/api/v1/users/{id}", "GET", u(DemoStagedUserID, ""), nil, 200},
+		{"/api/v1/users/{id}", "GET", "/api/v1/users/nobody@acme.com", nil, 404},
+		{"/api/v1/users/{id}", "POST", u(DemoActiveUserID, ""), map[string]any{"profile": map[string]any{"title": "Spec"}}, 200},
+		{"/api/v1/users/{id}", "POST", u(DemoActiveUserID, ""), map[string]any{"profile": map[string]any{"nope": "x"}}, 400},
+		{"/api/v1/users/{id}/groups", "GET", u(DemoActiveUserID, "/groups"), nil, 200},
+		{"/api/v1/users/{id}/groups", "GET", u("00unope0000000000x7", "/groups"), nil, 404},
+		lc("activate", DemoStagedUserID, 200),
+		lc("activate", DemoAdminID, 403),
+		lc("reactivate", DemoStagedUserID, 200), // PROVISIONED now, after activate
+		lc("reactivate", DemoAdminID, 403),
+		lc("unlock", DemoLockedUserID, 200),
+		lc("reset_password", DemoLockedUserID, 200),
+		lc("suspend", DemoActiveUserID, 200),
+		lc("suspend", DemoActiveUserID, 400),
+		lc("unsuspend", DemoActiveUserID, 200),
+		lc("unsuspend", DemoActiveUserID, 400),
+		lc("reset_factors", DemoActiveUserID, 200),
+		lc("expire_password", DemoActiveUserID, 200),
+		lc("expire_password_with_temp_password", DemoActiveUserID, 200),
+		lc("deactivate", DemoActiveUserID, 200),
+		lc("deactivate", DemoDeprovisionedUserID, 404),
+		{"/api/v1/users/{id}", "DELETE", u(DemoDeprovisionedUserID, ""), nil, 204},
+		{"/api/v1/users/{id}", "DELETE", u(DemoDeprovisionedUserID, ""), nil, 404},
+		{"/api/v1/users/{userId}/sessions", "DELETE", u(DemoAdminID, "/sessions?oauthTokens=true"), nil, 204},
+		{"/api/v1/users/{userId}/sessions", "DELETE", u("00unope0000000000x7", "/sessions"), nil, 404},
+		{"/api/v1/users/{userId}/factors", "GET", u(DemoAdminID, "/factors"), nil, 200},
+		{"/api/v1/users/{userId}/factors/{factorId}", "GET", u(DemoLockedUserID, "/factors/"+factorPrefix["push"]+DemoLockedUserID[3:]), nil, 200},
+		{"/api/v1/users/{userId}/factors/{factorId}", "GET", u(DemoActiveUserID, "/factors/"+factor), nil, 404},
+		{"/api/v1/users/{userId}/factors/{factorId}", "DELETE", u(DemoLockedUserID, "/factors/"+factorPrefix["sms"]+DemoLockedUserID[3:]), nil, 204},
+		{"/api/v1/users/{id}/appLinks", "GET", u(DemoAdminID, "/appLinks"), nil, 200},
+		{"/api/v1/groups", "GET", "/api/v1/groups", nil, 200},
+		{"/api/v1/groups", "GET", "/api/v1/groups?search=type+eq+%22OKTA_GROUP%22&sortBy=profile.name&sortOrder=desc", nil, 200},
+		{"/api/v1/groups/{groupId}", "GET", "/api/v1/groups/" + DemoAppGroupID, nil, 200},
+		{"/api/v1/groups/{groupId}", "GET", "/api/v1/groups/00gnope0000000000x7", nil, 404},
+		{"/api/v1/groups/{groupId}/users", "GET", "/api/v1/groups/" + DemoEngineeringGroupID + "/users", nil, 200},
+		{"/api/v1/groups/{groupId}/apps", "GET", "/api/v1/groups/" + DemoEngineeringGroupID + "/apps", nil, 200},
+		{"/api/v1/groups/{groupId}/users/{userId}", "PUT", "/api/v1/groups/" + DemoEngineeringGroupID + "/users/" + DemoAdminID, "", 204},
+		{"/api/v1/groups/{groupId}/users/{userId}", "PUT", "/api/v1/groups/" + DemoAppGroupID + "/users/" + DemoAdminID, "", 403},
+		{"/api/v1/groups/{groupId}/users/{userId}", "DELETE", "/api/v1/groups/" + DemoEngineeringGroupID + "/users/" + DemoAdminID, nil, 204},
+		{"/api/v1/groups/{groupId}/users/{userId}", "DELETE", "/api/v1/groups/00gnope0000000000x7/users/" + DemoAdminID, nil, 404},
+		{"/api/v1/apps/{appId}", "GET", "/api/v1/apps/" + DemoAWSAppID, nil, 200},
+		{"/api/v1/zones", "GET", "/api/v1/zones", nil, 200},
+		{"/api/v1/zones", "POST", "/api/v1/zones", ipZone("Spec zone 2", "5.6.7.8"), 200},
+		{"/api/v1/zones", "POST", "/api/v1/zones", ipZone("Spec zone 3", "not-an-ip"), 400},
+		{"/api/v1/zones/{zoneId}", "GET", "/api/v1/zones/" + DemoBlockedIPZoneID, nil, 200},
+		{"/api/v1/zones/{zoneId}", "GET", "/api/v1/zones/" + DemoEnhancedDynamicZoneID, nil, 200},
+		{"/api/v1/zones/{zoneId}", "PUT", "/api/v1/zones/" + zone, ipZone("Spec zone", "9.9.9.9"), 200},
+		{"/api/v1/zones/{zoneId}", "GET", "/api/v1/zones/nzonope0000000000x7", nil, 404},
+		{"/api/v1/zones/{zoneId}/lifecycle/deactivate", "POST", "/api/v1/zones/" + zone + "/lifecycle/deactivate", "", 200},
+		{"/api/v1/zones/{zoneId}", "DELETE", "/api/v1/zones/" + zone, nil, 204},
+		{"/api/v1/zones/{zoneId}", "DELETE", "/api/v1/zones/" + zone, nil, 404},
+		{"/api/v1/logs", "GET", "/api/v1/logs?limit=50&since=" + since, nil, 200},
+		{"/api/v1/logs", "GET", "/api/v1/logs?since=yesterday", nil, 400},
+		{"/api/v1/org", "GET", "/api/v1/org", nil, 200},
+		{"/api/v1/meta/types/user/{typeId}", "GET", "/api/v1/meta/types/user/default", nil, 200},
+		{"/api/v1/meta/schemas/user/{schemaId}", "GET", "/api/v1/meta/schemas/user/default", nil, 200},
 	}
-	for _, name := range []string{"IPNetworkZone", "DynamicNetworkZone", "NetworkZone"} {
-		z := doc.Components.Schemas[name]
-		if z == nil {
-			continue
-		}
-		for _, part := range append([]*openapi3.SchemaRef{z}, z.Value.AllOf...) {
-			for _, prop := range []string{"gateways", "proxies", "locations", "asns"} {
-				if p := part.Value.Properties[prop]; p != nil && p.Value != nil {
-					p.Value.Nullable = true
-				}
-			}
-		}
+}
+
+// TestOpenAPIConformance validates the simulator's answers (status,
+// headers the spec declares, body schema) against Okta's Management API
+// spec with kin-openapi's response validator. What the spec gets wrong is
+// in specLooseness, the one allow-list, each entry with its reason.
+func TestOpenAPIConformance(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat(specPath); err != nil {
+		t.Skipf("SKIPPED LOUDLY: Okta's spec is not at %s: %v", specPath, err)
 	}
+	start := time.Now()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromFile(specPath)
+	require.NoError(t, err)
+	t.Logf("spec loaded in %s", time.Since(start).Round(time.Millisecond))
+	applySpecLooseness(t, doc)
+
+	h := newHarness(t, Options{})
+	zone := h.do("POST", "/api/v1/zones", ipZone("Spec zone", "1.2.3.4/24")).obj()["id"].(string)
+	calls := specCalls(h, zone)
+	// A 429 is documented for every operation: one bucket set to 1.
+	limited := newHarness(t, Options{Limits: map[string]int{BucketGroupByID: 1}})
+	for _, tc := range calls {
+		checkAgainstSpec(t, doc, h, tc)
+	}
+	limited.do("GET", "/api/v1/groups/"+DemoEngineeringGroupID, nil)
+	checkAgainstSpec(t, doc, limited, specCall{"/api/v1/groups/{groupId}", "GET", "/api/v1/groups/" + DemoEngineeringGroupID, nil, 429})
+}
+
+func checkAgainstSpec(t *testing.T, doc *openapi3.T, h *harness, tc specCall) {
+	t.Helper()
+	r := h.do(tc.method, tc.path, tc.body)
+	name := tc.method + " " + tc.path
+	if r.status != tc.status {
+		t.Errorf("%s: status %d, want %d: %.300s", name, r.status, tc.status, r.raw)
+		return
+	}
+	item := doc.Paths.Find(tc.template)
+	require.NotNil(t, item, "spec has no path %s", tc.template)
+	op := item.GetOperation(tc.method)
+	require.NotNil(t, op, "spec has no %s %s", tc.method, tc.template)
+	req, err := http.NewRequest(tc.method, h.srv.URL()+tc.path, nil)
+	require.NoError(t, err)
+	route := &routers.Route{Spec: doc, Path: tc.template, PathItem: item, Method: tc.method, Operation: op}
+	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: route, Options: opts},
+		Status:                 r.status, Header: r.header, Options: opts,
+	}
+	in.SetBodyBytes(r.raw)
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("%s -> %s does not conform: %s", name, strconv.Itoa(r.status), shorten(err.Error()))
+	}
+}
+
+func shorten(s string) string {
+	if len(s) > 1500 {
+		return s[:1500] + "…"
+	}
+	return strings.TrimSpace(s)
 }

@@ -15,6 +15,8 @@ type org struct {
 	loginIndex map[string]*user // lower-cased login
 	meID       string           // the admin who owns the API token (users/me)
 	userTypeID string
+	realmID    string    // the default realm every user belongs to (realmId)
+	born       time.Time // when the org (its admin, user type, Everyone) was created
 
 	groups     map[string]*group
 	groupOrder []*group

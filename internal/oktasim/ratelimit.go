@@ -69,8 +69,8 @@ func newRateLimiter(window time.Duration, overrides map[string]int) *rateLimiter
 
 func (l *rateLimiter) reset() {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.buckets = map[string]*bucketState{}
-	l.mu.Unlock()
 }
 
 // current returns the bucket's live window, rolling it over if it ended.

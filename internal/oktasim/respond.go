@@ -110,6 +110,9 @@ type listing[T any] struct {
 	seq    func(T) int64  // order position, compared with the after cursor
 	id     func(T) string // the next link's after value
 	render func(base string, t T) any
+	// noNext leaves out the next link: q answers are one page (Okta: q
+	// "doesn't support pagination, but you can use limit").
+	noNext bool
 }
 
 // writePage serves one page of a list endpoint that pages by object id:
@@ -137,7 +140,7 @@ func writePage[T any](s *Sim, w http.ResponseWriter, r *http.Request, items []T,
 	}
 	pg, more := page(hits, l.seq, after, limit)
 	next := ""
-	if more {
+	if more && !l.noNext {
 		next = l.id(pg[len(pg)-1])
 	}
 	s.setLinks(w, r, next)

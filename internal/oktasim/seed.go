@@ -12,6 +12,7 @@ import (
 func buildOrg(seed string, extraUsers int, depts []string, now time.Time, ids *idGen) (*org, error) {
 	o := newOrg(ids)
 	o.userTypeID = "otysim0default00u0x7"
+	o.realmID = "guosim0default00r0x7"
 	born := now.Add(-2 * 365 * 24 * time.Hour).Truncate(time.Second)
 
 	admin := &user{id: DemoAdminID, status: statusActive, created: born, activated: born, statusChanged: born,
@@ -21,6 +22,7 @@ func buildOrg(seed string, extraUsers int, depts []string, now time.Time, ids *i
 			"city": "San Francisco", "countryCode": "US"}}
 	o.addUser(admin)
 	o.meID = admin.id
+	o.born = born
 	o.everyoneID = DemoEveryoneGroupID
 	o.addGroup(&group{id: DemoEveryoneGroupID, typ: groupBuiltIn, name: "Everyone", description: "All users in your organization",
 		created: born, lastUpdated: born, lastMembershipUpdated: now.Add(-24 * time.Hour).Truncate(time.Second)})
@@ -110,7 +112,7 @@ func seedDemo(o *org, now, born time.Time) {
 		byName[d.name] = g
 	}
 	vpn := &group{id: DemoAppGroupID, typ: groupApp, name: "AD-VPN-Users", description: "VPN users (imported from Active Directory)",
-		created: born, lastUpdated: born, lastMembershipUpdated: born, sourceID: "0oaadsim0ad0app00x7",
+		created: born, lastUpdated: born, lastMembershipUpdated: born, sourceID: adAppID,
 		appProfile: map[string]any{"groupType": "Security", "samAccountName": "AD-VPN-Users", "groupScope": "Global",
 			"dn": "CN=AD-VPN-Users,OU=Groups,DC=acme,DC=com", "windowsDomainQualifiedName": "ACME\\AD-VPN-Users",
 			"objectSid": "S-1-5-21-3623811015-3361044348-30300820-1013", "externalId": "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"}}

@@ -26,6 +26,9 @@ type methods map[string]handler
 // route binds a path pattern to its per-method handlers and the rate-limit
 // bucket each method counts against.
 func (s *Sim) route(mux *http.ServeMux, pattern string, bucket func(method string) string, ms methods) {
+	for m := range ms {
+		s.routeTable = append(s.routeTable, m+" "+pattern)
+	}
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if !s.authorized(r) {
 			s.setRateHeaders(w, s.limiter.peek(bucket(r.Method), s.now()))
@@ -74,15 +77,17 @@ func (s *Sim) routes() *http.ServeMux {
 	// bucket for these sub-paths of /api/v1/users/{id}, as for lifecycle.
 	s.route(mux, "/api/v1/users/{id}/sessions", fixed(BucketOther), methods{"DELETE": s.clearSessions})
 	s.route(mux, "/api/v1/users/{id}/factors", fixed(BucketOther), methods{"GET": s.listFactors})
-	s.route(mux, "/api/v1/users/{id}/factors/{fid}", fixed(BucketOther), methods{"DELETE": s.deleteFactor})
+	s.route(mux, "/api/v1/users/{id}/factors/{fid}", fixed(BucketOther), methods{"GET": s.getFactor, "DELETE": s.deleteFactor})
 	s.route(mux, "/api/v1/users/{id}/appLinks", fixed(BucketOther), methods{"GET": s.listAppLinks})
 	s.route(mux, "/api/v1/groups", fixed(BucketGroups), methods{"GET": s.listGroups, "POST": s.createGroup})
 	s.route(mux, "/api/v1/groups/{id}", fixed(BucketGroupByID), methods{"GET": s.getGroup, "DELETE": s.deleteGroup})
 	// Membership sub-paths fall under the /api/v1/groups prefix bucket by
 	// Okta's longest-prefix rule (which bucket Okta really uses is unconfirmed).
+	s.route(mux, "/api/v1/groups/{id}/apps", fixed(BucketOther), methods{"GET": s.listGroupApps})
 	s.route(mux, "/api/v1/groups/{id}/users", fixed(BucketGroups), methods{"GET": s.listGroupMembers})
 	s.route(mux, "/api/v1/groups/{id}/users/{uid}", fixed(BucketGroups), methods{
 		"PUT": s.addGroupMember, "DELETE": s.removeGroupMember})
+	s.route(mux, "/api/v1/apps/{id}", fixed(BucketOther), methods{"GET": s.getApp})
 	s.route(mux, "/api/v1/zones", fixed(BucketOther), methods{"GET": s.listZones, "POST": s.createZone})
 	s.route(mux, "/api/v1/zones/{id}", fixed(BucketOther), methods{
 		"GET": s.getZone, "PUT": s.replaceZone, "DELETE": s.deleteZone})
@@ -98,35 +103,60 @@ func (s *Sim) routes() *http.ServeMux {
 
 func notFound(http.ResponseWriter, *http.Request) *apiError { return errNoRoute() }
 
-// ServeHTTP serves the Okta API and the /__sim/ admin API.
+// ServeHTTP serves the Okta API, the org's authorization server, the group
+// logos and the /__sim/ admin API. A panic anywhere below answers 500
+// E0000009 (when nothing was written yet); every lock a handler holds is
+// released by its own defer, so the org stays usable.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/__sim/") {
-		s.serveAdmin(w, r)
-		return
-	}
-	if strings.HasPrefix(r.URL.Path, authServerPath+"/") {
-		s.serveOIDC(w, r) // oidc.go: sign-in, not the Management API
-		return
-	}
 	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	h := w.Header()
+	api := false
+	defer func() {
+		p := recover()
+		if p == http.ErrAbortHandler { //nolint:errorlint // sentinel compared as net/http does
+			if api {
+				s.record(r, 0)
+			}
+			panic(p)
+		}
+		if p != nil && !rec.wrote {
+			rec.Header().Set("Content-Type", "application/json")
+			s.writeError(rec, errInternal())
+		}
+		if api {
+			s.record(r, rec.status)
+		}
+	}()
+	switch p := r.URL.Path; {
+	case strings.HasPrefix(p, "/__sim/"):
+		s.serveAdmin(rec, r)
+	case strings.HasPrefix(p, authServerPath+"/"):
+		s.serveOIDC(rec, r) // oidc.go: sign-in, not the Management API
+	case strings.HasPrefix(p, groupLogoPath):
+		serveGroupLogo(rec, r)
+	default:
+		api = true
+		s.serveAPI(rec, r)
+	}
+}
+
+// serveAPI serves the Management API: request id, concurrency limit, the
+// body-length rule, then the route.
+func (s *Sim) serveAPI(rec *statusWriter, r *http.Request) {
+	h := rec.Header()
 	h.Set("Content-Type", "application/json")
 	// Date comes from the sim clock so that SDK backoff (Reset - Date + 1)
 	// stays consistent when tests move time.
 	h.Set("Date", s.now().UTC().Format(http.TimeFormat))
 	h.Set("X-Okta-Request-Id", s.ids.requestID())
-	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler { //nolint:errorlint // sentinel compared as net/http does
-				s.record(r, 0)
-				panic(p)
-			}
-			if !rec.wrote {
-				s.writeError(rec, errInternal())
-			}
-		}
-		s.record(r, rec.status)
-	}()
+	if lengthRequired(r) {
+		// Okta: "Any PUT or POST request without a Content-Length header or
+		// a body returns a 411 error" (REFERENCE.md, core "HTTP verbs"). Its
+		// body is the front door's, not an Okta error object.
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		rec.WriteHeader(http.StatusLengthRequired)
+		_, _ = rec.Write([]byte("Length Required\n"))
+		return
+	}
 
 	n := s.inflight.Add(1)
 	defer s.inflight.Add(-1)
@@ -141,6 +171,17 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.beforeHandle(r)
 	}
 	s.mux.ServeHTTP(rec, r)
+}
+
+// lengthRequired reports a POST or PUT that carries neither a
+// Content-Length header nor a (chunked) body. Go's server reports such a
+// request with ContentLength 0 and no Transfer-Encoding; a client that sends
+// "Content-Length: 0" is fine.
+func lengthRequired(r *http.Request) bool {
+	if r.Method != http.MethodPost && r.Method != http.MethodPut {
+		return false
+	}
+	return r.ContentLength == 0 && len(r.TransferEncoding) == 0 && r.Header.Get("Content-Length") == ""
 }
 
 func (s *Sim) authorized(r *http.Request) bool {
@@ -173,11 +214,11 @@ func resetEpoch(t time.Time) int64 {
 func (s *Sim) record(r *http.Request, status int) {
 	rec := RequestRecord{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, Time: s.now()}
 	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
 	if len(s.reqs) >= s.opts.MaxRequestLog {
 		s.reqs = append(s.reqs[:0:0], s.reqs[len(s.reqs)/2:]...)
 	}
 	s.reqs = append(s.reqs, rec)
-	s.reqMu.Unlock()
 }
 
 // statusWriter remembers the status for the request log.

@@ -49,6 +49,12 @@ type Options struct {
 	// OIDCClientID is the one OpenID Connect client the authorization
 	// server accepts. Default DefaultOIDCClientID.
 	OIDCClientID string
+	// OIDCRedirectURIs are the client's registered redirect URIs; an http
+	// loopback one matches on any port. Default DefaultOIDCRedirectURIs.
+	OIDCRedirectURIs []string
+	// OIDCPostLogoutRedirectURIs are the client's registered sign-out
+	// redirect URIs. Default DefaultOIDCPostLogoutRedirectURIs.
+	OIDCPostLogoutRedirectURIs []string
 }
 
 // Seed names.
@@ -79,6 +85,10 @@ type Sim struct {
 	reqs  []RequestRecord
 
 	oidc oidcState // oidc.go
+
+	// routeTable lists every "METHOD pattern" the API serves; tests check
+	// that they exercise each one.
+	routeTable []string
 
 	// beforeHandle, when set (package tests only), runs for every API
 	// request after it is counted as in flight; tests use it to hold
@@ -124,18 +134,26 @@ func New(opts Options) (*Sim, error) {
 // Reset re-seeds the org from the options given to New (same seed, same
 // ids), and clears rate-limit counters, faults and the request log.
 func (s *Sim) Reset() error {
+	if err := s.reseed(); err != nil {
+		return err
+	}
+	s.limiter.reset()
+	s.faults.clear()
+	s.oidc.reset()
+	s.ResetRequests()
+	return nil
+}
+
+// reseed replaces the org with a fresh one built from the seed.
+func (s *Sim) reseed() error {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.ids.reseed(s.opts.Seed)
 	o, err := buildOrg(s.opts.Seed, s.opts.Users, s.opts.UserDepartments, s.clock(), s.ids)
 	if err != nil {
-		s.mu.Unlock()
 		return err
 	}
 	s.org = o
-	s.mu.Unlock()
-	s.limiter.reset()
-	s.faults.clear()
-	s.ResetRequests()
 	return nil
 }
 

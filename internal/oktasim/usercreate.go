@@ -169,8 +169,9 @@ func (s *Sim) deleteUser(w http.ResponseWriter, r *http.Request) *apiError {
 func (s *Sim) getOrg(w http.ResponseWriter, r *http.Request) *apiError {
 	base := s.baseURL(r)
 	s.mu.RLock()
-	created := s.org.users[s.org.meID].created
-	s.mu.RUnlock()
+	defer s.mu.RUnlock()
+	// The org's birth, not the token owner's: the owner may be deleted.
+	created := s.org.born
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": "00o1simorg0000000x7", "companyName": "Acme Corp", "subdomain": "acme", "status": "ACTIVE",
 		"created": oktaTime(created), "lastUpdated": oktaTime(created), "expiresAt": nil,

@@ -27,6 +27,7 @@ type userOut struct {
 	LastLogin       any            `json:"lastLogin"`
 	LastUpdated     any            `json:"lastUpdated"`
 	PasswordChanged any            `json:"passwordChanged"`
+	RealmID         string         `json:"realmId"`
 	Type            idRef          `json:"type"`
 	Profile         map[string]any `json:"profile"`
 	Credentials     credentialsOut `json:"credentials"`
@@ -107,28 +108,33 @@ func (o *org) renderUser(base string, u *user, single bool) userOut {
 				links.Delete = &hrefOut{Href: self, Method: "DELETE"}
 			}
 		}
-		// Okta: "present only if the user is currently enrolled in one or
-		// more MFA factors".
-		if len(u.factors) > 0 {
-			links.ResetFactors = post("reset_factors")
-		}
+		// The reference says "present only if the user is currently
+		// enrolled in one or more MFA factors", but every recorded
+		// single-user answer of an org that sends realmId carries it, for
+		// STAGED and DEPROVISIONED users with no factors too
+		// (recordings/TestAccResourceOktaUser_statusDeprovisioned).
+		links.ResetFactors = post("reset_factors")
 	}
 	return userOut{
 		ID: u.id, Status: u.status, Created: oktaTime(u.created), Activated: oktaTime(u.activated),
 		StatusChanged: oktaTime(u.statusChanged), LastLogin: oktaTime(u.lastLogin),
-		LastUpdated: oktaTime(u.lastUpdated), PasswordChanged: oktaTime(u.passwordChanged),
+		LastUpdated: oktaTime(u.lastUpdated), PasswordChanged: oktaTime(u.passwordChanged), RealmID: o.realmID,
 		Type: idRef{ID: o.userTypeID}, Profile: u.profile, Credentials: creds, Links: links,
 	}
 }
 
 // userLinks lists the lifecycle links per status (from recorded responses
-// where available, Okta's documentation otherwise).
+// where available, Okta's documentation otherwise). A link is advertised
+// only where the operation it names succeeds: suspend only on ACTIVE users
+// ("This operation can only be performed on users with an ACTIVE status";
+// recorded PROVISIONED answers advertise suspend all the same, a link an
+// SDK following it would see refused).
 var userLinks = map[string][]string{
 	statusStaged:        {"activate"},
-	statusProvisioned:   {"suspend", "resetPassword", "reactivate", "deactivate"},
+	statusProvisioned:   {"resetPassword", "reactivate", "deactivate"},
 	statusActive:        {"suspend", "resetPassword", "expirePassword", "deactivate"},
-	statusRecovery:      {"suspend", "resetPassword", "deactivate"},
-	statusPwExpired:     {"suspend", "resetPassword", "deactivate"},
+	statusRecovery:      {"resetPassword", "deactivate"},
+	statusPwExpired:     {"resetPassword", "deactivate"},
 	statusLockedOut:     {"unlock", "resetPassword", "deactivate"},
 	statusSuspended:     {"unsuspend", "deactivate"},
 	statusDeprovisioned: {"activate", "delete"},
@@ -166,13 +172,30 @@ func (s *Sim) listUsers(w http.ResponseWriter, r *http.Request) *apiError {
 	if e != nil {
 		return e
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	after, e := s.org.afterCursor(q)
+	srt, e := parseSort(q)
 	if e != nil {
 		return e
 	}
-	writePage(s, w, r, s.org.userOrder, match, after, limit, s.userListing())
+	proj, e := parseFields(q.Get("fields"))
+	if e != nil {
+		return e
+	}
+	l := s.userListing()
+	if proj != nil {
+		l.render = func(base string, u *user) any { return proj.apply(s.org.renderUser(base, u, false)) }
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if srt != nil {
+		return writeSortedPage(s, w, r, s.org.userOrder, match, userGetter, srt, limit, l)
+	}
+	after := int64(0)
+	if query != "" {
+		l.noNext = true // q is one page; after is not a q parameter
+	} else if after, e = s.org.afterCursor(q); e != nil {
+		return e
+	}
+	writePage(s, w, r, s.org.userOrder, match, after, limit, l)
 	return nil
 }
 
