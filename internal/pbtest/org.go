@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ func (fx fixture) call(method, path string, body any) (map[string]any, error) {
 		rd = bytes.NewReader(nil)
 	}
 	req := httptest.NewRequest(method, path, rd)
+	// The simulator answers a POST or PUT that announces no length with
+	// 411, as Okta does; a real client sends Content-Length: 0.
+	req.Header.Set("Content-Length", strconv.Itoa(rd.Len()))
 	req.Header.Set("Authorization", "SSWS "+fx.token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
