@@ -60,6 +60,9 @@ func admit(ctx workflow.Context, pb *playbook.Playbook, library map[string]*play
 	if input.Resume != nil && workflow.GetInfo(ctx).ContinuedExecutionRunID == "" {
 		return input, fmt.Errorf("resume is only accepted from continue-as-new, and this run was started fresh: start it without resume")
 	}
+	if err := checkOrigin(ctx, input.Resume); err != nil {
+		return input, err
+	}
 	inputs, err := pb.InputsWithDefaults(input.Inputs)
 	if err != nil {
 		return input, fmt.Errorf("inputs of playbook %s: %w", pb.Name, err)

@@ -174,6 +174,7 @@ func (r *run) mayContinueAsNew(ctx workflow.Context, partial *foreachProgress) b
 func (r *run) continueAsNew(ctx workflow.Context, partial *foreachProgress) error {
 	in := r.input
 	in.Resume = r.carry(partial)
+	in.Resume.From = workflow.GetInfo(ctx).WorkflowExecution.RunID
 	return workflow.NewContinueAsNewError(ctx, PlaybookWorkflowName, in)
 }
 

@@ -79,6 +79,10 @@ type RunInput struct {
 
 // Carry is the state handed to the next run after continue-as-new.
 type Carry struct {
+	// From is the run id of the run that continued as new: the next run
+	// accepts the carry only from the run the server says it continues
+	// (contract_origin.go).
+	From    string         `json:"from,omitempty"`
 	Status  RunStatus      `json:"status"`
 	Vars    map[string]any `json:"vars,omitempty"`
 	Outputs map[string]any `json:"outputs,omitempty"` // step id -> output
