@@ -210,12 +210,29 @@ func (r *run) runStep(ctx workflow.Context, s *playbook.Step, loop *loopVars) er
 		return nil
 	}
 	st.Status = playbook.StatusRunning
-	out, err := r.dispatch(ctx, s, loop)
+	out, err := r.guarded(s, func() (*outcome, error) { return r.dispatch(ctx, s, loop) })
 	var can *workflow.ContinueAsNewError
 	if errors.As(err, &can) {
 		return err // the step goes on in the next run
 	}
 	return r.settle(ctx, s, out, err)
+}
+
+// guarded runs fn and turns a panic in it into the step's failure: a
+// workflow task that panics is retried by the SDK forever (and blocks
+// the run), so no input, however odd, may panic one. Nothing recorded
+// changes for a run that never panicked, and a run that did never
+// completed the panicking task, so no gate is needed. runtime.Goexit,
+// which the SDK uses to stop a workflow's coroutines
+// (go.temporal.io/sdk@v1.50.0/internal/internal_workflow.go, exit), is
+// not a panic and passes through.
+func (r *run) guarded(s *playbook.Step, fn func() (*outcome, error)) (out *outcome, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, &stepFailure{msg: fmt.Sprintf("step %s: internal error: %v; nothing more was done by this step", s.ID, p)}
+		}
+	}()
+	return fn()
 }
 
 func (r *run) dispatch(ctx workflow.Context, s *playbook.Step, loop *loopVars) (*outcome, error) {
