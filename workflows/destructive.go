@@ -38,6 +38,9 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 	if err := r.checkLimit(ctx, s, a, g); err != nil {
 		return nil, err
 	}
+	if err := r.checkCounts(ctx, s, a, g, loop); err != nil {
+		return nil, err
+	}
 	applyCanonical(a, params, c, g.Allowed)
 	if r.input.Options.DryRun {
 		out := r.plan(s, a, params, g)

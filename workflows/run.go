@@ -31,6 +31,7 @@ type run struct {
 
 	approvals   map[string]*pendingApproval   // step id -> waiting approval
 	bound       map[string][]string           // step id -> targets its approval named
+	counts      counts                        // targets counted against the limits (counting.go)
 	children    map[string]*playbook.Playbook // parsed library playbooks, by name
 	resolved    map[string]spec.Resolved      // canonical targets resolved in this run (targets.go)
 	targets     []string                      // acted-on targets, for CordonTarget
@@ -58,6 +59,7 @@ func newRun(ctx workflow.Context, reg *spec.Registry, pb *playbook.Playbook, inp
 		approvals: map[string]*pendingApproval{},
 		bound:     map[string][]string{},
 		children:  map[string]*playbook.Playbook{},
+		counts:    newCounts(),
 		now:       func() time.Time { return workflow.Now(ctx) },
 	}
 	r.info = playbook.RunInfo{
@@ -103,6 +105,17 @@ func (r *run) restore(c *Carry) {
 		r.vars[k] = v
 	}
 	r.next = c.Next
+	for id, ts := range c.StepTargets {
+		set := make(map[string]bool, len(ts))
+		for _, t := range ts {
+			set[t] = true
+		}
+		r.counts.step[id] = set
+	}
+	for _, k := range c.RunTargets {
+		r.counts.run[k] = true
+	}
+	r.counts.children = c.ChildTargets
 	r.targets = c.Targets
 	for _, t := range r.targets {
 		r.targetBytes += len(t) + 3
@@ -182,6 +195,13 @@ func (r *run) carry(partial *foreachProgress) *Carry {
 	c := &Carry{Status: *r.status, Vars: r.vars, Outputs: map[string]any{}, Next: r.next, Targets: r.targets}
 	for _, id := range sortedKeys(r.results) {
 		c.Outputs[id] = r.results[id].Output
+	}
+	if len(r.counts.run) > 0 || r.counts.children > 0 {
+		c.StepTargets = make(map[string][]string, len(r.counts.step))
+		for _, id := range sortedKeys(r.counts.step) {
+			c.StepTargets[id] = sortedKeys(r.counts.step[id])
+		}
+		c.RunTargets, c.ChildTargets = sortedKeys(r.counts.run), r.counts.children
 	}
 	if partial != nil {
 		c.DoneBits = packBits(partial.done)

@@ -72,6 +72,11 @@ type RunInput struct {
 	// MaxDepth is the root run's cap on Chain's length, handed down to its
 	// children; 0 on a root run (see DefaultMaxChildDepth).
 	MaxDepth int `json:"max_depth,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
+	// RunTargets is the parent's run-wide target count when it started
+	// this child, MaxRunTargets the root's run-wide limit (0: the
+	// worker's default); both 0 on a root run (counting.go).
+	RunTargets    int `json:"run_targets,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
+	MaxRunTargets int `json:"max_run_targets,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
 	// Resume carries a run's state across continue-as-new; nil on a fresh
 	// run, and refused on one (contract.go).
 	Resume *Carry `json:"resume,omitempty" jsonschema_description:"set by the workflow itself when it continues as new; a fresh run that carries it is refused"`
@@ -95,6 +100,12 @@ type Carry struct {
 	Partial  []any  `json:"partial,omitempty"`
 	Done     []bool `json:"done,omitempty"`
 	DoneBits []byte `json:"done_bits,omitempty"`
+	// StepTargets, RunTargets and ChildTargets are the target counts
+	// (counting.go): targets by step, the run's kind/target keys, and
+	// what finished children counted.
+	StepTargets  map[string][]string `json:"step_targets,omitempty"`
+	RunTargets   []string            `json:"run_targets,omitempty"`
+	ChildTargets int                 `json:"child_targets,omitempty"`
 }
 
 // RunStatus is the progress query's answer and the run's result; it is also
@@ -111,8 +122,11 @@ type RunStatus struct {
 	Outputs          map[string]any    `json:"outputs,omitempty"`
 	Steps            []*StepStatus     `json:"steps"`
 	PendingApprovals []PendingApproval `json:"pending_approvals,omitempty"`
-	StartedAt        time.Time         `json:"started_at"`
-	FinishedAt       *time.Time        `json:"finished_at,omitempty"`
+	// TargetsCounted is how many distinct targets the destructive steps
+	// of this run and its children counted against max_run_targets.
+	TargetsCounted int        `json:"targets_counted,omitempty"`
+	StartedAt      time.Time  `json:"started_at"`
+	FinishedAt     *time.Time `json:"finished_at,omitempty"`
 }
 
 // StepStatus is one step's progress.
