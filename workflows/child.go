@@ -50,7 +50,7 @@ func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 	child := RunInput{
 		Playbook: pinned, Library: r.input.Library, Inputs: inputs,
 		Alert: r.input.Alert, Options: r.input.Options, Chain: chain, MaxDepth: limit,
-		RunTargets: r.runCount(), MaxRunTargets: r.childRunLimit(),
+		RunTargets: r.runCount(), MaxRunTargets: r.childRunLimit(), Approved: r.scope,
 	}
 	id := r.info.ID + "/" + activityID(s.ID, loop, -1)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{

@@ -45,7 +45,7 @@ func checkOrigin(ctx workflow.Context, resume *Carry) error {
 	case resume != nil && resume.From != info.ContinuedExecutionRunID:
 		err = fmt.Errorf("resume was not handed over by the run this one continues (%s): carried state is only accepted from Cordon's own continue-as-new; start the run without resume", info.ContinuedExecutionRunID)
 	}
-	if err == nil || !gated(ctx, versionResumeOrigin) {
+	if err == nil || !since(ctx, versionResumeOrigin) {
 		return nil
 	}
 	return err

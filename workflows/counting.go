@@ -68,7 +68,7 @@ func (r *run) checkCounts(ctx workflow.Context, s *playbook.Step, a *spec.Action
 	stepTotal := len(seen) + stepNew
 	if limit := r.stepLimit(s, g); limit > 0 && stepTotal > limit && len(named) <= limit {
 		// Over only because of what earlier items or runs of the step named.
-		if _, approved := r.bound[s.ID]; !approved && gated(ctx, versionTargetCounts) {
+		if _, approved := r.bound[s.ID]; !approved && since(ctx, versionTargetCounts) {
 			msg := fmt.Sprintf("step %s (%s) would act on %d distinct targets over its items and attempts, above the limit of %d", s.ID, a.Title, stepTotal, limit)
 			if loop != nil {
 				msg = fmt.Sprintf("step %s (%s) item %d would bring the step to %d distinct targets, above the limit of %d", s.ID, a.Title, loop.index, stepTotal, limit)
@@ -76,7 +76,7 @@ func (r *run) checkCounts(ctx workflow.Context, s *playbook.Step, a *spec.Action
 			return r.refuseCount(ctx, s, a, RefusalMaxTargets, msg+" (guardrails.max_targets); this item was not run")
 		}
 	}
-	if limit := r.runLimit(g); limit > 0 && r.runCount()+runNew > limit && gated(ctx, versionTargetCounts) {
+	if limit := r.runLimit(g); limit > 0 && r.runCount()+runNew > limit && since(ctx, versionTargetCounts) {
 		msg := fmt.Sprintf("step %s (%s) would bring the run to %d distinct targets (%d before it, children and parent runs included), above the run's limit of %d",
 			s.ID, a.Title, r.runCount()+runNew, r.runCount(), limit)
 		return r.refuseCount(ctx, s, a, RefusalMaxRunTargets, msg+" (guardrails.max_run_targets); nothing was changed by this step")

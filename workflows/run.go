@@ -32,6 +32,7 @@ type run struct {
 	approvals   map[string]*pendingApproval   // step id -> waiting approval
 	bound       map[string][]string           // step id -> targets its approval named
 	counts      counts                        // targets counted against the limits (counting.go)
+	scope       *ApprovalScope                // what the latest approval showed (approval_scope.go)
 	children    map[string]*playbook.Playbook // parsed library playbooks, by name
 	resolved    map[string]spec.Resolved      // canonical targets resolved in this run (targets.go)
 	targets     []string                      // acted-on targets, for CordonTarget
@@ -61,6 +62,7 @@ func newRun(ctx workflow.Context, reg *spec.Registry, pb *playbook.Playbook, inp
 		children:  map[string]*playbook.Playbook{},
 		counts:    newCounts(),
 		now:       func() time.Time { return workflow.Now(ctx) },
+		scope:     input.Approved,
 	}
 	r.info = playbook.RunInfo{
 		ID: info.WorkflowExecution.ID, Playbook: pb.Name,
@@ -116,6 +118,9 @@ func (r *run) restore(c *Carry) {
 		r.counts.run[k] = true
 	}
 	r.counts.children = c.ChildTargets
+	if c.Scope != nil {
+		r.scope = c.Scope
+	}
 	r.targets = c.Targets
 	for _, t := range r.targets {
 		r.targetBytes += len(t) + 3
@@ -192,7 +197,7 @@ func (r *run) continueAsNew(ctx workflow.Context, partial *foreachProgress) erro
 }
 
 func (r *run) carry(partial *foreachProgress) *Carry {
-	c := &Carry{Status: *r.status, Vars: r.vars, Outputs: map[string]any{}, Next: r.next, Targets: r.targets}
+	c := &Carry{Status: *r.status, Vars: r.vars, Outputs: map[string]any{}, Next: r.next, Targets: r.targets, Scope: r.scope}
 	for _, id := range sortedKeys(r.results) {
 		c.Outputs[id] = r.results[id].Output
 	}

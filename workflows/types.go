@@ -77,6 +77,9 @@ type RunInput struct {
 	// worker's default); both 0 on a root run (counting.go).
 	RunTargets    int `json:"run_targets,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
 	MaxRunTargets int `json:"max_run_targets,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
+	// Approved is the parent's approval scope: the child's destructive
+	// steps act only on its targets until the child's own approval.
+	Approved *ApprovalScope `json:"approved,omitempty" jsonschema_description:"set by a parent run for its children: only these targets may be written until the child's own approval; it can only restrict a run"`
 	// Resume carries a run's state across continue-as-new; nil on a fresh
 	// run, and refused on one (contract.go).
 	Resume *Carry `json:"resume,omitempty" jsonschema_description:"set by the workflow itself when it continues as new; a fresh run that carries it is refused"`
@@ -106,6 +109,8 @@ type Carry struct {
 	StepTargets  map[string][]string `json:"step_targets,omitempty"`
 	RunTargets   []string            `json:"run_targets,omitempty"`
 	ChildTargets int                 `json:"child_targets,omitempty"`
+	// Scope is the run's approval scope (approval_scope.go).
+	Scope *ApprovalScope `json:"scope,omitempty"`
 }
 
 // RunStatus is the progress query's answer and the run's result; it is also

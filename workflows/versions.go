@@ -41,3 +41,12 @@ func gated(ctx workflow.Context, changeID string) bool {
 	}
 	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) >= 1
 }
+
+// since reports whether a change made after versionGates applies to this
+// run: its own version marker decides (recorded for a run that meets it
+// first). Unlike gated, the versionGates marker does not answer for it: a
+// history recorded under versionGates but before the change must replay
+// as it ran.
+func since(ctx workflow.Context, changeID string) bool {
+	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) >= 1
+}
