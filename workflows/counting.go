@@ -51,6 +51,7 @@ func (r *run) counted() int { return len(r.counts.run) + r.counts.children }
 // reserves them. approved says an approval listing exactly these targets
 // lifted the per-step limit.
 func (r *run) checkCounts(ctx workflow.Context, s *playbook.Step, a *spec.Action, g *spec.GuardResult, loop *loopVars) error {
+	r.workerRunDefault = g.DefaultMaxRunTargets
 	named := append(append([]string{}, g.Allowed...), protectedTargets(g)...)
 	seen := r.counts.step[s.ID]
 	stepNew := 0
@@ -66,9 +67,13 @@ func (r *run) checkCounts(ctx workflow.Context, s *playbook.Step, a *spec.Action
 		}
 	}
 	stepTotal := len(seen) + stepNew
+	// An approval that listed exactly this step's targets (an approval
+	// step before it, or the above_limit approval) lifts both limits for
+	// it; its targets still count.
+	_, approved := r.bound[s.ID]
 	if limit := r.stepLimit(s, g); limit > 0 && stepTotal > limit && len(named) <= limit {
 		// Over only because of what earlier items or runs of the step named.
-		if _, approved := r.bound[s.ID]; !approved && since(ctx, versionTargetCounts) {
+		if !approved && since(ctx, versionTargetCounts) {
 			msg := fmt.Sprintf("step %s (%s) would act on %d distinct targets over its items and attempts, above the limit of %d", s.ID, a.Title, stepTotal, limit)
 			if loop != nil {
 				msg = fmt.Sprintf("step %s (%s) item %d would bring the step to %d distinct targets, above the limit of %d", s.ID, a.Title, loop.index, stepTotal, limit)
@@ -76,7 +81,7 @@ func (r *run) checkCounts(ctx workflow.Context, s *playbook.Step, a *spec.Action
 			return r.refuseCount(ctx, s, a, RefusalMaxTargets, msg+" (guardrails.max_targets); this item was not run")
 		}
 	}
-	if limit := r.runLimit(g); limit > 0 && r.runCount()+runNew > limit && since(ctx, versionTargetCounts) {
+	if limit := r.runLimit(g); !approved && limit > 0 && r.runCount()+runNew > limit && since(ctx, versionTargetCounts) {
 		msg := fmt.Sprintf("step %s (%s) would bring the run to %d distinct targets (%d before it, children and parent runs included), above the run's limit of %d",
 			s.ID, a.Title, r.runCount()+runNew, r.runCount(), limit)
 		return r.refuseCount(ctx, s, a, RefusalMaxRunTargets, msg+" (guardrails.max_run_targets); nothing was changed by this step")
@@ -125,28 +130,60 @@ func (r *run) stepLimit(s *playbook.Step, g *spec.GuardResult) int {
 	return g.DefaultMaxTargets
 }
 
-// runLimit is the run-wide limit: the root playbook's
-// guardrails.max_run_targets (handed to children), else the worker's
-// default; a child playbook's own value can only lower it.
+// runLimit is the run-wide limit. A root run's is its playbook's
+// guardrails.max_run_targets; without one, RunTargetsFactor times the
+// largest max_targets the playbook declares, or the worker's default
+// (g.DefaultMaxRunTargets), whichever is larger. A child keeps what its
+// parent handed down (childRunLimit); its own max_run_targets can only
+// lower it.
 func (r *run) runLimit(g *spec.GuardResult) int {
-	limit := r.childRunLimit()
-	if limit == 0 {
-		limit = g.DefaultMaxRunTargets
+	if limit := r.childRunLimit(); limit > 0 {
+		return limit
 	}
-	return limit
+	return max(RunTargetsFactor*largestMaxTargets(r.pb), g.DefaultMaxRunTargets)
 }
 
-// childRunLimit is the limit a child of this run inherits: 0 when only
-// the worker's default applies.
+// childRunLimit is the run-wide limit as far as this run knows it without
+// a guard answer, handed to its children: 0 when only the worker's
+// default applies. A root run that has not yet seen the worker's default
+// hands down its playbook's own figure, which can only be stricter.
 func (r *run) childRunLimit() int {
-	limit, own := r.input.MaxRunTargets, r.pb.Guardrails.MaxRunTargets
-	switch {
-	case len(r.input.Chain) == 0:
-		return own
-	case own > 0 && (limit == 0 || own < limit):
+	own := r.pb.Guardrails.MaxRunTargets
+	if len(r.input.Chain) > 0 {
+		limit := r.input.MaxRunTargets
+		if own > 0 && (limit == 0 || own < limit) {
+			limit = own
+		}
+		return limit
+	}
+	if own > 0 {
 		return own
 	}
-	return limit
+	declared := RunTargetsFactor * largestMaxTargets(r.pb)
+	if declared > 0 && r.workerRunDefault > 0 {
+		return max(declared, r.workerRunDefault)
+	}
+	return declared
+}
+
+// RunTargetsFactor makes a run-wide limit from per-step ones: a run may
+// act on four steps' worth of targets. The worker's default is the same
+// multiple of its max_targets (internal/guard).
+const RunTargetsFactor = 4
+
+// largestMaxTargets is the largest max_targets a playbook declares, in
+// its guardrails or on any step; 0 when it declares none.
+func largestMaxTargets(pb *playbook.Playbook) int {
+	n := pb.Guardrails.MaxTargets
+	var walk func(steps []*playbook.Step)
+	walk = func(steps []*playbook.Step) {
+		for _, s := range steps {
+			n = max(n, s.MaxTargets)
+			walk(s.Parallel)
+		}
+	}
+	walk(pb.Steps)
+	return n
 }
 
 // addChildCount adds what a finished child run counted, from its result

@@ -29,15 +29,18 @@ type run struct {
 	// now is the workflow's clock, read at every evaluation (run.now, now()).
 	now func() time.Time
 
-	approvals   map[string]*pendingApproval   // step id -> waiting approval
-	bound       map[string][]string           // step id -> targets its approval named
-	counts      counts                        // targets counted against the limits (counting.go)
-	scope       *ApprovalScope                // what the latest approval showed (approval_scope.go)
-	children    map[string]*playbook.Playbook // parsed library playbooks, by name
-	resolved    map[string]spec.Resolved      // canonical targets resolved in this run (targets.go)
-	targets     []string                      // acted-on targets, for CordonTarget
-	targetBytes int                           // JSON size of targets
-	next        int                           // next top-level step; carried over continue-as-new
+	approvals map[string]*pendingApproval // step id -> waiting approval
+	bound     map[string][]string         // step id -> targets its approval named
+	counts    counts                      // targets counted against the limits (counting.go)
+	scope     *ApprovalScope              // what the latest approval showed (approval_scope.go)
+	// workerRunDefault is the worker's max_run_targets default, once a
+	// guard answer told it (counting.go).
+	workerRunDefault int
+	children         map[string]*playbook.Playbook // parsed library playbooks, by name
+	resolved         map[string]spec.Resolved      // canonical targets resolved in this run (targets.go)
+	targets          []string                      // acted-on targets, for CordonTarget
+	targetBytes      int                           // JSON size of targets
+	next             int                           // next top-level step; carried over continue-as-new
 	// visible is set for runs that keep CordonState and their current
 	// details up to date (versionVisibleWaiting); approvalsURL is the
 	// approvals page those details link to ("" for none).

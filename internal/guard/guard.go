@@ -32,7 +32,9 @@ const DefaultMaxTargets = 25
 // RunTargetsFactor makes the run-wide limit's default from the per-step
 // one: a run may act on four steps' worth of targets (100 by default)
 // before it stops; a playbook that needs more says so
-// (guardrails.max_run_targets).
+// (guardrails.max_run_targets, or a larger max_targets). The workflow
+// applies the same factor to a playbook's own max_targets
+// (workflows.RunTargetsFactor).
 const RunTargetsFactor = 4
 
 // defaultNetworks are protected unless the configuration turns them off:
