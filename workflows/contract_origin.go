@@ -13,6 +13,10 @@ import (
 // it lets through records no marker.
 const versionResumeOrigin = "resume-origin"
 
+// versionIntakeOrigin gates the same refusal for the System Log intake's
+// handed-in state.
+const versionIntakeOrigin = "intake-origin"
+
 // checkOrigin refuses a PlaybookWorkflow start that Temporal itself would
 // start again (a cron schedule, a retry policy) and carried state that
 // this workflow did not hand over.
