@@ -48,4 +48,3 @@ func TestRunContractRefusesForeignOrigins(t *testing.T) {
 		})
 	}
 }
-

@@ -1,10 +1,13 @@
 package workflows
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
 )
@@ -114,4 +117,36 @@ steps:
 		Options: RunOptions{StartedBy: "alice"}, MaxRunTargets: 100000})
 	require.Error(t, err)
 	assert.Contains(t, st.Error, "run refused: run_targets and max_run_targets are set by a parent run for its children")
+}
+
+// The counts survive continue-as-new: a run cannot reset them by
+// continuing.
+func TestCountsCarriedOverContinueAsNew(t *testing.T) {
+	src := `
+name: t
+version: 1
+guardrails: {max_run_targets: 2}
+steps:
+  - id: a
+    action: okta.suspend_users
+    with: {user_ids: [00u1, 00u2]}
+  - id: b
+    action: okta.suspend_users
+    with: {user_ids: [00u3]}
+`
+	h := newHarness(t)
+	h.env.SetContinueAsNewSuggested(true)
+	h.env.ExecuteWorkflow(PlaybookWorkflowName, RunInput{Playbook: pin("t", src), Options: RunOptions{StartedBy: "alice"}})
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(h.env.GetWorkflowError(), &can), "got %v", h.env.GetWorkflowError())
+	var next RunInput
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	assert.Equal(t, []string{"users/00u1", "users/00u2"}, next.Resume.RunTargets)
+
+	h2 := newHarness(t)
+	h2.env.SetContinuedExecutionRunID(next.Resume.From)
+	st, err := h2.run(src, next)
+	require.Error(t, err)
+	assert.Contains(t, st.Error, "step b (Suspend Users) would bring the run to 3 distinct targets")
+	assert.Empty(t, h2.okta.callsTo(spec.SuspendUsers))
 }

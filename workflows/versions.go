@@ -17,7 +17,11 @@ import "go.temporal.io/sdk/workflow"
 // as it always did.
 //
 // A change made after this one adds its own change ID as before; it is
-// not covered by versionGates.
+// not covered by versionGates, and asks it with since, not gated:
+// versionResumeOrigin, versionIntakeOrigin, versionTargetCounts,
+// versionApprovalScope. Those that only refuse what was let through
+// before ask only when they would refuse, so runs they let through record
+// no marker.
 const versionGates = "gates-2"
 
 // gatesKey marks a context whose run recorded the versionGates marker.
