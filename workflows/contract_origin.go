@@ -29,9 +29,10 @@ const versionIntakeOrigin = "intake-origin"
 // beside CronSchedule, Attempt and RetryPolicy). A cron or retry run
 // starts again with its first input, so a resume handed in by a client
 // would be taken for Cordon's own. So:
-//   - a run with a cron schedule, a retry policy or an attempt above 1 is
-//     refused, resume or not (cordon run never sets them; a run's retries
-//     are its steps' retries);
+//   - a run with a cron schedule, a retry policy that allows a retry or an
+//     attempt above 1 is refused, resume or not (cordon run never sets
+//     them; a run's retries are its steps' retries; a child run carries
+//     the policy of one attempt its parent gives it, child.go);
 //   - a carry must name the run that wrote it (Carry.From, set by
 //     continueAsNew to its own run id) and that run must be the one the
 //     server says this run continues. A client can read run ids from
@@ -44,7 +45,7 @@ func checkOrigin(ctx workflow.Context, resume *Carry) error {
 	switch {
 	case info.CronSchedule != "":
 		err = fmt.Errorf("PlaybookWorkflow does not run on a cron schedule (cron_schedule %q): start each run with cordon run, or from a Temporal Schedule, which starts a fresh run each time", info.CronSchedule)
-	case info.RetryPolicy != nil || info.Attempt > 1:
+	case retries(info):
 		err = fmt.Errorf("PlaybookWorkflow is started without a retry policy (this is attempt %d): a run is not retried as a whole, its steps retry (retry:), and a failed run is started again with cordon run", max(info.Attempt, 1))
 	case resume != nil && resume.From != info.ContinuedExecutionRunID:
 		err = fmt.Errorf("resume was not handed over by the run this one continues (%s): carried state is only accepted from Cordon's own continue-as-new; start the run without resume", info.ContinuedExecutionRunID)
@@ -53,4 +54,11 @@ func checkOrigin(ctx workflow.Context, resume *Carry) error {
 		return nil
 	}
 	return err
+}
+
+// retries says whether the server may start this run again as a retry:
+// a retry policy that allows more than one attempt, or an attempt after
+// the first.
+func retries(info *workflow.Info) bool {
+	return info.Attempt > 1 || (info.RetryPolicy != nil && info.RetryPolicy.MaximumAttempts != 1)
 }
