@@ -124,3 +124,29 @@ steps:
 	assert.Len(t, h.okta.callsTo(spec.SuspendUsers), 3, "ann, p2 and eve (after its own approval)")
 	assert.Len(t, h.okta.callsTo(spec.ClearUserSessions), 2)
 }
+
+// A dry run plans the steps after an approval as if it were approved: a
+// write the approval would not cover fails the plan.
+func TestApprovalScopeInDryRun(t *testing.T) {
+	h := newHarness(t)
+	src := `
+name: t
+version: 1
+steps:
+  - id: approve
+    approval: {message: "go?"}
+  - id: ann
+    action: okta.suspend_users
+    with: {user_ids: [00uANN]}
+  - id: flip
+    set: {later: true}
+  - id: late
+    if: ${{ vars.later == true }}
+    action: okta.suspend_users
+    with: {user_ids: [00uEVE]}
+`
+	st, err := h.run(src, RunInput{Options: RunOptions{DryRun: true}})
+	require.Error(t, err)
+	assert.Contains(t, st.Error, "step late: targets [00uEVE] were not shown to the approver of step approve")
+	assert.Empty(t, h.okta.callsTo(spec.SuspendUsers))
+}
