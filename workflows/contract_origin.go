@@ -38,7 +38,10 @@ const versionIntakeOrigin = "intake-origin"
 //     server says this run continues. A client can read run ids from
 //     history, but it cannot make the server continue a run it did not
 //     end with continue-as-new: the input of a cron or retry run was fixed
-//     before the run it follows existed.
+//     before the run it follows existed. (A client that runs a worker of
+//     its own could continue a run of its own onto Cordon's task queue
+//     with a matching carry; like childOnly, that is for Temporal's
+//     authorizer to refuse: docs/runs.md.)
 func checkOrigin(ctx workflow.Context, resume *Carry) error {
 	info := workflow.GetInfo(ctx)
 	var err error
