@@ -56,8 +56,9 @@ func forgedCarry(t *testing.T, userID, login string) map[string]any {
 		"vars": map[string]any{"login": login, "user": map[string]any{"id": userID, "profile": map[string]any{"login": login}}}}
 }
 
-// closeEvent waits for a run's close event and returns its failure
-// message and the run that follows it ("" for none).
+// closeEvent waits for a run's close event and returns the run's error
+// (from its status query, which a closed run answers) and the run that
+// follows it ("" for none).
 func closeEvent(t *testing.T, c client.Client, id, runID string) (msg, next string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -67,13 +68,23 @@ func closeEvent(t *testing.T, c client.Client, id, runID string) (msg, next stri
 	ev, err := it.Next()
 	require.NoError(t, err)
 	// A cron run that fails closes as continued-as-new into the next
-	// scheduled run, with the failure on the event.
+	// scheduled run.
 	if can := ev.GetWorkflowExecutionContinuedAsNewEventAttributes(); can != nil {
-		return can.GetFailure().GetMessage(), can.GetNewExecutionRunId()
+		next = can.GetNewExecutionRunId()
+	} else {
+		attrs := ev.GetWorkflowExecutionFailedEventAttributes()
+		require.NotNil(t, attrs, "run %s failed, got %s", runID, ev.GetEventType())
+		next = attrs.GetNewExecutionRunId()
 	}
-	attrs := ev.GetWorkflowExecutionFailedEventAttributes()
-	require.NotNil(t, attrs, "run %s failed, got %s", runID, ev.GetEventType())
-	return attrs.GetFailure().GetMessage(), attrs.GetNewExecutionRunId()
+	v, err := c.QueryWorkflow(ctx, id, runID, workflows.QueryStatus)
+	require.NoError(t, err)
+	var st workflows.RunStatus
+	require.NoError(t, v.Get(&st))
+	assert.Equal(t, workflows.RunFailed, st.Status)
+	for _, step := range st.Steps {
+		assert.Equal(t, "pending", step.Status, "step %s never ran", step.ID)
+	}
+	return st.Error, next
 }
 
 // TestAdversarialCronResume: a cron start carrying a forged resume no
