@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/expr-lang/expr"
@@ -39,6 +40,10 @@ var ErrTooLarge = errors.New("value too large")
 func boundOptions() []expr.Option {
 	return []expr.Option{
 		expr.Function(boundName, fnBound, new(func(any, string) any)),
+		expr.Function(boundName+"_string", fnBound, new(func(string, string) string)),
+		expr.Function(boundName+"_int", fnBound, new(func(int, string) int)),
+		expr.Function(boundName+"_float", fnBound, new(func(float64, string) float64)),
+		expr.Function(boundName+"_list", fnBound, new(func([]any, string) []any)),
 		expr.Function("replace", fnReplace, new(func(string, string, string) string)),
 		expr.Function("repeat", fnRepeat, new(func(string, int) string)),
 		expr.Function("join", fnJoin, new(func(any) string), new(func(any, string) string)),
@@ -75,9 +80,29 @@ func bound(n *ast.Node) {
 	}
 	orig := *n
 	ast.Patch(n, &ast.CallNode{
-		Callee:    &ast.IdentifierNode{Value: boundName},
+		Callee:    &ast.IdentifierNode{Value: boundFor(orig.Type())},
 		Arguments: []ast.Node{orig, &ast.StringNode{Value: op}},
 	})
+}
+
+// boundFor names the bound function whose signature keeps the type the
+// checker gave the wrapped node ("a" + "b" stays a string, 1 + 2 an
+// int), so checks that read expression types see no difference.
+func boundFor(t reflect.Type) string {
+	if t == nil {
+		return boundName
+	}
+	switch t {
+	case reflect.TypeFor[string]():
+		return boundName + "_string"
+	case reflect.TypeFor[int]():
+		return boundName + "_int"
+	case reflect.TypeFor[float64]():
+		return boundName + "_float"
+	case reflect.TypeFor[[]any]():
+		return boundName + "_list"
+	}
+	return boundName
 }
 
 func fnBound(args ...any) (any, error) {

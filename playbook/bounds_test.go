@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/expr-lang/expr/checker"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -55,4 +56,21 @@ func TestExpressionBudget(t *testing.T) {
 	v, err := pb.Steps[0].Set["v"].Eval(&Env{})
 	require.NoError(t, err)
 	assert.Equal(t, `xybxybxyba-b[1][2]2`, v)
+}
+
+// The size check keeps the type the checker gives an expression, so
+// checks that read expression types see no difference.
+func TestBoundKeepsTypes(t *testing.T) {
+	t.Parallel()
+	c := newExprCompiler()
+	for src, want := range map[string]string{
+		`"a" + "b"`: "string", `1 + 2`: "int", `1.5 + 2`: "float64", `inputs.x + 1`: "interface {}",
+		`concat([1], [2])`: "[]interface {}", `len("a" + "b") > 1`: "bool",
+	} {
+		tree, err := checker.ParseCheck(src, c.config)
+		require.NoError(t, err, src)
+		assert.Equal(t, want, tree.Node.Type().String(), src)
+	}
+	_, _, err := compile(`[1] + [2]`)
+	assert.ErrorContains(t, err, "mismatched types", "an ill-typed + is still refused at load")
 }
