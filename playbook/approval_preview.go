@@ -30,12 +30,13 @@ func ApprovalWarnings(pb *Playbook, reg *spec.Registry) ErrorList {
 		out = append(out, &Error{File: pb.File, Line: s.Pos.Line, Col: s.Pos.Col, Kind: CheckApprovalPreview,
 			Severity: SeverityWarning, Message: fmt.Sprintf(format, args...)})
 	}
-	for _, s := range pb.Steps {
-		if s.Kind == KindParallel {
-			for _, b := range s.Parallel {
-				if b.Kind == KindApproval {
-					warn(b, "approval %s is inside a parallel block and shows no targets: every destructive step after it will fail; put the approval in the top-level sequence", b.ID)
-				}
+	for i, s := range pb.Steps {
+		if s.Kind != KindParallel || !writesLater(pb.Steps[i+1:], reg) {
+			continue
+		}
+		for _, b := range s.Parallel {
+			if b.Kind == KindApproval {
+				warn(b, "approval %s is inside a parallel block and shows no targets: every destructive step after it will fail; put the approval in the top-level sequence", b.ID)
 			}
 		}
 	}
@@ -149,4 +150,15 @@ func laterRef(r ref, later *written) string {
 		return strings.Join([]string{r.root, r.path[0]}, ".")
 	}
 	return ""
+}
+
+// writesLater says whether any of steps may write: a destructive action
+// or a child playbook, in parallel blocks too.
+func writesLater(steps []*Step, reg *spec.Registry) bool {
+	for _, s := range steps {
+		if a, ok := reg.Lookup(s.Action); (s.Kind == KindAction && ok && a.Destructive) || s.Kind == KindPlaybook || writesLater(s.Parallel, reg) {
+			return true
+		}
+	}
+	return false
 }

@@ -39,6 +39,15 @@ steps:
         action: okta.get_users
   - id: child
     playbook: other
+  - id: side
+    parallel:
+      - id: inner
+        approval: {message: "inner?"}
+      - id: look
+        action: okta.get_users
+  - id: tail
+    action: okta.clear_user_sessions
+    with: {user_ids: [00u1]}
   - id: again
     approval: {message: more?}
   - id: after
@@ -57,6 +66,7 @@ inputs:
 		"w.yaml:13:5: warning: approval approve cannot show the targets of step each, which depend on vars.ids, produced after the approval: the step fails at run time unless they were shown; move the approval below what produces vars.ids, or add one right before each [approval-preview]",
 		"w.yaml:19:9: warning: approval approve cannot show the targets of step late, which depend on steps.find, produced after the approval: the step fails at run time unless they were shown; move the approval below what produces steps.find, or add one right before late [approval-preview]",
 		"w.yaml:25:5: warning: approval approve cannot show the targets of child playbook other: its destructive steps act only on targets the approval showed, and fail otherwise; give the child its own approval [approval-preview]",
+		"w.yaml:29:9: warning: approval inner is inside a parallel block and shows no targets: every destructive step after it will fail; put the approval in the top-level sequence [approval-preview]",
 	}, got)
 }
 
