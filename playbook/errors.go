@@ -50,11 +50,18 @@ type Error struct {
 	Col     int    `json:"col"`
 	Message string `json:"message"`
 	Kind    string `json:"kind"`
-	Snippet string `json:"-"` // the source line, for the caret display
+	// Severity is "warning" for a problem that leaves the playbook valid
+	// (approval_preview.go); empty for an error.
+	Severity string `json:"severity,omitempty"`
+	Snippet  string `json:"-"` // the source line, for the caret display
 }
 
-// Error formats the error as "file:line:col: message [kind]".
+// Error formats the error as "file:line:col: message [kind]", a warning
+// as "file:line:col: warning: message [kind]".
 func (e *Error) Error() string {
+	if e.Severity != "" {
+		return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", e.File, e.Line, e.Col, e.Severity, e.Message, e.Kind)
+	}
 	return fmt.Sprintf("%s:%d:%d: %s [%s]", e.File, e.Line, e.Col, e.Message, e.Kind)
 }
 

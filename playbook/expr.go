@@ -30,8 +30,8 @@ type exprEnv struct {
 
 // baseOptions are the compile options every expression shares. Builtins
 // that read the machine's clock or iterate maps in random order are
-// replaced (see funcs.go); repeat is dropped because one call can allocate
-// gigabytes.
+// replaced (see funcs.go); those that build strings or lists from counts
+// are bounded (bounds.go).
 func baseOptions() []expr.Option {
 	opts := []expr.Option{
 		expr.Env(exprEnv{}),
@@ -40,8 +40,8 @@ func baseOptions() []expr.Option {
 		expr.DisableBuiltin("keys"),
 		expr.DisableBuiltin("values"),
 		expr.DisableBuiltin("toPairs"),
-		expr.DisableBuiltin("repeat"),
 	}
+	opts = append(opts, boundOptions()...)
 	return append(opts, functionOptions()...)
 }
 
@@ -71,7 +71,7 @@ type compiled struct {
 
 func newExprCompiler() *exprCompiler {
 	c := &exprCompiler{col: &collector{}, config: conf.CreateNew(), cache: map[string]compiled{}}
-	for _, op := range append(baseOptions(), expr.Patch(c.col)) {
+	for _, op := range append(baseOptions(), expr.Patch(c.col), expr.Patch(boundPatcher{})) {
 		op(c.config)
 	}
 	for name := range c.config.Disabled {

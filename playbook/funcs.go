@@ -132,11 +132,7 @@ func fnDefault(args ...any) (any, error) {
 }
 
 func fnToJSON(args ...any) (any, error) {
-	b, err := json.Marshal(normalize(args[0]))
-	if err != nil {
-		return nil, fmt.Errorf("to_json: %w", err)
-	}
-	return string(b), nil
+	return fnBoundedJSON(args...)
 }
 
 func fnFromJSON(args ...any) (any, error) {

@@ -156,7 +156,7 @@ func (d *decoder) playbook(root *node) {
 }
 
 func (d *decoder) decodeGuardrails(n *node) {
-	o := d.object(n, "guardrails", []string{"max_targets", "above_limit", "max_depth"})
+	o := d.object(n, "guardrails", []string{"max_targets", "above_limit", "max_depth", "max_run_targets"})
 	if o == nil {
 		return
 	}
@@ -165,6 +165,9 @@ func (d *decoder) decodeGuardrails(n *node) {
 	g.AboveLimit = "fail"
 	if v := o.val("max_targets"); v != nil {
 		g.MaxTargets = d.integer(v, "guardrails.max_targets", 1)
+	}
+	if v := o.val("max_run_targets"); v != nil {
+		g.MaxRunTargets = d.integer(v, "guardrails.max_run_targets", 1)
 	}
 	if v := o.val("max_depth"); v != nil {
 		if g.MaxDepth = d.integer(v, "guardrails.max_depth", 1); g.MaxDepth > MaxChildDepthCeiling {

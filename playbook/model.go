@@ -90,7 +90,11 @@ type Guardrails struct {
 	// from this playbook (1 to MaxChildDepthCeiling); 0 means the engine's
 	// default, 8. Child runs keep their root's cap.
 	MaxDepth int
-	Pos      Pos
+	// MaxRunTargets caps the distinct targets the destructive steps of a
+	// run and its children act on together; 0 means the worker's default.
+	// A child playbook's own value can only lower its root's.
+	MaxRunTargets int
+	Pos           Pos
 }
 
 // MaxChildDepthCeiling is the highest guardrails.max_depth a playbook may

@@ -23,8 +23,11 @@ const (
 
 // Validate loads each file and reports its errors to w: as compiler-style
 // text with source lines and carets, or with jsonOut as one JSON array of
-// {file, line, col, message, kind} (empty when all are valid). It returns
-// an Exit* code. The CLI's validate command is a thin wrapper around it.
+// {file, line, col, message, kind} (empty when all are valid). A valid
+// file's warnings (ApprovalWarnings) follow its "ok", and are in the JSON
+// array with severity "warning"; they do not change the exit code. It
+// returns an Exit* code. The CLI's validate command is a thin wrapper
+// around it.
 func Validate(files []string, opts Options, w io.Writer, jsonOut bool) int {
 	if len(files) == 0 {
 		fmt.Fprintln(w, "validate: no playbook files given")
@@ -33,13 +36,17 @@ func Validate(files []string, opts Options, w io.Writer, jsonOut bool) int {
 	all := ErrorList{}
 	code := ExitValid
 	for _, f := range files {
-		_, err := LoadFile(f, opts)
+		pb, err := LoadFile(f, opts)
 		var list ErrorList
 		switch {
 		case err == nil:
-			if !jsonOut {
-				fmt.Fprintf(w, "%s: ok\n", f)
+			warnings := ApprovalWarnings(pb, opts.Registry)
+			if jsonOut {
+				all = append(all, warnings...)
+				continue
 			}
+			fmt.Fprintf(w, "%s: ok\n", f)
+			_ = warnings.Format(w, false)
 			continue
 		case errors.As(err, &list):
 			code = max(code, ExitInvalid)

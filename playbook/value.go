@@ -137,6 +137,9 @@ func (v *Value) eval(env *exprEnv) (any, error) {
 				return nil, err
 			}
 			b.WriteString(interpolate(out))
+			if b.Len() > MaxValueBytes {
+				return nil, &EvalError{File: p.expr.file, Pos: p.expr.pos, Expr: p.expr.text, Err: tooLarge("the text around it", b.Len())}
+			}
 		}
 		return b.String(), nil
 	case v.isMap:

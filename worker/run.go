@@ -69,7 +69,8 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 			return err
 		}
 		opts := client.Options{HostPort: srv.FrontendAddr(), Namespace: srv.Namespace(),
-			Logger: sdklog.NewStructuredLogger(logger), MetricsHandler: m.SDKHandler(), DataConverter: payloadcrypt.DataConverter(crypt)}
+			Logger: sdklog.NewStructuredLogger(logger), MetricsHandler: m.SDKHandler(), DataConverter: payloadcrypt.DataConverter(crypt),
+			FailureConverter: payloadcrypt.FailureConverter(crypt)}
 		if opts.ExternalStorage, err = store.ExternalStorage(); err != nil {
 			return err
 		}

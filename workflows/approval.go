@@ -35,17 +35,43 @@ func (r *run) runApproval(ctx workflow.Context, s *playbook.Step, loop *loopVars
 		return nil, fmt.Errorf("step %s: message: %w", s.ID, err)
 	}
 	p := &pendingApproval{step: s, info: PendingApproval{Step: s.ID, Message: msg, Approvers: s.Approval.Approvers}}
-	if next := r.following(s, loop); next != nil {
+	var scoped *preview
+	if since(ctx, versionApprovalScope) {
+		scoped = r.previewScope(ctx, s)
+		p.info.Targets = scoped.targets
+		if scoped.first != nil {
+			p.info.ForStep = scoped.first.ID
+		}
+	} else if next := r.following(s, loop); next != nil {
 		if targets, ok := r.previewTargets(ctx, next, loop); ok {
 			p.info.Targets, p.info.ForStep = targets, next.ID
 		}
 	}
 	if r.input.Options.DryRun {
-		// A plan never waits for people: it records what would be asked.
+		// A plan never waits for people: it records what would be asked,
+		// and plans the steps after it as if it were approved, so a write
+		// the approval would not cover fails the plan too.
+		if scoped != nil {
+			r.approve(s, scoped)
+		}
 		return &outcome{status: playbook.StatusPlanned, output: map[string]any{
 			"decision": "planned", "message": msg, "targets": toAny(p.info.Targets), "for_step": p.info.ForStep}}, nil
 	}
-	return r.awaitDecision(ctx, s, p)
+	out, err := r.awaitDecision(ctx, s, p)
+	if err == nil && scoped != nil && p.decision.Decision == "approved" {
+		r.approve(s, scoped)
+	}
+	return out, err
+}
+
+// approve binds what an approved approval showed: the first step keeps
+// its exact binding to its own targets; the union binds every destructive
+// step after the approval (approval_scope.go).
+func (r *run) approve(s *playbook.Step, scoped *preview) {
+	if scoped.first != nil {
+		r.bound[scoped.first.ID] = scoped.firstSet
+	}
+	r.scope = &ApprovalScope{Step: s.ID, Targets: scoped.targets}
 }
 
 func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingApproval) (*outcome, error) {

@@ -50,6 +50,7 @@ func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 	child := RunInput{
 		Playbook: pinned, Library: r.input.Library, Inputs: inputs,
 		Alert: r.input.Alert, Options: r.input.Options, Chain: chain, MaxDepth: limit,
+		RunTargets: r.runCount(), MaxRunTargets: r.childRunLimit(), Approved: r.scope,
 	}
 	id := r.info.ID + "/" + activityID(s.ID, loop, -1)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
@@ -68,7 +69,9 @@ func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 		cctx = workflow.WithWorkflowRunTimeout(cctx, s.Timeout)
 	}
 	var res RunStatus
-	if err := workflow.ExecuteChildWorkflow(cctx, PlaybookWorkflowName, child).Get(ctx, &res); err != nil {
+	err = workflow.ExecuteChildWorkflow(cctx, PlaybookWorkflowName, child).Get(ctx, &res)
+	r.addChildCount(&res, err)
+	if err != nil {
 		return nil, err
 	}
 	return &outcome{output: res.Outputs, attempts: 1}, nil

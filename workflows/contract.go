@@ -57,8 +57,19 @@ func admit(ctx workflow.Context, pb *playbook.Playbook, library map[string]*play
 		// A root run that claims parents could lift its own child depth cap.
 		return input, fmt.Errorf("chain and max_depth are set by a parent run for its children; a run started on its own must leave them out")
 	}
+	if (input.RunTargets != 0 || input.MaxRunTargets != 0) && workflow.GetInfo(ctx).ParentWorkflowExecution == nil {
+		// A root run that claims a parent's count could set its own limit.
+		// No recorded history has these fields, so no gate is needed.
+		return input, fmt.Errorf("run_targets and max_run_targets are set by a parent run for its children; a run started on its own must leave them out")
+	}
+	if input.RunTargets < 0 || input.MaxRunTargets < 0 {
+		return input, fmt.Errorf("run_targets and max_run_targets may not be negative")
+	}
 	if input.Resume != nil && workflow.GetInfo(ctx).ContinuedExecutionRunID == "" {
 		return input, fmt.Errorf("resume is only accepted from continue-as-new, and this run was started fresh: start it without resume")
+	}
+	if err := checkOrigin(ctx, input.Resume); err != nil {
+		return input, err
 	}
 	inputs, err := pb.InputsWithDefaults(input.Inputs)
 	if err != nil {

@@ -35,7 +35,13 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 	if err := r.checkBound(s, g.Allowed); err != nil {
 		return nil, err
 	}
+	if err := r.checkScope(s, g.Allowed); err != nil {
+		return nil, err
+	}
 	if err := r.checkLimit(ctx, s, a, g); err != nil {
+		return nil, err
+	}
+	if err := r.checkCounts(ctx, s, a, g, loop); err != nil {
 		return nil, err
 	}
 	applyCanonical(a, params, c, g.Allowed)

@@ -145,11 +145,12 @@ func (r *run) runForeach(ctx workflow.Context, s *playbook.Step, loop *loopVars)
 		item := &loopVars{item: items[i], index: i}
 		var out *outcome
 		var err error
-		if s.Kind == playbook.KindPlaybook {
-			out, err = r.runChild(ctx, s, item)
-		} else {
-			out, err = r.runAction(ctx, s, item)
-		}
+		out, err = r.guarded(s, func() (*outcome, error) {
+			if s.Kind == playbook.KindPlaybook {
+				return r.runChild(ctx, s, item)
+			}
+			return r.runAction(ctx, s, item)
+		})
 		if err != nil {
 			if s.ContinueOnError && !isCancel(ctx, err) {
 				failures++

@@ -116,6 +116,13 @@ func Intake(ctx workflow.Context, in IntakeInput) error {
 		return temporal.NewNonRetryableApplicationError(
 			"state is only accepted from continue-as-new, and this intake was started fresh: start it without state", ErrInvalidRunInput, nil)
 	}
+	if info := workflow.GetInfo(ctx); !reflect.ValueOf(in.State).IsZero() && (info.CronSchedule != "" || retries(info)) &&
+		since(ctx, versionIntakeOrigin) {
+		// A cron or retry run is continued by the server too, with the
+		// state its first run was handed (contract_origin.go).
+		return temporal.NewNonRetryableApplicationError(
+			"state is only accepted from the intake's own continue-as-new, not from a cron schedule or retry policy: start it without them", ErrInvalidRunInput, nil)
+	}
 	if in.Interval <= 0 {
 		in.Interval = DefaultIntakeInterval
 	}

@@ -33,6 +33,9 @@ const (
 // RefusalMaxTargets is the reason of a step refused by max_targets.
 const RefusalMaxTargets = "max_targets"
 
+// RefusalMaxRunTargets is the reason of a step refused by max_run_targets.
+const RefusalMaxRunTargets = "max_run_targets"
+
 func count(ctx workflow.Context, name string, tags map[string]string) {
 	workflow.GetMetricsHandler(ctx).WithTags(tags).Counter(name).Inc(1)
 }

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -29,13 +28,18 @@ type run struct {
 	// now is the workflow's clock, read at every evaluation (run.now, now()).
 	now func() time.Time
 
-	approvals   map[string]*pendingApproval   // step id -> waiting approval
-	bound       map[string][]string           // step id -> targets its approval named
-	children    map[string]*playbook.Playbook // parsed library playbooks, by name
-	resolved    map[string]spec.Resolved      // canonical targets resolved in this run (targets.go)
-	targets     []string                      // acted-on targets, for CordonTarget
-	targetBytes int                           // JSON size of targets
-	next        int                           // next top-level step; carried over continue-as-new
+	approvals map[string]*pendingApproval // step id -> waiting approval
+	bound     map[string][]string         // step id -> targets its approval named
+	counts    counts                      // targets counted against the limits (counting.go)
+	scope     *ApprovalScope              // what the latest approval showed (approval_scope.go)
+	// workerRunDefault is the worker's max_run_targets default, once a
+	// guard answer told it (counting.go).
+	workerRunDefault int
+	children         map[string]*playbook.Playbook // parsed library playbooks, by name
+	resolved         map[string]spec.Resolved      // canonical targets resolved in this run (targets.go)
+	targets          []string                      // acted-on targets, for CordonTarget
+	targetBytes      int                           // JSON size of targets
+	next             int                           // next top-level step; carried over continue-as-new
 	// visible is set for runs that keep CordonState and their current
 	// details up to date (versionVisibleWaiting); approvalsURL is the
 	// approvals page those details link to ("" for none).
@@ -58,7 +62,9 @@ func newRun(ctx workflow.Context, reg *spec.Registry, pb *playbook.Playbook, inp
 		approvals: map[string]*pendingApproval{},
 		bound:     map[string][]string{},
 		children:  map[string]*playbook.Playbook{},
+		counts:    newCounts(),
 		now:       func() time.Time { return workflow.Now(ctx) },
+		scope:     input.Approved,
 	}
 	r.info = playbook.RunInfo{
 		ID: info.WorkflowExecution.ID, Playbook: pb.Name,
@@ -85,28 +91,6 @@ func newRun(ctx workflow.Context, reg *spec.Registry, pb *playbook.Playbook, inp
 	}
 	add(pb.Steps)
 	return r
-}
-
-// restore rebuilds state carried over continue-as-new.
-func (r *run) restore(c *Carry) {
-	st := c.Status
-	r.status = &st
-	r.info.StartedAt = st.StartedAt
-	for _, s := range r.status.Steps {
-		r.byID[s.ID] = s
-		if s.Status == playbook.StatusPending || s.Status == playbook.StatusRunning {
-			continue
-		}
-		r.results[s.ID] = playbook.StepResult{Output: c.Outputs[s.ID], Status: s.Status, Error: s.Error}
-	}
-	for k, v := range c.Vars {
-		r.vars[k] = v
-	}
-	r.next = c.Next
-	r.targets = c.Targets
-	for _, t := range r.targets {
-		r.targetBytes += len(t) + 3
-	}
 }
 
 // env is the expression environment at this point of the run. loop, when
@@ -145,52 +129,6 @@ func (r *run) runTop(ctx workflow.Context) error {
 	return nil
 }
 
-// maxCarry bounds the state handed over by continue-as-new. The carry is
-// one payload, and Temporal refuses payloads over 2 MiB by default; a run
-// whose state is larger keeps its history instead (Temporal's history
-// limits, 50 MiB and 51,200 events, are far above what chunked bulk
-// actions and windowed foreach steps produce).
-const maxCarry = 1536 << 10
-
-// mayContinueAsNew says whether to continue as new now: the server
-// suggests it and the carried state fits in one payload. The size check
-// runs only when the server suggests, and a run that is too big stops
-// asking.
-func (r *run) mayContinueAsNew(ctx workflow.Context, partial *foreachProgress) bool {
-	if r.carryTooBig || !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-		return false
-	}
-	next := r.input
-	next.Resume = r.carry(partial)
-	b, err := json.Marshal(next) // the whole next input is one payload
-	if err != nil || len(b) > maxCarry {
-		r.carryTooBig = true
-		return false
-	}
-	return true
-}
-
-// continueAsNew hands the run's state to a fresh run with a short history.
-func (r *run) continueAsNew(ctx workflow.Context, partial *foreachProgress) error {
-	in := r.input
-	in.Resume = r.carry(partial)
-	return workflow.NewContinueAsNewError(ctx, PlaybookWorkflowName, in)
-}
-
-func (r *run) carry(partial *foreachProgress) *Carry {
-	c := &Carry{Status: *r.status, Vars: r.vars, Outputs: map[string]any{}, Next: r.next, Targets: r.targets}
-	for _, id := range sortedKeys(r.results) {
-		c.Outputs[id] = r.results[id].Output
-	}
-	if partial != nil {
-		c.DoneBits = packBits(partial.done)
-		if partial.keep {
-			c.Partial = partial.outputs
-		}
-	}
-	return c
-}
-
 // runStep runs one step and records its result. The returned error stops
 // the enclosing sequence; a step with continue_on_error records its failure
 // and returns nil.
@@ -209,12 +147,29 @@ func (r *run) runStep(ctx workflow.Context, s *playbook.Step, loop *loopVars) er
 		return nil
 	}
 	st.Status = playbook.StatusRunning
-	out, err := r.dispatch(ctx, s, loop)
+	out, err := r.guarded(s, func() (*outcome, error) { return r.dispatch(ctx, s, loop) })
 	var can *workflow.ContinueAsNewError
 	if errors.As(err, &can) {
 		return err // the step goes on in the next run
 	}
 	return r.settle(ctx, s, out, err)
+}
+
+// guarded runs fn and turns a panic in it into the step's failure: a
+// workflow task that panics is retried by the SDK forever (and blocks
+// the run), so no input, however odd, may panic one. Nothing recorded
+// changes for a run that never panicked, and a run that did never
+// completed the panicking task, so no gate is needed. runtime.Goexit,
+// which the SDK uses to stop a workflow's coroutines
+// (go.temporal.io/sdk@v1.50.0/internal/internal_workflow.go, exit), is
+// not a panic and passes through.
+func (r *run) guarded(s *playbook.Step, fn func() (*outcome, error)) (out *outcome, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, &stepFailure{msg: fmt.Sprintf("step %s: internal error: %v; nothing more was done by this step", s.ID, p)}
+		}
+	}()
+	return fn()
 }
 
 func (r *run) dispatch(ctx workflow.Context, s *playbook.Step, loop *loopVars) (*outcome, error) {

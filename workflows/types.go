@@ -72,6 +72,14 @@ type RunInput struct {
 	// MaxDepth is the root run's cap on Chain's length, handed down to its
 	// children; 0 on a root run (see DefaultMaxChildDepth).
 	MaxDepth int `json:"max_depth,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
+	// RunTargets is the parent's run-wide target count when it started
+	// this child, MaxRunTargets the root's run-wide limit (0: the
+	// worker's default); both 0 on a root run (counting.go).
+	RunTargets    int `json:"run_targets,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
+	MaxRunTargets int `json:"max_run_targets,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
+	// Approved is the parent's approval scope: the child's destructive
+	// steps act only on its targets until the child's own approval.
+	Approved *ApprovalScope `json:"approved,omitempty" jsonschema_description:"set by a parent run for its children: only these targets may be written until the child's own approval; it can only restrict a run"`
 	// Resume carries a run's state across continue-as-new; nil on a fresh
 	// run, and refused on one (contract.go).
 	Resume *Carry `json:"resume,omitempty" jsonschema_description:"set by the workflow itself when it continues as new; a fresh run that carries it is refused"`
@@ -79,6 +87,10 @@ type RunInput struct {
 
 // Carry is the state handed to the next run after continue-as-new.
 type Carry struct {
+	// From is the run id of the run that continued as new: the next run
+	// accepts the carry only from the run the server says it continues
+	// (contract_origin.go).
+	From    string         `json:"from,omitempty"`
 	Status  RunStatus      `json:"status"`
 	Vars    map[string]any `json:"vars,omitempty"`
 	Outputs map[string]any `json:"outputs,omitempty"` // step id -> output
@@ -91,6 +103,14 @@ type Carry struct {
 	Partial  []any  `json:"partial,omitempty"`
 	Done     []bool `json:"done,omitempty"`
 	DoneBits []byte `json:"done_bits,omitempty"`
+	// StepTargets, RunTargets and ChildTargets are the target counts
+	// (counting.go): targets by step, the run's kind/target keys, and
+	// what finished children counted.
+	StepTargets  map[string][]string `json:"step_targets,omitempty"`
+	RunTargets   []string            `json:"run_targets,omitempty"`
+	ChildTargets int                 `json:"child_targets,omitempty"`
+	// Scope is the run's approval scope (approval_scope.go).
+	Scope *ApprovalScope `json:"scope,omitempty"`
 }
 
 // RunStatus is the progress query's answer and the run's result; it is also
@@ -107,8 +127,11 @@ type RunStatus struct {
 	Outputs          map[string]any    `json:"outputs,omitempty"`
 	Steps            []*StepStatus     `json:"steps"`
 	PendingApprovals []PendingApproval `json:"pending_approvals,omitempty"`
-	StartedAt        time.Time         `json:"started_at"`
-	FinishedAt       *time.Time        `json:"finished_at,omitempty"`
+	// TargetsCounted is how many distinct targets the destructive steps
+	// of this run and its children counted against max_run_targets.
+	TargetsCounted int        `json:"targets_counted,omitempty"`
+	StartedAt      time.Time  `json:"started_at"`
+	FinishedAt     *time.Time `json:"finished_at,omitempty"`
 }
 
 // StepStatus is one step's progress.

@@ -17,7 +17,11 @@ import "go.temporal.io/sdk/workflow"
 // as it always did.
 //
 // A change made after this one adds its own change ID as before; it is
-// not covered by versionGates.
+// not covered by versionGates, and asks it with since, not gated:
+// versionResumeOrigin, versionIntakeOrigin, versionTargetCounts,
+// versionApprovalScope. Those that only refuse what was let through
+// before ask only when they would refuse, so runs they let through record
+// no marker.
 const versionGates = "gates-2"
 
 // gatesKey marks a context whose run recorded the versionGates marker.
@@ -39,5 +43,14 @@ func gated(ctx workflow.Context, changeID string) bool {
 	if on, _ := ctx.Value(gatesKey{}).(bool); on {
 		return true
 	}
+	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) >= 1
+}
+
+// since reports whether a change made after versionGates applies to this
+// run: its own version marker decides (recorded for a run that meets it
+// first). Unlike gated, the versionGates marker does not answer for it: a
+// history recorded under versionGates but before the change must replay
+// as it ran.
+func since(ctx workflow.Context, changeID string) bool {
 	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) >= 1
 }

@@ -235,7 +235,8 @@ func TestContinueAsNewCarriesState(t *testing.T) {
 
 	// The next run picks up where the first stopped and finishes.
 	h2 := newHarness(t)
-	h2.env.SetContinuedExecutionRunID("previous-run")
+	require.NotEmpty(t, next.Resume.From, "the carry names the run that wrote it")
+	h2.env.SetContinuedExecutionRunID(next.Resume.From)
 	st, err := h2.run(findAndDeactivate, next)
 	require.NoError(t, err)
 	assert.Equal(t, []any{"00u1"}, st.Outputs["deactivated"])

@@ -48,6 +48,10 @@ type GuardResult struct {
 	// DefaultMaxTargets is the worker's limit for steps and playbooks that
 	// set none.
 	DefaultMaxTargets int `json:"default_max_targets"`
+	// DefaultMaxRunTargets is the worker's run-wide limit for runs whose
+	// playbook sets none; 0 (a result recorded before the limit) means
+	// none.
+	DefaultMaxRunTargets int `json:"default_max_run_targets,omitempty"`
 	// Refused says why the step as a whole is refused (a protected group,
 	// zone or network in a guarded parameter); empty when it is not. The
 	// JSON name predates scopes other than groups.

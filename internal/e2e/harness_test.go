@@ -154,7 +154,8 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	es, err := store.ExternalStorage()
 	require.NoError(t, err)
 	m := metrics.New()
-	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es, MetricsHandler: m.SDKHandler(), DataConverter: payloadcrypt.DataConverter(so.crypt)})
+	c, err := srv.NewClient(ctx, client.Options{ExternalStorage: es, MetricsHandler: m.SDKHandler(), DataConverter: payloadcrypt.DataConverter(so.crypt),
+		FailureConverter: payloadcrypt.FailureConverter(so.crypt)})
 	require.NoError(t, err)
 	m.WatchApprovals(c)
 	// Generous limits, except where the caller set a bucket's own.

@@ -29,6 +29,14 @@ import (
 // step, the playbook nor the worker configuration sets one.
 const DefaultMaxTargets = 25
 
+// RunTargetsFactor makes the run-wide limit's default from the per-step
+// one: a run may act on four steps' worth of targets (100 by default)
+// before it stops; a playbook that needs more says so
+// (guardrails.max_run_targets, or a larger max_targets). The workflow
+// applies the same factor to a playbook's own max_targets
+// (workflows.RunTargetsFactor).
+const RunTargetsFactor = 4
+
 // defaultNetworks are protected unless the configuration turns them off:
 // blocking loopback or private space would cut off the org's own egress.
 var defaultNetworks = []string{"127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "0.0.0.0/32"}
@@ -36,8 +44,11 @@ var defaultNetworks = []string{"127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "19
 // Config is the guardrail file (--guardrails FILE or CORDON_GUARDRAILS).
 type Config struct {
 	// MaxTargets is the default per-step limit; 0 means DefaultMaxTargets.
-	MaxTargets int       `yaml:"max_targets"`
-	Protected  Protected `yaml:"protected"`
+	MaxTargets int `yaml:"max_targets"`
+	// MaxRunTargets is the default run-wide limit (a run and its
+	// children); 0 means RunTargetsFactor times the per-step default.
+	MaxRunTargets int       `yaml:"max_run_targets"`
+	Protected     Protected `yaml:"protected"`
 	// Approvals says which approval decisions the worker accepts (signed
 	// by cordon serve, with which keys); see internal/signing.
 	Approvals signing.Policy `yaml:"approvals"`
@@ -137,6 +148,9 @@ func (g *Guard) Check(ctx context.Context, req spec.GuardRequest) (spec.GuardRes
 	res := spec.GuardResult{Allowed: []string{}, DefaultMaxTargets: g.cfg.MaxTargets}
 	if res.DefaultMaxTargets == 0 {
 		res.DefaultMaxTargets = DefaultMaxTargets
+	}
+	if res.DefaultMaxRunTargets = g.cfg.MaxRunTargets; res.DefaultMaxRunTargets == 0 {
+		res.DefaultMaxRunTargets = RunTargetsFactor * res.DefaultMaxTargets
 	}
 	users, groups, err := g.identities(ctx)
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -213,10 +214,33 @@ func FromEnv(getenv func(string) string) (*Codec, error) {
 }
 
 // DataConverter is the SDK's default converter with c applied; with a nil
-// c, the default converter.
+// c, the default converter. It encodes every payload a client or worker
+// writes: inputs, results, heartbeats, markers and memos (the client
+// encodes a start's memo with it, getWorkflowMemo in
+// go.temporal.io/sdk@v1.50.0/internal/internal_workflow_client.go).
+// Failures are not payloads: pair it with FailureConverter.
 func DataConverter(c *Codec) converter.DataConverter {
 	if c == nil {
 		return converter.GetDefaultDataConverter()
 	}
 	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), c)
+}
+
+// FailureConverter encodes failures with c. The SDK's default failure
+// converter encodes an error's details with the default data converter,
+// not the client's, and keeps the message and stack trace as plain text
+// on the failure (DefaultFailureConverter in
+// go.temporal.io/sdk@v1.50.0/internal/failure_converter.go): a failed
+// run's details (its status, every step's output) would reach the
+// database as json/plain. With c, details go through DataConverter(c)
+// and EncodeCommonAttributes moves message and stack trace into an
+// encoded payload (the failure's message reads "Encoded failure"). With
+// a nil c, the SDK's default.
+func FailureConverter(c *Codec) converter.FailureConverter {
+	if c == nil {
+		return temporal.GetDefaultFailureConverter()
+	}
+	return temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+		DataConverter: DataConverter(c), EncodeCommonAttributes: true,
+	})
 }

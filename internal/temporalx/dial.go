@@ -66,6 +66,7 @@ func ClientOptions(logger *slog.Logger) (client.Options, error) {
 	}
 	if crypt != nil {
 		opts.DataConverter = payloadcrypt.DataConverter(crypt)
+		opts.FailureConverter = payloadcrypt.FailureConverter(crypt)
 	}
 	return opts, nil
 }
