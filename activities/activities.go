@@ -47,7 +47,16 @@ type Activities struct {
 	// 0 with a store, which takes results of any size. Default 0.
 	MaxOutputBytes int
 
+	// LogDelay is how long a step waits for the System Log to show the
+	// event of a write whose reply was lost (attribution.go). Default
+	// DefaultLogDelay.
+	LogDelay time.Duration
+
 	zoneMu sync.Map // zone id -> *sync.Mutex; see lockZone
+
+	selfMu    sync.Mutex // guards self, selfKnown (attribution.go)
+	self      string
+	selfKnown bool
 }
 
 // New returns the activities over client and reg.

@@ -190,6 +190,9 @@ func zoneShapeParams() []Param {
 func Okta() *Registry {
 	r := NewRegistry()
 	for _, a := range append(oktaActions(), identityActions()...) {
+		if a.ReadBack == nil {
+			a.ReadBack = readBacks[a.Name] // readback.go
+		}
 		r.Register(a)
 	}
 	return r
