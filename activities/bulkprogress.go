@@ -16,9 +16,9 @@ import (
 // skipped without a request, and an unfinished item whose write was sent
 // is read back before anything is written again (runBulk, item).
 type bulkProgress struct {
-	V        int                      `json:"v"`
-	DoneBits []byte                   `json:"done_bits,omitempty"`
-	SentBits []byte                   `json:"sent_bits,omitempty"`
+	V        int                     `json:"v"`
+	DoneBits []byte                  `json:"done_bits,omitempty"`
+	SentBits []byte                  `json:"sent_bits,omitempty"`
 	Notes    map[int]spec.ItemResult `json:"notes,omitempty"`
 	// Done and Results are the heartbeat shape before version 2 (the
 	// finished indexes and their results, in order); read on resume only.
