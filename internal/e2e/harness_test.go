@@ -168,6 +168,9 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
 	require.NoError(t, err)
 	acts := activities.New(oc, reg, nil)
+	// The simulator's System Log has no delay: a missing event of this
+	// step's write is missing for good, so attribution need not wait long.
+	acts.LogDelay = 3 * time.Second
 	if !store.Enabled() {
 		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}

@@ -14,6 +14,7 @@ import (
 type Fault struct {
 	Path          string        // path prefix, e.g. "/api/v1/zones"; "" matches every API path
 	Method        string        // "" matches every method
+	UserAgent     string        // "" matches every client; else requests whose User-Agent contains it
 	ErrorRate     float64       // answer 500 E0000009
 	Latency       time.Duration // delay before handling (honours client cancellation)
 	DropRate      float64       // close the connection without a response
@@ -29,6 +30,7 @@ type Fault struct {
 type faultJSON struct {
 	Path          string  `json:"path"`
 	Method        string  `json:"method,omitempty"`
+	UserAgent     string  `json:"userAgent,omitempty"`
 	ErrorRate     float64 `json:"errorRate,omitempty"`
 	Latency       string  `json:"latency,omitempty"`
 	DropRate      float64 `json:"dropRate,omitempty"`
@@ -39,7 +41,7 @@ type faultJSON struct {
 
 // MarshalJSON renders the admin endpoint's form.
 func (f Fault) MarshalJSON() ([]byte, error) {
-	j := faultJSON{Path: f.Path, Method: f.Method, ErrorRate: f.ErrorRate, DropRate: f.DropRate,
+	j := faultJSON{Path: f.Path, Method: f.Method, UserAgent: f.UserAgent, ErrorRate: f.ErrorRate, DropRate: f.DropRate,
 		RateLimitRate: f.RateLimitRate, LostReplyRate: f.LostReplyRate, Times: f.Times}
 	if f.Latency > 0 {
 		j.Latency = f.Latency.String()
@@ -53,7 +55,7 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*f = Fault{Path: j.Path, Method: strings.ToUpper(j.Method), ErrorRate: j.ErrorRate, DropRate: j.DropRate,
+	*f = Fault{Path: j.Path, Method: strings.ToUpper(j.Method), UserAgent: j.UserAgent, ErrorRate: j.ErrorRate, DropRate: j.DropRate,
 		RateLimitRate: j.RateLimitRate, LostReplyRate: j.LostReplyRate, Times: j.Times}
 	if j.Latency != "" {
 		d, err := time.ParseDuration(j.Latency)
@@ -96,7 +98,7 @@ func (s *Sim) SetFault(f Fault) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for i, a := range fs.list {
-		if a.Path == f.Path && a.Method == f.Method {
+		if a.Path == f.Path && a.Method == f.Method && a.UserAgent == f.UserAgent {
 			fs.list = append(fs.list[:i:i], fs.list[i+1:]...)
 			break
 		}
@@ -132,7 +134,8 @@ func (s *Sim) pickFaults(r *http.Request) faultEffect {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for _, a := range fs.list {
-		if !strings.HasPrefix(r.URL.Path, a.Path) || (a.Method != "" && a.Method != r.Method) {
+		if !strings.HasPrefix(r.URL.Path, a.Path) || (a.Method != "" && a.Method != r.Method) ||
+			(a.UserAgent != "" && !strings.Contains(r.UserAgent(), a.UserAgent)) {
 			continue
 		}
 		if a.Times > 0 && a.fired >= a.Times {
