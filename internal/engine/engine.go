@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
@@ -48,6 +49,10 @@ type Deps struct {
 	// approvals); nil records nothing (the activity is still registered).
 	// Okta writes reach it through the Okta client's observer.
 	Audit *audit.Recorder
+	// UndoRetryFor is how long an undo step keeps retrying 5xx and
+	// connection errors (worker: CORDON_UNDO_RETRY_FOR); 0 means
+	// workflows.DefaultUndoRetryFor.
+	UndoRetryFor time.Duration
 }
 
 // guardCheck is the guardrails' activity: the guard's check with its
@@ -63,6 +68,7 @@ func guardCheck(g *guard.Guard) func(context.Context, spec.GuardRequest) (spec.G
 // Register adds every Cordon workflow and activity to r.
 func Register(r worker.Registry, d Deps) {
 	in := workflows.New(d.Registry)
+	in.UndoRetryFor = d.UndoRetryFor
 	in.ApprovalsURL, in.Approvals = d.ApprovalsURL, d.Approvals
 	workflows.Register(r, in)
 	d.Activities.Register(r)
