@@ -144,3 +144,44 @@ func toAny(ids []string) []any {
 	}
 	return out
 }
+
+// An undo that cannot finish within its retry budget ends undo_failed:
+// the status names what stays changed, CordonState says undo_failed, the
+// notification hook hears of it; it never reports succeeded.
+func TestUndoThatGivesUpEndsUndoFailed(t *testing.T) {
+	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 5},
+		stackOptions{undoRetryFor: 5 * time.Second})
+	t.Cleanup(stop)
+	ctx := context.Background()
+	ids := strs(s.benchIDs(t, 0, 5))
+	id := s.start(t, runs.Request{Playbook: s.load(t, "suspend-briefly.yaml"), Inputs: map[string]any{"users": toAny(ids)}})
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	// Once the step is done, every unsuspend Cordon sends is answered
+	// 500, for longer than the undo's budget.
+	s.sim.Sim().SetFault(oktasim.Fault{Path: "/api/v1/users/", Method: http.MethodPost, UserAgent: "cordon-op/", ErrorRate: 1})
+	undo := id + "/undo-suspend"
+	var us *workflows.RunStatus
+	eventually(t, time.Minute, "the undo to give up", func() bool {
+		got, err := runs.Status(ctx, s.client, undo)
+		us = got
+		return err == nil && got.Status != workflows.RunRunning
+	})
+	assert.Equal(t, workflows.RunUndoFailed, us.Status, us.Error)
+	assert.Contains(t, us.Error, "5 of 5 targets stay changed")
+	left := us.Outputs["stays_changed"]
+	assert.Len(t, left, 5, "the status lists what stays changed")
+	for _, uid := range ids {
+		assert.Equal(t, "SUSPENDED", s.user(t, uid).Status)
+		assert.Contains(t, us.Error, uid)
+	}
+	eventually(t, 30*time.Second, "CordonState undo_failed", func() bool { return s.stateOf(t, undo) == workflows.RunUndoFailed })
+	eventually(t, 30*time.Second, "the undo_failed notification", func() bool {
+		for _, m := range e2eHooks.messagesAbout(undo) {
+			if strings.Contains(m, "Undo failed") {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -119,6 +119,9 @@ type stackOptions struct {
 	// postgres, when set, runs the Temporal server on PostgreSQL instead
 	// of SQLite (the PostgreSQL tier, postgres_test.go).
 	postgres *devserver.Postgres
+	// undoRetryFor, when set, is the undo steps' retry budget (worker:
+	// CORDON_UNDO_RETRY_FOR).
+	undoRetryFor time.Duration
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -179,7 +182,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	triggerLib := runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, engine.WorkerOptions())
-		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail,
+		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail, UndoRetryFor: so.undoRetryFor,
 			Intake: &intake.Poller{Okta: oc, Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
 			Health: &healthcheck.Alerter{Starter: trigger.ClientStarter{Client: c}, Library: triggerLib}})
 		w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
