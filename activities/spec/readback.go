@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ReadBackKind is how a write's effect is observed in Okta.
@@ -107,4 +108,29 @@ var readBacks = map[string]*ReadBack{
 	DeleteZones:       {Kind: ReadZone, Events: []string{"zone.delete"}},
 	CreateZone:        {Kind: ReadCreated, Events: []string{"zone.create"}},
 	CreateUserInGroup: {Kind: ReadCreated, Events: []string{"user.lifecycle.create"}},
+}
+
+// Describe says, for docs/actions.md, how a lost reply is confirmed and
+// the change attributed.
+func (rb *ReadBack) Describe() string {
+	events := "`" + strings.Join(rb.Events, "`, `") + "`"
+	var how string
+	switch rb.Kind {
+	case ReadUserStatus:
+		how = "a write without an answer (or a 5xx) is confirmed by reading the user (status " + strings.Join(rb.Statuses, " or ") + ")"
+	case ReadMembership:
+		how = "a write without an answer (or a 5xx) is confirmed by reading the user's groups"
+	case ReadEvent:
+		how = "the effect leaves no state to read: a write without an answer (or a 5xx) is confirmed by the System Log event"
+	case ReadZone:
+		return "the zone is read back after the write, and a write-ahead record in the heartbeat tells a retry what an earlier attempt wrote (System Log: " + events + ")"
+	case ReadCreated:
+		return "a retry looks the object up by its unique name before creating it again (System Log: " + events + ")"
+	}
+	s := how + ", on every attempt including the last; a change found in place is the step's only when a System Log event (" + events +
+		") with the step's User-Agent marker names the item"
+	if rb.Already != "" {
+		s += ", otherwise it is " + rb.Already + " (with who made it) and never undone"
+	}
+	return s
 }
