@@ -75,7 +75,7 @@ func (a *Activities) runBulkIn(ctx context.Context, act *spec.Action, group stri
 	log := activity.GetLogger(ctx)
 	ctx, _ = a.withAttribution(ctx, act, group)
 	b := &bulkRun{ctx: ctx, ids: ids}
-	b.progress, b.doneAt = resumeProgress(ctx, ids)
+	b.progress, b.doneAt, b.uncertain = resumeProgress(ctx, ids)
 	b.sentBefore = slices.Clone(b.progress.SentBits)
 	if len(b.doneAt) > 0 {
 		log.Info("resuming from heartbeat", "action", act.Name, "done", len(b.doneAt), "total", len(ids))
@@ -91,7 +91,10 @@ func (a *Activities) runBulkIn(ctx context.Context, act *spec.Action, group stri
 			"done", len(b.doneAt), "total", len(ids), "wait", delay)
 	}
 	if b.abort != nil {
+		b.mu.Lock()
+		b.progress.Final = true
 		activity.RecordHeartbeat(ctx, b.progress)
+		b.mu.Unlock()
 		log.Warn("handing unfinished items back for a retry", "action", act.Name, "done", len(b.doneAt), "total", len(ids), "error", b.abort)
 		return nil, classify(act.Title, b.abort)
 	}
@@ -163,8 +166,10 @@ type bulkRun struct {
 	mu       sync.Mutex
 	progress bulkProgress
 	doneAt   map[int]spec.ItemResult
-	// sentBefore is the earlier attempts' write-ahead record.
+	// sentBefore is the earlier attempts' write-ahead record; uncertain
+	// says it may be incomplete (the last attempt died).
 	sentBefore []byte
+	uncertain  bool
 	abort      error         // the error that stopped the round
 	off        chan struct{} // closed when abort is set by an item
 }

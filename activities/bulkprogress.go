@@ -20,6 +20,11 @@ type bulkProgress struct {
 	DoneBits []byte                  `json:"done_bits,omitempty"`
 	SentBits []byte                  `json:"sent_bits,omitempty"`
 	Notes    map[int]spec.ItemResult `json:"notes,omitempty"`
+	// Final marks the heartbeat an attempt records as it hands its items
+	// back (sent with its failure, so complete). A retry that finds it
+	// missing knows its predecessor died and that the last writes it sent
+	// may not be in the bits (the SDK sends heartbeats in batches).
+	Final bool `json:"final,omitempty"`
 	// Done and Results are the heartbeat shape before version 2 (the
 	// finished indexes and their results, in order); read on resume only.
 	Done    []int             `json:"done,omitempty"`
@@ -61,17 +66,21 @@ func (p *bulkProgress) add(i int, r spec.ItemResult) {
 // results by index, and which unfinished items had their write sent.
 // Details of an unknown shape or out of range are ignored: those items
 // are then redone, read back first when their write was sent.
-func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]spec.ItemResult) {
+func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]spec.ItemResult, bool) {
 	n := len(ids)
 	p := newProgress(n)
 	done := map[int]spec.ItemResult{}
+	// Without a complete record of the last attempt, a retry cannot know
+	// which writes it sent: every unfinished item is then uncertain.
+	uncertain := retried(ctx)
 	if !activity.IsActivity(ctx) || !activity.HasHeartbeatDetails(ctx) {
-		return p, done
+		return p, done, uncertain
 	}
 	var prev bulkProgress
 	if err := activity.GetHeartbeatDetails(ctx, &prev); err != nil {
-		return p, done
+		return p, done, uncertain
 	}
+	uncertain = uncertain && !prev.Final
 	restore := func(i int, r spec.ItemResult) {
 		if _, dup := done[i]; i >= 0 && i < n && !dup {
 			p.add(i, r)
@@ -85,7 +94,7 @@ func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]sp
 				restore(i, prev.Results[k])
 			}
 		}
-		return p, done
+		return p, done, uncertain
 	}
 	for i := range n {
 		if bit(prev.SentBits, i) {
@@ -100,7 +109,7 @@ func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]sp
 		}
 		restore(i, r)
 	}
-	return p, done
+	return p, done, uncertain
 }
 
 // itemRef is the bulk item a context belongs to, so that an item's write
@@ -167,4 +176,11 @@ func refused(ctx context.Context) {
 	if !bit(b.sentBefore, r.i) && r.i/8 < len(b.progress.SentBits) {
 		b.progress.SentBits[r.i/8] &^= 1 << (r.i % 8)
 	}
+}
+
+// uncertain says whether the item's write may have been sent by an
+// earlier attempt that died before its heartbeat said so.
+func uncertain(ctx context.Context) bool {
+	r := itemOf(ctx)
+	return r != nil && r.b.uncertain
 }

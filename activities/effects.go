@@ -42,7 +42,10 @@ var errRedo = errors.New("in place, but not this step's change")
 // item runs one bulk item: a read-back first when an earlier attempt sent
 // the item's write, then fn.
 func (a *Activities) item(ctx context.Context, act *spec.Action, id string, fn itemFunc) (spec.ItemResult, error) {
-	if wasSent(ctx) && readsBack(act) {
+	// An uncertain item (its attempt died) is read back only where that
+	// is one read: a user's status. A membership step's member list,
+	// read at the start of every attempt, settles its items already.
+	if readsBack(act) && (wasSent(ctx) || (uncertain(ctx) && act.ReadBack.Kind == spec.ReadUserStatus)) {
 		landed, note, err := a.readBack(ctx, act, id)
 		if err != nil {
 			return failed(ctx, id, err)

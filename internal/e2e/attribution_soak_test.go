@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -185,4 +186,40 @@ func (s *stack) markedEvents(eventType string) map[string]int {
 		}
 	}
 	return out
+}
+
+// A worker killed in the middle of a chunk: the retry skips the finished
+// items (the heartbeat's bitmap) and reads back the ones whose progress
+// the dead worker had not yet sent, so no deactivation is sent twice.
+func TestKillMidChunkResendsNoWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kill")
+	}
+	const n = 500
+	s := newFaultStack(t, n, map[string]int{oktasim.BucketOther: 100}, time.Second)
+	w, err := s.spawnWorker(s.sim.URL())
+	require.NoError(t, err)
+	ids := s.benchIDs(t, 0, n)
+	id := s.startFault(t, "faults-deactivate.yaml", map[string]any{"user_ids": ids})
+	eventually(t, 2*time.Minute, "250 deactivations", func() bool {
+		return len(s.eventsPerUser("user.lifecycle.deactivate")) >= 250
+	})
+	require.NoError(t, w.cmd.Process.Signal(syscall.SIGKILL))
+	_ = w.cmd.Wait()
+	require.Less(t, len(s.eventsPerUser("user.lifecycle.deactivate")), n, "the kill came before the end")
+	w, err = s.spawnWorker(s.sim.URL())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = w.cmd.Process.Signal(syscall.SIGTERM); _ = w.cmd.Wait() })
+
+	st := s.waitLong(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	assert.Equal(t, map[string]int{"done": n}, outcomes(t, st, "deactivate"))
+	sent := 0
+	for _, r := range s.sim.Sim().Requests() {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/lifecycle/deactivate") {
+			sent++
+		}
+	}
+	t.Logf("deactivations sent: %d for %d users (%d re-sent after the kill)", sent, n, sent-n)
+	assert.Equal(t, n, sent, "no deactivation is sent twice")
 }
