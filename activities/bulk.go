@@ -31,6 +31,7 @@ type itemFunc func(ctx context.Context, id string) (spec.ItemResult, error)
 // what it did.
 func failed(ctx context.Context, id string, err error) (spec.ItemResult, error) {
 	if _, limited := rateLimitDelay(err); limited {
+		refused(ctx)                  // Okta refused before acting: the write did not land
 		return spec.ItemResult{}, err // budget, not failure: runBulk waits and redoes the item
 	}
 	if Retryable(err) && !lastAttempt(ctx) {
@@ -50,6 +51,9 @@ func beatInterval(ctx context.Context) time.Duration {
 func lastAttempt(ctx context.Context) bool {
 	if !activity.IsActivity(ctx) {
 		return true
+	}
+	if r := itemOf(ctx); r != nil && r.b.retriesLeft > 0 {
+		return false // the bulk attempt gives the item another round first
 	}
 	info := activity.GetInfo(ctx)
 	rp := info.RetryPolicy
@@ -76,19 +80,32 @@ func (a *Activities) runBulkIn(ctx context.Context, act *spec.Action, group stri
 	ctx, _ = a.withAttribution(ctx, act, group)
 	b := &bulkRun{ctx: ctx, ids: ids}
 	b.progress, b.doneAt, b.uncertain = resumeProgress(ctx, ids)
-	b.sentBefore = slices.Clone(b.progress.SentBits)
 	if len(b.doneAt) > 0 {
 		log.Info("resuming from heartbeat", "action", act.Name, "done", len(b.doneAt), "total", len(ids))
 	}
 	defer b.keepBeating()()
+	b.retriesLeft = inAttemptRetries
 	for {
 		b.round(a, act, fn)
-		delay, limited := rateLimitDelay(b.abort)
-		if !limited || !a.waitForReset(ctx, delay) {
+		if delay, limited := rateLimitDelay(b.abort); limited {
+			if !a.waitForReset(ctx, delay) {
+				break
+			}
+			log.Info("rate limited; waited for the reset within the attempt", "action", act.Name,
+				"done", len(b.doneAt), "total", len(ids), "wait", delay)
+			continue
+		}
+		if b.abort == nil || !Retryable(b.abort) || b.retriesLeft == 0 || ctx.Err() != nil {
 			break
 		}
-		log.Info("rate limited; waiting for the reset within the attempt", "action", act.Name,
-			"done", len(b.doneAt), "total", len(ids), "wait", delay)
+		// A 5xx or a lost connection: the unfinished items get another
+		// round within the attempt first, so that one bad answer does not
+		// cost the step a new attempt (and its re-reads).
+		wait := time.Second << (inAttemptRetries - b.retriesLeft)
+		b.retriesLeft--
+		if !sleepCtx(ctx, wait) {
+			break
+		}
 	}
 	if b.abort != nil {
 		b.mu.Lock()
@@ -105,6 +122,10 @@ func (a *Activities) runBulkIn(ctx context.Context, act *spec.Action, group stri
 // run, and waits for the items in flight.
 func (b *bulkRun) round(a *Activities, act *spec.Action, fn itemFunc) {
 	b.abort, b.off = nil, make(chan struct{})
+	// What earlier rounds and attempts sent: an item they wrote may have
+	// landed, so this round reads it back and attributes it as a retry.
+	b.sentBefore = slices.Clone(b.progress.SentBits)
+	b.rounds++
 	// Once one item stops the run, the items still waiting for the pacer
 	// are called off: they are unfinished work for the next round or the
 	// retry, and waiting for the window to turn would only delay it.
@@ -125,6 +146,22 @@ func (b *bulkRun) round(a *Activities, act *spec.Action, fn itemFunc) {
 	b.dispatch(work)
 	close(work)
 	wg.Wait()
+}
+
+// inAttemptRetries is how many more rounds a bulk attempt gives its
+// unfinished items after a 5xx or a lost connection (1 s, 2 s, 4 s apart)
+// before it hands them back to Temporal's retry.
+const inAttemptRetries = 3
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // rateLimitDelay says whether err is a 429 and how long its reset is.
@@ -149,14 +186,7 @@ func (a *Activities) waitForReset(ctx context.Context, delay time.Duration) bool
 			return false
 		}
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return sleepCtx(ctx, delay)
 }
 
 // bulkRun is the state runBulk's item workers share, under mu.
@@ -170,8 +200,12 @@ type bulkRun struct {
 	// says it may be incomplete (the last attempt died).
 	sentBefore []byte
 	uncertain  bool
-	abort      error         // the error that stopped the round
-	off        chan struct{} // closed when abort is set by an item
+	// retriesLeft counts the in-attempt rounds left after a 5xx; set
+	// between rounds only.
+	retriesLeft int
+	rounds      int           // rounds run in this attempt, the current one included
+	abort       error         // the error that stopped the round
+	off         chan struct{} // closed when abort is set by an item
 }
 
 // keepBeating heartbeats the progress on a ticker until the returned stop

@@ -184,3 +184,10 @@ func uncertain(ctx context.Context) bool {
 	r := itemOf(ctx)
 	return r != nil && r.b.uncertain
 }
+
+// laterRound says whether an earlier round of this attempt ran (after a
+// 5xx or a 429), so an item may have been written already.
+func laterRound(ctx context.Context) bool {
+	r := itemOf(ctx)
+	return r != nil && r.b.rounds > 1
+}

@@ -133,7 +133,7 @@ func (a *Activities) readBack(ctx context.Context, act *spec.Action, id string) 
 func (a *Activities) foundInPlace(ctx context.Context, act *spec.Action, id, note string) (spec.ItemResult, error) {
 	sent := wasSent(ctx)
 	at := attributionOf(ctx)
-	if at != nil && (sent || retried(ctx)) {
+	if at != nil && (sent || retried(ctx) || laterRound(ctx)) {
 		mine, by, err := at.decide(ctx, id, sent)
 		if err != nil {
 			return failed(ctx, id, err)

@@ -90,7 +90,7 @@ func TestBulkResumesFromHeartbeat(t *testing.T) {
 	f := newFixture(t, oktasim.Options{Users: 3})
 	users := []any{oktasim.DemoActiveUserID, oktasim.DemoStagedUserID, oktasim.DemoLockedUserID}
 	f.acts.BulkConcurrency = 1
-	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users/" + oktasim.DemoLockedUserID + "/lifecycle", ErrorRate: 1, Times: 1})
+	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users/" + oktasim.DemoLockedUserID + "/lifecycle", ErrorRate: 1, Times: 1 + inAttemptRetries})
 	var beat bulkProgress
 	f.env.SetOnActivityHeartbeatListener(func(_ *activity.Info, details converter.EncodedValues) {
 		var d bulkProgress
