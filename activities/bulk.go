@@ -26,9 +26,10 @@ func done(id, outcome string) (spec.ItemResult, error) {
 type itemFunc func(ctx context.Context, id string) (spec.ItemResult, error)
 
 // failed turns a permanent error into the item's failed result, or passes
-// a transient one through so the activity retries. On the last attempt a
-// transient error is recorded as a failure too, so the step still reports
-// what it did.
+// a transient one through so the activity retries. A 429 always passes
+// through (runBulk waits for the reset). On the last attempt's last round
+// a 5xx or network error is recorded as a failure, so the step still
+// reports what it did.
 func failed(ctx context.Context, id string, err error) (spec.ItemResult, error) {
 	if _, limited := rateLimitDelay(err); limited {
 		refused(ctx)                  // Okta refused before acting: the write did not land
@@ -68,8 +69,9 @@ func lastAttempt(ctx context.Context) bool {
 // unfinished items again, within the attempt (a rate-limit wait is
 // budget, not failure). Any other transient error (a 5xx, no answer)
 // does not fail its item while the activity has attempts left: the runner
-// stops dispatching and returns the error, so that Temporal retries the
-// unfinished items. group is the group a membership action's events name
+// stops dispatching, gives the unfinished items up to inAttemptRetries
+// more rounds, and then returns the error, so that Temporal retries them.
+// group is the group a membership action's events name
 // (attribution.go), "" for others.
 func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string, fn itemFunc) (*spec.BulkResult, error) {
 	return a.runBulkIn(ctx, act, "", ids, fn)
