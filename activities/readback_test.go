@@ -136,3 +136,30 @@ func TestLostReplyIsReadBackForEveryWriteAction(t *testing.T) {
 		})
 	}
 }
+
+// A created user whose reply was lost is looked up by its login on the
+// same attempt (spec.ReadCreated), not created twice nor failed.
+func TestLostReplyOfCreateUserIsReadBack(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, oktasim.Options{})
+	var g struct{ ID string }
+	_, err := f.acts.Okta.Do(context.Background(), http.MethodPost, "/groups", nil,
+		map[string]any{"profile": map[string]any{"name": "new-hires"}}, &g)
+	require.NoError(t, err)
+	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users", Method: http.MethodPost, LostReplyRate: 1, Times: 1})
+	var out map[string]any
+	require.NoError(t, f.run(spec.CreateUserInGroup, map[string]any{spec.ParamFirstName: "Ada", spec.ParamLastName: "Lovelace",
+		spec.ParamEmail: "ada.lost@example.com", spec.ParamGroupIDs: []any{g.ID}}, &out))
+	u, ok := f.sim.User("ada.lost@example.com")
+	require.True(t, ok)
+	assert.Equal(t, u.ID, out["id"])
+	assert.Contains(t, f.sim.GroupMembers(g.ID), u.ID)
+	assert.True(t, eventFor("user.lifecycle.create")(f, u.ID, ""), "created")
+	created := 0
+	for _, ev := range f.sim.Events("user.lifecycle.create") {
+		if ev["target"].([]any)[0].(map[string]any)["alternateId"] == "ada.lost@example.com" {
+			created++
+		}
+	}
+	assert.Equal(t, 1, created, "created once")
+}

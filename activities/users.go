@@ -166,9 +166,13 @@ func (a *Activities) CreateUserInGroup(ctx context.Context, req spec.Request) (a
 	if err == nil {
 		return json.RawMessage(raw), nil
 	}
-	if !okta.IsCode(err, okta.CodeValidation) {
+	_, limited := rateLimitDelay(err)
+	lost := Retryable(err) && !limited // no answer, or a 5xx: the user may have been created
+	if !okta.IsCode(err, okta.CodeValidation) && !lost {
 		return nil, classify(act.Title, err)
 	}
+	// The login is taken (a retry) or the answer was lost: read the user
+	// back by login, on every attempt including the last (spec.ReadCreated).
 	existing, u, gerr := a.Okta.GetUser(ctx, email)
 	if gerr != nil || !sameName(existing, profile) {
 		return nil, classify(act.Title, err)
