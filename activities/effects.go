@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 )
 
@@ -77,6 +78,11 @@ func (a *Activities) confirm(ctx context.Context, act *spec.Action, id string, e
 	}
 	landed, note, rerr := a.readBack(ctx, act, id)
 	if rerr != nil || !landed {
+		if rerr == nil && answered(err) {
+			// Okta answered (a 5xx) and the read-back shows no effect: the
+			// write did not land, so the next round need not read it back.
+			refused(ctx)
+		}
 		return failed(ctx, id, err)
 	}
 	r, ferr := a.foundInPlace(ctx, act, id, note)
@@ -179,4 +185,12 @@ func joinNote(a, b string) string {
 // retried says whether an earlier attempt of this activity ran.
 func retried(ctx context.Context) bool {
 	return activity.IsActivity(ctx) && activity.GetInfo(ctx).Attempt > 1
+}
+
+// answered says whether Okta answered the request (with a 5xx): it has
+// finished with it. Without an answer (a timeout, a dropped connection)
+// the write may still be in flight, so its write-ahead bit stays.
+func answered(err error) bool {
+	var apiErr *okta.APIError
+	return errors.As(err, &apiErr)
 }

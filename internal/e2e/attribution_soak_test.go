@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -132,8 +133,15 @@ func (s *stack) soakRound(t *testing.T, gid string, first int) float64 {
 		}
 		s.checkSoakOrg(t, gid, kind, users)
 	}
+	tally := map[string]int{}
+	for _, r := range s.sim.Sim().Requests() {
+		tally[fmt.Sprintf("%s %s %d", r.Method, idSegment.ReplaceAllString(r.Path, "{id}"), r.Status)]++
+	}
+	t.Logf("requests by route and status: %v", tally)
 	return float64(len(s.sim.Sim().Requests())) / float64(2*items)
 }
+
+var idSegment = regexp.MustCompile(`/(00[a-zA-Z0-9]{18}|nzo[a-zA-Z0-9]+)`)
 
 func stepResult(t *testing.T, st *workflows.RunStatus, step string) spec.BulkResult {
 	t.Helper()
