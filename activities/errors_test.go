@@ -82,9 +82,9 @@ func TestInvalidTokenE0000011(t *testing.T) {
 }
 
 // A bulk action stopped by a 5xx records its finished items in the
-// heartbeat (a bitmap) and the write it sent (the write-ahead bit); the
-// retry resumes from there, does not redo the finished items, and reads
-// the sent one back before writing it again.
+// heartbeat (a bitmap) with the writes that may have landed (the
+// write-ahead bits); the retry resumes from there and does not redo the
+// finished items.
 func TestBulkResumesFromHeartbeat(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{Users: 3})
@@ -101,7 +101,7 @@ func TestBulkResumesFromHeartbeat(t *testing.T) {
 	ae, _ := appErr(t, f.run(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: users}, nil))
 	require.Equal(t, ErrUnavailable, ae.Type())
 	require.Equal(t, []byte{0b011}, beat.DoneBits, "the two finished users are in the heartbeat")
-	require.Equal(t, []byte{0b111}, beat.SentBits, "and the three sent writes")
+	require.Equal(t, []byte{0b011}, beat.SentBits, "and the sent writes that may have landed: the 500's read-back showed the third did not")
 	require.Empty(t, beat.Notes, "plain done results take no room")
 
 	// The retry, as another worker would run it, with the heartbeat details.
@@ -116,7 +116,7 @@ func TestBulkResumesFromHeartbeat(t *testing.T) {
 	for _, r := range reqs {
 		assert.Contains(t, r.Path+r.Query, oktasim.DemoLockedUserID, "only the unfinished user is requested again")
 	}
-	assert.Equal(t, 1, writes(f.sim), "its write is sent once more: the read-back showed it had not landed")
+	assert.Equal(t, 1, writes(f.sim), "its write is sent once more")
 	for _, id := range users {
 		u, _ := f.sim.User(id.(string))
 		assert.Equal(t, "DEPROVISIONED", u.Status, id)
