@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,9 +16,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -52,25 +56,78 @@ func TestFaultSoakAttribution(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak")
 	}
-	s, stop := newStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 2 * 3 * soakPerKind,
-		Window: time.Second, MaxRequestLog: 1 << 20})
-	t.Cleanup(stop)
-	gid := newGroup(t, adminClient(t, s), "soak")
+	free, faulty := faultSoak(t)
+	t.Logf("requests per item: %.2f fault-free, %.2f under faults (%.2fx)", free, faulty, faulty/free)
+}
 
-	free := s.soakRound(t, gid, 0)
+// BenchmarkFaultSoak measures the soak's requests per item, fault-free and
+// under faults (docs/benchmarks.md); every item is checked as in the test.
+//
+//	go test ./internal/e2e/ -run '^$' -bench FaultSoak -benchtime 1x
+func BenchmarkFaultSoak(b *testing.B) {
+	for range b.N {
+		free, faulty := faultSoak(b)
+		b.ReportMetric(free, "req/item-fault-free")
+		b.ReportMetric(faulty, "req/item-faults")
+		b.ReportMetric(faulty/free, "ratio")
+	}
+}
+
+// faultSoak runs the soak on a stack of its own: one round without
+// faults, one with them, each over its own users.
+func faultSoak(tb testing.TB) (free, faulty float64) {
+	s, stop := newStack(tb, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 2 * 3 * soakPerKind,
+		Window: time.Second, MaxRequestLog: 1 << 20})
+	defer stop()
+	var g struct{ ID string }
+	_, err := s.adminOkta(tb).Do(context.Background(), http.MethodPost, "/groups", nil,
+		map[string]any{"profile": map[string]any{"name": "soak"}}, &g)
+	require.NoError(tb, err)
+
+	free = s.soakRound(tb, g.ID, 0)
 	s.sim.Sim().SetFault(oktasim.Fault{Path: "/api/v1/", ErrorRate: 0.03, DropRate: 0.02, RateLimitRate: 0.02})
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
 		s.sim.Sim().SetFault(oktasim.Fault{Path: "/api/v1/", Method: m, UserAgent: "cordon-op/", LostReplyRate: 0.03})
 	}
-	faulty := s.soakRound(t, gid, 3*soakPerKind)
+	faulty = s.soakRound(tb, g.ID, 3*soakPerKind)
 	s.sim.Sim().ClearFaults()
-	t.Logf("requests per item: %.2f fault-free, %.2f under faults (%.2fx)", free, faulty, faulty/free)
+	return free, faulty
+}
+
+func (s *stack) adminOkta(tb testing.TB) *okta.Client {
+	oc, err := okta.NewClient(okta.Config{OrgURL: s.sim.URL(), Token: simToken, UserAgent: "admin-console/1.0"})
+	require.NoError(tb, err)
+	return oc
+}
+
+// soakStart starts one soak run.
+func (s *stack) soakStart(tb testing.TB, file string, inputs map[string]any) string {
+	pb, err := playbook.LoadFile(filepath.Join("testdata", file), playbook.Options{Registry: s.reg})
+	require.NoError(tb, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: s.lib, Inputs: inputs, StartedBy: "e2e"})
+	require.NoError(tb, err)
+	return started.WorkflowID
+}
+
+// soakStatus waits for a run (or an undo) to leave running.
+func (s *stack) soakStatus(tb testing.TB, id string) *workflows.RunStatus {
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		st, err := runs.Status(context.Background(), s.client, id)
+		if err == nil && st.Status != workflows.RunRunning {
+			return st
+		}
+		require.True(tb, time.Now().Before(deadline), "%s still running (%v)", id, err)
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // soakRound runs soakRuns runs at once over the users from first on,
 // waits for them and their undos, checks every item, and returns the
 // org requests per item (steps and undos).
-func (s *stack) soakRound(t *testing.T, gid string, first int) float64 {
+func (s *stack) soakRound(tb testing.TB, gid string, first int) float64 {
 	s.sim.Sim().ResetRequests()
 	type started struct {
 		kind  soakKind
@@ -83,7 +140,7 @@ func (s *stack) soakRound(t *testing.T, gid string, first int) float64 {
 	for k, kind := range soakKinds {
 		for r := range soakRuns / 3 {
 			from := first + k*soakPerKind + r*soakPerRun
-			users := strs(s.benchIDs(t, from, from+soakPerRun))
+			users := strs(s.benchIDs(tb, from, from+soakPerRun))
 			wg.Go(func() {
 				in := map[string]any{"user_ids": toAny(users)}
 				if kind.file == "suspend-briefly.yaml" {
@@ -92,7 +149,7 @@ func (s *stack) soakRound(t *testing.T, gid string, first int) float64 {
 				if kind.group {
 					in["group"] = gid
 				}
-				id := s.startFault(t, kind.file, in)
+				id := s.soakStart(tb, kind.file, in)
 				mu.Lock()
 				all = append(all, started{kind, id, users})
 				mu.Unlock()
@@ -102,26 +159,20 @@ func (s *stack) soakRound(t *testing.T, gid string, first int) float64 {
 	wg.Wait()
 	items := 0
 	for _, r := range all {
-		st := s.waitLong(t, r.id)
-		require.Equal(t, workflows.RunSucceeded, st.Status, "%s: %s", r.id, st.Error)
-		res := stepResult(t, st, r.kind.step)
-		for _, it := range res.Results {
+		st := s.soakStatus(tb, r.id)
+		require.Equal(tb, workflows.RunSucceeded, st.Status, "%s: %s", r.id, st.Error)
+		for _, it := range soakResult(tb, st, r.kind.step).Results {
 			items++
-			assert.True(t, it.OK, "%s %s: no item fails, not even on a 429: %+v", r.id, it.ID, it)
-			assert.Equal(t, spec.OutcomeDone, it.Outcome, "%s %s: nobody else changed it, so it is the run's: %+v", r.id, it.ID, it)
+			assert.True(tb, it.OK, "%s %s: no item fails, not even on a 429: %+v", r.id, it.ID, it)
+			assert.Equal(tb, spec.OutcomeDone, it.Outcome, "%s %s: nobody else changed it, so it is the run's: %+v", r.id, it.ID, it)
 		}
 	}
 	for _, r := range all {
 		undo := r.id + "/undo-" + r.kind.step
-		var st *workflows.RunStatus
-		eventually(t, 2*time.Minute, undo+" to finish", func() bool {
-			got, err := runs.Status(context.Background(), s.client, undo)
-			st = got
-			return err == nil && got.Status != workflows.RunRunning
-		})
-		require.Equal(t, workflows.RunSucceeded, st.Status, "%s: %s", undo, st.Error)
-		for _, it := range stepResult(t, st, st.Steps[0].ID).Results {
-			assert.Equal(t, spec.OutcomeDone, it.Outcome, "%s %s: %+v", undo, it.ID, it)
+		st := s.soakStatus(tb, undo)
+		require.Equal(tb, workflows.RunSucceeded, st.Status, "%s: %s", undo, st.Error)
+		for _, it := range soakResult(tb, st, st.Steps[0].ID).Results {
+			assert.Equal(tb, spec.OutcomeDone, it.Outcome, "%s %s: %+v", undo, it.ID, it)
 		}
 	}
 	for _, kind := range soakKinds {
@@ -131,36 +182,36 @@ func (s *stack) soakRound(t *testing.T, gid string, first int) float64 {
 				users = append(users, r.users...)
 			}
 		}
-		s.checkSoakOrg(t, gid, kind, users)
+		s.checkSoakOrg(tb, gid, kind, users)
 	}
 	tally := map[string]int{}
 	for _, r := range s.sim.Sim().Requests() {
 		tally[fmt.Sprintf("%s %s %d", r.Method, idSegment.ReplaceAllString(r.Path, "{id}"), r.Status)]++
 	}
-	t.Logf("requests by route and status: %v", tally)
+	tb.Logf("requests by route and status: %v", tally)
 	return float64(len(s.sim.Sim().Requests())) / float64(2*items)
 }
 
 var idSegment = regexp.MustCompile(`/(00[a-zA-Z0-9]{18}|nzo[a-zA-Z0-9]+)`)
 
-func stepResult(t *testing.T, st *workflows.RunStatus, step string) spec.BulkResult {
-	t.Helper()
+func soakResult(tb testing.TB, st *workflows.RunStatus, step string) spec.BulkResult {
 	for _, s := range st.Steps {
 		if s.ID == step {
-			return decode[spec.BulkResult](t, s.Output)
+			raw, err := json.Marshal(s.Output)
+			require.NoError(tb, err)
+			var b spec.BulkResult
+			require.NoError(tb, json.Unmarshal(raw, &b))
+			return b
 		}
 	}
-	require.Failf(t, "no step", "%s in %s", step, st.WorkflowID)
+	require.Failf(tb, "no step", "%s in %s", step, st.WorkflowID)
 	return spec.BulkResult{}
 }
 
 // checkSoakOrg checks every user of a kind against the org and the System
 // Log: back to where it started, and exactly one marked event of the step
 // and one of its undo.
-func (s *stack) checkSoakOrg(t *testing.T, gid string, kind soakKind, users []string) {
-	if users == nil {
-		return
-	}
+func (s *stack) checkSoakOrg(tb testing.TB, gid string, kind soakKind, users []string) {
 	members := map[string]bool{}
 	for _, m := range s.sim.Sim().GroupMembers(gid) {
 		members[m] = true
@@ -168,12 +219,13 @@ func (s *stack) checkSoakOrg(t *testing.T, gid string, kind soakKind, users []st
 	step, undo := s.markedEvents(kind.event), s.markedEvents(kind.undoEvent)
 	for _, id := range users {
 		if kind.group {
-			assert.False(t, members[id], "%s: the undo removed the membership", id)
+			assert.False(tb, members[id], "%s: the undo removed the membership", id)
 		} else {
-			assert.Equal(t, "ACTIVE", s.user(t, id).Status, "%s: the undo reversed the %s", id, kind.step)
+			u, _ := s.sim.Sim().User(id)
+			assert.Equal(tb, "ACTIVE", u.Status, "%s: the undo reversed the %s", id, kind.step)
 		}
-		assert.Equal(t, 1, step[id], "%s: exactly one %s, by the run", id, kind.event)
-		assert.Equal(t, 1, undo[id], "%s: exactly one %s, by the undo", id, kind.undoEvent)
+		assert.Equal(tb, 1, step[id], "%s: exactly one %s, by the run", id, kind.event)
+		assert.Equal(tb, 1, undo[id], "%s: exactly one %s, by the undo", id, kind.undoEvent)
 	}
 }
 
@@ -204,30 +256,58 @@ func TestKillMidChunkResendsNoWrite(t *testing.T) {
 		t.Skip("kill")
 	}
 	const n = 500
-	s := newFaultStack(t, n, map[string]int{oktasim.BucketOther: 100}, time.Second)
-	w, err := s.spawnWorker(s.sim.URL())
-	require.NoError(t, err)
-	ids := s.benchIDs(t, 0, n)
-	id := s.startFault(t, "faults-deactivate.yaml", map[string]any{"user_ids": ids})
-	eventually(t, 2*time.Minute, "250 deactivations", func() bool {
-		return len(s.eventsPerUser("user.lifecycle.deactivate")) >= 250
-	})
-	require.NoError(t, w.cmd.Process.Signal(syscall.SIGKILL))
-	_ = w.cmd.Wait()
-	require.Less(t, len(s.eventsPerUser("user.lifecycle.deactivate")), n, "the kill came before the end")
-	w, err = s.spawnWorker(s.sim.URL())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = w.cmd.Process.Signal(syscall.SIGTERM); _ = w.cmd.Wait() })
+	sent := killMidChunk(t, n)
+	t.Logf("deactivations sent: %d for %d users (%d re-sent after the kill)", sent, n, sent-n)
+	assert.Equal(t, n, sent, "no deactivation is sent twice")
+}
 
-	st := s.waitLong(t, id)
-	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
-	assert.Equal(t, map[string]int{"done": n}, outcomes(t, st, "deactivate"))
+// BenchmarkKillMidChunk reports the writes re-sent after a kill -9 in the
+// middle of a 500-user deactivation (docs/benchmarks.md).
+//
+//	go test ./internal/e2e/ -run '^$' -bench KillMidChunk -benchtime 1x
+func BenchmarkKillMidChunk(b *testing.B) {
+	const n = 500
+	for range b.N {
+		b.ReportMetric(float64(killMidChunk(b, n)-n), "re-sent-writes")
+	}
+}
+
+// killMidChunk deactivates n users on a worker process, kills it with
+// SIGKILL half-way, lets a fresh worker finish, checks the report and
+// returns how many deactivations reached the org.
+func killMidChunk(tb testing.TB, n int) int {
+	s, stop := newStack(tb, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: n, Window: time.Second,
+		Limits: map[string]int{oktasim.BucketOther: 100}, MaxRequestLog: 1 << 20})
+	defer stop()
+	s.worker.Stop()
+	w, err := s.spawnWorker(s.sim.URL())
+	require.NoError(tb, err)
+	id := s.soakStart(tb, "faults-deactivate.yaml", map[string]any{"user_ids": s.benchIDs(tb, 0, n)})
+	for deadline := time.Now().Add(2 * time.Minute); len(s.eventsPerUser("user.lifecycle.deactivate")) < n/2; {
+		require.True(tb, time.Now().Before(deadline), "half of the deactivations")
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.NoError(tb, w.cmd.Process.Signal(syscall.SIGKILL))
+	_ = w.cmd.Wait()
+	require.Less(tb, len(s.eventsPerUser("user.lifecycle.deactivate")), n, "the kill came before the end")
+	w, err = s.spawnWorker(s.sim.URL())
+	require.NoError(tb, err)
+	defer func() { _ = w.cmd.Process.Signal(syscall.SIGTERM); _ = w.cmd.Wait() }()
+
+	st := s.soakStatus(tb, id)
+	require.Equal(tb, workflows.RunSucceeded, st.Status, st.Error)
+	done := 0
+	for _, it := range soakResult(tb, st, "deactivate").Results {
+		if it.Outcome == spec.OutcomeDone {
+			done++
+		}
+	}
+	assert.Equal(tb, n, done, "every deactivation is the run's")
 	sent := 0
 	for _, r := range s.sim.Sim().Requests() {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/lifecycle/deactivate") {
 			sent++
 		}
 	}
-	t.Logf("deactivations sent: %d for %d users (%d re-sent after the kill)", sent, n, sent-n)
-	assert.Equal(t, n, sent, "no deactivation is sent twice")
+	return sent
 }
