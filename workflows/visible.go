@@ -32,7 +32,7 @@ const (
 )
 
 // States lists every value CordonState takes, for `cordon list --status`.
-var States = []string{RunRunning, StateWaitingApproval, RunSucceeded, RunFailed, RunRejected, RunCancelled, StatePlanned, RunUndoFailed}
+var States = []string{RunRunning, StateWaitingApproval, RunSucceeded, RunFailed, RunRejected, RunCancelled, StatePlanned}
 
 // setState makes CordonState say state; nothing is written when it does
 // already (a run started by cordon run starts as running).
