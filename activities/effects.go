@@ -78,9 +78,14 @@ func (a *Activities) confirm(ctx context.Context, act *spec.Action, id string, e
 	}
 	landed, note, rerr := a.readBack(ctx, act, id)
 	if rerr != nil || !landed {
-		if rerr == nil && answered(err) {
-			// Okta answered (a 5xx) and the read-back shows no effect: the
-			// write did not land, so the next round need not read it back.
+		if rerr == nil && (answered(err) || act.ReadBack.Already != "") {
+			// The read-back shows no effect: the next round sends the
+			// write again without reading it back first. Okta answered (a
+			// 5xx), so it is done with the request; or the action finds
+			// its own late write in place when it sends again (Okta
+			// refuses, or answers the same) and attribution settles it.
+			// Only a write that must not land twice (an emailed reset)
+			// keeps its bit when no answer came: it may still be in flight.
 			refused(ctx)
 		}
 		return failed(ctx, id, err)
@@ -189,7 +194,7 @@ func retried(ctx context.Context) bool {
 
 // answered says whether Okta answered the request (with a 5xx): it has
 // finished with it. Without an answer (a timeout, a dropped connection)
-// the write may still be in flight, so its write-ahead bit stays.
+// the write may still be in flight.
 func answered(err error) bool {
 	var apiErr *okta.APIError
 	return errors.As(err, &apiErr)
