@@ -146,6 +146,13 @@ func (at *attribution) decide(ctx context.Context, id string, sent bool) (mine b
 	}
 }
 
+// mineNow reads the log (again, unless read within the last second or
+// it shows the item already) and says whether this step's event names id.
+func (at *attribution) mineNow(ctx context.Context, id string) (bool, error) {
+	entries, err := at.entries(ctx, id, true)
+	return hasMine(entries), err
+}
+
 // entries returns the events naming id, reading the log when it was never
 // read in this attempt, or (for an item this step wrote) not since a
 // second ago.

@@ -127,11 +127,14 @@ func (a *Activities) readBack(ctx context.Context, act *spec.Action, id string) 
 		}
 		return member == rb.Member, "", nil
 	case spec.ReadEvent:
+		// One read of the log, without waiting for a late event: these
+		// writes repeat harmlessly (spec.RetryEffects), so an effect not
+		// shown yet is written again rather than waited for.
 		at := attributionOf(ctx)
 		if at == nil {
 			return false, "", nil
 		}
-		mine, _, err := at.decide(ctx, id, true)
+		mine, err := at.mineNow(ctx, id)
 		return mine, "", err
 	}
 	return false, "", nil
