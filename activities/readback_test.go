@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -126,10 +127,14 @@ func TestLostReplyIsReadBackForEveryWriteAction(t *testing.T) {
 			assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome, "%+v", res.Results[0])
 			assert.True(t, res.Results[0].OK)
 			assert.True(t, c.landed(f, u.ID, g.ID), "the write landed")
+			// The simulator logs a dropped request once its handler has
+			// returned, which may be after the client saw the drop.
 			lost := 0
-			for _, r := range f.sim.Requests() {
-				if r.Path == c.path(u.ID, g.ID) && r.Method == c.method && r.Status == 0 {
-					lost++
+			for deadline := time.Now().Add(5 * time.Second); lost == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				for _, r := range f.sim.Requests() {
+					if r.Path == c.path(u.ID, g.ID) && r.Method == c.method && r.Status == 0 {
+						lost++
+					}
 				}
 			}
 			assert.Equal(t, 1, lost, "the write's reply was lost")
