@@ -202,3 +202,12 @@ func answered(err error) bool {
 	var apiErr *okta.APIError
 	return errors.As(err, &apiErr)
 }
+
+// lostReply says whether a write may have landed without its answer
+// reaching us: no answer, or a 5xx. A 429 was refused before Okta acted.
+// The zone and create actions read such a write back themselves
+// (spec.ReadZone, spec.ReadCreated), on every attempt.
+func lostReply(err error) bool {
+	_, limited := rateLimitDelay(err)
+	return err != nil && !limited && Retryable(err)
+}

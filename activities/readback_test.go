@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
@@ -167,4 +168,78 @@ func TestLostReplyOfCreateUserIsReadBack(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, created, "created once")
+}
+
+// zoneLostCase is a lost-reply case of a zone or create action: it runs
+// the action with the write's reply lost and checks the org.
+type zoneLostCase func(t *testing.T, f *fixture)
+
+func newPolicyZone(t *testing.T, f *fixture, name string) string {
+	z, err := f.acts.Okta.CreateZone(context.Background(), okta.Zone{"type": "IP", "name": name, "usage": "POLICY",
+		"gateways": []any{map[string]any{"type": "CIDR", "value": "192.0.2.0/28"}}})
+	require.NoError(t, err)
+	return z.Str("id")
+}
+
+func loseOne(f *fixture, method, path string) {
+	f.sim.SetFault(oktasim.Fault{Path: path, Method: method, LostReplyRate: 1, Times: 1})
+}
+
+var zoneLostCases = map[string]zoneLostCase{
+	spec.CreateZone: func(t *testing.T, f *fixture) {
+		loseOne(f, http.MethodPost, "/api/v1/zones")
+		var out map[string]any
+		require.NoError(t, f.run(spec.CreateZone, map[string]any{spec.ParamName: "lost-zone", spec.ParamGateways: []any{"203.0.113.7"}}, &out))
+		z, ok := f.sim.ZoneByName("lost-zone")
+		require.True(t, ok)
+		assert.Equal(t, z.ID, out["id"], "the created zone, read back by name")
+	},
+	spec.BlockIPs: func(t *testing.T, f *fixture) {
+		loseOne(f, http.MethodPut, "/api/v1/zones/"+oktasim.DemoBlockedIPZoneID)
+		res := f.bulk(spec.BlockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.9"}})
+		assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+		z, _ := f.sim.Zone(oktasim.DemoBlockedIPZoneID)
+		assert.Contains(t, z.Gateways, "203.0.113.9/32")
+	},
+	spec.UnblockIPs: func(t *testing.T, f *fixture) {
+		f.bulk(spec.BlockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.9"}})
+		loseOne(f, http.MethodPut, "/api/v1/zones/"+oktasim.DemoBlockedIPZoneID)
+		res := f.bulk(spec.UnblockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.9"}})
+		assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+		z, _ := f.sim.Zone(oktasim.DemoBlockedIPZoneID)
+		assert.NotContains(t, z.Gateways, "203.0.113.9/32")
+	},
+	spec.UpdateZone: func(t *testing.T, f *fixture) {
+		id := newPolicyZone(t, f, "lost-update")
+		loseOne(f, http.MethodPut, "/api/v1/zones/"+id)
+		require.NoError(t, f.run(spec.UpdateZone, map[string]any{spec.ParamZoneID: id, spec.ParamGateways: []any{"198.51.100.0/24"}}, nil))
+		z, _ := f.sim.Zone(id)
+		assert.Contains(t, z.Gateways, "198.51.100.0/24")
+	},
+	spec.DeleteZones: func(t *testing.T, f *fixture) {
+		id := newPolicyZone(t, f, "lost-delete")
+		loseOne(f, http.MethodDelete, "/api/v1/zones/"+id)
+		res := f.bulk(spec.DeleteZones, map[string]any{spec.ParamZoneIDs: []any{id}})
+		assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome, "%+v", res.Results[0])
+		_, ok := f.sim.Zone(id)
+		assert.False(t, ok)
+	},
+	spec.CreateUserInGroup: func(t *testing.T, f *fixture) {}, // TestLostReplyOfCreateUserIsReadBack
+}
+
+// The zone and create actions confirm a lost reply themselves, on the
+// same attempt: the zone is read back, or the object looked up by name.
+func TestLostReplyIsReadBackForZoneAndCreateActions(t *testing.T) {
+	t.Parallel()
+	for _, act := range spec.Okta().All() {
+		if !act.Destructive || readsBack(act) {
+			continue
+		}
+		c, ok := zoneLostCases[act.Name]
+		require.True(t, ok, "%s: a write action needs a lost-reply case", act.Name)
+		t.Run(act.Name, func(t *testing.T) {
+			t.Parallel()
+			c(t, newFixture(t, oktasim.Options{}))
+		})
+	}
 }

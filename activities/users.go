@@ -166,9 +166,7 @@ func (a *Activities) CreateUserInGroup(ctx context.Context, req spec.Request) (a
 	if err == nil {
 		return json.RawMessage(raw), nil
 	}
-	_, limited := rateLimitDelay(err)
-	lost := Retryable(err) && !limited // no answer, or a 5xx: the user may have been created
-	if !okta.IsCode(err, okta.CodeValidation) && !lost {
+	if !okta.IsCode(err, okta.CodeValidation) && !lostReply(err) {
 		return nil, classify(act.Title, err)
 	}
 	// The login is taken (a retry) or the answer was lost: read the user
