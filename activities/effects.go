@@ -46,7 +46,7 @@ func (a *Activities) item(ctx context.Context, act *spec.Action, id string, fn i
 	// An uncertain item (its attempt died) is read back only where that
 	// is one read: a user's status. A membership step's member list,
 	// read at the start of every attempt, settles its items already.
-	if readsBack(act) && (wasSent(ctx) || (uncertain(ctx) && act.ReadBack.Kind == spec.ReadUserStatus)) {
+	if readsBack(act) && (wasSent(ctx) || (uncertain(ctx) && act.ReadBack.Kind == spec.ReadUserStatus && !resends(ctx))) {
 		landed, note, err := a.readBack(ctx, act, id)
 		if err != nil {
 			return failed(ctx, id, err)
@@ -210,4 +210,18 @@ func answered(err error) bool {
 func lostReply(err error) bool {
 	_, limited := rateLimitDelay(err)
 	return err != nil && !limited && Retryable(err)
+}
+
+type resendKey struct{}
+
+// withResend marks a step whose lost write is better sent again than read
+// back: its reply carries something only a new write returns (a password
+// reset link when no email is sent), and repeating it is harmless.
+func withResend(ctx context.Context) context.Context {
+	return context.WithValue(ctx, resendKey{}, true)
+}
+
+func resends(ctx context.Context) bool {
+	on, _ := ctx.Value(resendKey{}).(bool)
+	return on
 }

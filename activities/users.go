@@ -98,6 +98,9 @@ func (a *Activities) ResetUserPasswords(ctx context.Context, req spec.Request) (
 		federated = false
 	}
 	emails := sendEmail && !federated
+	if !emails {
+		ctx = withResend(ctx) // a retry issues a new link rather than report one it lost
+	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		if emails {
 			// Without an email the reset link is in the reply: a lost one
