@@ -57,7 +57,16 @@ type Activities struct {
 	// Default nil: every destructive action is refused.
 	Guard WriteGuard
 
+	// LogDelay is how long a step waits for the System Log to show the
+	// event of a write whose reply was lost (attribution.go). Default
+	// DefaultLogDelay.
+	LogDelay time.Duration
+
 	zoneMu sync.Map // zone id -> *sync.Mutex; see lockZone
+
+	selfMu    sync.Mutex // guards self, selfKnown (attribution.go)
+	self      string
+	selfKnown bool
 }
 
 // New returns the activities over client and reg.

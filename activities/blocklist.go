@@ -80,7 +80,8 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Re
 			return nil, err
 		}
 		recordZoneWrite(ctx, earlier, results)
-		if _, err = a.Okta.ReplaceZone(ctx, zoneID, zone); err != nil {
+		// A lost reply is read back by the verification below (spec.ReadZone).
+		if _, err = a.Okta.ReplaceZone(ctx, zoneID, zone); err != nil && !lostReply(err) {
 			return nil, classify(act.Title, err)
 		}
 		if zone, err = a.verifyBlocklist(ctx, zoneID, results, block); err != nil {

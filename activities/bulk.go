@@ -2,6 +2,10 @@ package activities
 
 import (
 	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,10 +26,15 @@ func done(id, outcome string) (spec.ItemResult, error) {
 type itemFunc func(ctx context.Context, id string) (spec.ItemResult, error)
 
 // failed turns a permanent error into the item's failed result, or passes
-// a transient one through so the activity retries. On the last attempt a
-// transient error is recorded as a failure too, so the step still reports
-// what it did.
+// a transient one through so the activity retries. A 429 always passes
+// through (runBulk waits for the reset). On the last attempt's last round
+// a 5xx or network error is recorded as a failure, so the step still
+// reports what it did.
 func failed(ctx context.Context, id string, err error) (spec.ItemResult, error) {
+	if _, limited := rateLimitDelay(err); limited {
+		refused(ctx)                  // Okta refused before acting: the write did not land
+		return spec.ItemResult{}, err // budget, not failure: runBulk waits and redoes the item
+	}
 	if Retryable(err) && !lastAttempt(ctx) {
 		return spec.ItemResult{}, err
 	}
@@ -44,75 +53,86 @@ func lastAttempt(ctx context.Context) bool {
 	if !activity.IsActivity(ctx) {
 		return true
 	}
+	if r := itemOf(ctx); r != nil && r.b.retriesLeft > 0 {
+		return false // the bulk attempt gives the item another round first
+	}
 	info := activity.GetInfo(ctx)
 	rp := info.RetryPolicy
 	return rp != nil && rp.MaximumAttempts > 0 && info.Attempt >= rp.MaximumAttempts
 }
 
-// bulkProgress is what a bulk activity records in its heartbeat: the
-// finished items, by index into the request's ID list, and their results
-// (Results[i] belongs to Done[i]). A retry resumes from it and redoes only
-// the rest; an item interrupted by a 429 or a 5xx is not in it, so the
-// retry does it again.
-type bulkProgress struct {
-	Done    []int             `json:"done"`
-	Results []spec.ItemResult `json:"results"`
-}
-
-// add records item i's result. The item's id is left out: it is the
-// request's ids[i], restored on resume, so a 250-item chunk's heartbeat
-// stays a few kilobytes.
-func (p *bulkProgress) add(i int, r spec.ItemResult) {
-	r.ID = ""
-	p.Done = append(p.Done, i)
-	p.Results = append(p.Results, r)
-}
-
-// resumeProgress reads the last attempt's heartbeat. Details of another
-// shape (an older Cordon's) or out of range are ignored: the items are
-// then redone, which the idempotent writes report as already done.
-func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]spec.ItemResult) {
-	n := len(ids)
-	var p bulkProgress
-	done := map[int]spec.ItemResult{}
-	if !activity.HasHeartbeatDetails(ctx) {
-		return p, done
-	}
-	var prev bulkProgress
-	if err := activity.GetHeartbeatDetails(ctx, &prev); err != nil || len(prev.Done) != len(prev.Results) {
-		return p, done
-	}
-	for k, i := range prev.Done {
-		if _, dup := done[i]; i >= 0 && i < n && !dup {
-			r := prev.Results[k]
-			p.add(i, r)
-			r.ID = ids[i]
-			done[i] = r
-		}
-	}
-	return p, done
-}
-
 // runBulk runs fn over ids with bounded concurrency. It records a heartbeat
 // with every finished item and, on a retry, resumes from the last
-// heartbeat's details, so finished items are not redone. A transient error
-// (a 429, a 5xx, no answer) does not fail its item while the activity has
-// attempts left: the runner stops dispatching, lets the items in flight
-// finish, and returns the error (classified: a 429 carries NextRetryDelay
-// from Okta's reset) so that Temporal retries the unfinished items.
+// heartbeat's details (bulkprogress.go), so finished items are not redone.
+// A 429 never fails an item and never ends the attempt: the runner lets
+// the items in flight finish, waits for Okta's reset, and dispatches the
+// unfinished items again, within the attempt (a rate-limit wait is
+// budget, not failure). Any other transient error (a 5xx, no answer)
+// does not fail its item while the activity has attempts left: the runner
+// stops dispatching, gives the unfinished items up to inAttemptRetries
+// more rounds, and then returns the error, so that Temporal retries them.
+// group is the group a membership action's events name
+// (attribution.go), "" for others.
 func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string, fn itemFunc) (*spec.BulkResult, error) {
+	return a.runBulkIn(ctx, act, "", ids, fn)
+}
+
+func (a *Activities) runBulkIn(ctx context.Context, act *spec.Action, group string, ids []string, fn itemFunc) (*spec.BulkResult, error) {
 	fn = a.guardItem(act, fn) // the guardrails, re-checked before each item's write (writeguard.go)
 	log := activity.GetLogger(ctx)
-	b := &bulkRun{ctx: ctx, ids: ids, off: make(chan struct{})}
-	b.progress, b.doneAt = resumeProgress(ctx, ids)
+	ctx, _ = a.withAttribution(ctx, act, group)
+	b := &bulkRun{ctx: ctx, ids: ids}
+	b.progress, b.doneAt, b.uncertain = resumeProgress(ctx, ids)
 	if len(b.doneAt) > 0 {
 		log.Info("resuming from heartbeat", "action", act.Name, "done", len(b.doneAt), "total", len(ids))
 	}
 	defer b.keepBeating()()
+	b.retriesLeft = inAttemptRetries
+	for {
+		b.round(a, act, fn)
+		if delay, limited := rateLimitDelay(b.abort); limited {
+			if !a.waitForReset(ctx, delay) {
+				break
+			}
+			log.Info("rate limited; waited for the reset within the attempt", "action", act.Name,
+				"done", len(b.doneAt), "total", len(ids), "wait", delay)
+			continue
+		}
+		if b.abort == nil || !Retryable(b.abort) || b.retriesLeft == 0 || ctx.Err() != nil {
+			break
+		}
+		// A 5xx or a lost connection: the unfinished items get another
+		// round within the attempt first, so that one bad answer does not
+		// cost the step a new attempt (and its re-reads).
+		wait := time.Second << (inAttemptRetries - b.retriesLeft)
+		b.retriesLeft--
+		if !sleepCtx(ctx, wait) {
+			break
+		}
+	}
+	if b.abort != nil {
+		b.mu.Lock()
+		b.progress.Final = true
+		activity.RecordHeartbeat(ctx, b.progress)
+		b.mu.Unlock()
+		log.Warn("handing unfinished items back for a retry", "action", act.Name, "done", len(b.doneAt), "total", len(ids), "error", b.abort)
+		return nil, classify(act.Title, b.abort)
+	}
+	return a.finish(act, ids, b.doneAt)
+}
+
+// round dispatches the unfinished items to the workers until one stops the
+// run, and waits for the items in flight.
+func (b *bulkRun) round(a *Activities, act *spec.Action, fn itemFunc) {
+	b.abort, b.off = nil, make(chan struct{})
+	// What earlier rounds and attempts sent: an item they wrote may have
+	// landed, so this round reads it back and attributes it as a retry.
+	b.sentBefore = slices.Clone(b.progress.SentBits)
+	b.rounds++
 	// Once one item stops the run, the items still waiting for the pacer
-	// are called off: they are unfinished work for the retry, and waiting
-	// for the window to turn would only delay the retry.
-	itemCtx := okta.WithCallOff(ctx, b.off)
+	// are called off: they are unfinished work for the next round or the
+	// retry, and waiting for the window to turn would only delay it.
+	itemCtx := okta.WithCallOff(b.ctx, b.off)
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range max(a.BulkConcurrency, 1) {
@@ -120,7 +140,8 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				res, err := fn(itemCtx, ids[i])
+				ictx := context.WithValue(itemCtx, itemKey{}, &itemRef{b: b, i: i})
+				res, err := a.item(ictx, act, b.ids[i], fn)
 				b.record(i, res, err)
 			}
 		}()
@@ -128,12 +149,47 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 	b.dispatch(work)
 	close(work)
 	wg.Wait()
-	if b.abort != nil {
-		activity.RecordHeartbeat(ctx, b.progress)
-		log.Warn("handing unfinished items back for a retry", "action", act.Name, "done", len(b.doneAt), "total", len(ids), "error", b.abort)
-		return nil, classify(act.Title, b.abort)
+}
+
+// inAttemptRetries is how many more rounds a bulk attempt gives its
+// unfinished items after a 5xx or a lost connection (1 s, 2 s, 4 s apart)
+// before it hands them back to Temporal's retry.
+const inAttemptRetries = 3
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
-	return a.finish(act, ids, b.doneAt)
+}
+
+// rateLimitDelay says whether err is a 429 and how long its reset is.
+func rateLimitDelay(err error) (time.Duration, bool) {
+	var apiErr *okta.APIError
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatus != http.StatusTooManyRequests {
+		return 0, false
+	}
+	if apiErr.RetryAfter > 0 {
+		return apiErr.RetryAfter, true
+	}
+	return fallbackRateDelay, true
+}
+
+// waitForReset sleeps until a 429's window resets, plus jitter; false
+// when the activity's deadline or context ends first, so the attempt
+// hands its unfinished items back instead.
+func (a *Activities) waitForReset(ctx context.Context, delay time.Duration) bool {
+	delay += time.Duration(rand.Int64N(int64(retryJitter)))
+	if activity.IsActivity(ctx) {
+		if dl := activity.GetInfo(ctx).Deadline; !dl.IsZero() && time.Until(dl) < delay+time.Minute {
+			return false
+		}
+	}
+	return sleepCtx(ctx, delay)
 }
 
 // bulkRun is the state runBulk's item workers share, under mu.
@@ -143,8 +199,16 @@ type bulkRun struct {
 	mu       sync.Mutex
 	progress bulkProgress
 	doneAt   map[int]spec.ItemResult
-	abort    error         // the error that stopped the run
-	off      chan struct{} // closed when abort is set by an item
+	// sentBefore is the earlier attempts' write-ahead record; uncertain
+	// says it may be incomplete (the last attempt died).
+	sentBefore []byte
+	uncertain  bool
+	// retriesLeft counts the in-attempt rounds left after a 5xx; set
+	// between rounds only.
+	retriesLeft int
+	rounds      int           // rounds run in this attempt, the current one included
+	abort       error         // the error that stopped the round
+	off         chan struct{} // closed when abort is set by an item
 }
 
 // keepBeating heartbeats the progress on a ticker until the returned stop
@@ -200,7 +264,9 @@ func (b *bulkRun) record(i int, res spec.ItemResult, err error) {
 		if !res.Secret { // a credential never goes into a heartbeat: a retry redoes the item
 			b.progress.add(i, res)
 		}
-		activity.RecordHeartbeat(b.ctx, b.progress)
+		if activity.IsActivity(b.ctx) {
+			activity.RecordHeartbeat(b.ctx, b.progress)
+		}
 	}
 }
 

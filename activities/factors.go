@@ -49,9 +49,10 @@ func (a *Activities) ResetFactors(ctx context.Context, req spec.Request) (any, e
 			return done(id, spec.OutcomeNoFactors)
 		}
 		reset := make([]string, 0, len(match))
+		sending(ctx)
 		if types == nil {
 			if err := a.Okta.ResetFactors(ctx, id); err != nil {
-				return failed(ctx, id, err)
+				return a.confirm(ctx, act, id, err)
 			}
 			for _, f := range match {
 				reset = append(reset, f.FactorType)
@@ -61,7 +62,7 @@ func (a *Activities) ResetFactors(ctx context.Context, req spec.Request) (any, e
 				// A factor gone since the read (a retry, or the user) is
 				// what was wanted.
 				if err := a.Okta.DeleteFactor(ctx, id, f.ID); err != nil && !okta.IsCode(err, okta.CodeNotFound) {
-					return failed(ctx, id, err)
+					return a.confirm(ctx, act, id, err)
 				}
 				reset = append(reset, f.FactorType)
 			}

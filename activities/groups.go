@@ -21,6 +21,9 @@ func (a *Activities) RemoveUsersFromGroup(ctx context.Context, req spec.Request)
 	return a.membership(ctx, spec.RemoveUsersFromGroup, req, false)
 }
 
+// membership lists the group's members once per attempt and reuses the
+// list for every item; a user already in the wanted state is decided by
+// attribution (effects.go) when this step may have made the change.
 func (a *Activities) membership(ctx context.Context, name string, req spec.Request, add bool) (any, error) {
 	act, p, err := a.start(ctx, name, req)
 	if err != nil {
@@ -38,25 +41,11 @@ func (a *Activities) membership(ctx context.Context, name string, req spec.Reque
 			isMember[u.ID] = true
 		}
 	}
-	// On a retry, memberships an earlier attempt changed are in place
-	// already; the System Log tells them from older ones (effects.go).
-	event := "group.user_membership.remove"
-	if add {
-		event = "group.user_membership.add"
-	}
-	ours, err := a.membershipEvents(ctx, gid, event)
-	if err != nil {
-		return nil, classify(act.Title, err)
-	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, uid string) (spec.ItemResult, error) {
-		switch {
-		case add == isMember[uid] && ours[uid]:
-			return done(uid, spec.OutcomeDone)
-		case add && isMember[uid]:
-			return done(uid, spec.OutcomeAlreadyMember)
-		case !add && !isMember[uid]:
-			return done(uid, spec.OutcomeNotMember)
+	return a.runBulkIn(ctx, act, gid, p.List(spec.ParamUserIDs), func(ctx context.Context, uid string) (spec.ItemResult, error) {
+		if add == isMember[uid] {
+			return a.foundInPlace(ctx, act, uid, "")
 		}
+		sending(ctx)
 		var err error
 		if add {
 			err = a.Okta.AddUserToGroup(ctx, gid, uid)
@@ -64,7 +53,7 @@ func (a *Activities) membership(ctx context.Context, name string, req spec.Reque
 			err = a.Okta.RemoveUserFromGroup(ctx, gid, uid)
 		}
 		if err != nil {
-			return failed(ctx, uid, err)
+			return a.confirm(ctx, act, uid, err)
 		}
 		return done(uid, spec.OutcomeDone)
 	})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -60,21 +61,15 @@ func TestSuspendAndUnsuspendUsers(t *testing.T) {
 	assert.Equal(t, "LOCKED_OUT", locked.Status, "not_suspended writes nothing")
 }
 
-func TestSuspendUsersRateLimitedRetries(t *testing.T) {
+func TestSuspendUsersRateLimitedWaitsInTheAttempt(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, oktasim.Options{})
+	f := newFixture(t, oktasim.Options{Window: time.Second})
 	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users/" + oktasim.DemoActiveUserID + "/lifecycle", RateLimitRate: 1, Times: 1})
-	ae, _ := appErr(t, f.run(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID}, nil))
-	assert.Equal(t, ErrRateLimited, ae.Type(), "a 429 stops the step for a retry after the reset")
-	assert.False(t, ae.NonRetryable())
-	assert.Positive(t, ae.NextRetryDelay())
+	res := f.bulk(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID})
+	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome, "the same attempt suspends after the reset")
 	u, _ := f.sim.User(oktasim.DemoActiveUserID)
-	assert.Equal(t, "ACTIVE", u.Status)
-	// The retry, as Temporal schedules it after NextRetryDelay (on another
-	// worker here, whose pacer has not seen the 429).
-	retry := attach(t, f.srv, f.logs, testToken)
-	res := retry.bulk(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID})
-	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome, "the retry suspends")
+	assert.Equal(t, "SUSPENDED", u.Status)
+	assert.Equal(t, 1, countStatus(f.sim, 429))
 }
 
 func TestUnlockUsers(t *testing.T) {
@@ -289,7 +284,16 @@ func TestIdentityActionsRateLimited(t *testing.T) {
 	} {
 		t.Run(tc.action, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t, oktasim.Options{})
+			f := newFixture(t, oktasim.Options{Window: time.Second})
+			if act, _ := f.acts.Registry.Lookup(tc.action); act.Destructive {
+				// A bulk write waits for the reset within the attempt: the
+				// 429 consumes no attempt and fails no item.
+				f.sim.SetFault(oktasim.Fault{Path: tc.path, RateLimitRate: 1, Times: 1})
+				res := f.bulk(tc.action, tc.params)
+				assert.Equal(t, spec.StatusSuccessful, res.Status, "%+v", res.Results)
+				assert.Equal(t, 1, countStatus(f.sim, 429)+countGet429(f.sim), "one 429, then the item went through")
+				return
+			}
 			f.sim.SetFault(oktasim.Fault{Path: tc.path, RateLimitRate: 1})
 			ae, d := appErr(t, f.run(tc.action, tc.params, nil))
 			assert.Equal(t, ErrRateLimited, ae.Type())
@@ -299,6 +303,16 @@ func TestIdentityActionsRateLimited(t *testing.T) {
 			assert.Zero(t, writes(f.sim)-countStatus(f.sim, 429), "nothing was written")
 		})
 	}
+}
+
+func countGet429(sim *oktasim.Sim) int {
+	n := 0
+	for _, r := range sim.Requests() {
+		if r.Status == 429 && r.Method == "GET" {
+			n++
+		}
+	}
+	return n
 }
 
 func countStatus(sim *oktasim.Sim, status int) int {

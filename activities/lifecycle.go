@@ -16,8 +16,9 @@ func (a *Activities) ClearUserSessions(ctx context.Context, req spec.Request) (a
 	}
 	oauth := p.Bool(spec.ParamOAuthTokens)
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+		sending(ctx)
 		if err := a.Okta.ClearSessions(ctx, id, oauth); err != nil {
-			return failed(ctx, id, err)
+			return a.confirm(ctx, act, id, err)
 		}
 		return done(id, spec.OutcomeDone)
 	})
@@ -33,16 +34,12 @@ func (a *Activities) SuspendUsers(ctx context.Context, req spec.Request) (any, e
 		return nil, err
 	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+		sending(ctx)
 		err := a.Okta.SuspendUser(ctx, id)
 		if err == nil {
 			return done(id, spec.OutcomeDone)
 		}
-		return a.wrongStatus(ctx, id, err, func(st string) string {
-			if st == okta.StatusSuspended {
-				return spec.OutcomeAlreadySuspended
-			}
-			return ""
-		})
+		return a.wrongStatus(ctx, act, id, err, func(st string) bool { return st == okta.StatusSuspended })
 	})
 }
 
@@ -54,28 +51,27 @@ func (a *Activities) UnsuspendUsers(ctx context.Context, req spec.Request) (any,
 		return nil, err
 	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+		sending(ctx)
 		err := a.Okta.UnsuspendUser(ctx, id)
 		if err == nil {
 			return done(id, spec.OutcomeDone)
 		}
-		return a.wrongStatus(ctx, id, err, func(st string) string {
-			if st != okta.StatusSuspended {
-				return spec.OutcomeNotSuspended
-			}
-			return ""
-		})
+		return a.wrongStatus(ctx, act, id, err, func(st string) bool { return st != okta.StatusSuspended })
 	})
 }
 
-// wrongStatus decides an item whose lifecycle call Okta refused. For a
-// refusal over the user's status (E0000001, E0000038, or the 404 Okta
-// gives some DEPROVISIONED users) it reads the status: when ok names an
-// outcome for it the item succeeds with it; otherwise it fails with
-// Okta's error and the status. Any other error fails the item as is.
-func (a *Activities) wrongStatus(ctx context.Context, id string, err error, ok func(status string) string) (spec.ItemResult, error) {
+// wrongStatus decides an item whose lifecycle call got no success. A
+// write that got no answer (or a 5xx) is confirmed by reading it back
+// (effects.go). For a refusal over the user's status (E0000001, E0000038,
+// or the 404 Okta gives some DEPROVISIONED users) it reads the status:
+// when inPlace says the step's effect is there, attribution decides
+// between done (this step's earlier write) and the action's already_*
+// outcome; otherwise the item fails with Okta's error and the status.
+func (a *Activities) wrongStatus(ctx context.Context, act *spec.Action, id string, err error, inPlace func(status string) bool) (spec.ItemResult, error) {
 	if !isStatusConflict(err) && !okta.IsCode(err, okta.CodeValidation) {
-		return failed(ctx, id, err)
+		return a.confirm(ctx, act, id, err)
 	}
+	refused(ctx)
 	u, gerr := a.user(ctx, id)
 	if gerr != nil {
 		if Retryable(gerr) {
@@ -84,16 +80,8 @@ func (a *Activities) wrongStatus(ctx context.Context, id string, err error, ok f
 		return failed(ctx, id, err)
 	}
 	st := u.Status
-	if outcome := ok(st); outcome != "" {
-		if (outcome == spec.OutcomeAlreadySuspended || outcome == spec.OutcomeNotSuspended) && changedByThisStep(ctx, u.StatusChanged) {
-			// An earlier attempt's suspend (or unsuspend) landed, its
-			// answer lost: this step made the change, and undo_after
-			// reverses it.
-			return done(id, spec.OutcomeDone)
-		}
-		r, _ := done(id, outcome)
-		r.Message = "user is " + st
-		return r, nil
+	if inPlace != nil && inPlace(st) {
+		return a.foundInPlace(ctx, act, id, "user is "+st)
 	}
 	r, ferr := failed(ctx, id, err)
 	if ferr == nil {
@@ -111,8 +99,9 @@ func (a *Activities) UnlockUsers(ctx context.Context, req spec.Request) (any, er
 		return nil, err
 	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+		sending(ctx)
 		if err := a.Okta.UnlockUser(ctx, id); err != nil {
-			return a.wrongStatus(ctx, id, err, func(string) string { return "" })
+			return a.wrongStatus(ctx, act, id, err, nil)
 		}
 		return done(id, spec.OutcomeDone)
 	})
@@ -135,14 +124,22 @@ func (a *Activities) ExpirePasswords(ctx context.Context, req spec.Request) (any
 	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		if !temp {
+			sending(ctx)
 			if err := a.Okta.ExpirePassword(ctx, id); err != nil {
-				return a.wrongStatus(ctx, id, err, func(string) string { return "" })
+				return a.wrongStatus(ctx, act, id, err, nil)
 			}
 			return done(id, spec.OutcomeDone)
 		}
 		pw, err := a.Okta.ExpirePasswordWithTemp(ctx, id, revoke)
 		if err != nil {
-			return a.wrongStatus(ctx, id, err, func(string) string { return "" })
+			// A lost reply lost the temporary password too, so the write
+			// is sent again (a new password replaces the lost one) rather
+			// than confirmed: a confirmed item would carry none. For the
+			// same reason it records no write-ahead bit.
+			if Retryable(err) {
+				return failed(ctx, id, err)
+			}
+			return a.wrongStatus(ctx, act, id, err, nil)
 		}
 		r, _ := done(id, spec.OutcomeDone)
 		r.Data, r.Secret = map[string]any{"temp_password": pw}, true

@@ -33,8 +33,9 @@ func (a *Activities) UpdateUserProfile(ctx context.Context, req spec.Request) (a
 		if profileHolds(raw, profile) {
 			return done(id, spec.OutcomeUnchanged)
 		}
+		sending(ctx)
 		if _, err := a.Okta.UpdateUserProfile(ctx, id, profile); err != nil {
-			return failed(ctx, id, err)
+			return a.confirm(ctx, act, id, err)
 		}
 		return done(id, spec.OutcomeDone)
 	})

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,44 +17,38 @@ import (
 
 // DeactivateUsers deactivates each user. Okta answers a deactivate of an
 // already DEPROVISIONED user with 404 E0000007, like an unknown user, so a
-// GET tells the two apart: the first is already_deprovisioned (success).
+// GET tells the two apart: the first is already_deprovisioned (success),
+// or done when the System Log proves this step's earlier write made it
+// (attribution.go).
 func (a *Activities) DeactivateUsers(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.DeactivateUsers, req)
 	if err != nil {
 		return nil, err
 	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+		sending(ctx)
 		_, err := a.Okta.DeactivateUser(ctx, id)
 		if err == nil {
 			return done(id, spec.OutcomeDone)
 		}
 		if isStatusConflict(err) {
-			if u, gerr := a.user(ctx, id); gerr == nil && u.Status == okta.StatusDeprovisioned {
-				if changedByThisStep(ctx, u.StatusChanged) {
-					return done(id, spec.OutcomeDone) // an earlier attempt's deactivation landed (effects.go)
-				}
-				return done(id, spec.OutcomeAlreadyDeprovisioned)
-			} else if gerr != nil && !errors.Is(gerr, okta.ErrNotFound) {
+			refused(ctx)
+			u, gerr := a.user(ctx, id)
+			switch {
+			case gerr == nil && u.Status == okta.StatusDeprovisioned:
+				return a.foundInPlace(ctx, act, id, "user is "+u.Status)
+			case gerr != nil && !errors.Is(gerr, okta.ErrNotFound):
 				return failed(ctx, id, gerr)
 			}
+			return failed(ctx, id, err)
 		}
-		return confirm(ctx, id, err, a.userIn(ctx, id, okta.StatusDeprovisioned))
+		return a.confirm(ctx, act, id, err)
 	})
 }
 
-// userIn returns a check that user id is in one of statuses, reached
-// since this step was scheduled (for confirm).
-func (a *Activities) userIn(ctx context.Context, id string, statuses ...string) func() (bool, error) {
-	return func() (bool, error) {
-		u, err := a.user(ctx, id)
-		if err != nil {
-			return false, err
-		}
-		return slices.Contains(statuses, u.Status) && changedByThisStep(ctx, u.StatusChanged), nil
-	}
-}
-
 // ActivateUsers activates each user; an ACTIVE user is already_active.
+// Okta refuses to activate an ACTIVE or PROVISIONED user again, so a
+// retry never sends a second activation email.
 func (a *Activities) ActivateUsers(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.ActivateUsers, req)
 	if err != nil {
@@ -63,38 +56,37 @@ func (a *Activities) ActivateUsers(ctx context.Context, req spec.Request) (any, 
 	}
 	sendEmail := p.Bool(spec.ParamSendEmail)
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+		sending(ctx)
 		raw, err := a.Okta.ActivateUser(ctx, id, sendEmail)
 		if err == nil {
 			r, _ := done(id, spec.OutcomeDone)
 			r.Data = nonEmpty(raw)
 			return r, nil
 		}
-		already := okta.IsCode(err, okta.CodeAlreadyActive)
-		if _, again := resumed(ctx); already && !again {
-			return done(id, spec.OutcomeAlreadyActive)
-		}
-		if already || isStatusConflict(err) {
-			// A retried activation may find the user ACTIVE (E0000016), or
-			// PROVISIONED when an earlier attempt's activation sent the
-			// welcome email (the repeat is refused, so no second email).
+		if okta.IsCode(err, okta.CodeAlreadyActive) || isStatusConflict(err) {
+			// ACTIVE (E0000016), or PROVISIONED when an activation (this
+			// step's earlier one, or someone's) sent the welcome email.
+			refused(ctx)
 			u, gerr := a.user(ctx, id)
 			switch {
-			case gerr != nil:
-				if okta.IsCode(err, okta.CodeAlreadyActive) {
-					return done(id, spec.OutcomeAlreadyActive)
-				}
-			case (u.Status == okta.StatusActive || u.Status == okta.StatusProvisioned) && changedByThisStep(ctx, u.StatusChanged):
-				return done(id, spec.OutcomeDone)
-			case u.Status == okta.StatusActive:
+			case gerr != nil && okta.IsCode(err, okta.CodeAlreadyActive):
 				return done(id, spec.OutcomeAlreadyActive)
+			case gerr != nil:
+				return failed(ctx, id, err)
+			case u.Status == okta.StatusActive || u.Status == okta.StatusProvisioned:
+				return a.foundInPlace(ctx, act, id, "user is "+u.Status)
 			}
+			return failed(ctx, id, err)
 		}
-		return confirm(ctx, id, err, a.userIn(ctx, id, okta.StatusActive, okta.StatusProvisioned))
+		return a.confirm(ctx, act, id, err)
 	})
 }
 
 // ResetUserPasswords resets each user's password. send_email true forces
-// convert_to_federated false, as the integration spec says.
+// convert_to_federated false, as the integration spec says. A reset that
+// emails the user is never sent twice by this step: a write that got no
+// answer is read back (RECOVERY) and attributed, and a retry reads back
+// the users an earlier attempt sent a reset to before sending again.
 func (a *Activities) ResetUserPasswords(ctx context.Context, req spec.Request) (any, error) {
 	act, p, err := a.start(ctx, spec.ResetUserPasswords, req)
 	if err != nil {
@@ -105,27 +97,24 @@ func (a *Activities) ResetUserPasswords(ctx context.Context, req spec.Request) (
 		activity.GetLogger(ctx).Info("send_email is true: convert_to_federated forced to false")
 		federated = false
 	}
+	emails := sendEmail && !federated
+	if !emails {
+		ctx = withResend(ctx) // a retry issues a new link rather than report one it lost
+	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
-		if sendEmail && !federated {
-			// A reset emails the user; a retry whose earlier attempt's
-			// reset took effect must not send a second email (effects.go).
-			if _, ok := resumed(ctx); ok {
-				u, gerr := a.user(ctx, id)
-				if gerr != nil {
-					return failed(ctx, id, gerr)
-				}
-				if u.Status == okta.StatusRecovery && changedByThisStep(ctx, u.StatusChanged) {
-					r, _ := done(id, spec.OutcomeDone)
-					r.Message = "reset by an earlier attempt of this step; not sent again"
-					return r, nil
-				}
-			}
+		if emails {
+			// Without an email the reset link is in the reply: a lost one
+			// is issued again (the new link replaces it), so only emailed
+			// resets are recorded ahead and confirmed.
+			sending(ctx)
 		}
 		raw, err := a.Okta.ResetPassword(ctx, id, sendEmail, federated)
-		if err != nil && sendEmail && !federated {
-			// The reset may have been sent; sending it again would email
-			// the user twice.
-			return confirm(ctx, id, err, a.userIn(ctx, id, okta.StatusRecovery))
+		if err != nil && emails {
+			r, cerr := a.confirm(ctx, act, id, err)
+			if cerr == nil && r.OK {
+				r.Message = joinNote(r.Message, "reset by this step; not sent again")
+			}
+			return r, cerr
 		}
 		if err != nil {
 			return failed(ctx, id, err)
@@ -180,9 +169,11 @@ func (a *Activities) CreateUserInGroup(ctx context.Context, req spec.Request) (a
 	if err == nil {
 		return json.RawMessage(raw), nil
 	}
-	if !okta.IsCode(err, okta.CodeValidation) {
+	if !okta.IsCode(err, okta.CodeValidation) && !lostReply(err) {
 		return nil, classify(act.Title, err)
 	}
+	// The login is taken (a retry) or the answer was lost: read the user
+	// back by login, on every attempt including the last (spec.ReadCreated).
 	existing, u, gerr := a.Okta.GetUser(ctx, email)
 	if gerr != nil || !sameName(existing, profile) {
 		return nil, classify(act.Title, err)

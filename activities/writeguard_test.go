@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,21 +49,12 @@ func unprotectedActiveUser(t *testing.T, f *fixture) string {
 	for _, r := range raw {
 		var u okta.User
 		require.NoError(t, json.Unmarshal(r, &u))
-		if u.ID != oktasim.DemoActiveUserID && u.ID != oktasim.DemoAdminID && !contains(admins, u.ID) {
+		if u.ID != oktasim.DemoActiveUserID && u.ID != oktasim.DemoAdminID && !slices.Contains(admins, u.ID) {
 			return u.ID
 		}
 	}
 	t.Fatal("no unprotected ACTIVE user in the demo org")
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // A protected user is never suspended, however the activity is called and

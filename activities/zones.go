@@ -56,7 +56,7 @@ func (a *Activities) CreateZone(ctx context.Context, req spec.Request) (any, err
 	if err == nil {
 		return created, nil
 	}
-	if okta.IsCode(err, okta.CodeValidation) {
+	if okta.IsCode(err, okta.CodeValidation) || lostReply(err) { // read back by name (spec.ReadCreated)
 		if z := a.zoneNamed(ctx, name, typ); z != nil {
 			activity.GetLogger(ctx).Info("zone with this name and type exists; reusing it", "zone", z.Str("id"))
 			return z, nil
@@ -115,6 +115,11 @@ func (a *Activities) UpdateZone(ctx context.Context, req spec.Request) (any, err
 		return nil, err
 	}
 	updated, err := a.Okta.ReplaceZone(ctx, id, zone)
+	if lostReply(err) { // read back (spec.ReadZone): the write may have landed
+		if got, gerr := a.Okta.GetZone(ctx, id); gerr == nil && sameZone(got, zone) {
+			return got, nil
+		}
+	}
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
@@ -148,6 +153,11 @@ func (a *Activities) DeleteZones(ctx context.Context, req spec.Request) (any, er
 			}
 		}
 		err = a.Okta.DeleteZone(ctx, id)
+		if lostReply(err) { // read back (spec.ReadZone): gone means this delete landed
+			if _, gerr := a.Okta.GetZone(ctx, id); errors.Is(gerr, okta.ErrNotFound) {
+				return done(id, spec.OutcomeDone)
+			}
+		}
 		switch {
 		case errors.Is(err, okta.ErrNotFound):
 			return done(id, spec.OutcomeAlreadyDeleted)

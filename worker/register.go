@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -56,8 +57,15 @@ func register(w worker.Worker, d *deps) error {
 	if !d.StoreOn {
 		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
+	undoFor, err := envDuration("CORDON_UNDO_RETRY_FOR")
+	if err != nil {
+		return err
+	}
+	if acts.LogDelay, err = envDuration("CORDON_LOG_DELAY"); err != nil {
+		return err
+	}
 	starter, lib := trigger.ClientStarter{Client: d.Temporal}, runs.Library{Dir: d.Playbooks, Registry: reg}
-	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier, Audit: d.Audit,
+	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier, Audit: d.Audit, UndoRetryFor: undoFor,
 		Intake: &intake.Poller{Okta: d.Okta, Starter: starter, Library: lib},
 		Health: &healthcheck.Alerter{Starter: starter, Library: lib}})
 	return nil
@@ -108,4 +116,18 @@ func approvalPolicy(g guard.Config, dev bool, logger *slog.Logger) (workflows.Ap
 		logger.Warn("approvals: unsigned decisions are accepted; anyone who can reach Temporal can approve as anyone (approvals.require_signed: false or --dev)")
 	}
 	return p, nil
+}
+
+// envDuration reads a duration setting such as CORDON_UNDO_RETRY_FOR=12h;
+// unset is 0 (the default applies).
+func envDuration(name string) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as 6h or 90s", name, v)
+	}
+	return d, nil
 }

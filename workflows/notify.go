@@ -13,9 +13,15 @@ import (
 // then only logged.
 const NotifyActivity = "cordon.notify_approval"
 
+// NoticeUndoFailed is the Kind of the notice an undo that gave up sends.
+const NoticeUndoFailed = "undo_failed"
+
 // ApprovalNotice is NotifyActivity's input, and the body of a plain JSON
 // webhook.
 type ApprovalNotice struct {
+	// Kind is "" for an approval that waits, NoticeUndoFailed for an undo
+	// that gave up (Message says what stays changed, TargetLines which).
+	Kind        string     `json:"kind,omitempty"`
 	Run         string     `json:"run"`
 	Playbook    string     `json:"playbook"`
 	Step        string     `json:"step"`
@@ -32,19 +38,25 @@ type ApprovalNotice struct {
 	Decide string `json:"decide,omitempty"`
 }
 
+// notifyOptions are NotifyActivity's options: a failed delivery is
+// retried for about ten minutes.
+func notifyOptions(summary string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2,
+			MaximumInterval: time.Minute, MaximumAttempts: 8},
+		Summary: summary,
+	}
+}
+
 // notify starts NotifyActivity for a pending approval and lets the run go
 // on; the outcome is only logged.
 func (r *run) notify(ctx workflow.Context, p *pendingApproval) {
 	if !r.visible {
 		return
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    time.Minute,
-		ScheduleToCloseTimeout: 10 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2,
-			MaximumInterval: time.Minute, MaximumAttempts: 8},
-		Summary: "notify approval " + p.step.ID,
-	})
+	actx := workflow.WithActivityOptions(ctx, notifyOptions("notify approval "+p.step.ID))
 	n := ApprovalNotice{Run: r.status.WorkflowID, Playbook: r.pb.Name, Step: p.step.ID, Message: p.info.Message,
 		ForStep: p.info.ForStep, TargetCount: len(p.info.Targets), TargetLines: TargetLines(p.info),
 		Approvers: p.info.Approvers, Deadline: p.info.Deadline, AskedAt: p.info.AskedAt,

@@ -28,7 +28,7 @@ func TestRegistryAloneDrivesPlanZoneAndUndo(t *testing.T) {
 			Destructive: true, Targets: &spec.Targets{Param: spec.ParamIPAddresses, Kind: spec.TargetIPs},
 			Guards:    []spec.Guarded{{Param: spec.ParamZoneID, Kind: spec.TargetZones}},
 			PlanWords: "quarantine {n} IPs in {zone_id}", PlanCall: "POST /quarantine/{zone_id}/{target}",
-			ZoneWrite: true, Undo: undo, UndoKeep: []string{spec.ParamZoneID}, UndoSet: map[string]any{note: "undone"},
+			ZoneWrite: true, ReadBack: &spec.ReadBack{Kind: spec.ReadZone}, Undo: undo, UndoKeep: []string{spec.ParamZoneID}, UndoSet: map[string]any{note: "undone"},
 			StartToCloseTimeout: time.Minute, Retry: spec.Retry{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Second, MaximumAttempts: 1},
 		}
 	}

@@ -47,6 +47,8 @@ type run struct {
 	approvalsURL string
 	// policy says which decisions the approve update accepts.
 	policy ApprovalPolicy
+	// undoRetryFor goes into the undos the run schedules (undo.go).
+	undoRetryFor time.Duration
 	// carryTooBig is set once the run's state is too big to carry over
 	// continue-as-new; the run then keeps its history.
 	carryTooBig bool

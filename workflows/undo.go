@@ -24,6 +24,44 @@ type UndoInput struct {
 	Params  map[string]any `json:"params"`
 	After   time.Duration  `json:"after"`
 	Targets []string       `json:"targets"`
+	// RetryFor is how long the undo step retries 5xx and connection
+	// errors (429s never count: the activity waits them out). 0, in
+	// undos scheduled before issue 25, keeps the action's own policy.
+	RetryFor time.Duration `json:"retry_for,omitempty"`
+}
+
+// DefaultUndoRetryFor is how long an undo step keeps retrying by default:
+// long enough to outlast an Okta incident, short enough that a person
+// hears about containment that stayed in place the same day.
+const DefaultUndoRetryFor = 6 * time.Hour
+
+// undoMaxInterval caps the backoff between an undo's attempts.
+const undoMaxInterval = 5 * time.Minute
+
+// Undo end state and failure type: the undo gave up with targets still
+// changed (versionUndoFailed).
+const (
+	RunUndoFailed = "undo_failed"
+	ErrUndoFailed = "UndoFailed"
+)
+
+func (in *Interpreter) undoRetryFor() time.Duration {
+	if in.UndoRetryFor > 0 {
+		return in.UndoRetryFor
+	}
+	return DefaultUndoRetryFor
+}
+
+// undoOptions are the undo step's activity options: the action's, with
+// the undo's long retry budget when it has one.
+func undoOptions(a *spec.Action, s *playbook.Step, u UndoInput) workflow.ActivityOptions {
+	opts := activityOptions(a, s, s.ID)
+	if u.RetryFor > 0 {
+		opts.ScheduleToCloseTimeout = u.RetryFor
+		opts.RetryPolicy.MaximumAttempts = 0 // bounded by ScheduleToCloseTimeout
+		opts.RetryPolicy.MaximumInterval = undoMaxInterval
+	}
+	return opts
 }
 
 // Undo is the body of UndoWorkflow; the interpreter's registry supplies the
@@ -52,7 +90,11 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 		s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
 		now := workflow.Now(ctx)
 		st.Steps[0].Status, st.Steps[0].StartedAt = playbook.StatusRunning, &now
-		out, _, err = execute(ctx, activityOptions(a, s, s.ID), a, spec.Request{Params: u.Params, Step: s.ID})
+		out, _, err = execute(ctx, undoOptions(a, s, u), a, spec.Request{Params: u.Params, Step: s.ID})
+	}
+	stays := undoLeft(u, out, err)
+	if len(stays) > 0 && !temporal.IsCanceledError(err) && gated(ctx, versionUndoFailed) {
+		return in.undoFailed(ctx, st, u, out, err, stays)
 	}
 	now := workflow.Now(ctx)
 	st.FinishedAt, st.Steps[0].FinishedAt = &now, &now
@@ -114,6 +156,7 @@ func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *spec.Actio
 	})
 	f := workflow.ExecuteChildWorkflow(cctx, UndoWorkflowName, UndoInput{
 		Step: s.ID, Action: a.Undo, Params: a.UndoParams(params, changed), After: s.UndoAfter, Targets: changed,
+		RetryFor: r.undoRetryFor,
 	})
 	// Wait for the start only: the undo runs on its own schedule.
 	var exec workflow.Execution

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -25,6 +26,10 @@ type Interpreter struct {
 	// Approvals says which decisions the approve update's validator
 	// accepts; the zero value accepts unsigned ones (tests, --dev).
 	Approvals ApprovalPolicy
+	// UndoRetryFor is how long an undo step retries 5xx and connection
+	// errors before it gives up and ends undo_failed (undo.go); 0 means
+	// DefaultUndoRetryFor. Recorded in each undo's input when scheduled.
+	UndoRetryFor time.Duration
 }
 
 // New returns an interpreter over the given action registry.
@@ -45,7 +50,7 @@ func (in *Interpreter) Run(ctx workflow.Context, input RunInput) (*RunStatus, er
 		return in.runChecked(ctx, pb, input)
 	}
 	r := newRun(ctx, in.Registry, pb, input)
-	r.policy = in.Approvals
+	r.policy, r.undoRetryFor = in.Approvals, in.undoRetryFor()
 	if err := r.registerHandlers(ctx); err != nil {
 		return nil, err
 	}
@@ -66,7 +71,7 @@ func (in *Interpreter) runChecked(ctx workflow.Context, pb *playbook.Playbook, i
 		admitted.Resume = nil // a refused run never restores what it was handed
 	}
 	r := newRun(ctx, in.Registry, pb, admitted)
-	r.visible, r.approvalsURL, r.policy = visible, in.ApprovalsURL, in.Approvals
+	r.visible, r.approvalsURL, r.policy, r.undoRetryFor = visible, in.ApprovalsURL, in.Approvals, in.undoRetryFor()
 	if err := r.registerHandlers(ctx); err != nil {
 		return nil, err
 	}

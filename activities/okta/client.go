@@ -189,7 +189,7 @@ func (c *Client) roundTrip(ctx context.Context, method string, u *url.URL, paylo
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	req.Header.Set("User-Agent", userAgent(ctx, c.cfg.UserAgent))
 	scheme := SchemeSSWS
 	if strings.EqualFold(c.cfg.AuthScheme, SchemeBearer) {
 		scheme = SchemeBearer

@@ -48,6 +48,9 @@ type ItemResult struct {
 	OktaCode   string `json:"okta_code,omitempty"`
 	HTTPStatus int    `json:"http_status,omitempty"`
 	Message    string `json:"message,omitempty"`
+	// By names who made a change the step found in place (an already_*
+	// outcome), from the System Log, when it was made while the step ran.
+	By string `json:"by,omitempty"`
 	// Data is what Okta returned for the item when it matters to the
 	// playbook: the activation or password-reset URL when no email is sent.
 	Data any `json:"data,omitempty"`

@@ -36,7 +36,7 @@ func (r *Registry) Markdown() []byte {
 	w("spec's message form, and exposes `steps.<id>.error.{message, okta_code, http_status}`:\n\n")
 	w("```\n<Title> failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found.\n```\n\n")
 	w("Bulk actions (a list of users, IPs or zones) do not fail on one bad item: each item gets\n")
-	w("a result `{id, ok, outcome, okta_code, http_status, message}` and the step is\n")
+	w("a result `{id, ok, outcome, okta_code, http_status, message, by}` (`by`: who made a change the step found in place, from the System Log) and the step is\n")
 	w("`partially_succeeded` when some items failed. Retried writes are idempotent: an item\n")
 	w("already in the wanted state is reported with an `already_*` outcome, not as a failure.\n")
 	w("Targets are canonicalised before the guardrails see them (Okta IDs, canonical CIDRs;\n")
@@ -106,6 +106,9 @@ func writeAction(b *bytes.Buffer, a *Action) {
 	}
 	if e := RetryEffects[a.Name]; e != "" {
 		w("- **On a retry:** %s\n", cell(e))
+	}
+	if rb := a.ReadBack; rb != nil {
+		w("- **Read-back:** %s\n", rb.Describe())
 	}
 	w("- **Roles:** %s\n", strings.Join(a.Roles, ", "))
 	w("- **Timeout:** %s per attempt", dur(a.StartToCloseTimeout))

@@ -154,7 +154,7 @@ var (
 // the zone after a write.
 const MaxBlocklistEntries = 1000
 
-const bulkOutput = "{status: successful | partially_successful | failed, results: [{id, ok, outcome, okta_code, http_status, message}], succeeded: [ids], failed: [ids]}"
+const bulkOutput = "{status: successful | partially_successful | failed, results: [{id, ok, outcome, okta_code, http_status, message, by}], succeeded: [ids], failed: [ids]}"
 
 func userIDs(verb string) Param {
 	return Param{Name: ParamUserIDs, Type: TypeStringList, Required: true,
@@ -190,6 +190,9 @@ func zoneShapeParams() []Param {
 func Okta() *Registry {
 	r := NewRegistry()
 	for _, a := range append(oktaActions(), identityActions()...) {
+		if a.ReadBack == nil {
+			a.ReadBack = readBacks[a.Name] // readback.go
+		}
 		r.Register(a)
 	}
 	return r

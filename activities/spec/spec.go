@@ -164,7 +164,12 @@ type Action struct {
 	// names; the workflow runs it as that zone's single ZoneWriteWorkflow,
 	// so writes to one zone never interleave.
 	ZoneWrite bool
-	Roles     []string // any one of these Okta admin roles suffices
+	// ReadBack says how the effect of one of this action's writes is read
+	// back when its reply is lost or a 5xx answers it, and which System
+	// Log events prove who made it. Required for a destructive action
+	// (readback.go).
+	ReadBack *ReadBack
+	Roles    []string // any one of these Okta admin roles suffices
 
 	StartToCloseTimeout time.Duration
 	Retry               Retry
@@ -221,6 +226,9 @@ func (r *Registry) Register(a *Action) {
 		if err := a.checkGuarded(); err != nil {
 			panic("spec: " + err.Error())
 		}
+	}
+	if err := a.checkReadBack(); err != nil {
+		panic("spec: " + err.Error())
 	}
 	if err := a.checkMeta(); err != nil {
 		panic("spec: " + err.Error())

@@ -127,6 +127,9 @@ type stackOptions struct {
 	// trusted are workflow types besides Cordon's (and the benchmarks'
 	// baseline) that may call the activities.
 	trusted []string
+	// undoRetryFor, when set, is the undo steps' retry budget (worker:
+	// CORDON_UNDO_RETRY_FOR).
+	undoRetryFor time.Duration
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -177,6 +180,9 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
 	require.NoError(t, err)
 	acts := activities.New(oc, reg, nil)
+	// The simulator's System Log has no delay: a missing event of this
+	// step's write is missing for good, so attribution need not wait long.
+	acts.LogDelay = 3 * time.Second
 	if !store.Enabled() {
 		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
@@ -185,7 +191,7 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	triggerLib := runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, engine.WorkerOptions())
-		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail,
+		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail, UndoRetryFor: so.undoRetryFor,
 			Intake:           &intake.Poller{Okta: oc, Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
 			Health:           &healthcheck.Alerter{Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
 			TrustedWorkflows: append([]string{handWrittenName}, so.trusted...)})

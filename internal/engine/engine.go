@@ -6,6 +6,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
@@ -49,6 +50,10 @@ type Deps struct {
 	// call the activities: the benchmarks' hand-written baseline. The
 	// worker sets none. Default none.
 	TrustedWorkflows []string
+	// UndoRetryFor is how long an undo step keeps retrying 5xx and
+	// connection errors (worker: CORDON_UNDO_RETRY_FOR); 0 means
+	// workflows.DefaultUndoRetryFor.
+	UndoRetryFor time.Duration
 }
 
 // guardCheck is the guardrails' activity: the guard's check with its
@@ -71,6 +76,7 @@ func guardCheck(g *guard.Guard) func(context.Context, spec.GuardRequest) (spec.G
 // they write.
 func Register(r worker.Registry, d Deps) {
 	in := workflows.New(d.Registry)
+	in.UndoRetryFor = d.UndoRetryFor
 	in.ApprovalsURL, in.Approvals = d.ApprovalsURL, d.Approvals
 	names := &workflowNames{WorkflowRegistry: r}
 	workflows.Register(names, in)

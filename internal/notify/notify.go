@@ -128,6 +128,13 @@ func (n *Notifier) post(ctx context.Context, h Hook, notice workflows.ApprovalNo
 // SlackText is the notice as one Slack message (mrkdwn).
 func SlackText(n workflows.ApprovalNotice) string {
 	var b strings.Builder
+	if n.Kind == workflows.NoticeUndoFailed {
+		fmt.Fprintf(&b, ":warning: *Undo failed*: %s (run `%s`)\n", slackEscape(n.Message), n.Run)
+		for _, l := range n.TargetLines {
+			fmt.Fprintf(&b, "• %s\n", slackEscape(l))
+		}
+		return b.String()
+	}
 	fmt.Fprintf(&b, ":raised_hand: *Approval needed*: %s (playbook %s, run `%s`, step `%s`)\n", slackEscape(n.Message), n.Playbook, n.Run, n.Step)
 	if n.TargetCount > 0 {
 		fmt.Fprintf(&b, "Targets (%d):\n", n.TargetCount)

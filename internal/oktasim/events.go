@@ -72,8 +72,21 @@ func (o *org) audit(at time.Time, eventType, display string, targets ...map[stri
 	for _, t := range targets {
 		tg = append(tg, t)
 	}
-	ev := baseEvent(eventType, display, "SUCCESS", nil, actor, adminClient(), tg)
-	ev["transaction"] = map[string]any{"type": "WEB", "id": o.ids.token(27), "detail": map[string]any{"requestApiTokenId": "00Tsim0api0token00x7"}}
+	client, txID := adminClient(), o.ids.token(27)
+	var debug map[string]any
+	if c := o.caller; c != nil {
+		// Served for an API request: Okta records the request's
+		// User-Agent and its X-Okta-Request-Id (as the transaction id and
+		// debugData.requestId).
+		client["userAgent"] = map[string]any{"rawUserAgent": c["rawUserAgent"], "os": "Linux", "browser": "UNKNOWN"}
+		txID, _ = c["requestId"].(string)
+		debug = map[string]any{"requestId": txID, "requestUri": c["requestUri"], "url": c["requestUri"]}
+	}
+	ev := baseEvent(eventType, display, "SUCCESS", nil, actor, client, tg)
+	ev["transaction"] = map[string]any{"type": "WEB", "id": txID, "detail": map[string]any{"requestApiTokenId": "00Tsim0api0token00x7"}}
+	if debug != nil {
+		ev["debugContext"] = map[string]any{"debugData": debug}
+	}
 	o.addEvent(ev, at)
 }
 

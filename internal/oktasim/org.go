@@ -39,6 +39,10 @@ type org struct {
 	customAttrs map[string]bool
 
 	ids *idGen
+
+	// caller is the client block of the write request being served, for
+	// its System Log events (faults.go: serveWrite); nil outside one.
+	caller map[string]any
 }
 
 func newOrg(ids *idGen) *org {

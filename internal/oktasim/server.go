@@ -49,13 +49,7 @@ func (s *Sim) route(mux *http.ServeMux, pattern string, bucket func(method strin
 			s.writeError(w, errMethod())
 			return
 		}
-		if s.applyFaults(w, r, st) {
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
-		if e := h(w, r); e != nil {
-			s.writeError(w, e)
-		}
+		s.serveFaulted(w, r, st, h) // faults.go
 	})
 }
 

@@ -179,7 +179,7 @@ func (c Config) ExternalStorage() (converter.ExternalStorage, error) {
 	if err != nil || d == nil {
 		return converter.ExternalStorage{}, err
 	}
-	return converter.ExternalStorage{Drivers: []converter.StorageDriver{d}, PayloadSizeThreshold: c.threshold()}, nil
+	return converter.ExternalStorage{Drivers: []converter.StorageDriver{WithInlineFallback(d, nil)}, PayloadSizeThreshold: c.threshold()}, nil
 }
 
 func (c Config) threshold() int {
