@@ -1,9 +1,9 @@
 package activities
 
 import (
-	"slices"
 	"context"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
