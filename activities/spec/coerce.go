@@ -36,7 +36,7 @@ func checkFormat(f Format, s string) error {
 			return err
 		}
 		if !e.Is4() {
-			return fmt.Errorf("%s is IPv6; Okta network zones take IPv4 addresses, CIDRs and ranges only", e)
+			return fmt.Errorf("%s is IPv6; Okta network zones take IPv4 addresses, CIDRs and ranges only", s)
 		}
 	}
 	return nil
