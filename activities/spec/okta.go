@@ -191,6 +191,7 @@ func zoneShapeParams() []Param {
 func Okta() *Registry {
 	r := NewRegistry()
 	for _, a := range append(oktaActions(), identityActions()...) {
+		setOutputShape(a)
 		r.Register(a)
 	}
 	return r

@@ -150,7 +150,11 @@ type Action struct {
 	Description string
 	Method      string // the Okta call(s), for docs
 	Params      []Param
-	Output      string // description of the output shape
+	Output      string // description of the output, for docs
+	// OutputShape is the output's type: what validate checks
+	// steps.X.output paths against; nil means unknown (any). Every Okta
+	// action has one (Okta() refuses one without).
+	OutputShape *Shape
 	Destructive bool
 	Targets     *Targets // set for destructive actions acting on a list of targets
 	// Guards are the other parameters the guardrails check (see Guarded).
