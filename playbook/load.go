@@ -45,8 +45,10 @@ type decoder struct {
 	opts    Options
 	inputs  map[string]*Input
 	stepIDs map[string]bool
-	pb      *Playbook
-	exprs   *exprCompiler // created on the first expression
+	// stepShapes are the output shapes of action steps (check_outputs.go).
+	stepShapes map[string]*spec.Shape
+	pb         *Playbook
+	exprs      *exprCompiler // created on the first expression
 }
 
 // Load parses and validates a playbook. On any problem it returns a nil
