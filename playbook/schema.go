@@ -65,6 +65,7 @@ func defs(reg *spec.Registry) obj {
 	for _, a := range reg.All() {
 		d["with."+a.Name] = withSchema(a)
 	}
+	outputDefs(reg, d)
 	return d
 }
 
@@ -157,7 +158,7 @@ func stepSchema(reg *spec.Registry) obj {
 	for _, a := range reg.All() {
 		allOf = append(allOf, obj{
 			"if":   obj{"properties": obj{"action": obj{"const": a.Name}}, "required": []string{"action"}},
-			"then": obj{"properties": obj{"with": defRef("with." + a.Name)}},
+			"then": obj{"properties": obj{"with": defRef("with." + a.Name), "action": actionOutputHint(a)}},
 		})
 	}
 	return obj{"type": "object", "required": []string{"id"}, "additionalProperties": false,

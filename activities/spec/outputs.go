@@ -63,11 +63,15 @@ var (
 		str("linkUrl"), str("logoUrl"), f("sortOrder", scalar(ShapeInteger))))
 )
 
+// bulkItem is one item's result in a bulk action's output.
+var bulkItem = named("item result", ShapeOf(reflect.TypeOf(ItemResult{})))
+
 // bulkShape is a bulk action's result (BulkResult) without the parts it
 // never has: zone (only the blocklist writes), undo (only actions with an
 // undo).
 func bulkShape(a *Action) *Shape {
 	s := ShapeOf(reflect.TypeOf(BulkResult{}))
+	s = s.with("results", listOf(bulkItem))
 	if !a.ZoneWrite || a.Name == UpdateZone {
 		s = s.without("zone")
 	} else {

@@ -127,8 +127,8 @@ func open(fields ...Field) *Shape { return &Shape{Kind: ShapeObject, Fields: fie
 
 // f is a field; str, anyF the commonest.
 func f(name string, s *Shape) Field { return Field{Name: name, Shape: s} }
-func str(name string) Field        { return Field{Name: name, Shape: scalar(ShapeString)} }
-func anyF(name string) Field       { return Field{Name: name, Shape: anyShape} }
+func str(name string) Field         { return Field{Name: name, Shape: scalar(ShapeString)} }
+func anyF(name string) Field        { return Field{Name: name, Shape: anyShape} }
 
 // named returns s carrying a name for docs.
 func named(name string, s *Shape) *Shape { s.Name = name; return s }
