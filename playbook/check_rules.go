@@ -82,13 +82,13 @@ func (d *decoder) checkRules(a *spec.Action, keys []*node, vals []*node, out map
 	raw := map[string]any{}
 	unknown := map[string]bool{}
 	text := map[string]string{}
-	at := map[string]Pos{}
+	at := map[string]*node{}
 	for i, k := range keys {
 		v := out[k.str]
 		if v == nil {
 			continue
 		}
-		at[k.str] = vals[i].pos
+		at[k.str] = vals[i]
 		switch {
 		case v.literal:
 			raw[k.str] = v.lit
@@ -106,9 +106,9 @@ func (d *decoder) checkRules(a *spec.Action, keys []*node, vals []*node, out map
 			continue
 		}
 		seen[is.Param] = true
-		pos, ok := at[is.Param]
-		if !ok {
-			pos = block
+		pos := block
+		if n, ok := at[is.Param]; ok {
+			pos = keyPos(n, is.Key)
 		}
 		d.errs.add(pos, CheckValue, "%s parameter %s: %s", a.Name, is.Param, is.Msg)
 	}
@@ -125,4 +125,16 @@ func templateText(v *Value) string {
 		}
 	}
 	return b.String()
+}
+
+// keyPos is the position of key in a mapping node, or of the node.
+func keyPos(n *node, key string) Pos {
+	if key != "" && n.kind == mapNode {
+		for _, k := range n.keys {
+			if k.str == key {
+				return k.pos
+			}
+		}
+	}
+	return n.pos
 }

@@ -95,9 +95,9 @@ func protectedProfileRule() Rule {
 				switch {
 				case !ok:
 				case !pf.Allowable:
-					return []Issue{{Param: ParamProfile, Msg: fmt.Sprintf("%s may not be changed by a playbook (%s)", k, pf.Why)}}
+					return []Issue{{Param: ParamProfile, Key: k, Msg: fmt.Sprintf("%s may not be changed by a playbook (%s)", k, pf.Why)}}
 				case !slices.Contains(allow, k):
-					return []Issue{{Param: ParamProfile, Msg: fmt.Sprintf("%s is protected (%s); name it in allow_fields to change it", k, pf.Why)}}
+					return []Issue{{Param: ParamProfile, Key: k, Msg: fmt.Sprintf("%s is protected (%s); name it in allow_fields to change it", k, pf.Why)}}
 				}
 			}
 			return nil

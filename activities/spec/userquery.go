@@ -11,6 +11,9 @@ import (
 type Issue struct {
 	Param string // the parameter to point at
 	Msg   string
+	// Key, when set, is the key of an object parameter the issue is
+	// about (profile.login), for validate to point at.
+	Key string
 }
 
 // AllKeyword is the word an integer parameter with AllowAll accepts in
