@@ -32,13 +32,14 @@ var (
 		str("id"), str("name"), str("type"), str("usage"), str("status"), f("system", scalar(ShapeBoolean)),
 		str("created"), str("lastUpdated"), f("useAsExemptList", scalar(ShapeBoolean)),
 		f("gateways", listOf(zoneAddress)), f("proxies", listOf(zoneAddress)),
-		str("proxyType"), f("locations", listOf(object(str("country"), str("region")))),
-		f("asns", listOf(scalar(ShapeString))), anyF("_links")))
+		// locations and asns are lists in a DYNAMIC zone, {include,
+		// exclude} in an enhanced (DYNAMIC_V2) one.
+		str("proxyType"), anyF("locations"), anyF("asns"), anyF("ipServiceCategories"), anyF("_links")))
 
 	logActor   = open(str("id"), str("type"), str("alternateId"), str("displayName"), anyF("detailEntry"))
 	oktaLogEvt = named("Okta LogEvent", object(
 		str("uuid"), str("published"), str("eventType"), str("version"), str("severity"),
-		str("legacyEventType"), str("displayMessage"),
+		str("legacyEventType"), str("displayMessage"), anyF("device"),
 		f("actor", logActor),
 		f("client", open(str("id"), str("ipAddress"), str("zone"), str("device"),
 			f("userAgent", open(str("rawUserAgent"), str("browser"), str("os"))),
