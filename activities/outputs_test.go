@@ -124,4 +124,3 @@ func conform(path string, s *spec.Shape, v any) []string {
 	}
 	return out
 }
-
