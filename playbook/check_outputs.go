@@ -27,7 +27,7 @@ func (d *decoder) collectShapes(items []*node) {
 		if it.kind != mapNode {
 			continue
 		}
-		var id, action string
+		var id, action, child string
 		var fanout bool
 		for i, k := range it.keys {
 			v := it.items[i]
@@ -36,17 +36,18 @@ func (d *decoder) collectShapes(items []*node) {
 				id = v.str
 			case k.str == "action" && v.kind == scalarNode:
 				action = v.str
+			case k.str == "playbook" && v.kind == scalarNode:
+				child = v.str
 			case k.str == "foreach":
 				fanout = true
 			case k.str == "parallel" && v.kind == seqNode:
 				d.collectShapes(v.items)
 			}
 		}
-		a, ok := d.opts.Registry.Lookup(action)
-		if id == "" || !ok || a.OutputShape == nil {
+		s := d.outputShape(action, child)
+		if id == "" || s == nil {
 			continue
 		}
-		s := a.OutputShape
 		if fanout {
 			s = &spec.Shape{Kind: spec.ShapeList, Elem: s}
 		}
@@ -55,6 +56,27 @@ func (d *decoder) collectShapes(items []*node) {
 		}
 		d.stepShapes[id] = s
 	}
+}
+
+// outputShape is the output shape of an action, or of a library
+// playbook (its declared outputs, each of any shape) when the loader can
+// read the library; nil when unknown.
+func (d *decoder) outputShape(action, child string) *spec.Shape {
+	if a, ok := d.opts.Registry.Lookup(action); ok {
+		return a.OutputShape
+	}
+	if child == "" || d.opts.Child == nil {
+		return nil
+	}
+	pb := d.opts.Child(child)
+	if pb == nil {
+		return nil
+	}
+	s := &spec.Shape{Kind: spec.ShapeObject, Name: "outputs of playbook " + child}
+	for _, o := range pb.Outputs {
+		s.Fields = append(s.Fields, spec.Field{Name: o.Name, Shape: &spec.Shape{Kind: spec.ShapeAny}})
+	}
+	return s
 }
 
 // checkOutputRef checks a reference into an earlier step's output (or a
