@@ -84,7 +84,7 @@ func (d *decoder) outputShape(action, child string) *spec.Shape {
 // reference is reported at its last name only: the expression holds one
 // reference per prefix, so each wrong name is reported once, where it is.
 func (d *decoder) checkOutputRef(r ref, sc *scope, at func() Pos) {
-	if len(r.path) < 2 || r.path[1] != "output" || !d.stepIDs[r.path[0]] || !sc.done[r.path[0]] {
+	if d.opts.Pinned || len(r.path) < 2 || r.path[1] != "output" || !d.stepIDs[r.path[0]] || !sc.done[r.path[0]] {
 		return
 	}
 	cur := d.stepShapes[r.path[0]]

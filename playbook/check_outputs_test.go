@@ -75,3 +75,27 @@ func TestTypedOutputsOfChildPlaybooks(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, `child.yaml:27:27: steps.sub.output (outputs of playbook enrich-user) has no field "risc"; it has risk, groups; did you mean "risk"? [reference]`, err.Error())
 }
+
+// A pinned playbook re-parsed by a workflow skips the checks added after
+// runs were first pinned, so a run started before them still replays.
+func TestPinnedSkipsAuthoringChecks(t *testing.T) {
+	src := []byte(`name: pinned
+steps:
+  - id: user
+    action: okta.get_user
+    with: {user: jane.doe@acme.com}
+  - id: expire
+    action: okta.expire_passwords
+    with: {user_ids: [x], revoke_sessions: true, factor: 1}
+outputs:
+  id: ${{ steps.user.output.id }}
+`)
+	_, err := Load("pinned.yaml", src, Options{Registry: testOptions().Registry})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `steps.user.output has no field "id"`)
+	assert.Contains(t, err.Error(), "needs temp_password true")
+
+	_, err = Load("pinned.yaml", src, Options{Registry: testOptions().Registry, Pinned: true})
+	require.Error(t, err, "checks that predate Pinned still apply")
+	assert.Equal(t, `pinned.yaml:8:50: okta.expire_passwords has no parameter "factor" (want one of: user_ids, temp_password, revoke_sessions) [unknown-param]`, err.Error())
+}

@@ -27,6 +27,13 @@ type Options struct {
 	// chains of playbook: steps that come back to a playbook on the chain
 	// are reported as errors (kind cycle). nil skips the check.
 	Child func(name string) *Playbook
+	// Pinned marks the re-parse of a pinned playbook inside a workflow. It
+	// skips the authoring checks added after playbooks were first pinned
+	// (the registry's parameter rules, typed outputs): skipping a check can
+	// only let more load, so a run started before them still replays, and
+	// the workflow never reads the machine's clock (the rules about times
+	// do). The run was checked in full when it was started.
+	Pinned bool
 }
 
 // Top-level keys, in the order the docs present them.
