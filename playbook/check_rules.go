@@ -97,6 +97,10 @@ func (d *decoder) checkRules(a *spec.Action, keys []*node, vals []*node, out map
 			raw[k.str] = v.lit
 		case v.parts != nil:
 			text[k.str] = templateText(v)
+		case v.isMap:
+			// Its keys are written in the file (profile: {login: ...}),
+			// whatever expressions give its values.
+			raw[k.str] = mappingKeys(v)
 		default:
 			unknown[k.str] = true
 		}
@@ -146,3 +150,17 @@ func keyPos(n *node, key string) Pos {
 // own when the step runs. Never called for a pinned playbook (Options.Pinned),
 // whose re-parse in a workflow must not read the machine's clock.
 func (d *decoder) now() time.Time { return time.Now() }
+
+// mappingKeys is a mapping holding expressions as the rules may read it:
+// its keys, with the literal values and null for the computed ones.
+func mappingKeys(v *Value) map[string]any {
+	m := make(map[string]any, len(v.keys))
+	for i, k := range v.keys {
+		if f := v.fields[i]; f.literal {
+			m[k] = f.lit
+		} else {
+			m[k] = nil
+		}
+	}
+	return m
+}
