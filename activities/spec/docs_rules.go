@@ -22,7 +22,8 @@ func writeRulesAndOutputs(w func(string, ...any), r *Registry) {
 	w("names, `[*]` and indexes: a field the output does not have is an error listing the fields\n")
 	w("it has. Objects marked `...` are open (profiles hold custom attributes; Okta's log\n")
 	w("contexts vary), so any field reads there. In a dry run a destructive action's output is\n")
-	w("its plan, a bulk result with outcome `planned`, whatever its shape for real.\n\n")
+	w("its plan, a bulk result with outcome `planned`, whatever its shape for real.\n")
+	w("`cordon schema --outputs` prints the same; the JSON Schema holds each as `output.<action>`.\n\n")
 	w("Okta objects in outputs:\n\n")
 	for _, s := range r.NamedShapes() {
 		w("- **%s:** `%s`\n", s.Name, cell(s.Expand()))
