@@ -55,6 +55,14 @@ var ruleCases = []ruleCase{
 	{spec.GetLogs, map[string]any{"limit": 0}, spec.ParamLimit, "0 is not a limit: want at least 1"},
 	{spec.GetLogs, map[string]any{"start_time": "-1h", "end_time": "-2h"}, spec.ParamStartTime, "must be before end_time"},
 	{spec.FetchEvent, map[string]any{"start_time": "+1h"}, spec.ParamStartTime, "must be before end_time"},
+	// Allowed values of scalars.
+	{spec.CreateZone, map[string]any{"name": "z", "type": "GEO"}, spec.ParamType, `"GEO" is not one of IP, DYNAMIC`},
+	{spec.CreateZone, map[string]any{"name": "z", "usage": "BLOCK", "gateways": []any{"203.0.113.1"}}, spec.ParamUsage, `"BLOCK" is not one of POLICY, BLOCKLIST`},
+	{spec.CreateZone, map[string]any{"name": "z", "type": "DYNAMIC", "proxy_type": "Tor"}, spec.ParamProxyType, `"Tor" is not one of None, Any`},
+	{spec.UpdateZone, map[string]any{"zone_id": "nzo1", "usage": "ALLOW"}, spec.ParamUsage, `"ALLOW" is not one of POLICY, BLOCKLIST`},
+	{spec.UpdateZone, map[string]any{"zone_id": "nzo1", "proxy_type": "tor"}, spec.ParamProxyType, `"tor" is not one of None, Any`},
+	{spec.ListZones, map[string]any{"usage": "POLICYS"}, spec.ParamUsage, `"POLICYS" is not one of POLICY, BLOCKLIST`},
+	{spec.GetUser, map[string]any{"user": "jane", "not_found": "skip"}, spec.ParamNotFound, `"skip" is not one of fail, ok`},
 }
 
 // TestRulesValidateAndRunAgree proves, for every rule the registry
@@ -185,8 +193,7 @@ func checkCoverage(t *testing.T, reg *spec.Registry) {
 			}
 		}
 		for _, p := range a.Params {
-			listEnum := len(p.Enum) > 0 && p.Type == spec.TypeStringList
-			if (listEnum || p.Min != nil || p.Max != nil || p.Format != "" || p.Items != nil) && !covered(a.Name, p.Name, "") {
+			if (len(p.Enum) > 0 || p.Min != nil || p.Max != nil || p.Format != "" || p.Items != nil) && !covered(a.Name, p.Name, "") {
 				t.Errorf("%s: parameter %s has rules but no case", a.Name, p.Name)
 			}
 		}

@@ -114,7 +114,7 @@ func (d *decoder) checkEnum(p spec.Param, n *node, what string) {
 	if _, ok := p.EnumValue(n.str); ok {
 		return
 	}
-	d.errs.add(n.pos, CheckEnum, "%s must be one of %s, got %q%s", what, strings.Join(p.Enum, ", "), n.str, suggest(n.str, p.Enum, false))
+	d.errs.add(n.pos, CheckEnum, "%s: %v%s", what, p.EnumError(n.str), suggest(strings.TrimSpace(n.str), p.Enum, false))
 }
 
 // checkList checks a list parameter: a list, or a comma/newline separated

@@ -160,6 +160,10 @@ func (p Param) CheckItem(index int, item any) error {
 	return nil
 }
 
+// EnumError is the message for s outside the allowed values, the same
+// from validate and from the activity.
+func (p Param) EnumError(s string) error { return enumError(p, s) }
+
 func enumError(p Param, s string) error {
 	return fmt.Errorf("%q is not one of %s", strings.TrimSpace(s), strings.Join(p.Enum, ", "))
 }
