@@ -144,10 +144,14 @@ func (p Param) checkValue(val any) error {
 func (p Param) CheckItem(index int, item any) error {
 	switch x := item.(type) {
 	case string:
+		x = strings.TrimSpace(x)
+		if x == "" {
+			return nil // ParseList drops empty items
+		}
 		if _, ok := p.EnumValue(x); !ok {
 			return enumError(p, x)
 		}
-		return checkFormat(p.Format, strings.TrimSpace(x))
+		return checkFormat(p.Format, x)
 	case int:
 		return p.checkRange(x)
 	case map[string]any:
