@@ -86,11 +86,12 @@ func (a *Activities) start(ctx context.Context, name string, req spec.Request) (
 	if !ok {
 		return nil, nil, classify(name, &InputError{Action: name, Msg: "action not in the registry"})
 	}
-	p, err := ParseParams(act, req.Params, a.now())
+	now := a.now()
+	p, err := ParseParams(act, req.Params, now)
 	if err != nil {
 		return act, nil, classify(act.Title, err)
 	}
-	if err := p.check(act); err != nil {
+	if err := p.check(act, now); err != nil {
 		return act, nil, classify(act.Title, err)
 	}
 	if err := a.recheck(ctx, act, p); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"strings"
 
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
@@ -29,9 +28,11 @@ func (a *Activities) ResetFactors(ctx context.Context, req spec.Request) (any, e
 	if err != nil {
 		return nil, err
 	}
-	types, err := factorTypes(act, p.List(spec.ParamFactorTypes))
-	if err != nil {
-		return nil, err
+	// factor_types holds Okta's spellings already (its Enum, spec.FactorTypes);
+	// none means all.
+	types := p.List(spec.ParamFactorTypes)
+	if len(types) == 0 {
+		types = nil
 	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		raw, err := a.Okta.ListFactors(ctx, id)
@@ -71,21 +72,4 @@ func (a *Activities) ResetFactors(ctx context.Context, req spec.Request) (any, e
 		r.Data = map[string]any{"reset": reset}
 		return r, nil
 	})
-}
-
-// factorTypes checks factor_types against Okta's types; nil means all.
-func factorTypes(act *spec.Action, given []string) ([]string, error) {
-	if len(given) == 0 {
-		return nil, nil
-	}
-	out := make([]string, 0, len(given))
-	for _, t := range given {
-		i := slices.IndexFunc(spec.FactorTypes, func(k string) bool { return strings.EqualFold(k, t) })
-		if i < 0 {
-			return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamFactorTypes,
-				Msg: "unknown factor type " + t + " (want one of " + strings.Join(spec.FactorTypes, ", ") + ")"})
-		}
-		out = append(out, spec.FactorTypes[i])
-	}
-	return out, nil
 }

@@ -65,10 +65,7 @@ func (a *Activities) GetGroups(ctx context.Context, req spec.Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	limit, err := positiveLimit(act, p)
-	if err != nil {
-		return nil, err
-	}
+	limit := p.Int(spec.ParamLimit) // at least 1: the parameter's Min
 	groups, err := a.Okta.ListGroups(ctx, p.Str(spec.ParamFilter), limit)
 	return list(act, groups, err)
 }
@@ -79,10 +76,7 @@ func (a *Activities) GetGroupMembers(ctx context.Context, req spec.Request) (any
 	if err != nil {
 		return nil, err
 	}
-	limit, err := positiveLimit(act, p)
-	if err != nil {
-		return nil, err
-	}
+	limit := p.Int(spec.ParamLimit) // at least 1: the parameter's Min
 	users, err := a.Okta.ListGroupMembers(ctx, p.Str(spec.ParamGroupID), limit)
 	return listFields(act, users, err, p.List(spec.ParamFields))
 }

@@ -155,7 +155,7 @@ func TestFactors(t *testing.T) {
 	assert.Len(t, f.sim.Events("user.mfa.factor.reset_all"), 1)
 
 	ae, _ := appErr(t, f.run(spec.ResetFactors, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamFactorTypes: "carrier_pigeon"}, nil))
-	assert.Contains(t, ae.Message(), "unknown factor type carrier_pigeon")
+	assert.Contains(t, ae.Message(), `factor_types: "carrier_pigeon" is not one of call, email`)
 }
 
 func TestGetUser(t *testing.T) {
@@ -239,7 +239,7 @@ func TestUpdateUserProfile(t *testing.T) {
 	}{
 		{"login never", map[string]any{"login": "x@acme.com"}, []any{}, "login may not be changed by a playbook"},
 		{"email unless allowed", map[string]any{"email": "x@acme.com"}, []any{}, "email is protected (the primary recovery channel); name it in allow_fields to change it"},
-		{"allow only allowable", map[string]any{"title": "x"}, []any{"login"}, "login is not an allowable protected field"},
+		{"allow only allowable", map[string]any{"title": "x"}, []any{"login"}, `allow_fields: "login" is not one of email, secondEmail, mobilePhone, primaryPhone`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.sim.ResetRequests()

@@ -115,13 +115,9 @@ func (a *Activities) ExpirePasswords(ctx context.Context, req spec.Request) (any
 	if err != nil {
 		return nil, err
 	}
+	// revoke_sessions without temp_password is refused by the action's
+	// rules (spec.Action.Rules) before this point.
 	temp, revoke := p.Bool(spec.ParamTempPassword), p.Bool(spec.ParamRevokeSessions)
-	if revoke && !temp {
-		// Okta's plain expire_password has no revokeSessions; ignoring
-		// the flag would leave the attacker's sessions alive unnoticed.
-		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamRevokeSessions,
-			Msg: "needs temp_password true (Okta revokes sessions only with a temporary password); end sessions with okta.clear_user_sessions instead"})
-	}
 	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
 		if !temp {
 			sending(ctx)

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"slices"
-	"sort"
 
 	"github.com/cordonsec/cordon/activities/spec"
 )
@@ -21,7 +18,7 @@ func (a *Activities) UpdateUserProfile(ctx context.Context, req spec.Request) (a
 	if err != nil {
 		return nil, err
 	}
-	profile, err := checkProfile(act, p.Object(spec.ParamProfile), p.List(spec.ParamAllowFields))
+	profile, err := jsonProfile(act, p.Object(spec.ParamProfile))
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
@@ -41,30 +38,10 @@ func (a *Activities) UpdateUserProfile(ctx context.Context, req spec.Request) (a
 	})
 }
 
-// checkProfile applies the protected-field rule and returns the profile in
-// JSON form (numbers as float64), as Okta will echo it back.
-func checkProfile(act *spec.Action, profile map[string]any, allow []string) (map[string]any, error) {
-	for _, f := range allow {
-		pf, ok := spec.LookupProtectedField(f)
-		if !ok || !pf.Allowable {
-			return nil, &InputError{Action: act.Name, Param: spec.ParamAllowFields, Msg: fmt.Sprintf("%s is not an allowable protected field", f)}
-		}
-	}
-	keys := make([]string, 0, len(profile))
-	for k := range profile {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		pf, ok := spec.LookupProtectedField(k)
-		switch {
-		case !ok:
-		case !pf.Allowable:
-			return nil, &InputError{Action: act.Name, Param: spec.ParamProfile, Msg: fmt.Sprintf("%s may not be changed by a playbook (%s)", k, pf.Why)}
-		case !slices.Contains(allow, k):
-			return nil, &InputError{Action: act.Name, Param: spec.ParamProfile, Msg: fmt.Sprintf("%s is protected (%s); name it in allow_fields to change it", k, pf.Why)}
-		}
-	}
+// jsonProfile returns the profile in JSON form (numbers as float64), as
+// Okta will echo it back. The protected-field rule is the action's
+// (spec.Action.Rules), applied before the step starts.
+func jsonProfile(act *spec.Action, profile map[string]any) (map[string]any, error) {
 	b, err := json.Marshal(profile)
 	if err != nil {
 		return nil, &InputError{Action: act.Name, Param: spec.ParamProfile, Msg: err.Error()}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -155,10 +154,7 @@ func (a *Activities) CreateUserInGroup(ctx context.Context, req spec.Request) (a
 	if err != nil {
 		return nil, err
 	}
-	email := p.Str(spec.ParamEmail)
-	if addr, perr := mail.ParseAddress(email); perr != nil || addr.Address != email {
-		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamEmail, Msg: "not a valid email address"})
-	}
+	email := p.Str(spec.ParamEmail) // its syntax is the parameter's Format
 	profile := map[string]any{"firstName": p.Str(spec.ParamFirstName), "lastName": p.Str(spec.ParamLastName),
 		"email": email, "login": email}
 	if ph := p.Str(spec.ParamPhoneNumber); ph != "" {
@@ -205,10 +201,7 @@ func (a *Activities) GetUsers(ctx context.Context, req spec.Request) (any, error
 	if err != nil {
 		return nil, err
 	}
-	limit := p.Int(spec.ParamLimit)
-	if limit < 0 {
-		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamLimit, Msg: `must be 0 or "all" (every user) or a positive number`})
-	}
+	limit := p.Int(spec.ParamLimit) // at least 0: the parameter's Min
 	users, err := a.Okta.SearchUsers(ctx, okta.UserQuery{Filter: p.Str(spec.ParamFilter), Search: p.Str(spec.ParamSearch), Q: p.Str(spec.ParamQ)}, limit)
 	return listFields(act, users, err, p.List(spec.ParamFields))
 }
@@ -242,16 +235,6 @@ func (a *Activities) TestConnection(ctx context.Context, req spec.Request) (any,
 		return nil, classify(act.Title, err)
 	}
 	return spec.ConnectionResult{Status: "Successful", User: login, LatencyMS: time.Since(t0).Milliseconds()}, nil
-}
-
-// positiveLimit reads a read action's limit; 0 or less is refused rather
-// than silently meaning "all", which could page through a whole org.
-func positiveLimit(act *spec.Action, p *Params) (int, error) {
-	n := p.Int(spec.ParamLimit)
-	if n <= 0 {
-		return 0, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamLimit, Msg: "must be at least 1"})
-	}
-	return n, nil
 }
 
 // listFields is list with the fields parameter applied: each item keeps

@@ -38,14 +38,8 @@ func (a *Activities) CreateZone(ctx context.Context, req spec.Request) (any, err
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
-	switch {
-	case typ == zoneIP && usage == usageBlock && len(shape.gateways) == 0:
-		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamGateways, Msg: "required for an IP zone with usage BLOCKLIST"})
-	case typ == zoneIP && len(shape.gateways) == 0 && len(shape.proxies) == 0:
-		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamGateways, Msg: "an IP zone needs gateways or proxies"})
-	case typ == zoneDynamic && !p.Has(spec.ParamProxyType) && len(shape.locations) == 0 && len(shape.asns) == 0:
-		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamLocations, Msg: "a DYNAMIC zone needs proxy_type, locations or asns"})
-	}
+	// What each zone type needs is the action's rules (spec.Action.Rules),
+	// checked before the step starts.
 	name := truncateName(ctx, p.Str(spec.ParamName))
 	zone := okta.Zone{"type": typ, "name": name, "status": "ACTIVE", "usage": usage}
 	shape.apply(ctx, zone, typ, true)

@@ -3,9 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
-	"strings"
 
 	"go.temporal.io/sdk/activity"
 
@@ -24,11 +22,6 @@ type zoneShape struct {
 	given             map[string]bool
 }
 
-var (
-	countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
-	regionCode  = regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]{1,3}$`)
-)
-
 func parseZoneShape(act *spec.Action, p *Params) (zoneShape, error) {
 	s := zoneShape{given: map[string]bool{}}
 	for _, name := range []string{spec.ParamGateways, spec.ParamProxies, spec.ParamProxyType, spec.ParamLocations, spec.ParamASNs} {
@@ -42,16 +35,10 @@ func parseZoneShape(act *spec.Action, p *Params) (zoneShape, error) {
 		return s, &InputError{Action: act.Name, Param: spec.ParamProxies, Msg: err.Error()}
 	}
 	s.proxyType = p.Str(spec.ParamProxyType)
-	for i, loc := range p.Objects(spec.ParamLocations) {
-		country, _ := loc["country"].(string)
-		region, _ := loc["region"].(string)
-		country, region = strings.ToUpper(strings.TrimSpace(country)), strings.ToUpper(strings.TrimSpace(region))
-		if !countryCode.MatchString(country) {
-			return s, &InputError{Action: act.Name, Param: spec.ParamLocations, Msg: fmt.Sprintf("item %d: country must be an ISO-3166-1 alpha-2 code such as US", i)}
-		}
-		if region != "" && (!regionCode.MatchString(region) || !strings.HasPrefix(region, country+"-")) {
-			return s, &InputError{Action: act.Name, Param: spec.ParamLocations, Msg: fmt.Sprintf("item %d: region must be an ISO-3166-2 code of %s such as %s-CA", i, country, country)}
-		}
+	// Locations and ASNs were checked with the parameters (spec.Param
+	// Items and Min); here they take Okta's form.
+	for _, loc := range p.Objects(spec.ParamLocations) {
+		country, region, _ := spec.ZoneLocation(loc)
 		l := map[string]any{"country": country}
 		if region != "" {
 			l["region"] = region
@@ -59,9 +46,6 @@ func parseZoneShape(act *spec.Action, p *Params) (zoneShape, error) {
 		s.locations = append(s.locations, l)
 	}
 	for _, n := range p.Ints(spec.ParamASNs) {
-		if n <= 0 {
-			return s, &InputError{Action: act.Name, Param: spec.ParamASNs, Msg: fmt.Sprintf("%d is not an ASN", n)}
-		}
 		s.asns = append(s.asns, strconv.Itoa(n)) // Okta stores ASNs as strings
 	}
 	return s, nil

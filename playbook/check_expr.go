@@ -259,6 +259,12 @@ func (d *decoder) checkRef(r ref, sc *scope, at func() Pos) {
 		if r.path[0] == allStepsRef {
 			return
 		}
+		if sc.roots == nil || slices.Contains(sc.roots, r.root) {
+			d.checkOutputRef(r, sc, at)
+		}
+		if r.jsonPath != "" {
+			return // the same reference was checked without the path
+		}
 	}
 	if r.path == nil {
 		if sc.roots != nil && !slices.Contains(sc.roots, r.root) {

@@ -22,7 +22,11 @@ func (d *decoder) params(a *spec.Action, o *object, sc *scope) map[string]*Value
 			d.errs.add(k.pos, CheckUnknownParam, "%s has no parameter %q%s", a.Name, k.str, paramHint(k.str, a))
 			continue
 		}
+		before := len(d.errs.list)
 		d.checkParam(a, p, vals[i], v)
+		if len(d.errs.list) == before {
+			d.checkParamValue(a, p, vals[i], v)
+		}
 	}
 	at := o.keyPos("action")
 	if n != nil {
@@ -33,49 +37,8 @@ func (d *decoder) params(a *spec.Action, o *object, sc *scope) map[string]*Value
 			d.errs.add(at, CheckMissingParam, "%s needs parameter %s (%s)", a.Name, p.Name, p.Type)
 		}
 	}
-	d.checkRules(a, keys, vals, out)
+	d.checkRules(a, keys, vals, out, at)
 	return out
-}
-
-// checkRules applies the action's own rules (spec.Action.Check, e.g. Okta's
-// filter and search syntax) to the string parameters written in the file:
-// literals, and templates with each ${{ }} read as the value x (their
-// literal text, such as the attribute in 'profile.department eq
-// "${{ inputs.d }}"', is what the rules are about). A value that is one
-// whole expression is checked by the activity when the step runs.
-func (d *decoder) checkRules(a *spec.Action, keys []*node, vals []*node, out map[string]*Value) {
-	if a.Check == nil {
-		return
-	}
-	values := map[string]string{}
-	at := map[string]Pos{}
-	for i, k := range keys {
-		v := out[k.str]
-		if v == nil || vals[i].kind != scalarNode || vals[i].tag != "str" {
-			continue
-		}
-		var text string
-		switch {
-		case v.parts != nil:
-			var b strings.Builder
-			for _, p := range v.parts {
-				if p.expr != nil {
-					b.WriteString("x")
-				} else {
-					b.WriteString(p.text)
-				}
-			}
-			text = b.String()
-		case v.literal:
-			text = vals[i].str
-		}
-		if text != "" {
-			values[k.str], at[k.str] = text, vals[i].pos
-		}
-	}
-	for _, is := range a.Check(values) {
-		d.errs.add(at[is.Param], CheckValue, "%s parameter %s: %s", a.Name, is.Param, is.Msg)
-	}
 }
 
 func paramHint(name string, a *spec.Action) string {
@@ -151,7 +114,7 @@ func (d *decoder) checkEnum(p spec.Param, n *node, what string) {
 	if _, ok := p.EnumValue(n.str); ok {
 		return
 	}
-	d.errs.add(n.pos, CheckEnum, "%s must be one of %s, got %q%s", what, strings.Join(p.Enum, ", "), n.str, suggest(n.str, p.Enum, false))
+	d.errs.add(n.pos, CheckEnum, "%s: %v%s", what, p.EnumError(n.str), suggest(strings.TrimSpace(n.str), p.Enum, false))
 }
 
 // checkList checks a list parameter: a list, or a comma/newline separated

@@ -52,6 +52,9 @@ type ref struct {
 	root string
 	path []string
 	at   int
+	// jsonPath is the literal path of jsonpath(<ref>, "..."), whose
+	// offset at is then; "" for a plain reference (see check_outputs.go).
+	jsonPath string
 }
 
 // exprCompiler compiles expressions with one configuration, built once per
@@ -190,6 +193,9 @@ func (c *collector) Visit(n *ast.Node) {
 			ast.Patch(n, &ast.ChainNode{Node: x})
 		}
 	case *ast.CallNode:
+		if r, ok := jsonPathRef(x); ok {
+			c.refs = append(c.refs, r)
+		}
 		// A method call's callee must stay a plain member for the compiler.
 		if ch, ok := x.Callee.(*ast.ChainNode); ok {
 			if m, ok := ch.Node.(*ast.MemberNode); ok {
@@ -201,7 +207,8 @@ func (c *collector) Visit(n *ast.Node) {
 }
 
 // memberRef returns the reference for a member access whose chain is made
-// of constant names down to an identifier, such as steps["a"].output.
+// of constant names down to an identifier, such as steps["a"].output;
+// an index or computed key past the first name is the segment anyIndex.
 func memberRef(m *ast.MemberNode) (ref, bool) {
 	var path []string
 	at := m.Location().From
@@ -216,13 +223,16 @@ func memberRef(m *ast.MemberNode) (ref, bool) {
 		}
 		switch x := cur.(type) {
 		case *ast.MemberNode:
-			s, ok := x.Property.(*ast.StringNode)
-			if !ok {
-				return ref{}, false
+			seg := anyIndex // an index or a computed key
+			if s, ok := x.Property.(*ast.StringNode); ok {
+				seg = s.Value
 			}
-			path = append([]string{s.Value}, path...)
+			path = append([]string{seg}, path...)
 			cur = x.Node
 		case *ast.IdentifierNode:
+			if len(path) > 0 && path[0] == anyIndex {
+				return ref{}, false // steps[vars.id]: no constant name
+			}
 			return ref{root: x.Value, path: path, at: at}, true
 		default:
 			return ref{}, false

@@ -27,6 +27,13 @@ type Options struct {
 	// chains of playbook: steps that come back to a playbook on the chain
 	// are reported as errors (kind cycle). nil skips the check.
 	Child func(name string) *Playbook
+	// Pinned marks the re-parse of a pinned playbook inside a workflow. It
+	// skips the authoring checks added after playbooks were first pinned
+	// (the registry's parameter rules, typed outputs): skipping a check can
+	// only let more load, so a run started before them still replays, and
+	// the workflow never reads the machine's clock (the rules about times
+	// do). The run was checked in full when it was started.
+	Pinned bool
 }
 
 // Top-level keys, in the order the docs present them.
@@ -45,8 +52,10 @@ type decoder struct {
 	opts    Options
 	inputs  map[string]*Input
 	stepIDs map[string]bool
-	pb      *Playbook
-	exprs   *exprCompiler // created on the first expression
+	// stepShapes are the output shapes of action steps (check_outputs.go).
+	stepShapes map[string]*spec.Shape
+	pb         *Playbook
+	exprs      *exprCompiler // created on the first expression
 }
 
 // Load parses and validates a playbook. On any problem it returns a nil

@@ -65,6 +65,7 @@ func defs(reg *spec.Registry) obj {
 	for _, a := range reg.All() {
 		d["with."+a.Name] = withSchema(a)
 	}
+	outputDefs(reg, d)
 	return d
 }
 
@@ -158,7 +159,7 @@ func stepSchema(reg *spec.Registry) obj {
 	for _, a := range reg.All() {
 		allOf = append(allOf, obj{
 			"if":   obj{"properties": obj{"action": obj{"const": a.Name}}, "required": []string{"action"}},
-			"then": obj{"properties": obj{"with": defRef("with." + a.Name)}},
+			"then": obj{"properties": obj{"with": defRef("with." + a.Name), "action": actionOutputHint(a)}},
 		})
 	}
 	return obj{"type": "object", "required": []string{"id"}, "additionalProperties": false,
@@ -197,32 +198,52 @@ func paramSchema(p spec.Param) obj {
 	switch p.Type {
 	case spec.TypeInteger:
 		if p.AllowAll {
-			return obj{"anyOf": []any{obj{"type": "integer"}, obj{"const": spec.AllKeyword}, expr}}
+			return obj{"anyOf": []any{intSchema(p), obj{"const": spec.AllKeyword}, expr}}
 		}
-		return obj{"anyOf": []any{obj{"type": "integer"}, expr}}
+		return obj{"anyOf": []any{intSchema(p), expr}}
 	case spec.TypeBoolean:
 		return obj{"anyOf": []any{obj{"type": "boolean"}, expr}}
 	case spec.TypeStringList:
-		return obj{"anyOf": []any{obj{"type": "array", "items": obj{"type": "string"}}, obj{"type": "string"}}}
+		item := obj{"type": "string"}
+		if p.Enum != nil {
+			item = obj{"anyOf": []any{obj{"enum": enumSpellings(p.Enum)}, expr}}
+		}
+		return obj{"anyOf": []any{obj{"type": "array", "items": item}, obj{"type": "string"}}}
 	case spec.TypeIntList:
-		return obj{"anyOf": []any{obj{"type": "array", "items": obj{"anyOf": []any{obj{"type": "integer"}, expr}}}, obj{"type": "string"}}}
+		return obj{"anyOf": []any{obj{"type": "array", "items": obj{"anyOf": []any{intSchema(p), expr}}}, obj{"type": "string"}}}
 	case spec.TypeObjectList:
 		return obj{"anyOf": []any{obj{"type": "array", "items": obj{"anyOf": []any{obj{"type": "object"}, expr}}}, expr}}
 	case spec.TypeObject:
 		return obj{"anyOf": []any{obj{"type": "object"}, expr}}
 	}
 	if p.Enum != nil {
-		// The loader matches allowed values case-insensitively; offer the
-		// spelled, lower and upper forms.
-		var vals []string
-		for _, e := range p.Enum {
-			for _, v := range []string{e, strings.ToLower(e), strings.ToUpper(e)} {
-				if !slices.Contains(vals, v) {
-					vals = append(vals, v)
-				}
-			}
-		}
-		return obj{"anyOf": []any{obj{"enum": vals}, expr}}
+		return obj{"anyOf": []any{obj{"enum": enumSpellings(p.Enum)}, expr}}
 	}
 	return obj{"type": "string"}
+}
+
+// enumSpellings offers the spelled, lower and upper forms of allowed
+// values: the loader matches them case-insensitively.
+func enumSpellings(enum []string) []string {
+	var vals []string
+	for _, e := range enum {
+		for _, v := range []string{e, strings.ToLower(e), strings.ToUpper(e)} {
+			if !slices.Contains(vals, v) {
+				vals = append(vals, v)
+			}
+		}
+	}
+	return vals
+}
+
+// intSchema is an integer with the parameter's range.
+func intSchema(p spec.Param) obj {
+	s := obj{"type": "integer"}
+	if p.Min != nil {
+		s["minimum"] = *p.Min
+	}
+	if p.Max != nil {
+		s["maximum"] = *p.Max
+	}
+	return s
 }

@@ -30,6 +30,7 @@ func (d *decoder) decodeSteps(n *node) {
 		d.errs.add(n.pos, CheckMissingKey, "steps is empty: a playbook needs at least one step")
 	}
 	d.collectIDs(n.items, map[string]Pos{})
+	d.collectShapes(n.items)
 	ctx := &stepCtx{done: map[string]bool{}, vars: map[string]bool{}}
 	for _, it := range n.items {
 		if st := d.step(it, ctx); st != nil {

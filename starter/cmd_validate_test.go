@@ -65,6 +65,32 @@ func TestSchemaCommandMatchesCommittedSchema(t *testing.T) {
 	assert.Equal(t, string(want), out)
 }
 
+func TestSchemaOutputs(t *testing.T) {
+	code, out, _ := runCordon(t, "schema", "--outputs")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "okta.get_user: {found: boolean, user: Okta user}\n")
+	assert.Contains(t, out, "\nOkta user: {id: string, status: string,")
+	code, _, _ = runCordon(t, "schema", "--outputs", "--run-input")
+	assert.Equal(t, 2, code)
+}
+
+// TestValidateTypedOutput is the issue's example: okta.get_user's output is
+// {found, user}, so steps.user.output.id is refused with the fields.
+func TestValidateTypedOutput(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "typo.yaml")
+	require.NoError(t, os.WriteFile(f, []byte(`name: typo
+steps:
+  - id: user
+    action: okta.get_user
+    with: {user: jane.doe@acme.com}
+outputs:
+  id: ${{ steps.user.output.id }}
+`), 0o644))
+	code, out, errOut := runCordon(t, "validate", f)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out+errOut, `typo.yaml:7:29: steps.user.output has no field "id"; it has found, user [reference]`)
+}
+
 func TestGraphCommand(t *testing.T) {
 	code, out, _ := runCordon(t, "graph", filepath.Join(fixtureDir, "ok", "design-example.yaml"), "--playbooks", fixtureDir+"/none")
 	require.Equal(t, 0, code)

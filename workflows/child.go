@@ -96,7 +96,7 @@ func (r *run) child(name string, pinned Pinned) (*playbook.Playbook, error) {
 	if pb, ok := r.children[name]; ok {
 		return pb, nil
 	}
-	pb, err := playbook.Load(pinned.File, []byte(pinned.Source), playbook.Options{Registry: r.reg})
+	pb, err := playbook.Load(pinned.File, []byte(pinned.Source), playbook.Options{Registry: r.reg, Pinned: true})
 	if err != nil {
 		return nil, err
 	}

@@ -166,7 +166,7 @@ func (in *Interpreter) parseLibrary(lib map[string]Pinned) (map[string]*playbook
 	out := make(map[string]*playbook.Playbook, len(lib))
 	for _, name := range sortedKeys(lib) {
 		p := lib[name]
-		pb, err := playbook.Load(p.File, []byte(p.Source), playbook.Options{Registry: in.Registry})
+		pb, err := playbook.Load(p.File, []byte(p.Source), playbook.Options{Registry: in.Registry, Pinned: true})
 		if err != nil {
 			return nil, fmt.Errorf("pinned library playbook %s does not load: %w", name, err)
 		}

@@ -104,7 +104,7 @@ func (r *run) run(ctx workflow.Context) (*RunStatus, error) {
 }
 
 func (in *Interpreter) parse(p Pinned, lib map[string]Pinned) (*playbook.Playbook, error) {
-	opts := playbook.Options{Registry: in.Registry}
+	opts := playbook.Options{Registry: in.Registry, Pinned: true}
 	if lib != nil {
 		opts.Library = func(name string) bool { _, ok := lib[name]; return ok }
 	}

@@ -57,6 +57,7 @@ func (r *Registry) Markdown() []byte {
 	for _, f := range ProtectedProfileFields {
 		w("| `%s` | %s | %s |\n", f.Name, yesNo(f.Allowable), f.Why)
 	}
+	writeRulesAndOutputs(w, r)
 	for _, a := range r.All() {
 		writeAction(&b, a)
 	}
@@ -76,6 +77,7 @@ func writeAction(b *bytes.Buffer, a *Action) {
 			if p.MaxItems > 0 {
 				desc += fmt.Sprintf(" At most %d items.", p.MaxItems)
 			}
+			desc += paramRuleText(p)
 			enum := "-"
 			if len(p.Enum) > 0 {
 				enum = "`" + strings.Join(p.Enum, "`, `") + "`"
@@ -89,6 +91,12 @@ func writeAction(b *bytes.Buffer, a *Action) {
 		w("\n")
 	}
 	w("- **Output:** %s\n", cell(a.Output))
+	if a.OutputShape != nil {
+		w("- **Output shape:** `%s`\n", cell(a.OutputShape.String()))
+	}
+	for _, r := range a.Rules {
+		w("- **Rule (%s):** %s\n", r.Kind(), cell(r.String()))
+	}
 	if a.Destructive {
 		targets := "-"
 		if a.Targets != nil {

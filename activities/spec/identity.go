@@ -155,6 +155,7 @@ func identityActions() []*Action {
 			Params: []Param{userIDs("expire the password of"),
 				{Name: ParamTempPassword, Type: TypeBoolean, Default: false, Description: "Reset each password to a temporary one and return it in the step output (data.temp_password). Only for hand-over to the user through a trusted channel.", Example: false},
 				{Name: ParamRevokeSessions, Type: TypeBoolean, Default: false, Description: "With temp_password, also revoke the user's sessions (Okta's revokeSessions). Refused without temp_password: end sessions with Clear User Sessions instead.", Example: false}},
+			Rules:   expirePasswordRules(),
 			Output:  bulkOutput + "; data.temp_password per user only when temp_password is true",
 			Example: map[string]any{ParamUserIDs: ex},
 		}),
@@ -173,7 +174,7 @@ func identityActions() []*Action {
 			Method:      "GET /api/v1/users/{userId}/factors + POST /api/v1/users/{id}/lifecycle/reset_factors (all) or DELETE /api/v1/users/{userId}/factors/{factorId} (by type)",
 			PlanWords:   "reset the MFA factors of {n} users", PlanCall: "GET /api/v1/users/{target}/factors + POST /api/v1/users/{target}/lifecycle/reset_factors (all) or DELETE /api/v1/users/{target}/factors/{factorId} (by type)",
 			Params: []Param{userIDs("reset the factors of"),
-				{Name: ParamFactorTypes, Type: TypeStringList, Description: "Only factors of these types (Okta's factorType, e.g. sms, push, token:software:totp); all factors when empty.", Example: []any{"sms", "push"}, MaxItems: len(FactorTypes)}},
+				{Name: ParamFactorTypes, Type: TypeStringList, Description: "Only factors of these types (Okta's factorType, e.g. sms, push, token:software:totp); all factors when empty.", Example: []any{"sms", "push"}, MaxItems: len(FactorTypes), Enum: FactorTypes}},
 			Example: map[string]any{ParamUserIDs: ex, ParamFactorTypes: []any{"sms"}},
 		}),
 		read(&Action{
@@ -212,7 +213,8 @@ func identityActions() []*Action {
 			PlanWords:   "update the profiles of {n} users", PlanCall: "GET + POST /api/v1/users/{target}",
 			Params: []Param{userIDs("update"),
 				{Name: ParamProfile, Type: TypeObject, Required: true, Description: "The attributes to set, by Okta profile name; null clears one.", Example: map[string]any{"title": "under investigation"}},
-				{Name: ParamAllowFields, Type: TypeStringList, Description: "Protected attributes this step may change (email, secondEmail, mobilePhone, primaryPhone).", Example: []any{"email"}}},
+				{Name: ParamAllowFields, Type: TypeStringList, Description: "Protected attributes this step may change (email, secondEmail, mobilePhone, primaryPhone).", Example: []any{"email"}, Enum: allowableFields()}},
+			Rules:   []Rule{protectedProfileRule()},
 			Example: map[string]any{ParamUserIDs: ex, ParamProfile: map[string]any{"title": "under investigation"}},
 		}),
 	}

@@ -163,7 +163,8 @@ func userIDs(verb string) Param {
 }
 
 func limitParam(def int) Param {
-	return Param{Name: ParamLimit, Type: TypeInteger, Default: def,
+	return Param{Name: ParamLimit, Type: TypeInteger, Default: def, Min: atLeast(1),
+		RangeHint:   "is not a limit: want at least 1 (a read never pages through everything by accident)",
 		Description: "The maximum number of results to return; pages are followed until it is reached.", Example: def}
 }
 
@@ -177,11 +178,11 @@ var ipListExample = []any{"203.0.113.7", "198.51.100.0/24", "192.0.2.10-192.0.2.
 
 func zoneShapeParams() []Param {
 	return []Param{
-		{Name: ParamGateways, Type: TypeStringList, Description: "IP zone gateway addresses: IPv4 addresses, CIDRs or ranges (a-b). Required for an IP BLOCKLIST zone unless proxies are given. Ignored for DYNAMIC zones.", Example: ipListExample, MaxItems: MaxBlocklistEntries},
-		{Name: ParamProxies, Type: TypeStringList, Description: "IP zone proxy addresses: IPv4 addresses, CIDRs or ranges. Ignored for DYNAMIC zones.", Example: []any{"198.51.100.1"}, MaxItems: 150},
+		{Name: ParamGateways, Type: TypeStringList, Description: "IP zone gateway addresses: IPv4 addresses, CIDRs or ranges (a-b). Required for an IP BLOCKLIST zone unless proxies are given. Ignored for DYNAMIC zones.", Example: ipListExample, MaxItems: MaxBlocklistEntries, Format: FormatIPv4Entry},
+		{Name: ParamProxies, Type: TypeStringList, Description: "IP zone proxy addresses: IPv4 addresses, CIDRs or ranges. Ignored for DYNAMIC zones.", Example: []any{"198.51.100.1"}, MaxItems: 150, Format: FormatIPv4Entry},
 		{Name: ParamProxyType, Type: TypeString, Enum: []string{"None", "Any", "TorAnonymizer", "NotTorAnonymizer"}, Description: "Proxy type of a DYNAMIC zone. Ignored for IP zones.", Example: "Any"},
-		{Name: ParamLocations, Type: TypeObjectList, Description: `Locations of a DYNAMIC zone: objects {country, region} with ISO-3166-1 country and optional ISO-3166-2 region. Ignored for IP zones.`, Example: []any{map[string]any{"country": "AX"}, map[string]any{"country": "AF", "region": "AF-BGL"}}, MaxItems: 75},
-		{Name: ParamASNs, Type: TypeIntList, Description: "ASNs of a DYNAMIC zone. Ignored for IP zones.", Example: []any{13335, 15169}, MaxItems: 75},
+		{Name: ParamLocations, Type: TypeObjectList, Description: `Locations of a DYNAMIC zone: objects {country, region} with ISO-3166-1 country and optional ISO-3166-2 region. Ignored for IP zones.`, Example: []any{map[string]any{"country": "AX"}, map[string]any{"country": "AF", "region": "AF-BGL"}}, MaxItems: 75, Items: checkZoneLocation},
+		{Name: ParamASNs, Type: TypeIntList, Description: "ASNs of a DYNAMIC zone. Ignored for IP zones.", Example: []any{13335, 15169}, MaxItems: 75, Min: atLeast(1), RangeHint: "is not an ASN"},
 	}
 }
 
@@ -193,6 +194,7 @@ func Okta() *Registry {
 		if a.ReadBack == nil {
 			a.ReadBack = readBacks[a.Name] // readback.go
 		}
+		setOutputShape(a)
 		r.Register(a)
 	}
 	return r
@@ -248,7 +250,7 @@ func oktaActions() []*Action {
 			ZoneWrite: true, UndoKeep: []string{ParamZoneID},
 			Params: []Param{
 				{Name: ParamZoneID, Type: TypeString, Required: true, Description: "The ID of an IP zone with usage BLOCKLIST. List Zones returns it at $[*].id.", Example: "nzo1a2b3c4d5e6f7g8h9"},
-				{Name: ParamIPAddresses, Type: TypeStringList, Required: true, Description: "IPv4 addresses, CIDRs or ranges (a-b) to block.", Example: ipListExample, MaxItems: MaxBlocklistEntries},
+				{Name: ParamIPAddresses, Type: TypeStringList, Required: true, Description: "IPv4 addresses, CIDRs or ranges (a-b) to block.", Example: ipListExample, MaxItems: MaxBlocklistEntries, Format: FormatIPv4Entry},
 			},
 			Output: bulkOutput + " plus zone: the zone after the write", Destructive: true, Targets: &Targets{Param: ParamIPAddresses, Kind: TargetIPs},
 			Guards: []Guarded{{Param: ParamZoneID, Kind: TargetZones}},
@@ -264,7 +266,7 @@ func oktaActions() []*Action {
 			ZoneWrite: true,
 			Params: []Param{
 				{Name: ParamZoneID, Type: TypeString, Required: true, Description: "The ID of an IP zone with usage BLOCKLIST.", Example: "nzo1a2b3c4d5e6f7g8h9"},
-				{Name: ParamIPAddresses, Type: TypeStringList, Required: true, Description: "Entries to remove, as they were blocked.", Example: []any{"203.0.113.7"}},
+				{Name: ParamIPAddresses, Type: TypeStringList, Required: true, Description: "Entries to remove, as they were blocked.", Example: []any{"203.0.113.7"}, Format: FormatIPv4Entry},
 			},
 			Output: bulkOutput + " plus zone", Destructive: true, Targets: &Targets{Param: ParamIPAddresses, Kind: TargetIPs},
 			Guards:              []Guarded{{Param: ParamZoneID, Kind: TargetZones}},
@@ -280,7 +282,7 @@ func oktaActions() []*Action {
 			Params: []Param{
 				{Name: ParamFirstName, Type: TypeString, Required: true, Description: "The user's first name.", Example: "Ada"},
 				{Name: ParamLastName, Type: TypeString, Required: true, Description: "The user's last name.", Example: "Lovelace"},
-				{Name: ParamEmail, Type: TypeString, Required: true, Description: "The user's email address, also used as login.", Example: "ada.lovelace@example.com"},
+				{Name: ParamEmail, Type: TypeString, Required: true, Description: "The user's email address, also used as login.", Example: "ada.lovelace@example.com", Format: FormatEmail},
 				{Name: ParamPhoneNumber, Type: TypeString, Description: "The user's mobile phone number.", Example: "+1-555-0100"},
 				{Name: ParamGroupIDs, Type: TypeStringList, Required: true, Description: "IDs (or exact names) of the groups to add the user to (1 to 20). A protected group refuses the step before the user is created.", Example: []any{"00g1a2b3c4d5e6f7g8h9"}, MaxItems: 20},
 			},
@@ -300,6 +302,7 @@ func oktaActions() []*Action {
 				{Name: ParamType, Type: TypeString, Default: "IP", Enum: []string{"IP", "DYNAMIC"}, Description: "The zone type.", Example: "IP"},
 				{Name: ParamUsage, Type: TypeString, Default: "BLOCKLIST", Enum: []string{"POLICY", "BLOCKLIST"}, Description: "The zone usage.", Example: "BLOCKLIST"},
 			}, zoneShapeParams()...),
+			Rules:  createZoneRules(),
 			Output: "the created Okta network zone object", Destructive: true, Targets: &Targets{Param: ParamGateways, Kind: TargetIPs},
 			Roles:               rolesZoneAdmin,
 			StartToCloseTimeout: readTimeout, Retry: writeRetry,
@@ -339,6 +342,7 @@ func oktaActions() []*Action {
 				{Name: ParamMaxEvents, Type: TypeInteger, Default: 0, Description: "The maximum number of events; 0 or less returns all events in the range.", Example: 500},
 				{Name: ParamSearchCondition, Type: TypeString, Description: "A System Log filter expression.", Example: `eventType eq "user.account.reset_password"`},
 			},
+			Rules:  []Rule{timeRangeRule()},
 			Output: "list of {event: <normalised fields>, raw: <Okta LogEvent>}", Roles: rolesZoneRead,
 			StartToCloseTimeout: bulkTimeout, Heartbeat: bulkBeat, Retry: readRetry,
 			Example: map[string]any{ParamStartTime: "-24h", ParamSearchCondition: `eventType eq "user.session.start"`},
@@ -365,6 +369,7 @@ func oktaActions() []*Action {
 				{Name: ParamStartTime, Type: TypeTime, Description: "Start of the range (the since parameter); default 7 days ago.", Example: "-24h"},
 				{Name: ParamEndTime, Type: TypeTime, Description: "End of the range (the until parameter); default now.", Example: "2023-03-10 00:00"},
 			},
+			Rules:  []Rule{timeRangeRule()},
 			Output: "list of Okta LogEvent objects", Roles: []string{RoleGroupAdmin, RoleReadOnly, RoleOrgAdmin, RoleSuperAdmin},
 			StartToCloseTimeout: readTimeout, Retry: readRetry,
 			Example: map[string]any{ParamFilter: `eventType eq "user.session.start"`, ParamStartTime: "-24h"},
@@ -387,7 +392,8 @@ func oktaActions() []*Action {
 				{Name: ParamSearch, Type: TypeString, Description: "An Okta search expression: any profile attribute (custom ones too), id, status, type.id and the dates; operators eq, sw, pr, co (login, email, first and last name), gt/ge/lt/le (dates, status). Cannot be combined with filter.", Example: `profile.department eq "Finance" and status eq "ACTIVE"`},
 				{Name: ParamFilter, Type: TypeString, Description: "An Okta filter expression over " + strings.Join(UserFilterAttrs, ", ") + " (eq; also gt, ge, lt, le on lastUpdated). Other attributes need search.", Example: `profile.login eq "jane.doe@example.com"`},
 				{Name: ParamQ, Type: TypeString, Description: "Users whose first name, last name or email starts with this text (not DEPROVISIONED ones); Okta does not page q, so at most one page (200) comes back.", Example: "jane"},
-				{Name: ParamLimit, Type: TypeInteger, Default: 100, AllowAll: true,
+				{Name: ParamLimit, Type: TypeInteger, Default: 100, AllowAll: true, Min: atLeast(0),
+					RangeHint:   `is not a limit: want 0 or "all" (every user) or a positive number`,
 					Description: `The maximum number of users; pages are followed until it is reached. 0 or "all" pages through every match.`, Example: "all"},
 				fieldsParam(),
 			},
@@ -395,7 +401,7 @@ func oktaActions() []*Action {
 			// Paging through a whole org (limit all) takes minutes at Okta's rate.
 			StartToCloseTimeout: bulkTimeout, Retry: readRetry,
 			Example: map[string]any{ParamSearch: `profile.department eq "Finance"`, ParamLimit: "all", ParamFields: []any{"id", "status", "profile.login"}},
-			Check:   checkUserQuery,
+			Rules:   userQueryRules(),
 		},
 		{
 			Name: GetGroupMembers, Title: "Get Group Members",

@@ -51,6 +51,17 @@ type Param struct {
 	// AllowAll lets an integer parameter take the word "all" (AllKeyword),
 	// meaning 0: no limit.
 	AllowAll bool
+	// Min and Max bound an integer (for an integer list, each item); nil
+	// means unbounded. RangeHint, when set, replaces the default message
+	// after the value ("-1 is not a limit: ...").
+	Min, Max  *int
+	RangeHint string
+	// Format is the syntax a string (or each item of a string list) must
+	// have; "" means any text.
+	Format Format
+	// Items, when set, checks each object of an object list (the message
+	// gets "item N: " in front).
+	Items func(map[string]any) error
 }
 
 // EnumValue matches s, trimmed, with the parameter's allowed values
@@ -139,7 +150,11 @@ type Action struct {
 	Description string
 	Method      string // the Okta call(s), for docs
 	Params      []Param
-	Output      string // description of the output shape
+	Output      string // description of the output, for docs
+	// OutputShape is the output's type: what validate checks
+	// steps.X.output paths against; nil means unknown (any). Every Okta
+	// action has one (Okta() refuses one without).
+	OutputShape *Shape
 	Destructive bool
 	Targets     *Targets // set for destructive actions acting on a list of targets
 	// Guards are the other parameters the guardrails check (see Guarded).
@@ -178,11 +193,11 @@ type Action struct {
 
 	Example map[string]any // a valid `with:` block; checked by tests
 
-	// Check, when set, applies rules across parameters or about a
-	// parameter's syntax (Okta's, not just its type). It gets the literal
-	// string values given; `cordon validate` reports its issues and the
-	// activity refuses them before any Okta call.
-	Check func(values map[string]string) []Issue
+	// Rules are the action's rules across parameters (requires, excludes,
+	// conditional, and a few checks of Okta's syntax). `cordon validate`
+	// applies them to the values written in the file, the activity to the
+	// values it gets, with the same messages (see rules.go).
+	Rules []Rule
 }
 
 // Param returns the named parameter.

@@ -7,10 +7,13 @@ import (
 )
 
 // Issue is a problem with a combination or form of an action's literal
-// parameters, found before anything runs (see Action.Check).
+// parameters, found before anything runs (see Action.Rules).
 type Issue struct {
 	Param string // the parameter to point at
 	Msg   string
+	// Key, when set, is the key of an object parameter the issue is
+	// about (profile.login), for validate to point at.
+	Key string
 }
 
 // AllKeyword is the word an integer parameter with AllowAll accepts in
@@ -30,19 +33,26 @@ var (
 	comparison = regexp.MustCompile(`([A-Za-z_][\w.]*)\s+(eq|ne|gt|ge|lt|le|sw|co|ew|pr)\b`)
 )
 
-// checkUserQuery is Get Users' Check: Okta's rules for combining and
-// writing filter, search and q. values holds the literal string values
-// given (expressions are left out: they are checked when the step runs).
-func checkUserQuery(values map[string]string) []Issue {
-	filter, search, q := values[ParamFilter], values[ParamSearch], values[ParamQ]
+// userQueryRules are Get Users' rules: Okta's rules for combining and
+// writing filter, search and q. The filter syntax rule reads template text
+// too (the attribute in 'profile.department eq "${{ inputs.d }}"' is
+// literal).
+func userQueryRules() []Rule {
+	return []Rule{
+		{Param: ParamSearch, When: []Cond{{Param: ParamSearch}}, Excludes: []Cond{{Param: ParamFilter}},
+			Msg: "cannot be combined with filter: Okta answers 400 E0000033 " +
+				`"Can't specify a search query and filter in the same request"; move the filter's conditions into search`},
+		{Param: ParamQ, When: []Cond{{Param: ParamQ}}, Excludes: []Cond{{Param: ParamFilter}, {Param: ParamSearch}},
+			Msg: "is a prefix lookup of its own; give q, filter or search, not several"},
+		{Param: ParamFilter, Check: checkUserFilter, Reads: []string{ParamFilter}, TextOK: true,
+			Doc: "`filter` selects only " + strings.Join(UserFilterAttrs, ", ") + " with eq (gt, ge, lt, le also on lastUpdated), as Okta's filter does"},
+	}
+}
+
+// checkUserFilter checks the attributes and operators of a filter.
+func checkUserFilter(v Values) []Issue {
+	filter, _ := v.Text(ParamFilter)
 	var out []Issue
-	if filter != "" && search != "" {
-		out = append(out, Issue{Param: ParamSearch, Msg: "cannot be combined with filter: Okta answers 400 E0000033 " +
-			`"Can't specify a search query and filter in the same request"; move the filter's conditions into search`})
-	}
-	if q != "" && (filter != "" || search != "") {
-		out = append(out, Issue{Param: ParamQ, Msg: "is a prefix lookup of its own; give q, filter or search, not several"})
-	}
 	for _, m := range comparison.FindAllStringSubmatch(quoted.ReplaceAllString(filter, `""`), -1) {
 		attr, op := m[1], m[2]
 		if !contains(UserFilterAttrs, attr) {
