@@ -241,8 +241,8 @@ func (s *Sim) serveFaulted(w http.ResponseWriter, r *http.Request, st rateState,
 
 func (s *Sim) setCaller(c map[string]any) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.org.caller = c
-	s.mu.Unlock()
 }
 
 // discardWriter takes a response that is never sent (a lost reply).
