@@ -112,6 +112,9 @@ func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string
 	// are called off: they are unfinished work for the retry, and waiting
 	// for the window to turn would only delay the retry.
 	itemCtx := okta.WithCallOff(ctx, b.off)
+	// The pacer bursts only while the whole remainder fits the budget.
+	itemCtx, endPlan := okta.WithPlan(itemCtx, len(ids)-len(b.doneAt))
+	defer endPlan()
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range max(a.BulkConcurrency, 1) {
