@@ -176,7 +176,9 @@ func nodeSDK(b *testing.B) func(*testing.B, *oktasim.Server, pacingCase, [][]any
 		return nil
 	}
 	dir := nodeSDKDir(b, npm)
-	return func(b *testing.B, srv *oktasim.Server, _ pacingCase, ids [][]any) { runNodeSDK(b, nodeBin, dir, srv, ids) }
+	return func(b *testing.B, srv *oktasim.Server, _ pacingCase, ids [][]any) {
+		runNodeSDK(b, nodeBin, dir, srv, ids)
+	}
 }
 
 func runNodeSDK(b *testing.B, nodeBin, dir string, srv *oktasim.Server, ids [][]any) {
