@@ -145,7 +145,7 @@ func (p *pacer) wait(ctx context.Context, off <-chan struct{}, name string, pl *
 		if ok {
 			b.inflight++
 			if pl != nil {
-				pl.left.Add(-1)
+				pl.took(b)
 			} else {
 				b.waiting--
 			}
@@ -238,7 +238,7 @@ func (b *bucketState) demand() int {
 			delete(b.plans, pl)
 			continue
 		}
-		n += int(max(pl.left.Load(), 1))
+		n += pl.left(b)
 	}
 	return max(n, 1)
 }

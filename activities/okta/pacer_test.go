@@ -106,16 +106,32 @@ func admitAll(p *pacer, b *bucketState, pl *plan, n int, now time.Time) int {
 			break
 		}
 		b.inflight++
-		pl.left.Add(-1)
+		pl.took(b)
 		sent++
 	}
 	return sent
 }
 
-func newPlan(n int) *plan {
-	pl := &plan{}
-	pl.left.Store(int64(n))
-	return pl
+func newPlan(n int) *plan { return &plan{n: n, sent: map[*bucketState]int{}} }
+
+// A plan counts per bucket (an item may read in one and write in another)
+// and stops counting once its work is over.
+func TestPacerDemandOfPlans(t *testing.T) {
+	t.Parallel()
+	ctx, end := WithPlan(context.Background(), 100)
+	pl := planOf(ctx)
+	p := newPacer(time.Minute, 50, DefaultRateReserve, true)
+	reads, writes := p.bucket(BucketUserGet), p.bucket(BucketOther)
+	reads.plans[pl], writes.plans[pl] = struct{}{}, struct{}{}
+	for range 40 {
+		pl.took(reads)
+	}
+	pl.took(writes)
+	assert.Equal(t, 60, reads.demand())
+	assert.Equal(t, 99, writes.demand())
+	end()
+	assert.Equal(t, 1, writes.demand(), "an ended plan counts no more")
+	assert.Empty(t, writes.plans)
 }
 
 func TestPacerReserve(t *testing.T) {
