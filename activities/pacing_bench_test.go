@@ -65,7 +65,9 @@ type contender struct {
 // Metrics per contender: s (wall time), limit (requests per second over
 // the run as a fraction of limit/window), budget (the same against the
 // limit less the 10% reserve), 429% and failed (items not deactivated on
-// the org); and cordon/unpaced, the ratio of wall times.
+// the org); cpu-s, the process's CPU time, for the contenders run one at a
+// time (client and simulated org; the SDK's own is in node); and
+// cordon/unpaced, the ratio of wall times.
 func BenchmarkPacing(b *testing.B) {
 	contenders := []contender{
 		{"cordon", func(b *testing.B, srv *oktasim.Server, c pacingCase, ids [][]any) {
@@ -94,9 +96,14 @@ func BenchmarkPacing(b *testing.B) {
 					}
 					srv, ids := pacingOrg(b, c)
 					wg.Go(func() {
-						start := time.Now()
+						start, cpu := time.Now(), processCPU()
 						k.run(b, srv, c, ids)
 						took := time.Since(start).Seconds()
+						if c.serial && k.name != "sdk" {
+							// Alone in the process: its CPU (client and
+							// simulated org) is the process's.
+							b.ReportMetric((processCPU() - cpu).Seconds(), k.name+"-cpu-s")
+						}
 						m := measure(srv.Sim(), c, ids)
 						mu.Lock()
 						defer mu.Unlock()
