@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -58,6 +59,7 @@ type bucketState struct {
 
 	inflight int                // this process's requests without an answer
 	waiting  int                // requests waiting that no plan announced
+	queue    []chan struct{}    // requests waiting, in order; the head's channel is closed
 	plans    map[*plan]struct{} // plans with requests in this bucket
 	lastSent time.Time          // when the last request went while pacing
 	changed  chan struct{}      // closed and replaced on every update
@@ -130,7 +132,12 @@ func (p *pacer) acquire(ctx context.Context, name string) (releaseFunc, error) {
 	}, nil
 }
 
+// wait queues the request in its bucket, first come first served: only
+// the request at the head watches the clock and the answers, so an answer
+// wakes one goroutine, not every request waiting (which cost the CPU of
+// the request itself at a thousand requests a second).
 func (p *pacer) wait(ctx context.Context, off <-chan struct{}, name string, pl *plan) error {
+	turn := make(chan struct{})
 	p.mu.Lock()
 	b := p.bucket(name)
 	if pl != nil {
@@ -138,8 +145,13 @@ func (p *pacer) wait(ctx context.Context, off <-chan struct{}, name string, pl *
 	} else {
 		b.waiting++
 	}
+	b.queue = append(b.queue, turn)
+	if len(b.queue) == 1 {
+		close(turn)
+	}
 	p.mu.Unlock()
-	for {
+	err := sleep(ctx, off, turn, 0)
+	for err == nil {
 		p.mu.Lock()
 		delay, ok := p.admit(b, time.Now())
 		if ok {
@@ -149,19 +161,33 @@ func (p *pacer) wait(ctx context.Context, off <-chan struct{}, name string, pl *
 			} else {
 				b.waiting--
 			}
+			b.leave(turn)
 			p.mu.Unlock()
 			return nil
 		}
 		changed := b.changed
 		p.mu.Unlock()
-		if err := sleep(ctx, off, changed, delay); err != nil {
-			p.mu.Lock()
-			if pl == nil {
-				b.waiting--
-			}
-			p.mu.Unlock()
-			return err
-		}
+		err = sleep(ctx, off, changed, delay)
+	}
+	p.mu.Lock()
+	if pl == nil {
+		b.waiting--
+	}
+	b.leave(turn)
+	p.mu.Unlock()
+	return err
+}
+
+// leave takes a request out of the bucket's queue and, when it was at the
+// head, gives the next one its turn.
+func (b *bucketState) leave(turn chan struct{}) {
+	i := slices.Index(b.queue, turn)
+	if i < 0 {
+		return
+	}
+	b.queue = slices.Delete(b.queue, i, i+1)
+	if i == 0 && len(b.queue) > 0 {
+		close(b.queue[0])
 	}
 }
 
