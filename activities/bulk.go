@@ -133,6 +133,9 @@ func (b *bulkRun) round(a *Activities, act *spec.Action, fn itemFunc) {
 	// are called off: they are unfinished work for the next round or the
 	// retry, and waiting for the window to turn would only delay it.
 	itemCtx := okta.WithCallOff(b.ctx, b.off)
+	// The pacer bursts only while the whole remainder fits the budget.
+	itemCtx, endPlan := okta.WithPlan(itemCtx, len(b.ids)-len(b.doneAt))
+	defer endPlan()
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range max(a.BulkConcurrency, 1) {

@@ -22,15 +22,25 @@ import (
 func statusCommand() cli.Command {
 	return cli.Command{
 		Name: "status", Summary: "show a run's progress or result",
-		Usage: "ID [--output text|json]", MinArgs: 1, MaxArgs: 1,
+		Usage: "ID [--wait] [--output text|json]", MinArgs: 1, MaxArgs: 1,
+		Help: "With --wait it waits for the run to finish, showing progress on stderr, and exits as\n" +
+			"cordon run --wait does: 0 when the run succeeded, 1 when it failed, was rejected or cancelled.",
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			output := fs.String("output", "text", "text or json")
+			wait := fs.Bool("wait", false, "wait for the run to finish, showing progress on stderr")
 			return func(ctx context.Context, args []string, io cli.Stdio) error {
 				c, err := temporalx.Dial(ctx, nil)
 				if err != nil {
 					return err
 				}
 				defer c.Close()
+				if *wait {
+					st, err := runs.Wait(ctx, c, args[0], io.Err)
+					if err != nil {
+						return err
+					}
+					return printFinal(io, st, *output, false)
+				}
 				st, err := runs.Status(ctx, c, args[0])
 				if err != nil {
 					return err

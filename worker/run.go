@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
@@ -68,12 +69,11 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		if err != nil {
 			return err
 		}
-		opts := client.Options{HostPort: srv.FrontendAddr(), Namespace: srv.Namespace(),
-			Logger: sdklog.NewStructuredLogger(logger), MetricsHandler: m.SDKHandler(), DataConverter: payloadcrypt.DataConverter(crypt),
-			FailureConverter: payloadcrypt.FailureConverter(crypt)}
-		if opts.ExternalStorage, err = store.ExternalStorage(); err != nil {
+		es, err := store.ExternalStorage()
+		if err != nil {
 			return err
 		}
+		opts := devClientOptions(srv, logger, m, crypt, es)
 		if c, err = temporalx.DialOptions(ctx, opts); err != nil {
 			return err
 		}
@@ -197,6 +197,16 @@ func startDev(ctx context.Context, cfg config, codec string, logger *slog.Logger
 		"ui", srv.UIAddr(), "data", devData(cfg),
 		"took", time.Since(start).Round(time.Millisecond))
 	return srv, nil
+}
+
+// devClientOptions are the SDK client options of worker --dev: the
+// embedded server's own (devserver.Server.ClientOptions, which the tests
+// and benchmarks dial with too: no gzip over loopback) with the worker's
+// logger, metrics, payload encryption and payload store.
+func devClientOptions(srv *devserver.Server, logger *slog.Logger, m *metrics.Metrics, crypt *payloadcrypt.Codec,
+	es converter.ExternalStorage) client.Options {
+	return srv.ClientOptions(client.Options{Logger: sdklog.NewStructuredLogger(logger), MetricsHandler: m.SDKHandler(),
+		DataConverter: payloadcrypt.DataConverter(crypt), FailureConverter: payloadcrypt.FailureConverter(crypt), ExternalStorage: es})
 }
 
 func stopDev(srv *devserver.Server, logger *slog.Logger) {

@@ -97,7 +97,7 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(c)
 	}
-	c.pacer = newPacer(cfg.RateWindow, cfg.MaxInFlight, c.paced)
+	c.pacer = newPacer(cfg.RateWindow, cfg.MaxInFlight, cfg.RateReserve, c.paced)
 	return c, nil
 }
 

@@ -28,6 +28,7 @@ const (
 	EnvInsecure     = "OKTA_INSECURE"
 	EnvMaxInFlight  = "OKTA_MAX_IN_FLIGHT"
 	EnvTimeout      = "OKTA_REQUEST_TIMEOUT"
+	EnvRateReserve  = "OKTA_RATE_RESERVE"
 )
 
 // Authorization schemes.
@@ -42,6 +43,7 @@ const (
 	DefaultTimeout     = 30 * time.Second
 	DefaultMaxInFlight = 50 // below Okta's org-wide concurrency limit of 75
 	DefaultRateWindow  = time.Minute
+	DefaultRateReserve = 0.10 // of each window's limit, for other integrations
 )
 
 // Config says how to reach one Okta org. It holds a secret: its String,
@@ -73,6 +75,12 @@ type Config struct {
 	// window from its headers (which report limit, remaining and reset but
 	// not the length). Okta documents 60 s. Default 1m.
 	RateWindow time.Duration
+	// RateReserve is the fraction of every rate-limit window's limit the
+	// pacer leaves unspent for the org's other integrations (and for
+	// requests of other Cordon workers still in flight): with 0.10 and
+	// Okta's 600 a minute, Cordon spends at most 540 of each minute. A
+	// negative value keeps no reserve (OKTA_RATE_RESERVE=0). Default 0.10.
+	RateReserve float64
 }
 
 // ErrNoCredentials is returned by ConfigFromEnv when no org URL or token is set.
@@ -125,6 +133,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		cfg.Timeout = d
 	}
+	if v := first(EnvRateReserve); v != "" {
+		f, err := parseReserve(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("okta: %s=%q: %w", EnvRateReserve, v, err)
+		}
+		cfg.RateReserve = f
+	}
 	if cfg.OrgURL == "" || cfg.Token == "" {
 		return Config{}, ErrNoCredentials
 	}
@@ -151,7 +166,28 @@ func (c Config) withDefaults() Config {
 	if c.RateWindow <= 0 {
 		c.RateWindow = DefaultRateWindow
 	}
+	if c.RateReserve == 0 {
+		c.RateReserve = DefaultRateReserve
+	}
 	return c
+}
+
+// parseReserve reads OKTA_RATE_RESERVE: a percentage ("10%") or a fraction
+// ("0.1") of each window, from 0 up to but not including the whole window.
+// 0 becomes the negative value that means "no reserve" in Config.
+func parseReserve(v string) (float64, error) {
+	s, pct := strings.CutSuffix(strings.TrimSpace(v), "%")
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if pct {
+		f /= 100
+	}
+	if err != nil || f < 0 || f >= 1 || f != f {
+		return 0, errors.New("want a share of each window such as 10% or 0.1, from 0 up to 100% exclusive")
+	}
+	if f == 0 {
+		return -1, nil
+	}
+	return f, nil
 }
 
 // Validate checks the URL scheme, the auth scheme and that a token is set.
@@ -204,7 +240,7 @@ func (c Config) redacted() map[string]any {
 	}
 	return map[string]any{"OrgURL": c.OrgURL, "Token": tok, "AuthScheme": c.AuthScheme,
 		"APIVersion": c.APIVersion, "Insecure": c.Insecure, "Timeout": c.Timeout,
-		"MaxInFlight": c.MaxInFlight, "UserAgent": c.UserAgent, "RateWindow": c.RateWindow}
+		"MaxInFlight": c.MaxInFlight, "UserAgent": c.UserAgent, "RateWindow": c.RateWindow, "RateReserve": c.RateReserve}
 }
 
 // String describes the Config with the token redacted.
@@ -213,8 +249,8 @@ func (c Config) String() string {
 	if c.Token != "" {
 		tok = redacted
 	}
-	return fmt.Sprintf("okta.Config{OrgURL: %q, Token: %q, AuthScheme: %q, APIVersion: %q, Insecure: %t, Timeout: %s, MaxInFlight: %d, UserAgent: %q, RateWindow: %s}",
-		c.OrgURL, tok, c.AuthScheme, c.APIVersion, c.Insecure, c.Timeout, c.MaxInFlight, c.UserAgent, c.RateWindow)
+	return fmt.Sprintf("okta.Config{OrgURL: %q, Token: %q, AuthScheme: %q, APIVersion: %q, Insecure: %t, Timeout: %s, MaxInFlight: %d, UserAgent: %q, RateWindow: %s, RateReserve: %g}",
+		c.OrgURL, tok, c.AuthScheme, c.APIVersion, c.Insecure, c.Timeout, c.MaxInFlight, c.UserAgent, c.RateWindow, c.RateReserve)
 }
 
 // GoString makes %#v redact the token too.
@@ -224,7 +260,7 @@ func (c Config) GoString() string { return c.String() }
 func (c Config) LogValue() slog.Value {
 	m := c.redacted()
 	attrs := make([]slog.Attr, 0, len(m))
-	for _, k := range []string{"OrgURL", "Token", "AuthScheme", "APIVersion", "Insecure", "Timeout", "MaxInFlight", "UserAgent", "RateWindow"} {
+	for _, k := range []string{"OrgURL", "Token", "AuthScheme", "APIVersion", "Insecure", "Timeout", "MaxInFlight", "UserAgent", "RateWindow", "RateReserve"} {
 		attrs = append(attrs, slog.Any(k, m[k]))
 	}
 	return slog.GroupValue(attrs...)

@@ -74,3 +74,36 @@ func TestConfigRedactsToken(t *testing.T) {
 		assert.Contains(t, s, "acme.okta.com", name)
 	}
 }
+
+func TestConfigRateReserve(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{EnvOrgURL: "https://acme.okta.com", EnvAPIToken: secret}
+	for _, tc := range []struct {
+		value   string
+		want    float64
+		wantErr string
+	}{
+		{"", DefaultRateReserve, ""},
+		{"10%", 0.10, ""},
+		{"0.25", 0.25, ""},
+		{" 5 % ", 0.05, ""},
+		{"0", -1, ""},
+		{"0%", -1, ""},
+		{"100%", 0, `okta: OKTA_RATE_RESERVE="100%": want a share of each window such as 10% or 0.1, from 0 up to 100% exclusive`},
+		{"-0.1", 0, "want a share of each window"},
+		{"lots", 0, "want a share of each window"},
+		{"NaN", 0, "want a share of each window"},
+	} {
+		env := map[string]string{EnvRateReserve: tc.value}
+		for k, v := range base {
+			env[k] = v
+		}
+		cfg, err := ConfigFromEnv(func(k string) string { return env[k] })
+		if tc.wantErr != "" {
+			assert.ErrorContains(t, err, tc.wantErr, tc.value)
+			continue
+		}
+		require.NoError(t, err, tc.value)
+		assert.InDelta(t, tc.want, cfg.RateReserve, 1e-9, tc.value)
+	}
+}

@@ -3,47 +3,41 @@ package okta
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// pacer keeps this process's share of Okta's org-wide limits. One instance
-// serves a Client (the worker holds one Client), so all activities of a
-// process draw from the same budget; processes do not talk to each other.
+// pacer keeps this process's requests within Okta's org-wide limits. One
+// instance serves a Client (the worker holds one Client per org), so all
+// activities of a process draw from the same budget. Processes do not talk
+// to each other: Okta counts a bucket's requests org-wide and every answer
+// says what is left of the window (X-Rate-Limit-Remaining) and when it ends
+// (X-Rate-Limit-Reset), so the headers are what worker processes share.
 //
-// Okta counts a bucket's requests org-wide and every answer says what is
-// left of the window (X-Rate-Limit-Remaining) and when it ends (Reset), so
-// the headers are the truth all worker processes share:
+// The rules, per bucket (docs/operations.md#rate-limits):
 //
-//   - Hard stop: no request goes out while Remaining, less this process's
-//     requests in flight, is at or below the margin less its headroom.
-//   - Share: a window's allowance for this process is its share of the
-//     org's consumption in the previous window (its own counted answers
-//     over Limit - Remaining), times Limit less the margin. Three busy
-//     workers settle at about a third each; a worker that wanted more
-//     while the org left budget unused asks for a little more next window
-//     (shareStep), so a share grows back when another worker goes idle.
-//     Alone, the share is 1.
-//   - Burst while plentiful, else spread: a token bucket refills at the
-//     allowance per window, so steady demand is spread evenly and never
-//     waits for a reset (whose whole-second rounding would waste part of
-//     every window). While the budget is plentiful (the org used under
-//     half of the last window, or this process sat out a whole window,
-//     and others have spent little of this one) the bucket holds half
-//     the allowance, which goes out at once: incident response values
-//     the first minute. Under sustained demand it holds one request, so
-//     the bursts of several workers never add up past a window.
-//   - Margin: requests of each window left unspent. It starts at minMargin,
-//     grows by half after a window that drew a 429 (other processes, or
-//     other integrations on the org, were faster than the headers) and
-//     shrinks by one after each clean window.
+//   - Budget: what the latest answer says remains, less the reserve kept
+//     for other integrations (Config.RateReserve, default 10% of the
+//     limit), less this process's requests still in flight.
+//   - Burst when the work fits: while the requests this process has to
+//     make in the bucket (those waiting, plus what bulk callers announced
+//     with WithPlan) fit in the budget, every request goes at once, up to
+//     the in-flight cap.
+//   - Pace when it does not: the budget is spread evenly over the time
+//     left in the window, one request every (time left) / (budget). Each
+//     process paces by the org-wide Remaining, so several processes slow
+//     each other down and together spend the budget by the window's end.
+//   - Hard stop: no request while the budget is spent; the next goes at the
+//     window's end, estimated to the millisecond (see update), and one
+//     request probes the new window before the rest follow.
 type pacer struct {
-	window time.Duration
-	paced  bool
-	sem    chan struct{}
+	window  time.Duration // Config.RateWindow: until a bucket's is measured
+	reserve float64       // fraction of each window's limit left unspent
+	paced   bool
+	sem     chan struct{}
 
 	mu      sync.Mutex
 	buckets map[string]*bucketState
@@ -53,60 +47,45 @@ type pacer struct {
 type bucketState struct {
 	known     bool
 	limit     int
-	remaining int   // what pacing assumes is left of the current window
-	low       int   // the lowest Remaining reported for the window of resetUnix
-	resetUnix int64 // the current window's X-Rate-Limit-Reset
-	resetAt   time.Time
-	window    time.Duration // learned window length; 0 until seen
-	inflight  int           // this process's requests without an answer
+	remaining int       // the lowest Remaining of the current window (the limit once rolled)
+	resetUnix int64     // the current window's X-Rate-Limit-Reset
+	resetAt   time.Time // local estimate of the window's end; zero when the bucket has no window
+	rolled    bool      // resetAt has passed and no answer of the next window came yet
+	firstRecv time.Time // when this process's first answer of the current window came
+	// window is the measured length, 0 until seen; sure once an answer
+	// that opened a window showed it exactly (see update).
+	window     time.Duration
+	windowSure bool
 
-	answered int  // this process's requests the org counted in the current window
-	capped   bool // a request waited for this process's allowance this window
-	limited  bool // the current window drew a 429
-	busy     bool // the org used at least half of the last window
-	// othersRate is how fast other clients spent the last window
-	// (requests per second); it ages Remaining between answers.
-	othersRate float64
-	seenAt     time.Time // when the last answer came
-	firstRecv  time.Time // when the first answer of this window came
-	windowSure bool      // window was measured on an answer that opened one
-	rolledAt   time.Time // when the last window ended by our estimate
-
-	share   float64 // this process's fraction of the window's budget
-	margin  int
-	lim     *rate.Limiter // the share of the allowance, spread over the window
-	burst   int           // the bucket's burst while the budget is plentiful
-	tuned   [4]float64    // share, limit, margin and window lim was set for
-	changed chan struct{} // closed and replaced on every update
+	inflight int                // this process's requests without an answer
+	waiting  int                // requests waiting that no plan announced
+	queue    []chan struct{}    // requests waiting, in order; the head's channel is closed
+	plans    map[*plan]struct{} // plans with requests in this bucket
+	lastSent time.Time          // when the last request went while pacing
+	changed  chan struct{}      // closed and replaced on every update
 }
 
-const (
-	// minMargin is the least a window keeps unspent: one request of
-	// reserve, so Remaining does not reach zero, and two of headroom for
-	// requests whose arrival order makes them land in the older window.
-	reserve   = 1
-	headroom  = 2
-	minMargin = reserve + headroom
-	// burstFraction of a window's allowance goes out without spacing.
-	burstFraction = 0.5
-	// shareStep is how much a capped process asks for beyond its measured share.
-	shareStep = 0.05
-	// minShare keeps a process that was crowded out able to make progress.
-	minShare = 1.0 / 16
-)
-
-func newPacer(window time.Duration, maxInFlight int, paced bool) *pacer {
-	return &pacer{window: window, paced: paced, sem: make(chan struct{}, maxInFlight),
+func newPacer(window time.Duration, maxInFlight int, reserve float64, paced bool) *pacer {
+	return &pacer{window: window, reserve: reserve, paced: paced, sem: make(chan struct{}, maxInFlight),
 		buckets: map[string]*bucketState{}}
 }
 
 func (p *pacer) bucket(name string) *bucketState {
 	b := p.buckets[name]
 	if b == nil {
-		b = &bucketState{changed: make(chan struct{}), share: 1, margin: minMargin}
+		b = &bucketState{changed: make(chan struct{}), plans: map[*plan]struct{}{}}
 		p.buckets[name] = b
 	}
 	return b
+}
+
+// reserveOf is the number of requests of a window of limit kept for other
+// integrations: the reserve fraction rounded up, never the whole window.
+func (p *pacer) reserveOf(limit int) int {
+	if p.reserve <= 0 || limit <= 1 {
+		return 0
+	}
+	return min(int(math.Ceil(p.reserve*float64(limit)-1e-9)), limit-1)
 }
 
 // ErrCalledOff is the error (wrapped in a *RequestError) of a request that
@@ -143,7 +122,7 @@ func (p *pacer) acquire(ctx context.Context, name string) (releaseFunc, error) {
 	if !p.paced {
 		return func(RateInfo, int, time.Time, time.Time) { <-p.sem }, nil
 	}
-	if err := p.wait(ctx, off, name); err != nil {
+	if err := p.wait(ctx, off, name, planOf(ctx)); err != nil {
 		<-p.sem
 		return nil, err
 	}
@@ -153,118 +132,141 @@ func (p *pacer) acquire(ctx context.Context, name string) (releaseFunc, error) {
 	}, nil
 }
 
-func (p *pacer) wait(ctx context.Context, off <-chan struct{}, name string) error {
-	for {
+// wait queues the request in its bucket, first come first served: only
+// the request at the head watches the clock and the answers, so an answer
+// wakes one goroutine, not every request waiting (which cost the CPU of
+// the request itself at a thousand requests a second).
+func (p *pacer) wait(ctx context.Context, off <-chan struct{}, name string, pl *plan) error {
+	turn := make(chan struct{})
+	p.mu.Lock()
+	b := p.bucket(name)
+	if pl != nil {
+		b.plans[pl] = struct{}{}
+	} else {
+		b.waiting++
+	}
+	b.queue = append(b.queue, turn)
+	if len(b.queue) == 1 {
+		close(turn)
+	}
+	p.mu.Unlock()
+	err := sleep(ctx, off, turn, 0)
+	for err == nil {
 		p.mu.Lock()
-		b := p.bucket(name)
-		now := time.Now()
-		if b.known && !b.resetAt.IsZero() && !now.Before(b.resetAt) {
-			// The window has rolled over by our estimate: assume it is full
-			// again until the next answer says otherwise. (low keeps the
-			// old window's figure for closeWindow.)
-			b.remaining, b.resetAt, b.rolledAt = b.limit, time.Time{}, b.resetAt
-		}
-		delay, ok := p.admit(b, now)
+		delay, ok := p.admit(b, time.Now())
 		if ok {
 			b.inflight++
+			if pl != nil {
+				pl.took(b)
+			} else {
+				b.waiting--
+			}
+			b.leave(turn)
 			p.mu.Unlock()
 			return nil
 		}
 		changed := b.changed
 		p.mu.Unlock()
-		var wake <-chan time.Time
-		var timer *time.Timer
-		if delay > 0 {
-			timer = time.NewTimer(delay)
-			wake = timer.C
-		}
-		var err error
-		select {
-		case <-changed:
-		case <-wake:
-		case <-ctx.Done():
-			err = ctx.Err()
-		case <-off:
-			err = ErrCalledOff
-		}
-		if timer != nil {
-			timer.Stop()
-		}
-		if err != nil {
-			return err
-		}
+		err = sleep(ctx, off, changed, delay)
 	}
+	p.mu.Lock()
+	if pl == nil {
+		b.waiting--
+	}
+	b.leave(turn)
+	p.mu.Unlock()
+	return err
 }
 
-// admit decides whether a request may go now; if not, it returns how long
-// to wait before asking again (0: until the bucket's next update).
-func (p *pacer) admit(b *bucketState, now time.Time) (time.Duration, bool) {
-	if !b.known {
-		// One probe learns the bucket's limit before the rest go.
-		return 0, b.inflight == 0
-	}
-	// The hard stop keeps the margin less its headroom, which is for the
-	// rounding of window starts and does not need to stay unspent: the
-	// steady rate never reaches it. A bucket of one request cannot keep
-	// a reserve. Remaining is as old as the last answer, and the other
-	// clients have spent some since, at about their last window's rate.
-	left := b.remaining
-	if !b.resetAt.IsZero() {
-		left -= int(b.othersRate * now.Sub(b.seenAt).Seconds())
-	}
-	if left-b.inflight <= min(b.margin-headroom, b.limit-1) {
-		if b.resetAt.IsZero() {
-			return time.Second, false // no known reset: look again after a second
-		}
-		return max(b.resetAt.Sub(now), time.Millisecond), false
-	}
-	if b.lim == nil {
-		return 0, true
-	}
-	// Burst only while the budget is plentiful: the org used under half
-	// of the last window, and others have used little of this one. Under
-	// sustained demand the bucket paces at the steady rate, so bursts of
-	// several workers never add up past a window.
-	quiet := !b.busy
-	switch {
-	case b.resetAt.IsZero():
-		// Between windows by our estimate: a whole window without a
-		// request from this process makes the last one's use stale.
-		quiet = quiet || now.Sub(b.rolledAt) >= p.windowOf(b)
-	case b.limit-b.low-b.answered > b.limit/10:
-		quiet = false // others are spending this window
-	}
-	burst := 1
-	if quiet {
-		burst = b.burst
-	}
-	if b.lim.Burst() != burst {
-		b.lim.SetBurstAt(now, burst)
-	}
-	// Take a token only when there is one: a reservation made now would
-	// commit the request to a time when the headers may say the window is
-	// spent, and reservations made at a rate that a new share lowered
-	// would hold the next requests back for seconds.
-	if b.lim.AllowN(now, 1) {
-		return 0, true
-	}
-	b.capped = true
-	need := (1 - b.lim.TokensAt(now)) / float64(b.lim.Limit())
-	return max(time.Duration(need*float64(time.Second)), time.Millisecond), false
-}
-
-// retune sets the token bucket from the bucket's limit, window, margin and
-// this process's share: the allowance of a window, spread over the window;
-// half of it may go at once while the budget is plentiful (see admit).
-func (p *pacer) retune(b *bucketState, now time.Time) {
-	window := p.windowOf(b)
-	allow := b.share * float64(max(b.limit-min(b.margin, b.limit-1), 1))
-	b.burst = max(int(allow*burstFraction), 1)
-	if b.lim == nil {
-		b.lim = rate.NewLimiter(rate.Limit(allow/window.Seconds()), b.burst)
+// leave takes a request out of the bucket's queue and, when it was at the
+// head, gives the next one its turn.
+func (b *bucketState) leave(turn chan struct{}) {
+	i := slices.Index(b.queue, turn)
+	if i < 0 {
 		return
 	}
-	b.lim.SetLimitAt(now, rate.Limit(allow/window.Seconds()))
+	b.queue = slices.Delete(b.queue, i, i+1)
+	if i == 0 && len(b.queue) > 0 {
+		close(b.queue[0])
+	}
+}
+
+// sleep waits for delay (0: no deadline), for changed to close, or for the
+// request to be given up.
+func sleep(ctx context.Context, off, changed <-chan struct{}, delay time.Duration) error {
+	var wake <-chan time.Time
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		wake = t.C
+	}
+	select {
+	case <-changed:
+	case <-wake:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-off:
+		return ErrCalledOff
+	}
+	return nil
+}
+
+// admit decides whether a request may go at now; if not, it returns how
+// long to wait before asking again (0: until the bucket's next update).
+// It is the pacer's rules in one place, a pure function of the bucket's
+// state and the clock, so unit tests drive it with a fake clock.
+func (p *pacer) admit(b *bucketState, now time.Time) (time.Duration, bool) {
+	if !b.known {
+		return 0, b.inflight == 0 // one probe learns the bucket's limit
+	}
+	if !b.rolled && !b.resetAt.IsZero() && !now.Before(b.resetAt) {
+		// The window has ended by our estimate: assume it is full again.
+		b.rolled, b.remaining = true, b.limit
+	}
+	if b.rolled && b.inflight > 0 {
+		// One request probes the new window: had the estimate been early,
+		// a burst would land in the old window's reserve, or draw 429s.
+		return 0, false
+	}
+	budget := b.remaining - p.reserveOf(b.limit) - b.inflight
+	if budget <= 0 {
+		switch {
+		case b.inflight > 0 && (b.resetAt.IsZero() || b.rolled):
+			return 0, false // an answer will say more
+		case b.resetAt.IsZero() || b.rolled:
+			return time.Second, false // no window to wait for: look again
+		}
+		return b.resetAt.Sub(now), false
+	}
+	if b.demand() <= budget {
+		return 0, true
+	}
+	// The work does not fit: spread the budget over what is left of the
+	// window (the next whole window, once this one has rolled).
+	left := p.windowOf(b)
+	if !b.rolled && !b.resetAt.IsZero() {
+		left = b.resetAt.Sub(now)
+	}
+	next := b.lastSent.Add(left / time.Duration(budget))
+	if now.Before(next) {
+		return next.Sub(now), false
+	}
+	b.lastSent = now
+	return 0, true
+}
+
+// demand is the number of requests this process still has to make in the
+// bucket: the unannounced ones waiting and every live plan's remainder.
+func (b *bucketState) demand() int {
+	n := b.waiting
+	for pl := range b.plans {
+		if pl.ended.Load() {
+			delete(b.plans, pl)
+			continue
+		}
+		n += pl.left(b)
+	}
+	return max(n, 1)
 }
 
 // windowOf is the bucket's window length: as measured, else Config.RateWindow.
@@ -298,90 +300,51 @@ func (p *pacer) update(name string, ri RateInfo, status int, sent, recv time.Tim
 	}
 	limited := status == http.StatusTooManyRequests
 	reset := ri.Reset.Unix()
-	// rolled: wait already treats the window of resetUnix as over.
-	rolled := b.known && b.resetAt.IsZero()
 	switch {
-	case !b.known:
-		b.low, b.remaining, b.firstRecv = ri.Remaining, ri.Remaining, recv
-	case reset > b.resetUnix:
-		b.closeWindow(p.windowOf(b))
-		b.low, b.remaining, b.firstRecv = ri.Remaining, ri.Remaining, recv
-	case reset == b.resetUnix:
-		b.low = min(b.low, ri.Remaining)
-		if rolled && !limited {
-			// A late answer from the window that ended: it counts for
-			// closeWindow but says nothing about the new one.
-			b.answered++
-			return
-		}
+	case !b.known || reset > b.resetUnix:
+		b.resetUnix, b.remaining, b.firstRecv, b.rolled = reset, ri.Remaining, recv, false
+	case reset == b.resetUnix && (!b.rolled || limited):
 		// A 429 from a window we thought over means the estimate of its
-		// reset was early: stop until the answer's own reset.
-		b.remaining = min(b.remaining, ri.Remaining)
+		// end was early: stop until the answer's own Reset.
+		b.remaining, b.rolled = min(b.remaining, ri.Remaining), false
 	default:
-		return // a late answer from an older window
+		return // a late answer from a window that has ended
 	}
+	b.known, b.limit = true, ri.Limit
+	p.learnWindow(b, ri)
+	b.resetAt = p.windowEnd(b, ri, recv, limited)
+}
+
+// learnWindow measures the window's length. The headers do not state it,
+// but Reset - Date is at most the window plus the rounding of both to whole
+// seconds (Date down, Reset up): W + 1s exactly for the answer that opened
+// a window (its Date and the window's start share a second, Remaining is
+// Limit - 1), less for later ones. The longest observation, less a second,
+// is kept.
+func (p *pacer) learnWindow(b *bucketState, ri RateInfo) {
+	if ri.ResetIn < 2*time.Second {
+		return
+	}
+	b.window = max(b.window, ri.ResetIn-time.Second)
+	b.windowSure = b.windowSure || ri.Remaining == ri.Limit-1
+}
+
+// windowEnd estimates, in local time, when the current window ends.
+// X-Rate-Limit-Reset is whole epoch seconds rounded up, so the window ends
+// up to a second before it; the Date headers pin the server's clock to
+// ours within milliseconds (skewEstimate). The window also began before
+// this process's first answer in it arrived, so once the length is known
+// exactly it ends by that arrival plus the length: usually within a round
+// trip of the truth, never a whole second late.
+func (p *pacer) windowEnd(b *bucketState, ri RateInfo, recv time.Time, limited bool) time.Time {
+	end := p.skew.local(ri.Reset, recv.Add(ri.ResetIn))
 	if limited {
-		b.limited = true
-	} else {
-		b.answered++
+		return end // the window is spent: wait for the reset Okta announced
 	}
-	b.known, b.resetUnix, b.limit, b.seenAt = true, reset, ri.Limit, recv
-	// The headers do not state the window's length, but Reset - Date is at
-	// most the window plus the rounding of both headers to whole seconds
-	// (Date down, Reset up): exactly W + 1s for the answer that opened a
-	// window (its Date and the window's start share a second), less for
-	// later ones. The longest observation, less a second, is kept.
-	if ri.ResetIn >= 2*time.Second {
-		b.window = max(b.window, ri.ResetIn-time.Second)
-		b.windowSure = b.windowSure || ri.Remaining == ri.Limit-1
-	}
-	b.resetAt = p.skew.local(ri.Reset, recv.Add(ri.ResetIn))
-	switch {
-	case limited:
-		// The window is spent: wait for the reset Okta announced, by the
-		// latest reading of it.
-		b.resetAt = later(b.resetAt, recv.Add(ri.ResetIn))
-	case b.windowSure:
-		// Reset is rounded up to a whole second, up to a second late. The
-		// window started before our first answer in it arrived, so it
-		// ends by that arrival plus its length: often much sooner.
-		if end := b.firstRecv.Add(b.window); end.Before(b.resetAt) {
-			b.resetAt = end
+	if b.windowSure {
+		if e := b.firstRecv.Add(b.window); e.Before(end) {
+			end = e
 		}
 	}
-	if b.lim == nil || b.tuned != [4]float64{b.share, float64(b.limit), float64(b.margin), b.window.Seconds()} {
-		b.tuned = [4]float64{b.share, float64(b.limit), float64(b.margin), b.window.Seconds()}
-		p.retune(b, recv)
-	}
-}
-
-// closeWindow learns from the window that just ended: this process's share
-// of what the org consumed, and whether the margin was enough.
-func (b *bucketState) closeWindow(window time.Duration) {
-	total := b.limit - b.low
-	b.othersRate = float64(max(total-b.answered, 0)) / window.Seconds()
-	if total > 0 && b.answered > 0 {
-		s := float64(b.answered) / float64(total)
-		if unused := b.low - b.margin; b.capped && unused > 0 {
-			// This process wanted more and the org left budget unused:
-			// ask for half of it (another worker may have gone idle).
-			s += max(shareStep, float64(unused)/float64(2*b.limit))
-		}
-		b.share = min(max(s, minShare), 1)
-	}
-	b.busy = 2*total >= b.limit
-	switch {
-	case b.limited:
-		b.margin = min(b.margin+max(1, b.margin/2), max(b.limit/4, minMargin))
-	case b.margin > minMargin:
-		b.margin--
-	}
-	b.answered, b.capped, b.limited = 0, false, false
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
+	return end
 }

@@ -227,10 +227,19 @@ func (s *Server) UIAddr() string { return s.uiAddr }
 // Namespace is the namespace the server created.
 func (s *Server) Namespace() string { return s.namespace }
 
-// NewClient dials the server as an SDK client on its namespace. Options in
-// opts (Identity, Logger, interceptors...) are kept; HostPort and Namespace
-// are set here, and gRPC compression is off unless opts asks for it. Without a Logger the SDK's messages go to the server's logger.
+// NewClient dials the server with ClientOptions(opts).
 func (s *Server) NewClient(ctx context.Context, opts client.Options) (client.Client, error) {
+	return client.DialContext(ctx, s.ClientOptions(opts))
+}
+
+// ClientOptions completes opts for a client of this server: the one place
+// that decides how the binary (cordon-worker --dev) and the tests and
+// benchmarks (NewClient) talk to the embedded server, so the benchmarks
+// measure what ships. Options in opts (Identity, Logger, interceptors,
+// data converter...) are kept; HostPort and Namespace are set here, and
+// gRPC compression is off unless opts asks for it. Without a Logger the
+// SDK's messages go to the server's logger.
+func (s *Server) ClientOptions(opts client.Options) client.Options {
 	opts.HostPort = s.frontendAddr
 	opts.Namespace = s.namespace
 	if opts.ConnectionOptions.GrpcCompression == nil {
@@ -238,10 +247,10 @@ func (s *Server) NewClient(ctx context.Context, opts client.Options) (client.Cli
 		// default) would only spend CPU on both ends of every call.
 		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
 	}
-	if opts.Logger == nil {
+	if opts.Logger == nil && s.logger != nil {
 		opts.Logger = sdklog.NewStructuredLogger(s.logger)
 	}
-	return client.DialContext(ctx, opts)
+	return opts
 }
 
 // Stop shuts down the UI and all Temporal services and releases their

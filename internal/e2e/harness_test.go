@@ -296,7 +296,7 @@ var (
 )
 
 // cordonCLI builds the cordon binary once per test binary.
-func cordonCLI(t *testing.T) string {
+func cordonCLI(t testing.TB) string {
 	t.Helper()
 	cliOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "cordon-e2e-")

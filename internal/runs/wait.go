@@ -91,8 +91,7 @@ func Query(ctx context.Context, c client.Client, id string) (*workflows.RunStatu
 // status in the failure's details; a cancelled or terminated run gets a
 // status from the last progress query.
 func Result(ctx context.Context, c client.Client, id string) (*workflows.RunStatus, error) {
-	var st workflows.RunStatus
-	err := c.GetWorkflow(ctx, id, "").Get(ctx, &st)
+	st, err := awaitResult(ctx, c, id)
 	if err == nil {
 		return &st, nil
 	}
