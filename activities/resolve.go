@@ -46,7 +46,7 @@ func (a *Activities) Resolve(ctx context.Context, req spec.ResolveRequest) (spec
 			}
 			r.ID, r.Message = resolveZone(zones, key)
 		default:
-			return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("targets of kind %q are not resolved", req.Kind), spec.ErrInvalidInput, nil)
+			return res, appError(fmt.Sprintf("targets of kind %q are not resolved", req.Kind), spec.ErrInvalidInput, temporal.ApplicationErrorOptions{})
 		}
 		if err != nil {
 			return res, classify("Resolve targets", err)

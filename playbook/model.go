@@ -83,9 +83,9 @@ type Guardrails struct {
 	// MaxTargets caps the distinct targets one destructive step may act on;
 	// 0 means the worker's default.
 	MaxTargets int
-	// AboveLimit is what happens past MaxTargets: "fail" (default) or
-	// "approval" (an approval listing the targets is requested first).
-	AboveLimit string
+	// AboveLimit is what happens past MaxTargets: AboveLimitFail (default)
+	// or AboveLimitApproval (an approval listing the targets is requested first).
+	AboveLimit AboveLimit
 	// MaxDepth caps how deeply playbook: steps nest below a run started
 	// from this playbook (1 to MaxChildDepthCeiling); 0 means the engine's
 	// default, 8. Child runs keep their root's cap.
@@ -160,7 +160,7 @@ type Approval struct {
 	Approvers []string // who may decide; empty means anyone
 	Message   *Value
 	Timeout   time.Duration // 0: wait forever
-	OnTimeout string        // "reject" (default) or "approve"
+	OnTimeout Decision      // Reject (default) or Approve
 	// AllowSelf lets the run's starter decide. By default the person who
 	// started a run cannot approve it (four-eyes principle).
 	AllowSelf bool

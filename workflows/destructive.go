@@ -197,7 +197,7 @@ func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 	if len(g.Protected) > 0 {
 		msg = fmt.Sprintf("step %s (%s) names %d distinct targets (%d of them protected), above the limit of %d", s.ID, a.Title, total, len(g.Protected), limit)
 	}
-	if r.pb.Guardrails.AboveLimit != "approval" {
+	if r.pb.Guardrails.AboveLimit != playbook.AboveLimitApproval {
 		count(ctx, MetricGuardrailRefusals, map[string]string{"reason": RefusalMaxTargets})
 		r.audit(ctx, AuditRecord{Kind: AuditRefusal, Step: s.ID, Action: a.Name, Outcome: RefusalMaxTargets, Message: msg})
 		return &stepFailure{msg: msg + " (guardrails.max_targets); nothing was changed"}

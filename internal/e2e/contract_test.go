@@ -152,7 +152,7 @@ func TestRawClientRunAppliesDefaultsAndIsFindable(t *testing.T) {
 
 	rec, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "lead"})
 	require.NoError(t, err)
-	assert.Equal(t, "approved", rec.Decision)
+	assert.Equal(t, playbook.Approved, rec.Decision)
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 	assert.Equal(t, "SUSPENDED", s.user(t, u.ID).Status, "the default mode suspended the user")
