@@ -135,8 +135,9 @@ type Step struct {
 	With   map[string]*Value // parameters; for KindPlaybook, the child's inputs
 	// MaxTargets overrides Guardrails.MaxTargets for this step; 0 = inherit.
 	MaxTargets int
-	// UndoAfter schedules the action's undo after this long (block_ips,
-	// deactivate_users, add_users_to_group); 0 = never.
+	// UndoAfter schedules the action's undo after this long; only actions
+	// whose registry entry names an Undo take it (spec.Action.Undo; the
+	// list is in docs/actions.md). 0 = never.
 	UndoAfter time.Duration
 
 	Approval *Approval         // KindApproval

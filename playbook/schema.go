@@ -55,7 +55,7 @@ func defRef(name string) obj { return obj{"$ref": "#/$defs/" + name} }
 func defs(reg *spec.Registry) obj {
 	d := obj{
 		"expression": obj{"type": "string", "pattern": `^\s*\$\{\{[\s\S]*\}\}\s*$`, "description": "A single ${{ }} expression."},
-		"duration":   obj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "A Go duration: 30s, 10m, 24h, 1h30m."},
+		"duration":   obj{"type": "string", "pattern": `^(([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+|[0-9]+d)$`, "description": "A Go duration (30s, 10m, 24h, 1h30m) or whole days (7d)."},
 		"input":      inputSchema(),
 		"trigger":    triggerSchema(),
 		"approval":   approvalSchema(),
