@@ -135,10 +135,10 @@ func TestRawClientRunAppliesDefaultsAndIsFindable(t *testing.T) {
 
 	// The workflow tags itself: the run is found by playbook and alert id.
 	query := fmt.Sprintf(`CordonPlaybook = "contain-compromised-user" AND CordonAlertID = %q AND CordonDryRun = false`, alertID)
-	eventually(t, 30*time.Second, "the run to be listed by its search attributes", func() bool {
+	require.Eventually(t, func() bool {
 		resp, err := s.client.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		return err == nil && len(resp.Executions) == 1 && resp.Executions[0].Execution.WorkflowId == id
-	})
+	}, 30*time.Second, 50*time.Millisecond, "the run to be listed by its search attributes")
 
 	// Four eyes: the starter may not approve, however the name is spelled.
 	s.awaitApproval(t, id)

@@ -7,6 +7,8 @@ package e2e
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -231,9 +233,24 @@ func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) == "1" {
 		os.Exit(workerMain())
 	}
+	flag.Parse()
+	if testing.Short() {
+		// make test-short: this package is the end-to-end tier (the
+		// embedded server, real workers, the CLI); every test here needs
+		// the stack, so the inner loop skips the package as a whole.
+		fmt.Println("internal/e2e: skipped in -short mode (end-to-end tier)")
+		os.Exit(0)
+	}
+	// The CLI is built while the first tests run, once for the binary;
+	// tests that run it wait for the build in cordonCLI.
+	go buildCLI()
 	code := m.Run()
 	stopStack()
 	stopGuarded()
+	<-cliBuilt
+	if cliPath != "" {
+		_ = os.RemoveAll(filepath.Dir(cliPath))
+	}
 	os.Exit(code)
 }
 
@@ -277,39 +294,32 @@ func (s *stack) waitWithin(t *testing.T, id string, d time.Duration) *workflows.
 	return st
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
+// The cordon binary, built once per test binary by TestMain (buildCLI);
+// cliBuilt closes when the build ends.
+var (
+	cliBuilt = make(chan struct{})
+	cliPath  string
+	cliErr   error
+)
+
+func buildCLI() {
+	defer close(cliBuilt)
+	dir, err := os.MkdirTemp("", "cordon-e2e-")
+	if err != nil {
+		cliErr = err
+		return
+	}
+	cliPath = filepath.Join(dir, "cordon")
+	out, err := exec.Command("go", "build", "-o", cliPath, "../../starter").CombinedOutput()
+	if err != nil {
+		cliErr = &buildError{out: string(out), err: err}
 	}
 }
 
-var (
-	cliOnce sync.Once
-	cliPath string
-	cliErr  error
-)
-
-// cordonCLI builds the cordon binary once per test binary.
+// cordonCLI waits for TestMain's build of the cordon binary.
 func cordonCLI(t *testing.T) string {
 	t.Helper()
-	cliOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "cordon-e2e-")
-		if err != nil {
-			cliErr = err
-			return
-		}
-		cliPath = filepath.Join(dir, "cordon")
-		out, err := exec.Command("go", "build", "-o", cliPath, "../../starter").CombinedOutput()
-		if err != nil {
-			cliErr = &buildError{out: string(out), err: err}
-		}
-	})
+	<-cliBuilt
 	require.NoError(t, cliErr)
 	return cliPath
 }
