@@ -5,6 +5,12 @@
 // It imports no Temporal package: the CLI validates with it, and the
 // workflow re-parses the pinned source with it, purely and
 // deterministically.
+//
+// Files are named by phase: decode*.go turn YAML into the model (decode.go
+// is the entry, decode_helpers.go the decoder's typed readers), check*.go
+// (with validate.go) are the static checks against the registry, and
+// eval*.go are the expressions a run evaluates. model.go, errors.go and
+// schema*.go are shared by all three.
 package playbook
 
 import "time"

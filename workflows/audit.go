@@ -15,10 +15,6 @@ import (
 // writes are recorded by the Okta activities themselves.
 const AuditActivity = "cordon.audit"
 
-// versionAudit gates the audit activity: histories recorded before it
-// have no such activity.
-const versionAudit = "audit-trail"
-
 // Audit event kinds the workflow reports (internal/audit has the full list).
 const (
 	AuditRefusal  = "guardrail_refusal"

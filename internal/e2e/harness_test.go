@@ -29,8 +29,6 @@ import (
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
-	"github.com/cordonsec/cordon/internal/healthcheck"
-	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/payloadcrypt"
@@ -178,25 +176,24 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	}
 	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken}, okta.WithObserver(m), okta.WithObserver(trail))
 	require.NoError(t, err)
-	reg := spec.Okta()
-	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
-	require.NoError(t, err)
-	acts := activities.New(oc, reg, nil)
-	// The simulator's System Log has no delay: a missing event of this
-	// step's write is missing for good, so attribution need not wait long.
-	acts.LogDelay = 3 * time.Second
+	cfg := engine.Config{Okta: oc, Guard: guard.Config{Protected: protected},
+		// The simulator's System Log has no delay: a missing event of this
+		// step's write is missing for good, so attribution need not wait long.
+		LogDelay: 3 * time.Second,
+		Starter:  trigger.ClientStarter{Client: c}, Playbooks: filepath.Join("testdata", "triggers"),
+		Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail, UndoRetryFor: so.undoRetryFor,
+		TrustedWorkflows: append([]string{handWrittenName}, so.trusted...)}
 	if !store.Enabled() {
-		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
+		cfg.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
+	e, err := engine.New(cfg)
+	require.NoError(t, err)
+	reg := e.Registry
 	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store, metrics: m,
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
-	triggerLib := runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, engine.WorkerOptions())
-		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail, UndoRetryFor: so.undoRetryFor,
-			Intake:           &intake.Poller{Okta: oc, Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
-			Health:           &healthcheck.Alerter{Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
-			TrustedWorkflows: append([]string{handWrittenName}, so.trusted...)})
+		e.Register(w)
 		w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
 		if so.register != nil {
 			so.register(w)
