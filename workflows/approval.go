@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
@@ -195,10 +193,7 @@ func (r *run) describeTargets(ctx workflow.Context, p *pendingApproval) {
 	if !ok || a.Targets == nil {
 		return
 	}
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 2},
-	})
+	lctx := workflow.WithLocalActivityOptions(ctx, describeOptions)
 	req := spec.DescribeRequest{Kind: a.Targets.Kind, Targets: p.info.Targets[:min(len(p.info.Targets), spec.DescribeLimit)]}
 	var infos []spec.TargetInfo
 	if err := workflow.ExecuteLocalActivity(lctx, spec.DescribeActivity, req).Get(ctx, &infos); err != nil {

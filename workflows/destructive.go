@@ -3,9 +3,7 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
@@ -117,10 +115,7 @@ func targetsOf(a *spec.Action, params map[string]any) ([]string, error) {
 // protected. It runs as a local activity: cheap, and recorded in history
 // like any other decision.
 func (r *run) guard(ctx workflow.Context, s *playbook.Step, req spec.GuardRequest) (*spec.GuardResult, error) {
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: nonRetryable},
-	})
+	lctx := workflow.WithLocalActivityOptions(ctx, guardOptions)
 	var g spec.GuardResult
 	if err := workflow.ExecuteLocalActivity(lctx, spec.GuardActivity, req).Get(ctx, &g); err != nil {
 		return nil, fmt.Errorf("step %s: guardrails: %w", s.ID, err)
