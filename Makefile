@@ -8,7 +8,7 @@ LDFLAGS := -X github.com/cordonsec/cordon/internal/version.Version=$(VERSION)
 # large, and CI machines have 2 cores.
 TESTFLAGS ?= -timeout 20m -p 2
 
-.PHONY: run test build lint bench histories sdk-check up down clean
+.PHONY: run test test-short generate build lint bench histories sdk-check up down clean
 
 ## run: the dev stack: embedded Temporal + Web UI (http://127.0.0.1:8233) + worker
 ## + simulated Okta org, then starts contain-compromised-user for a sample alert and follows it
@@ -28,6 +28,20 @@ run:
 test:
 	$(GO) test $(TESTFLAGS) ./...
 	$(GO) test -race -count=1 -run Wedge ./internal/oktasim
+
+## test-short: the inner loop: every package but the end-to-end tier
+## (internal/e2e skips itself under -short: no embedded server stack, no CLI build)
+test-short:
+	$(GO) test -short $(TESTFLAGS) ./...
+
+## generate: rewrite every generated file from its source (each test's -update):
+## docs/actions.md (the action registry), docs/playbook.schema.json and the
+## playbook error fixtures (testdata/playbooks/err/*.out), docs/run-input.schema.json.
+## The replay histories are separate, on purpose: make histories.
+generate:
+	$(GO) test -count=1 -run TestActionsDoc ./activities/spec/ -update
+	$(GO) test -count=1 ./playbook/ -update
+	$(GO) test -count=1 -run Schema ./internal/runs/ -update
 
 ## build: bin/cordon (the CLI) and bin/cordon-worker
 build:

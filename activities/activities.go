@@ -110,7 +110,8 @@ func (a *Activities) now() time.Time {
 
 // lockZone serialises read-modify-write of one zone within this worker:
 // Okta has no ETag on zones, so two concurrent appends would lose one.
-// Across workers the workflow serialises zone writes (design decision 7).
+// Across workers and runs, ZoneWriteWorkflow serialises zone writes
+// (workflows/zone.go: one open execution per cordon-zone-<id>).
 func (a *Activities) lockZone(id string) func() {
 	m, _ := a.zoneMu.LoadOrStore(id, &sync.Mutex{})
 	mu := m.(*sync.Mutex)

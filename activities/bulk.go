@@ -325,8 +325,8 @@ func (a *Activities) finish(act *spec.Action, ids []string, byIndex map[int]spec
 		// instead), so the activity fails without retrying.
 		first := res.Results[0]
 		d := spec.ErrorDetails{Command: act.Title, OktaCode: first.OktaCode, HTTPStatus: first.HTTPStatus, Message: first.Message}
-		return nil, temporal.NewApplicationErrorWithOptions(failureMessage(act.Title, d), ErrClientError,
-			temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{d, res}})
+		return nil, appError(failureMessage(act.Title, d), spec.ErrClientError,
+			temporal.ApplicationErrorOptions{Details: []any{d, res}})
 	}
 	return res, nil
 }

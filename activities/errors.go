@@ -14,14 +14,10 @@ import (
 	"github.com/cordonsec/cordon/activities/spec"
 )
 
-// ApplicationError types returned by the activities (named in package
-// spec). Which one applies is decided here, in classify, and nowhere else.
-const (
-	ErrRateLimited  = spec.ErrRateLimited
-	ErrUnavailable  = spec.ErrUnavailable
-	ErrClientError  = spec.ErrClientError
-	ErrInvalidInput = spec.ErrInvalidInput
-)
+// The ApplicationError types the activities return are named, with their
+// retryability, in spec's error table (spec/errors.go). Which one applies
+// to an error is decided here, in classify, and nowhere else; appError
+// takes NonRetryable from the table.
 
 // retryJitter spreads retries of activities that hit the same window, so
 // they do not all return at the same instant.
@@ -51,26 +47,31 @@ func classify(title string, err error, extra ...any) error {
 	var apiErr *okta.APIError
 	switch {
 	case errors.As(err, &inErr), errors.As(err, &confErr):
-		return temporal.NewApplicationErrorWithOptions(msg, ErrInvalidInput,
-			temporal.ApplicationErrorOptions{NonRetryable: true, Details: details})
+		return appError(msg, spec.ErrInvalidInput, temporal.ApplicationErrorOptions{Details: details})
 	case errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusTooManyRequests:
 		delay := apiErr.RetryAfter
 		if delay <= 0 {
 			delay = fallbackRateDelay
 		}
 		delay += time.Duration(rand.Int64N(int64(retryJitter)))
-		return temporal.NewApplicationErrorWithOptions(msg, ErrRateLimited, temporal.ApplicationErrorOptions{
+		return appError(msg, spec.ErrRateLimited, temporal.ApplicationErrorOptions{
 			Details: details, NextRetryDelay: delay, Category: temporal.ApplicationErrorCategoryBenign})
 	case errors.As(err, &apiErr) && apiErr.HTTPStatus >= 500:
-		return temporal.NewApplicationErrorWithOptions(msg, ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
+		return appError(msg, spec.ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
 	case errors.As(err, &apiErr):
-		return temporal.NewApplicationErrorWithOptions(msg, ErrClientError,
-			temporal.ApplicationErrorOptions{NonRetryable: true, Details: details})
+		return appError(msg, spec.ErrClientError, temporal.ApplicationErrorOptions{Details: details})
 	}
 	// No HTTP answer: connection refused, reset, timeout, or a cancelled
 	// context (the worker stopping, or the activity cancelled): nothing
 	// was decided about the work, so another attempt may do it.
-	return temporal.NewApplicationErrorWithOptions(msg, ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
+	return appError(msg, spec.ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
+}
+
+// appError is an ApplicationError of type typ, non-retryable as spec's
+// error table says.
+func appError(msg, typ string, opts temporal.ApplicationErrorOptions) error {
+	opts.NonRetryable = !spec.Retryable(typ)
+	return temporal.NewApplicationErrorWithOptions(msg, typ, opts)
 }
 
 // Classify is classify for Cordon's activities outside this package (the

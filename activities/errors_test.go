@@ -27,7 +27,7 @@ func TestRateLimitedNextRetryDelay(t *testing.T) {
 	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users", Method: "GET", RateLimitRate: 1, Times: 1})
 
 	ae, d := appErr(t, f.run(spec.GetUsers, nil, nil))
-	assert.Equal(t, ErrRateLimited, ae.Type())
+	assert.Equal(t, spec.ErrRateLimited, ae.Type())
 	assert.False(t, ae.NonRetryable())
 	assert.Equal(t, temporal.ApplicationErrorCategoryBenign, ae.Category())
 	assert.GreaterOrEqual(t, ae.NextRetryDelay(), 60*time.Second)
@@ -62,7 +62,7 @@ func TestUnavailableIsRetryable(t *testing.T) {
 			f := newFixture(t, oktasim.Options{})
 			f.sim.SetFault(tc.fault)
 			ae, d := appErr(t, f.run(spec.GetUsers, nil, nil))
-			assert.Equal(t, ErrUnavailable, ae.Type())
+			assert.Equal(t, spec.ErrUnavailable, ae.Type())
 			assert.False(t, ae.NonRetryable())
 			assert.Equal(t, tc.wantStatus, d.HTTPStatus)
 		})
@@ -99,7 +99,7 @@ func TestBulkResumesFromHeartbeat(t *testing.T) {
 		}
 	})
 	ae, _ := appErr(t, f.run(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: users}, nil))
-	require.Equal(t, ErrUnavailable, ae.Type())
+	require.Equal(t, spec.ErrUnavailable, ae.Type())
 	require.Equal(t, []byte{0b011}, beat.DoneBits, "the two finished users are in the heartbeat")
 	require.Equal(t, []byte{0b011}, beat.SentBits, "and the sent writes that may have landed: the 500's read-back showed the third did not")
 	require.Empty(t, beat.Notes, "plain done results take no room")

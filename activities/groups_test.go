@@ -50,7 +50,7 @@ func TestAddUsersToGroupErrors(t *testing.T) {
 	})
 	t.Run("missing group_id", func(t *testing.T) {
 		ae, d := appErr(t, f.run(spec.AddUsersToGroup, map[string]any{spec.ParamUserIDs: oktasim.DemoStagedUserID}, nil))
-		assert.Equal(t, ErrInvalidInput, ae.Type())
+		assert.Equal(t, spec.ErrInvalidInput, ae.Type())
 		assert.Contains(t, d.Message, "group_id")
 	})
 }

@@ -296,7 +296,7 @@ func TestIdentityActionsRateLimited(t *testing.T) {
 			}
 			f.sim.SetFault(oktasim.Fault{Path: tc.path, RateLimitRate: 1})
 			ae, d := appErr(t, f.run(tc.action, tc.params, nil))
-			assert.Equal(t, ErrRateLimited, ae.Type())
+			assert.Equal(t, spec.ErrRateLimited, ae.Type())
 			assert.False(t, ae.NonRetryable())
 			assert.Positive(t, ae.NextRetryDelay())
 			assert.Equal(t, 429, d.HTTPStatus)

@@ -64,10 +64,10 @@ func TestLogErrors(t *testing.T) {
 		wantCode     string
 		wantType     string
 	}{
-		{name: "unsupported operator E0000031", action: spec.GetLogs, params: map[string]any{spec.ParamFilter: `debugContext.debugData.url co "x"`}, wantCode: "E0000031", wantType: ErrClientError},
-		{name: "invalid filter", action: spec.FetchEvent, params: map[string]any{spec.ParamStartTime: "-1h", spec.ParamSearchCondition: `eventType eqq "x"`}, wantCode: "E0000053", wantType: ErrClientError},
-		{name: "bad start_time", action: spec.FetchEvent, params: map[string]any{spec.ParamStartTime: "yesterday"}, wantType: ErrInvalidInput},
-		{name: "start after end", action: spec.GetLogs, params: map[string]any{spec.ParamStartTime: "2023-03-10 00:00", spec.ParamEndTime: "2023-03-02 00:00"}, wantType: ErrInvalidInput},
+		{name: "unsupported operator E0000031", action: spec.GetLogs, params: map[string]any{spec.ParamFilter: `debugContext.debugData.url co "x"`}, wantCode: "E0000031", wantType: spec.ErrClientError},
+		{name: "invalid filter", action: spec.FetchEvent, params: map[string]any{spec.ParamStartTime: "-1h", spec.ParamSearchCondition: `eventType eqq "x"`}, wantCode: "E0000053", wantType: spec.ErrClientError},
+		{name: "bad start_time", action: spec.FetchEvent, params: map[string]any{spec.ParamStartTime: "yesterday"}, wantType: spec.ErrInvalidInput},
+		{name: "start after end", action: spec.GetLogs, params: map[string]any{spec.ParamStartTime: "2023-03-10 00:00", spec.ParamEndTime: "2023-03-02 00:00"}, wantType: spec.ErrInvalidInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,11 +10,9 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
-)
 
-// ErrNotCordonCaller is the ApplicationError type of an activity that
-// refused to run because no Cordon workflow called it.
-const ErrNotCordonCaller = "NotCordonCaller"
+	"github.com/cordonsec/cordon/activities/spec"
+)
 
 // Callers says who may run Cordon's activities: a workflow execution of
 // one of Cordon's registered workflow types, on Cordon's task queue.
@@ -82,7 +80,7 @@ func (c Callers) describe() string {
 // refusal is the activity's failure for a *CallerError: non-retryable,
 // since no retry changes who called.
 func refusal(err *CallerError) error {
-	return temporal.NewNonRetryableApplicationError(err.Error(), ErrNotCordonCaller, nil)
+	return appError(err.Error(), spec.ErrNotCordonCaller, temporal.ApplicationErrorOptions{})
 }
 
 // Restrict returns r with every activity registered through it wrapped in

@@ -42,7 +42,7 @@ func TestActivitiesRefuseCallersOutsideCordonWorkflows(t *testing.T) {
 			f.acts.Register(env)
 			_, err := env.ExecuteActivity(spec.SuspendUsers, spec.Request{Params: map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID}}})
 			ae, _ := appErr(t, err)
-			assert.Equal(t, ErrNotCordonCaller, ae.Type())
+			assert.Equal(t, spec.ErrNotCordonCaller, ae.Type())
 			assert.True(t, ae.NonRetryable())
 			assert.Contains(t, ae.Error(), "activity okta.suspend_users refused: not called by a Cordon workflow ("+tc.reason)
 			assert.Empty(t, f.sim.Requests(), "nothing reached Okta")

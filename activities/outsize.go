@@ -35,7 +35,7 @@ func (a *Activities) limitOutput(act *spec.Action, fn Func) Func {
 			return out, nil // the SDK reports the encoding error itself
 		}
 		if size := proto.Size(p); size > a.MaxOutputBytes {
-			return nil, temporal.NewNonRetryableApplicationError(outputTooLarge(act, size, a.MaxOutputBytes), spec.ErrOutputTooLarge, nil)
+			return nil, appError(outputTooLarge(act, size, a.MaxOutputBytes), spec.ErrOutputTooLarge, temporal.ApplicationErrorOptions{})
 		}
 		return out, nil
 	}

@@ -91,7 +91,7 @@ func TestInvalidInputMakesNoCall(t *testing.T) {
 		t.Run(act.Name, func(t *testing.T) {
 			f.sim.ResetRequests()
 			ae, d := appErr(t, f.run(act.Name, map[string]any{"no_such_param": 1}, nil))
-			assert.Equal(t, ErrInvalidInput, ae.Type())
+			assert.Equal(t, spec.ErrInvalidInput, ae.Type())
 			assert.True(t, ae.NonRetryable())
 			assert.Contains(t, d.Message, "no_such_param")
 			assert.Empty(t, f.sim.Requests())

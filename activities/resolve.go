@@ -3,14 +3,12 @@ package activities
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 )
 
@@ -46,7 +44,7 @@ func (a *Activities) Resolve(ctx context.Context, req spec.ResolveRequest) (spec
 			}
 			r.ID, r.Message = resolveZone(zones, key)
 		default:
-			return res, temporal.NewNonRetryableApplicationError(fmt.Sprintf("targets of kind %q are not resolved", req.Kind), spec.ErrInvalidInput, nil)
+			return res, appError(fmt.Sprintf("targets of kind %q are not resolved", req.Kind), spec.ErrInvalidInput, temporal.ApplicationErrorOptions{})
 		}
 		if err != nil {
 			return res, classify("Resolve targets", err)
@@ -71,14 +69,11 @@ func (a *Activities) resolveUser(ctx context.Context, key string) (id, msg strin
 		}
 		return u.ID, "", nil
 	}
-	_, u, err := a.Okta.GetUser(ctx, key)
-	switch {
-	case err == nil:
-		return u.ID, "", nil
-	case errors.Is(err, okta.ErrNotFound):
-		return "", fmt.Sprintf("no Okta user with ID, login or short login %q", key), nil
+	id, err = a.Okta.UserID(ctx, key)
+	if err != nil || id != "" {
+		return id, "", err
 	}
-	return "", "", err
+	return "", fmt.Sprintf("no Okta user with ID, login or short login %q", key), nil
 }
 
 // resolveGroup reads a group by ID, else finds it by exact name.
@@ -86,12 +81,7 @@ func (a *Activities) resolveGroup(ctx context.Context, key string) (id, msg stri
 	if key == "" {
 		return "", "empty group", nil
 	}
-	if _, err := a.Okta.GetGroup(ctx, key); err == nil {
-		return key, "", nil
-	} else if !errors.Is(err, okta.ErrNotFound) {
-		return "", "", err
-	}
-	ids, err := a.Okta.GroupIDsByName(ctx, key)
+	ids, err := a.Okta.GroupIDs(ctx, key)
 	if err != nil {
 		return "", "", err
 	}

@@ -43,7 +43,7 @@ func TestGetUsersSearchAllFields(t *testing.T) {
 		} {
 			f.sim.ResetRequests()
 			ae, _ := appErr(t, f.run(spec.GetUsers, params, nil))
-			assert.Equal(t, ErrInvalidInput, ae.Type(), name)
+			assert.Equal(t, spec.ErrInvalidInput, ae.Type(), name)
 			assert.True(t, ae.NonRetryable(), name)
 			assert.Empty(t, f.sim.Requests(), name)
 		}

@@ -39,7 +39,7 @@ func TestDeactivateUsers(t *testing.T) {
 		err := f.run(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: unknownUser}, nil)
 		ae, d := appErr(t, err)
 		assert.Equal(t, "Deactivate Users failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found.", ae.Message())
-		assert.Equal(t, ErrClientError, ae.Type())
+		assert.Equal(t, spec.ErrClientError, ae.Type())
 		assert.True(t, ae.NonRetryable())
 		assert.Equal(t, spec.ErrorDetails{Command: "Deactivate Users", OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found", Attempt: 1}, d, "the attempt that failed is in the details")
 	})
@@ -110,7 +110,7 @@ func TestCreateUserInGroup(t *testing.T) {
 		f.sim.ResetRequests()
 		bad := map[string]any{spec.ParamFirstName: "A", spec.ParamLastName: "B", spec.ParamEmail: "not-an-email", spec.ParamGroupIDs: "00g1"}
 		ae, d := appErr(t, f.run(spec.CreateUserInGroup, bad, nil))
-		assert.Equal(t, ErrInvalidInput, ae.Type())
+		assert.Equal(t, spec.ErrInvalidInput, ae.Type())
 		assert.True(t, ae.NonRetryable())
 		assert.Contains(t, d.Message, spec.ParamEmail)
 		assert.Empty(t, f.sim.Requests())
@@ -145,7 +145,7 @@ func TestGetUsers(t *testing.T) {
 	})
 	t.Run("invalid filter E0000031", func(t *testing.T) {
 		ae, d := appErr(t, f.run(spec.GetUsers, map[string]any{spec.ParamFilter: `profile.login zz "x"`}, nil))
-		assert.Equal(t, ErrClientError, ae.Type())
+		assert.Equal(t, spec.ErrClientError, ae.Type())
 		assert.True(t, ae.NonRetryable())
 		assert.Equal(t, "E0000031", d.OktaCode)
 		assert.Equal(t, 400, d.HTTPStatus)

@@ -49,7 +49,7 @@ func TestBlockIPsNoticesALostWrite(t *testing.T) {
 	_, err = env.ExecuteActivity(spec.BlockIPs, spec.Request{Params: map[string]any{
 		spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.99"}}})
 	ae, _ := appErr(t, err)
-	assert.Equal(t, ErrUnavailable, ae.Type(), "retryable")
+	assert.Equal(t, spec.ErrUnavailable, ae.Type(), "retryable")
 	assert.Contains(t, ae.Error(), "changed under the write (203.0.113.99/32 is missing)")
 
 	// The retry reads the zone afresh and blocks the entry for good.

@@ -35,10 +35,6 @@ import (
 // at most once a minute (internal/guard), the same view the workflow's
 // check had.
 
-// ErrProtected is the ApplicationError type of a write refused because it
-// names something the guardrails protect.
-const ErrProtected = "ProtectedTarget"
-
 // WriteGuard is the guardrails as the writing activities re-check them:
 // the check of the cordon.guard activity, which internal/guard.Guard
 // implements.
@@ -66,8 +62,8 @@ func (e *ProtectedError) Error() string {
 // in the integration spec's message form.
 func refuse(act *spec.Action, e *ProtectedError) error {
 	d := spec.ErrorDetails{Command: act.Title, Message: e.Error()}
-	return temporal.NewApplicationErrorWithOptions(failureMessage(act.Title, d), ErrProtected,
-		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{d}})
+	return appError(failureMessage(act.Title, d), spec.ErrProtected,
+		temporal.ApplicationErrorOptions{Details: []any{d}})
 }
 
 // recheck is start's part of the write-site check (see above): for a
@@ -241,6 +237,6 @@ func withRefused(act *spec.Action, res *spec.BulkResult, refused []spec.ItemResu
 	}
 	res.Status = spec.StatusFailed
 	d := spec.ErrorDetails{Command: act.Title, Message: refused[0].ID + ": " + refused[0].Message}
-	return nil, temporal.NewApplicationErrorWithOptions(failureMessage(act.Title, d), ErrProtected,
-		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{d, res}})
+	return nil, appError(failureMessage(act.Title, d), spec.ErrProtected,
+		temporal.ApplicationErrorOptions{Details: []any{d, res}})
 }

@@ -143,7 +143,7 @@ func TestWriteGuardRefusesProtectedScopes(t *testing.T) {
 	for _, tc := range cases {
 		f.sim.ResetRequests()
 		ae, d := appErr(t, f.run(tc.action, tc.params, nil))
-		assert.Equal(t, ErrProtected, ae.Type(), tc.action)
+		assert.Equal(t, spec.ErrProtected, ae.Type(), tc.action)
 		assert.True(t, ae.NonRetryable(), tc.action)
 		assert.Contains(t, d.Message, tc.want)
 		assert.Zero(t, writes(f.sim), tc.action)
@@ -156,7 +156,7 @@ func TestNoGuardNoWrites(t *testing.T) {
 	f := newFixture(t, oktasim.Options{})
 	f.acts.Guard = nil
 	ae, d := appErr(t, f.run(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID}}, nil))
-	assert.Equal(t, ErrProtected, ae.Type())
+	assert.Equal(t, spec.ErrProtected, ae.Type())
 	assert.Contains(t, d.Message, "this worker has no guardrails configured, so it writes nothing")
 	assert.Empty(t, f.sim.Requests())
 	require.NoError(t, f.run(spec.GetUser, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, nil), "reads still work")
@@ -203,7 +203,7 @@ func TestEveryDestructiveActionRechecksAtTheWrite(t *testing.T) {
 			err := f.run(act.Name, params, &res)
 			assert.Zero(t, writes(f.sim), "%s with a protected %s wrote to Okta", act.Name, g.Param)
 			if err != nil {
-				// Refused in start (ErrProtected), or every item refused
+				// Refused in start (spec.ErrProtected), or every item refused
 				// (the bulk failure names the first item's refusal).
 				ae, d := appErr(t, err)
 				assert.True(t, ae.NonRetryable(), "%s %s", act.Name, g.Param)

@@ -36,7 +36,7 @@ func TestBlockIPsRefusesProtectedEntries(t *testing.T) {
 
 	f.sim.ResetRequests()
 	ae, d := appErr(t, f.run(spec.BlockIPs, map[string]any{spec.ParamZoneID: zid, spec.ParamIPAddresses: []any{"10.1.2.3"}}, nil))
-	assert.Equal(t, ErrProtected, ae.Type())
+	assert.Equal(t, spec.ErrProtected, ae.Type())
 	assert.True(t, ae.NonRetryable())
 	assert.Equal(t, "10.1.2.3/32: inside protected network 10.0.0.0/8; not written (okta.block_ips re-checks the guardrails before each write)", d.Message)
 	assert.Zero(t, writes(f.sim))
@@ -81,7 +81,7 @@ func TestZoneWritesCheckTheResultingZone(t *testing.T) {
 				before, _ = f.sim.Zone(tc.zone)
 			}
 			ae, d := appErr(t, f.run(tc.action, tc.params, nil))
-			assert.Equal(t, ErrProtected, ae.Type())
+			assert.Equal(t, spec.ErrProtected, ae.Type())
 			assert.True(t, ae.NonRetryable())
 			assert.Contains(t, d.Message, tc.want)
 			if tc.zone != "" {

@@ -55,10 +55,10 @@ func TestBlockIPsRefusals(t *testing.T) {
 		wantType   string
 		wantStatus int
 	}{
-		{name: "policy zone", zone: oktasim.DemoPolicyZoneID, ips: "203.0.113.7", wantParam: "usage BLOCKLIST", wantType: ErrInvalidInput},
-		{name: "IPv6", zone: oktasim.DemoBlockedIPZoneID, ips: "2001:db8::1", wantParam: spec.ParamIPAddresses, wantType: ErrInvalidInput},
-		{name: "bad range", zone: oktasim.DemoBlockedIPZoneID, ips: "10.0.0.9-10.0.0.1", wantParam: spec.ParamIPAddresses, wantType: ErrInvalidInput},
-		{name: "unknown zone", zone: "nzoNOPE", ips: "203.0.113.7", wantParam: "Zone ID Not Found", wantType: ErrClientError, wantStatus: 404},
+		{name: "policy zone", zone: oktasim.DemoPolicyZoneID, ips: "203.0.113.7", wantParam: "usage BLOCKLIST", wantType: spec.ErrInvalidInput},
+		{name: "IPv6", zone: oktasim.DemoBlockedIPZoneID, ips: "2001:db8::1", wantParam: spec.ParamIPAddresses, wantType: spec.ErrInvalidInput},
+		{name: "bad range", zone: oktasim.DemoBlockedIPZoneID, ips: "10.0.0.9-10.0.0.1", wantParam: spec.ParamIPAddresses, wantType: spec.ErrInvalidInput},
+		{name: "unknown zone", zone: "nzoNOPE", ips: "203.0.113.7", wantParam: "Zone ID Not Found", wantType: spec.ErrClientError, wantStatus: 404},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,7 +76,7 @@ func TestBlockIPsRefusals(t *testing.T) {
 		}
 		f.sim.ResetRequests()
 		ae, d := appErr(t, f.run(spec.BlockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: ips}, nil))
-		assert.Equal(t, ErrInvalidInput, ae.Type())
+		assert.Equal(t, spec.ErrInvalidInput, ae.Type())
 		assert.Contains(t, d.Message, "1000")
 		assert.Zero(t, writes(f.sim))
 	})
@@ -110,7 +110,7 @@ func TestCreateZone(t *testing.T) {
 	})
 	t.Run("blocklist needs gateways", func(t *testing.T) {
 		ae, d := appErr(t, f.run(spec.CreateZone, map[string]any{spec.ParamName: "x", spec.ParamProxies: "1.2.3.4"}, nil))
-		assert.Equal(t, ErrInvalidInput, ae.Type())
+		assert.Equal(t, spec.ErrInvalidInput, ae.Type())
 		assert.Contains(t, d.Message, spec.ParamGateways)
 	})
 }

@@ -51,7 +51,7 @@ type Error struct {
 	Message string `json:"message"`
 	Kind    string `json:"kind"`
 	// Severity is "warning" for a problem that leaves the playbook valid
-	// (approval_preview.go); empty for an error.
+	// (check_approval_preview.go); empty for an error.
 	Severity string `json:"severity,omitempty"`
 	Snippet  string `json:"-"` // the source line, for the caret display
 }

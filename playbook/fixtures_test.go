@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cordonsec/cordon/activities/spec"
 )
@@ -103,5 +104,17 @@ func compareLines(t *testing.T, want, got string) {
 		} else if wl[i] != gl[i] {
 			t.Errorf("line %d:\nwant %q\ngot  %q", i+1, wl[i], gl[i])
 		}
+	}
+}
+
+// undo_after takes days as relative times do (spec.Days): 7d is a week.
+func TestUndoAfterDays(t *testing.T) {
+	src := "name: d\nversion: 1\nsteps:\n  - id: a\n    action: okta.block_ips\n    with: {zone_id: nzo1, ip_addresses: [203.0.113.9]}\n    undo_after: 7d\n"
+	pb, err := Load("d.yaml", []byte(src), Options{Registry: spec.Okta()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pb.Steps[0].UndoAfter; got != 7*24*time.Hour {
+		t.Fatalf("undo_after: got %s, want 168h", got)
 	}
 }

@@ -5,6 +5,12 @@
 // It imports no Temporal package: the CLI validates with it, and the
 // workflow re-parses the pinned source with it, purely and
 // deterministically.
+//
+// Files are named by phase: decode*.go turn YAML into the model (decode.go
+// is the entry, decode_helpers.go the decoder's typed readers), check*.go
+// (with validate.go) are the static checks against the registry, and
+// eval*.go are the expressions a run evaluates. model.go, errors.go and
+// schema*.go are shared by all three.
 package playbook
 
 import "time"
@@ -83,9 +89,9 @@ type Guardrails struct {
 	// MaxTargets caps the distinct targets one destructive step may act on;
 	// 0 means the worker's default.
 	MaxTargets int
-	// AboveLimit is what happens past MaxTargets: "fail" (default) or
-	// "approval" (an approval listing the targets is requested first).
-	AboveLimit string
+	// AboveLimit is what happens past MaxTargets: AboveLimitFail (default)
+	// or AboveLimitApproval (an approval listing the targets is requested first).
+	AboveLimit AboveLimit
 	// MaxDepth caps how deeply playbook: steps nest below a run started
 	// from this playbook (1 to MaxChildDepthCeiling); 0 means the engine's
 	// default, 8. Child runs keep their root's cap.
@@ -135,8 +141,9 @@ type Step struct {
 	With   map[string]*Value // parameters; for KindPlaybook, the child's inputs
 	// MaxTargets overrides Guardrails.MaxTargets for this step; 0 = inherit.
 	MaxTargets int
-	// UndoAfter schedules the action's undo after this long (block_ips,
-	// deactivate_users, add_users_to_group); 0 = never.
+	// UndoAfter schedules the action's undo after this long; only actions
+	// whose registry entry names an Undo take it (spec.Action.Undo; the
+	// list is in docs/actions.md). 0 = never.
 	UndoAfter time.Duration
 
 	Approval *Approval         // KindApproval
@@ -160,7 +167,7 @@ type Approval struct {
 	Approvers []string // who may decide; empty means anyone
 	Message   *Value
 	Timeout   time.Duration // 0: wait forever
-	OnTimeout string        // "reject" (default) or "approve"
+	OnTimeout Decision      // Reject (default) or Approve
 	// AllowSelf lets the run's starter decide. By default the person who
 	// started a run cannot approve it (four-eyes principle).
 	AllowSelf bool

@@ -55,7 +55,7 @@ func defRef(name string) obj { return obj{"$ref": "#/$defs/" + name} }
 func defs(reg *spec.Registry) obj {
 	d := obj{
 		"expression": obj{"type": "string", "pattern": `^\s*\$\{\{[\s\S]*\}\}\s*$`, "description": "A single ${{ }} expression."},
-		"duration":   obj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`, "description": "A Go duration: 30s, 10m, 24h, 1h30m."},
+		"duration":   obj{"type": "string", "pattern": `^(([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+|[0-9]+d)$`, "description": "A Go duration (30s, 10m, 24h, 1h30m) or whole days (7d)."},
 		"input":      inputSchema(),
 		"trigger":    triggerSchema(),
 		"approval":   approvalSchema(),
@@ -73,7 +73,7 @@ func guardrailsSchema() obj {
 	return obj{"type": "object", "additionalProperties": false, "description": "Limits the engine enforces on destructive steps.",
 		"properties": obj{
 			"max_targets":     obj{"type": "integer", "minimum": 1, "description": "Most distinct targets one destructive step may act on."},
-			"above_limit":     obj{"enum": []string{"fail", "approval"}, "description": "Past max_targets: fail (default) or ask for an approval listing the targets."},
+			"above_limit":     obj{"enum": []AboveLimit{AboveLimitFail, AboveLimitApproval}, "description": "Past max_targets: fail (default) or ask for an approval listing the targets."},
 			"max_depth":       obj{"type": "integer", "minimum": 1, "maximum": MaxChildDepthCeiling, "description": "How deeply playbook: steps may nest below a run of this playbook (default 8)."},
 			"max_run_targets": obj{"type": "integer", "minimum": 1, "description": "Most distinct targets the destructive steps of a run and its child runs may act on together (default: the worker's max_run_targets, 4 x its max_targets)."},
 		}}
@@ -116,7 +116,7 @@ func approvalSchema() obj {
 			"approvers":  obj{"anyOf": []any{obj{"type": "string"}, obj{"type": "array", "items": obj{"type": "string"}}}, "description": "Who may decide; empty means anyone."},
 			"message":    obj{"type": "string", "minLength": 1, "description": "What is being approved; may hold expressions."},
 			"timeout":    defRef("duration"),
-			"on_timeout": obj{"enum": []string{"reject", "approve"}},
+			"on_timeout": obj{"enum": []Decision{Reject, Approve}},
 			"allow_self": obj{"type": "boolean", "description": "Let the run's starter approve (default false: four-eyes)."},
 		}}
 }

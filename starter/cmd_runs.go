@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/temporalx"
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -81,7 +81,7 @@ func approveCommand() cli.Command {
 				rec, err := runs.Approve(ctx, c, args[0], workflows.Decision{Step: *step, Approver: *as, Reject: *reject, Comment: *comment})
 				var refused *runs.RefusedError
 				if errors.As(err, &refused) {
-					if *step == "" && strings.Contains(err.Error(), "must name its step") {
+					if *step == "" && refused.Type == workflows.StepRequiredType {
 						err = fmt.Errorf("%w (pass --step STEP)", err)
 					}
 					return cli.Exit(cli.ExitFailed, err)
@@ -105,13 +105,14 @@ func approveSigned(ctx context.Context, io cli.Stdio, serveURL, run, step string
 	if err != nil {
 		return cli.UsageErrorf("%v", err)
 	}
-	req := approvals.DecisionRequest{Decision: "approve", Comment: comment}
+	req := approvals.DecisionRequest{Decision: playbook.Approve, Comment: comment}
 	if reject {
-		req.Decision = "reject"
+		req.Decision = playbook.Reject
 	}
 	rec, err := approvals.DecideVia(ctx, tok, run, step, req)
 	var apiErr *approvals.APIError
-	if errors.As(err, &apiErr) || (err != nil && strings.HasPrefix(err.Error(), "refused: ")) {
+	var refused *runs.RefusedError
+	if errors.As(err, &apiErr) || errors.As(err, &refused) {
 		return cli.Exit(cli.ExitFailed, err)
 	}
 	if err != nil {

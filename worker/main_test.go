@@ -48,7 +48,7 @@ func TestDevSubprocess(t *testing.T) {
 	bin, err := os.Executable()
 	require.NoError(t, err)
 
-	temporalPort, uiPort, httpPort := freePort(t), freePort(t), freePort(t)
+	temporalPort, uiPort, httpPort := testutil.FreePort(t), testutil.FreePort(t), testutil.FreePort(t)
 	httpAddr := "127.0.0.1:" + strconv.Itoa(httpPort)
 	var stdout, stderr testutil.SyncBuffer
 	cmd := exec.Command(bin, "--dev",
@@ -118,7 +118,7 @@ func TestDevSubprocess(t *testing.T) {
 }
 
 func TestUnreachableClusterFailsFast(t *testing.T) {
-	t.Setenv("TEMPORAL_ADDRESS", "127.0.0.1:"+strconv.Itoa(freePort(t)))
+	t.Setenv("TEMPORAL_ADDRESS", "127.0.0.1:"+strconv.Itoa(testutil.FreePort(t)))
 	t.Setenv("TEMPORAL_CONFIG_FILE", filepath.Join(t.TempDir(), "none.toml"))
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
@@ -174,14 +174,6 @@ func waitHealthy(t *testing.T, url string, exited <-chan error) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func TestPlainHTTPOktaURLNeedsTheFlag(t *testing.T) {
 	t.Setenv("OKTA_ORG_URL", "http://okta.internal.example:8080")
 	t.Setenv("OKTA_API_TOKEN", "tok")
@@ -210,10 +202,10 @@ func TestDevOnPostgres(t *testing.T) {
 	pg := pgtest.StartForTest(t, "worker --dev-postgres test")
 	bin, err := os.Executable()
 	require.NoError(t, err)
-	httpAddr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	httpAddr := "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t))
 	url := "postgres://" + pgtest.Superuser + ":" + pgtest.Password + "@" + pg.Addr + "/cordon_dev"
 	var stdout, stderr testutil.SyncBuffer
-	cmd := exec.Command(bin, "--dev", "--dev-postgres", url, "--temporal-port", strconv.Itoa(freePort(t)), "--ui-port", "0",
+	cmd := exec.Command(bin, "--dev", "--dev-postgres", url, "--temporal-port", strconv.Itoa(testutil.FreePort(t)), "--ui-port", "0",
 		"--http-addr", httpAddr, "--data-dir", t.TempDir(), "--sim-addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), mainEnv+"=1")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -11,14 +11,10 @@ import (
 
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
-	"github.com/cordonsec/cordon/internal/healthcheck"
-	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/notify"
-	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/internal/version"
 	"github.com/cordonsec/cordon/workflows"
@@ -46,28 +42,27 @@ type deps struct {
 }
 
 // register is the one place that lists what this worker executes; the
-// list itself is engine.Register, shared with the end-to-end tests.
+// engine itself (engine.New) is shared with the end-to-end tests and
+// cordon test.
 func register(w worker.Worker, d *deps) error {
-	reg := spec.Okta()
-	g, err := guard.New(d.Guard, engine.Directory{Okta: d.Okta})
-	if err != nil {
-		return err
-	}
-	acts := activities.New(d.Okta, reg, d.Logger)
+	cfg := engine.Config{Okta: d.Okta, Guard: d.Guard, Logger: d.Logger,
+		Starter: trigger.ClientStarter{Client: d.Temporal}, Playbooks: d.Playbooks,
+		ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier, Audit: d.Audit}
 	if !d.StoreOn {
-		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
+		cfg.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
-	undoFor, err := envDuration("CORDON_UNDO_RETRY_FOR")
+	var err error
+	if cfg.UndoRetryFor, err = envDuration("CORDON_UNDO_RETRY_FOR"); err != nil {
+		return err
+	}
+	if cfg.LogDelay, err = envDuration("CORDON_LOG_DELAY"); err != nil {
+		return err
+	}
+	e, err := engine.New(cfg)
 	if err != nil {
 		return err
 	}
-	if acts.LogDelay, err = envDuration("CORDON_LOG_DELAY"); err != nil {
-		return err
-	}
-	starter, lib := trigger.ClientStarter{Client: d.Temporal}, runs.Library{Dir: d.Playbooks, Registry: reg}
-	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier, Audit: d.Audit, UndoRetryFor: undoFor,
-		Intake: &intake.Poller{Okta: d.Okta, Starter: starter, Library: lib},
-		Health: &healthcheck.Alerter{Starter: starter, Library: lib}})
+	e.Register(w)
 	return nil
 }
 

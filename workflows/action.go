@@ -9,10 +9,6 @@ import (
 	"github.com/cordonsec/cordon/playbook"
 )
 
-// versionAttempts gates the result envelope: histories recorded before it
-// hold bare outputs.
-const versionAttempts = "activity-attempts"
-
 // envelope marks req to ask for spec.Attempted, when this run is new
 // enough to read it.
 func envelope(ctx workflow.Context, req spec.Request) spec.Request {

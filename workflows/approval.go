@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
@@ -58,7 +56,7 @@ func (r *run) runApproval(ctx workflow.Context, s *playbook.Step, loop *loopVars
 			"decision": "planned", "message": msg, "targets": toAny(p.info.Targets), "for_step": p.info.ForStep}}, nil
 	}
 	out, err := r.awaitDecision(ctx, s, p)
-	if err == nil && scoped != nil && p.decision.Decision == "approved" {
+	if err == nil && scoped != nil && p.decision.Decision == playbook.Approved {
 		r.approve(s, scoped)
 	}
 	return out, err
@@ -99,11 +97,8 @@ func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingAp
 			return nil, err
 		}
 		if !ok {
-			p.decision = &ApprovalRecord{Decision: "rejected", Approver: "timeout", At: workflow.Now(ctx),
+			p.decision = &ApprovalRecord{Decision: s.Approval.OnTimeout.Outcome(), Approver: "timeout", At: workflow.Now(ctx),
 				Targets: p.info.Targets, ForStep: p.info.ForStep, Comment: "no decision within " + t.String()}
-			if s.Approval.OnTimeout == "approve" {
-				p.decision.Decision = "approved"
-			}
 		}
 	} else if err := workflow.Await(ctx, decided); err != nil {
 		return nil, err
@@ -114,13 +109,13 @@ func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingAp
 	}
 	rec := p.decision
 	r.byID[s.ID].Approval = rec
-	r.audit(ctx, AuditRecord{Kind: AuditApproval, Step: s.ID, Outcome: rec.Decision, Approver: rec.Approver, Message: rec.Comment})
-	if rec.ForStep != "" && rec.Decision == "approved" {
+	r.audit(ctx, AuditRecord{Kind: AuditApproval, Step: s.ID, Outcome: string(rec.Decision), Approver: rec.Approver, Message: rec.Comment})
+	if rec.ForStep != "" && rec.Decision == playbook.Approved {
 		r.bound[rec.ForStep] = rec.Targets
 	}
-	out := map[string]any{"decision": rec.Decision, "approver": rec.Approver, "comment": rec.Comment,
+	out := map[string]any{"decision": string(rec.Decision), "approver": rec.Approver, "comment": rec.Comment,
 		"at": rec.At, "targets": toAny(rec.Targets)}
-	if rec.Decision == "rejected" {
+	if rec.Decision == playbook.Rejected {
 		return &outcome{output: out}, &rejectedError{step: s.ID, approver: rec.Approver, comment: rec.Comment}
 	}
 	return &outcome{output: out}, nil
@@ -198,10 +193,7 @@ func (r *run) describeTargets(ctx workflow.Context, p *pendingApproval) {
 	if !ok || a.Targets == nil {
 		return
 	}
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 2},
-	})
+	lctx := workflow.WithLocalActivityOptions(ctx, describeOptions)
 	req := spec.DescribeRequest{Kind: a.Targets.Kind, Targets: p.info.Targets[:min(len(p.info.Targets), spec.DescribeLimit)]}
 	var infos []spec.TargetInfo
 	if err := workflow.ExecuteLocalActivity(lctx, spec.DescribeActivity, req).Get(ctx, &infos); err != nil {
@@ -230,7 +222,7 @@ func (r *run) approvalAwait(ctx workflow.Context, s *playbook.Step, decided func
 // like an approval step placed before it.
 func (r *run) limitApproval(ctx workflow.Context, s *playbook.Step, msg string, targets []string) error {
 	gate := &playbook.Step{ID: s.ID + "-limit", Kind: playbook.KindApproval,
-		Approval: &playbook.Approval{OnTimeout: "reject"}}
+		Approval: &playbook.Approval{OnTimeout: playbook.Reject}}
 	p := &pendingApproval{step: gate, info: PendingApproval{Step: gate.ID, Message: msg + ": approve these targets?",
 		Targets: targets, ForStep: s.ID}}
 	r.byID[gate.ID] = &StepStatus{ID: gate.ID, Kind: string(playbook.KindApproval), Status: playbook.StatusRunning}

@@ -84,7 +84,7 @@ func TestApprovalApproved(t *testing.T) {
 	assert.Equal(t, "deactivate", p.ForStep)
 	a := stepOf(st, "approve").Approval
 	require.NotNil(t, a)
-	assert.Equal(t, "approved", a.Decision)
+	assert.Equal(t, playbook.Approved, a.Decision)
 	assert.Equal(t, "bob", a.Approver)
 	assert.Equal(t, "confirmed with manager", a.Comment)
 	assert.Len(t, h.okta.callsTo(spec.DeactivateUsers), 1)
@@ -174,7 +174,7 @@ steps:
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, "approved", a.Decision)
+			assert.Equal(t, playbook.Approved, a.Decision)
 			assert.Equal(t, playbook.StatusSucceeded, stepOf(st, "after").Status)
 		})
 	}

@@ -26,11 +26,8 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 				return nil, err
 			}
 			rec := &ApprovalRecord{
-				Decision: "approved", Approver: strings.TrimSpace(d.Approver), Comment: d.Comment,
+				Decision: d.Choice().Outcome(), Approver: strings.TrimSpace(d.Approver), Comment: d.Comment,
 				At: workflow.Now(ctx), Targets: p.info.Targets, ForStep: p.info.ForStep, SignedWith: d.KeyID,
-			}
-			if d.Reject {
-				rec.Decision = "rejected"
 			}
 			p.decision = rec
 			return rec, nil
@@ -113,11 +110,9 @@ func (r *run) pendingFor(step string) (*pendingApproval, error) {
 			open = append(open, id)
 		}
 	}
-	switch len(open) {
-	case 0:
-		return nil, errors.New("no approval is pending")
-	case 1:
-		return r.approvals[open[0]], nil
+	id, err := OnlyPending(open)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("approvals are pending for steps %s; the decision must name its step", strings.Join(open, ", "))
+	return r.approvals[id], nil
 }

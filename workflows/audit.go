@@ -1,9 +1,6 @@
 package workflows
 
 import (
-	"time"
-
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
@@ -14,10 +11,6 @@ import (
 // approval decisions) to the worker's audit trail (internal/audit). Okta
 // writes are recorded by the Okta activities themselves.
 const AuditActivity = "cordon.audit"
-
-// versionAudit gates the audit activity: histories recorded before it
-// have no such activity.
-const versionAudit = "audit-trail"
 
 // Audit event kinds the workflow reports (internal/audit has the full list).
 const (
@@ -52,12 +45,7 @@ func (r *run) audit(ctx workflow.Context, records ...AuditRecord) {
 	if len(records) == 0 || !gated(ctx, versionAudit) {
 		return
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: 5 * time.Minute, // a worker without the activity must not stall the run
-		RetryPolicy:            &temporal.RetryPolicy{MaximumAttempts: 5},
-		Summary:                "audit " + records[0].Step,
-	})
+	actx := workflow.WithActivityOptions(ctx, auditOptions("audit "+records[0].Step))
 	err := workflow.ExecuteActivity(actx, AuditActivity, AuditRequest{Playbook: r.pb.Name, Version: r.pb.Version, Records: records}).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Error("audit events not recorded", "step", records[0].Step, "error", err)

@@ -20,11 +20,6 @@ import (
 // reservation blocks, so foreach items running side by side cannot both
 // take the last place.
 
-// versionTargetCounts gates the counts: a run recorded before them
-// counted one call's targets. The gate is asked only where the counts
-// refuse what the old check let through.
-const versionTargetCounts = "target-counts"
-
 // counts is a run's tally of destructive targets.
 type counts struct {
 	step map[string]map[string]bool // step id -> targets it named

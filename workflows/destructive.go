@@ -3,9 +3,7 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
@@ -102,50 +100,6 @@ func (r *run) judge(ctx workflow.Context, s *playbook.Step, loop *loopVars, a *s
 	return c, g, nil
 }
 
-// runDestructiveV0 is runDestructive for histories recorded before
-// canonical targets (canonicalVersion): raw targets, the group alone.
-func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
-	targets, err := targetsOf(a, params)
-	if err != nil {
-		return nil, fmt.Errorf("step %s: with.%s: %w", s.ID, a.Targets.Param, err)
-	}
-	group, _ := params[spec.ParamGroupID].(string)
-	g, err := r.guard(ctx, s, spec.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: targets, Group: group})
-	if err != nil {
-		return nil, err
-	}
-	if g.Refused != "" {
-		return nil, &stepFailure{msg: fmt.Sprintf("step %s: %s; nothing was changed", s.ID, g.Refused)}
-	}
-	if err := r.checkBound(s, g.Allowed); err != nil {
-		return nil, err
-	}
-	if err := r.checkLimit(ctx, s, a, g); err != nil {
-		return nil, err
-	}
-	if r.input.Options.DryRun {
-		return r.plan(s, a, params, g), nil
-	}
-	var out *outcome
-	if len(g.Allowed) == 0 && len(targets) > 0 {
-		out = &outcome{bulk: spec.NewBulkResult()}
-	} else {
-		if isList(a, params) {
-			params[a.Targets.Param] = toAny(g.Allowed)
-		}
-		out, err = r.callAction(ctx, s, a, params, loop)
-		if err != nil {
-			return nil, err
-		}
-	}
-	addProtected(out, g.Protected)
-	r.recordTargets(ctx, a, g.Allowed)
-	if s.UndoAfter > 0 && a.Undo != "" {
-		r.scheduleUndo(ctx, s, a, params, out)
-	}
-	return out, nil
-}
-
 func isList(a *spec.Action, params map[string]any) bool {
 	p, _ := a.Param(a.Targets.Param)
 	return p.Type == spec.TypeStringList
@@ -161,10 +115,7 @@ func targetsOf(a *spec.Action, params map[string]any) ([]string, error) {
 // protected. It runs as a local activity: cheap, and recorded in history
 // like any other decision.
 func (r *run) guard(ctx workflow.Context, s *playbook.Step, req spec.GuardRequest) (*spec.GuardResult, error) {
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5, NonRetryableErrorTypes: nonRetryable},
-	})
+	lctx := workflow.WithLocalActivityOptions(ctx, guardOptions)
 	var g spec.GuardResult
 	if err := workflow.ExecuteLocalActivity(lctx, spec.GuardActivity, req).Get(ctx, &g); err != nil {
 		return nil, fmt.Errorf("step %s: guardrails: %w", s.ID, err)
@@ -197,7 +148,7 @@ func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 	if len(g.Protected) > 0 {
 		msg = fmt.Sprintf("step %s (%s) names %d distinct targets (%d of them protected), above the limit of %d", s.ID, a.Title, total, len(g.Protected), limit)
 	}
-	if r.pb.Guardrails.AboveLimit != "approval" {
+	if r.pb.Guardrails.AboveLimit != playbook.AboveLimitApproval {
 		count(ctx, MetricGuardrailRefusals, map[string]string{"reason": RefusalMaxTargets})
 		r.audit(ctx, AuditRecord{Kind: AuditRefusal, Step: s.ID, Action: a.Name, Outcome: RefusalMaxTargets, Message: msg})
 		return &stepFailure{msg: msg + " (guardrails.max_targets); nothing was changed"}

@@ -58,18 +58,6 @@ type HealthAlert struct {
 	Error        string    `json:"error"`
 }
 
-var healthCheckOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
-	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-		MaximumInterval: 10 * time.Second, MaximumAttempts: 3, NonRetryableErrorTypes: nonRetryable},
-}
-
-var healthAlertOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: time.Minute,
-	RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2,
-		MaximumInterval: 30 * time.Second, MaximumAttempts: 5},
-}
-
 // HealthCheck runs one Connection Health Check.
 func HealthCheck(ctx workflow.Context, in HealthInput) (HealthResult, error) {
 	if in.Failures <= 0 {

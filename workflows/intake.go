@@ -94,21 +94,6 @@ type PollResult struct {
 	Problems []string `json:"problems,omitempty"`
 }
 
-// intakePollOptions: a poll reads a bounded number of pages and starts
-// their runs; retries reuse the same cursors, and the starts are
-// idempotent, so a retried or repeated poll starts nothing twice.
-var intakePollOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 5 * time.Minute,
-	HeartbeatTimeout:    time.Minute,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:        2 * time.Second,
-		BackoffCoefficient:     2,
-		MaximumInterval:        time.Minute,
-		MaximumAttempts:        5,
-		NonRetryableErrorTypes: nonRetryable,
-	},
-}
-
 // Intake is the System Log intake workflow.
 func Intake(ctx workflow.Context, in IntakeInput) error {
 	if !reflect.ValueOf(in.State).IsZero() && workflow.GetInfo(ctx).ContinuedExecutionRunID == "" {

@@ -38,18 +38,6 @@ type ApprovalNotice struct {
 	Decide string `json:"decide,omitempty"`
 }
 
-// notifyOptions are NotifyActivity's options: a failed delivery is
-// retried for about ten minutes.
-func notifyOptions(summary string) workflow.ActivityOptions {
-	return workflow.ActivityOptions{
-		StartToCloseTimeout:    time.Minute,
-		ScheduleToCloseTimeout: 10 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2,
-			MaximumInterval: time.Minute, MaximumAttempts: 8},
-		Summary: summary,
-	}
-}
-
 // notify starts NotifyActivity for a pending approval and lets the run go
 // on; the outcome is only logged.
 func (r *run) notify(ctx workflow.Context, p *pendingApproval) {

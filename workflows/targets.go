@@ -3,9 +3,7 @@ package workflows
 import (
 	"fmt"
 	"strings"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/activities/spec"
@@ -121,13 +119,10 @@ func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, loop *loopVars,
 		}
 	}
 	for _, kind := range kinds {
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			ActivityID:          activityID(s.ID, loop, -1) + "-resolve-" + string(kind),
-			StartToCloseTimeout: 2 * time.Minute,
-			RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-				MaximumInterval: 30 * time.Second, MaximumAttempts: 6, NonRetryableErrorTypes: nonRetryable},
-			Summary: s.ID + ": resolve " + string(kind),
-		})
+		opts := resolveOptions
+		opts.ActivityID = activityID(s.ID, loop, -1) + "-resolve-" + string(kind)
+		opts.Summary = s.ID + ": resolve " + string(kind)
+		actx := workflow.WithActivityOptions(ctx, opts)
 		var res spec.ResolveResult
 		req := spec.ResolveRequest{Kind: kind, Targets: byKind[kind]}
 		if err := workflow.ExecuteActivity(actx, spec.ResolveActivity, req).Get(ctx, &res); err != nil {

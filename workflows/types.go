@@ -36,11 +36,12 @@ const (
 	RunTimedOut = "timed_out"
 )
 
-// Error types of the workflow's own failures, for the CLI's exit codes.
+// Error types of the workflow's own failures, for the CLI's exit codes
+// (named, with the activities' types, in spec's error table).
 const (
-	ErrPlaybookFailed   = "PlaybookFailed"
-	ErrPlaybookRejected = "PlaybookRejected"
-	ErrInvalidPlaybook  = "InvalidPlaybook"
+	ErrPlaybookFailed   = spec.ErrPlaybookFailed
+	ErrPlaybookRejected = spec.ErrPlaybookRejected
+	ErrInvalidPlaybook  = spec.ErrInvalidPlaybook
 )
 
 // Pinned is a playbook's exact source as it was when the run started. The
@@ -173,7 +174,7 @@ type PendingApproval struct {
 	AskedAt       time.Time `json:"asked_at"`
 	TargetsSHA256 string    `json:"targets_sha256,omitempty"`
 	// OnTimeout is what the deadline decides (reject | approve).
-	OnTimeout string `json:"on_timeout,omitempty"`
+	OnTimeout playbook.Decision `json:"on_timeout,omitempty"`
 	// SignedOnly says the worker takes signed decisions only (cordon
 	// login, cordon serve), so the hint DecideHint shows fits the stack.
 	SignedOnly bool `json:"signed_only,omitempty"`
@@ -203,12 +204,12 @@ type Decision struct {
 
 // ApprovalRecord is a decided approval, kept in the run's result.
 type ApprovalRecord struct {
-	Decision string    `json:"decision"` // approved | rejected
-	Approver string    `json:"approver"` // "timeout" when on_timeout decided
-	Comment  string    `json:"comment,omitempty"`
-	At       time.Time `json:"at"`
-	Targets  []string  `json:"targets,omitempty"`
-	ForStep  string    `json:"for_step,omitempty"`
+	Decision playbook.Outcome `json:"decision"` // approved | rejected
+	Approver string           `json:"approver"` // "timeout" when on_timeout decided
+	Comment  string           `json:"comment,omitempty"`
+	At       time.Time        `json:"at"`
+	Targets  []string         `json:"targets,omitempty"`
+	ForStep  string           `json:"for_step,omitempty"`
 	// SignedWith is the key id of a signed decision; empty when the
 	// decision was unsigned (allowed only without approvals.require_signed).
 	SignedWith string `json:"signed_with,omitempty"`

@@ -42,7 +42,7 @@ const undoMaxInterval = 5 * time.Minute
 // changed (versionUndoFailed).
 const (
 	RunUndoFailed = "undo_failed"
-	ErrUndoFailed = "UndoFailed"
+	ErrUndoFailed = spec.ErrUndoFailed
 )
 
 func (in *Interpreter) undoRetryFor() time.Duration {

@@ -12,11 +12,6 @@ import (
 	"github.com/cordonsec/cordon/playbook"
 )
 
-// versionUndoFailed gates the undo_failed end state: an undo that could
-// not reverse every target fails with them listed, instead of succeeding
-// with failed items. Undos recorded before it keep their old ending.
-const versionUndoFailed = "undo-failed-1"
-
 // undoLeft lists the undo's targets that stay changed: the failed items
 // of its result, or, when the step itself failed, every target its
 // failure's result does not show as reversed.

@@ -24,6 +24,35 @@ import "go.temporal.io/sdk/workflow"
 // no marker.
 const versionGates = "gates-2"
 
+// Change IDs of later changes, each with the file whose code it gates.
+// (versionRunContract, versionResumeOrigin and versionIntakeOrigin sit in
+// contract.go and contract_origin.go, versionApprovalScope in
+// approval_scope.go, beside the approval and contract code.)
+const (
+	// versionAttempts gates the result envelope: histories recorded before it
+	// hold bare outputs. (action.go)
+	versionAttempts = "activity-attempts"
+
+	// versionAudit gates the audit activity: histories recorded before it
+	// have no such activity. (audit.go)
+	versionAudit = "audit-trail"
+
+	// versionTargetCounts gates the counts: a run recorded before them
+	// counted one call's targets. The gate is asked only where the counts
+	// refuse what the old check let through. (counting.go)
+	versionTargetCounts = "target-counts"
+
+	// versionUndoFailed gates the undo_failed end state: an undo that could
+	// not reverse every target fails with them listed, instead of succeeding
+	// with failed items. Undos recorded before it keep their old ending. (undofailed.go)
+	versionUndoFailed = "undo-failed-1"
+
+	// versionVisibleWaiting gates the search attribute upserts and the
+	// describe activity, which are commands: histories recorded before them
+	// replay unchanged (DefaultVersion); every new run shows its state. (visible.go)
+	versionVisibleWaiting = "visible-waiting"
+)
+
 // gatesKey marks a context whose run recorded the versionGates marker.
 type gatesKey struct{}
 

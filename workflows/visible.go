@@ -18,11 +18,6 @@ import (
 // name the step, message, targets, deadline and how to decide; the
 // approval's timer is summarised as "approval STEP: timeout 30m".
 
-// versionVisibleWaiting gates the search attribute upserts and the
-// describe activity, which are commands: histories recorded before them
-// replay unchanged (DefaultVersion); every new run shows its state.
-const versionVisibleWaiting = "visible-waiting"
-
 // Run states CordonState holds besides the run statuses (running,
 // succeeded, failed, rejected, cancelled).
 const (

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/playbook"
 )
 
 // states records every value the run writes to CordonState, in order.
@@ -61,7 +62,7 @@ func TestVisibleWaitingApproved(t *testing.T) {
 		{ID: "00u1", Login: "00u1@example.com", Status: "ACTIVE"},
 		{ID: "00u2", Login: "00u2@example.com", Status: "ACTIVE"},
 	}, p.TargetInfo, "the targets are named with login and status")
-	assert.Equal(t, "reject", p.OnTimeout)
+	assert.Equal(t, playbook.Reject, p.OnTimeout)
 
 	d := *during
 	assert.Contains(t, d, "### Waiting for approval: step `approve`")

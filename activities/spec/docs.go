@@ -9,14 +9,6 @@ import (
 	"time"
 )
 
-// docErrorClasses explains each error type for the generated reference.
-var docErrorClasses = []struct{ name, retried, when string }{
-	{ErrRateLimited, "yes, after the wait Okta's X-Rate-Limit-Reset names (plus jitter)", "Okta answered 429"},
-	{ErrUnavailable, "yes, with the action's backoff", "Okta answered 5xx, or the request timed out, never connected or was cut off by the worker stopping (a cancelled context; the retry redoes only the unfinished items)"},
-	{ErrClientError, "no", "any other 4xx: unknown object (404), bad request (400), missing permission (403), bad token (401)"},
-	{ErrInvalidInput, "no", "the step's parameters are invalid (no Okta call was made), or the worker's configuration is (the guardrails file names a group Okta does not have)"},
-}
-
 // Markdown renders docs/actions.md: the reference of every action, from
 // the registry alone. docs_test.go keeps the committed file current.
 func (r *Registry) Markdown() []byte {
@@ -42,9 +34,9 @@ func (r *Registry) Markdown() []byte {
 	w("Targets are canonicalised before the guardrails see them (Okta IDs, canonical CIDRs;\n")
 	w("see runs.md): a protected one is reported with outcome `protected`, one that names no\n")
 	w("user, group or zone with outcome `not_found`, and neither is sent to Okta.\n\n")
-	w("The activity's error type decides retries:\n\n| error type | retried | when |\n|---|---|---|\n")
-	for _, e := range docErrorClasses {
-		w("| `%s` | %s | %s |\n", e.name, e.retried, e.when)
+	w("The activity's error type decides retries (a run's own failure types, last, are never retried):\n\n| error type | retried | when |\n|---|---|---|\n")
+	for _, e := range errorTypes {
+		w("| `%s` | %s | %s |\n", e.Name, e.Retried, e.When)
 	}
 	w("\nA step's `retry:` and `timeout:` override the defaults listed per action below.\n")
 	w("\n## Required Okta admin roles\n\nAny one of the listed roles suffices (the token inherits its owner's roles).\n\n")

@@ -138,12 +138,24 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a time: use \"2023-03-02 00:00\" (UTC), RFC 3339 or a relative form such as -24h", s)
 }
 
+// Days reads a whole number of days such as "7d" (or "-7d"), the one unit
+// Go's durations lack; ok is false for anything else. Relative times and
+// the playbook's durations (undo_after, timeouts) both read days here.
+func Days(s string) (d time.Duration, ok bool) {
+	body, ok := strings.CutSuffix(s, "d")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(body)
+	if err != nil {
+		return 0, false
+	}
+	return time.Duration(n) * 24 * time.Hour, true
+}
+
 func parseOffset(s string) (time.Duration, error) {
-	if body, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(body)
-		if err == nil {
-			return time.Duration(n) * 24 * time.Hour, nil
-		}
+	if d, ok := Days(s); ok {
+		return d, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {

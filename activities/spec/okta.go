@@ -96,30 +96,6 @@ const (
 	OutcomeFailed   = "failed"
 )
 
-// Error types of the ApplicationErrors the activities return. Package
-// activities decides which applies; the workflow's retry policies and the
-// generated docs read them from here, so the names live in one place.
-const (
-	// ErrRateLimited: Okta answered 429. Retryable, benign, with
-	// NextRetryDelay set from X-Rate-Limit-Reset minus the response Date.
-	ErrRateLimited = "OktaRateLimited"
-	// ErrUnavailable: 5xx, timeout or connection failure. Retryable with the
-	// action's backoff.
-	ErrUnavailable = "OktaUnavailable"
-	// ErrClientError: any other 4xx. Not retryable.
-	ErrClientError = "OktaClientError"
-	// ErrInvalidInput: the step's parameters are invalid. Not retryable;
-	// no Okta call was made.
-	ErrInvalidInput = "InvalidInput"
-	// ErrOutputTooLarge: the result is over Temporal's payload limit and no
-	// payload store is configured. Not retryable: the same calls would
-	// produce the same result.
-	ErrOutputTooLarge = "OutputTooLarge"
-)
-
-// NonRetryable lists the error types no retry can fix.
-var NonRetryable = []string{ErrClientError, ErrInvalidInput, ErrOutputTooLarge}
-
 // Status values of a bulk action's result.
 const (
 	StatusSuccessful          = "successful"

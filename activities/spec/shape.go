@@ -2,6 +2,7 @@ package spec
 
 import (
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -198,7 +199,7 @@ func (s *Shape) without(names ...string) *Shape {
 	c := *s
 	c.Fields = nil
 	for _, x := range s.Fields {
-		if !contains(names, x.Name) {
+		if !slices.Contains(names, x.Name) {
 			c.Fields = append(c.Fields, x)
 		}
 	}

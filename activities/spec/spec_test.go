@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -140,5 +141,19 @@ func TestProtectedProfileFields(t *testing.T) {
 		if f.Allowable {
 			assert.Contains(t, p.Description, f.Name, "allow_fields documents every allowable field")
 		}
+	}
+}
+
+// The error table is the one list: every activity type that is not
+// retryable is in NonRetryable, and no run failure type is.
+func TestErrorTable(t *testing.T) {
+	for _, e := range ErrorTypes() {
+		in := slices.Contains(NonRetryable, e.Name)
+		if e.Run && in || !e.Run && in == e.Retryable {
+			t.Errorf("%s: retryable %v, run %v, in NonRetryable %v", e.Name, e.Retryable, e.Run, in)
+		}
+	}
+	if !Retryable(ErrRateLimited) || Retryable(ErrOutputTooLarge) || Retryable(ErrProtected) {
+		t.Error("Retryable disagrees with the table")
 	}
 }

@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -55,7 +56,7 @@ func checkUserFilter(v Values) []Issue {
 	var out []Issue
 	for _, m := range comparison.FindAllStringSubmatch(quoted.ReplaceAllString(filter, `""`), -1) {
 		attr, op := m[1], m[2]
-		if !contains(UserFilterAttrs, attr) {
+		if !slices.Contains(UserFilterAttrs, attr) {
 			out = append(out, Issue{Param: ParamFilter, Msg: fmt.Sprintf(
 				"Okta's filter cannot select %s (400 E0000031 Invalid search criteria); filter takes %s; "+
 					"use search instead, e.g. search: '%s eq \"...\"'", attr, strings.Join(UserFilterAttrs, ", "), attr)})
@@ -67,13 +68,4 @@ func checkUserFilter(v Values) []Issue {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -34,6 +34,7 @@ import (
 
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/signing"
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -113,9 +114,13 @@ type Pending struct {
 
 // pending lists the pending approvals of every waiting run, oldest first.
 func (h *Handler) pending(ctx context.Context, who Identity) ([]Pending, error) {
-	q := fmt.Sprintf("WorkflowType = '%s' AND %s = '%s'", workflows.PlaybookWorkflowName,
-		workflows.SearchState.GetName(), workflows.StateWaitingApproval)
-	list, err := runs.List(ctx, h.cfg.Temporal, q, 500)
+	q, err := runs.ListFilter{Status: workflows.StateWaitingApproval}.Query()
+	if err != nil {
+		return nil, err
+	}
+	// Every waiting run, page by page: a page that stopped at a fixed
+	// count would hide the approvals past it without a word.
+	list, err := runs.List(ctx, h.cfg.Temporal, q, 0)
 	if err != nil {
 		return nil, fmt.Errorf("listing waiting runs: %w", err)
 	}
@@ -144,8 +149,8 @@ func (h *Handler) pendingOf(st *workflows.RunStatus, alertID string, who Identit
 
 // DecisionRequest is what a person decides.
 type DecisionRequest struct {
-	Decision string `json:"decision"` // approve | reject
-	Comment  string `json:"comment,omitempty"`
+	Decision playbook.Decision `json:"decision"` // approve | reject
+	Comment  string            `json:"comment,omitempty"`
 	// TargetsSHA256, when sent, must match the approval's targets now:
 	// the page sends the hash of the targets it showed.
 	TargetsSHA256 string `json:"targets_sha256,omitempty"`
@@ -159,7 +164,7 @@ var (
 
 // decide signs and sends who's decision on run's step.
 func (h *Handler) decide(ctx context.Context, who Identity, run, step string, req DecisionRequest) (*workflows.ApprovalRecord, error) {
-	if req.Decision != "approve" && req.Decision != "reject" {
+	if req.Decision != playbook.Approve && req.Decision != playbook.Reject {
 		return nil, fmt.Errorf("%w: decision must be approve or reject, not %q", errBadRequest, req.Decision)
 	}
 	st, err := runs.Query(ctx, h.cfg.Temporal, run)
@@ -174,7 +179,7 @@ func (h *Handler) decide(ctx context.Context, who Identity, run, step string, re
 	if req.TargetsSHA256 != "" && req.TargetsSHA256 != p.TargetsSHA256 {
 		return nil, fmt.Errorf("%w: the targets of step %s changed since the page was loaded; reload and decide again", errNotPending, step)
 	}
-	d := workflows.Decision{Approver: who.Login, Groups: who.Groups, Reject: req.Decision == "reject", Comment: strings.TrimSpace(req.Comment)}
+	d := workflows.Decision{Approver: who.Login, Groups: who.Groups, Reject: req.Decision == playbook.Reject, Comment: strings.TrimSpace(req.Comment)}
 	signed := workflows.SignDecision(h.cfg.Signer, run, p, d, h.cfg.Now())
 	rec, err := runs.Approve(ctx, h.cfg.Temporal, run, signed)
 	if err != nil {

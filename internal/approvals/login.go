@@ -18,6 +18,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -203,13 +204,13 @@ func DecideVia(ctx context.Context, t *Token, run, step string, req DecisionRequ
 				steps = append(steps, p.Step)
 			}
 		}
-		switch len(steps) {
-		case 0:
-			return nil, fmt.Errorf("refused: no approval of run %s is pending", run)
-		case 1:
-			step = steps[0]
-		default:
-			return nil, fmt.Errorf("refused: approvals are pending for steps %s; pass --step STEP", strings.Join(steps, ", "))
+		var err error
+		step, err = workflows.OnlyPending(steps)
+		if errors.Is(err, workflows.ErrNoPendingApproval) {
+			return nil, &runs.RefusedError{Reason: fmt.Sprintf("no approval of run %s is pending", run)}
+		} else if err != nil {
+			return nil, &runs.RefusedError{Reason: fmt.Sprintf("approvals are pending for steps %s; pass --step STEP", strings.Join(steps, ", ")),
+				Type: workflows.StepRequiredType}
 		}
 	}
 	body, _ := json.Marshal(req)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/cordonsec/cordon/playbook"
 )
 
 // Register adds the approvals routes to mux.
@@ -70,7 +72,7 @@ func (h *Handler) decideForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run, step := r.PathValue("run"), r.PathValue("step")
-	_, err := h.decide(r.Context(), sess.Identity, run, step, DecisionRequest{Decision: r.PostFormValue("decision"),
+	_, err := h.decide(r.Context(), sess.Identity, run, step, DecisionRequest{Decision: playbook.Decision(r.PostFormValue("decision")),
 		Comment: r.PostFormValue("comment"), TargetsSHA256: r.PostFormValue("targets_sha256")})
 	if err != nil {
 		status, msg := errStatus(err)
@@ -94,7 +96,7 @@ func (h *Handler) flash(r *http.Request) string {
 	}
 	for _, s := range st.Steps {
 		if s.ID == step && s.Approval != nil {
-			return "Step " + s.ID + " of " + st.WorkflowID + " " + s.Approval.Decision + " by " + s.Approval.Approver + "."
+			return "Step " + s.ID + " of " + st.WorkflowID + " " + string(s.Approval.Decision) + " by " + s.Approval.Approver + "."
 		}
 	}
 	return ""

@@ -124,17 +124,6 @@ func (c *collector) state() (calls int, got []Event) {
 	return c.calls, append([]Event(nil), c.got...)
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // TestHTTPSinkRetriesAndSurvivesRestart: while the collector is down,
 // Write still succeeds (the lines wait in the spool) and the sender keeps
 // retrying; lines spooled by a closed sink are sent by the next one, in
@@ -148,7 +137,7 @@ func TestHTTPSinkRetriesAndSurvivesRestart(t *testing.T) {
 	s, err := NewHTTPSink(opts)
 	require.NoError(t, err)
 	require.NoError(t, s.Write(context.Background(), []Event{ev("1"), ev("2")}))
-	eventually(t, "retries against the down collector", func() bool { n, _ := c.state(); return n >= 3 })
+	require.Eventually(t, func() bool { n, _ := c.state(); return n >= 3 }, 20*time.Second, 5*time.Millisecond, "retries against the down collector")
 	require.NoError(t, s.Close())
 	assert.Zero(t, s.Delivered())
 
@@ -159,7 +148,7 @@ func TestHTTPSinkRetriesAndSurvivesRestart(t *testing.T) {
 	c.mu.Lock()
 	c.up = true
 	c.mu.Unlock()
-	eventually(t, "delivery once the collector is up", func() bool { return s2.Delivered() == 3 })
+	require.Eventually(t, func() bool { return s2.Delivered() == 3 }, 20*time.Second, 5*time.Millisecond, "delivery once the collector is up")
 	_, got := c.state()
 	var ids []string
 	for _, e := range got {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cordonsec/cordon/internal/testutil"
+	"github.com/stretchr/testify/assert"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -72,19 +74,21 @@ func TestEndToEndWorkflowAndSearchAttributes(t *testing.T) {
 
 	// Visibility is written asynchronously after the workflow closes: poll.
 	var resp *workflowservice.ListWorkflowExecutionsResponse
-	eventually(t, 20*time.Second, func() error {
-		resp, err = c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Query: fmt.Sprintf(`%s = "x" AND %s = true`, workflows.SearchPlaybook.GetName(), workflows.SearchDryRun.GetName()),
-		})
-		if err != nil {
-			return err
-		}
-		if len(resp.Executions) != 1 ||
-			resp.Executions[0].Status != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-			return fmt.Errorf("want 1 completed execution, got %v", resp.Executions)
-		}
-		return nil
-	})
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		assert.NoError(ct, (func() error {
+			resp, err = c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+				Query: fmt.Sprintf(`%s = "x" AND %s = true`, workflows.SearchPlaybook.GetName(), workflows.SearchDryRun.GetName()),
+			})
+			if err != nil {
+				return err
+			}
+			if len(resp.Executions) != 1 ||
+				resp.Executions[0].Status != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+				return fmt.Errorf("want 1 completed execution, got %v", resp.Executions)
+			}
+			return nil
+		})())
+	}, 20*time.Second, 20*time.Millisecond)
 	require.Equal(t, "e2e-greet", resp.Executions[0].Execution.WorkflowId)
 
 	none, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
@@ -105,8 +109,8 @@ func TestNamespaceRetentionAndSearchAttributes(t *testing.T) {
 // namespace (with its attributes) must come back from the file.
 func TestFileRestartReusesPortsAndData(t *testing.T) {
 	dataFile := filepath.Join(t.TempDir(), "sub", "temporal.db")
-	port := freePort(t)
-	opts := devserver.Options{FrontendAddr: "127.0.0.1:" + strconv.Itoa(port), DataFile: dataFile, UIPort: freePort(t),
+	port := testutil.FreePort(t)
+	opts := devserver.Options{FrontendAddr: "127.0.0.1:" + strconv.Itoa(port), DataFile: dataFile, UIPort: testutil.FreePort(t),
 		SearchAttributes: workflows.SearchAttributes()}
 
 	for i := range 2 {
@@ -154,33 +158,6 @@ func checkNamespace(t *testing.T, c client.Client, ns string) {
 		&operatorservice.ListSearchAttributesRequest{Namespace: ns})
 	require.NoError(t, err)
 	require.Equal(t, workflows.SearchAttributes(), sa.CustomAttributes)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// eventually retries f until it succeeds or the deadline passes, polling
-// instead of sleeping a fixed time.
-func eventually(t *testing.T, within time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	tick := 20 * time.Millisecond
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not true within %s: %v", within, err)
-		}
-		time.Sleep(tick)
-		tick = min(2*tick, 500*time.Millisecond)
-	}
 }
 
 func TestParsePostgresURL(t *testing.T) {

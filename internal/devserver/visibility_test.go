@@ -3,6 +3,7 @@ package devserver_test
 import (
 	"database/sql"
 	"fmt"
+	"github.com/stretchr/testify/assert"
 	"os"
 	"path/filepath"
 	"testing"
@@ -65,17 +66,19 @@ func runGreet(t *testing.T, dataFile, id string) {
 	run, err := c.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{ID: id, TaskQueue: "vis"}, "greet", id)
 	require.NoError(t, err)
 	require.NoError(t, run.Get(t.Context(), nil))
-	eventually(t, 20*time.Second, func() error {
-		resp, err := c.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{
-			Query: fmt.Sprintf("WorkflowId = %q AND ExecutionStatus = 'Completed'", id)})
-		if err != nil {
-			return err
-		}
-		if len(resp.Executions) != 1 {
-			return fmt.Errorf("run %s not listed yet", id)
-		}
-		return nil
-	})
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		assert.NoError(ct, (func() error {
+			resp, err := c.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{
+				Query: fmt.Sprintf("WorkflowId = %q AND ExecutionStatus = 'Completed'", id)})
+			if err != nil {
+				return err
+			}
+			if len(resp.Executions) != 1 {
+				return fmt.Errorf("run %s not listed yet", id)
+			}
+			return nil
+		})())
+	}, 20*time.Second, 20*time.Millisecond)
 }
 
 // visibilityRows counts the visibility rows of workflow id in a database.

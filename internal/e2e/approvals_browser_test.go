@@ -162,7 +162,7 @@ func TestApprovalsPageInABrowser(t *testing.T) {
 	base := s.approvalsServer(t, e2eSigner)
 
 	id := s.start(t, runs.Request{Playbook: s.load(t, "approval-soc.yaml"), Inputs: map[string]any{"login": target.Login}, StartedBy: "alice"})
-	eventually(t, 30*time.Second, "the run to wait for approval", func() bool { return s.stateOf(t, id) == workflows.StateWaitingApproval })
+	require.Eventually(t, func() bool { return s.stateOf(t, id) == workflows.StateWaitingApproval }, 30*time.Second, 50*time.Millisecond, "the run to wait for approval")
 
 	section := fmt.Sprintf(`section[data-run=%q][data-step="approve"]`, id)
 	ctx := browser(t, path)
@@ -201,7 +201,7 @@ func TestApprovalsPageInABrowser(t *testing.T) {
 	// Someone outside approvers sees the approval but no Approve button.
 	target2 := s.takeUsers(t, 1)[0]
 	id2 := s.start(t, runs.Request{Playbook: s.load(t, "approval-soc.yaml"), Inputs: map[string]any{"login": target2.Login}, StartedBy: "alice"})
-	eventually(t, 30*time.Second, "the second run to wait", func() bool { return s.stateOf(t, id2) == workflows.StateWaitingApproval })
+	require.Eventually(t, func() bool { return s.stateOf(t, id2) == workflows.StateWaitingApproval }, 30*time.Second, 50*time.Millisecond, "the second run to wait")
 	section2 := fmt.Sprintf(`section[data-run=%q][data-step="approve"]`, id2)
 	octx := browser(t, path)
 	require.NoError(t, chromedp.Do(octx, chromedp.Navigate(base+"/approvals")))

@@ -55,6 +55,7 @@ func answered500(s *stack, method, part string) int {
 }
 
 func TestAdminChangeDuringRetryIsNotClaimed(t *testing.T) {
+	t.Parallel() // its own stack: nothing shared with the other tests
 	s, stop := newStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 40})
 	t.Cleanup(stop)
 	admin := adminClient(t, s)
@@ -73,9 +74,9 @@ func TestAdminChangeDuringRetryIsNotClaimed(t *testing.T) {
 	}
 	idD := s.startFault(t, "faults-deactivate.yaml", map[string]any{"user_ids": toAny(deact)})
 	idA := s.startFault(t, "attribution-add.yaml", map[string]any{"user_ids": toAny(add), "group": gid})
-	eventually(t, time.Minute, "both steps' first writes to be answered 500", func() bool {
+	require.Eventually(t, func() bool {
 		return answered500(s, http.MethodPost, "/lifecycle/deactivate") > 0 && answered500(s, http.MethodPut, "/groups/") > 0
-	})
+	}, time.Minute, 50*time.Millisecond, "both steps' first writes to be answered 500")
 	adminDeactivated, adminAdded := deact[:3], add[:3]
 	for _, id := range adminDeactivated {
 		_, err := admin.DeactivateUser(ctx, id)
@@ -96,10 +97,10 @@ func TestAdminChangeDuringRetryIsNotClaimed(t *testing.T) {
 	// The undos reverse exactly the steps' own changes: the admin's
 	// deactivations and memberships stay.
 	for wid, n := range map[string]int{idD + "/undo-deactivate": 17, idA + "/undo-add": 17} {
-		eventually(t, time.Minute, wid+" to finish", func() bool {
+		require.Eventually(t, func() bool {
 			st, err := runs.Status(ctx, s.client, wid)
 			return err == nil && st.Status == workflows.RunSucceeded
-		})
+		}, time.Minute, 50*time.Millisecond, wid+" to finish")
 		st, err := runs.Status(ctx, s.client, wid)
 		require.NoError(t, err)
 		assert.Equal(t, map[string]int{"done": n}, outcomes(t, st, st.Steps[0].ID), wid)
@@ -149,6 +150,7 @@ func toAny(ids []string) []any {
 // the status names what stays changed, CordonState says undo_failed, the
 // notification hook hears of it; it never reports succeeded.
 func TestUndoThatGivesUpEndsUndoFailed(t *testing.T) {
+	t.Parallel() // its own stack: nothing shared with the other tests
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 5},
 		stackOptions{undoRetryFor: 5 * time.Second})
 	t.Cleanup(stop)
@@ -162,11 +164,11 @@ func TestUndoThatGivesUpEndsUndoFailed(t *testing.T) {
 	s.sim.Sim().SetFault(oktasim.Fault{Path: "/api/v1/users/", Method: http.MethodPost, UserAgent: "cordon-op/", ErrorRate: 1})
 	undo := id + "/undo-suspend"
 	var us *workflows.RunStatus
-	eventually(t, time.Minute, "the undo to give up", func() bool {
+	require.Eventually(t, func() bool {
 		got, err := runs.Status(ctx, s.client, undo)
 		us = got
 		return err == nil && got.Status != workflows.RunRunning
-	})
+	}, time.Minute, 50*time.Millisecond, "the undo to give up")
 	assert.Equal(t, workflows.RunUndoFailed, us.Status, us.Error)
 	assert.Contains(t, us.Error, "5 of 5 targets stay changed")
 	left := us.Outputs["stays_changed"]
@@ -175,13 +177,13 @@ func TestUndoThatGivesUpEndsUndoFailed(t *testing.T) {
 		assert.Equal(t, "SUSPENDED", s.user(t, uid).Status)
 		assert.Contains(t, us.Error, uid)
 	}
-	eventually(t, 30*time.Second, "CordonState undo_failed", func() bool { return s.stateOf(t, undo) == workflows.RunUndoFailed })
-	eventually(t, 30*time.Second, "the undo_failed notification", func() bool {
+	require.Eventually(t, func() bool { return s.stateOf(t, undo) == workflows.RunUndoFailed }, 30*time.Second, 50*time.Millisecond, "CordonState undo_failed")
+	require.Eventually(t, func() bool {
 		for _, m := range e2eHooks.messagesAbout(undo) {
 			if strings.Contains(m, "Undo failed") {
 				return true
 			}
 		}
 		return false
-	})
+	}, 30*time.Second, 50*time.Millisecond, "the undo_failed notification")
 }

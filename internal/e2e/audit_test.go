@@ -61,6 +61,7 @@ steps:
 // yields exactly three lines, in that order, with the run's ids, the
 // playbook, the step, the canonical target and Okta's request id.
 func TestAuditTrail(t *testing.T) {
+	t.Parallel() // its own stack: nothing shared with the other tests
 	sink := &memSink{}
 	protected := guard.Protected{Users: []string{oktasim.DemoLockedUserID}}
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo}, stackOptions{protected: &protected, audit: sink})
@@ -133,6 +134,7 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the line waits in the spool, is retried, and arrives once the collector
 // is back.
 func TestAuditHTTPSinkDown(t *testing.T) {
+	t.Parallel() // its own stack: nothing shared with the other tests
 	c := &collector{}
 	srv := httptest.NewServer(c)
 	defer srv.Close()
@@ -151,17 +153,17 @@ steps:
     with: {user_ids: ["`+oktasim.DemoActiveUserID+`"]}
 `, runs.Request{})
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
-	eventually(t, 30*time.Second, "the sink to retry the down collector", func() bool {
+	require.Eventually(t, func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		return c.calls >= 2
-	})
+	}, 30*time.Second, 50*time.Millisecond, "the sink to retry the down collector")
 	assert.Zero(t, sink.Delivered())
 
 	c.mu.Lock()
 	c.up = true
 	c.mu.Unlock()
-	eventually(t, 30*time.Second, "the line to be delivered", func() bool { return sink.Delivered() == 1 })
+	require.Eventually(t, func() bool { return sink.Delivered() == 1 }, 30*time.Second, 50*time.Millisecond, "the line to be delivered")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	require.Len(t, c.lines, 1)

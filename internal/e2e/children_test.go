@@ -41,17 +41,17 @@ func TestCancelRootCancelsChildren(t *testing.T) {
 		}
 		return d.WorkflowExecutionInfo.Status
 	}
-	eventually(t, 30*time.Second, "the leaf run to start", func() bool {
+	require.Eventually(t, func() bool {
 		return status(leaf) == enums.WORKFLOW_EXECUTION_STATUS_RUNNING
-	})
+	}, 30*time.Second, 50*time.Millisecond, "the leaf run to start")
 
 	_, errOut, code := s.cli(t, "cancel", root)
 	require.Equal(t, 0, code, errOut)
 	st := s.wait(t, root)
 	assert.Equal(t, workflows.RunCancelled, st.Status)
 	for _, id := range []string{mid, leaf} {
-		eventually(t, 30*time.Second, id+" to be cancelled", func() bool {
+		require.Eventually(t, func() bool {
 			return status(id) == enums.WORKFLOW_EXECUTION_STATUS_CANCELED
-		})
+		}, 30*time.Second, 50*time.Millisecond, id+" to be cancelled")
 	}
 }

@@ -135,10 +135,10 @@ func TestRawClientRunAppliesDefaultsAndIsFindable(t *testing.T) {
 
 	// The workflow tags itself: the run is found by playbook and alert id.
 	query := fmt.Sprintf(`CordonPlaybook = "contain-compromised-user" AND CordonAlertID = %q AND CordonDryRun = false`, alertID)
-	eventually(t, 30*time.Second, "the run to be listed by its search attributes", func() bool {
+	require.Eventually(t, func() bool {
 		resp, err := s.client.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		return err == nil && len(resp.Executions) == 1 && resp.Executions[0].Execution.WorkflowId == id
-	})
+	}, 30*time.Second, 50*time.Millisecond, "the run to be listed by its search attributes")
 
 	// Four eyes: the starter may not approve, however the name is spelled.
 	s.awaitApproval(t, id)
@@ -152,7 +152,7 @@ func TestRawClientRunAppliesDefaultsAndIsFindable(t *testing.T) {
 
 	rec, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "lead"})
 	require.NoError(t, err)
-	assert.Equal(t, "approved", rec.Decision)
+	assert.Equal(t, playbook.Approved, rec.Decision)
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 	assert.Equal(t, "SUSPENDED", s.user(t, u.ID).Status, "the default mode suspended the user")

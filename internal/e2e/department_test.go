@@ -98,10 +98,10 @@ func (s *stack) departmentRun(t *testing.T, want int) (string, *workflows.RunSta
 		Alert: alertFor(t, "deactivate-department", nil), StartedBy: analyst})
 	// Listing a big department comes first; on a loaded machine it takes
 	// longer than approve's own wait.
-	eventually(t, 5*time.Minute, "the approval of "+id, func() bool {
+	require.Eventually(t, func() bool {
 		st, err := runs.Query(context.Background(), s.client, id)
 		return err == nil && len(st.PendingApprovals) == 1
-	})
+	}, 5*time.Minute, 50*time.Millisecond, "the approval of "+id)
 	s.approve(t, id, false, func(p workflows.PendingApproval) {
 		assert.Equal(t, fmt.Sprintf("Deactivate all %d users of Finance? For example: %s, %s, %s, %s, %s", want,
 			benchLogin(0), benchLogin(5), benchLogin(10), benchLogin(15), benchLogin(20)), p.Message)
@@ -133,6 +133,7 @@ func (s *stack) checkDepartment(t *testing.T, users int) {
 // alert on an org of its own (1,000 users, 200 in Finance): the approval
 // lists the count and a sample, and the CLI reads the stored result.
 func TestPlaybookDeactivateDepartment(t *testing.T) {
+	t.Parallel() // its own stack: nothing shared with the other tests
 	s, stop := newStack(t, departmentOrgOptions())
 	t.Cleanup(stop)
 	testPlaybookDeactivateDepartment(t, s)
@@ -236,6 +237,7 @@ func TestCLILongInputs(t *testing.T) {
 // without retries (one pass over Okta's pages), naming the size, the
 // limit and the fixes; with fields the same listing fits.
 func TestOversizedOutputWithoutStoreFailsAtOnce(t *testing.T) {
+	t.Parallel() // its own stack: nothing shared with the other tests
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 6000}, stackOptions{noStore: true})
 	t.Cleanup(stop)
 	s.sim.Sim().ResetRequests()

@@ -160,6 +160,7 @@ func strs(ids []any) []string {
 }
 
 func TestLostRepliesLeaveTrueReports(t *testing.T) {
+	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
 	s := newFaultStack(t, 300, nil, 0)
 	lose := []func(*http.Request) bool{
 		nth(http.MethodPost, "/lifecycle/deactivate", 10, 60, 110),
@@ -213,28 +214,28 @@ func TestLostRepliesLeaveTrueReports(t *testing.T) {
 
 	// undo_after reverses exactly what the runs changed: every user and
 	// every address, while the zone's own entry stays.
-	eventually(t, time.Minute, "the undo to reactivate every user", func() bool {
+	require.Eventually(t, func() bool {
 		for _, id := range strs(deact) {
 			if u, _ := s.sim.Sim().User(id); u.Status != "ACTIVE" {
 				return false
 			}
 		}
 		return true
-	})
-	eventually(t, time.Minute, "the undo to unblock every address", func() bool {
+	}, time.Minute, 50*time.Millisecond, "the undo to reactivate every user")
+	require.Eventually(t, func() bool {
 		z, _ := s.sim.Sim().Zone(zoneID)
 		return len(z.Gateways) == 1
-	})
+	}, time.Minute, 50*time.Millisecond, "the undo to unblock every address")
 	z, _ := s.sim.Sim().Zone(zoneID)
 	assert.Equal(t, []string{"192.0.2.0/28"}, z.Gateways)
 	// The proxy counts a lost reply just after Okta acted, so the count
 	// may trail what the org shows by a moment.
-	eventually(t, 10*time.Second, "every planned reply to be lost (10)", func() bool { return proxy.dropped.Load() == 10 })
+	require.Eventually(t, func() bool { return proxy.dropped.Load() == 10 }, 10*time.Second, 50*time.Millisecond, "every planned reply to be lost (10)")
 	for id, want := range map[string]map[string]int{idD + "/undo-deactivate": {"done": 150}, idB + "/undo-block": {"done": 4}} {
-		eventually(t, 30*time.Second, id+" to finish", func() bool {
+		require.Eventually(t, func() bool {
 			st, err := runs.Status(context.Background(), s.client, id)
 			return err == nil && st.Status == workflows.RunSucceeded
-		})
+		}, 30*time.Second, 50*time.Millisecond, id+" to finish")
 		st, err := runs.Status(context.Background(), s.client, id)
 		require.NoError(t, err)
 		assert.Equal(t, want, outcomes(t, st, st.Steps[0].ID), "%s reversed exactly the run's changes, each once", id)
@@ -242,6 +243,7 @@ func TestLostRepliesLeaveTrueReports(t *testing.T) {
 }
 
 func TestKilledWorkerLeavesTrueReports(t *testing.T) {
+	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
 	// The lifecycle bucket allows 100 requests a second, so the runs take
 	// seconds and each kill lands in the middle of them.
 	s := newFaultStack(t, 900, map[string]int{oktasim.BucketOther: 100}, time.Second)
@@ -257,9 +259,9 @@ func TestKilledWorkerLeavesTrueReports(t *testing.T) {
 	// and near the end, each time starting a fresh worker process, which
 	// picks the activities up once their heartbeat times out.
 	for _, at := range []int{60, 250, 450} {
-		eventually(t, 2*time.Minute, fmt.Sprintf("%d deactivations", at), func() bool {
+		require.Eventually(t, func() bool {
 			return len(s.eventsPerUser("user.lifecycle.deactivate")) >= at
-		})
+		}, 2*time.Minute, 50*time.Millisecond, fmt.Sprintf("%d deactivations", at))
 		require.NoError(t, w.cmd.Process.Signal(syscall.SIGKILL))
 		_ = w.cmd.Wait()
 		require.Less(t, len(s.eventsPerUser("user.lifecycle.deactivate")), 600, "the kill came before the end")
@@ -285,12 +287,12 @@ func TestKilledWorkerLeavesTrueReports(t *testing.T) {
 	for _, id := range strs(deact) {
 		assert.Equal(t, 1, deactivations[id], "one deactivation of %s", id)
 	}
-	eventually(t, 2*time.Minute, "the undo to reactivate all 600 users", func() bool {
+	require.Eventually(t, func() bool {
 		for _, id := range strs(deact) {
 			if u, _ := s.sim.Sim().User(id); u.Status != "ACTIVE" {
 				return false
 			}
 		}
 		return true
-	})
+	}, 2*time.Minute, 50*time.Millisecond, "the undo to reactivate all 600 users")
 }

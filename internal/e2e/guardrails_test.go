@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -355,7 +356,7 @@ func guardedActiveUsers(t *testing.T, s *stack, n int) []string {
 		var u okta.User
 		require.NoError(t, json.Unmarshal(r, &u))
 		su, _ := s.sim.Sim().User(u.ID)
-		if u.ID == oktasim.DemoAdminID || u.ID == oktasim.DemoActiveUserID || contains(su.Groups, oktasim.DemoITAdminsGroupID) {
+		if u.ID == oktasim.DemoAdminID || u.ID == oktasim.DemoActiveUserID || slices.Contains(su.Groups, oktasim.DemoITAdminsGroupID) {
 			continue
 		}
 		if out = append(out, u.ID); len(out) == n {

@@ -7,6 +7,8 @@ package e2e
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -27,8 +29,6 @@ import (
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
-	"github.com/cordonsec/cordon/internal/healthcheck"
-	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/payloadcrypt"
@@ -176,25 +176,24 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	}
 	oc, err := okta.NewClient(okta.Config{OrgURL: sim.URL(), Token: simToken}, okta.WithObserver(m), okta.WithObserver(trail))
 	require.NoError(t, err)
-	reg := spec.Okta()
-	g, err := guard.New(guard.Config{Protected: protected}, engine.Directory{Okta: oc})
-	require.NoError(t, err)
-	acts := activities.New(oc, reg, nil)
-	// The simulator's System Log has no delay: a missing event of this
-	// step's write is missing for good, so attribution need not wait long.
-	acts.LogDelay = 3 * time.Second
+	cfg := engine.Config{Okta: oc, Guard: guard.Config{Protected: protected},
+		// The simulator's System Log has no delay: a missing event of this
+		// step's write is missing for good, so attribution need not wait long.
+		LogDelay: 3 * time.Second,
+		Starter:  trigger.ClientStarter{Client: c}, Playbooks: filepath.Join("testdata", "triggers"),
+		Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail, UndoRetryFor: so.undoRetryFor,
+		TrustedWorkflows: append([]string{handWrittenName}, so.trusted...)}
 	if !store.Enabled() {
-		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
+		cfg.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
+	e, err := engine.New(cfg)
+	require.NoError(t, err)
+	reg := e.Registry
 	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store, metrics: m,
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
-	triggerLib := runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, engine.WorkerOptions())
-		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail, UndoRetryFor: so.undoRetryFor,
-			Intake:           &intake.Poller{Okta: oc, Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
-			Health:           &healthcheck.Alerter{Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
-			TrustedWorkflows: append([]string{handWrittenName}, so.trusted...)})
+		e.Register(w)
 		w.RegisterWorkflowWithOptions(handWritten, workflow.RegisterOptions{Name: handWrittenName})
 		if so.register != nil {
 			so.register(w)
@@ -231,9 +230,24 @@ func TestMain(m *testing.M) {
 	if os.Getenv(workerEnv) == "1" {
 		os.Exit(workerMain())
 	}
+	flag.Parse()
+	if testing.Short() {
+		// make test-short: this package is the end-to-end tier (the
+		// embedded server, real workers, the CLI); every test here needs
+		// the stack, so the inner loop skips the package as a whole.
+		fmt.Println("internal/e2e: skipped in -short mode (end-to-end tier)")
+		os.Exit(0)
+	}
+	// The CLI is built while the first tests run, once for the binary;
+	// tests that run it wait for the build in cordonCLI.
+	go buildCLI()
 	code := m.Run()
 	stopStack()
 	stopGuarded()
+	<-cliBuilt
+	if cliPath != "" {
+		_ = os.RemoveAll(filepath.Dir(cliPath))
+	}
 	os.Exit(code)
 }
 
@@ -277,39 +291,32 @@ func (s *stack) waitWithin(t *testing.T, id string, d time.Duration) *workflows.
 	return st
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
+// The cordon binary, built once per test binary by TestMain (buildCLI);
+// cliBuilt closes when the build ends.
+var (
+	cliBuilt = make(chan struct{})
+	cliPath  string
+	cliErr   error
+)
+
+func buildCLI() {
+	defer close(cliBuilt)
+	dir, err := os.MkdirTemp("", "cordon-e2e-")
+	if err != nil {
+		cliErr = err
+		return
+	}
+	cliPath = filepath.Join(dir, "cordon")
+	out, err := exec.Command("go", "build", "-o", cliPath, "../../starter").CombinedOutput()
+	if err != nil {
+		cliErr = &buildError{out: string(out), err: err}
 	}
 }
 
-var (
-	cliOnce sync.Once
-	cliPath string
-	cliErr  error
-)
-
-// cordonCLI builds the cordon binary once per test binary.
+// cordonCLI waits for TestMain's build of the cordon binary.
 func cordonCLI(t testing.TB) string {
 	t.Helper()
-	cliOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "cordon-e2e-")
-		if err != nil {
-			cliErr = err
-			return
-		}
-		cliPath = filepath.Join(dir, "cordon")
-		out, err := exec.Command("go", "build", "-o", cliPath, "../../starter").CombinedOutput()
-		if err != nil {
-			cliErr = &buildError{out: string(out), err: err}
-		}
-	})
+	<-cliBuilt
 	require.NoError(t, cliErr)
 	return cliPath
 }

@@ -45,7 +45,7 @@ func TestLoginAndApproveFromTheCLI(t *testing.T) {
 	}
 
 	id := s.start(t, runs.Request{Playbook: s.load(t, "approval-soc.yaml"), Inputs: map[string]any{"login": target.Login}, StartedBy: "alice"})
-	eventually(t, 30*time.Second, "the run to wait", func() bool { return s.stateOf(t, id) == workflows.StateWaitingApproval })
+	require.Eventually(t, func() bool { return s.stateOf(t, id) == workflows.StateWaitingApproval }, 30*time.Second, 50*time.Millisecond, "the run to wait")
 
 	_, stderr, code := cordon("approve", id)
 	assert.Equal(t, 2, code)
@@ -58,7 +58,7 @@ func TestLoginAndApproveFromTheCLI(t *testing.T) {
 	login.Stdout, login.Stderr = &out, &errOut
 	require.NoError(t, login.Start())
 	var authURL string
-	eventually(t, 30*time.Second, "cordon login to print the sign-in URL", func() bool {
+	require.Eventually(t, func() bool {
 		for _, l := range strings.Split(errOut.String(), "\n") {
 			if l = strings.TrimSpace(l); strings.HasPrefix(l, "http") {
 				authURL = l
@@ -66,7 +66,7 @@ func TestLoginAndApproveFromTheCLI(t *testing.T) {
 			}
 		}
 		return false
-	})
+	}, 30*time.Second, 50*time.Millisecond, "cordon login to print the sign-in URL")
 
 	// The person signs in on the org's form; the browser follows the
 	// redirect to cordon login's loopback listener.

@@ -71,10 +71,10 @@ func TestMetrics(t *testing.T) {
 	require.NoError(t, err)
 	id := s.start(t, runs.Request{Playbook: pb, ID: "e2e-metrics-" + time.Now().Format("150405.000000000"),
 		Inputs: map[string]any{"users": []any{oktasim.DemoActiveUserID, protected}}})
-	eventually(t, 30*time.Second, "cordon_approvals_waiting to count the run", func() bool {
+	require.Eventually(t, func() bool {
 		v, ok := scrape().Sum("cordon_approvals_waiting", nil)
 		return ok && v == 1
-	})
+	}, 30*time.Second, 50*time.Millisecond, "cordon_approvals_waiting to count the run")
 	_, err = runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: "lead"})
 	require.NoError(t, err)
 	st := s.wait(t, id)
@@ -117,8 +117,8 @@ func TestMetrics(t *testing.T) {
 	// The Temporal SDK's own series share the registry.
 	assert.Positive(t, value(sc, "temporal_workflow_completed", map[string]string{"workflow_type": workflows.PlaybookWorkflowName}))
 	assert.Positive(t, value(sc, "temporal_activity_execution_latency", map[string]string{"activity_type": spec.SuspendUsers}))
-	eventually(t, 30*time.Second, "cordon_approvals_waiting to drop to 0", func() bool {
+	require.Eventually(t, func() bool {
 		v, ok := scrape().Sum("cordon_approvals_waiting", nil)
 		return ok && v == 0
-	})
+	}, 30*time.Second, 50*time.Millisecond, "cordon_approvals_waiting to drop to 0")
 }

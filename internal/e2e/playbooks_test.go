@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,14 +59,14 @@ func alertFor(t *testing.T, name string, edit func(map[string]any)) map[string]a
 func (s *stack) awaitApproval(t *testing.T, id string) workflows.PendingApproval {
 	t.Helper()
 	var pending workflows.PendingApproval
-	eventually(t, 30*time.Second, "an approval to be pending in "+id, func() bool {
+	require.Eventually(t, func() bool {
 		st, err := runs.Query(context.Background(), s.client, id)
 		if err != nil || len(st.PendingApprovals) != 1 {
 			return false
 		}
 		pending = st.PendingApprovals[0]
 		return true
-	})
+	}, 30*time.Second, 50*time.Millisecond, "an approval to be pending in "+id)
 	return pending
 }
 
@@ -91,7 +92,7 @@ func (s *stack) user(t *testing.T, id string) oktasim.User {
 
 func (s *stack) zoneHas(zoneID, entry string) bool {
 	z, _ := s.sim.Sim().Zone(zoneID)
-	return contains(z.Gateways, entry)
+	return slices.Contains(z.Gateways, entry)
 }
 
 func asStrings(v any) []string {
@@ -135,10 +136,10 @@ func testPlaybookContainCompromisedUser(t *testing.T, s *stack) {
 		assert.Equal(t, "contain-compromised-user-e2e-contain-"+u.ID, id, "the run is named after the alert")
 
 		// The starter may not approve their own run.
-		eventually(t, 30*time.Second, "the approval", func() bool {
+		require.Eventually(t, func() bool {
 			st, err := runs.Query(context.Background(), s.client, id)
 			return err == nil && len(st.PendingApprovals) == 1
-		})
+		}, 30*time.Second, 50*time.Millisecond, "the approval")
 		_, err := runs.Approve(context.Background(), s.client, id, workflows.Decision{Approver: analyst})
 		var refused *runs.RefusedError
 		require.True(t, errors.As(err, &refused), "self-approval is refused, got %v", err)

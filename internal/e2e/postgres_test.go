@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,7 +113,7 @@ func startListedRuns(t *testing.T, s *stack) listedRuns {
 		{"CordonAlertID", []string{"--alert", r.alert}, []string{r.real}, []string{r.plan, r.waiting},
 			func(x runs.Summary) bool { return x.AlertID == r.alert }},
 		{"CordonTarget", []string{"--target", r.target}, []string{r.real}, []string{r.plan, r.waiting},
-			func(x runs.Summary) bool { return contains(x.Targets, r.target) }},
+			func(x runs.Summary) bool { return slices.Contains(x.Targets, r.target) }},
 		{"CordonDryRun", []string{"--dry-run"}, []string{r.plan}, []string{r.real, r.waiting},
 			func(x runs.Summary) bool { return x.DryRun }},
 		{"CordonDryRun=false", []string{"--dry-run=false", "--playbook", hijack}, []string{r.real}, []string{r.plan, r.waiting},
@@ -134,10 +135,10 @@ func startListedRuns(t *testing.T, s *stack) listedRuns {
 			var listed []runs.Summary
 			// Visibility follows the run through the server's visibility
 			// queue: wait for the runs to show, then check the rest.
-			eventually(t, 30*time.Second, "cordon list "+strings.Join(tc.args, " ")+" to show "+strings.Join(tc.want, ", "), func() bool {
+			require.Eventually(t, func() bool {
 				listed = s.listJSON(t, tc.args...)
 				return containsAll(idsOf(listed), tc.want)
-			})
+			}, 30*time.Second, 50*time.Millisecond, "cordon list "+strings.Join(tc.args, " ")+" to show "+strings.Join(tc.want, ", "))
 			for _, id := range tc.not {
 				assert.NotContains(t, idsOf(listed), id)
 			}
@@ -169,7 +170,7 @@ func idsOf(list []runs.Summary) []string {
 
 func containsAll(list, want []string) bool {
 	for _, w := range want {
-		if !contains(list, w) {
+		if !slices.Contains(list, w) {
 			return false
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,7 +52,7 @@ func (s *stack) takeUsers(t *testing.T, n int) []oktasim.User {
 			var u okta.User
 			require.NoError(t, json.Unmarshal(r, &u))
 			su, _ := s.sim.Sim().User(u.ID)
-			if u.ID == oktasim.DemoAdminID || u.ID == oktasim.DemoActiveUserID || contains(su.Groups, oktasim.DemoITAdminsGroupID) {
+			if u.ID == oktasim.DemoAdminID || u.ID == oktasim.DemoActiveUserID || slices.Contains(su.Groups, oktasim.DemoITAdminsGroupID) {
 				continue
 			}
 			*active = append(*active, su)
@@ -69,15 +70,6 @@ func (s *stack) takeUsers(t *testing.T, n int) []oktasim.User {
 	}
 	require.Len(t, out, n, "enough unused ACTIVE demo users")
 	return out
-}
-
-func contains(list []string, x string) bool {
-	for _, e := range list {
-		if e == x {
-			return true
-		}
-	}
-	return false
 }
 
 func TestFindAndDeactivate(t *testing.T) {
@@ -203,7 +195,7 @@ func TestUndoAfterUnblocks(t *testing.T) {
 	assert.Equal(t, id+"/undo-block", undo.WorkflowID)
 	has := func() bool {
 		z, _ := s.sim.Sim().Zone(zone)
-		return contains(z.Gateways, "192.0.2.77/32")
+		return slices.Contains(z.Gateways, "192.0.2.77/32")
 	}
 	assert.True(t, has(), "blocked right after the run")
 	undoID := id + "/undo-block"
@@ -211,11 +203,11 @@ func TestUndoAfterUnblocks(t *testing.T) {
 	require.NoError(t, err, "cordon status answers for an undo run")
 	assert.Equal(t, workflows.RunRunning, pending.Status)
 	assert.Equal(t, "block-undo", pending.Steps[0].ID)
-	eventually(t, 30*time.Second, "the undo to unblock 192.0.2.77", func() bool { return !has() })
-	eventually(t, 30*time.Second, "the undo run to finish", func() bool {
+	require.Eventually(t, func() bool { return !has() }, 30*time.Second, 50*time.Millisecond, "the undo to unblock 192.0.2.77")
+	require.Eventually(t, func() bool {
 		st, err := runs.Status(context.Background(), s.client, undoID)
 		return err == nil && st.Status == workflows.RunSucceeded
-	})
+	}, 30*time.Second, 50*time.Millisecond, "the undo run to finish")
 	done, err := runs.Status(context.Background(), s.client, undoID)
 	require.NoError(t, err)
 	assert.Equal(t, "okta.unblock_ips", done.Steps[0].Action)
@@ -232,7 +224,7 @@ func TestTerminatedRunIsReportedAsTerminated(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, workflows.RunTerminated, st.Status)
 	assert.Contains(t, st.Error, "terminated: operator stopped it: wrong alert")
-	eventually(t, 30*time.Second, "the run to be listed as terminated", func() bool {
+	require.Eventually(t, func() bool {
 		q, _ := runs.ListQuery("e2e-approval", workflows.RunTerminated, "")
 		list, err := runs.List(context.Background(), s.client, q, 100)
 		if err != nil {
@@ -244,7 +236,7 @@ func TestTerminatedRunIsReportedAsTerminated(t *testing.T) {
 			}
 		}
 		return false
-	})
+	}, 30*time.Second, 50*time.Millisecond, "the run to be listed as terminated")
 }
 
 // Suspending with undo_after unsuspends exactly the users the step
@@ -265,7 +257,7 @@ func TestUndoAfterUnsuspends(t *testing.T) {
 	require.Len(t, out.Results, 2)
 	assert.Equal(t, "already_suspended", out.Results[1].Outcome)
 	status := func(id string) string { u, _ := sim.User(id); return u.Status }
-	eventually(t, 30*time.Second, "the undo to unsuspend "+users[0].Login, func() bool { return status(users[0].ID) == "ACTIVE" })
+	require.Eventually(t, func() bool { return status(users[0].ID) == "ACTIVE" }, 30*time.Second, 50*time.Millisecond, "the undo to unsuspend "+users[0].Login)
 	assert.Equal(t, "SUSPENDED", status(users[1].ID), "the user suspended before the run stays suspended")
 }
 
@@ -354,6 +346,7 @@ func TestAlertIDDeduplicatesRunsButNotPlans(t *testing.T) {
 // approval and starts a new one (as after a crash or a deploy, with the
 // sticky workflow cache gone): the run resumes from its history.
 func TestRunSurvivesWorkerRestart(t *testing.T) {
+	t.Parallel() // its own stack: nothing shared with the other tests
 	s, stop := newStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo})
 	t.Cleanup(stop)
 	u := s.takeUsers(t, 1)[0]

@@ -85,14 +85,14 @@ func TestTriggerWebhookStartsOnce(t *testing.T) {
 func (s *stack) countRuns(t *testing.T, id string) int {
 	t.Helper()
 	n := 0
-	eventually(t, 30*time.Second, "visibility of "+id, func() bool {
+	require.Eventually(t, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		resp, err := s.client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: "WorkflowId = '" + id + "'"})
 		require.NoError(t, err)
 		n = len(resp.Executions)
 		return n > 0
-	})
+	}, 30*time.Second, 50*time.Millisecond, "visibility of "+id)
 	return n
 }
 
@@ -100,13 +100,13 @@ func (s *stack) countRuns(t *testing.T, id string) int {
 func (s *stack) intakeStatus(t *testing.T, what string, cond func(workflows.IntakeStatus) bool) workflows.IntakeStatus {
 	t.Helper()
 	var st workflows.IntakeStatus
-	eventually(t, time.Minute, what, func() bool {
+	require.Eventually(t, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		var err error
 		st, err = intake.Status(ctx, s.client)
 		return err == nil && cond(st)
-	})
+	}, time.Minute, 50*time.Millisecond, what)
 	return st
 }
 
@@ -187,12 +187,12 @@ func TestIntakeStartsMatchingPlaybooksOnce(t *testing.T) {
 // final status.
 func (s *stack) waitStarted(t *testing.T, id string) *workflows.RunStatus {
 	t.Helper()
-	eventually(t, time.Minute, "run "+id+" to start", func() bool {
+	require.Eventually(t, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_, err := s.client.DescribeWorkflowExecution(ctx, id, "")
 		return err == nil
-	})
+	}, time.Minute, 50*time.Millisecond, "run "+id+" to start")
 	return s.wait(t, id)
 }
 
@@ -215,10 +215,10 @@ func TestHealthScheduleRecordsResults(t *testing.T) {
 
 	// A new schedule checks at once; the result is recorded and listed.
 	var checks []healthcheck.CheckRun
-	eventually(t, time.Minute, "a completed health check", func() bool {
+	require.Eventually(t, func() bool {
 		checks, err = healthcheck.Recent(ctx, s.client, 5)
 		return err == nil && len(checks) > 0 && checks[0].Result != nil
-	})
+	}, time.Minute, 50*time.Millisecond, "a completed health check")
 	r := checks[0].Result
 	assert.True(t, r.OK, r.Error)
 	assert.NotEmpty(t, r.User, "the token owner's login from GET /users/me")

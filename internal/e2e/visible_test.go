@@ -81,9 +81,9 @@ func TestWaitingRunIsVisible(t *testing.T) {
 	u := s.takeUsers(t, 1)[0]
 	id := s.start(t, runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "alice"})
 
-	eventually(t, 30*time.Second, "CordonState waiting_approval", func() bool {
+	require.Eventually(t, func() bool {
 		return s.stateOf(t, id) == workflows.StateWaitingApproval
-	})
+	}, 30*time.Second, 50*time.Millisecond, "CordonState waiting_approval")
 	out, stderr, code := s.cli(t, "list", "--status", "waiting_approval", "--limit", "1000")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, out, id)
@@ -107,7 +107,7 @@ func TestWaitingRunIsVisible(t *testing.T) {
 	assert.Contains(t, details, "`cordon approve "+id+" --step approve --as NAME")
 
 	assert.Equal(t, []string{"approval approve: timeout 10m"}, s.timerSummaries(t, id), "the timer says what it waits for")
-	eventually(t, 30*time.Second, "the Slack notification", func() bool { return len(e2eHooks.messagesAbout(id)) == 1 })
+	require.Eventually(t, func() bool { return len(e2eHooks.messagesAbout(id)) == 1 }, 30*time.Second, 50*time.Millisecond, "the Slack notification")
 	msg := e2eHooks.messagesAbout(id)[0]
 	assert.Contains(t, msg, "*Approval needed*: Deactivate "+u.Login+"? (playbook e2e-approval, run `"+id+"`, step `approve`)")
 	assert.Contains(t, msg, "• "+u.ID+"  "+u.Login+"  ACTIVE")
@@ -116,9 +116,9 @@ func TestWaitingRunIsVisible(t *testing.T) {
 	require.NoError(t, err)
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
-	eventually(t, 30*time.Second, "CordonState succeeded", func() bool {
+	require.Eventually(t, func() bool {
 		return s.stateOf(t, id) == workflows.RunSucceeded
-	})
+	}, 30*time.Second, 50*time.Millisecond, "CordonState succeeded")
 	out, _, _ = s.cli(t, "list", "--status", "waiting_approval", "--limit", "1000")
 	assert.NotContains(t, out, id, "a decided run no longer waits")
 }
@@ -133,9 +133,9 @@ func TestRejectedRunState(t *testing.T) {
 	require.NoError(t, err)
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunRejected, st.Status)
-	eventually(t, 30*time.Second, "CordonState rejected", func() bool {
+	require.Eventually(t, func() bool {
 		return s.stateOf(t, id) == workflows.RunRejected
-	})
+	}, 30*time.Second, 50*time.Millisecond, "CordonState rejected")
 	out, stderr, code := s.cli(t, "list", "--status", "rejected", "--limit", "1000")
 	require.Equal(t, 0, code, stderr)
 	assert.Regexp(t, id+`\s+e2e-approval\s+rejected`, out)

@@ -23,11 +23,9 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/engine"
-	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/testutil"
@@ -72,13 +70,12 @@ func workerMain() int {
 	if err != nil {
 		return fail(err)
 	}
-	reg := spec.Okta()
-	g, err := guard.New(guard.Config{}, engine.Directory{Okta: oc})
+	e, err := engine.New(engine.Config{Okta: oc, Logger: logger})
 	if err != nil {
 		return fail(err)
 	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 10 * time.Second})
-	engine.Register(w, engine.Deps{Registry: reg, Activities: activities.New(oc, reg, logger), Guard: g})
+	e.Register(w)
 	if err := w.Start(); err != nil {
 		return fail(err)
 	}
@@ -246,6 +243,7 @@ func (s *stack) lifecycleUse() (ok, limited int, fraction float64) {
 // allows 50 requests per 2 s: every user ends deactivated and every item's
 // outcome is ok, whatever the 429s on the way.
 func TestThreeWorkersShareOneOrgLimit(t *testing.T) {
+	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("runs three worker processes for about half a minute")
 	}

@@ -1,7 +1,8 @@
 // Package engine wires Cordon's parts onto a Temporal worker: the playbook
 // interpreter and its helper workflows, the Okta activities, and the
-// guardrail activity. The worker binary and the end-to-end tests call the
-// same Register, so the tests exercise exactly what ships.
+// guardrail activity. New builds them once from a Config; the worker
+// binary, the end-to-end tests and cordon test all call it, so the tests
+// exercise exactly what ships.
 package engine
 
 import (

@@ -3,7 +3,6 @@ package guard
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/cordonsec/cordon/activities/okta"
@@ -40,26 +39,14 @@ func (d OktaDirectory) Me(ctx context.Context) (string, string, error) {
 
 // UserID returns the ID of the user with this ID or login; "" when none.
 func (d OktaDirectory) UserID(ctx context.Context, idOrLogin string) (string, error) {
-	_, u, err := d.Okta.GetUser(ctx, idOrLogin)
-	if errors.Is(err, okta.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return u.ID, nil
+	return d.Okta.UserID(ctx, idOrLogin)
 }
 
 // GroupID returns the ID of the group with this ID or exact name; "" when
 // none. A name several groups share is an error: the guardrails file must
 // then name the group by ID.
 func (d OktaDirectory) GroupID(ctx context.Context, idOrName string) (string, error) {
-	if _, err := d.Okta.GetGroup(ctx, idOrName); err == nil {
-		return idOrName, nil
-	} else if !errors.Is(err, okta.ErrNotFound) {
-		return "", err
-	}
-	ids, err := d.Okta.GroupIDsByName(ctx, idOrName)
+	ids, err := d.Okta.GroupIDs(ctx, idOrName)
 	if err != nil {
 		return "", err
 	}

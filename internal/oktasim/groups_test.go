@@ -2,6 +2,7 @@ package oktasim
 
 import (
 	"net/url"
+	"slices"
 	"testing"
 )
 
@@ -59,7 +60,7 @@ func TestGroupMembership(t *testing.T) {
 			t.Fatalf("add: %d %s", r.status, r.raw)
 		}
 	}
-	if !contains(h.sim.GroupMembers(eng), DemoStagedUserID) {
+	if !slices.Contains(h.sim.GroupMembers(eng), DemoStagedUserID) {
 		t.Fatal("not a member after PUT")
 	}
 	if n := len(h.sim.Events("group.user_membership.add")); n != 1 {
@@ -68,7 +69,7 @@ func TestGroupMembership(t *testing.T) {
 	if r := h.do("DELETE", path, nil); r.status != 204 {
 		t.Fatalf("remove: %d %s", r.status, r.raw)
 	}
-	if contains(h.sim.GroupMembers(eng), DemoStagedUserID) {
+	if slices.Contains(h.sim.GroupMembers(eng), DemoStagedUserID) {
 		t.Fatal("still a member after DELETE")
 	}
 	tests := []struct {
@@ -116,17 +117,8 @@ func TestGroupMembersPaging(t *testing.T) {
 	for _, g := range r.arr() {
 		ids = append(ids, g.(map[string]any)["id"].(string))
 	}
-	if len(ids) != 3 || ids[0] != DemoEveryoneGroupID || !contains(ids, DemoEngineeringGroupID) || !contains(ids, DemoAppGroupID) {
+	if len(ids) != 3 || ids[0] != DemoEveryoneGroupID || !slices.Contains(ids, DemoEngineeringGroupID) || !slices.Contains(ids, DemoAppGroupID) {
 		t.Fatalf("jane's groups %v", ids)
 	}
 	expectError(t, h.do("GET", "/api/v1/groups/00gnope00000000000x7/users", nil), 404, "E0000007")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/cordonsec/cordon/internal/signing"
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -67,8 +68,8 @@ func (d *decider) look() {
 			return
 		}
 		a := d.approvals[i]
-		d.used[i], d.asked[key] = true, cmpOr(a.Decision, "approve")
-		if a.Decision == "timeout" {
+		d.used[i], d.asked[key] = true, cmpOr(a.Decision, string(playbook.Approve))
+		if a.Decision == decisionTimeout {
 			next = d.waitFor(p, next)
 			continue
 		}
@@ -130,7 +131,7 @@ func (d *decider) hang(p workflows.PendingApproval) {
 
 // decide sends the approve update, signed when the decision names groups.
 func (d *decider) decide(p workflows.PendingApproval, a Approval) {
-	dec := workflows.Decision{Step: p.Step, Approver: a.By, Reject: a.Decision == "reject", Comment: a.Comment}
+	dec := workflows.Decision{Step: p.Step, Approver: a.By, Reject: a.Decision == string(playbook.Reject), Comment: a.Comment}
 	if len(a.Groups) > 0 {
 		dec.Groups = a.Groups
 		dec = workflows.SignDecision(d.signer, d.run, p, dec, d.env.Now())

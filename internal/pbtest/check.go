@@ -19,7 +19,7 @@ var (
 	stepStatuses = []string{playbook.StatusSucceeded, playbook.StatusPartiallySucceeded, playbook.StatusFailed,
 		playbook.StatusSkipped, playbook.StatusPlanned, playbook.StatusRejected, playbook.StatusPending}
 	userStatuses = []string{"ACTIVE", "STAGED", "PROVISIONED", "DEPROVISIONED", "RECOVERY", "LOCKED_OUT", "SUSPENDED", "PASSWORD_EXPIRED", "absent"}
-	decisions    = []string{"approve", "reject", "timeout"}
+	decisions    = []string{string(playbook.Approve), string(playbook.Reject), decisionTimeout}
 	answers      = []string{"429", "500", "503", "lost"}
 )
 
@@ -50,7 +50,7 @@ func (f *File) check(errs *sink, library string) {
 	}
 	steps := map[string]*playbook.Step{}
 	collectSteps(pb.Steps, steps)
-	if pb.Guardrails.AboveLimit == "approval" {
+	if pb.Guardrails.AboveLimit == playbook.AboveLimitApproval {
 		// The gate a step above max_targets waits at (workflows'
 		// limitApproval): <id>-limit, an approval step of the run.
 		for id, s := range steps {
@@ -122,7 +122,7 @@ func (f *File) checkCase(errs *sink, at string, c Case, steps map[string]*playbo
 			errs.at(f.token(p+".step"), playbook.CheckValue, "step %q is a %s step, not an approval", a.Step, s.Kind)
 		}
 		oneOf(p+".decision", "decision", a.Decision, decisions)
-		if a.By == "" && a.Decision != "timeout" {
+		if a.By == "" && a.Decision != decisionTimeout {
 			errs.at(f.token(p), playbook.CheckMissingKey, "an approval says who decides (by: NAME)")
 		}
 	}

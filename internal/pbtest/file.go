@@ -78,10 +78,14 @@ type FixtureZone struct {
 	Gateways []string `yaml:"gateways"`
 }
 
+// decisionTimeout is a case's third decision besides playbook.Approve and
+// playbook.Reject: nobody decides, the approval's deadline passes.
+const decisionTimeout = "timeout"
+
 // Approval is a decision the case gives when a step waits for one.
 type Approval struct {
 	Step     string   `yaml:"step"`
-	Decision string   `yaml:"decision"` // approve (default), reject, or timeout
+	Decision string   `yaml:"decision"` // approve (default), reject, or timeout (decisionTimeout)
 	By       string   `yaml:"by"`
 	Groups   []string `yaml:"groups"`
 	Comment  string   `yaml:"comment"`

@@ -17,11 +17,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/engine"
-	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/signing"
@@ -173,22 +171,21 @@ func newEnv(url string) (*testsuite.TestWorkflowEnvironment, *signing.Signer, er
 	if err != nil {
 		return nil, nil, err
 	}
-	reg := spec.Okta()
-	g, err := guard.New(guard.Config{}, engine.Directory{Okta: oc})
-	if err != nil {
-		return nil, nil, err
-	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, nil, err
 	}
 	signer := &signing.Signer{KeyID: "cordon-test", Key: priv}
+	e, err := engine.New(engine.Config{Okta: oc,
+		Approvals: workflows.ApprovalPolicy{Keys: signing.Keyring{signer.KeyID: pub}}})
+	if err != nil {
+		return nil, nil, err
+	}
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(WallTimeout)
-	engine.Register(env, engine.Deps{Registry: reg, Activities: activities.New(oc, reg, slog.New(slog.DiscardHandler)), Guard: g,
-		Approvals: workflows.ApprovalPolicy{Keys: signing.Keyring{signer.KeyID: pub}}})
+	e.Register(env)
 	return env, signer, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/cordonsec/cordon/workflows"
 )
@@ -31,14 +32,19 @@ func Approve(ctx context.Context, c client.Client, id string, d workflows.Decisi
 }
 
 // RefusedError is a decision the run would not take.
-type RefusedError struct{ Reason string }
+type RefusedError struct {
+	Reason string
+	// Type is the refusal's application error type, when the run named
+	// one (workflows.StepRequiredType); empty otherwise.
+	Type string
+}
 
 func (e *RefusedError) Error() string { return "refused: " + e.Reason }
 
 func refused(err error) error {
-	var app interface{ Message() string }
+	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
-		return &RefusedError{Reason: app.Message()}
+		return &RefusedError{Reason: app.Message(), Type: app.Type()}
 	}
 	return err
 }
@@ -128,12 +134,17 @@ func (f ListFilter) Query() (string, error) {
 
 func quote(s string) string { return strings.ReplaceAll(s, "'", `\'`) }
 
-// List returns runs matching the query, newest first, at most limit.
+// List returns runs matching the query, newest first, at most limit
+// (limit <= 0: every matching run, page by page).
 func List(ctx context.Context, c client.Client, query string, limit int) ([]Summary, error) {
 	var out []Summary
 	var token []byte
+	pageSize := 1000
+	if limit > 0 {
+		pageSize = min(limit, pageSize)
+	}
 	for {
-		resp, err := c.ListWorkflow(ctx, &workflowListRequest{Query: query, NextPageToken: token, PageSize: int32(min(limit, 1000))})
+		resp, err := c.ListWorkflow(ctx, &workflowListRequest{Query: query, NextPageToken: token, PageSize: int32(pageSize)})
 		if err != nil {
 			return nil, err
 		}

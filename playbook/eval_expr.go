@@ -30,7 +30,7 @@ type exprEnv struct {
 
 // baseOptions are the compile options every expression shares. Builtins
 // that read the machine's clock or iterate maps in random order are
-// replaced (see funcs.go); those that build strings or lists from counts
+// replaced (see eval_funcs.go); those that build strings or lists from counts
 // are bounded (bounds.go).
 func baseOptions() []expr.Option {
 	opts := []expr.Option{

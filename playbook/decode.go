@@ -68,7 +68,7 @@ func Load(file string, src []byte, opts Options) (*Playbook, error) {
 	d := &decoder{src: s, errs: &errorSink{src: s}, opts: opts, inputs: map[string]*Input{}, stepIDs: map[string]bool{}}
 	sum := sha256.Sum256(src)
 	d.pb = &Playbook{File: file, Source: src, SHA256: hex.EncodeToString(sum[:]), Version: 1,
-		Guardrails: Guardrails{AboveLimit: "fail"}}
+		Guardrails: Guardrails{AboveLimit: AboveLimitFail}}
 	if root := parseYAML(s, d.errs); root != nil {
 		d.playbook(root)
 	}
@@ -171,7 +171,7 @@ func (d *decoder) decodeGuardrails(n *node) {
 	}
 	g := &d.pb.Guardrails
 	g.Pos = n.pos
-	g.AboveLimit = "fail"
+	g.AboveLimit = AboveLimitFail
 	if v := o.val("max_targets"); v != nil {
 		g.MaxTargets = d.integer(v, "guardrails.max_targets", 1)
 	}
@@ -185,8 +185,8 @@ func (d *decoder) decodeGuardrails(n *node) {
 		}
 	}
 	if v := o.val("above_limit"); v != nil {
-		if s := d.enum(v, "guardrails.above_limit", "fail", "approval"); s != "" {
-			g.AboveLimit = s
+		if s := d.enum(v, "guardrails.above_limit", string(AboveLimitFail), string(AboveLimitApproval)); s != "" {
+			g.AboveLimit = AboveLimit(s)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // object is a mapping node whose keys were checked against a known set.
@@ -42,10 +44,10 @@ func (d *decoder) object(n *node, what string, allowed []string) *object {
 		}
 		o.keys[name] = k
 		if allowed != nil && !slices.Contains(allowed, name) {
-			hint := suggest(name, allowed, true)
-			d.errs.add(k.pos, CheckUnknownKey, "unknown key %q in %s%s", name, what, hint)
-			if q := strings.Split(hint, `"`); len(q) == 3 {
-				o.typos[q[1]] = true
+			best := closest(name, allowed)
+			d.errs.add(k.pos, CheckUnknownKey, "unknown key %q in %s%s", name, what, hint(best, allowed, true))
+			if best != "" {
+				o.typos[best] = true
 			}
 			continue
 		}
@@ -152,23 +154,26 @@ func (d *decoder) duration(n *node, what string) time.Duration {
 		return 0
 	}
 	if n.kind != scalarNode || n.tag == "null" || n.tag == "bool" {
-		d.errs.add(n.pos, CheckType, "%s must be a duration like 30s, 10m or 24h, got %s", what, article(n.kindName()))
+		d.errs.add(n.pos, CheckType, "%s must be a duration like 30s, 10m, 24h or 7d, got %s", what, article(n.kindName()))
 		return 0
 	}
 	if strings.Contains(n.str, "${{") {
 		d.errs.add(n.pos, CheckDuration, "%s must be a literal duration; expressions are not allowed here", what)
 		return 0
 	}
-	v, err := time.ParseDuration(n.str)
-	if err != nil {
-		hint := ""
-		if n.tag == "int" {
-			hint = fmt.Sprintf(" (a bare number has no unit: write %ss or %sm)", n.str, n.str)
-		} else if strings.HasSuffix(n.str, "d") {
-			hint = " (days are not a unit: write 24h per day)"
+	v, ok := spec.Days(n.str)
+	if !ok {
+		var err error
+		if v, err = time.ParseDuration(n.str); err != nil {
+			hint := ""
+			if n.tag == "int" {
+				hint = fmt.Sprintf(" (a bare number has no unit: write %ss or %sm)", n.str, n.str)
+			} else if strings.HasSuffix(n.str, "d") {
+				hint = " (days are whole days, alone: write 7d, or 36h for a day and a half)"
+			}
+			d.errs.add(n.pos, CheckDuration, "%s: %q is not a duration like 30s, 10m, 24h or 7d%s", what, n.str, hint)
+			return 0
 		}
-		d.errs.add(n.pos, CheckDuration, "%s: %q is not a duration like 30s, 10m or 24h%s", what, n.str, hint)
-		return 0
 	}
 	if v <= 0 {
 		d.errs.add(n.pos, CheckDuration, "%s must be positive, got %s", what, n.str)
@@ -193,12 +198,22 @@ func (d *decoder) enum(n *node, what string, allowed ...string) string {
 // suggest returns "; did you mean "x"?" for the closest candidate, or with
 // list set, the candidates when none is close.
 func suggest(got string, candidates []string, list bool) string {
+	return hint(closest(got, candidates), candidates, list)
+}
+
+// closest is the candidate nearest to got, or "" when none is close.
+func closest(got string, candidates []string) string {
 	best, bestD := "", len(got)/3+2
 	for _, c := range candidates {
 		if d := editDistance(strings.ToLower(got), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
+	return best
+}
+
+// hint words suggest's answer for best (or, with list, the candidates).
+func hint(best string, candidates []string, list bool) string {
 	if best != "" {
 		return fmt.Sprintf("; did you mean %q?", best)
 	}

@@ -4,7 +4,7 @@ import "time"
 
 // Env is everything an expression can see, and the one declaration of
 // it: the expr tags name the variables (the evaluator reads them, the
-// checker compiles against them, context.go derives the scope checks'
+// checker compiles against them, eval_context.go derives the scope checks'
 // names and the documented table from them). The interpreter builds one
 // per evaluation from workflow state; nothing in it comes from the clock
 // or the environment directly, so evaluation is deterministic.

@@ -72,7 +72,7 @@ func (d *decoder) approval(n *node, sc *scope) *Approval {
 	if o == nil {
 		return nil
 	}
-	a := &Approval{OnTimeout: "reject"}
+	a := &Approval{OnTimeout: Reject}
 	if v := o.val("approvers"); v != nil {
 		a.Approvers = d.stringList(v, "approval.approvers")
 	}
@@ -90,8 +90,8 @@ func (d *decoder) approval(n *node, sc *scope) *Approval {
 		a.Timeout = d.duration(v, "approval.timeout")
 	}
 	if v := o.val("on_timeout"); v != nil {
-		if s := d.enum(v, "approval.on_timeout", "reject", "approve"); s != "" {
-			a.OnTimeout = s
+		if s := d.enum(v, "approval.on_timeout", string(Reject), string(Approve)); s != "" {
+			a.OnTimeout = Decision(s)
 		}
 		if !o.has("timeout") {
 			d.errs.add(o.keyPos("on_timeout"), CheckUnreachable, "approval.on_timeout has no effect without approval.timeout")
