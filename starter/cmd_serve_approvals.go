@@ -10,7 +10,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/cordonsec/cordon/internal/approvals"
+	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/signing"
+	"github.com/cordonsec/cordon/playbook"
 )
 
 // approvalOpts are cordon serve's approvals page settings.
@@ -30,7 +32,7 @@ func approvalFlags(fs *flag.FlagSet) approvalOpts {
 
 // handler builds the approvals page, or returns nil when it is not
 // configured (no issuer and no key): serve is then only the webhook.
-func (o approvalOpts) handler(ctx context.Context, c client.Client, addr string, logger *slog.Logger) (*approvals.Handler, error) {
+func (o approvalOpts) handler(ctx context.Context, c client.Client, addr string, lib runs.Library, pbs func() []*playbook.Playbook, logger *slog.Logger) (*approvals.Handler, error) {
 	if *o.issuer == "" && *o.keyFile == "" {
 		logger.Info("approvals page off: set --oidc-issuer and --signing-key to serve /approvals")
 		return nil, nil
@@ -51,5 +53,6 @@ func (o approvalOpts) handler(ctx context.Context, c client.Client, addr string,
 		sessionKey = []byte(k)
 	}
 	return approvals.New(ctx, approvals.Config{Temporal: c, Signer: signer, Issuer: *o.issuer, ClientID: *o.clientID,
-		ClientSecret: os.Getenv("CORDON_OIDC_CLIENT_SECRET"), PublicURL: public, SessionKey: sessionKey, Logger: logger})
+		ClientSecret: os.Getenv("CORDON_OIDC_CLIENT_SECRET"), PublicURL: public, SessionKey: sessionKey, Logger: logger,
+		Library: lib, Playbooks: pbs})
 }

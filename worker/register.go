@@ -19,6 +19,7 @@ import (
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/internal/version"
 	"github.com/cordonsec/cordon/workflows"
@@ -41,8 +42,10 @@ type deps struct {
 	// ApprovalsURL is the approvals page waiting runs link to.
 	ApprovalsURL string
 	Approvals    workflows.ApprovalPolicy
-	Notifier     *notify.Notifier
-	Audit        *audit.Recorder
+	// Signer signs the runs the worker starts itself (startSigner).
+	Signer   *signing.Signer
+	Notifier *notify.Notifier
+	Audit    *audit.Recorder
 }
 
 // register is the one place that lists what this worker executes; the
@@ -64,8 +67,8 @@ func register(w worker.Worker, d *deps) error {
 	if acts.LogDelay, err = envDuration("CORDON_LOG_DELAY"); err != nil {
 		return err
 	}
-	starter, lib := trigger.ClientStarter{Client: d.Temporal}, runs.Library{Dir: d.Playbooks, Registry: reg}
-	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier, Audit: d.Audit, UndoRetryFor: undoFor,
+	starter, lib := trigger.ClientStarter{Client: d.Temporal, Signer: d.Signer}, runs.Library{Dir: d.Playbooks, Registry: reg}
+	engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Temporal: d.Temporal, Notifier: d.Notifier, Audit: d.Audit, UndoRetryFor: undoFor,
 		Intake: &intake.Poller{Okta: d.Okta, Starter: starter, Library: lib},
 		Health: &healthcheck.Alerter{Starter: starter, Library: lib}})
 	return nil
@@ -107,13 +110,17 @@ func approvalPolicy(g guard.Config, dev bool, logger *slog.Logger) (workflows.Ap
 	if err != nil {
 		return workflows.ApprovalPolicy{}, fmt.Errorf("guardrails: %w", err)
 	}
-	p := workflows.ApprovalPolicy{RequireSigned: g.Approvals.Required(dev), Keys: keys, MaxAge: g.Approvals.MaxAge}
+	p := workflows.ApprovalPolicy{RequireSigned: g.Approvals.Required(dev), Keys: keys, MaxAge: g.Approvals.MaxAge,
+		RequireSignedStarts: g.Approvals.StartsRequired(dev)}
 	switch {
 	case p.RequireSigned && len(keys) == 0:
 		logger.Error("approvals: signed decisions are required (approvals.require_signed, the default without --dev) but the guardrail file names no approvals.keys, so every decision will be refused; " +
 			"add cordon serve's public key (cordon keygen), or set approvals.require_signed: false")
 	case !p.RequireSigned:
 		logger.Warn("approvals: unsigned decisions are accepted; anyone who can reach Temporal can approve as anyone (approvals.require_signed: false or --dev)")
+	}
+	if !p.RequireSignedStarts {
+		logger.Warn("approvals: unsigned starts are accepted; anyone who can reach Temporal can start any playbook as anyone (approvals.require_signed_starts: false or --dev)")
 	}
 	return p, nil
 }

@@ -119,12 +119,16 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	if err != nil {
 		return err
 	}
+	signer, err := startSigner(cfg, &approvals)
+	if err != nil {
+		return err
+	}
 	hooks, err := notify.ParseHooks(cfg.notify)
 	if err != nil {
 		return err
 	}
 	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks,
-		StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Notifier: &notify.Notifier{Hooks: hooks}, Audit: trail}); err != nil {
+		StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Signer: signer, Notifier: &notify.Notifier{Hooks: hooks}, Audit: trail}); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {
@@ -136,7 +140,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	if cfg.dev && cfg.demo != "" {
-		go demo(ctx, c, cfg, stdout, logger)
+		go demo(ctx, c, cfg, signer, stdout, logger)
 	}
 
 	<-ctx.Done()

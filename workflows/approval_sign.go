@@ -26,6 +26,10 @@ type ApprovalPolicy struct {
 	Keys signing.Keyring
 	// MaxAge is how old a signature may be; 0 means signing.DefaultMaxAge.
 	MaxAge time.Duration
+	// RequireSignedStarts refuses runs whose start is not signed
+	// (approvals.require_signed_starts; default true outside --dev; the
+	// worker decides). VerifyStartActivity applies it.
+	RequireSignedStarts bool
 }
 
 // clockSkew is how far in the future a signature may claim to be made.

@@ -15,6 +15,8 @@
 //	GET  /auth/login, /auth/callback   sign-in
 //	POST /auth/logout                  sign-out (CSRF token)
 //	GET  /v1/auth/config               issuer and client id, for cordon login
+//	POST /v1/runs                      start a run, signed for the caller: {"playbook", "inputs", "alert", "dry_run"}
+//	GET  /runs/new, POST /runs         the Run a playbook page
 //
 // The JSON API takes the session cookie with an X-CSRF-Token header, or an
 // ID token from the same provider and client as a bearer token (cordon
@@ -34,6 +36,7 @@ import (
 
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/signing"
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -56,6 +59,10 @@ type Config struct {
 	// SessionKey signs session cookies (at least 32 bytes); default a
 	// random key, so sessions end when serve restarts.
 	SessionKey []byte
+	// Playbooks lists the library people may start runs of (POST
+	// /v1/runs, /runs/new); Library pins them. nil: no starts.
+	Playbooks func() []*playbook.Playbook
+	Library   runs.Library
 	// Logger; default discards.
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.

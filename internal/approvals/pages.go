@@ -18,6 +18,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/callback", h.callback)
 	mux.HandleFunc("POST /auth/logout", h.logout)
 	mux.HandleFunc("GET /v1/auth/config", h.authConfig)
+	mux.HandleFunc("POST /v1/runs", h.startAPI)
+	mux.HandleFunc("GET /runs/new", h.startPage)
+	mux.HandleFunc("POST /runs", h.startForm)
 }
 
 // signedIn returns the page viewer's session, or sends them to sign in.

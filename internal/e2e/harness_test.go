@@ -130,6 +130,9 @@ type stackOptions struct {
 	// undoRetryFor, when set, is the undo steps' retry budget (worker:
 	// CORDON_UNDO_RETRY_FOR).
 	undoRetryFor time.Duration
+	// approvals, when set, replaces e2eApprovals (people_test.go: a
+	// worker that requires signed starts).
+	approvals *workflows.ApprovalPolicy
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -186,12 +189,16 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	if !store.Enabled() {
 		acts.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
+	approvalPolicy := e2eApprovals
+	if so.approvals != nil {
+		approvalPolicy = *so.approvals
+	}
 	s := &stack{srv: srv, client: c, sim: sim, reg: reg, store: store, metrics: m,
 		lib: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: reg}}
 	triggerLib := runs.Library{Dir: filepath.Join("testdata", "triggers"), Registry: reg}
 	s.newWorker = func() worker.Worker {
 		w := worker.New(c, workflows.TaskQueue, engine.WorkerOptions())
-		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: e2eApprovals, Notifier: e2eNotifier, Audit: trail, UndoRetryFor: so.undoRetryFor,
+		engine.Register(w, engine.Deps{Registry: reg, Activities: acts, Guard: g, Approvals: approvalPolicy, Temporal: c, Notifier: e2eNotifier, Audit: trail, UndoRetryFor: so.undoRetryFor,
 			Intake:           &intake.Poller{Okta: oc, Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
 			Health:           &healthcheck.Alerter{Starter: trigger.ClientStarter{Client: c}, Library: triggerLib},
 			TrustedWorkflows: append([]string{handWrittenName}, so.trusted...)})

@@ -85,12 +85,16 @@ var (
 
 // Verify checks sig over c with the key named keyID.
 func (k Keyring) Verify(keyID string, c Claims, sig string) error {
+	return k.verify(keyID, c.Message(), sig)
+}
+
+func (k Keyring) verify(keyID string, msg []byte, sig string) error {
 	pub, ok := k[keyID]
 	if !ok {
 		return fmt.Errorf("%w %q (known: %s)", ErrUnknownKey, keyID, strings.Join(k.IDs(), ", "))
 	}
 	raw, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil || !ed25519.Verify(pub, c.Message(), raw) {
+	if err != nil || !ed25519.Verify(pub, msg, raw) {
 		return ErrBadSignature
 	}
 	return nil
