@@ -189,7 +189,7 @@ func (f *runFlags) startVia(ctx context.Context, c client.Client, tok *approvals
 	if err != nil {
 		return runs.Started{}, err
 	}
-	fmt.Fprintf(io.Err, "started by %s (signed by cordon serve, key %s)\n", res.StartedBy, res.KeyID)
+	fmt.Fprintf(io.Err, "started by %s (%s, signed by cordon serve, key %s)\n", res.Login, res.StartedBy, res.KeyID)
 	return res.Started, nil
 }
 

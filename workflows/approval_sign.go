@@ -87,7 +87,7 @@ func (r *run) checkSignature(d Decision, p *pendingApproval) error {
 
 // claimsOf is what a signed decision's signature covers.
 func claimsOf(d Decision) signing.Claims {
-	c := signing.Claims{Run: d.Run, Step: d.Step, Decision: "approve", Approver: d.Approver,
+	c := signing.Claims{Run: d.Run, Step: d.Step, Decision: "approve", Approver: d.Approver, ApproverID: d.ApproverID,
 		Groups: d.Groups, Comment: d.Comment, TargetsSHA256: d.TargetsSHA256}
 	if d.Reject {
 		c.Decision = "reject"

@@ -43,6 +43,9 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 			if err := r.checkSignature(d, p); err != nil {
 				return err
 			}
+			if err := r.checkIdentity(d, p); err != nil {
+				return err
+			}
 			return r.checkApprover(d, p)
 		}})
 }
@@ -91,7 +94,7 @@ func (r *run) checkApprover(d Decision, p *pendingApproval) error {
 		return fmt.Errorf("%s may not decide step %s (approvers: %s)", approver, p.step.ID, strings.Join(a.Approvers, ", "))
 	}
 	if !d.Reject && !a.AllowSelf && sameActor(approver, r.input.Options.StartedBy) {
-		return fmt.Errorf("%s started this run and may not approve it (step %s needs a second person; set allow_self: true to permit)", approver, p.step.ID)
+		return fmt.Errorf("%s started this run and may not approve it: step %s needs a second person (four eyes)", approver, p.step.ID)
 	}
 	return nil
 }

@@ -112,5 +112,8 @@ func (r *run) verifyStart(ctx workflow.Context, input RunInput) error {
 	if v.Refused != "" {
 		return errors.New(v.Refused)
 	}
-	return nil
+	if input.Start != nil {
+		r.status.StarterLogin = input.Start.Login
+	}
+	return workflow.UpsertMemo(ctx, map[string]any{MemoStartedBy: StarterText(r.status)})
 }

@@ -136,10 +136,12 @@ type RunStatus struct {
 	// StartedBy is the run's options.started_by; StartVerified says how
 	// the worker established it (start_sign.go): "signed by key K",
 	// "unsigned (taken on trust)"; empty for runs that predate the check.
-	StartedBy     string     `json:"started_by,omitempty"`
-	StartVerified string     `json:"start_verified,omitempty"`
-	StartedAt     time.Time  `json:"started_at"`
-	FinishedAt    *time.Time `json:"finished_at,omitempty"`
+	StartedBy     string `json:"started_by,omitempty"`
+	StartVerified string `json:"start_verified,omitempty"`
+	// StarterLogin is the login a signed start names.
+	StarterLogin string     `json:"starter_login,omitempty"`
+	StartedAt    time.Time  `json:"started_at"`
+	FinishedAt   *time.Time `json:"finished_at,omitempty"`
 }
 
 // StepStatus is one step's progress.
@@ -195,7 +197,11 @@ type Decision struct {
 	Step     string `json:"step,omitempty" jsonschema_description:"the approval step; may be left out when exactly one approval is pending"` // may be empty when exactly one approval is pending
 	Approver string `json:"approver" jsonschema_description:"who decides; compared case-insensitively with approvers: and with the run's started_by"`
 	Reject   bool   `json:"reject,omitempty" jsonschema_description:"reject instead of approve"`
-	Comment  string `json:"comment,omitempty" jsonschema_description:"kept with the decision"`
+	// ApproverID is the approver's canonical identity (the identity
+	// provider's subject: the Okta user id), signed; four eyes compares
+	// it with the run's started_by.
+	ApproverID string `json:"approver_id,omitempty" jsonschema_description:"signed decisions: the approver's canonical identity (the ID token's subject; Okta's user id), compared with the run's started_by"`
+	Comment    string `json:"comment,omitempty" jsonschema_description:"kept with the decision"`
 
 	// The signed part (approval_sign.go): cordon serve fills these in for
 	// a signed-in person; a worker with approvals.require_signed refuses a

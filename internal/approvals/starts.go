@@ -37,7 +37,8 @@ type StartRequest struct {
 // key.
 type StartResponse struct {
 	Playbook  string `json:"playbook"`
-	StartedBy string `json:"started_by"`
+	StartedBy string `json:"started_by"` // the canonical identity (the IdP's subject)
+	Login     string `json:"login"`
 	KeyID     string `json:"key_id"`
 	runs.Started
 }
@@ -71,7 +72,7 @@ func (h *Handler) start(ctx context.Context, who Identity, req StartRequest) (*S
 		return nil, err
 	}
 	started, err := runs.Start(ctx, h.cfg.Temporal, runs.Request{Playbook: pb, Library: h.cfg.Library, Inputs: req.Inputs,
-		Alert: req.Alert, DryRun: req.DryRun, ID: req.ID, StartedBy: who.Login, Login: who.Login, Groups: who.Groups, Signer: h.cfg.Signer})
+		Alert: req.Alert, DryRun: req.DryRun, ID: req.ID, StartedBy: who.ID(), Login: who.Login, Groups: who.Groups, Signer: h.cfg.Signer})
 	var inErr *runs.InputError
 	if errors.As(err, &inErr) {
 		return nil, fmt.Errorf("%w: playbook %s: %v", errBadInput, pb.Name, inErr.Err)
@@ -79,8 +80,8 @@ func (h *Handler) start(ctx context.Context, who Identity, req StartRequest) (*S
 	if err != nil {
 		return nil, err
 	}
-	h.cfg.Logger.Info("run started", "run", started.WorkflowID, "playbook", pb.Name, "started_by", who.Login, "key_id", h.cfg.Signer.KeyID, "duplicate", started.Duplicate)
-	return &StartResponse{Playbook: pb.Name, StartedBy: who.Login, KeyID: h.cfg.Signer.KeyID, Started: started}, nil
+	h.cfg.Logger.Info("run started", "run", started.WorkflowID, "playbook", pb.Name, "started_by", who.ID(), "login", who.Login, "key_id", h.cfg.Signer.KeyID, "duplicate", started.Duplicate)
+	return &StartResponse{Playbook: pb.Name, StartedBy: who.ID(), Login: who.Login, KeyID: h.cfg.Signer.KeyID, Started: started}, nil
 }
 
 func startStatus(err error) int {

@@ -32,6 +32,7 @@ type Claims struct {
 	AskedAt       time.Time `json:"asked_at"` // when the approval started waiting
 	Decision      string    `json:"decision"` // approve | reject
 	Approver      string    `json:"approver"`
+	ApproverID    string    `json:"approver_id,omitempty"` // the IdP subject; omitted when empty, so older signatures still verify
 	Groups        []string  `json:"groups"`
 	Comment       string    `json:"comment"`
 	TargetsSHA256 string    `json:"targets_sha256"`
