@@ -144,13 +144,20 @@ func TestStartThroughServeIsSignedAndVerified(t *testing.T) {
 		approvals.StartRequest{Playbook: "people-approval", Inputs: map[string]any{"login": target.Login}})
 	require.Equal(t, http.StatusAccepted, code, body)
 	id, _ := body["workflow_id"].(string)
-	assert.Equal(t, starter.Login, body["started_by"])
+	assert.Equal(t, starter.ID, body["started_by"], "the canonical identity: the Okta user id")
+	assert.Equal(t, starter.Login, body["login"])
 	assert.Equal(t, e2eSigner.KeyID, body["key_id"])
 	eventually(t, 30*time.Second, "the run to wait for approval", func() bool { return s.stateOf(t, id) == workflows.StateWaitingApproval })
 	st, err := runs.Query(context.Background(), s.client, id)
 	require.NoError(t, err)
-	assert.Equal(t, starter.Login, st.StartedBy)
+	assert.Equal(t, starter.ID, st.StartedBy)
+	assert.Equal(t, starter.Login, st.StarterLogin)
 	assert.Equal(t, "signed by key "+e2eSigner.KeyID, st.StartVerified)
+	assert.Equal(t, starter.Login+" ("+starter.ID+"), signed by key "+e2eSigner.KeyID, workflows.StarterText(st))
+	list, err := runs.List(context.Background(), s.client, "WorkflowId = '"+id+"'", 1)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, workflows.StarterText(st), list[0].StartedBy, "cordon list shows who started the run")
 	require.NoError(t, s.client.CancelWorkflow(context.Background(), id, ""))
 }
 
@@ -293,4 +300,74 @@ func TestRawStartsWithoutAValidSignatureAreRefused(t *testing.T) {
 		require.NoError(t, s.client.TerminateWorkflow(context.Background(), id, "", "test"))
 		refusedBeforeFirstStep(t, s.rawSigned(t, id, in), "this signed start already started run "+first.RunID+" of "+id+" (replayed)")
 	})
+}
+
+// TestStartFromThePageAndFourEyes: a person signs in, starts a run from
+// the Run a playbook page and sees it wait, without an Approve button for
+// themselves; the worker refuses their own approval through the API too;
+// a second person approves on the page and the run acts.
+func TestStartFromThePageAndFourEyes(t *testing.T) {
+	s := signedStack(t)
+	issuer := s.sim.URL() + "/oauth2/default"
+	base := s.startServer(t, issuer)
+	people := s.takeUsers(t, 3)
+	starter, approver, target := people[0], people[1], people[2]
+
+	web, csrf := signInHTTP(t, base, starter.Login)
+	resp, err := web.Get(base + "/runs/new?playbook=people-approval")
+	require.NoError(t, err)
+	page := readAll(t, resp)
+	require.Equal(t, http.StatusOK, resp.StatusCode, page)
+	assert.Contains(t, page, `name="input_login"`, "a field per declared input")
+	assert.Contains(t, page, `placeholder="suspicious sign-in"`, "with its default")
+	resp, err = web.PostForm(base+"/runs", url.Values{"csrf": {csrf}, "playbook": {"people-approval"}, "input_login": {target.Login}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, readAll(t, resp))
+	runPath := resp.Header.Get("Location")
+	id, err := url.PathUnescape(strings.TrimPrefix(runPath, "/approvals/"))
+	require.NoError(t, err)
+	eventually(t, 30*time.Second, "the run to wait", func() bool { return s.stateOf(t, id) == workflows.StateWaitingApproval })
+
+	resp, err = web.Get(base + runPath)
+	require.NoError(t, err)
+	page = readAll(t, resp)
+	assert.Contains(t, page, "You started this run, so a second person decides this step (four eyes).")
+	assert.NotContains(t, page, `class="approve"`, "no Approve button for the starter")
+	assert.Contains(t, page, starter.Login+" (")
+	assert.Contains(t, page, "signed by key "+e2eSigner.KeyID)
+
+	// The same person through the API, with a bearer token: the worker
+	// refuses on the canonical identity, and says nothing about turning
+	// four eyes off.
+	b, _ := json.Marshal(approvals.DecisionRequest{Decision: "approve"})
+	hr, err := http.NewRequest(http.MethodPost, base+"/v1/approvals/"+url.PathEscape(id)+"/approve", bytes.NewReader(b))
+	require.NoError(t, err)
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set("Authorization", "Bearer "+idToken(t, issuer, starter.Login))
+	resp, err = http.DefaultClient.Do(hr)
+	require.NoError(t, err)
+	body := readAll(t, resp)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, body)
+	assert.Contains(t, body, starter.Login+" started this run and may not approve it: step approve needs a second person (four eyes)")
+	assert.NotContains(t, body, "allow_self")
+
+	other, otherCSRF := signInHTTP(t, base, approver.Login)
+	resp, err = other.Get(base + runPath)
+	require.NoError(t, err)
+	assert.Contains(t, readAll(t, resp), `class="approve"`, "the second person sees the button")
+	st, err := runs.Query(context.Background(), s.client, id)
+	require.NoError(t, err)
+	resp, err = other.PostForm(base+"/approvals/"+url.PathEscape(id)+"/approve", url.Values{"csrf": {otherCSRF}, "decision": {"approve"},
+		"targets_sha256": {st.PendingApprovals[0].TargetsSHA256}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, readAll(t, resp))
+	final := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, final.Status, final.Error)
+	u, _ := s.sim.Sim().User(target.ID)
+	assert.Equal(t, "DEPROVISIONED", u.Status)
+	for _, step := range final.Steps {
+		if step.Approval != nil {
+			assert.Equal(t, approver.Login, step.Approval.Approver)
+		}
+	}
 }
