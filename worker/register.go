@@ -111,7 +111,7 @@ func approvalPolicy(g guard.Config, dev bool, logger *slog.Logger) (workflows.Ap
 		return workflows.ApprovalPolicy{}, fmt.Errorf("guardrails: %w", err)
 	}
 	p := workflows.ApprovalPolicy{RequireSigned: g.Approvals.Required(dev), Keys: keys, MaxAge: g.Approvals.MaxAge,
-		RequireSignedStarts: g.Approvals.StartsRequired(dev)}
+		RequireSignedStarts: g.Approvals.StartsRequired(dev), Permissions: g.Permissions}
 	switch {
 	case p.RequireSigned && len(keys) == 0:
 		logger.Error("approvals: signed decisions are required (approvals.require_signed, the default without --dev) but the guardrail file names no approvals.keys, so every decision will be refused; " +

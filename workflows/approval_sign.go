@@ -30,6 +30,16 @@ type ApprovalPolicy struct {
 	// (approvals.require_signed_starts; default true outside --dev; the
 	// worker decides). VerifyStartActivity applies it.
 	RequireSignedStarts bool
+	// Permissions, when set, is who may start which playbooks and who
+	// decides steps without approvers: (internal/guard.Permissions). nil:
+	// everyone may start, anyone but the starter decides.
+	Permissions Permissions
+}
+
+// Permissions is the worker's permissions: policy.
+type Permissions interface {
+	MayStart(playbook, id, login string, groups []string) error
+	MayApprove(id, login string, groups []string) error
 }
 
 // clockSkew is how far in the future a signature may claim to be made.

@@ -41,6 +41,15 @@ func (r *run) checkIdentity(d Decision, p *pendingApproval) error {
 			return fmt.Errorf("%s is a service identity; only people decide approvals", strings.TrimSpace(id))
 		}
 	}
+	if len(p.step.Approval.Approvers) == 0 && r.policy.Permissions != nil {
+		id := d.ApproverID
+		if id == "" {
+			id = d.Approver
+		}
+		if err := r.policy.Permissions.MayApprove(id, d.Approver, d.Groups); err != nil {
+			return err
+		}
+	}
 	if d.Reject || p.step.Approval.AllowSelf {
 		return nil
 	}

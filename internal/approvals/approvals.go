@@ -63,6 +63,10 @@ type Config struct {
 	// /v1/runs, /runs/new); Library pins them. nil: no starts.
 	Playbooks func() []*playbook.Playbook
 	Library   runs.Library
+	// Permissions, when set, refuses starts that the guardrail file's
+	// permissions: do not allow, before anything is signed (the worker
+	// checks again). nil: every signed-in person may start every playbook.
+	Permissions workflows.Permissions
 	// Logger; default discards.
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.

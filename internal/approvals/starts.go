@@ -47,6 +47,7 @@ type StartResponse struct {
 var (
 	errNoPlaybook = errors.New("no such playbook")
 	errBadInput   = errors.New("bad input")
+	errForbidden  = errors.New("refused")
 )
 
 // Signer is the key starts and decisions are signed with; cordon serve's
@@ -71,6 +72,9 @@ func (h *Handler) start(ctx context.Context, who Identity, req StartRequest) (*S
 	if err != nil {
 		return nil, err
 	}
+	if err := h.mayStart(pb.Name, who); err != nil {
+		return nil, fmt.Errorf("%w: %v", errForbidden, err)
+	}
 	started, err := runs.Start(ctx, h.cfg.Temporal, runs.Request{Playbook: pb, Library: h.cfg.Library, Inputs: req.Inputs,
 		Alert: req.Alert, DryRun: req.DryRun, ID: req.ID, StartedBy: who.ID(), Login: who.Login, Groups: who.Groups, Signer: h.cfg.Signer})
 	var inErr *runs.InputError
@@ -84,8 +88,32 @@ func (h *Handler) start(ctx context.Context, who Identity, req StartRequest) (*S
 	return &StartResponse{Playbook: pb.Name, StartedBy: who.ID(), Login: who.Login, KeyID: h.cfg.Signer.KeyID, Started: started}, nil
 }
 
+// mayStart applies permissions.start.
+func (h *Handler) mayStart(playbook string, who Identity) error {
+	if h.cfg.Permissions == nil {
+		return nil
+	}
+	return h.cfg.Permissions.MayStart(playbook, who.ID(), who.Login, who.Groups)
+}
+
+// startable lists the playbooks who may start.
+func (h *Handler) startable(who Identity) []*playbook.Playbook {
+	var out []*playbook.Playbook
+	if h.cfg.Playbooks == nil {
+		return nil
+	}
+	for _, pb := range h.cfg.Playbooks() {
+		if h.mayStart(pb.Name, who) == nil {
+			out = append(out, pb)
+		}
+	}
+	return out
+}
+
 func startStatus(err error) int {
 	switch {
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden
 	case errors.Is(err, errNoPlaybook):
 		return http.StatusNotFound
 	case errors.Is(err, errBadInput):
@@ -125,10 +153,7 @@ func (h *Handler) startPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	data := map[string]any{"Session": sess}
-	if h.cfg.Playbooks != nil {
-		data["Playbooks"] = h.cfg.Playbooks()
-	}
+	data := map[string]any{"Session": sess, "Playbooks": h.startable(sess.Identity)}
 	if name := r.URL.Query().Get("playbook"); name != "" {
 		pb, err := h.playbook(name)
 		if err != nil {

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cordonsec/cordon/internal/approvals"
+	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve"
@@ -30,6 +31,11 @@ import (
 // People, not names (issue 30): runs are started by signed-in people
 // through cordon serve, which signs the start; a worker that requires
 // signed starts refuses anything else before the first step.
+
+// peoplePermissions lets the demo org's people start the people-*
+// playbooks, and nobody else start anything.
+var peoplePermissions = guard.Permissions{Start: []guard.StartRule{
+	{Playbooks: []string{"people-*"}, Who: guard.Who{Users: []string{"*@" + oktasim.DemoDomain}}}}}
 
 // peopleLib is the playbook library of these tests' cordon serve.
 var peopleLib = filepath.Join("testdata", "people")
@@ -45,6 +51,7 @@ func signedStack(t *testing.T) *stack {
 	peopleOnce.Do(func() {
 		p := e2eApprovals
 		p.RequireSigned, p.RequireSignedStarts = true, true
+		p.Permissions = peoplePermissions
 		// It lives until the test binary exits, like the shared stack;
 		// its server keeps its data in memory.
 		peopleStack, _ = newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo}, stackOptions{approvals: &p})
@@ -57,7 +64,7 @@ func signedStack(t *testing.T) *stack {
 
 // startServer is cordon serve with the approvals page and starts over the
 // e2e playbooks, signing with e2eSigner, people signing in at issuer.
-func (s *stack) startServer(t *testing.T, issuer string) string {
+func (s *stack) startServer(t *testing.T, issuer string, perms ...guard.Permissions) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -67,6 +74,11 @@ func (s *stack) startServer(t *testing.T, issuer string) string {
 	page, err := approvals.New(context.Background(), approvals.Config{Temporal: s.client, Signer: e2eSigner,
 		Issuer: issuer, ClientID: oktasim.DefaultOIDCClientID, PublicURL: public,
 		Library: lib, Playbooks: func() []*playbook.Playbook { return srv.Playbooks() }})
+	if len(perms) > 0 {
+		page, err = approvals.New(context.Background(), approvals.Config{Temporal: s.client, Signer: e2eSigner,
+			Issuer: issuer, ClientID: oktasim.DefaultOIDCClientID, PublicURL: public, Permissions: perms[0],
+			Library: lib, Playbooks: func() []*playbook.Playbook { return srv.Playbooks() }})
+	}
 	require.NoError(t, err)
 	srv, err = serve.New(serve.Config{Insecure: true, Library: lib, Approvals: page})
 	require.NoError(t, err)
@@ -189,6 +201,8 @@ func TestBadStartsAreRefused(t *testing.T) {
 	offset = 0
 	mu.Unlock()
 
+	guarded := s.startServer(t, issuer, guard.Permissions{Start: []guard.StartRule{
+		{Playbooks: []string{"other-*"}, Who: guard.Who{Users: []string{"*"}}}}})
 	before := s.runsOf(t, "people-approval")
 	ok := approvals.StartRequest{Playbook: "people-approval", Inputs: map[string]any{"login": "nobody@example.com"}}
 	for _, tc := range []struct {
@@ -204,6 +218,8 @@ func TestBadStartsAreRefused(t *testing.T) {
 		{"missing input", base, token, approvals.StartRequest{Playbook: "people-approval"}, http.StatusUnprocessableEntity, "playbook people-approval: "},
 		{"undeclared input", base, token, approvals.StartRequest{Playbook: "people-approval", Inputs: map[string]any{"login": "x", "extra": 1}},
 			http.StatusUnprocessableEntity, "extra"},
+		{"a playbook the person may not run", guarded, token, ok, http.StatusForbidden,
+			"refused: " + people[0].Login + " may not start playbook people-approval: no permissions.start rule names them for it"},
 		{"wrong input type", base, token, approvals.StartRequest{Playbook: "people-approval", Inputs: map[string]any{"login": []any{"a"}}},
 			http.StatusUnprocessableEntity, "login"},
 	} {
@@ -247,6 +263,7 @@ func (s *stack) rawSigned(t *testing.T, id string, in workflows.RunInput) *workf
 func TestRawStartsWithoutAValidSignatureAreRefused(t *testing.T) {
 	s := signedStack(t)
 	inputs := map[string]any{"login": "nobody@example.com"}
+	alice := "alice@" + oktasim.DemoDomain
 	refusedBeforeFirstStep := func(t *testing.T, st *workflows.RunStatus, msg string) {
 		t.Helper()
 		assert.Equal(t, workflows.RunFailed, st.Status)
@@ -277,19 +294,26 @@ func TestRawStartsWithoutAValidSignatureAreRefused(t *testing.T) {
 	for field, change := range alter {
 		t.Run("altered "+field, func(t *testing.T) {
 			id := "people-altered-" + strings.ReplaceAll(field, "_", "-")
-			in := s.signedInput(t, id, "alice", inputs)
+			in := s.signedInput(t, id, alice, inputs)
 			change(&in)
 			refusedBeforeFirstStep(t, s.rawSigned(t, id, in), `the start's signature does not verify with key "serve-e2e": it was forged, altered`)
 		})
 	}
 	t.Run("signed for another workflow id", func(t *testing.T) {
-		in := s.signedInput(t, "people-elsewhere", "alice", inputs)
+		in := s.signedInput(t, "people-elsewhere", alice, inputs)
 		refusedBeforeFirstStep(t, s.rawSigned(t, "people-moved", in), "it was forged, altered, or signed for another workflow id")
+	})
+
+	t.Run("a playbook the person may not run", func(t *testing.T) {
+		// Signed by a serve without the policy: the worker refuses it.
+		in := s.signedInput(t, "people-not-permitted", "mallory@evil.example", inputs)
+		refusedBeforeFirstStep(t, s.rawSigned(t, "people-not-permitted", in),
+			"mallory@evil.example may not start playbook people-approval: no permissions.start rule names them for it")
 	})
 
 	t.Run("replayed", func(t *testing.T) {
 		id := "people-replayed"
-		in := s.signedInput(t, id, "alice", inputs)
+		in := s.signedInput(t, id, alice, inputs)
 		_, err := s.client.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
 			workflows.PlaybookWorkflowName, in)
 		require.NoError(t, err)

@@ -37,6 +37,9 @@ func (v StartVerifier) Verify(ctx context.Context, req workflows.StartCheck) (wo
 			return refused("the start is not signed, and this worker requires signed starts (approvals.require_signed_starts): " +
 				"start runs with cordon run after cordon login, from the Run a playbook page or POST /v1/runs of cordon serve, or through its webhook"), nil
 		}
+		if err := v.mayStart(req.Claims); err != nil {
+			return refused(err.Error()), nil
+		}
 		return workflows.StartVerdict{Verified: "unsigned (taken on trust)"}, nil
 	}
 	if st.Nonce == "" {
@@ -58,6 +61,9 @@ func (v StartVerifier) Verify(ctx context.Context, req workflows.StartCheck) (wo
 		}
 		return refused("the start is signed with " + err.Error()), nil
 	}
+	if err := v.mayStart(req.Claims); err != nil {
+		return refused(err.Error()), nil
+	}
 	earlier, err := v.earlierRun(ctx, req.WorkflowID, req.RunID)
 	if err != nil {
 		return workflows.StartVerdict{}, err
@@ -66,6 +72,14 @@ func (v StartVerifier) Verify(ctx context.Context, req workflows.StartCheck) (wo
 		return refused(fmt.Sprintf("this signed start already started run %s of %s (replayed): a signed start starts one run; start a new one", earlier, req.WorkflowID)), nil
 	}
 	return workflows.StartVerdict{Verified: "signed by key " + st.KeyID}, nil
+}
+
+// mayStart applies permissions.start to the start's (signed) identity.
+func (v StartVerifier) mayStart(c signing.StartClaims) error {
+	if v.Policy.Permissions == nil {
+		return nil
+	}
+	return v.Policy.Permissions.MayStart(c.Playbook, c.StartedBy, c.Login, c.Groups)
 }
 
 // earlierRun returns the run id of another run of workflowID, "" when
