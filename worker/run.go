@@ -123,6 +123,9 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	if err != nil {
 		return err
 	}
+	if signer == nil && approvals.RequireSignedStarts && (cfg.intake || cfg.healthInterval > 0) {
+		logger.Error("approvals: signed starts are required, but this worker has no signing key (CORDON_SIGNING_KEY), so the runs its System Log intake and health check start will be refused")
+	}
 	hooks, err := notify.ParseHooks(cfg.notify)
 	if err != nil {
 		return err
