@@ -54,6 +54,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	}
 	var c client.Client
 	var oktaCfg okta.Config
+	var sim *oktasim.Server
 	var store payloadstore.Config
 	if cfg.dev {
 		if store, err = devStore(cfg, logger); err != nil {
@@ -80,8 +81,8 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		if err := h.serveCodec(opts.ExternalStorage, crypt, srv.UIAddr()); err != nil {
 			return err
 		}
-		sim, simCfg, err := startSim(cfg, logger)
-		if err != nil {
+		var simCfg okta.Config
+		if sim, simCfg, err = startSim(cfg, logger); err != nil {
 			return err
 		}
 		if sim != nil {
@@ -136,6 +137,9 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting worker: %w", err)
+	}
+	if cfg.dev {
+		defer serveDevPages(ctx, cfg, c, sim, signer, stdout, logger)()
 	}
 	h.ready.Store(true)
 	logger.Info("worker polling", "task_queue", workflows.TaskQueue)
