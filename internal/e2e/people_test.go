@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -394,4 +396,67 @@ func TestStartFromThePageAndFourEyes(t *testing.T) {
 			assert.Equal(t, approver.Login, step.Approval.Approver)
 		}
 	}
+}
+
+// TestRunAndApproveInABrowser: in a real browser, a person signs in,
+// starts a run from the Run a playbook page, sees it wait with no Approve
+// button for themselves; a second person signs in, approves, and the run
+// acts on the org.
+func TestRunAndApproveInABrowser(t *testing.T) {
+	path := findBrowser()
+	if path == "" {
+		t.Skip("SKIPPED LOUDLY: no Chromium found (install Debian's chromium package, or set CORDON_CHROMIUM); starting runs was NOT tested in a browser")
+	}
+	s := signedStack(t)
+	base := s.startServer(t, s.sim.URL()+"/oauth2/default")
+	people := s.takeUsers(t, 3)
+	starter, approver, target := people[0], people[1], people[2]
+
+	ctx := browser(t, path)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(base+"/runs/new")))
+	require.NoError(t, signIn(ctx, starter.Login))
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS(`#playbooks`)),
+		chromedp.Click(chromedp.CSS(`#playbooks a[href="/runs/new?playbook=people-approval"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#input_login`)),
+		chromedp.SendKeys(chromedp.CSS(`#input_login`), target.Login),
+		chromedp.Click(chromedp.CSS(`#run`)),
+		chromedp.WaitVisible(chromedp.CSS(`#status`)),
+	))
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	require.NoError(t, err)
+	id, err := url.PathUnescape(loc[strings.LastIndex(loc, "/")+1:])
+	require.NoError(t, err)
+	eventually(t, 30*time.Second, "the run to wait", func() bool { return s.stateOf(t, id) == workflows.StateWaitingApproval })
+
+	section := fmt.Sprintf(`section[data-run=%q][data-step="approve"]`, id)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(base+"/approvals/"+url.PathEscape(id)), chromedp.WaitVisible(chromedp.CSS(section+` .starter`))))
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#status`)))
+	require.NoError(t, err)
+	assert.Equal(t, "running", status, "the run is open, waiting for its approval")
+	startedBy, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#started-by`)))
+	require.NoError(t, err)
+	assert.Equal(t, starter.Login+" ("+starter.ID+"), signed by key "+e2eSigner.KeyID, startedBy)
+	note, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(section+` .starter`)))
+	require.NoError(t, err)
+	assert.Equal(t, "You started this run, so a second person decides this step (four eyes).", note)
+	buttons, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, section+" button")))
+	require.NoError(t, err)
+	assert.Zero(t, buttons, "no Approve or Reject button for the starter")
+
+	actx := browser(t, path)
+	require.NoError(t, chromedp.Do(actx, chromedp.Navigate(base+"/approvals")))
+	require.NoError(t, signIn(actx, approver.Login))
+	require.NoError(t, chromedp.Do(actx,
+		chromedp.WaitVisible(chromedp.CSS(section)),
+		chromedp.SendKeys(chromedp.CSS(section+` input[name="comment"]`), "second pair of eyes"),
+		chromedp.Click(chromedp.CSS(section+` button.approve`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash, .error`)),
+	))
+	flash, err := chromedp.Run(actx, chromedp.Text(chromedp.CSS(`.flash, .error`)))
+	require.NoError(t, err)
+	assert.Equal(t, "Step approve of "+id+" approved by "+approver.Login+".", flash)
+	st := s.wait(t, id)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	assert.Equal(t, "DEPROVISIONED", s.user(t, target.ID).Status)
 }
