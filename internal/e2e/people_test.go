@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -459,4 +460,42 @@ func TestRunAndApproveInABrowser(t *testing.T) {
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 	assert.Equal(t, "DEPROVISIONED", s.user(t, target.ID).Status)
+}
+
+// TestRunFromTheCLIGoesThroughServe: after cordon login, cordon run starts
+// through cordon serve, which signs the start for the signed-in person;
+// cordon status and cordon list say who started it. Without a sign-in,
+// the CLI's unsigned start is refused by a worker that requires signed
+// starts.
+func TestRunFromTheCLIGoesThroughServe(t *testing.T) {
+	s := signedStack(t)
+	issuer := s.sim.URL() + "/oauth2/default"
+	base := s.startServer(t, issuer)
+	people := s.takeUsers(t, 2)
+	starter, target := people[0], people[1]
+	tokenFile := filepath.Join(t.TempDir(), "token.json")
+	tok, err := json.Marshal(approvals.Token{Serve: base, IDToken: idToken(t, issuer, starter.Login), Login: starter.Login, Expiry: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(tokenFile, tok, 0o600))
+	env := []string{"CORDON_TOKEN_FILE=" + tokenFile, "CORDON_PLAYBOOKS=" + peopleLib, "CORDON_SERVE_URL="}
+
+	out, stderr, code := s.cliEnv(t, env, "run", "people-approval", "--input", "login="+target.Login)
+	require.Equal(t, 0, code, stderr)
+	id := strings.TrimSpace(out)
+	assert.Contains(t, stderr, "started by "+starter.Login+" ("+starter.ID+", signed by cordon serve, key "+e2eSigner.KeyID+")")
+	eventually(t, 30*time.Second, "the run to wait", func() bool { return s.stateOf(t, id) == workflows.StateWaitingApproval })
+	out, stderr, code = s.cliEnv(t, env, "status", id)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "  started by "+starter.Login+" ("+starter.ID+"), signed by key "+e2eSigner.KeyID+"\n")
+	out, stderr, code = s.cliEnv(t, env, "list", "--playbook", "people-approval")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "STARTED BY")
+	assert.Contains(t, out, starter.Login+" ("+starter.ID+"), signed by key "+e2eSigner.KeyID)
+	require.NoError(t, s.client.CancelWorkflow(context.Background(), id, ""))
+
+	// Not signed in: the CLI starts unsigned, and the worker refuses it.
+	env[0] = "CORDON_TOKEN_FILE=" + filepath.Join(t.TempDir(), "none.json")
+	out, stderr, code = s.cliEnv(t, env, "run", "people-approval", "--input", "login="+target.Login, "--as", "alice@"+oktasim.DemoDomain, "--wait")
+	assert.Equal(t, 1, code, out+stderr)
+	assert.Contains(t, out+stderr, "run refused: the start is not signed, and this worker requires signed starts (approvals.require_signed_starts)")
 }
