@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -27,6 +28,7 @@ import (
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve"
+	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
@@ -35,10 +37,10 @@ import (
 // through cordon serve, which signs the start; a worker that requires
 // signed starts refuses anything else before the first step.
 
-// peoplePermissions lets the demo org's people start the people-*
-// playbooks, and nobody else start anything.
+// peoplePermissions lets the demo org's people and the webhook start the
+// people-* playbooks, and nobody else start anything.
 var peoplePermissions = guard.Permissions{Start: []guard.StartRule{
-	{Playbooks: []string{"people-*"}, Who: guard.Who{Users: []string{"*@" + oktasim.DemoDomain}}}}}
+	{Playbooks: []string{"people-*"}, Who: guard.Who{Users: []string{"*@" + oktasim.DemoDomain, "webhook:*"}}}}}
 
 // peopleLib is the playbook library of these tests' cordon serve.
 var peopleLib = filepath.Join("testdata", "people")
@@ -498,4 +500,38 @@ func TestRunFromTheCLIGoesThroughServe(t *testing.T) {
 	out, stderr, code = s.cliEnv(t, env, "run", "people-approval", "--input", "login="+target.Login, "--as", "alice@"+oktasim.DemoDomain, "--wait")
 	assert.Equal(t, 1, code, out+stderr)
 	assert.Contains(t, out+stderr, "run refused: the start is not signed, and this worker requires signed starts (approvals.require_signed_starts)")
+}
+
+// TestWebhookStartsAsASignedServiceIdentity: cordon serve's webhook signs
+// its runs for its service identity, so a worker that requires signed
+// starts runs them, and says who started them.
+func TestWebhookStartsAsASignedServiceIdentity(t *testing.T) {
+	s := signedStack(t)
+	target := s.takeUsers(t, 1)[0]
+	srv, err := serve.New(serve.Config{Token: "people-webhook-token", Library: runs.Library{Dir: peopleLib, Registry: s.reg},
+		Starter: trigger.ClientStarter{Client: s.client, Signer: e2eSigner}})
+	require.NoError(t, err)
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	hr, err := http.NewRequest(http.MethodPost, hs.URL+"/v1/playbooks/people-approval/runs",
+		strings.NewReader(`{"inputs": {"login": "`+target.Login+`"}}`))
+	require.NoError(t, err)
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set("Authorization", "Bearer people-webhook-token")
+	resp, err := http.DefaultClient.Do(hr)
+	require.NoError(t, err)
+	var started serve.NamedRunResponse
+	require.NoError(t, json.Unmarshal([]byte(readAll(t, resp)), &started))
+	require.Equal(t, http.StatusAccepted, resp.StatusCode)
+	eventually(t, 30*time.Second, "the run to wait", func() bool { return s.stateOf(t, started.WorkflowID) == workflows.StateWaitingApproval })
+	st, err := runs.Query(context.Background(), s.client, started.WorkflowID)
+	require.NoError(t, err)
+	assert.Equal(t, "webhook:bearer (service identity), signed by key "+e2eSigner.KeyID, workflows.StarterText(st))
+
+	// A service identity never approves, even with a valid signature.
+	d := workflows.SignDecision(e2eSigner, started.WorkflowID, st.PendingApprovals[0], workflows.Decision{Approver: "webhook:bearer"}, time.Now())
+	_, err = runs.Approve(context.Background(), s.client, started.WorkflowID, d)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "webhook:bearer is a service identity; only people decide approvals")
+	require.NoError(t, s.client.CancelWorkflow(context.Background(), started.WorkflowID, ""))
 }
