@@ -84,7 +84,9 @@ func (r *run) pendingDecision(d Decision) (*pendingApproval, error) {
 func (r *run) checkApprover(d Decision, p *pendingApproval) error {
 	approver := strings.TrimSpace(d.Approver)
 	a := p.step.Approval
-	if len(a.Approvers) > 0 && !MayDecide(a.Approvers, approver, d.Groups) {
+	// approvers: may name the canonical identity (the Okta user id) too.
+	byID := d.ApproverID != "" && MayDecide(a.Approvers, d.ApproverID, nil)
+	if len(a.Approvers) > 0 && !MayDecide(a.Approvers, approver, d.Groups) && !byID {
 		if d.Signature == "" && slices.ContainsFunc(a.Approvers, func(n string) bool { return strings.HasPrefix(strings.TrimSpace(n), "group:") }) {
 			// An unsigned decision (--as) carries no groups, so a
 			// member of the group is refused too: say why.

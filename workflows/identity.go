@@ -32,9 +32,10 @@ func IsService(id string) bool {
 // checkIdentity refuses a decision by a service identity, and applies
 // four eyes to canonical identities: the approver's subject against the
 // run's started_by, and their login against the login the start was
-// signed with. An unsigned start's name was taken on trust (dev stacks);
-// it is also compared without its domain, so grace.hopper cannot approve
-// as grace.hopper@acme.com what she started as grace.hopper.
+// signed with. A name taken on trust (an unsigned start or decision, dev
+// stacks) is also compared without its domain, so grace.hopper cannot
+// approve as grace.hopper@acme.com what she started as grace.hopper, nor
+// the reverse.
 func (r *run) checkIdentity(d Decision, p *pendingApproval) error {
 	for _, id := range []string{d.Approver, d.ApproverID} {
 		if IsService(id) {
@@ -59,12 +60,15 @@ func (r *run) checkIdentity(d Decision, p *pendingApproval) error {
 		starter = append(starter, r.input.Start.Login)
 	}
 	approver := []string{d.Approver, d.ApproverID}
+	// A name taken on trust (an unsigned start or decision) is also
+	// compared without its domain.
+	onTrust := !signed || d.Signature == ""
 	for _, s := range starter {
 		for _, a := range approver {
 			if a == "" || s == "" {
 				continue
 			}
-			if sameActor(s, a) || (!signed && sameActor(localPart(s), localPart(a))) {
+			if sameActor(s, a) || (onTrust && sameActor(localPart(s), localPart(a))) {
 				return fmt.Errorf("%s started this run and may not approve it: step %s needs a second person (four eyes)",
 					strings.TrimSpace(d.Approver), p.step.ID)
 			}

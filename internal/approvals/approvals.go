@@ -154,7 +154,8 @@ func (h *Handler) pendingOf(st *workflows.RunStatus, alertID string, who Identit
 	for _, p := range st.PendingApprovals {
 		out = append(out, Pending{Run: st.WorkflowID, Playbook: st.Playbook, AlertID: alertID, Started: st.StartedAt,
 			PendingApproval: p, Lines: workflows.TargetLines(p), IsStarter: starter, StartedBy: workflows.StarterText(st),
-			CanDecide: !starter && (len(p.Approvers) == 0 || workflows.MayDecide(p.Approvers, who.Login, who.Groups))})
+			CanDecide: !starter && (len(p.Approvers) == 0 || workflows.MayDecide(p.Approvers, who.Login, who.Groups) ||
+				workflows.MayDecide(p.Approvers, who.ID(), nil))})
 	}
 	return out
 }
