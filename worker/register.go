@@ -115,9 +115,13 @@ func approvalPolicy(g guard.Config, dev bool, logger *slog.Logger) (workflows.Ap
 	switch {
 	case p.RequireSigned && len(keys) == 0:
 		logger.Error("approvals: signed decisions are required (approvals.require_signed, the default without --dev) but the guardrail file names no approvals.keys, so every decision will be refused; " +
-			"add cordon serve's public key (cordon keygen), or set approvals.require_signed: false")
+			"add cordon serve's public key (cordon keygen) to approvals.keys")
 	case !p.RequireSigned:
 		logger.Warn("approvals: unsigned decisions are accepted; anyone who can reach Temporal can approve as anyone (approvals.require_signed: false or --dev)")
+	}
+	if p.RequireSignedStarts && len(keys) == 0 {
+		logger.Error("approvals: signed starts are required (approvals.require_signed_starts, the default without --dev) but the guardrail file names no approvals.keys, so every run will be refused before its first step; " +
+			"add cordon serve's public key (cordon keygen) to approvals.keys")
 	}
 	if !p.RequireSignedStarts {
 		logger.Warn("approvals: unsigned starts are accepted; anyone who can reach Temporal can start any playbook as anyone (approvals.require_signed_starts: false or --dev)")
