@@ -1,4 +1,5 @@
-// Package signing signs and verifies approval decisions with Ed25519.
+// Package signing signs and verifies approval decisions and run starts
+// with Ed25519 (starts: start.go).
 //
 // cordon serve signs each decision a signed-in person makes, over the run,
 // the step and the moment it was asked, the decision, the approver and
