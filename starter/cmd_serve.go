@@ -102,9 +102,13 @@ func serveCommand() cli.Command {
 				}
 				if page != nil { // a nil *Handler in the interface would not be nil
 					cfg.Approvals = page
-					// The webhook's runs are signed for its service identity.
-					cfg.Starter = trigger.ClientStarter{Client: c, Signer: page.Signer()}
 				}
+				// The webhook's runs are signed for its service identity.
+				signer, err := ap.webhookSigner()
+				if err != nil {
+					return cli.Exit(cli.ExitUsage, err)
+				}
+				cfg.Starter = trigger.ClientStarter{Client: c, Signer: signer}
 				srv, err = serve.New(cfg)
 				if err != nil {
 					return cli.Exit(cli.ExitUsage, err)

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/cordonsec/cordon/internal/runs"
-	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -49,10 +48,6 @@ var (
 	errBadInput   = errors.New("bad input")
 	errForbidden  = errors.New("refused")
 )
-
-// Signer is the key starts and decisions are signed with; cordon serve's
-// webhook signs its service identity's starts with it too.
-func (h *Handler) Signer() *signing.Signer { return h.cfg.Signer }
 
 // playbook finds a playbook of the library by name.
 func (h *Handler) playbook(name string) (*playbook.Playbook, error) {
