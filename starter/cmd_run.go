@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/user"
+	"time"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/internal/approvals"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/temporalx"
@@ -27,6 +32,7 @@ type runFlags struct {
 	library   *string
 	uiAddr    *string
 	startedBy *string
+	serveURL  *string
 }
 
 func declareRunFlags(fs *flag.FlagSet, plan bool) *runFlags {
@@ -36,7 +42,8 @@ func declareRunFlags(fs *flag.FlagSet, plan bool) *runFlags {
 		output:    fs.String("output", "text", "result format: text or json"),
 		library:   fs.String("playbooks", envOr("CORDON_PLAYBOOKS", runs.DefaultLibrary), "playbook library `DIR`"),
 		uiAddr:    fs.String("ui", envOr("CORDON_UI_URL", "http://127.0.0.1:8233"), "Temporal Web UI `URL` for links"),
-		startedBy: fs.String("as", defaultUser(), "who starts the run (recorded; may not self-approve)"),
+		startedBy: fs.String("as", "", "start unsigned, as `NAME` (dev stacks; default: signed through cordon serve after cordon login, else the OS user, unsigned)"),
+		serveURL:  fs.String("serve", envOr("CORDON_SERVE_URL", ""), "cordon serve `URL` signed starts go through (default: the one cordon login signed in to)"),
 	}
 	fs.Var(&f.inputs, "input", "set an input `KEY=VALUE` (repeatable); KEY=@FILE reads the value from FILE (a JSON list or one value per line)")
 	f.inputFile = fs.String("inputs", "", "read input values from a JSON object in `FILE`; --input wins over it")
@@ -102,6 +109,19 @@ func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan boo
 			return cli.Exit(cli.ExitUsage, err)
 		}
 	}
+	var viaServe *approvals.Token
+	if req.StartedBy == "" {
+		tok, err := approvals.LoadToken(*f.serveURL, time.Now())
+		switch {
+		case err == nil:
+			viaServe = tok
+		case errors.Is(err, approvals.ErrNotSignedIn):
+			req.StartedBy = defaultUser() // a dev stack without cordon login, as before
+		default:
+			req.StartedBy = defaultUser()
+			fmt.Fprintf(io.Err, "%v; starting unsigned as %s, which a worker that requires signed starts refuses\n", err, req.StartedBy)
+		}
+	}
 	opts, err := temporalx.ClientOptions(nil)
 	if err != nil {
 		return err
@@ -118,11 +138,8 @@ func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan boo
 		return err
 	}
 	defer c.Close()
-	started, err := runs.Start(ctx, c, req)
+	started, err := f.startVia(ctx, c, viaServe, req, io)
 	if err != nil {
-		if _, bad := err.(*runs.InputError); bad {
-			return cli.Exit(cli.ExitUsage, err)
-		}
 		return err
 	}
 	link := fmt.Sprintf("%s/namespaces/default/workflows/%s", *f.uiAddr, started.WorkflowID)
@@ -151,6 +168,29 @@ func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan boo
 		return err
 	}
 	return printFinal(io, st, *f.output, plan)
+}
+
+// startVia starts the run: through cordon serve, which signs it for the
+// signed-in person, when tok is set; else straight to Temporal, unsigned.
+func (f *runFlags) startVia(ctx context.Context, c client.Client, tok *approvals.Token, req runs.Request, io cli.Stdio) (runs.Started, error) {
+	if tok == nil {
+		started, err := runs.Start(ctx, c, req)
+		if _, bad := err.(*runs.InputError); bad {
+			return started, cli.Exit(cli.ExitUsage, err)
+		}
+		return started, err
+	}
+	res, err := approvals.StartVia(ctx, tok, approvals.StartRequest{Playbook: req.Playbook.Name, Inputs: req.Inputs,
+		Alert: req.Alert, DryRun: req.DryRun, ID: req.ID})
+	var apiErr *approvals.APIError
+	if errors.As(err, &apiErr) {
+		return runs.Started{}, cli.Exit(cli.ExitUsage, fmt.Errorf("run refused by %s: %w", tok.Serve, err))
+	}
+	if err != nil {
+		return runs.Started{}, err
+	}
+	fmt.Fprintf(io.Err, "started by %s (%s, signed by cordon serve, key %s)\n", res.Login, res.StartedBy, res.KeyID)
+	return res.Started, nil
 }
 
 // readInputs merges --inputs FILE (typed JSON values) and --input pairs

@@ -222,9 +222,9 @@ func listCommand() cli.Command {
 					return runs.WriteJSON(io.Out, list)
 				}
 				tw := tabwriter.NewWriter(io.Out, 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tPLAYBOOK\tSTATUS\tSTARTED\tTARGETS")
+				fmt.Fprintln(tw, "ID\tPLAYBOOK\tSTATUS\tSTARTED\tTARGETS\tSTARTED BY")
 				for _, s := range list {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.WorkflowID, s.Playbook, s.Status, s.StartedAt.Format("2006-01-02 15:04:05"), runs.TargetsColumn(ctx, c, s))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.WorkflowID, s.Playbook, s.Status, s.StartedAt.Format("2006-01-02 15:04:05"), runs.TargetsColumn(ctx, c, s), s.StartedBy)
 				}
 				return tw.Flush()
 			}

@@ -27,6 +27,7 @@ import (
 	"github.com/cordonsec/cordon/internal/serve"
 	"github.com/cordonsec/cordon/internal/temporalx"
 	"github.com/cordonsec/cordon/internal/trigger"
+	"github.com/cordonsec/cordon/playbook"
 )
 
 func serveCommand() cli.Command {
@@ -94,14 +95,21 @@ func serveCommand() cli.Command {
 					_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
 					return err
 				}
-				page, err := ap.handler(ctx, c, *addr, logger)
+				var srv *serve.Server // the page lists the playbooks the server loaded
+				page, err := ap.handler(ctx, c, *addr, cfg.Library, func() []*playbook.Playbook { return srv.Playbooks() }, logger)
 				if err != nil {
 					return cli.Exit(cli.ExitUsage, err)
 				}
 				if page != nil { // a nil *Handler in the interface would not be nil
 					cfg.Approvals = page
 				}
-				srv, err := serve.New(cfg)
+				// The webhook's runs are signed for its service identity.
+				signer, err := ap.webhookSigner()
+				if err != nil {
+					return cli.Exit(cli.ExitUsage, err)
+				}
+				cfg.Starter = trigger.ClientStarter{Client: c, Signer: signer}
+				srv, err = serve.New(cfg)
 				if err != nil {
 					return cli.Exit(cli.ExitUsage, err)
 				}

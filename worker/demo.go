@@ -10,20 +10,22 @@ import (
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/internal/signing"
 )
 
 // demo starts one playbook run for an alert once the worker polls, and
 // follows it on stdout, so `make run` shows a real run within seconds. It
 // never stops the worker: a failed demo start is logged and the stack stays
 // up for the analyst to try commands by hand.
-func demo(ctx context.Context, c client.Client, cfg config, out io.Writer, logger *slog.Logger) {
+func demo(ctx context.Context, c client.Client, cfg config, signer *signing.Signer, out io.Writer, logger *slog.Logger) {
 	lib := runs.Library{Dir: cfg.playbooks, Registry: spec.Okta()}
 	pb, err := lib.Resolve(cfg.demo)
 	if err != nil {
 		logger.Error("demo playbook", "playbook", cfg.demo, "error", err)
 		return
 	}
-	req := runs.Request{Playbook: pb, Library: lib, StartedBy: "demo"}
+	// The demo is a service identity, signed with the dev key.
+	req := runs.Request{Playbook: pb, Library: lib, StartedBy: "service:demo", Signer: signer}
 	if cfg.demoAlert != "" {
 		if req.Alert, err = runs.ReadAlert(cfg.demoAlert, nil); err != nil {
 			logger.Error("demo alert", "error", err)

@@ -53,6 +53,9 @@ type config struct {
 	approvalsURL string
 	// notify lists outgoing webhooks told when an approval waits.
 	notify string
+	// servePort, with --dev, serves the approvals and Run a playbook
+	// pages on 127.0.0.1 (devserve.go); 0 turns them off.
+	servePort int
 }
 
 func main() {
@@ -103,6 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.healthPlaybook, "health-playbook", "", "with --health-interval: playbook `NAME` to start after 3 failed checks in a row")
 	fs.StringVar(&cfg.approvalsURL, "approvals-url", envOr("CORDON_APPROVALS_URL", "http://127.0.0.1:8080/approvals"), "approvals page (cordon serve's /approvals) that waiting runs link to in the Temporal UI; empty: no link (or CORDON_APPROVALS_URL)")
 	fs.StringVar(&cfg.notify, "notify", os.Getenv("CORDON_NOTIFY"), "outgoing webhooks told when an approval waits, comma-separated `slack:URL` or json:URL (or CORDON_NOTIFY)")
+	fs.IntVar(&cfg.servePort, "serve-port", DefaultDevServePort, "with --dev: port of the approvals and Run a playbook pages on 127.0.0.1 (0 turns them off)")
 	fs.StringVar(&cfg.dataDir, "data-dir", ".cordon", "with --dev: directory for the SQLite databases (temporal.db, temporal-visibility.db)")
 	fs.StringVar(&cfg.devPostgres, "dev-postgres", "", "with --dev: keep Temporal's data in PostgreSQL at `URL` postgres://USER[:PASSWORD]@HOST:PORT[/DATABASE] instead of SQLite (password also from PGPASSWORD)")
 	fs.StringVar(&cfg.httpAddr, "http-addr", "127.0.0.1:9464", "address serving GET /healthz (empty disables)")
@@ -117,12 +121,23 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	if cfg.dev && cfg.servePort != 0 && os.Getenv("CORDON_APPROVALS_URL") == "" && !flagSet(fs, "approvals-url") {
+		// The Web UI's link goes to the pages this worker serves.
+		cfg.approvalsURL = devPagesURL(cfg.servePort) + "/approvals"
+	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "worker: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
 		return cfg, errors.New("unexpected argument")
 	}
 	return cfg, nil
+}
+
+// flagSet says whether the command line set the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // envOr returns the environment variable key, or def when it is unset.

@@ -48,11 +48,12 @@ func TestDevSubprocess(t *testing.T) {
 	bin, err := os.Executable()
 	require.NoError(t, err)
 
-	temporalPort, uiPort, httpPort := testutil.FreePort(t), testutil.FreePort(t), testutil.FreePort(t)
+	temporalPort, uiPort, httpPort, pagesPort := testutil.FreePort(t), testutil.FreePort(t), testutil.FreePort(t), testutil.FreePort(t)
 	httpAddr := "127.0.0.1:" + strconv.Itoa(httpPort)
 	var stdout, stderr testutil.SyncBuffer
 	cmd := exec.Command(bin, "--dev",
-		"--temporal-port", strconv.Itoa(temporalPort), "--ui-port", strconv.Itoa(uiPort),
+		"--temporal-port", strconv.Itoa(temporalPort), "--ui-port", strconv.Itoa(uiPort), "--serve-port", strconv.Itoa(pagesPort),
+		"--playbooks", filepath.Join("..", "playbooks"),
 		"--http-addr", httpAddr, "--data-dir", filepath.Join(dir, "data"), "--sim-addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), mainEnv+"=1")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -102,15 +103,16 @@ func TestDevSubprocess(t *testing.T) {
 	require.NoError(t, err, "SDK clients can connect")
 	_, err = c.CheckHealth(t.Context(), nil)
 	require.NoError(t, err)
-	c.Close()
+	defer c.Close()
 	require.Contains(t, stdout.String(), fmt.Sprintf("Temporal Web UI:   http://127.0.0.1:%d", uiPort))
 	require.Regexp(t, `Okta org:          http://127\.0\.0\.1:\d+ \(simulated, demo seed\)`, stdout.String())
 	require.Contains(t, stdout.String(), "Payload store:     file "+filepath.Join(dir, "data", "payloads"))
+	devPagesStartARun(t, fmt.Sprintf("http://127.0.0.1:%d", pagesPort), &stdout, c)
 
 	terminate(t, cmd, exited, &stderr)
 	require.Contains(t, stderr.String(), "embedded Temporal server stopped")
 	require.NotContains(t, stderr.String(), "level=ERROR")
-	for _, p := range []int{temporalPort, uiPort, httpPort} {
+	for _, p := range []int{temporalPort, uiPort, httpPort, pagesPort} {
 		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
 		require.NoError(t, err, "port %d released", p)
 		l.Close()

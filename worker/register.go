@@ -15,6 +15,7 @@ import (
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/notify"
+	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/internal/version"
 	"github.com/cordonsec/cordon/workflows"
@@ -37,8 +38,10 @@ type deps struct {
 	// ApprovalsURL is the approvals page waiting runs link to.
 	ApprovalsURL string
 	Approvals    workflows.ApprovalPolicy
-	Notifier     *notify.Notifier
-	Audit        *audit.Recorder
+	// Signer signs the runs the worker starts itself (startSigner).
+	Signer   *signing.Signer
+	Notifier *notify.Notifier
+	Audit    *audit.Recorder
 }
 
 // register is the one place that lists what this worker executes; the
@@ -46,7 +49,7 @@ type deps struct {
 // cordon test.
 func register(w worker.Worker, d *deps) error {
 	cfg := engine.Config{Okta: d.Okta, Guard: d.Guard, Logger: d.Logger,
-		Starter: trigger.ClientStarter{Client: d.Temporal}, Playbooks: d.Playbooks,
+		Starter: trigger.ClientStarter{Client: d.Temporal, Signer: d.Signer}, Playbooks: d.Playbooks, Temporal: d.Temporal,
 		ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier, Audit: d.Audit}
 	if !d.StoreOn {
 		cfg.MaxOutputBytes = activities.DefaultMaxOutputBytes
@@ -102,13 +105,21 @@ func approvalPolicy(g guard.Config, dev bool, logger *slog.Logger) (workflows.Ap
 	if err != nil {
 		return workflows.ApprovalPolicy{}, fmt.Errorf("guardrails: %w", err)
 	}
-	p := workflows.ApprovalPolicy{RequireSigned: g.Approvals.Required(dev), Keys: keys, MaxAge: g.Approvals.MaxAge}
+	p := workflows.ApprovalPolicy{RequireSigned: g.Approvals.Required(dev), Keys: keys, MaxAge: g.Approvals.MaxAge,
+		RequireSignedStarts: g.Approvals.StartsRequired(dev), Permissions: g.Permissions}
 	switch {
 	case p.RequireSigned && len(keys) == 0:
 		logger.Error("approvals: signed decisions are required (approvals.require_signed, the default without --dev) but the guardrail file names no approvals.keys, so every decision will be refused; " +
-			"add cordon serve's public key (cordon keygen), or set approvals.require_signed: false")
+			"add cordon serve's public key (cordon keygen) to approvals.keys")
 	case !p.RequireSigned:
 		logger.Warn("approvals: unsigned decisions are accepted; anyone who can reach Temporal can approve as anyone (approvals.require_signed: false or --dev)")
+	}
+	if p.RequireSignedStarts && len(keys) == 0 {
+		logger.Error("approvals: signed starts are required (approvals.require_signed_starts, the default without --dev) but the guardrail file names no approvals.keys, so every run will be refused before its first step; " +
+			"add cordon serve's public key (cordon keygen) to approvals.keys")
+	}
+	if !p.RequireSignedStarts {
+		logger.Warn("approvals: unsigned starts are accepted; anyone who can reach Temporal can start any playbook as anyone (approvals.require_signed_starts: false or --dev)")
 	}
 	return p, nil
 }

@@ -55,6 +55,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	}
 	var c client.Client
 	var oktaCfg okta.Config
+	var sim *oktasim.Server
 	var store payloadstore.Config
 	if cfg.dev {
 		if store, err = devStore(cfg, logger); err != nil {
@@ -80,8 +81,8 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		if err := h.serveCodec(opts.ExternalStorage, crypt, srv.UIAddr()); err != nil {
 			return err
 		}
-		sim, simCfg, err := startSim(cfg, logger)
-		if err != nil {
+		var simCfg okta.Config
+		if sim, simCfg, err = startSim(cfg, logger); err != nil {
 			return err
 		}
 		if sim != nil {
@@ -119,16 +120,26 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	if err != nil {
 		return err
 	}
+	signer, err := startSigner(cfg, &approvals)
+	if err != nil {
+		return err
+	}
+	if signer == nil && approvals.RequireSignedStarts && (cfg.intake || cfg.healthInterval > 0) {
+		logger.Error("approvals: signed starts are required, but this worker has no signing key (CORDON_SIGNING_KEY), so the runs its System Log intake and health check start will be refused")
+	}
 	hooks, err := notify.ParseHooks(cfg.notify)
 	if err != nil {
 		return err
 	}
 	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks,
-		StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Notifier: &notify.Notifier{Hooks: hooks}, Audit: trail}); err != nil {
+		StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Signer: signer, Notifier: &notify.Notifier{Hooks: hooks}, Audit: trail}); err != nil {
 		return err
 	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting worker: %w", err)
+	}
+	if cfg.dev {
+		defer serveDevPages(ctx, cfg, c, sim, signer, stdout, logger)()
 	}
 	h.ready.Store(true)
 	logger.Info("worker polling", "task_queue", workflows.TaskQueue)
@@ -136,7 +147,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	if cfg.dev && cfg.demo != "" {
-		go demo(ctx, c, cfg, stdout, logger)
+		go demo(ctx, c, cfg, signer, stdout, logger)
 	}
 
 	<-ctx.Done()

@@ -26,6 +26,20 @@ type ApprovalPolicy struct {
 	Keys signing.Keyring
 	// MaxAge is how old a signature may be; 0 means signing.DefaultMaxAge.
 	MaxAge time.Duration
+	// RequireSignedStarts refuses runs whose start is not signed
+	// (approvals.require_signed_starts; default true outside --dev; the
+	// worker decides). VerifyStartActivity applies it.
+	RequireSignedStarts bool
+	// Permissions, when set, is who may start which playbooks and who
+	// decides steps without approvers: (internal/guard.Permissions). nil:
+	// everyone may start, anyone but the starter decides.
+	Permissions Permissions
+}
+
+// Permissions is the worker's permissions: policy.
+type Permissions interface {
+	MayStart(playbook, id, login string, groups []string) error
+	MayApprove(id, login string, groups []string) error
 }
 
 // clockSkew is how far in the future a signature may claim to be made.
@@ -83,7 +97,7 @@ func (r *run) checkSignature(d Decision, p *pendingApproval) error {
 
 // claimsOf is what a signed decision's signature covers.
 func claimsOf(d Decision) signing.Claims {
-	c := signing.Claims{Run: d.Run, Step: d.Step, Decision: string(d.Choice()), Approver: d.Approver,
+	c := signing.Claims{Run: d.Run, Step: d.Step, Decision: string(d.Choice()), Approver: d.Approver, ApproverID: d.ApproverID,
 		Groups: d.Groups, Comment: d.Comment, TargetsSHA256: d.TargetsSHA256}
 	if d.AskedAt != nil {
 		c.AskedAt = *d.AskedAt

@@ -110,10 +110,12 @@ func TestApprovalValidatorRefusals(t *testing.T) {
 	}{
 		{"no approver", Decision{}, "the decision names no approver (approver is required)"},
 		{"not an approver", Decision{Approver: "mallory"}, "mallory may not decide step approve (approvers: alice, bob)"},
-		{"self approval", Decision{Approver: "alice"}, "alice started this run and may not approve it (step approve needs a second person; set allow_self: true to permit)"},
+		{"self approval", Decision{Approver: "alice"}, "alice started this run and may not approve it: step approve needs a second person (four eyes)"},
 		{"self approval in capitals", Decision{Approver: "ALICE"}, "ALICE started this run and may not approve it"},
 		{"self approval with spaces", Decision{Approver: " Alice \n"}, "Alice started this run and may not approve it"},
 		{"not an approver, only similar", Decision{Approver: "bob2"}, "bob2 may not decide step approve"},
+		{"the starter, with the org's domain", Decision{Approver: "alice@acme.com"}, "alice@acme.com started this run and may not approve it: step approve needs a second person (four eyes)"},
+		{"a service identity", Decision{Approver: "webhook:bearer"}, "webhook:bearer is a service identity; only people decide approvals"},
 		{"unknown step", Decision{Approver: "bob", Step: "nope"}, "no step nope in playbook approve-then-deactivate"},
 		{"step not waiting", Decision{Approver: "bob", Step: "deactivate"}, "step deactivate is not awaiting approval"},
 	} {

@@ -40,6 +40,9 @@ func (r *run) registerHandlers(ctx workflow.Context) error {
 			if err := r.checkSignature(d, p); err != nil {
 				return err
 			}
+			if err := r.checkIdentity(d, p); err != nil {
+				return err
+			}
 			return r.checkApprover(d, p)
 		}})
 }
@@ -78,7 +81,9 @@ func (r *run) pendingDecision(d Decision) (*pendingApproval, error) {
 func (r *run) checkApprover(d Decision, p *pendingApproval) error {
 	approver := strings.TrimSpace(d.Approver)
 	a := p.step.Approval
-	if len(a.Approvers) > 0 && !MayDecide(a.Approvers, approver, d.Groups) {
+	// approvers: may name the canonical identity (the Okta user id) too.
+	byID := d.ApproverID != "" && MayDecide(a.Approvers, d.ApproverID, nil)
+	if len(a.Approvers) > 0 && !MayDecide(a.Approvers, approver, d.Groups) && !byID {
 		if d.Signature == "" && slices.ContainsFunc(a.Approvers, func(n string) bool { return strings.HasPrefix(strings.TrimSpace(n), "group:") }) {
 			// An unsigned decision (--as) carries no groups, so a
 			// member of the group is refused too: say why.
@@ -88,7 +93,7 @@ func (r *run) checkApprover(d Decision, p *pendingApproval) error {
 		return fmt.Errorf("%s may not decide step %s (approvers: %s)", approver, p.step.ID, strings.Join(a.Approvers, ", "))
 	}
 	if !d.Reject && !a.AllowSelf && sameActor(approver, r.input.Options.StartedBy) {
-		return fmt.Errorf("%s started this run and may not approve it (step %s needs a second person; set allow_self: true to permit)", approver, p.step.ID)
+		return fmt.Errorf("%s started this run and may not approve it: step %s needs a second person (four eyes)", approver, p.step.ID)
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ func newRun(ctx workflow.Context, reg *spec.Registry, pb *playbook.Playbook, inp
 	r.status = &RunStatus{
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 		Playbook: pb.Name, Version: pb.Version, SHA256: pb.SHA256,
-		DryRun: input.Options.DryRun, Status: RunRunning, StartedAt: r.info.StartedAt,
+		DryRun: input.Options.DryRun, Status: RunRunning, StartedAt: r.info.StartedAt, StartedBy: input.Options.StartedBy,
 	}
 	var add func(steps []*playbook.Step)
 	add = func(steps []*playbook.Step) {

@@ -84,6 +84,9 @@ type RunInput struct {
 	// Resume carries a run's state across continue-as-new; nil on a fresh
 	// run, and refused on one (contract.go).
 	Resume *Carry `json:"resume,omitempty" jsonschema_description:"set by the workflow itself when it continues as new; a fresh run that carries it is refused"`
+	// Start is the starter's signature over this input (start_sign.go);
+	// required when the worker has approvals.require_signed_starts.
+	Start *SignedStart `json:"start,omitempty" jsonschema_description:"the signed start, set by cordon serve (or another signing starter); a worker with approvals.require_signed_starts refuses a run without a valid one"`
 }
 
 // Carry is the state handed to the next run after continue-as-new.
@@ -130,9 +133,16 @@ type RunStatus struct {
 	PendingApprovals []PendingApproval `json:"pending_approvals,omitempty"`
 	// TargetsCounted is how many distinct targets the destructive steps
 	// of this run and its children counted against max_run_targets.
-	TargetsCounted int        `json:"targets_counted,omitempty"`
-	StartedAt      time.Time  `json:"started_at"`
-	FinishedAt     *time.Time `json:"finished_at,omitempty"`
+	TargetsCounted int `json:"targets_counted,omitempty"`
+	// StartedBy is the run's options.started_by; StartVerified says how
+	// the worker established it (start_sign.go): "signed by key K",
+	// "unsigned (taken on trust)"; empty for runs that predate the check.
+	StartedBy     string `json:"started_by,omitempty"`
+	StartVerified string `json:"start_verified,omitempty"`
+	// StarterLogin is the login a signed start names.
+	StarterLogin string     `json:"starter_login,omitempty"`
+	StartedAt    time.Time  `json:"started_at"`
+	FinishedAt   *time.Time `json:"finished_at,omitempty"`
 }
 
 // StepStatus is one step's progress.
@@ -188,7 +198,11 @@ type Decision struct {
 	Step     string `json:"step,omitempty" jsonschema_description:"the approval step; may be left out when exactly one approval is pending"` // may be empty when exactly one approval is pending
 	Approver string `json:"approver" jsonschema_description:"who decides; compared case-insensitively with approvers: and with the run's started_by"`
 	Reject   bool   `json:"reject,omitempty" jsonschema_description:"reject instead of approve"`
-	Comment  string `json:"comment,omitempty" jsonschema_description:"kept with the decision"`
+	// ApproverID is the approver's canonical identity (the identity
+	// provider's subject: the Okta user id), signed; four eyes compares
+	// it with the run's started_by.
+	ApproverID string `json:"approver_id,omitempty" jsonschema_description:"signed decisions: the approver's canonical identity (the ID token's subject; Okta's user id), compared with the run's started_by"`
+	Comment    string `json:"comment,omitempty" jsonschema_description:"kept with the decision"`
 
 	// The signed part (approval_sign.go): cordon serve fills these in for
 	// a signed-in person; a worker with approvals.require_signed refuses a

@@ -108,6 +108,9 @@ func (r *run) waitingDetails() string {
 			who = mdEscape(strings.Join(p.Approvers, ", "))
 		}
 		fmt.Fprintf(&b, "**Approvers:** %s\n\n", who)
+		if s := StarterText(r.status); s != "" {
+			fmt.Fprintf(&b, "**Started by:** %s (may not approve)\n\n", mdEscape(s))
+		}
 		if p.Deadline != nil {
 			fmt.Fprintf(&b, "**Deadline:** %s, then %s\n\n", p.Deadline.UTC().Format("2006-01-02 15:04:05 UTC"), p.OnTimeout)
 		} else {

@@ -15,6 +15,8 @@
 //	GET  /auth/login, /auth/callback   sign-in
 //	POST /auth/logout                  sign-out (CSRF token)
 //	GET  /v1/auth/config               issuer and client id, for cordon login
+//	POST /v1/runs                      start a run, signed for the caller: {"playbook", "inputs", "alert", "dry_run"}
+//	GET  /runs/new, POST /runs         the Run a playbook page
 //
 // The JSON API takes the session cookie with an X-CSRF-Token header, or an
 // ID token from the same provider and client as a bearer token (cordon
@@ -57,6 +59,14 @@ type Config struct {
 	// SessionKey signs session cookies (at least 32 bytes); default a
 	// random key, so sessions end when serve restarts.
 	SessionKey []byte
+	// Playbooks lists the library people may start runs of (POST
+	// /v1/runs, /runs/new); Library pins them. nil: no starts.
+	Playbooks func() []*playbook.Playbook
+	Library   runs.Library
+	// Permissions, when set, refuses starts that the guardrail file's
+	// permissions: do not allow, before anything is signed (the worker
+	// checks again). nil: every signed-in person may start every playbook.
+	Permissions workflows.Permissions
 	// Logger; default discards.
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.
@@ -108,8 +118,13 @@ type Pending struct {
 	// Lines are the targets as shown: first 20 with login and status.
 	Lines []string `json:"target_lines,omitempty"`
 	// CanDecide says whether the viewer is on the step's approvers list
-	// (the worker still checks, and also four eyes).
+	// and did not start the run (the worker still checks both).
 	CanDecide bool `json:"can_decide"`
+	// IsStarter says the viewer started the run, so four eyes keeps them
+	// from approving it; StartedBy says who started it and how that was
+	// verified (workflows.StarterText).
+	IsStarter bool   `json:"is_starter,omitempty"`
+	StartedBy string `json:"started_by,omitempty"`
 }
 
 // pending lists the pending approvals of every waiting run, oldest first.
@@ -139,10 +154,12 @@ func (h *Handler) pending(ctx context.Context, who Identity) ([]Pending, error) 
 
 func (h *Handler) pendingOf(st *workflows.RunStatus, alertID string, who Identity) []Pending {
 	var out []Pending
+	starter := workflows.IsStarter(st, who.ID(), who.Login)
 	for _, p := range st.PendingApprovals {
 		out = append(out, Pending{Run: st.WorkflowID, Playbook: st.Playbook, AlertID: alertID, Started: st.StartedAt,
-			PendingApproval: p, Lines: workflows.TargetLines(p),
-			CanDecide: len(p.Approvers) == 0 || workflows.MayDecide(p.Approvers, who.Login, who.Groups)})
+			PendingApproval: p, Lines: workflows.TargetLines(p), IsStarter: starter, StartedBy: workflows.StarterText(st),
+			CanDecide: !starter && (len(p.Approvers) == 0 || workflows.MayDecide(p.Approvers, who.Login, who.Groups) ||
+				workflows.MayDecide(p.Approvers, who.ID(), nil))})
 	}
 	return out
 }
@@ -179,7 +196,7 @@ func (h *Handler) decide(ctx context.Context, who Identity, run, step string, re
 	if req.TargetsSHA256 != "" && req.TargetsSHA256 != p.TargetsSHA256 {
 		return nil, fmt.Errorf("%w: the targets of step %s changed since the page was loaded; reload and decide again", errNotPending, step)
 	}
-	d := workflows.Decision{Approver: who.Login, Groups: who.Groups, Reject: req.Decision == playbook.Reject, Comment: strings.TrimSpace(req.Comment)}
+	d := workflows.Decision{Approver: who.Login, ApproverID: who.ID(), Groups: who.Groups, Reject: req.Decision == playbook.Reject, Comment: strings.TrimSpace(req.Comment)}
 	signed := workflows.SignDecision(h.cfg.Signer, run, p, d, h.cfg.Now())
 	rec, err := runs.Approve(ctx, h.cfg.Temporal, run, signed)
 	if err != nil {

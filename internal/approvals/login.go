@@ -59,6 +59,9 @@ func TokenFile() (string, error) {
 	return filepath.Join(dir, "cordon", "token.json"), nil
 }
 
+// ErrNotSignedIn is LoadToken's error when cordon login never ran.
+var ErrNotSignedIn = errors.New("not signed in: run cordon login (or, on a --dev stack, pass --as NAME)")
+
 // LoadToken reads the token for serve ("" takes the serve URL cordon login
 // signed in to); an expired or missing one is an
 // error that says to sign in.
@@ -69,7 +72,7 @@ func LoadToken(serve string, now time.Time) (*Token, error) {
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("not signed in: run cordon login (or, on a --dev stack, pass --as NAME)")
+		return nil, ErrNotSignedIn
 	}
 	if err != nil {
 		return nil, err

@@ -56,7 +56,7 @@ func (p *provider) identity(ctx context.Context, raw string) (Identity, *oidc.ID
 	if login == "" {
 		return Identity{}, nil, errors.New("the ID token names no preferred_username or email")
 	}
-	return Identity{Login: login, Groups: c.Groups}, tok, nil
+	return Identity{Subject: tok.Subject, Login: login, Groups: c.Groups}, tok, nil
 }
 
 // login starts a sign-in: state, nonce and the PKCE verifier go into a

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cordonsec/cordon/playbook"
+	"github.com/cordonsec/cordon/workflows"
 )
 
 // Register adds the approvals routes to mux.
@@ -20,6 +21,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/callback", h.callback)
 	mux.HandleFunc("POST /auth/logout", h.logout)
 	mux.HandleFunc("GET /v1/auth/config", h.authConfig)
+	mux.HandleFunc("POST /v1/runs", h.startAPI)
+	mux.HandleFunc("GET /runs/new", h.startPage)
+	mux.HandleFunc("POST /runs", h.startForm)
 }
 
 // signedIn returns the page viewer's session, or sends them to sign in.
@@ -128,6 +132,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 	"at":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"withCSRF": func(p Pending, csrf string) approvalView { return approvalView{Pending: p, CSRF: csrf} },
+	"starter":  workflows.StarterText,
 }).Parse(`
 {{define "head"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.}} · Cordon</title>
@@ -145,7 +150,7 @@ code{background:#f4f4f4;padding:0 .2rem}table{border-collapse:collapse}td,th{pad
 {{define "approval"}}
 <section class="approval" id="approval-{{.Run}}-{{.Step}}" data-run="{{.Run}}" data-step="{{.Step}}">
 <h2><a href="/approvals/{{.Run}}">{{.Run}}</a> · step <code>{{.Step}}</code></h2>
-<p>Playbook <strong>{{.Playbook}}</strong>{{with .AlertID}}, alert <code>{{.}}</code>{{end}}, started {{at .Started}}.</p>
+<p>Playbook <strong>{{.Playbook}}</strong>{{with .AlertID}}, alert <code>{{.}}</code>{{end}}, started {{at .Started}}{{with .StartedBy}} by <span class="started-by">{{.}}</span>{{end}}.</p>
 <p class="message">{{.Message}}</p>
 {{if .Targets}}<p>Targets{{with .ForStep}} of step <code>{{.}}</code>{{end}} ({{len .Targets}}):</p>
 <ul class="targets">{{range .Lines}}<li>{{.}}</li>{{end}}</ul>{{end}}
@@ -159,6 +164,7 @@ Deadline: {{when .Deadline}}{{with .OnTimeout}}, then {{.}}{{end}}.</p>
 <button type="submit" name="decision" value="approve" class="approve">Approve</button>
 <button type="submit" name="decision" value="reject" class="reject">Reject</button>
 </form>
+{{else if .IsStarter}}<p class="starter">You started this run, so a second person decides this step (four eyes).</p>
 {{else}}<p class="not-approver">You are not on this step's approvers list.</p>{{end}}
 </section>
 {{end}}
@@ -176,7 +182,7 @@ Deadline: {{when .Deadline}}{{with .OnTimeout}}, then {{.}}{{end}}.</p>
 <h1>{{.Run.WorkflowID}}</h1>
 {{template "who" .Session}}
 {{with .Flash}}<p class="flash" role="status">{{.}}</p>{{end}}
-<p>Playbook <strong>{{.Run.Playbook}}</strong> v{{.Run.Version}}, status <strong id="status">{{.Run.Status}}</strong>, started {{at .Run.StartedAt}}.</p>
+<p>Playbook <strong>{{.Run.Playbook}}</strong> v{{.Run.Version}}, status <strong id="status">{{.Run.Status}}</strong>, started {{at .Run.StartedAt}}{{with starter .Run}} by <span id="started-by">{{.}}</span>{{end}}.</p>
 <table><tr><th>step</th><th>kind</th><th>status</th><th>decision</th></tr>
 {{range .Run.Steps}}<tr><td><code>{{.ID}}</code></td><td>{{if .Action}}{{.Action}}{{else}}{{.Kind}}{{end}}</td><td>{{.Status}}</td>
 <td>{{with .Approval}}{{.Decision}} by {{.Approver}} at {{at .At}}{{with .Comment}}: “{{.}}”{{end}}{{if .SignedWith}} (signed, key {{.SignedWith}}){{end}}{{end}}</td></tr>{{end}}

@@ -27,10 +27,23 @@ const (
 	loginLifetime   = 10 * time.Minute
 )
 
-// Identity is a signed-in approver.
+// Identity is a signed-in person: the identity provider's subject (the
+// canonical identity: Okta's user id when the provider is Okta, whose ID
+// tokens carry it as sub), with the login and groups of the same ID token.
 type Identity struct {
-	Login  string   `json:"login"`
-	Groups []string `json:"groups,omitempty"`
+	Subject string   `json:"sub,omitempty"`
+	Login   string   `json:"login"`
+	Groups  []string `json:"groups,omitempty"`
+}
+
+// ID is the canonical identity runs record as started_by and four eyes
+// compares: the subject (the login only for a session made before
+// subjects were kept).
+func (id Identity) ID() string {
+	if id.Subject != "" {
+		return id.Subject
+	}
+	return id.Login
 }
 
 type session struct {

@@ -130,6 +130,9 @@ type stackOptions struct {
 	// undoRetryFor, when set, is the undo steps' retry budget (worker:
 	// CORDON_UNDO_RETRY_FOR).
 	undoRetryFor time.Duration
+	// approvals, when set, replaces e2eApprovals (people_test.go: a
+	// worker that requires signed starts).
+	approvals *workflows.ApprovalPolicy
 }
 
 func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stack, func()) {
@@ -186,6 +189,11 @@ func newStackWith(t testing.TB, simOpts oktasim.Options, so stackOptions) (*stac
 	if !store.Enabled() {
 		cfg.MaxOutputBytes = activities.DefaultMaxOutputBytes
 	}
+	approvalPolicy := e2eApprovals
+	if so.approvals != nil {
+		approvalPolicy = *so.approvals
+	}
+	cfg.Approvals, cfg.Temporal = approvalPolicy, c
 	e, err := engine.New(cfg)
 	require.NoError(t, err)
 	reg := e.Registry

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -38,8 +39,12 @@ type Deps struct {
 	// ApprovalsURL is the approvals page (cordon serve's /approvals) that
 	// waiting runs link to; empty: no link.
 	ApprovalsURL string
-	// Approvals says which approval decisions the workers' runs accept.
+	// Approvals says which approval decisions and starts the workers'
+	// runs accept.
 	Approvals workflows.ApprovalPolicy
+	// Temporal lets the start check see whether a signed start already
+	// started a run (StartVerifier); nil refuses signed starts.
+	Temporal client.Client
 	// Notifier posts approval notices; nil posts nothing (the activity
 	// is still registered, so runs never wait for a worker that has it).
 	Notifier *notify.Notifier
@@ -91,6 +96,7 @@ func Register(r worker.Registry, d Deps) {
 	ar.RegisterActivityWithOptions(guardCheck(d.Guard), activity.RegisterOptions{Name: spec.GuardActivity})
 	ar.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})
 	ar.RegisterActivityWithOptions(d.Notifier.Approval, activity.RegisterOptions{Name: workflows.NotifyActivity})
+	ar.RegisterActivityWithOptions(StartVerifier{Policy: d.Approvals, Temporal: d.Temporal}.Verify, activity.RegisterOptions{Name: workflows.VerifyStartActivity})
 	ar.RegisterActivityWithOptions(AuditRuns{Recorder: d.Audit}.Record, activity.RegisterOptions{Name: workflows.AuditActivity})
 	if d.Intake != nil {
 		ar.RegisterActivityWithOptions(d.Intake.Poll, activity.RegisterOptions{Name: workflows.IntakePollActivity})

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"go.temporal.io/sdk/client"
 	"log/slog"
 	"time"
 
@@ -49,6 +50,9 @@ type Config struct {
 	Audit            *audit.Recorder
 	TrustedWorkflows []string
 	UndoRetryFor     time.Duration
+	// Temporal lets the start check look for an earlier run of a signed
+	// start (Deps.Temporal).
+	Temporal client.Client
 }
 
 // Engine is Cordon's workflows and activities, built once: the action
@@ -72,7 +76,7 @@ func New(cfg Config) (*Engine, error) {
 	acts.MaxOutputBytes = cfg.MaxOutputBytes
 	acts.LogDelay = cfg.LogDelay
 	d := Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: cfg.ApprovalsURL, Approvals: cfg.Approvals,
-		Notifier: cfg.Notifier, Audit: cfg.Audit, TrustedWorkflows: cfg.TrustedWorkflows, UndoRetryFor: cfg.UndoRetryFor}
+		Notifier: cfg.Notifier, Audit: cfg.Audit, TrustedWorkflows: cfg.TrustedWorkflows, UndoRetryFor: cfg.UndoRetryFor, Temporal: cfg.Temporal}
 	if cfg.Starter != nil {
 		lib := runs.Library{Dir: cfg.Playbooks, Registry: reg}
 		d.Intake = &intake.Poller{Okta: cfg.Okta, Starter: cfg.Starter, Library: lib}

@@ -52,6 +52,9 @@ type Config struct {
 	// Approvals says which approval decisions the worker accepts (signed
 	// by cordon serve, with which keys); see internal/signing.
 	Approvals signing.Policy `yaml:"approvals"`
+	// Permissions says who may start which playbooks and who approves by
+	// default (permissions.go).
+	Permissions Permissions `yaml:"permissions"`
 	// Dir is the file's directory, for relative key files.
 	Dir string `yaml:"-"`
 }
@@ -78,6 +81,9 @@ func Load(path string) (Config, error) {
 		return c, fmt.Errorf("guardrails %s: %s", path, yaml.FormatError(err, false, true))
 	}
 	if _, err := c.networks(); err != nil {
+		return c, fmt.Errorf("guardrails %s: %w", path, err)
+	}
+	if err := c.Permissions.check(); err != nil {
 		return c, fmt.Errorf("guardrails %s: %w", path, err)
 	}
 	c.Dir = filepath.Dir(path)

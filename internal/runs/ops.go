@@ -66,6 +66,9 @@ type Summary struct {
 	DryRun     bool       `json:"dry_run,omitempty"`
 	StartedAt  time.Time  `json:"started_at"`
 	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	// StartedBy is who started the run and how that was verified
+	// (workflows.StarterText, from the run's memo); "" for older runs.
+	StartedBy string `json:"started_by,omitempty"`
 }
 
 // visibility maps run statuses to Temporal execution statuses. A rejected

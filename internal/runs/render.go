@@ -23,6 +23,9 @@ func WriteJSON(w io.Writer, v any) error {
 // step, approvals, plans and outputs.
 func WriteText(w io.Writer, st *workflows.RunStatus) {
 	fmt.Fprintf(w, "%s  %s v%d  %s\n", st.WorkflowID, st.Playbook, st.Version, StatusLine(st))
+	if s := workflows.StarterText(st); s != "" {
+		fmt.Fprintf(w, "  started by %s\n", s)
+	}
 	if st.Error != "" {
 		fmt.Fprintf(w, "  error: %s\n", st.Error)
 	}

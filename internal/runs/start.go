@@ -5,16 +5,19 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
@@ -30,6 +33,12 @@ type Request struct {
 	// StartedBy is who starts the run (required; options.started_by):
 	// a person's login from the CLI, webhook:<scheme>, okta-event:<uuid>.
 	StartedBy string
+	// Signer, when set, signs the start (workflows.SignStart) for
+	// StartedBy, with the person's Login and Groups; a worker with
+	// approvals.require_signed_starts refuses unsigned starts.
+	Signer *signing.Signer
+	Login  string
+	Groups []string
 }
 
 // Started says what Start did.
@@ -96,6 +105,11 @@ func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
 	}
 	in := workflows.RunInput{Playbook: pinned, Library: lib, Inputs: inputs, Alert: alert,
 		Options: workflows.RunOptions{DryRun: req.DryRun, StartedBy: req.StartedBy}}
+	if req.Signer != nil {
+		if in, err = signedInput(id, in, req); err != nil {
+			return Started{}, err
+		}
+	}
 	run, err := c.ExecuteWorkflow(ctx, opts, workflows.PlaybookWorkflowName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
@@ -105,6 +119,21 @@ func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
 		return Started{}, fmt.Errorf("starting %s: %w", req.Playbook.Name, err)
 	}
 	return Started{WorkflowID: run.GetID(), RunID: run.GetRunID()}, nil
+}
+
+// signedInput signs in as the worker will read it: the input goes through
+// its JSON encoding first, so the signed inputs and alert are exactly the
+// values the workflow decodes.
+func signedInput(id string, in workflows.RunInput, req Request) (workflows.RunInput, error) {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return in, &InputError{Err: fmt.Errorf("encoding the run's input: %w", err)}
+	}
+	var wire workflows.RunInput
+	if err := json.Unmarshal(b, &wire); err != nil {
+		return in, &InputError{Err: fmt.Errorf("encoding the run's input: %w", err)}
+	}
+	return workflows.SignStart(req.Signer, id, randomHex()+randomHex(), req.Login, req.Groups, wire, time.Now())
 }
 
 func summary(req Request) string {

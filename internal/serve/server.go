@@ -10,6 +10,7 @@
 //	GET  /healthz                   200 when Temporal answers, else 503
 //	POST /codec/decode              Temporal remote codec: resolves stored payloads (Config.Codec)
 //	/approvals, /v1/approvals, /auth/...  the approvals page, with Config.Approvals
+//	/runs/new, /runs, /v1/runs            signed-in people start runs (signed), with Config.Approvals
 //	GET  /metrics                   Prometheus metrics, with Config.Metrics
 //
 // Both POST routes need a bearer token or an HMAC-SHA256 signature of the

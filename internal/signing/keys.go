@@ -17,6 +17,10 @@ type Policy struct {
 	// true, except for the --dev worker, where unsigned CLI approvals stay
 	// allowed (and the CLI says so).
 	RequireSigned *bool `yaml:"require_signed"`
+	// RequireSignedStarts refuses runs whose start is not signed by one
+	// of Keys (cordon serve signs the starts of signed-in people and of
+	// its webhook). Default true, except for the --dev worker.
+	RequireSignedStarts *bool `yaml:"require_signed_starts"`
 	// Keys are the public keys of the signers (cordon serve) accepted.
 	Keys []KeyConfig `yaml:"keys"`
 	// MaxAge is how old a signature may be when it reaches the worker;
@@ -63,6 +67,15 @@ func (p Policy) Keyring(dir string) (Keyring, error) {
 func (p Policy) Required(dev bool) bool {
 	if p.RequireSigned != nil {
 		return *p.RequireSigned
+	}
+	return !dev
+}
+
+// StartsRequired says whether unsigned starts are refused, given whether
+// the worker runs with --dev.
+func (p Policy) StartsRequired(dev bool) bool {
+	if p.RequireSignedStarts != nil {
+		return *p.RequireSignedStarts
 	}
 	return !dev
 }

@@ -1,4 +1,5 @@
-// Package signing signs and verifies approval decisions with Ed25519.
+// Package signing signs and verifies approval decisions and run starts
+// with Ed25519 (starts: start.go).
 //
 // cordon serve signs each decision a signed-in person makes, over the run,
 // the step and the moment it was asked, the decision, the approver and
@@ -32,6 +33,7 @@ type Claims struct {
 	AskedAt       time.Time `json:"asked_at"` // when the approval started waiting
 	Decision      string    `json:"decision"` // approve | reject
 	Approver      string    `json:"approver"`
+	ApproverID    string    `json:"approver_id,omitempty"` // the IdP subject; omitted when empty, so older signatures still verify
 	Groups        []string  `json:"groups"`
 	Comment       string    `json:"comment"`
 	TargetsSHA256 string    `json:"targets_sha256"`
@@ -85,12 +87,16 @@ var (
 
 // Verify checks sig over c with the key named keyID.
 func (k Keyring) Verify(keyID string, c Claims, sig string) error {
+	return k.verify(keyID, c.Message(), sig)
+}
+
+func (k Keyring) verify(keyID string, msg []byte, sig string) error {
 	pub, ok := k[keyID]
 	if !ok {
 		return fmt.Errorf("%w %q (known: %s)", ErrUnknownKey, keyID, strings.Join(k.IDs(), ", "))
 	}
 	raw, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil || !ed25519.Verify(pub, c.Message(), raw) {
+	if err != nil || !ed25519.Verify(pub, msg, raw) {
 		return ErrBadSignature
 	}
 	return nil

@@ -20,6 +20,7 @@ import (
 
 	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -29,10 +30,19 @@ type Starter interface {
 }
 
 // ClientStarter starts runs on a Temporal cluster with runs.Start.
-type ClientStarter struct{ Client client.Client }
+type ClientStarter struct {
+	Client client.Client
+	// Signer, when set, signs the starts of requests that bring no
+	// signer of their own (service identities: the System Log intake,
+	// the health check, the webhook).
+	Signer *signing.Signer
+}
 
 // Start implements Starter.
 func (s ClientStarter) Start(ctx context.Context, req runs.Request) (runs.Started, error) {
+	if req.Signer == nil {
+		req.Signer = s.Signer
+	}
 	return runs.Start(ctx, s.Client, req)
 }
 

@@ -1,0 +1,33 @@
+package signing
+
+import (
+	"crypto/ed25519"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestStartSignatures(t *testing.T) {
+	s := &Signer{KeyID: "k", Key: ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))}
+	k := Keyring{"k": s.Key.Public().(ed25519.PublicKey)}
+	c := StartClaims{Run: "r", Nonce: "n", Playbook: "p", PlaybookSHA256: "aa", Inputs: map[string]any{"b": 1.0, "a": "x"},
+		StartedBy: "00u1", Login: "jane@acme.com", SignedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))}
+	sig, err := s.SignStart(c)
+	require.NoError(t, err)
+	require.NoError(t, k.VerifyStart("k", c, sig))
+	c.SignedAt = c.SignedAt.UTC()
+	require.NoError(t, k.VerifyStart("k", c, sig), "the same instant in another zone")
+	c.Inputs = map[string]any{"a": "x", "b": 1.0}
+	require.NoError(t, k.VerifyStart("k", c, sig), "map order does not matter")
+	c.Inputs["b"] = 2.0
+	require.ErrorIs(t, k.VerifyStart("k", c, sig), ErrBadSignature)
+
+	// A decision signature never passes for a start, nor the reverse.
+	d := Claims{Run: "r", Step: "approve", Decision: "approve", Approver: "jane@acme.com"}
+	msg, err := c.Message()
+	require.NoError(t, err)
+	assert.NotEqual(t, string(d.Message()[:len(prefix)]), string(msg[:len(startPrefix)]))
+	require.ErrorIs(t, k.Verify("k", d, sig), ErrBadSignature)
+}
