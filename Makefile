@@ -39,7 +39,7 @@ test-short:
 ## playbook error fixtures (testdata/playbooks/err/*.out), docs/run-input.schema.json.
 ## The replay histories are separate, on purpose: make histories.
 generate:
-	$(GO) test -count=1 -run TestActionsDoc ./activities/spec/ -update
+	$(GO) test -count=1 -run TestActionsDoc ./action/ -update
 	$(GO) test -count=1 ./playbook/ -update
 	$(GO) test -count=1 -run Schema ./internal/runs/ -update
 

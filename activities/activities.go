@@ -1,5 +1,5 @@
 // Package activities implements Cordon's Okta actions as Temporal
-// activities: one per command in the action registry (package spec),
+// activities: one per command in the action registry (package action),
 // registered under the registry's names.
 //
 // It owns parameter validation against the registry (params.go), the
@@ -10,7 +10,7 @@
 // and timeouts are declared per action in the registry.
 //
 // The workflow canonicalises and guards a destructive step's targets with
-// package spec (ParseList, ParseIPEntry, CanonicalID) and the cordon.resolve
+// package action (ParseList, ParseIPEntry, CanonicalID) and the cordon.resolve
 // activity (resolve.go) before the action runs, so the action acts on
 // exactly the targets that were checked. The activities trust no caller
 // for that: they run only inside Cordon's workflows (origin.go) and ask
@@ -26,8 +26,8 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // Activities holds the dependencies of every Okta activity. One value is
@@ -35,7 +35,7 @@ import (
 // rate-limit pacing sees all of the worker's Okta traffic.
 type Activities struct {
 	Okta     *okta.Client
-	Registry *spec.Registry
+	Registry *action.Registry
 	// Logger is used outside an activity context (registration); inside
 	// activities the SDK's activity.GetLogger is used.
 	Logger *slog.Logger
@@ -70,7 +70,7 @@ type Activities struct {
 }
 
 // New returns the activities over client and reg.
-func New(client *okta.Client, reg *spec.Registry, logger *slog.Logger) *Activities {
+func New(client *okta.Client, reg *action.Registry, logger *slog.Logger) *Activities {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -81,7 +81,7 @@ func New(client *okta.Client, reg *spec.Registry, logger *slog.Logger) *Activiti
 // destructive action's guarded values against the guardrails
 // (writeguard.go) and logs the start. Invalid input and refusals come back
 // already classified (non-retryable).
-func (a *Activities) start(ctx context.Context, name string, req spec.Request) (*spec.Action, *Params, error) {
+func (a *Activities) start(ctx context.Context, name string, req action.Request) (*action.Action, *Params, error) {
 	act, ok := a.Registry.Lookup(name)
 	if !ok {
 		return nil, nil, classify(name, &InputError{Action: name, Msg: "action not in the registry"})

@@ -13,8 +13,8 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // Attribution: which changes are this step's own.
@@ -76,7 +76,7 @@ type logEntry struct {
 // shares the reads.
 type attribution struct {
 	a      *Activities
-	rb     *spec.ReadBack
+	rb     *action.ReadBack
 	token  string    // the marker's product token
 	since  time.Time // the step's first scheduling, less clock skew
 	group  string    // membership actions: the group the events name
@@ -90,7 +90,7 @@ type attributionKey struct{}
 
 // withAttribution marks ctx's requests with this step's marker and
 // prepares the attempt's attribution; nil outside an activity.
-func (a *Activities) withAttribution(ctx context.Context, act *spec.Action, group string) (context.Context, *attribution) {
+func (a *Activities) withAttribution(ctx context.Context, act *action.Action, group string) (context.Context, *attribution) {
 	if !activity.IsActivity(ctx) || act.ReadBack == nil {
 		return ctx, nil
 	}

@@ -19,8 +19,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // deactivateWithRetries runs okta.deactivate_users over ids, retrying the
@@ -41,9 +41,9 @@ func deactivateWithRetries(client *okta.Client, ids []any) error {
 		mu.Unlock()
 	})
 	for attempt := 1; ; attempt++ {
-		val, err := env.ExecuteActivity(spec.DeactivateUsers, spec.Request{Params: map[string]any{spec.ParamUserIDs: ids}})
+		val, err := env.ExecuteActivity(action.DeactivateUsers, action.Request{Params: map[string]any{action.ParamUserIDs: ids}})
 		if err == nil {
-			var res spec.BulkResult
+			var res action.BulkResult
 			if err := val.Get(&res); err != nil {
 				return err
 			}

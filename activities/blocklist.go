@@ -8,34 +8,34 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // BlockIPs adds IPv4 addresses, CIDRs and ranges to an IP BLOCKLIST zone:
 // read the zone, append what it does not already cover, write it back
 // whole (Okta has no append call). Entries the zone covers are
 // already_blocked, so a retry or repeat writes nothing new.
-func (a *Activities) BlockIPs(ctx context.Context, req spec.Request) (any, error) {
-	return a.editBlocklist(ctx, spec.BlockIPs, req, true)
+func (a *Activities) BlockIPs(ctx context.Context, req action.Request) (any, error) {
+	return a.editBlocklist(ctx, action.BlockIPs, req, true)
 }
 
 // UnblockIPs removes entries from an IP BLOCKLIST zone; entries not in the
 // zone are not_blocked (success).
-func (a *Activities) UnblockIPs(ctx context.Context, req spec.Request) (any, error) {
-	return a.editBlocklist(ctx, spec.UnblockIPs, req, false)
+func (a *Activities) UnblockIPs(ctx context.Context, req action.Request) (any, error) {
+	return a.editBlocklist(ctx, action.UnblockIPs, req, false)
 }
 
-func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Request, block bool) (any, error) {
+func (a *Activities) editBlocklist(ctx context.Context, name string, req action.Request, block bool) (any, error) {
 	act, p, err := a.start(ctx, name, req)
 	if err != nil {
 		return nil, err
 	}
-	entries, err := zoneIPEntries(p.List(spec.ParamIPAddresses))
+	entries, err := zoneIPEntries(p.List(action.ParamIPAddresses))
 	if err != nil {
-		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamIPAddresses, Msg: err.Error()})
+		return nil, classify(act.Title, &InputError{Action: act.Name, Param: action.ParamIPAddresses, Msg: err.Error()})
 	}
-	zoneID := p.Str(spec.ParamZoneID)
+	zoneID := p.Str(action.ParamZoneID)
 	defer a.lockZone(zoneID)()
 
 	zone, err := a.Okta.GetZone(ctx, zoneID)
@@ -43,7 +43,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Re
 		return nil, classify(act.Title, err)
 	}
 	if zone.Str("type") != "IP" || zone.Str("usage") != "BLOCKLIST" {
-		return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamZoneID, Msg: fmt.Sprintf(
+		return nil, classify(act.Title, &InputError{Action: act.Name, Param: action.ParamZoneID, Msg: fmt.Sprintf(
 			"zone %s (%s) has type %s and usage %s; %s needs an IP zone with usage BLOCKLIST",
 			zoneID, zone.Str("name"), zone.Str("type"), zone.Str("usage"), act.Title)})
 	}
@@ -54,16 +54,16 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Re
 	}
 	raw, parsed := zoneEntries(zone["gateways"])
 	earlier := earlierZoneWrites(ctx)
-	var results []spec.ItemResult
+	var results []action.ItemResult
 	var changed bool
 	if block {
 		held := len(raw)
 		var added int
 		results, raw, added = blockEntries(entries, raw, parsed, earlier)
-		if held+added > spec.MaxBlocklistEntries {
-			return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamIPAddresses, Msg: fmt.Sprintf(
+		if held+added > action.MaxBlocklistEntries {
+			return nil, classify(act.Title, &InputError{Action: act.Name, Param: action.ParamIPAddresses, Msg: fmt.Sprintf(
 				"zone %s holds %d entries; adding %d would pass Okta's limit of %d entries per blocklist zone",
-				zoneID, held, added, spec.MaxBlocklistEntries)})
+				zoneID, held, added, action.MaxBlocklistEntries)})
 		}
 		changed = added > 0
 	} else {
@@ -80,7 +80,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Re
 			return nil, err
 		}
 		recordZoneWrite(ctx, earlier, results)
-		// A lost reply is read back by the verification below (spec.ReadZone).
+		// A lost reply is read back by the verification below (action.ReadZone).
 		if _, err = a.Okta.ReplaceZone(ctx, zoneID, zone); err != nil && !lostReply(err) {
 			return nil, classify(act.Title, err)
 		}
@@ -88,7 +88,7 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Re
 			return nil, classify(act.Title, err)
 		}
 	}
-	res := &spec.BulkResult{Status: spec.StatusSuccessful, Results: results, Succeeded: []string{}, Failed: []string{}, Zone: zone}
+	res := &action.BulkResult{Status: action.StatusSuccessful, Results: results, Succeeded: []string{}, Failed: []string{}, Zone: zone}
 	for _, r := range results {
 		res.Succeeded = append(res.Succeeded, r.ID)
 	}
@@ -98,21 +98,21 @@ func (a *Activities) editBlocklist(ctx context.Context, name string, req spec.Re
 // blockEntries appends to the zone's entries (raw, and parsed beside it)
 // those not already covered, and says how many it added. An entry written
 // by an earlier attempt whose answer was lost is done, not already_blocked.
-func blockEntries(entries []spec.IPEntry, raw []any, parsed []*spec.IPEntry, earlier map[string]bool) ([]spec.ItemResult, []any, int) {
-	results := make([]spec.ItemResult, 0, len(entries))
+func blockEntries(entries []action.IPEntry, raw []any, parsed []*action.IPEntry, earlier map[string]bool) ([]action.ItemResult, []any, int) {
+	results := make([]action.ItemResult, 0, len(entries))
 	var added []any
 	for _, e := range entries {
 		if by := coveredBy(e, parsed); by != "" {
-			r := spec.ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeAlreadyBlocked}
+			r := action.ItemResult{ID: e.String(), OK: true, Outcome: action.OutcomeAlreadyBlocked}
 			if by == e.String() && earlier[e.String()] {
-				r.Outcome = spec.OutcomeDone // added by an earlier attempt whose answer was lost
+				r.Outcome = action.OutcomeDone // added by an earlier attempt whose answer was lost
 			}
 			results = append(results, r)
 			continue
 		}
 		added = append(added, e.Okta())
 		parsed = append(parsed, &e)
-		results = append(results, spec.ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone})
+		results = append(results, action.ItemResult{ID: e.String(), OK: true, Outcome: action.OutcomeDone})
 	}
 	return results, append(raw, added...), len(added)
 }
@@ -120,12 +120,12 @@ func blockEntries(entries []spec.IPEntry, raw []any, parsed []*spec.IPEntry, ear
 // unblockEntries removes the entries from the zone's and says whether any
 // was there. An entry not in the zone is not_blocked, with the entry that
 // still covers it, if any; one an earlier attempt removed is done.
-func unblockEntries(entries []spec.IPEntry, raw []any, parsed []*spec.IPEntry, earlier map[string]bool) ([]spec.ItemResult, []any, bool) {
-	results := make([]spec.ItemResult, 0, len(entries))
+func unblockEntries(entries []action.IPEntry, raw []any, parsed []*action.IPEntry, earlier map[string]bool) ([]action.ItemResult, []any, bool) {
+	results := make([]action.ItemResult, 0, len(entries))
 	changed := false
 	for _, e := range entries {
 		kept := raw[:0:0]
-		var keptParsed []*spec.IPEntry
+		var keptParsed []*action.IPEntry
 		found := false
 		for i, g := range raw {
 			if parsed[i] != nil && parsed[i].String() == e.String() {
@@ -135,9 +135,9 @@ func unblockEntries(entries []spec.IPEntry, raw []any, parsed []*spec.IPEntry, e
 			kept, keptParsed = append(kept, g), append(keptParsed, parsed[i])
 		}
 		raw, parsed = kept, keptParsed
-		r := spec.ItemResult{ID: e.String(), OK: true, Outcome: spec.OutcomeDone}
+		r := action.ItemResult{ID: e.String(), OK: true, Outcome: action.OutcomeDone}
 		if !found && !earlier[e.String()] {
-			r.Outcome = spec.OutcomeNotBlocked
+			r.Outcome = action.OutcomeNotBlocked
 			if by := coveredBy(e, parsed); by != "" {
 				r.Message = "covered by zone entry " + by + ", which was left in place"
 			}
@@ -149,7 +149,7 @@ func unblockEntries(entries []spec.IPEntry, raw []any, parsed []*spec.IPEntry, e
 }
 
 // coveredBy returns the existing entry that covers e, or "".
-func coveredBy(e spec.IPEntry, zone []*spec.IPEntry) string {
+func coveredBy(e action.IPEntry, zone []*action.IPEntry) string {
 	for _, g := range zone {
 		if g != nil && g.Covers(e) {
 			return g.String()
@@ -164,14 +164,14 @@ func coveredBy(e spec.IPEntry, zone []*spec.IPEntry) string {
 // writes per zone, but it cannot serialise theirs. A change that did not
 // stick is returned as a retryable error: the retry reads the zone afresh,
 // and entries already in place are reported as already_blocked.
-func (a *Activities) verifyBlocklist(ctx context.Context, zoneID string, results []spec.ItemResult, block bool) (okta.Zone, error) {
+func (a *Activities) verifyBlocklist(ctx context.Context, zoneID string, results []action.ItemResult, block bool) (okta.Zone, error) {
 	zone, err := a.Okta.GetZone(ctx, zoneID)
 	if err != nil {
 		return nil, err
 	}
 	_, parsed := zoneEntries(zone["gateways"])
 	for _, r := range results {
-		if r.Outcome != spec.OutcomeDone {
+		if r.Outcome != action.OutcomeDone {
 			continue
 		}
 		present := false
@@ -214,13 +214,13 @@ func earlierZoneWrites(ctx context.Context) map[string]bool {
 	return out
 }
 
-func recordZoneWrite(ctx context.Context, earlier map[string]bool, results []spec.ItemResult) {
+func recordZoneWrite(ctx context.Context, earlier map[string]bool, results []action.ItemResult) {
 	if !activity.IsActivity(ctx) {
 		return
 	}
 	w := zoneWriteAhead{Entries: []string{}}
 	for _, r := range results {
-		if r.Outcome == spec.OutcomeDone {
+		if r.Outcome == action.OutcomeDone {
 			w.Entries = append(w.Entries, r.ID)
 		}
 	}

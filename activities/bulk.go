@@ -12,34 +12,34 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
-func done(id, outcome string) (spec.ItemResult, error) {
-	return spec.ItemResult{ID: id, OK: true, Outcome: outcome}, nil
+func done(id, outcome string) (action.ItemResult, error) {
+	return action.ItemResult{ID: id, OK: true, Outcome: outcome}, nil
 }
 
 // itemFunc acts on one item. It returns a non-nil error only for a
 // transient failure (429, 5xx, network) that should stop the run and retry
-// the activity; permanent failures are reported in the spec.ItemResult.
-type itemFunc func(ctx context.Context, id string) (spec.ItemResult, error)
+// the activity; permanent failures are reported in the action.ItemResult.
+type itemFunc func(ctx context.Context, id string) (action.ItemResult, error)
 
 // failed turns a permanent error into the item's failed result, or passes
 // a transient one through so the activity retries. A 429 always passes
 // through (runBulk waits for the reset). On the last attempt's last round
 // a 5xx or network error is recorded as a failure, so the step still
 // reports what it did.
-func failed(ctx context.Context, id string, err error) (spec.ItemResult, error) {
+func failed(ctx context.Context, id string, err error) (action.ItemResult, error) {
 	if _, limited := rateLimitDelay(err); limited {
-		refused(ctx)                  // Okta refused before acting: the write did not land
-		return spec.ItemResult{}, err // budget, not failure: runBulk waits and redoes the item
+		refused(ctx)                    // Okta refused before acting: the write did not land
+		return action.ItemResult{}, err // budget, not failure: runBulk waits and redoes the item
 	}
 	if Retryable(err) && !lastAttempt(ctx) {
-		return spec.ItemResult{}, err
+		return action.ItemResult{}, err
 	}
 	d := errorDetails("", err)
-	return spec.ItemResult{ID: id, Outcome: spec.OutcomeFailed, OktaCode: d.OktaCode, HTTPStatus: d.HTTPStatus, Message: d.Message}, nil
+	return action.ItemResult{ID: id, Outcome: action.OutcomeFailed, OktaCode: d.OktaCode, HTTPStatus: d.HTTPStatus, Message: d.Message}, nil
 }
 
 func beatInterval(ctx context.Context) time.Duration {
@@ -73,11 +73,11 @@ func lastAttempt(ctx context.Context) bool {
 // more rounds, and then returns the error, so that Temporal retries them.
 // group is the group a membership action's events name
 // (attribution.go), "" for others.
-func (a *Activities) runBulk(ctx context.Context, act *spec.Action, ids []string, fn itemFunc) (*spec.BulkResult, error) {
+func (a *Activities) runBulk(ctx context.Context, act *action.Action, ids []string, fn itemFunc) (*action.BulkResult, error) {
 	return a.runBulkIn(ctx, act, "", ids, fn)
 }
 
-func (a *Activities) runBulkIn(ctx context.Context, act *spec.Action, group string, ids []string, fn itemFunc) (*spec.BulkResult, error) {
+func (a *Activities) runBulkIn(ctx context.Context, act *action.Action, group string, ids []string, fn itemFunc) (*action.BulkResult, error) {
 	fn = a.guardItem(act, fn) // the guardrails, re-checked before each item's write (writeguard.go)
 	log := activity.GetLogger(ctx)
 	ctx, _ = a.withAttribution(ctx, act, group)
@@ -123,7 +123,7 @@ func (a *Activities) runBulkIn(ctx context.Context, act *spec.Action, group stri
 
 // round dispatches the unfinished items to the workers until one stops the
 // run, and waits for the items in flight.
-func (b *bulkRun) round(a *Activities, act *spec.Action, fn itemFunc) {
+func (b *bulkRun) round(a *Activities, act *action.Action, fn itemFunc) {
 	b.abort, b.off = nil, make(chan struct{})
 	// What earlier rounds and attempts sent: an item they wrote may have
 	// landed, so this round reads it back and attributes it as a retry.
@@ -201,7 +201,7 @@ type bulkRun struct {
 	ids      []string
 	mu       sync.Mutex
 	progress bulkProgress
-	doneAt   map[int]spec.ItemResult
+	doneAt   map[int]action.ItemResult
 	// sentBefore is the earlier attempts' write-ahead record; uncertain
 	// says it may be incomplete (the last attempt died).
 	sentBefore []byte
@@ -250,7 +250,7 @@ func (b *bulkRun) calledOff() bool {
 
 // record takes item i's result: done (and heartbeated), or the error that
 // stops the run and calls off the items still waiting.
-func (b *bulkRun) record(i int, res spec.ItemResult, err error) {
+func (b *bulkRun) record(i int, res action.ItemResult, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
@@ -302,9 +302,9 @@ func (b *bulkRun) dispatch(work chan<- int) {
 
 // finish assembles the result in input order and fails the activity when
 // every item failed, with the integration spec's message for the first
-// failure. The spec.BulkResult rides along as the error's second detail.
-func (a *Activities) finish(act *spec.Action, ids []string, byIndex map[int]spec.ItemResult) (*spec.BulkResult, error) {
-	res := &spec.BulkResult{Results: make([]spec.ItemResult, 0, len(ids)), Succeeded: []string{}, Failed: []string{}}
+// failure. The action.BulkResult rides along as the error's second detail.
+func (a *Activities) finish(act *action.Action, ids []string, byIndex map[int]action.ItemResult) (*action.BulkResult, error) {
+	res := &action.BulkResult{Results: make([]action.ItemResult, 0, len(ids)), Succeeded: []string{}, Failed: []string{}}
 	for i, id := range ids {
 		r := byIndex[i]
 		res.Results = append(res.Results, r)
@@ -316,16 +316,16 @@ func (a *Activities) finish(act *spec.Action, ids []string, byIndex map[int]spec
 	}
 	switch {
 	case len(res.Failed) == 0:
-		res.Status = spec.StatusSuccessful
+		res.Status = action.StatusSuccessful
 	case len(res.Succeeded) > 0:
-		res.Status = spec.StatusPartiallySuccessful
+		res.Status = action.StatusPartiallySuccessful
 	default:
-		res.Status = spec.StatusFailed
+		res.Status = action.StatusFailed
 		// Each item's failure was permanent (transient ones stop the run
 		// instead), so the activity fails without retrying.
 		first := res.Results[0]
-		d := spec.ErrorDetails{Command: act.Title, OktaCode: first.OktaCode, HTTPStatus: first.HTTPStatus, Message: first.Message}
-		return nil, appError(failureMessage(act.Title, d), spec.ErrClientError,
+		d := action.ErrorDetails{Command: act.Title, OktaCode: first.OktaCode, HTTPStatus: first.HTTPStatus, Message: first.Message}
+		return nil, appError(failureMessage(act.Title, d), action.ErrClientError,
 			temporal.ApplicationErrorOptions{Details: []any{d, res}})
 	}
 	return res, nil

@@ -12,8 +12,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -39,8 +39,8 @@ func TestBulk429WaitsWithinTheAttempt(t *testing.T) {
 	var beats atomic.Int64
 	f.env.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) { beats.Add(1) })
 
-	res := f.bulk(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: ids})
-	assert.Equal(t, spec.StatusSuccessful, res.Status)
+	res := f.bulk(action.DeactivateUsers, map[string]any{action.ParamUserIDs: ids})
+	assert.Equal(t, action.StatusSuccessful, res.Status)
 	assert.Len(t, res.Succeeded, users)
 	assert.Empty(t, res.Failed)
 	limited := 0

@@ -5,7 +5,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // bulkProgress is what a bulk activity records in its heartbeat, compactly
@@ -16,10 +16,10 @@ import (
 // skipped without a request, and an unfinished item whose write was sent
 // is read back before anything is written again (runBulk, item).
 type bulkProgress struct {
-	V        int                     `json:"v"`
-	DoneBits []byte                  `json:"done_bits,omitempty"`
-	SentBits []byte                  `json:"sent_bits,omitempty"`
-	Notes    map[int]spec.ItemResult `json:"notes,omitempty"`
+	V        int                       `json:"v"`
+	DoneBits []byte                    `json:"done_bits,omitempty"`
+	SentBits []byte                    `json:"sent_bits,omitempty"`
+	Notes    map[int]action.ItemResult `json:"notes,omitempty"`
 	// Final marks the heartbeat an attempt records as it hands its items
 	// back (sent with its failure, so complete). A retry that finds it
 	// missing knows its predecessor died and that the last writes it sent
@@ -27,8 +27,8 @@ type bulkProgress struct {
 	Final bool `json:"final,omitempty"`
 	// Done and Results are the heartbeat shape before version 2 (the
 	// finished indexes and their results, in order); read on resume only.
-	Done    []int             `json:"done,omitempty"`
-	Results []spec.ItemResult `json:"results,omitempty"`
+	Done    []int               `json:"done,omitempty"`
+	Results []action.ItemResult `json:"results,omitempty"`
 }
 
 const progressVersion = 2
@@ -46,17 +46,17 @@ func setBit(bits []byte, i int) {
 }
 
 // plain says whether r is the plain "done" that the bitmap alone restores.
-func plain(r spec.ItemResult) bool {
-	return r.OK && r.Outcome == spec.OutcomeDone && r.Message == "" && r.Data == nil && r.By == "" && r.OktaCode == ""
+func plain(r action.ItemResult) bool {
+	return r.OK && r.Outcome == action.OutcomeDone && r.Message == "" && r.Data == nil && r.By == "" && r.OktaCode == ""
 }
 
 // add records item i's result: a bit, and the result when it says more.
-func (p *bulkProgress) add(i int, r spec.ItemResult) {
+func (p *bulkProgress) add(i int, r action.ItemResult) {
 	setBit(p.DoneBits, i)
 	if !plain(r) {
 		r.ID = "" // the request's ids[i], restored on resume
 		if p.Notes == nil {
-			p.Notes = map[int]spec.ItemResult{}
+			p.Notes = map[int]action.ItemResult{}
 		}
 		p.Notes[i] = r
 	}
@@ -66,10 +66,10 @@ func (p *bulkProgress) add(i int, r spec.ItemResult) {
 // results by index, and which unfinished items had their write sent.
 // Details of an unknown shape or out of range are ignored: those items
 // are then redone, read back first when their write was sent.
-func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]spec.ItemResult, bool) {
+func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]action.ItemResult, bool) {
 	n := len(ids)
 	p := newProgress(n)
-	done := map[int]spec.ItemResult{}
+	done := map[int]action.ItemResult{}
 	// Without a complete record of the last attempt, a retry cannot know
 	// which writes it sent: every unfinished item is then uncertain.
 	uncertain := retried(ctx)
@@ -81,7 +81,7 @@ func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]sp
 		return p, done, uncertain
 	}
 	uncertain = uncertain && !prev.Final
-	restore := func(i int, r spec.ItemResult) {
+	restore := func(i int, r action.ItemResult) {
 		if _, dup := done[i]; i >= 0 && i < n && !dup {
 			p.add(i, r)
 			r.ID = ids[i]
@@ -105,7 +105,7 @@ func resumeProgress(ctx context.Context, ids []string) (bulkProgress, map[int]sp
 		}
 		r, ok := prev.Notes[i]
 		if !ok {
-			r = spec.ItemResult{OK: true, Outcome: spec.OutcomeDone}
+			r = action.ItemResult{OK: true, Outcome: action.OutcomeDone}
 		}
 		restore(i, r)
 	}

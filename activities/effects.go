@@ -8,8 +8,8 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // Truthful outcomes after a crash or a lost reply.
@@ -17,7 +17,7 @@ import (
 // A write can reach Okta while its answer never reaches the worker: the
 // worker is killed, the connection drops, the attempt times out, a 5xx
 // answers after Okta acted. Every write action declares in the registry
-// how its effect is read back (spec.ReadBack), and every item goes through
+// how its effect is read back (action.ReadBack), and every item goes through
 // the same two steps here, on every attempt including the last:
 //
 //   - confirm: a write that got no answer (or a 5xx) is read back; when
@@ -42,11 +42,11 @@ var errRedo = errors.New("in place, but not this step's change")
 
 // item runs one bulk item: a read-back first when an earlier attempt sent
 // the item's write, then fn.
-func (a *Activities) item(ctx context.Context, act *spec.Action, id string, fn itemFunc) (spec.ItemResult, error) {
+func (a *Activities) item(ctx context.Context, act *action.Action, id string, fn itemFunc) (action.ItemResult, error) {
 	// An uncertain item (its attempt died) is read back only where that
 	// is one read: a user's status. A membership step's member list,
 	// read at the start of every attempt, settles its items already.
-	if readsBack(act) && (wasSent(ctx) || (uncertain(ctx) && act.ReadBack.Kind == spec.ReadUserStatus && !resends(ctx))) {
+	if readsBack(act) && (wasSent(ctx) || (uncertain(ctx) && act.ReadBack.Kind == action.ReadUserStatus && !resends(ctx))) {
 		landed, note, err := a.readBack(ctx, act, id)
 		if err != nil {
 			return failed(ctx, id, err)
@@ -63,16 +63,16 @@ func (a *Activities) item(ctx context.Context, act *spec.Action, id string, fn i
 
 // readsBack says whether the generic read-back applies to act's items
 // (zone and create actions confirm their writes themselves).
-func readsBack(act *spec.Action) bool {
+func readsBack(act *action.Action) bool {
 	rb := act.ReadBack
-	return rb != nil && (rb.Kind == spec.ReadUserStatus || rb.Kind == spec.ReadMembership || rb.Kind == spec.ReadEvent)
+	return rb != nil && (rb.Kind == action.ReadUserStatus || rb.Kind == action.ReadMembership || rb.Kind == action.ReadEvent)
 }
 
 // confirm decides an item whose write got no answer: a dropped connection,
 // a timeout or a 5xx, after which Okta may or may not have acted. It reads
 // the item back; an effect in place is decided by attribution. Otherwise
 // the error stands. A 429 was refused before Okta acted: never read back.
-func (a *Activities) confirm(ctx context.Context, act *spec.Action, id string, err error) (spec.ItemResult, error) {
+func (a *Activities) confirm(ctx context.Context, act *action.Action, id string, err error) (action.ItemResult, error) {
 	if _, limited := rateLimitDelay(err); limited || !Retryable(err) || !readsBack(act) {
 		return failed(ctx, id, err)
 	}
@@ -98,16 +98,16 @@ func (a *Activities) confirm(ctx context.Context, act *spec.Action, id string, e
 }
 
 // readBack reads item id's effect as act's registry entry declares.
-func (a *Activities) readBack(ctx context.Context, act *spec.Action, id string) (landed bool, note string, err error) {
+func (a *Activities) readBack(ctx context.Context, act *action.Action, id string) (landed bool, note string, err error) {
 	rb := act.ReadBack
 	switch rb.Kind {
-	case spec.ReadUserStatus:
+	case action.ReadUserStatus:
 		u, err := a.user(ctx, id)
 		if err != nil {
 			return false, "", err
 		}
 		return slices.Contains(rb.Statuses, u.Status), "user is " + u.Status, nil
-	case spec.ReadMembership:
+	case action.ReadMembership:
 		at := attributionOf(ctx)
 		if at == nil {
 			return false, "", nil
@@ -126,9 +126,9 @@ func (a *Activities) readBack(ctx context.Context, act *spec.Action, id string) 
 			}
 		}
 		return member == rb.Member, "", nil
-	case spec.ReadEvent:
+	case action.ReadEvent:
 		// One read of the log, without waiting for a late event: these
-		// writes repeat harmlessly (spec.RetryEffects), so an effect not
+		// writes repeat harmlessly (action.RetryEffects), so an effect not
 		// shown yet is written again rather than waited for.
 		at := attributionOf(ctx)
 		if at == nil {
@@ -144,7 +144,7 @@ func (a *Activities) readBack(ctx context.Context, act *spec.Action, id string) 
 // change (done), or someone else's (the action's already_* outcome, with
 // who made it). A first attempt that sent no write for the item made no
 // change, so it does not read the System Log.
-func (a *Activities) foundInPlace(ctx context.Context, act *spec.Action, id, note string) (spec.ItemResult, error) {
+func (a *Activities) foundInPlace(ctx context.Context, act *action.Action, id, note string) (action.ItemResult, error) {
 	sent := wasSent(ctx)
 	at := attributionOf(ctx)
 	if at != nil && (sent || retried(ctx) || laterRound(ctx)) {
@@ -153,13 +153,13 @@ func (a *Activities) foundInPlace(ctx context.Context, act *spec.Action, id, not
 			return failed(ctx, id, err)
 		}
 		if mine {
-			return done(id, spec.OutcomeDone)
+			return done(id, action.OutcomeDone)
 		}
 		if act.ReadBack.Already == "" {
-			return spec.ItemResult{}, errRedo
+			return action.ItemResult{}, errRedo
 		}
 		if sent && by == "" && !lastAttempt(ctx) {
-			return spec.ItemResult{}, errUnattributed
+			return action.ItemResult{}, errUnattributed
 		}
 		r := already(id, act, note)
 		r.By = by
@@ -171,13 +171,13 @@ func (a *Activities) foundInPlace(ctx context.Context, act *spec.Action, id, not
 	return already(id, act, note), nil
 }
 
-func already(id string, act *spec.Action, note string) spec.ItemResult {
+func already(id string, act *action.Action, note string) action.ItemResult {
 	outcome := act.ReadBack.Already
 	if outcome == "" {
-		outcome = spec.OutcomeDone
+		outcome = action.OutcomeDone
 	}
 	r, _ := done(id, outcome)
-	if outcome != spec.OutcomeDone {
+	if outcome != action.OutcomeDone {
 		r.Message = note
 	}
 	return r
@@ -206,7 +206,7 @@ func answered(err error) bool {
 // lostReply says whether a write may have landed without its answer
 // reaching us: no answer, or a 5xx. A 429 was refused before Okta acted.
 // The zone and create actions read such a write back themselves
-// (spec.ReadZone, spec.ReadCreated), on every attempt.
+// (action.ReadZone, action.ReadCreated), on every attempt.
 func lostReply(err error) bool {
 	_, limited := rateLimitDelay(err)
 	return err != nil && !limited && Retryable(err)

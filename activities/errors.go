@@ -10,12 +10,12 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // The ApplicationError types the activities return are named, with their
-// retryability, in spec's error table (spec/errors.go). Which one applies
+// retryability, in the action registry's error table (action/errors.go). Which one applies
 // to an error is decided here, in classify, and nowhere else; appError
 // takes NonRetryable from the table.
 
@@ -43,34 +43,34 @@ func classify(title string, err error, extra ...any) error {
 	msg := failureMessage(title, d)
 
 	var inErr *InputError
-	var confErr *spec.ConfigError
+	var confErr *action.ConfigError
 	var apiErr *okta.APIError
 	switch {
 	case errors.As(err, &inErr), errors.As(err, &confErr):
-		return appError(msg, spec.ErrInvalidInput, temporal.ApplicationErrorOptions{Details: details})
+		return appError(msg, action.ErrInvalidInput, temporal.ApplicationErrorOptions{Details: details})
 	case errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusTooManyRequests:
 		delay := apiErr.RetryAfter
 		if delay <= 0 {
 			delay = fallbackRateDelay
 		}
 		delay += time.Duration(rand.Int64N(int64(retryJitter)))
-		return appError(msg, spec.ErrRateLimited, temporal.ApplicationErrorOptions{
+		return appError(msg, action.ErrRateLimited, temporal.ApplicationErrorOptions{
 			Details: details, NextRetryDelay: delay, Category: temporal.ApplicationErrorCategoryBenign})
 	case errors.As(err, &apiErr) && apiErr.HTTPStatus >= 500:
-		return appError(msg, spec.ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
+		return appError(msg, action.ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
 	case errors.As(err, &apiErr):
-		return appError(msg, spec.ErrClientError, temporal.ApplicationErrorOptions{Details: details})
+		return appError(msg, action.ErrClientError, temporal.ApplicationErrorOptions{Details: details})
 	}
 	// No HTTP answer: connection refused, reset, timeout, or a cancelled
 	// context (the worker stopping, or the activity cancelled): nothing
 	// was decided about the work, so another attempt may do it.
-	return appError(msg, spec.ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
+	return appError(msg, action.ErrUnavailable, temporal.ApplicationErrorOptions{Details: details})
 }
 
-// appError is an ApplicationError of type typ, non-retryable as spec's
-// error table says.
+// appError is an ApplicationError of type typ, non-retryable as the action
+// registry's error table says.
 func appError(msg, typ string, opts temporal.ApplicationErrorOptions) error {
-	opts.NonRetryable = !spec.Retryable(typ)
+	opts.NonRetryable = !action.Retryable(typ)
 	return temporal.NewApplicationErrorWithOptions(msg, typ, opts)
 }
 
@@ -85,8 +85,8 @@ func Retryable(err error) bool {
 	return errors.As(classify("", err), &appErr) && !appErr.NonRetryable()
 }
 
-func errorDetails(title string, err error) spec.ErrorDetails {
-	d := spec.ErrorDetails{Command: title, Message: err.Error()}
+func errorDetails(title string, err error) action.ErrorDetails {
+	d := action.ErrorDetails{Command: title, Message: err.Error()}
 	var apiErr *okta.APIError
 	var inErr *InputError
 	switch {
@@ -100,7 +100,7 @@ func errorDetails(title string, err error) spec.ErrorDetails {
 
 // failureMessage renders the integration spec's form:
 // "Deactivate Users failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found."
-func failureMessage(title string, d spec.ErrorDetails) string {
+func failureMessage(title string, d action.ErrorDetails) string {
 	msg := title + " failed."
 	if d.OktaCode != "" {
 		msg += " Okta Code: " + d.OktaCode + "."

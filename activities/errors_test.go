@@ -13,8 +13,8 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -26,13 +26,13 @@ func TestRateLimitedNextRetryDelay(t *testing.T) {
 	f := newFixture(t, oktasim.Options{Now: func() time.Time { return at }})
 	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users", Method: "GET", RateLimitRate: 1, Times: 1})
 
-	ae, d := appErr(t, f.run(spec.GetUsers, nil, nil))
-	assert.Equal(t, spec.ErrRateLimited, ae.Type())
+	ae, d := appErr(t, f.run(action.GetUsers, nil, nil))
+	assert.Equal(t, action.ErrRateLimited, ae.Type())
 	assert.False(t, ae.NonRetryable())
 	assert.Equal(t, temporal.ApplicationErrorCategoryBenign, ae.Category())
 	assert.GreaterOrEqual(t, ae.NextRetryDelay(), 60*time.Second)
 	assert.Less(t, ae.NextRetryDelay(), 60*time.Second+retryJitter)
-	assert.Equal(t, spec.ErrorDetails{Command: "Get Users", OktaCode: "E0000047", HTTPStatus: 429,
+	assert.Equal(t, action.ErrorDetails{Command: "Get Users", OktaCode: "E0000047", HTTPStatus: 429,
 		Message: "API call exceeded rate limit due to too many requests.", Attempt: 1}, d)
 }
 
@@ -40,7 +40,7 @@ func TestFetchEventRateLimitedMessage(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
 	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/logs", RateLimitRate: 1, Times: 1})
-	ae, _ := appErr(t, f.run(spec.FetchEvent, map[string]any{spec.ParamStartTime: "-1h"}, nil))
+	ae, _ := appErr(t, f.run(action.FetchEvent, map[string]any{action.ParamStartTime: "-1h"}, nil))
 	assert.Equal(t, "Fetch Event failed. Okta Code: E0000047. HTTP Status Code: 429. Message: API call exceeded rate limit due to too many requests.", ae.Message())
 	assert.Positive(t, ae.NextRetryDelay())
 	assert.LessOrEqual(t, ae.NextRetryDelay(), 61*time.Second+retryJitter)
@@ -61,8 +61,8 @@ func TestUnavailableIsRetryable(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, oktasim.Options{})
 			f.sim.SetFault(tc.fault)
-			ae, d := appErr(t, f.run(spec.GetUsers, nil, nil))
-			assert.Equal(t, spec.ErrUnavailable, ae.Type())
+			ae, d := appErr(t, f.run(action.GetUsers, nil, nil))
+			assert.Equal(t, action.ErrUnavailable, ae.Type())
 			assert.False(t, ae.NonRetryable())
 			assert.Equal(t, tc.wantStatus, d.HTTPStatus)
 		})
@@ -74,7 +74,7 @@ func TestInvalidTokenE0000011(t *testing.T) {
 	f := newFixture(t, oktasim.Options{})
 	const wrong = "00WRONG-token-value-Qx"
 	bad := attach(t, f.srv, f.logs, wrong)
-	ae, d := appErr(t, bad.run(spec.TestConnection, nil, nil))
+	ae, d := appErr(t, bad.run(action.TestConnection, nil, nil))
 	assert.Equal(t, "Test Connection failed. Okta Code: E0000011. HTTP Status Code: 401. Message: Invalid token provided.", ae.Message())
 	assert.True(t, ae.NonRetryable())
 	assert.Equal(t, "E0000011", d.OktaCode)
@@ -98,8 +98,8 @@ func TestBulkResumesFromHeartbeat(t *testing.T) {
 			beat = d
 		}
 	})
-	ae, _ := appErr(t, f.run(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: users}, nil))
-	require.Equal(t, spec.ErrUnavailable, ae.Type())
+	ae, _ := appErr(t, f.run(action.DeactivateUsers, map[string]any{action.ParamUserIDs: users}, nil))
+	require.Equal(t, action.ErrUnavailable, ae.Type())
 	require.Equal(t, []byte{0b011}, beat.DoneBits, "the two finished users are in the heartbeat")
 	require.Equal(t, []byte{0b011}, beat.SentBits, "and the sent writes that may have landed: the 500's read-back showed the third did not")
 	require.Empty(t, beat.Notes, "plain done results take no room")
@@ -108,8 +108,8 @@ func TestBulkResumesFromHeartbeat(t *testing.T) {
 	f.sim.ResetRequests()
 	retry := attach(t, f.srv, f.logs, testToken)
 	retry.env.SetHeartbeatDetails(beat)
-	res := retry.bulk(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: users})
-	assert.Equal(t, spec.StatusSuccessful, res.Status)
+	res := retry.bulk(action.DeactivateUsers, map[string]any{action.ParamUserIDs: users})
+	assert.Equal(t, action.StatusSuccessful, res.Status)
 	assert.Len(t, res.Results, 3)
 	reqs := f.sim.Requests()
 	require.NotEmpty(t, reqs)
@@ -136,7 +136,7 @@ func TestRetryableFollowsClassify(t *testing.T) {
 		{"unavailable", &okta.APIError{HTTPStatus: 503}, true},
 		{"not found", &okta.APIError{HTTPStatus: 404, Code: "E0000007"}, false},
 		{"bad input", &InputError{Action: "a", Msg: "bad"}, false},
-		{"bad configuration", &spec.ConfigError{Msg: "no such group"}, false},
+		{"bad configuration", &action.ConfigError{Msg: "no such group"}, false},
 		{"cancelled", fmt.Errorf("get: %w", context.Canceled), true},
 		{"no answer", errors.New("connection reset by peer"), true},
 	}

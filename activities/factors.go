@@ -5,17 +5,17 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // ListUserFactors lists a user's enrolled factors as Okta's JSON array.
-func (a *Activities) ListUserFactors(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.ListUserFactors, req)
+func (a *Activities) ListUserFactors(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.ListUserFactors, req)
 	if err != nil {
 		return nil, err
 	}
-	factors, err := a.Okta.ListFactors(ctx, p.Str(spec.ParamUser))
+	factors, err := a.Okta.ListFactors(ctx, p.Str(action.ParamUser))
 	return list(act, factors, err)
 }
 
@@ -23,18 +23,18 @@ func (a *Activities) ListUserFactors(ctx context.Context, req spec.Request) (any
 // reset_factors, or those of the given types one by one. The factors are
 // read first, so a user without a matching factor is no_factors and a
 // repeat does not fail.
-func (a *Activities) ResetFactors(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.ResetFactors, req)
+func (a *Activities) ResetFactors(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.ResetFactors, req)
 	if err != nil {
 		return nil, err
 	}
-	// factor_types holds Okta's spellings already (its Enum, spec.FactorTypes);
+	// factor_types holds Okta's spellings already (its Enum, action.FactorTypes);
 	// none means all.
-	types := p.List(spec.ParamFactorTypes)
+	types := p.List(action.ParamFactorTypes)
 	if len(types) == 0 {
 		types = nil
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(action.ParamUserIDs), func(ctx context.Context, id string) (action.ItemResult, error) {
 		raw, err := a.Okta.ListFactors(ctx, id)
 		if err != nil {
 			return failed(ctx, id, err)
@@ -47,7 +47,7 @@ func (a *Activities) ResetFactors(ctx context.Context, req spec.Request) (any, e
 			}
 		}
 		if len(match) == 0 {
-			return done(id, spec.OutcomeNoFactors)
+			return done(id, action.OutcomeNoFactors)
 		}
 		reset := make([]string, 0, len(match))
 		sending(ctx)
@@ -68,7 +68,7 @@ func (a *Activities) ResetFactors(ctx context.Context, req spec.Request) (any, e
 				reset = append(reset, f.FactorType)
 			}
 		}
-		r, _ := done(id, spec.OutcomeDone)
+		r, _ := done(id, action.OutcomeDone)
 		r.Data = map[string]any{"reset": reset}
 		return r, nil
 	})

@@ -12,8 +12,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/testutil"
@@ -64,7 +64,7 @@ func attach(t *testing.T, srv *oktasim.Server, logs *testutil.SyncBuffer, token 
 // run executes an activity and decodes its output into out (when non-nil).
 func (f *fixture) run(name string, params map[string]any, out any) error {
 	f.t.Helper()
-	val, err := f.env.ExecuteActivity(name, spec.Request{Params: params, Step: "test"})
+	val, err := f.env.ExecuteActivity(name, action.Request{Params: params, Step: "test"})
 	if err != nil {
 		require.NotContains(f.t, err.Error(), testToken)
 		return err
@@ -78,21 +78,21 @@ func (f *fixture) run(name string, params map[string]any, out any) error {
 	return nil
 }
 
-func (f *fixture) bulk(name string, params map[string]any) spec.BulkResult {
+func (f *fixture) bulk(name string, params map[string]any) action.BulkResult {
 	f.t.Helper()
-	var res spec.BulkResult
+	var res action.BulkResult
 	require.NoError(f.t, f.run(name, params, &res))
 	return res
 }
 
 // appErr unwraps the ApplicationError an activity returned, with its
-// spec.ErrorDetails.
-func appErr(t *testing.T, err error) (*temporal.ApplicationError, spec.ErrorDetails) {
+// action.ErrorDetails.
+func appErr(t *testing.T, err error) (*temporal.ApplicationError, action.ErrorDetails) {
 	t.Helper()
 	require.Error(t, err)
 	var ae *temporal.ApplicationError
 	require.True(t, errors.As(err, &ae), "want an ApplicationError, got %T: %v", err, err)
-	var d spec.ErrorDetails
+	var d action.ErrorDetails
 	if ae.HasDetails() {
 		require.NoError(t, ae.Details(&d))
 	}
@@ -129,7 +129,7 @@ func testActivities(client *okta.Client, logger *slog.Logger) *Activities {
 // through dir (guard.OktaDirectory for protected groups and the token's
 // owner; nil for the static lists only).
 func guardedActivities(client *okta.Client, logger *slog.Logger, cfg guard.Config, dir guard.Directory) *Activities {
-	acts := New(client, spec.Okta(), logger)
+	acts := New(client, action.Okta(), logger)
 	acts.Callers = testCallers
 	g, err := guard.New(cfg, dir)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -19,42 +19,42 @@ func TestClearUserSessions(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
 	require.Equal(t, 1, f.sim.Sessions(oktasim.DemoActiveUserID), "the seeded user is signed in")
-	params := map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, unknownUser}, spec.ParamOAuthTokens: true}
-	res := f.bulk(spec.ClearUserSessions, params)
-	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
-	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
-	assert.Equal(t, spec.ItemResult{ID: unknownUser, Outcome: spec.OutcomeFailed, OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, res.Results[1])
+	params := map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID, unknownUser}, action.ParamOAuthTokens: true}
+	res := f.bulk(action.ClearUserSessions, params)
+	assert.Equal(t, action.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, action.ItemResult{ID: unknownUser, Outcome: action.OutcomeFailed, OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, res.Results[1])
 	assert.Zero(t, f.sim.Sessions(oktasim.DemoActiveUserID))
 	assert.Len(t, f.sim.Events("user.session.clear"), 1)
 	assert.Len(t, f.sim.Events("app.oauth2.token.revoke"), 1, "oauth_tokens true revokes the tokens")
 	assert.Contains(t, f.sim.Requests()[0].Query, "oauthTokens=true")
 
-	again := f.bulk(spec.ClearUserSessions, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID})
-	assert.Equal(t, spec.StatusSuccessful, again.Status, "a user without sessions is cleared again")
+	again := f.bulk(action.ClearUserSessions, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID})
+	assert.Equal(t, action.StatusSuccessful, again.Status, "a user without sessions is cleared again")
 }
 
 func TestSuspendAndUnsuspendUsers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
 	ids := []any{oktasim.DemoActiveUserID, oktasim.DemoDeprovisionedUserID}
-	res := f.bulk(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: ids})
-	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
-	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
-	assert.Equal(t, spec.ItemResult{ID: oktasim.DemoDeprovisionedUserID, Outcome: spec.OutcomeFailed, OktaCode: "E0000001", HTTPStatus: 400,
+	res := f.bulk(action.SuspendUsers, map[string]any{action.ParamUserIDs: ids})
+	assert.Equal(t, action.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, action.ItemResult{ID: oktasim.DemoDeprovisionedUserID, Outcome: action.OutcomeFailed, OktaCode: "E0000001", HTTPStatus: 400,
 		Message: "Api validation failed: status (status: Cannot suspend a user that is not ACTIVE) (user is DEPROVISIONED)"}, res.Results[1],
 		"a wrong status fails with Okta's E0000001 and the status")
 	u, _ := f.sim.User(oktasim.DemoActiveUserID)
 	assert.Equal(t, "SUSPENDED", u.Status)
 	assert.Len(t, f.sim.Events("user.lifecycle.suspend"), 1)
 
-	again := f.bulk(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID})
-	assert.Equal(t, spec.OutcomeAlreadySuspended, again.Results[0].Outcome)
+	again := f.bulk(action.SuspendUsers, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID})
+	assert.Equal(t, action.OutcomeAlreadySuspended, again.Results[0].Outcome)
 	assert.True(t, again.Results[0].OK)
 
-	back := f.bulk(spec.UnsuspendUsers, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoLockedUserID}})
-	assert.Equal(t, spec.StatusSuccessful, back.Status)
-	assert.Equal(t, spec.OutcomeDone, back.Results[0].Outcome)
-	assert.Equal(t, spec.ItemResult{ID: oktasim.DemoLockedUserID, OK: true, Outcome: spec.OutcomeNotSuspended, Message: "user is LOCKED_OUT"}, back.Results[1])
+	back := f.bulk(action.UnsuspendUsers, map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoLockedUserID}})
+	assert.Equal(t, action.StatusSuccessful, back.Status)
+	assert.Equal(t, action.OutcomeDone, back.Results[0].Outcome)
+	assert.Equal(t, action.ItemResult{ID: oktasim.DemoLockedUserID, OK: true, Outcome: action.OutcomeNotSuspended, Message: "user is LOCKED_OUT"}, back.Results[1])
 	u, _ = f.sim.User(oktasim.DemoActiveUserID)
 	assert.Equal(t, "ACTIVE", u.Status)
 	locked, _ := f.sim.User(oktasim.DemoLockedUserID)
@@ -65,8 +65,8 @@ func TestSuspendUsersRateLimitedWaitsInTheAttempt(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{Window: time.Second})
 	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users/" + oktasim.DemoActiveUserID + "/lifecycle", RateLimitRate: 1, Times: 1})
-	res := f.bulk(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID})
-	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome, "the same attempt suspends after the reset")
+	res := f.bulk(action.SuspendUsers, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID})
+	assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome, "the same attempt suspends after the reset")
 	u, _ := f.sim.User(oktasim.DemoActiveUserID)
 	assert.Equal(t, "SUSPENDED", u.Status)
 	assert.Equal(t, 1, countStatus(f.sim, 429))
@@ -75,22 +75,22 @@ func TestSuspendUsersRateLimitedWaitsInTheAttempt(t *testing.T) {
 func TestUnlockUsers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	res := f.bulk(spec.UnlockUsers, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoLockedUserID, oktasim.DemoStagedUserID}})
-	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
-	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+	res := f.bulk(action.UnlockUsers, map[string]any{action.ParamUserIDs: []any{oktasim.DemoLockedUserID, oktasim.DemoStagedUserID}})
+	assert.Equal(t, action.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome)
 	assert.Equal(t, "E0000038", res.Results[1].OktaCode)
 	assert.Contains(t, res.Results[1].Message, "(user is STAGED)")
 	u, _ := f.sim.User(oktasim.DemoLockedUserID)
 	assert.Equal(t, "ACTIVE", u.Status)
-	again := f.bulk(spec.UnlockUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoLockedUserID})
-	assert.Equal(t, spec.StatusSuccessful, again.Status, "unlocking an ACTIVE user is done again")
+	again := f.bulk(action.UnlockUsers, map[string]any{action.ParamUserIDs: oktasim.DemoLockedUserID})
+	assert.Equal(t, action.StatusSuccessful, again.Status, "unlocking an ACTIVE user is done again")
 }
 
 func TestExpirePasswords(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	res := f.bulk(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoStagedUserID}})
-	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	res := f.bulk(action.ExpirePasswords, map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoStagedUserID}})
+	assert.Equal(t, action.StatusPartiallySuccessful, res.Status)
 	assert.Nil(t, res.Results[0].Data, "no password without temp_password")
 	assert.Equal(t, "E0000038", res.Results[1].OktaCode)
 	u, _ := f.sim.User(oktasim.DemoActiveUserID)
@@ -102,7 +102,7 @@ func TestExpirePasswords(t *testing.T) {
 
 	t.Run("revoke_sessions needs temp_password", func(t *testing.T) {
 		f.sim.ResetRequests()
-		ae, _ := appErr(t, f.run(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamRevokeSessions: true}, nil))
+		ae, _ := appErr(t, f.run(action.ExpirePasswords, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID, action.ParamRevokeSessions: true}, nil))
 		assert.Equal(t, "Expire Passwords failed. Message: okta.expire_passwords: invalid input: parameter revoke_sessions: needs temp_password true (Okta revokes sessions only with a temporary password); end sessions with okta.clear_user_sessions instead.", ae.Message())
 		assert.Empty(t, f.sim.Requests())
 	})
@@ -115,9 +115,9 @@ func TestExpirePasswords(t *testing.T) {
 				beats = append(beats, string(b))
 			}
 		})
-		res := f.bulk(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID,
-			spec.ParamTempPassword: true, spec.ParamRevokeSessions: true})
-		require.Equal(t, spec.StatusSuccessful, res.Status)
+		res := f.bulk(action.ExpirePasswords, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID,
+			action.ParamTempPassword: true, action.ParamRevokeSessions: true})
+		require.Equal(t, action.StatusSuccessful, res.Status)
 		data, _ := res.Results[0].Data.(map[string]any)
 		pw, _ := data["temp_password"].(string)
 		require.NotEmpty(t, pw)
@@ -134,27 +134,27 @@ func TestFactors(t *testing.T) {
 	before := f.sim.Factors(oktasim.DemoActiveUserID)
 	require.NotEmpty(t, before)
 	var listed []map[string]any
-	require.NoError(t, f.run(spec.ListUserFactors, map[string]any{spec.ParamUser: oktasim.DemoActiveUserLogin}, &listed))
+	require.NoError(t, f.run(action.ListUserFactors, map[string]any{action.ParamUser: oktasim.DemoActiveUserLogin}, &listed))
 	assert.Len(t, listed, len(before))
 	assert.Equal(t, before[0].Type, listed[0]["factorType"])
 
-	res := f.bulk(spec.ResetFactors, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, unknownUser}, spec.ParamFactorTypes: "SMS"})
-	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	res := f.bulk(action.ResetFactors, map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID, unknownUser}, action.ParamFactorTypes: "SMS"})
+	assert.Equal(t, action.StatusPartiallySuccessful, res.Status)
 	assert.Equal(t, map[string]any{"reset": []any{"sms"}}, res.Results[0].Data)
 	for _, fc := range f.sim.Factors(oktasim.DemoActiveUserID) {
 		assert.NotEqual(t, "sms", fc.Type, "only sms factors are removed")
 	}
 	assert.Len(t, f.sim.Factors(oktasim.DemoActiveUserID), len(before)-1)
 
-	again := f.bulk(spec.ResetFactors, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamFactorTypes: "sms"})
-	assert.Equal(t, spec.OutcomeNoFactors, again.Results[0].Outcome, "a repeat finds nothing to reset")
+	again := f.bulk(action.ResetFactors, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID, action.ParamFactorTypes: "sms"})
+	assert.Equal(t, action.OutcomeNoFactors, again.Results[0].Outcome, "a repeat finds nothing to reset")
 
-	all := f.bulk(spec.ResetFactors, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID})
-	assert.Equal(t, spec.OutcomeDone, all.Results[0].Outcome)
+	all := f.bulk(action.ResetFactors, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID})
+	assert.Equal(t, action.OutcomeDone, all.Results[0].Outcome)
 	assert.Empty(t, f.sim.Factors(oktasim.DemoActiveUserID))
 	assert.Len(t, f.sim.Events("user.mfa.factor.reset_all"), 1)
 
-	ae, _ := appErr(t, f.run(spec.ResetFactors, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamFactorTypes: "carrier_pigeon"}, nil))
+	ae, _ := appErr(t, f.run(action.ResetFactors, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID, action.ParamFactorTypes: "carrier_pigeon"}, nil))
 	assert.Contains(t, ae.Message(), `factor_types: "carrier_pigeon" is not one of call, email`)
 }
 
@@ -165,15 +165,15 @@ func TestGetUser(t *testing.T) {
 		Found bool           `json:"found"`
 		User  map[string]any `json:"user"`
 	}
-	require.NoError(t, f.run(spec.GetUser, map[string]any{spec.ParamUser: oktasim.DemoActiveUserLogin}, &out))
+	require.NoError(t, f.run(action.GetUser, map[string]any{action.ParamUser: oktasim.DemoActiveUserLogin}, &out))
 	assert.True(t, out.Found)
 	assert.Equal(t, oktasim.DemoActiveUserID, out.User["id"])
 
-	require.NoError(t, f.run(spec.GetUser, map[string]any{spec.ParamUser: "nobody@acme.com", spec.ParamNotFound: "ok"}, &out))
+	require.NoError(t, f.run(action.GetUser, map[string]any{action.ParamUser: "nobody@acme.com", action.ParamNotFound: "ok"}, &out))
 	assert.False(t, out.Found)
 	assert.Nil(t, out.User)
 
-	ae, d := appErr(t, f.run(spec.GetUser, map[string]any{spec.ParamUser: "nobody@acme.com"}, nil))
+	ae, d := appErr(t, f.run(action.GetUser, map[string]any{action.ParamUser: "nobody@acme.com"}, nil))
 	assert.True(t, ae.NonRetryable())
 	assert.Equal(t, 404, d.HTTPStatus, "not_found fail is the default")
 }
@@ -182,7 +182,7 @@ func TestListUserApps(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
 	var links []map[string]any
-	require.NoError(t, f.run(spec.ListUserApps, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, &links))
+	require.NoError(t, f.run(action.ListUserApps, map[string]any{action.ParamUser: oktasim.DemoActiveUserID}, &links))
 	var labels []any
 	for _, l := range links {
 		labels = append(labels, l["label"])
@@ -195,40 +195,40 @@ func TestGetGroup(t *testing.T) {
 	f := newFixture(t, oktasim.Options{})
 	for _, given := range []string{oktasim.DemoEngineeringGroupID, "engineering"} {
 		var g map[string]any
-		require.NoError(t, f.run(spec.GetGroup, map[string]any{spec.ParamGroup: given}, &g), given)
+		require.NoError(t, f.run(action.GetGroup, map[string]any{action.ParamGroup: given}, &g), given)
 		assert.Equal(t, oktasim.DemoEngineeringGroupID, g["id"], given)
 	}
-	ae, _ := appErr(t, f.run(spec.GetGroup, map[string]any{spec.ParamGroup: "No Such Team"}, nil))
+	ae, _ := appErr(t, f.run(action.GetGroup, map[string]any{action.ParamGroup: "No Such Team"}, nil))
 	assert.Contains(t, ae.Message(), `no group is named "No Such Team"`)
 }
 
 func TestRemoveUsersFromGroup(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	res := f.bulk(spec.RemoveUsersFromGroup, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoLockedUserID},
-		spec.ParamGroupID: oktasim.DemoEngineeringGroupID})
-	assert.Equal(t, spec.StatusSuccessful, res.Status)
-	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
-	assert.Equal(t, spec.OutcomeNotMember, res.Results[1].Outcome)
+	res := f.bulk(action.RemoveUsersFromGroup, map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoLockedUserID},
+		action.ParamGroupID: oktasim.DemoEngineeringGroupID})
+	assert.Equal(t, action.StatusSuccessful, res.Status)
+	assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, action.OutcomeNotMember, res.Results[1].Outcome)
 	assert.NotContains(t, f.sim.GroupMembers(oktasim.DemoEngineeringGroupID), oktasim.DemoActiveUserID)
 }
 
 func TestUpdateUserProfile(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	params := map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoDeprovisionedUserID},
-		spec.ParamProfile: map[string]any{"title": "under investigation", "costCenter": "IR-7"}}
-	res := f.bulk(spec.UpdateUserProfile, params)
-	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
-	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+	params := map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoDeprovisionedUserID},
+		action.ParamProfile: map[string]any{"title": "under investigation", "costCenter": "IR-7"}}
+	res := f.bulk(action.UpdateUserProfile, params)
+	assert.Equal(t, action.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome)
 	assert.Equal(t, "E0000038", res.Results[1].OktaCode, "a DEPROVISIONED user cannot be updated")
 	u, _ := f.sim.User(oktasim.DemoActiveUserID)
 	assert.Equal(t, "under investigation", u.Profile["title"])
 	assert.Equal(t, "Engineering", u.Profile["department"], "a partial update keeps the rest")
 
 	f.sim.ResetRequests()
-	again := f.bulk(spec.UpdateUserProfile, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamProfile: params[spec.ParamProfile]})
-	assert.Equal(t, spec.OutcomeUnchanged, again.Results[0].Outcome)
+	again := f.bulk(action.UpdateUserProfile, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID, action.ParamProfile: params[action.ParamProfile]})
+	assert.Equal(t, action.OutcomeUnchanged, again.Results[0].Outcome)
 	assert.Zero(t, writes(f.sim), "an unchanged profile is not written")
 
 	for _, tc := range []struct {
@@ -243,17 +243,17 @@ func TestUpdateUserProfile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.sim.ResetRequests()
-			ae, _ := appErr(t, f.run(spec.UpdateUserProfile, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID,
-				spec.ParamProfile: tc.profile, spec.ParamAllowFields: tc.allow}, nil))
+			ae, _ := appErr(t, f.run(action.UpdateUserProfile, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID,
+				action.ParamProfile: tc.profile, action.ParamAllowFields: tc.allow}, nil))
 			assert.Contains(t, ae.Message(), tc.want)
 			assert.True(t, ae.NonRetryable())
 			assert.Empty(t, f.sim.Requests(), "refused before any Okta call")
 		})
 	}
 	t.Run("allowed email", func(t *testing.T) {
-		res := f.bulk(spec.UpdateUserProfile, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID,
-			spec.ParamProfile: map[string]any{"email": "jane.doe+ir@acme.com"}, spec.ParamAllowFields: "email"})
-		assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+		res := f.bulk(action.UpdateUserProfile, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID,
+			action.ParamProfile: map[string]any{"email": "jane.doe+ir@acme.com"}, action.ParamAllowFields: "email"})
+		assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome)
 		u, _ := f.sim.User(oktasim.DemoActiveUserID)
 		assert.Equal(t, "jane.doe+ir@acme.com", u.Email)
 	})
@@ -264,23 +264,23 @@ func TestUpdateUserProfile(t *testing.T) {
 // nothing: no item is reported failed because Okta was busy.
 func TestIdentityActionsRateLimited(t *testing.T) {
 	t.Parallel()
-	users := map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID}
+	users := map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID}
 	for _, tc := range []struct {
 		action string
 		params map[string]any
 		path   string
 	}{
-		{spec.ClearUserSessions, users, "/api/v1/users/" + oktasim.DemoActiveUserID + "/sessions"},
-		{spec.SuspendUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
-		{spec.UnsuspendUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
-		{spec.UnlockUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
-		{spec.ExpirePasswords, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
-		{spec.ResetFactors, users, "/api/v1/users/" + oktasim.DemoActiveUserID + "/factors"},
-		{spec.UpdateUserProfile, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID, spec.ParamProfile: map[string]any{"title": "x"}}, "/api/v1/users/" + oktasim.DemoActiveUserID},
-		{spec.GetUser, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID},
-		{spec.ListUserFactors, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID + "/factors"},
-		{spec.ListUserApps, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID + "/appLinks"},
-		{spec.GetGroup, map[string]any{spec.ParamGroup: oktasim.DemoEngineeringGroupID}, "/api/v1/groups"},
+		{action.ClearUserSessions, users, "/api/v1/users/" + oktasim.DemoActiveUserID + "/sessions"},
+		{action.SuspendUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{action.UnsuspendUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{action.UnlockUsers, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{action.ExpirePasswords, users, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{action.ResetFactors, users, "/api/v1/users/" + oktasim.DemoActiveUserID + "/factors"},
+		{action.UpdateUserProfile, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID, action.ParamProfile: map[string]any{"title": "x"}}, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{action.GetUser, map[string]any{action.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID},
+		{action.ListUserFactors, map[string]any{action.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID + "/factors"},
+		{action.ListUserApps, map[string]any{action.ParamUser: oktasim.DemoActiveUserID}, "/api/v1/users/" + oktasim.DemoActiveUserID + "/appLinks"},
+		{action.GetGroup, map[string]any{action.ParamGroup: oktasim.DemoEngineeringGroupID}, "/api/v1/groups"},
 	} {
 		t.Run(tc.action, func(t *testing.T) {
 			t.Parallel()
@@ -290,13 +290,13 @@ func TestIdentityActionsRateLimited(t *testing.T) {
 				// 429 consumes no attempt and fails no item.
 				f.sim.SetFault(oktasim.Fault{Path: tc.path, RateLimitRate: 1, Times: 1})
 				res := f.bulk(tc.action, tc.params)
-				assert.Equal(t, spec.StatusSuccessful, res.Status, "%+v", res.Results)
+				assert.Equal(t, action.StatusSuccessful, res.Status, "%+v", res.Results)
 				assert.Equal(t, 1, countStatus(f.sim, 429)+countGet429(f.sim), "one 429, then the item went through")
 				return
 			}
 			f.sim.SetFault(oktasim.Fault{Path: tc.path, RateLimitRate: 1})
 			ae, d := appErr(t, f.run(tc.action, tc.params, nil))
-			assert.Equal(t, spec.ErrRateLimited, ae.Type())
+			assert.Equal(t, action.ErrRateLimited, ae.Type())
 			assert.False(t, ae.NonRetryable())
 			assert.Positive(t, ae.NextRetryDelay())
 			assert.Equal(t, 429, d.HTTPStatus)

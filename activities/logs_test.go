@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -20,12 +20,12 @@ func TestFetchEventMapping(t *testing.T) {
 		"client": map[string]any{"ipAddress": oktasim.DemoAttackerIP,
 			"userAgent": map[string]any{"rawUserAgent": "curl/8.5.0"}},
 	})
-	var events []spec.FetchedEvent
-	require.NoError(t, f.run(spec.FetchEvent, map[string]any{spec.ParamStartTime: "-1h",
-		spec.ParamSearchCondition: `uuid eq "11111111-2222-3333-4444-555555555555"`}, &events))
+	var events []action.FetchedEvent
+	require.NoError(t, f.run(action.FetchEvent, map[string]any{action.ParamStartTime: "-1h",
+		action.ParamSearchCondition: `uuid eq "11111111-2222-3333-4444-555555555555"`}, &events))
 	require.Len(t, events, 1)
 	e := events[0].Event
-	assert.Equal(t, spec.EventFields{DeviceIPAddress: oktasim.DemoAttackerIP, UniqueEventKey: "11111111-2222-3333-4444-555555555555",
+	assert.Equal(t, action.EventFields{DeviceIPAddress: oktasim.DemoAttackerIP, UniqueEventKey: "11111111-2222-3333-4444-555555555555",
 		EventType: "user.account.lock", HTTPUserAgent: "curl/8.5.0", StartTime: e.StartTime,
 		Description: "Max sign in attempts exceeded", LogUsername: "Victor Lee", Severity: "WARN"}, e)
 	assert.NotEmpty(t, e.StartTime)
@@ -35,9 +35,9 @@ func TestFetchEventMapping(t *testing.T) {
 func TestFetchEventMaxEvents(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	var all, five []spec.FetchedEvent
-	require.NoError(t, f.run(spec.FetchEvent, map[string]any{spec.ParamStartTime: "-24h", spec.ParamMaxEvents: 0}, &all))
-	require.NoError(t, f.run(spec.FetchEvent, map[string]any{spec.ParamStartTime: "-24h", spec.ParamMaxEvents: 5}, &five))
+	var all, five []action.FetchedEvent
+	require.NoError(t, f.run(action.FetchEvent, map[string]any{action.ParamStartTime: "-24h", action.ParamMaxEvents: 0}, &all))
+	require.NoError(t, f.run(action.FetchEvent, map[string]any{action.ParamStartTime: "-24h", action.ParamMaxEvents: 5}, &five))
 	assert.Greater(t, len(all), 5, "0 returns every event in the range")
 	assert.Len(t, five, 5)
 }
@@ -46,8 +46,8 @@ func TestGetLogs(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
 	var events []map[string]any
-	require.NoError(t, f.run(spec.GetLogs, map[string]any{spec.ParamFilter: `eventType eq "user.session.start"`,
-		spec.ParamStartTime: "-24h", spec.ParamLimit: 50}, &events))
+	require.NoError(t, f.run(action.GetLogs, map[string]any{action.ParamFilter: `eventType eq "user.session.start"`,
+		action.ParamStartTime: "-24h", action.ParamLimit: 50}, &events))
 	require.NotEmpty(t, events)
 	assert.LessOrEqual(t, len(events), 50)
 	for _, e := range events {
@@ -64,10 +64,10 @@ func TestLogErrors(t *testing.T) {
 		wantCode     string
 		wantType     string
 	}{
-		{name: "unsupported operator E0000031", action: spec.GetLogs, params: map[string]any{spec.ParamFilter: `debugContext.debugData.url co "x"`}, wantCode: "E0000031", wantType: spec.ErrClientError},
-		{name: "invalid filter", action: spec.FetchEvent, params: map[string]any{spec.ParamStartTime: "-1h", spec.ParamSearchCondition: `eventType eqq "x"`}, wantCode: "E0000053", wantType: spec.ErrClientError},
-		{name: "bad start_time", action: spec.FetchEvent, params: map[string]any{spec.ParamStartTime: "yesterday"}, wantType: spec.ErrInvalidInput},
-		{name: "start after end", action: spec.GetLogs, params: map[string]any{spec.ParamStartTime: "2023-03-10 00:00", spec.ParamEndTime: "2023-03-02 00:00"}, wantType: spec.ErrInvalidInput},
+		{name: "unsupported operator E0000031", action: action.GetLogs, params: map[string]any{action.ParamFilter: `debugContext.debugData.url co "x"`}, wantCode: "E0000031", wantType: action.ErrClientError},
+		{name: "invalid filter", action: action.FetchEvent, params: map[string]any{action.ParamStartTime: "-1h", action.ParamSearchCondition: `eventType eqq "x"`}, wantCode: "E0000053", wantType: action.ErrClientError},
+		{name: "bad start_time", action: action.FetchEvent, params: map[string]any{action.ParamStartTime: "yesterday"}, wantType: action.ErrInvalidInput},
+		{name: "start after end", action: action.GetLogs, params: map[string]any{action.ParamStartTime: "2023-03-10 00:00", action.ParamEndTime: "2023-03-02 00:00"}, wantType: action.ErrInvalidInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

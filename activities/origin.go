@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // Callers says who may run Cordon's activities: a workflow execution of
@@ -80,7 +80,7 @@ func (c Callers) describe() string {
 // refusal is the activity's failure for a *CallerError: non-retryable,
 // since no retry changes who called.
 func refusal(err *CallerError) error {
-	return appError(err.Error(), spec.ErrNotCordonCaller, temporal.ApplicationErrorOptions{})
+	return appError(err.Error(), action.ErrNotCordonCaller, temporal.ApplicationErrorOptions{})
 }
 
 // Restrict returns r with every activity registered through it wrapped in

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -40,9 +40,9 @@ func TestActivitiesRefuseCallersOutsideCordonWorkflows(t *testing.T) {
 			var suite testsuite.WorkflowTestSuite
 			env := suite.NewTestActivityEnvironment().SetExecuteActivitiesInWorkflow(!tc.standalone)
 			f.acts.Register(env)
-			_, err := env.ExecuteActivity(spec.SuspendUsers, spec.Request{Params: map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID}}})
+			_, err := env.ExecuteActivity(action.SuspendUsers, action.Request{Params: map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID}}})
 			ae, _ := appErr(t, err)
-			assert.Equal(t, spec.ErrNotCordonCaller, ae.Type())
+			assert.Equal(t, action.ErrNotCordonCaller, ae.Type())
 			assert.True(t, ae.NonRetryable())
 			assert.Contains(t, ae.Error(), "activity okta.suspend_users refused: not called by a Cordon workflow ("+tc.reason)
 			assert.Empty(t, f.sim.Requests(), "nothing reached Okta")

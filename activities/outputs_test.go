@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -22,38 +22,38 @@ func TestOutputsConformToShapes(t *testing.T) {
 		action string
 		params map[string]any
 	}{
-		{spec.TestConnection, map[string]any{}},
-		{spec.GetUsers, map[string]any{spec.ParamLimit: 5}},
-		{spec.GetUser, map[string]any{spec.ParamUser: jane}},
-		{spec.GetUser, map[string]any{spec.ParamUser: "nobody@acme.com", spec.ParamNotFound: spec.NotFoundOK}},
-		{spec.GetUserGroups, map[string]any{spec.ParamUser: jane}},
-		{spec.GetGroups, map[string]any{}},
-		{spec.GetGroup, map[string]any{spec.ParamGroup: "Engineering"}},
-		{spec.GetGroupMembers, map[string]any{spec.ParamGroupID: eng}},
-		{spec.ListUserFactors, map[string]any{spec.ParamUser: jane}},
-		{spec.ListUserApps, map[string]any{spec.ParamUser: jane}},
-		{spec.ListZones, map[string]any{}},
-		{spec.GetLogs, map[string]any{spec.ParamStartTime: "-30d"}},
-		{spec.FetchEvent, map[string]any{spec.ParamStartTime: "-30d", spec.ParamMaxEvents: 20}},
-		{spec.SuspendUsers, map[string]any{spec.ParamUserIDs: []any{janeID}}},
-		{spec.BlockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.9"}}},
-		{spec.UnlockUsers, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoLockedUserID}}},
-		{spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoLockedUserID}, spec.ParamTempPassword: true}},
-		{spec.CreateZone, map[string]any{spec.ParamName: "shape-check", spec.ParamGateways: []any{"198.51.100.7"}}},
-		{spec.UpdateZone, map[string]any{spec.ParamZoneID: oktasim.DemoLegacyIPZoneID, spec.ParamGateways: []any{"198.51.100.8"}}},
-		{spec.CreateUserInGroup, map[string]any{spec.ParamFirstName: "Ada", spec.ParamLastName: "Shape", spec.ParamEmail: "ada.shape@acme.com", spec.ParamGroupIDs: []any{eng}}},
-		{spec.UnsuspendUsers, map[string]any{spec.ParamUserIDs: []any{janeID}}},
-		{spec.ClearUserSessions, map[string]any{spec.ParamUserIDs: []any{janeID}, spec.ParamOAuthTokens: true}},
-		{spec.ResetFactors, map[string]any{spec.ParamUserIDs: []any{janeID}, spec.ParamFactorTypes: []any{"sms"}}},
-		{spec.UpdateUserProfile, map[string]any{spec.ParamUserIDs: []any{janeID}, spec.ParamProfile: map[string]any{"title": "checked"}}},
-		{spec.AddUsersToGroup, map[string]any{spec.ParamUserIDs: []any{janeID}, spec.ParamGroupID: eng}},
-		{spec.RemoveUsersFromGroup, map[string]any{spec.ParamUserIDs: []any{janeID}, spec.ParamGroupID: eng}},
-		{spec.UnblockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.9"}}},
-		{spec.ResetUserPasswords, map[string]any{spec.ParamUserIDs: []any{janeID}, spec.ParamSendEmail: false}},
-		{spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: []any{janeID}}},
-		{spec.ActivateUsers, map[string]any{spec.ParamUserIDs: []any{janeID}, spec.ParamSendEmail: false}},
+		{action.TestConnection, map[string]any{}},
+		{action.GetUsers, map[string]any{action.ParamLimit: 5}},
+		{action.GetUser, map[string]any{action.ParamUser: jane}},
+		{action.GetUser, map[string]any{action.ParamUser: "nobody@acme.com", action.ParamNotFound: action.NotFoundOK}},
+		{action.GetUserGroups, map[string]any{action.ParamUser: jane}},
+		{action.GetGroups, map[string]any{}},
+		{action.GetGroup, map[string]any{action.ParamGroup: "Engineering"}},
+		{action.GetGroupMembers, map[string]any{action.ParamGroupID: eng}},
+		{action.ListUserFactors, map[string]any{action.ParamUser: jane}},
+		{action.ListUserApps, map[string]any{action.ParamUser: jane}},
+		{action.ListZones, map[string]any{}},
+		{action.GetLogs, map[string]any{action.ParamStartTime: "-30d"}},
+		{action.FetchEvent, map[string]any{action.ParamStartTime: "-30d", action.ParamMaxEvents: 20}},
+		{action.SuspendUsers, map[string]any{action.ParamUserIDs: []any{janeID}}},
+		{action.BlockIPs, map[string]any{action.ParamZoneID: oktasim.DemoBlockedIPZoneID, action.ParamIPAddresses: []any{"203.0.113.9"}}},
+		{action.UnlockUsers, map[string]any{action.ParamUserIDs: []any{oktasim.DemoLockedUserID}}},
+		{action.ExpirePasswords, map[string]any{action.ParamUserIDs: []any{oktasim.DemoLockedUserID}, action.ParamTempPassword: true}},
+		{action.CreateZone, map[string]any{action.ParamName: "shape-check", action.ParamGateways: []any{"198.51.100.7"}}},
+		{action.UpdateZone, map[string]any{action.ParamZoneID: oktasim.DemoLegacyIPZoneID, action.ParamGateways: []any{"198.51.100.8"}}},
+		{action.CreateUserInGroup, map[string]any{action.ParamFirstName: "Ada", action.ParamLastName: "Shape", action.ParamEmail: "ada.shape@acme.com", action.ParamGroupIDs: []any{eng}}},
+		{action.UnsuspendUsers, map[string]any{action.ParamUserIDs: []any{janeID}}},
+		{action.ClearUserSessions, map[string]any{action.ParamUserIDs: []any{janeID}, action.ParamOAuthTokens: true}},
+		{action.ResetFactors, map[string]any{action.ParamUserIDs: []any{janeID}, action.ParamFactorTypes: []any{"sms"}}},
+		{action.UpdateUserProfile, map[string]any{action.ParamUserIDs: []any{janeID}, action.ParamProfile: map[string]any{"title": "checked"}}},
+		{action.AddUsersToGroup, map[string]any{action.ParamUserIDs: []any{janeID}, action.ParamGroupID: eng}},
+		{action.RemoveUsersFromGroup, map[string]any{action.ParamUserIDs: []any{janeID}, action.ParamGroupID: eng}},
+		{action.UnblockIPs, map[string]any{action.ParamZoneID: oktasim.DemoBlockedIPZoneID, action.ParamIPAddresses: []any{"203.0.113.9"}}},
+		{action.ResetUserPasswords, map[string]any{action.ParamUserIDs: []any{janeID}, action.ParamSendEmail: false}},
+		{action.DeactivateUsers, map[string]any{action.ParamUserIDs: []any{janeID}}},
+		{action.ActivateUsers, map[string]any{action.ParamUserIDs: []any{janeID}, action.ParamSendEmail: false}},
 	}
-	reg := spec.Okta()
+	reg := action.Okta()
 	seen := map[string]bool{}
 	outs := map[string]any{}
 	check := func(name string, params map[string]any) {
@@ -71,8 +71,8 @@ func TestOutputsConformToShapes(t *testing.T) {
 		check(c.action, c.params)
 	}
 	// The zone created above is one a step may delete.
-	created, _ := outs[spec.CreateZone].(map[string]any)
-	check(spec.DeleteZones, map[string]any{spec.ParamZoneIDs: []any{created["id"]}})
+	created, _ := outs[action.CreateZone].(map[string]any)
+	check(action.DeleteZones, map[string]any{action.ParamZoneIDs: []any{created["id"]}})
 	for _, name := range reg.Names() {
 		if !seen[name] {
 			t.Errorf("%s: no case holds its output to its shape", name)
@@ -82,13 +82,13 @@ func TestOutputsConformToShapes(t *testing.T) {
 
 // conform lists where v departs from s: a field s does not declare, or a
 // value of another kind.
-func conform(path string, s *spec.Shape, v any) []string {
-	if s == nil || v == nil || s.Kind == spec.ShapeAny {
+func conform(path string, s *action.Shape, v any) []string {
+	if s == nil || v == nil || s.Kind == action.ShapeAny {
 		return nil
 	}
 	var out []string
 	switch s.Kind {
-	case spec.ShapeObject:
+	case action.ShapeObject:
 		m, ok := v.(map[string]any)
 		if !ok {
 			return []string{fmt.Sprintf("%s: want an object, got %T", path, v)}
@@ -101,7 +101,7 @@ func conform(path string, s *spec.Shape, v any) []string {
 			}
 			out = append(out, conform(path+"."+k, fs, x)...)
 		}
-	case spec.ShapeList:
+	case action.ShapeList:
 		l, ok := v.([]any)
 		if !ok {
 			return []string{fmt.Sprintf("%s: want a list, got %T", path, v)}
@@ -109,15 +109,15 @@ func conform(path string, s *spec.Shape, v any) []string {
 		for i, x := range l {
 			out = append(out, conform(fmt.Sprintf("%s[%d]", path, i), s.Elem, x)...)
 		}
-	case spec.ShapeString:
+	case action.ShapeString:
 		if _, ok := v.(string); !ok {
 			out = append(out, fmt.Sprintf("%s: want a string, got %T", path, v))
 		}
-	case spec.ShapeInteger, spec.ShapeNumber:
+	case action.ShapeInteger, action.ShapeNumber:
 		if _, ok := v.(float64); !ok {
 			out = append(out, fmt.Sprintf("%s: want a number, got %T", path, v))
 		}
-	case spec.ShapeBoolean:
+	case action.ShapeBoolean:
 		if _, ok := v.(bool); !ok {
 			out = append(out, fmt.Sprintf("%s: want a boolean, got %T", path, v))
 		}

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // DefaultMaxOutputBytes is Temporal's default per-payload error limit
@@ -21,11 +21,11 @@ const DefaultMaxOutputBytes = 2 << 20
 // limit and the fix. Left to the SDK, the same result fails with a
 // retryable "[TMPRL1103] ... exceeded the error limit" that names neither,
 // and each retry repeats every Okta call for a certain failure.
-func (a *Activities) limitOutput(act *spec.Action, fn Func) Func {
+func (a *Activities) limitOutput(act *action.Action, fn Func) Func {
 	if a.MaxOutputBytes <= 0 {
 		return fn
 	}
-	return func(ctx context.Context, req spec.Request) (any, error) {
+	return func(ctx context.Context, req action.Request) (any, error) {
 		out, err := fn(ctx, req)
 		if err != nil || out == nil {
 			return out, err
@@ -35,17 +35,17 @@ func (a *Activities) limitOutput(act *spec.Action, fn Func) Func {
 			return out, nil // the SDK reports the encoding error itself
 		}
 		if size := proto.Size(p); size > a.MaxOutputBytes {
-			return nil, appError(outputTooLarge(act, size, a.MaxOutputBytes), spec.ErrOutputTooLarge, temporal.ApplicationErrorOptions{})
+			return nil, appError(outputTooLarge(act, size, a.MaxOutputBytes), action.ErrOutputTooLarge, temporal.ApplicationErrorOptions{})
 		}
 		return out, nil
 	}
 }
 
-func outputTooLarge(act *spec.Action, size, limit int) string {
+func outputTooLarge(act *action.Action, size, limit int) string {
 	fix := "select fewer items"
-	if _, ok := act.Param(spec.ParamFields); ok {
+	if _, ok := act.Param(action.ParamFields); ok {
 		fix = "keep fewer fields per item with `fields:` (e.g. [id, status, profile.login])"
-		if _, ok := act.Param(spec.ParamSearch); ok {
+		if _, ok := act.Param(action.ParamSearch); ok {
 			fix += ", select fewer users with `search:` or `filter:`"
 		}
 	}

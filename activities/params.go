@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // InputError is invalid input to an action. It is detected before any Okta
@@ -61,22 +61,22 @@ func (p *Params) Object(name string) map[string]any { m, _ := p.vals[name].(map[
 // Time returns a time parameter (zero when absent).
 func (p *Params) Time(name string) time.Time { t, _ := p.vals[name].(time.Time); return t }
 
-// check applies the action's rules across parameters (spec.Action.Rules),
+// check applies the action's rules across parameters (action.Action.Rules),
 // the same the playbook checker applies to literal values, with the same
 // messages; the first issue refuses the step.
-func (p *Params) check(a *spec.Action, now time.Time) error {
-	if issues := a.CheckRules(spec.KnownValues(p.vals, now)); len(issues) > 0 {
+func (p *Params) check(a *action.Action, now time.Time) error {
+	if issues := a.CheckRules(action.KnownValues(p.vals, now)); len(issues) > 0 {
 		return &InputError{Action: a.Name, Param: issues[0].Param, Msg: issues[0].Msg}
 	}
 	return nil
 }
 
 // ParseParams validates raw against the action's parameter specs: unknown
-// and missing required parameters, then each value with spec.Param.Coerce
+// and missing required parameters, then each value with action.Param.Coerce
 // (types, enums, sizes, ranges, formats). now anchors
 // relative times such as "-24h". The first problem is returned as an
 // *InputError naming the parameter.
-func ParseParams(a *spec.Action, raw map[string]any, now time.Time) (*Params, error) {
+func ParseParams(a *action.Action, raw map[string]any, now time.Time) (*Params, error) {
 	p := &Params{vals: map[string]any{}}
 	for k := range raw {
 		if _, ok := a.Param(k); !ok {

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -26,33 +26,33 @@ func TestParseTime(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
-			got, err := spec.ParseTime(tc.in, now)
+			got, err := action.ParseTime(tc.in, now)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
 		})
 	}
-	_, err := spec.ParseTime("last tuesday", now)
+	_, err := action.ParseTime("last tuesday", now)
 	assert.ErrorContains(t, err, "2023-03-02 00:00")
 }
 
 func TestParseParams(t *testing.T) {
 	t.Parallel()
-	reg := spec.Okta()
+	reg := action.Okta()
 	now := time.Now()
 	tests := []struct {
 		name, action string
 		params       map[string]any
 		wantParam    string
 	}{
-		{name: "unknown parameter", action: spec.DeactivateUsers, params: map[string]any{spec.ParamUserIDs: "a", "user_id": "b"}, wantParam: "user_id"},
-		{name: "missing required", action: spec.DeactivateUsers, params: map[string]any{}, wantParam: spec.ParamUserIDs},
-		{name: "empty list", action: spec.DeactivateUsers, params: map[string]any{spec.ParamUserIDs: " , "}, wantParam: spec.ParamUserIDs},
-		{name: "bad enum", action: spec.CreateZone, params: map[string]any{spec.ParamName: "z", spec.ParamType: "GEO"}, wantParam: spec.ParamType},
-		{name: "bad boolean", action: spec.ActivateUsers, params: map[string]any{spec.ParamUserIDs: "a", spec.ParamSendEmail: "maybe"}, wantParam: spec.ParamSendEmail},
-		{name: "bad integer", action: spec.GetUsers, params: map[string]any{spec.ParamLimit: 1.5}, wantParam: spec.ParamLimit},
-		{name: "too many groups", action: spec.CreateUserInGroup, params: map[string]any{spec.ParamFirstName: "a", spec.ParamLastName: "b", spec.ParamEmail: "a@b.co",
-			spec.ParamGroupIDs: "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21"}, wantParam: spec.ParamGroupIDs},
-		{name: "bad time", action: spec.FetchEvent, params: map[string]any{spec.ParamStartTime: "soon"}, wantParam: spec.ParamStartTime},
+		{name: "unknown parameter", action: action.DeactivateUsers, params: map[string]any{action.ParamUserIDs: "a", "user_id": "b"}, wantParam: "user_id"},
+		{name: "missing required", action: action.DeactivateUsers, params: map[string]any{}, wantParam: action.ParamUserIDs},
+		{name: "empty list", action: action.DeactivateUsers, params: map[string]any{action.ParamUserIDs: " , "}, wantParam: action.ParamUserIDs},
+		{name: "bad enum", action: action.CreateZone, params: map[string]any{action.ParamName: "z", action.ParamType: "GEO"}, wantParam: action.ParamType},
+		{name: "bad boolean", action: action.ActivateUsers, params: map[string]any{action.ParamUserIDs: "a", action.ParamSendEmail: "maybe"}, wantParam: action.ParamSendEmail},
+		{name: "bad integer", action: action.GetUsers, params: map[string]any{action.ParamLimit: 1.5}, wantParam: action.ParamLimit},
+		{name: "too many groups", action: action.CreateUserInGroup, params: map[string]any{action.ParamFirstName: "a", action.ParamLastName: "b", action.ParamEmail: "a@b.co",
+			action.ParamGroupIDs: "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21"}, wantParam: action.ParamGroupIDs},
+		{name: "bad time", action: action.FetchEvent, params: map[string]any{action.ParamStartTime: "soon"}, wantParam: action.ParamStartTime},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,18 +64,18 @@ func TestParseParams(t *testing.T) {
 		})
 	}
 	t.Run("defaults and coercion", func(t *testing.T) {
-		act, _ := reg.Lookup(spec.CreateZone)
-		p, err := ParseParams(act, map[string]any{spec.ParamName: "z", spec.ParamUsage: "policy", spec.ParamASNs: "13335, 15169"}, now)
+		act, _ := reg.Lookup(action.CreateZone)
+		p, err := ParseParams(act, map[string]any{action.ParamName: "z", action.ParamUsage: "policy", action.ParamASNs: "13335, 15169"}, now)
 		require.NoError(t, err)
-		assert.Equal(t, "IP", p.Str(spec.ParamType), "default")
-		assert.Equal(t, "POLICY", p.Str(spec.ParamUsage), "enum spelling")
-		assert.Equal(t, []int{13335, 15169}, p.Ints(spec.ParamASNs))
+		assert.Equal(t, "IP", p.Str(action.ParamType), "default")
+		assert.Equal(t, "POLICY", p.Str(action.ParamUsage), "enum spelling")
+		assert.Equal(t, []int{13335, 15169}, p.Ints(action.ParamASNs))
 	})
 }
 
 func TestEveryExampleParses(t *testing.T) {
 	t.Parallel()
-	for _, act := range spec.Okta().All() {
+	for _, act := range action.Okta().All() {
 		t.Run(act.Name, func(t *testing.T) {
 			_, err := ParseParams(act, act.Example, time.Now())
 			assert.NoError(t, err)
@@ -87,11 +87,11 @@ func TestEveryExampleParses(t *testing.T) {
 func TestInvalidInputMakesNoCall(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{Seed: oktasim.SeedEmpty})
-	for _, act := range spec.Okta().All() {
+	for _, act := range action.Okta().All() {
 		t.Run(act.Name, func(t *testing.T) {
 			f.sim.ResetRequests()
 			ae, d := appErr(t, f.run(act.Name, map[string]any{"no_such_param": 1}, nil))
-			assert.Equal(t, spec.ErrInvalidInput, ae.Type())
+			assert.Equal(t, action.ErrInvalidInput, ae.Type())
 			assert.True(t, ae.NonRetryable())
 			assert.Contains(t, d.Message, "no_such_param")
 			assert.Empty(t, f.sim.Requests())
@@ -101,12 +101,12 @@ func TestInvalidInputMakesNoCall(t *testing.T) {
 
 func TestObjectParam(t *testing.T) {
 	t.Parallel()
-	act, _ := spec.Okta().Lookup(spec.UpdateUserProfile)
-	p, err := ParseParams(act, map[string]any{spec.ParamUserIDs: "00u1", spec.ParamProfile: `{"title": "x"}`}, time.Now())
+	act, _ := action.Okta().Lookup(action.UpdateUserProfile)
+	p, err := ParseParams(act, map[string]any{action.ParamUserIDs: "00u1", action.ParamProfile: `{"title": "x"}`}, time.Now())
 	require.NoError(t, err)
-	assert.Equal(t, map[string]any{"title": "x"}, p.Object(spec.ParamProfile), "a JSON object string is an object")
-	_, err = ParseParams(act, map[string]any{spec.ParamUserIDs: "00u1", spec.ParamProfile: map[string]any{}}, time.Now())
+	assert.Equal(t, map[string]any{"title": "x"}, p.Object(action.ParamProfile), "a JSON object string is an object")
+	_, err = ParseParams(act, map[string]any{action.ParamUserIDs: "00u1", action.ParamProfile: map[string]any{}}, time.Now())
 	assert.EqualError(t, err, "okta.update_user_profile: invalid input: parameter profile: the object is empty")
-	_, err = ParseParams(act, map[string]any{spec.ParamUserIDs: "00u1", spec.ParamProfile: []any{"title"}}, time.Now())
+	_, err = ParseParams(act, map[string]any{action.ParamUserIDs: "00u1", action.ParamProfile: []any{"title"}}, time.Now())
 	assert.EqualError(t, err, "okta.update_user_profile: invalid input: parameter profile: want an object, got []interface {}")
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -42,7 +42,7 @@ func eventFor(eventType string) func(f *fixture, uid, gid string) bool {
 	}
 }
 
-func users(uid, _ string) map[string]any { return map[string]any{spec.ParamUserIDs: []any{uid}} }
+func users(uid, _ string) map[string]any { return map[string]any{action.ParamUserIDs: []any{uid}} }
 
 func lifecycle(op string) func(uid, gid string) string {
 	return func(uid, _ string) string { return "/api/v1/users/" + uid + "/lifecycle/" + op }
@@ -52,36 +52,36 @@ func lifecycle(op string) func(uid, gid string) string {
 // read-back confirms; the zone and create actions confirm their own writes
 // (blocklist.go, zones.go, users.go) and are covered by their own tests.
 var lostReplyCases = map[string]lostReplyCase{
-	spec.DeactivateUsers: {params: users, method: "POST", path: lifecycle("deactivate"), landed: status("DEPROVISIONED")},
-	spec.ActivateUsers: {prepare: func(f *fixture, uid, _ string) { f.sim.SetUserStatus(uid, "DEPROVISIONED") },
+	action.DeactivateUsers: {params: users, method: "POST", path: lifecycle("deactivate"), landed: status("DEPROVISIONED")},
+	action.ActivateUsers: {prepare: func(f *fixture, uid, _ string) { f.sim.SetUserStatus(uid, "DEPROVISIONED") },
 		params: func(uid, _ string) map[string]any {
-			return map[string]any{spec.ParamUserIDs: []any{uid}, spec.ParamSendEmail: true}
+			return map[string]any{action.ParamUserIDs: []any{uid}, action.ParamSendEmail: true}
 		}, method: "POST", path: lifecycle("activate"), landed: func(f *fixture, uid, _ string) bool {
 			u, _ := f.sim.User(uid)
 			return u.Status == "ACTIVE" || u.Status == "PROVISIONED"
 		}},
-	spec.SuspendUsers: {params: users, method: "POST", path: lifecycle("suspend"), landed: status("SUSPENDED")},
-	spec.UnsuspendUsers: {prepare: func(f *fixture, uid, _ string) { f.sim.SetUserStatus(uid, "SUSPENDED") },
+	action.SuspendUsers: {params: users, method: "POST", path: lifecycle("suspend"), landed: status("SUSPENDED")},
+	action.UnsuspendUsers: {prepare: func(f *fixture, uid, _ string) { f.sim.SetUserStatus(uid, "SUSPENDED") },
 		params: users, method: "POST", path: lifecycle("unsuspend"), landed: status("ACTIVE")},
-	spec.ResetUserPasswords: {params: users, method: "POST", path: lifecycle("reset_password"), landed: status("RECOVERY")},
-	spec.ResetFactors: {params: users, method: "POST", path: lifecycle("reset_factors"),
+	action.ResetUserPasswords: {params: users, method: "POST", path: lifecycle("reset_password"), landed: status("RECOVERY")},
+	action.ResetFactors: {params: users, method: "POST", path: lifecycle("reset_factors"),
 		prepare: func(f *fixture, uid, _ string) { require.NotEmpty(f.t, f.sim.Factors(uid), "the user has factors") },
 		landed:  func(f *fixture, uid, _ string) bool { return len(f.sim.Factors(uid)) == 0 }},
-	spec.UnlockUsers:     {params: users, method: "POST", path: lifecycle("unlock"), landed: eventFor("user.account.unlock")},
-	spec.ExpirePasswords: {params: users, method: "POST", path: lifecycle("expire_password"), landed: status("PASSWORD_EXPIRED")},
-	spec.ClearUserSessions: {params: users, method: "DELETE",
+	action.UnlockUsers:     {params: users, method: "POST", path: lifecycle("unlock"), landed: eventFor("user.account.unlock")},
+	action.ExpirePasswords: {params: users, method: "POST", path: lifecycle("expire_password"), landed: status("PASSWORD_EXPIRED")},
+	action.ClearUserSessions: {params: users, method: "DELETE",
 		path: func(uid, _ string) string { return "/api/v1/users/" + uid + "/sessions" }, landed: eventFor("user.session.clear")},
-	spec.UpdateUserProfile: {params: func(uid, _ string) map[string]any {
-		return map[string]any{spec.ParamUserIDs: []any{uid}, spec.ParamProfile: map[string]any{"title": "under investigation"}}
+	action.UpdateUserProfile: {params: func(uid, _ string) map[string]any {
+		return map[string]any{action.ParamUserIDs: []any{uid}, action.ParamProfile: map[string]any{"title": "under investigation"}}
 	}, method: "POST", path: func(uid, _ string) string { return "/api/v1/users/" + uid }, landed: eventFor("user.account.update_profile")},
-	spec.AddUsersToGroup: {params: func(uid, gid string) map[string]any {
-		return map[string]any{spec.ParamUserIDs: []any{uid}, spec.ParamGroupID: gid}
+	action.AddUsersToGroup: {params: func(uid, gid string) map[string]any {
+		return map[string]any{action.ParamUserIDs: []any{uid}, action.ParamGroupID: gid}
 	}, method: "PUT", path: func(uid, gid string) string { return "/api/v1/groups/" + gid + "/users/" + uid },
 		landed: func(f *fixture, uid, gid string) bool { return slices.Contains(f.sim.GroupMembers(gid), uid) }},
-	spec.RemoveUsersFromGroup: {prepare: func(f *fixture, uid, gid string) {
+	action.RemoveUsersFromGroup: {prepare: func(f *fixture, uid, gid string) {
 		require.NoError(f.t, f.acts.Okta.AddUserToGroup(context.Background(), gid, uid))
 	}, params: func(uid, gid string) map[string]any {
-		return map[string]any{spec.ParamUserIDs: []any{uid}, spec.ParamGroupID: gid}
+		return map[string]any{action.ParamUserIDs: []any{uid}, action.ParamGroupID: gid}
 	}, method: "DELETE", path: func(uid, gid string) string { return "/api/v1/groups/" + gid + "/users/" + uid },
 		landed: func(f *fixture, uid, gid string) bool { return !slices.Contains(f.sim.GroupMembers(gid), uid) }},
 }
@@ -92,7 +92,7 @@ var lostReplyCases = map[string]lostReplyCase{
 // event carrying the step's marker), never failed or already_*.
 func TestLostReplyIsReadBackForEveryWriteAction(t *testing.T) {
 	t.Parallel()
-	reg := spec.Okta()
+	reg := action.Okta()
 	for _, act := range reg.All() {
 		if !act.Destructive {
 			continue
@@ -117,7 +117,7 @@ func TestLostReplyIsReadBackForEveryWriteAction(t *testing.T) {
 			f.sim.SetFault(oktasim.Fault{Path: c.path(u.ID, g.ID), Method: c.method, LostReplyRate: 1, Times: 1})
 			res := f.bulk(act.Name, c.params(u.ID, g.ID))
 			require.Len(t, res.Results, 1)
-			assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome, "%+v", res.Results[0])
+			assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome, "%+v", res.Results[0])
 			assert.True(t, res.Results[0].OK)
 			assert.True(t, c.landed(f, u.ID, g.ID), "the write landed")
 			// The simulator logs a dropped request once its handler has
@@ -136,7 +136,7 @@ func TestLostReplyIsReadBackForEveryWriteAction(t *testing.T) {
 }
 
 // A created user whose reply was lost is looked up by its login on the
-// same attempt (spec.ReadCreated), not created twice nor failed.
+// same attempt (action.ReadCreated), not created twice nor failed.
 func TestLostReplyOfCreateUserIsReadBack(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
@@ -146,8 +146,8 @@ func TestLostReplyOfCreateUserIsReadBack(t *testing.T) {
 	require.NoError(t, err)
 	f.sim.SetFault(oktasim.Fault{Path: "/api/v1/users", Method: http.MethodPost, LostReplyRate: 1, Times: 1})
 	var out map[string]any
-	require.NoError(t, f.run(spec.CreateUserInGroup, map[string]any{spec.ParamFirstName: "Ada", spec.ParamLastName: "Lovelace",
-		spec.ParamEmail: "ada.lost@example.com", spec.ParamGroupIDs: []any{g.ID}}, &out))
+	require.NoError(t, f.run(action.CreateUserInGroup, map[string]any{action.ParamFirstName: "Ada", action.ParamLastName: "Lovelace",
+		action.ParamEmail: "ada.lost@example.com", action.ParamGroupIDs: []any{g.ID}}, &out))
 	u, ok := f.sim.User("ada.lost@example.com")
 	require.True(t, ok)
 	assert.Equal(t, u.ID, out["id"])
@@ -178,52 +178,52 @@ func loseOne(f *fixture, method, path string) {
 }
 
 var zoneLostCases = map[string]zoneLostCase{
-	spec.CreateZone: func(t *testing.T, f *fixture) {
+	action.CreateZone: func(t *testing.T, f *fixture) {
 		loseOne(f, http.MethodPost, "/api/v1/zones")
 		var out map[string]any
-		require.NoError(t, f.run(spec.CreateZone, map[string]any{spec.ParamName: "lost-zone", spec.ParamGateways: []any{"203.0.113.7"}}, &out))
+		require.NoError(t, f.run(action.CreateZone, map[string]any{action.ParamName: "lost-zone", action.ParamGateways: []any{"203.0.113.7"}}, &out))
 		z, ok := f.sim.ZoneByName("lost-zone")
 		require.True(t, ok)
 		assert.Equal(t, z.ID, out["id"], "the created zone, read back by name")
 	},
-	spec.BlockIPs: func(t *testing.T, f *fixture) {
+	action.BlockIPs: func(t *testing.T, f *fixture) {
 		loseOne(f, http.MethodPut, "/api/v1/zones/"+oktasim.DemoBlockedIPZoneID)
-		res := f.bulk(spec.BlockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.9"}})
-		assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+		res := f.bulk(action.BlockIPs, map[string]any{action.ParamZoneID: oktasim.DemoBlockedIPZoneID, action.ParamIPAddresses: []any{"203.0.113.9"}})
+		assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome)
 		z, _ := f.sim.Zone(oktasim.DemoBlockedIPZoneID)
 		assert.Contains(t, z.Gateways, "203.0.113.9/32")
 	},
-	spec.UnblockIPs: func(t *testing.T, f *fixture) {
-		f.bulk(spec.BlockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.9"}})
+	action.UnblockIPs: func(t *testing.T, f *fixture) {
+		f.bulk(action.BlockIPs, map[string]any{action.ParamZoneID: oktasim.DemoBlockedIPZoneID, action.ParamIPAddresses: []any{"203.0.113.9"}})
 		loseOne(f, http.MethodPut, "/api/v1/zones/"+oktasim.DemoBlockedIPZoneID)
-		res := f.bulk(spec.UnblockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.9"}})
-		assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+		res := f.bulk(action.UnblockIPs, map[string]any{action.ParamZoneID: oktasim.DemoBlockedIPZoneID, action.ParamIPAddresses: []any{"203.0.113.9"}})
+		assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome)
 		z, _ := f.sim.Zone(oktasim.DemoBlockedIPZoneID)
 		assert.NotContains(t, z.Gateways, "203.0.113.9/32")
 	},
-	spec.UpdateZone: func(t *testing.T, f *fixture) {
+	action.UpdateZone: func(t *testing.T, f *fixture) {
 		id := newPolicyZone(t, f, "lost-update")
 		loseOne(f, http.MethodPut, "/api/v1/zones/"+id)
-		require.NoError(t, f.run(spec.UpdateZone, map[string]any{spec.ParamZoneID: id, spec.ParamGateways: []any{"198.51.100.0/24"}}, nil))
+		require.NoError(t, f.run(action.UpdateZone, map[string]any{action.ParamZoneID: id, action.ParamGateways: []any{"198.51.100.0/24"}}, nil))
 		z, _ := f.sim.Zone(id)
 		assert.Contains(t, z.Gateways, "198.51.100.0/24")
 	},
-	spec.DeleteZones: func(t *testing.T, f *fixture) {
+	action.DeleteZones: func(t *testing.T, f *fixture) {
 		id := newPolicyZone(t, f, "lost-delete")
 		loseOne(f, http.MethodDelete, "/api/v1/zones/"+id)
-		res := f.bulk(spec.DeleteZones, map[string]any{spec.ParamZoneIDs: []any{id}})
-		assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome, "%+v", res.Results[0])
+		res := f.bulk(action.DeleteZones, map[string]any{action.ParamZoneIDs: []any{id}})
+		assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome, "%+v", res.Results[0])
 		_, ok := f.sim.Zone(id)
 		assert.False(t, ok)
 	},
-	spec.CreateUserInGroup: func(t *testing.T, f *fixture) {}, // TestLostReplyOfCreateUserIsReadBack
+	action.CreateUserInGroup: func(t *testing.T, f *fixture) {}, // TestLostReplyOfCreateUserIsReadBack
 }
 
 // The zone and create actions confirm a lost reply themselves, on the
 // same attempt: the zone is read back, or the object looked up by name.
 func TestLostReplyIsReadBackForZoneAndCreateActions(t *testing.T) {
 	t.Parallel()
-	for _, act := range spec.Okta().All() {
+	for _, act := range action.Okta().All() {
 		if !act.Destructive || readsBack(act) {
 			continue
 		}

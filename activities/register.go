@@ -9,46 +9,46 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/audit"
 )
 
 // Func is the signature every Okta activity has.
-type Func func(ctx context.Context, req spec.Request) (any, error)
+type Func func(ctx context.Context, req action.Request) (any, error)
 
 // Funcs returns the implementation of every action, keyed by registry name.
 func (a *Activities) Funcs() map[string]Func {
 	return map[string]Func{
-		spec.ActivateUsers:        a.ActivateUsers,
-		spec.AddUsersToGroup:      a.AddUsersToGroup,
-		spec.RemoveUsersFromGroup: a.RemoveUsersFromGroup,
-		spec.BlockIPs:             a.BlockIPs,
-		spec.UnblockIPs:           a.UnblockIPs,
-		spec.CreateUserInGroup:    a.CreateUserInGroup,
-		spec.CreateZone:           a.CreateZone,
-		spec.DeactivateUsers:      a.DeactivateUsers,
-		spec.DeleteZones:          a.DeleteZones,
-		spec.FetchEvent:           a.FetchEvent,
-		spec.GetGroups:            a.GetGroups,
-		spec.GetLogs:              a.GetLogs,
-		spec.GetUserGroups:        a.GetUserGroups,
-		spec.GetUsers:             a.GetUsers,
-		spec.GetGroupMembers:      a.GetGroupMembers,
-		spec.ListZones:            a.ListZones,
-		spec.ResetUserPasswords:   a.ResetUserPasswords,
-		spec.UpdateZone:           a.UpdateZone,
-		spec.TestConnection:       a.TestConnection,
-		spec.ClearUserSessions:    a.ClearUserSessions,
-		spec.SuspendUsers:         a.SuspendUsers,
-		spec.UnsuspendUsers:       a.UnsuspendUsers,
-		spec.UnlockUsers:          a.UnlockUsers,
-		spec.ExpirePasswords:      a.ExpirePasswords,
-		spec.ListUserFactors:      a.ListUserFactors,
-		spec.ResetFactors:         a.ResetFactors,
-		spec.GetUser:              a.GetUser,
-		spec.ListUserApps:         a.ListUserApps,
-		spec.GetGroup:             a.GetGroup,
-		spec.UpdateUserProfile:    a.UpdateUserProfile,
+		action.ActivateUsers:        a.ActivateUsers,
+		action.AddUsersToGroup:      a.AddUsersToGroup,
+		action.RemoveUsersFromGroup: a.RemoveUsersFromGroup,
+		action.BlockIPs:             a.BlockIPs,
+		action.UnblockIPs:           a.UnblockIPs,
+		action.CreateUserInGroup:    a.CreateUserInGroup,
+		action.CreateZone:           a.CreateZone,
+		action.DeactivateUsers:      a.DeactivateUsers,
+		action.DeleteZones:          a.DeleteZones,
+		action.FetchEvent:           a.FetchEvent,
+		action.GetGroups:            a.GetGroups,
+		action.GetLogs:              a.GetLogs,
+		action.GetUserGroups:        a.GetUserGroups,
+		action.GetUsers:             a.GetUsers,
+		action.GetGroupMembers:      a.GetGroupMembers,
+		action.ListZones:            a.ListZones,
+		action.ResetUserPasswords:   a.ResetUserPasswords,
+		action.UpdateZone:           a.UpdateZone,
+		action.TestConnection:       a.TestConnection,
+		action.ClearUserSessions:    a.ClearUserSessions,
+		action.SuspendUsers:         a.SuspendUsers,
+		action.UnsuspendUsers:       a.UnsuspendUsers,
+		action.UnlockUsers:          a.UnlockUsers,
+		action.ExpirePasswords:      a.ExpirePasswords,
+		action.ListUserFactors:      a.ListUserFactors,
+		action.ResetFactors:         a.ResetFactors,
+		action.GetUser:              a.GetUser,
+		action.ListUserApps:         a.ListUserApps,
+		action.GetGroup:             a.GetGroup,
+		action.UpdateUserProfile:    a.UpdateUserProfile,
 	}
 }
 
@@ -72,42 +72,42 @@ func (a *Activities) Register(r worker.ActivityRegistry) {
 		act, _ := a.Registry.Lookup(name)
 		r.RegisterActivityWithOptions(withAttempt(withScope(a.limitOutput(act, fn))), activity.RegisterOptions{Name: name})
 	}
-	r.RegisterActivityWithOptions(a.Resolve, activity.RegisterOptions{Name: spec.ResolveActivity})
+	r.RegisterActivityWithOptions(a.Resolve, activity.RegisterOptions{Name: action.ResolveActivity})
 }
 
 // withScope tells the audit trail's Okta observer which playbook and step
 // the activity's writes are for.
 func withScope(fn Func) Func {
-	return func(ctx context.Context, req spec.Request) (any, error) {
+	return func(ctx context.Context, req action.Request) (any, error) {
 		return fn(audit.WithScope(ctx, audit.Scope{Playbook: req.Playbook, Version: req.PlaybookVersion, Step: req.Step}), req)
 	}
 }
 
 // withAttempt records which attempt produced an action's outcome: in the
 // result when the request asks for an envelope, and in the failure's
-// spec.ErrorDetails always.
+// action.ErrorDetails always.
 func withAttempt(fn Func) Func {
-	return func(ctx context.Context, req spec.Request) (any, error) {
+	return func(ctx context.Context, req action.Request) (any, error) {
 		out, err := fn(ctx, req)
 		attempt := int(activity.GetInfo(ctx).Attempt)
 		if err != nil {
 			return nil, failedAttempt(err, attempt)
 		}
 		if req.Envelope {
-			return spec.Attempted{Output: out, Attempt: attempt}, nil
+			return action.Attempted{Output: out, Attempt: attempt}, nil
 		}
 		return out, nil
 	}
 }
 
-// failedAttempt sets the attempt in an activity failure's spec.ErrorDetails
+// failedAttempt sets the attempt in an activity failure's action.ErrorDetails
 // (its first detail), keeping everything else about the error.
 func failedAttempt(err error, attempt int) error {
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || !app.HasDetails() {
 		return err
 	}
-	var d spec.ErrorDetails
+	var d action.ErrorDetails
 	var rest any
 	details := []any{}
 	if app.Details(&d, &rest) == nil {

@@ -6,16 +6,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 func TestEveryRegisteredActionIsImplemented(t *testing.T) {
 	t.Parallel()
-	a := New(nil, spec.Okta(), nil)
+	a := New(nil, action.Okta(), nil)
 	funcs := a.Funcs()
-	assert.Len(t, spec.Okta().Names(), 30)
+	assert.Len(t, action.Okta().Names(), 30)
 	assert.Len(t, funcs, 30, "no implementation without a registry entry")
-	for _, name := range spec.Okta().Names() {
+	for _, name := range action.Okta().Names() {
 		assert.Contains(t, funcs, name)
 	}
 	var suite testsuite.WorkflowTestSuite
@@ -24,8 +24,8 @@ func TestEveryRegisteredActionIsImplemented(t *testing.T) {
 
 func TestRegisterPanicsOnMissingImplementation(t *testing.T) {
 	t.Parallel()
-	reg := spec.Okta()
-	reg.Register(&spec.Action{Name: "okta.unknown", Title: "Unknown"})
+	reg := action.Okta()
+	reg.Register(&action.Action{Name: "okta.unknown", Title: "Unknown"})
 	a := New(nil, reg, nil)
 	var suite testsuite.WorkflowTestSuite
 	assert.PanicsWithValue(t, "activities: action okta.unknown is in the registry but has no implementation",

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // Resolve is the cordon.resolve activity: it turns each spelling of a
@@ -19,24 +19,24 @@ import (
 // target that does not exist, or a name that fits several groups or zones,
 // comes back without an ID and with the reason; it is never acted on.
 // Transient Okta errors fail the activity so that Temporal retries it.
-func (a *Activities) Resolve(ctx context.Context, req spec.ResolveRequest) (spec.ResolveResult, error) {
-	res := spec.ResolveResult{Resolved: make([]spec.Resolved, 0, len(req.Targets))}
+func (a *Activities) Resolve(ctx context.Context, req action.ResolveRequest) (action.ResolveResult, error) {
+	res := action.ResolveResult{Resolved: make([]action.Resolved, 0, len(req.Targets))}
 	var zones []json.RawMessage // listed once, on the first zone name
 	for _, given := range req.Targets {
-		r := spec.Resolved{Given: given}
+		r := action.Resolved{Given: given}
 		key := strings.TrimSpace(given)
-		if id, ok := spec.CanonicalID(req.Kind, key); ok {
+		if id, ok := action.CanonicalID(req.Kind, key); ok {
 			r.ID = id
 			res.Resolved = append(res.Resolved, r)
 			continue
 		}
 		var err error
 		switch req.Kind {
-		case spec.TargetUsers, spec.TargetNew:
+		case action.TargetUsers, action.TargetNew:
 			r.ID, r.Message, err = a.resolveUser(ctx, key)
-		case spec.TargetGroups:
+		case action.TargetGroups:
 			r.ID, r.Message, err = a.resolveGroup(ctx, key)
-		case spec.TargetZones:
+		case action.TargetZones:
 			if zones == nil {
 				if zones, err = a.Okta.ListZones(ctx, "", "", 0); err != nil {
 					return res, classify("Resolve targets", err)
@@ -44,7 +44,7 @@ func (a *Activities) Resolve(ctx context.Context, req spec.ResolveRequest) (spec
 			}
 			r.ID, r.Message = resolveZone(zones, key)
 		default:
-			return res, appError(fmt.Sprintf("targets of kind %q are not resolved", req.Kind), spec.ErrInvalidInput, temporal.ApplicationErrorOptions{})
+			return res, appError(fmt.Sprintf("targets of kind %q are not resolved", req.Kind), action.ErrInvalidInput, temporal.ApplicationErrorOptions{})
 		}
 		if err != nil {
 			return res, classify("Resolve targets", err)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -26,43 +26,43 @@ var oneUser = []any{"00u1"}
 
 var ruleCases = []ruleCase{
 	// The four of issue 31.
-	{spec.ResetFactors, map[string]any{"user_ids": oneUser, "factor_types": []any{"bogus"}}, spec.ParamFactorTypes, `"bogus" is not one of call, email`},
-	{spec.UpdateUserProfile, map[string]any{"user_ids": oneUser, "profile": map[string]any{"login": "x@acme.com"}}, spec.ParamProfile, "login may not be changed by a playbook"},
-	{spec.ExpirePasswords, map[string]any{"user_ids": oneUser, "revoke_sessions": true}, spec.ParamRevokeSessions, "needs temp_password true"},
-	{spec.CreateZone, map[string]any{"name": "z"}, spec.ParamGateways, "required for an IP zone with usage BLOCKLIST"},
+	{action.ResetFactors, map[string]any{"user_ids": oneUser, "factor_types": []any{"bogus"}}, action.ParamFactorTypes, `"bogus" is not one of call, email`},
+	{action.UpdateUserProfile, map[string]any{"user_ids": oneUser, "profile": map[string]any{"login": "x@acme.com"}}, action.ParamProfile, "login may not be changed by a playbook"},
+	{action.ExpirePasswords, map[string]any{"user_ids": oneUser, "revoke_sessions": true}, action.ParamRevokeSessions, "needs temp_password true"},
+	{action.CreateZone, map[string]any{"name": "z"}, action.ParamGateways, "required for an IP zone with usage BLOCKLIST"},
 	// The other rules.
-	{spec.UpdateUserProfile, map[string]any{"user_ids": oneUser, "profile": map[string]any{"email": "x@acme.com"}}, spec.ParamProfile, "email is protected"},
-	{spec.UpdateUserProfile, map[string]any{"user_ids": oneUser, "profile": map[string]any{"title": "x"}, "allow_fields": []any{"login"}}, spec.ParamAllowFields, `"login" is not one of email`},
-	{spec.CreateZone, map[string]any{"name": "z", "usage": "POLICY"}, spec.ParamGateways, "an IP zone needs gateways or proxies"},
-	{spec.CreateZone, map[string]any{"name": "z", "type": "DYNAMIC"}, spec.ParamLocations, "a DYNAMIC zone needs proxy_type, locations or asns"},
-	{spec.CreateZone, map[string]any{"name": "z", "type": "DYNAMIC", "asns": []any{0}}, spec.ParamASNs, "0 is not an ASN"},
-	{spec.CreateZone, map[string]any{"name": "z", "type": "DYNAMIC", "locations": []any{map[string]any{"country": "USA"}}}, spec.ParamLocations, "item 0: country must be an ISO-3166-1 alpha-2 code"},
-	{spec.CreateZone, map[string]any{"name": "z", "gateways": []any{"2001:db8::1"}}, spec.ParamGateways, "2001:db8::1 is IPv6"},
-	{spec.CreateZone, map[string]any{"name": "z", "usage": "POLICY", "proxies": []any{"10.0.0.300"}}, spec.ParamProxies, `"10.0.0.300" is not a valid IP address`},
-	{spec.UpdateZone, map[string]any{"zone_id": "nzo1", "asns": []any{-5}}, spec.ParamASNs, "-5 is not an ASN"},
-	{spec.UpdateZone, map[string]any{"zone_id": "nzo1", "gateways": []any{"2001:db8::/64"}}, spec.ParamGateways, "2001:db8::/64 is IPv6"},
-	{spec.UpdateZone, map[string]any{"zone_id": "nzo1", "proxies": []any{"::1"}}, spec.ParamProxies, "::1 is IPv6"},
-	{spec.UpdateZone, map[string]any{"zone_id": "nzo1", "locations": []any{map[string]any{"country": "US", "region": "CA-ON"}}}, spec.ParamLocations, "item 0: region must be an ISO-3166-2 code of US"},
-	{spec.BlockIPs, map[string]any{"zone_id": "nzo1", "ip_addresses": []any{"2001:db8::1"}}, spec.ParamIPAddresses, "2001:db8::1 is IPv6"},
-	{spec.UnblockIPs, map[string]any{"zone_id": "nzo1", "ip_addresses": []any{"::1"}}, spec.ParamIPAddresses, "::1 is IPv6"},
-	{spec.CreateUserInGroup, map[string]any{"first_name": "A", "last_name": "B", "email": "Ada <a@acme.com>", "group_ids": []any{"00g1"}}, spec.ParamEmail, "not a valid email address"},
-	{spec.GetUsers, map[string]any{"search": `status eq "ACTIVE"`, "filter": `status eq "ACTIVE"`}, spec.ParamSearch, "cannot be combined with filter"},
-	{spec.GetUsers, map[string]any{"q": "jane", "search": `status eq "ACTIVE"`}, spec.ParamQ, "is a prefix lookup of its own"},
-	{spec.GetUsers, map[string]any{"filter": `profile.department eq "Finance"`}, spec.ParamFilter, "Okta's filter cannot select profile.department"},
-	{spec.GetUsers, map[string]any{"limit": -1}, spec.ParamLimit, `-1 is not a limit: want 0 or "all"`},
-	{spec.GetGroups, map[string]any{"limit": 0}, spec.ParamLimit, "0 is not a limit: want at least 1"},
-	{spec.GetGroupMembers, map[string]any{"group_id": "00g1", "limit": -3}, spec.ParamLimit, "-3 is not a limit: want at least 1"},
-	{spec.GetLogs, map[string]any{"limit": 0}, spec.ParamLimit, "0 is not a limit: want at least 1"},
-	{spec.GetLogs, map[string]any{"start_time": "-1h", "end_time": "-2h"}, spec.ParamStartTime, "must be before end_time"},
-	{spec.FetchEvent, map[string]any{"start_time": "+1h"}, spec.ParamStartTime, "must be before end_time"},
+	{action.UpdateUserProfile, map[string]any{"user_ids": oneUser, "profile": map[string]any{"email": "x@acme.com"}}, action.ParamProfile, "email is protected"},
+	{action.UpdateUserProfile, map[string]any{"user_ids": oneUser, "profile": map[string]any{"title": "x"}, "allow_fields": []any{"login"}}, action.ParamAllowFields, `"login" is not one of email`},
+	{action.CreateZone, map[string]any{"name": "z", "usage": "POLICY"}, action.ParamGateways, "an IP zone needs gateways or proxies"},
+	{action.CreateZone, map[string]any{"name": "z", "type": "DYNAMIC"}, action.ParamLocations, "a DYNAMIC zone needs proxy_type, locations or asns"},
+	{action.CreateZone, map[string]any{"name": "z", "type": "DYNAMIC", "asns": []any{0}}, action.ParamASNs, "0 is not an ASN"},
+	{action.CreateZone, map[string]any{"name": "z", "type": "DYNAMIC", "locations": []any{map[string]any{"country": "USA"}}}, action.ParamLocations, "item 0: country must be an ISO-3166-1 alpha-2 code"},
+	{action.CreateZone, map[string]any{"name": "z", "gateways": []any{"2001:db8::1"}}, action.ParamGateways, "2001:db8::1 is IPv6"},
+	{action.CreateZone, map[string]any{"name": "z", "usage": "POLICY", "proxies": []any{"10.0.0.300"}}, action.ParamProxies, `"10.0.0.300" is not a valid IP address`},
+	{action.UpdateZone, map[string]any{"zone_id": "nzo1", "asns": []any{-5}}, action.ParamASNs, "-5 is not an ASN"},
+	{action.UpdateZone, map[string]any{"zone_id": "nzo1", "gateways": []any{"2001:db8::/64"}}, action.ParamGateways, "2001:db8::/64 is IPv6"},
+	{action.UpdateZone, map[string]any{"zone_id": "nzo1", "proxies": []any{"::1"}}, action.ParamProxies, "::1 is IPv6"},
+	{action.UpdateZone, map[string]any{"zone_id": "nzo1", "locations": []any{map[string]any{"country": "US", "region": "CA-ON"}}}, action.ParamLocations, "item 0: region must be an ISO-3166-2 code of US"},
+	{action.BlockIPs, map[string]any{"zone_id": "nzo1", "ip_addresses": []any{"2001:db8::1"}}, action.ParamIPAddresses, "2001:db8::1 is IPv6"},
+	{action.UnblockIPs, map[string]any{"zone_id": "nzo1", "ip_addresses": []any{"::1"}}, action.ParamIPAddresses, "::1 is IPv6"},
+	{action.CreateUserInGroup, map[string]any{"first_name": "A", "last_name": "B", "email": "Ada <a@acme.com>", "group_ids": []any{"00g1"}}, action.ParamEmail, "not a valid email address"},
+	{action.GetUsers, map[string]any{"search": `status eq "ACTIVE"`, "filter": `status eq "ACTIVE"`}, action.ParamSearch, "cannot be combined with filter"},
+	{action.GetUsers, map[string]any{"q": "jane", "search": `status eq "ACTIVE"`}, action.ParamQ, "is a prefix lookup of its own"},
+	{action.GetUsers, map[string]any{"filter": `profile.department eq "Finance"`}, action.ParamFilter, "Okta's filter cannot select profile.department"},
+	{action.GetUsers, map[string]any{"limit": -1}, action.ParamLimit, `-1 is not a limit: want 0 or "all"`},
+	{action.GetGroups, map[string]any{"limit": 0}, action.ParamLimit, "0 is not a limit: want at least 1"},
+	{action.GetGroupMembers, map[string]any{"group_id": "00g1", "limit": -3}, action.ParamLimit, "-3 is not a limit: want at least 1"},
+	{action.GetLogs, map[string]any{"limit": 0}, action.ParamLimit, "0 is not a limit: want at least 1"},
+	{action.GetLogs, map[string]any{"start_time": "-1h", "end_time": "-2h"}, action.ParamStartTime, "must be before end_time"},
+	{action.FetchEvent, map[string]any{"start_time": "+1h"}, action.ParamStartTime, "must be before end_time"},
 	// Allowed values of scalars.
-	{spec.CreateZone, map[string]any{"name": "z", "type": "GEO"}, spec.ParamType, `"GEO" is not one of IP, DYNAMIC`},
-	{spec.CreateZone, map[string]any{"name": "z", "usage": "BLOCK", "gateways": []any{"203.0.113.1"}}, spec.ParamUsage, `"BLOCK" is not one of POLICY, BLOCKLIST`},
-	{spec.CreateZone, map[string]any{"name": "z", "type": "DYNAMIC", "proxy_type": "Tor"}, spec.ParamProxyType, `"Tor" is not one of None, Any`},
-	{spec.UpdateZone, map[string]any{"zone_id": "nzo1", "usage": "ALLOW"}, spec.ParamUsage, `"ALLOW" is not one of POLICY, BLOCKLIST`},
-	{spec.UpdateZone, map[string]any{"zone_id": "nzo1", "proxy_type": "tor"}, spec.ParamProxyType, `"tor" is not one of None, Any`},
-	{spec.ListZones, map[string]any{"usage": "POLICYS"}, spec.ParamUsage, `"POLICYS" is not one of POLICY, BLOCKLIST`},
-	{spec.GetUser, map[string]any{"user": "jane", "not_found": "skip"}, spec.ParamNotFound, `"skip" is not one of fail, ok`},
+	{action.CreateZone, map[string]any{"name": "z", "type": "GEO"}, action.ParamType, `"GEO" is not one of IP, DYNAMIC`},
+	{action.CreateZone, map[string]any{"name": "z", "usage": "BLOCK", "gateways": []any{"203.0.113.1"}}, action.ParamUsage, `"BLOCK" is not one of POLICY, BLOCKLIST`},
+	{action.CreateZone, map[string]any{"name": "z", "type": "DYNAMIC", "proxy_type": "Tor"}, action.ParamProxyType, `"Tor" is not one of None, Any`},
+	{action.UpdateZone, map[string]any{"zone_id": "nzo1", "usage": "ALLOW"}, action.ParamUsage, `"ALLOW" is not one of POLICY, BLOCKLIST`},
+	{action.UpdateZone, map[string]any{"zone_id": "nzo1", "proxy_type": "tor"}, action.ParamProxyType, `"tor" is not one of None, Any`},
+	{action.ListZones, map[string]any{"usage": "POLICYS"}, action.ParamUsage, `"POLICYS" is not one of POLICY, BLOCKLIST`},
+	{action.GetUser, map[string]any{"user": "jane", "not_found": "skip"}, action.ParamNotFound, `"skip" is not one of fail, ok`},
 }
 
 // TestRulesValidateAndRunAgree proves, for every rule the registry
@@ -71,7 +71,7 @@ var ruleCases = []ruleCase{
 // would reach it) with the same message, and that the table covers every
 // rule.
 func TestRulesValidateAndRunAgree(t *testing.T) {
-	reg := spec.Okta()
+	reg := action.Okta()
 	for _, c := range ruleCases {
 		t.Run(c.action+"/"+c.param+"/"+c.msg, func(t *testing.T) {
 			a, ok := reg.Lookup(c.action)
@@ -98,7 +98,7 @@ func TestRulesValidateAndRunAgree(t *testing.T) {
 	t.Run("every rule has a case", func(t *testing.T) { checkCoverage(t, reg) })
 }
 
-func refusedByActivity(t *testing.T, a *spec.Action, c ruleCase) string {
+func refusedByActivity(t *testing.T, a *action.Action, c ruleCase) string {
 	t.Helper()
 	// The workflow hands the activity JSON-decoded values.
 	b, _ := json.Marshal(c.with)
@@ -123,7 +123,7 @@ func playbookFor(c ruleCase, with map[string]any) []byte {
 
 // refusedByValidate returns the message of validate's error naming the
 // case's parameter, after "parameter X: ".
-func refusedByValidate(t *testing.T, reg *spec.Registry, c ruleCase) string {
+func refusedByValidate(t *testing.T, reg *action.Registry, c ruleCase) string {
 	t.Helper()
 	_, err := playbook.Load("case.yaml", playbookFor(c, c.with), playbook.Options{Registry: reg})
 	var list playbook.ErrorList
@@ -145,7 +145,7 @@ func refusedByValidate(t *testing.T, reg *spec.Registry, c ruleCase) string {
 // validatesWithExpression replaces the case's parameter with an
 // expression: validate cannot know its value and must accept the step
 // (unless the parameter is required by the rule and so left out).
-func validatesWithExpression(t *testing.T, reg *spec.Registry, c ruleCase) bool {
+func validatesWithExpression(t *testing.T, reg *action.Registry, c ruleCase) bool {
 	t.Helper()
 	if _, given := c.with[c.param]; !given {
 		return true // the rule is about a parameter left out
@@ -166,14 +166,14 @@ func validatesWithExpression(t *testing.T, reg *spec.Registry, c ruleCase) bool 
 	return err == nil
 }
 
-func requiredOf(reg *spec.Registry, action, param string) bool {
+func requiredOf(reg *action.Registry, action, param string) bool {
 	a, _ := reg.Lookup(action)
 	p, _ := a.Param(param)
 	return p.Required
 }
 
 // checkCoverage fails for a rule or a parameter rule no case exercises.
-func checkCoverage(t *testing.T, reg *spec.Registry) {
+func checkCoverage(t *testing.T, reg *action.Registry) {
 	covered := func(action, param, msg string) bool {
 		for _, c := range ruleCases {
 			if c.action == action && c.param == param && (msg == "" || strings.Contains(c.msg, msg) || strings.Contains(msg, c.msg)) {

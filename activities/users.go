@@ -10,8 +10,8 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // DeactivateUsers deactivates each user. Okta answers a deactivate of an
@@ -19,16 +19,16 @@ import (
 // GET tells the two apart: the first is already_deprovisioned (success),
 // or done when the System Log proves this step's earlier write made it
 // (attribution.go).
-func (a *Activities) DeactivateUsers(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.DeactivateUsers, req)
+func (a *Activities) DeactivateUsers(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.DeactivateUsers, req)
 	if err != nil {
 		return nil, err
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(action.ParamUserIDs), func(ctx context.Context, id string) (action.ItemResult, error) {
 		sending(ctx)
 		_, err := a.Okta.DeactivateUser(ctx, id)
 		if err == nil {
-			return done(id, spec.OutcomeDone)
+			return done(id, action.OutcomeDone)
 		}
 		if isStatusConflict(err) {
 			refused(ctx)
@@ -48,17 +48,17 @@ func (a *Activities) DeactivateUsers(ctx context.Context, req spec.Request) (any
 // ActivateUsers activates each user; an ACTIVE user is already_active.
 // Okta refuses to activate an ACTIVE or PROVISIONED user again, so a
 // retry never sends a second activation email.
-func (a *Activities) ActivateUsers(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.ActivateUsers, req)
+func (a *Activities) ActivateUsers(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.ActivateUsers, req)
 	if err != nil {
 		return nil, err
 	}
-	sendEmail := p.Bool(spec.ParamSendEmail)
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+	sendEmail := p.Bool(action.ParamSendEmail)
+	return a.runBulk(ctx, act, p.List(action.ParamUserIDs), func(ctx context.Context, id string) (action.ItemResult, error) {
 		sending(ctx)
 		raw, err := a.Okta.ActivateUser(ctx, id, sendEmail)
 		if err == nil {
-			r, _ := done(id, spec.OutcomeDone)
+			r, _ := done(id, action.OutcomeDone)
 			r.Data = nonEmpty(raw)
 			return r, nil
 		}
@@ -69,7 +69,7 @@ func (a *Activities) ActivateUsers(ctx context.Context, req spec.Request) (any, 
 			u, gerr := a.user(ctx, id)
 			switch {
 			case gerr != nil && okta.IsCode(err, okta.CodeAlreadyActive):
-				return done(id, spec.OutcomeAlreadyActive)
+				return done(id, action.OutcomeAlreadyActive)
 			case gerr != nil:
 				return failed(ctx, id, err)
 			case u.Status == okta.StatusActive || u.Status == okta.StatusProvisioned:
@@ -86,12 +86,12 @@ func (a *Activities) ActivateUsers(ctx context.Context, req spec.Request) (any, 
 // emails the user is never sent twice by this step: a write that got no
 // answer is read back (RECOVERY) and attributed, and a retry reads back
 // the users an earlier attempt sent a reset to before sending again.
-func (a *Activities) ResetUserPasswords(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.ResetUserPasswords, req)
+func (a *Activities) ResetUserPasswords(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.ResetUserPasswords, req)
 	if err != nil {
 		return nil, err
 	}
-	sendEmail, federated := p.Bool(spec.ParamSendEmail), p.Bool(spec.ParamConvertToFederated)
+	sendEmail, federated := p.Bool(action.ParamSendEmail), p.Bool(action.ParamConvertToFederated)
 	if sendEmail && federated {
 		activity.GetLogger(ctx).Info("send_email is true: convert_to_federated forced to false")
 		federated = false
@@ -100,7 +100,7 @@ func (a *Activities) ResetUserPasswords(ctx context.Context, req spec.Request) (
 	if !emails {
 		ctx = withResend(ctx) // a retry issues a new link rather than report one it lost
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamUserIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(action.ParamUserIDs), func(ctx context.Context, id string) (action.ItemResult, error) {
 		if emails {
 			// Without an email the reset link is in the reply: a lost one
 			// is issued again (the new link replaces it), so only emailed
@@ -118,7 +118,7 @@ func (a *Activities) ResetUserPasswords(ctx context.Context, req spec.Request) (
 		if err != nil {
 			return failed(ctx, id, err)
 		}
-		r, _ := done(id, spec.OutcomeDone)
+		r, _ := done(id, action.OutcomeDone)
 		r.Data = nonEmpty(raw)
 		return r, nil
 	})
@@ -149,18 +149,18 @@ func nonEmpty(raw json.RawMessage) any {
 // after a lost answer finds the login taken; when that user has the same
 // name it is the one this step created, so it is returned (and added to
 // any missing group) instead of failing.
-func (a *Activities) CreateUserInGroup(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.CreateUserInGroup, req)
+func (a *Activities) CreateUserInGroup(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.CreateUserInGroup, req)
 	if err != nil {
 		return nil, err
 	}
-	email := p.Str(spec.ParamEmail) // its syntax is the parameter's Format
-	profile := map[string]any{"firstName": p.Str(spec.ParamFirstName), "lastName": p.Str(spec.ParamLastName),
+	email := p.Str(action.ParamEmail) // its syntax is the parameter's Format
+	profile := map[string]any{"firstName": p.Str(action.ParamFirstName), "lastName": p.Str(action.ParamLastName),
 		"email": email, "login": email}
-	if ph := p.Str(spec.ParamPhoneNumber); ph != "" {
+	if ph := p.Str(action.ParamPhoneNumber); ph != "" {
 		profile["mobilePhone"] = ph
 	}
-	groups := p.List(spec.ParamGroupIDs)
+	groups := p.List(action.ParamGroupIDs)
 	raw, err := a.Okta.CreateUser(ctx, map[string]any{"profile": profile, "groupIds": groups}, false)
 	if err == nil {
 		return json.RawMessage(raw), nil
@@ -169,7 +169,7 @@ func (a *Activities) CreateUserInGroup(ctx context.Context, req spec.Request) (a
 		return nil, classify(act.Title, err)
 	}
 	// The login is taken (a retry) or the answer was lost: read the user
-	// back by login, on every attempt including the last (spec.ReadCreated).
+	// back by login, on every attempt including the last (action.ReadCreated).
 	existing, u, gerr := a.Okta.GetUser(ctx, email)
 	if gerr != nil || !sameName(existing, profile) {
 		return nil, classify(act.Title, err)
@@ -196,30 +196,30 @@ func sameName(raw json.RawMessage, want map[string]any) bool {
 // GetUsers lists users; the output is Okta's JSON array (or, with fields,
 // the kept fields of each user), so $[*].id works. limit 0 ("all") pages
 // through every match.
-func (a *Activities) GetUsers(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.GetUsers, req)
+func (a *Activities) GetUsers(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.GetUsers, req)
 	if err != nil {
 		return nil, err
 	}
-	limit := p.Int(spec.ParamLimit) // at least 0: the parameter's Min
-	users, err := a.Okta.SearchUsers(ctx, okta.UserQuery{Filter: p.Str(spec.ParamFilter), Search: p.Str(spec.ParamSearch), Q: p.Str(spec.ParamQ)}, limit)
-	return listFields(act, users, err, p.List(spec.ParamFields))
+	limit := p.Int(action.ParamLimit) // at least 0: the parameter's Min
+	users, err := a.Okta.SearchUsers(ctx, okta.UserQuery{Filter: p.Str(action.ParamFilter), Search: p.Str(action.ParamSearch), Q: p.Str(action.ParamQ)}, limit)
+	return listFields(act, users, err, p.List(action.ParamFields))
 }
 
 // GetUserGroups lists the groups of a user given by ID or login.
-func (a *Activities) GetUserGroups(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.GetUserGroups, req)
+func (a *Activities) GetUserGroups(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.GetUserGroups, req)
 	if err != nil {
 		return nil, err
 	}
-	groups, err := a.Okta.ListUserGroups(ctx, p.Str(spec.ParamUser))
+	groups, err := a.Okta.ListUserGroups(ctx, p.Str(action.ParamUser))
 	return list(act, groups, err)
 }
 
 // TestConnection checks the org URL and token with GET /users/me, falling
 // back to listing one user for OAuth tokens, which have no user.
-func (a *Activities) TestConnection(ctx context.Context, req spec.Request) (any, error) {
-	act, _, err := a.start(ctx, spec.TestConnection, req)
+func (a *Activities) TestConnection(ctx context.Context, req action.Request) (any, error) {
+	act, _, err := a.start(ctx, action.TestConnection, req)
 	if err != nil {
 		return nil, err
 	}
@@ -234,12 +234,12 @@ func (a *Activities) TestConnection(ctx context.Context, req spec.Request) (any,
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
-	return spec.ConnectionResult{Status: "Successful", User: login, LatencyMS: time.Since(t0).Milliseconds()}, nil
+	return action.ConnectionResult{Status: "Successful", User: login, LatencyMS: time.Since(t0).Milliseconds()}, nil
 }
 
 // listFields is list with the fields parameter applied: each item keeps
 // only the named dotted paths, nested as in Okta's JSON.
-func listFields(act *spec.Action, items []json.RawMessage, err error, fields []string) (any, error) {
+func listFields(act *action.Action, items []json.RawMessage, err error, fields []string) (any, error) {
 	if err != nil || len(fields) == 0 {
 		return list(act, items, err)
 	}
@@ -286,7 +286,7 @@ func keepFields(m map[string]any, fields []string) map[string]any {
 
 // list returns a read action's output: Okta's items as one JSON array
 // (never null, so $[*] paths and len() work on an empty result).
-func list(act *spec.Action, items []json.RawMessage, err error) (any, error) {
+func list(act *action.Action, items []json.RawMessage, err error) (any, error) {
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}

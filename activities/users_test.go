@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -16,46 +16,46 @@ const unknownUser = "00uNOPE0000000000000"
 func TestDeactivateUsers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	params := map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoDeprovisionedUserID, unknownUser}}
-	res := f.bulk(spec.DeactivateUsers, params)
-	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	params := map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID, oktasim.DemoDeprovisionedUserID, unknownUser}}
+	res := f.bulk(action.DeactivateUsers, params)
+	assert.Equal(t, action.StatusPartiallySuccessful, res.Status)
 	assert.Equal(t, []string{oktasim.DemoActiveUserID, oktasim.DemoDeprovisionedUserID}, res.Succeeded)
 	assert.Equal(t, []string{unknownUser}, res.Failed)
 	require.Len(t, res.Results, 3)
-	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
-	assert.Equal(t, spec.OutcomeAlreadyDeprovisioned, res.Results[1].Outcome)
-	assert.Equal(t, spec.ItemResult{ID: unknownUser, Outcome: spec.OutcomeFailed, OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, res.Results[2])
+	assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, action.OutcomeAlreadyDeprovisioned, res.Results[1].Outcome)
+	assert.Equal(t, action.ItemResult{ID: unknownUser, Outcome: action.OutcomeFailed, OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found"}, res.Results[2])
 	u, _ := f.sim.User(oktasim.DemoActiveUserID)
 	assert.Equal(t, "DEPROVISIONED", u.Status)
 
 	t.Run("repeat is idempotent", func(t *testing.T) {
-		again := f.bulk(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID + "\n" + oktasim.DemoDeprovisionedUserID})
-		assert.Equal(t, spec.StatusSuccessful, again.Status)
+		again := f.bulk(action.DeactivateUsers, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID + "\n" + oktasim.DemoDeprovisionedUserID})
+		assert.Equal(t, action.StatusSuccessful, again.Status)
 		for _, r := range again.Results {
-			assert.Equal(t, spec.OutcomeAlreadyDeprovisioned, r.Outcome, r.ID)
+			assert.Equal(t, action.OutcomeAlreadyDeprovisioned, r.Outcome, r.ID)
 		}
 	})
 	t.Run("all failed uses the integration spec's message", func(t *testing.T) {
-		err := f.run(spec.DeactivateUsers, map[string]any{spec.ParamUserIDs: unknownUser}, nil)
+		err := f.run(action.DeactivateUsers, map[string]any{action.ParamUserIDs: unknownUser}, nil)
 		ae, d := appErr(t, err)
 		assert.Equal(t, "Deactivate Users failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found.", ae.Message())
-		assert.Equal(t, spec.ErrClientError, ae.Type())
+		assert.Equal(t, action.ErrClientError, ae.Type())
 		assert.True(t, ae.NonRetryable())
-		assert.Equal(t, spec.ErrorDetails{Command: "Deactivate Users", OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found", Attempt: 1}, d, "the attempt that failed is in the details")
+		assert.Equal(t, action.ErrorDetails{Command: "Deactivate Users", OktaCode: "E0000007", HTTPStatus: 404, Message: "User ID Not Found", Attempt: 1}, d, "the attempt that failed is in the details")
 	})
 }
 
 func TestActivateUsers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	res := f.bulk(spec.ActivateUsers, map[string]any{
-		spec.ParamUserIDs:   []any{oktasim.DemoStagedUserID, oktasim.DemoActiveUserID},
-		spec.ParamSendEmail: false,
+	res := f.bulk(action.ActivateUsers, map[string]any{
+		action.ParamUserIDs:   []any{oktasim.DemoStagedUserID, oktasim.DemoActiveUserID},
+		action.ParamSendEmail: false,
 	})
-	assert.Equal(t, spec.StatusSuccessful, res.Status)
-	assert.Equal(t, spec.OutcomeDone, res.Results[0].Outcome)
+	assert.Equal(t, action.StatusSuccessful, res.Status)
+	assert.Equal(t, action.OutcomeDone, res.Results[0].Outcome)
 	assert.Contains(t, res.Results[0].Data, "activationUrl", "send_email false returns the activation URL")
-	assert.Equal(t, spec.OutcomeAlreadyActive, res.Results[1].Outcome)
+	assert.Equal(t, action.OutcomeAlreadyActive, res.Results[1].Outcome)
 	u, _ := f.sim.User(oktasim.DemoStagedUserID)
 	assert.NotEqual(t, "STAGED", u.Status)
 }
@@ -76,9 +76,9 @@ func TestResetUserPasswords(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, oktasim.Options{})
-			res := f.bulk(spec.ResetUserPasswords, map[string]any{spec.ParamUserIDs: oktasim.DemoActiveUserID,
-				spec.ParamSendEmail: tc.sendEmail, spec.ParamConvertToFederated: tc.federated})
-			assert.Equal(t, spec.StatusSuccessful, res.Status)
+			res := f.bulk(action.ResetUserPasswords, map[string]any{action.ParamUserIDs: oktasim.DemoActiveUserID,
+				action.ParamSendEmail: tc.sendEmail, action.ParamConvertToFederated: tc.federated})
+			assert.Equal(t, action.StatusSuccessful, res.Status)
 			u, _ := f.sim.User(oktasim.DemoActiveUserID)
 			assert.Equal(t, tc.wantProvider, u.CredentialProvider)
 			if tc.wantURL {
@@ -91,10 +91,10 @@ func TestResetUserPasswords(t *testing.T) {
 func TestCreateUserInGroup(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	params := map[string]any{spec.ParamFirstName: "Ada", spec.ParamLastName: "Lovelace", spec.ParamEmail: "ada@acme.com",
-		spec.ParamPhoneNumber: "+1-555-0100", spec.ParamGroupIDs: oktasim.DemoEngineeringGroupID}
+	params := map[string]any{action.ParamFirstName: "Ada", action.ParamLastName: "Lovelace", action.ParamEmail: "ada@acme.com",
+		action.ParamPhoneNumber: "+1-555-0100", action.ParamGroupIDs: oktasim.DemoEngineeringGroupID}
 	var created map[string]any
-	require.NoError(t, f.run(spec.CreateUserInGroup, params, &created))
+	require.NoError(t, f.run(action.CreateUserInGroup, params, &created))
 	u, ok := f.sim.User("ada@acme.com")
 	require.True(t, ok)
 	assert.Equal(t, "STAGED", u.Status)
@@ -103,16 +103,16 @@ func TestCreateUserInGroup(t *testing.T) {
 
 	t.Run("repeat returns the same user", func(t *testing.T) {
 		var again map[string]any
-		require.NoError(t, f.run(spec.CreateUserInGroup, params, &again))
+		require.NoError(t, f.run(action.CreateUserInGroup, params, &again))
 		assert.Equal(t, created["id"], again["id"])
 	})
 	t.Run("invalid email fails before any call", func(t *testing.T) {
 		f.sim.ResetRequests()
-		bad := map[string]any{spec.ParamFirstName: "A", spec.ParamLastName: "B", spec.ParamEmail: "not-an-email", spec.ParamGroupIDs: "00g1"}
-		ae, d := appErr(t, f.run(spec.CreateUserInGroup, bad, nil))
-		assert.Equal(t, spec.ErrInvalidInput, ae.Type())
+		bad := map[string]any{action.ParamFirstName: "A", action.ParamLastName: "B", action.ParamEmail: "not-an-email", action.ParamGroupIDs: "00g1"}
+		ae, d := appErr(t, f.run(action.CreateUserInGroup, bad, nil))
+		assert.Equal(t, action.ErrInvalidInput, ae.Type())
 		assert.True(t, ae.NonRetryable())
-		assert.Contains(t, d.Message, spec.ParamEmail)
+		assert.Contains(t, d.Message, action.ParamEmail)
 		assert.Empty(t, f.sim.Requests())
 	})
 }
@@ -123,7 +123,7 @@ func TestGetUsers(t *testing.T) {
 	t.Run("paginates over several pages", func(t *testing.T) {
 		f.sim.ResetRequests()
 		var users []map[string]any
-		require.NoError(t, f.run(spec.GetUsers, map[string]any{spec.ParamLimit: 450}, &users))
+		require.NoError(t, f.run(action.GetUsers, map[string]any{action.ParamLimit: 450}, &users))
 		assert.Len(t, users, 450)
 		assert.GreaterOrEqual(t, len(f.sim.Requests()), 3)
 		ids := map[any]bool{}
@@ -134,18 +134,18 @@ func TestGetUsers(t *testing.T) {
 	})
 	t.Run("filter", func(t *testing.T) {
 		var users []map[string]any
-		require.NoError(t, f.run(spec.GetUsers, map[string]any{spec.ParamFilter: `profile.login eq "` + oktasim.DemoActiveUserLogin + `"`}, &users))
+		require.NoError(t, f.run(action.GetUsers, map[string]any{action.ParamFilter: `profile.login eq "` + oktasim.DemoActiveUserLogin + `"`}, &users))
 		require.Len(t, users, 1)
 		assert.Equal(t, oktasim.DemoActiveUserID, users[0]["id"])
 	})
 	t.Run("empty result is an empty list", func(t *testing.T) {
 		var raw json.RawMessage
-		require.NoError(t, f.run(spec.GetUsers, map[string]any{spec.ParamFilter: `profile.login eq "nobody@acme.com"`}, &raw))
+		require.NoError(t, f.run(action.GetUsers, map[string]any{action.ParamFilter: `profile.login eq "nobody@acme.com"`}, &raw))
 		assert.JSONEq(t, `[]`, string(raw))
 	})
 	t.Run("invalid filter E0000031", func(t *testing.T) {
-		ae, d := appErr(t, f.run(spec.GetUsers, map[string]any{spec.ParamFilter: `profile.login zz "x"`}, nil))
-		assert.Equal(t, spec.ErrClientError, ae.Type())
+		ae, d := appErr(t, f.run(action.GetUsers, map[string]any{action.ParamFilter: `profile.login zz "x"`}, nil))
+		assert.Equal(t, action.ErrClientError, ae.Type())
 		assert.True(t, ae.NonRetryable())
 		assert.Equal(t, "E0000031", d.OktaCode)
 		assert.Equal(t, 400, d.HTTPStatus)
@@ -157,22 +157,22 @@ func TestGetUserGroups(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
 	var groups []map[string]any
-	require.NoError(t, f.run(spec.GetUserGroups, map[string]any{spec.ParamUser: oktasim.DemoActiveUserLogin}, &groups))
+	require.NoError(t, f.run(action.GetUserGroups, map[string]any{action.ParamUser: oktasim.DemoActiveUserLogin}, &groups))
 	var ids []any
 	for _, g := range groups {
 		ids = append(ids, g["id"])
 	}
 	assert.Contains(t, ids, oktasim.DemoEngineeringGroupID)
 
-	_, d := appErr(t, f.run(spec.GetUserGroups, map[string]any{spec.ParamUser: "nobody@acme.com"}, nil))
+	_, d := appErr(t, f.run(action.GetUserGroups, map[string]any{action.ParamUser: "nobody@acme.com"}, nil))
 	assert.Equal(t, "E0000007", d.OktaCode)
 }
 
 func TestTestConnection(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
-	var out spec.ConnectionResult
-	require.NoError(t, f.run(spec.TestConnection, nil, &out))
+	var out action.ConnectionResult
+	require.NoError(t, f.run(action.TestConnection, nil, &out))
 	assert.Equal(t, "Successful", out.Status)
 	assert.Equal(t, oktasim.DemoAdminLogin, out.User)
 }

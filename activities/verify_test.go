@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -46,15 +46,15 @@ func TestBlockIPsNoticesALostWrite(t *testing.T) {
 	env := suite.NewTestActivityEnvironment()
 	acts.Register(env)
 
-	_, err = env.ExecuteActivity(spec.BlockIPs, spec.Request{Params: map[string]any{
-		spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.99"}}})
+	_, err = env.ExecuteActivity(action.BlockIPs, action.Request{Params: map[string]any{
+		action.ParamZoneID: oktasim.DemoBlockedIPZoneID, action.ParamIPAddresses: []any{"203.0.113.99"}}})
 	ae, _ := appErr(t, err)
-	assert.Equal(t, spec.ErrUnavailable, ae.Type(), "retryable")
+	assert.Equal(t, action.ErrUnavailable, ae.Type(), "retryable")
 	assert.Contains(t, ae.Error(), "changed under the write (203.0.113.99/32 is missing)")
 
 	// The retry reads the zone afresh and blocks the entry for good.
-	_, err = env.ExecuteActivity(spec.BlockIPs, spec.Request{Params: map[string]any{
-		spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"203.0.113.99"}}})
+	_, err = env.ExecuteActivity(action.BlockIPs, action.Request{Params: map[string]any{
+		action.ParamZoneID: oktasim.DemoBlockedIPZoneID, action.ParamIPAddresses: []any{"203.0.113.99"}}})
 	require.NoError(t, err)
 	z, _ := sim.Zone(oktasim.DemoBlockedIPZoneID)
 	assert.Contains(t, z.Gateways, "203.0.113.99/32")

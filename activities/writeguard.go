@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // The guardrails, checked again where the write happens.
@@ -39,7 +39,7 @@ import (
 // the check of the cordon.guard activity, which internal/guard.Guard
 // implements.
 type WriteGuard interface {
-	Check(ctx context.Context, req spec.GuardRequest) (spec.GuardResult, error)
+	Check(ctx context.Context, req action.GuardRequest) (action.GuardResult, error)
 }
 
 // ProtectedError is a destructive action refused at the write because one
@@ -60,15 +60,15 @@ func (e *ProtectedError) Error() string {
 
 // refuse is the activity's failure for a *ProtectedError: non-retryable,
 // in the integration spec's message form.
-func refuse(act *spec.Action, e *ProtectedError) error {
-	d := spec.ErrorDetails{Command: act.Title, Message: e.Error()}
-	return appError(failureMessage(act.Title, d), spec.ErrProtected,
+func refuse(act *action.Action, e *ProtectedError) error {
+	d := action.ErrorDetails{Command: act.Title, Message: e.Error()}
+	return appError(failureMessage(act.Title, d), action.ErrProtected,
 		temporal.ApplicationErrorOptions{Details: []any{d}})
 }
 
 // recheck is start's part of the write-site check (see above): for a
 // destructive action, every guarded value that is not checked per item.
-func (a *Activities) recheck(ctx context.Context, act *spec.Action, p *Params) error {
+func (a *Activities) recheck(ctx context.Context, act *action.Action, p *Params) error {
 	if !act.Destructive {
 		return nil
 	}
@@ -76,7 +76,7 @@ func (a *Activities) recheck(ctx context.Context, act *spec.Action, p *Params) e
 		return refuse(act, &ProtectedError{Action: act.Name, Reason: "this worker has no guardrails configured, so it writes nothing"})
 	}
 	for _, g := range act.Guarded() {
-		if act.Targets != nil && g == spec.Guarded(*act.Targets) && itemized(act) {
+		if act.Targets != nil && g == action.Guarded(*act.Targets) && itemized(act) {
 			continue
 		}
 		values := p.List(g.Param)
@@ -98,22 +98,22 @@ func (a *Activities) recheck(ctx context.Context, act *spec.Action, p *Params) e
 // before each item's write: the list actions (runBulk, editBlocklist).
 // Create Zone writes its gateways in one request, so they are checked as
 // a whole, in start.
-func itemized(act *spec.Action) bool {
+func itemized(act *action.Action) bool {
 	p, ok := act.Param(act.Targets.Param)
-	return ok && p.Type == spec.TypeStringList && act.Name != spec.CreateZone
+	return ok && p.Type == action.TypeStringList && act.Name != action.CreateZone
 }
 
 // protectedAmong asks the guard which of values (of one kind) are
 // protected. IP entries are canonicalised first; one that does not parse
 // is left to the action, which refuses it as input.
-func (a *Activities) protectedAmong(ctx context.Context, act *spec.Action, kind spec.TargetKind, values []string) ([]spec.ProtectedEntry, error) {
+func (a *Activities) protectedAmong(ctx context.Context, act *action.Action, kind action.TargetKind, values []string) ([]action.ProtectedEntry, error) {
 	if len(values) == 0 {
 		return nil, nil
 	}
 	targets := make([]string, 0, len(values))
 	for _, v := range values {
-		if kind == spec.TargetIPs {
-			e, err := spec.ParseIPEntry(v)
+		if kind == action.TargetIPs {
+			e, err := action.ParseIPEntry(v)
 			if err != nil {
 				continue
 			}
@@ -122,9 +122,9 @@ func (a *Activities) protectedAmong(ctx context.Context, act *spec.Action, kind 
 		targets = append(targets, v)
 	}
 	if a.Guard == nil {
-		return []spec.ProtectedEntry{{Target: values[0], Reason: "this worker has no guardrails configured"}}, nil
+		return []action.ProtectedEntry{{Target: values[0], Reason: "this worker has no guardrails configured"}}, nil
 	}
-	res, err := a.Guard.Check(ctx, spec.GuardRequest{Action: act.Name, Kind: kind, Targets: targets})
+	res, err := a.Guard.Check(ctx, action.GuardRequest{Action: act.Name, Kind: kind, Targets: targets})
 	if err != nil {
 		return nil, err
 	}
@@ -136,11 +136,11 @@ func (a *Activities) protectedAmong(ctx context.Context, act *spec.Action, kind 
 // is resolved to the Okta ID the write then uses) and checked immediately
 // before fn writes. A protected item is reported with outcome protected,
 // and fn never runs for it.
-func (a *Activities) guardItem(act *spec.Action, fn itemFunc) itemFunc {
+func (a *Activities) guardItem(act *action.Action, fn itemFunc) itemFunc {
 	if !act.Destructive || act.Targets == nil {
 		return fn
 	}
-	return func(ctx context.Context, id string) (spec.ItemResult, error) {
+	return func(ctx context.Context, id string) (action.ItemResult, error) {
 		target, err := a.canonicalTarget(ctx, act.Targets.Kind, id)
 		if err != nil {
 			return failed(ctx, id, err)
@@ -168,11 +168,11 @@ func (a *Activities) guardItem(act *spec.Action, fn itemFunc) itemFunc {
 // endpoints also take a login, a login's short name and "me", so a
 // spelling that is not an ID is resolved the way Okta would resolve it.
 // Other kinds are written by ID only and pass unchanged.
-func (a *Activities) canonicalTarget(ctx context.Context, kind spec.TargetKind, id string) (string, error) {
-	if kind != spec.TargetUsers {
+func (a *Activities) canonicalTarget(ctx context.Context, kind action.TargetKind, id string) (string, error) {
+	if kind != action.TargetUsers {
 		return id, nil
 	}
-	if canon, ok := spec.CanonicalID(kind, id); ok {
+	if canon, ok := action.CanonicalID(kind, id); ok {
 		return canon, nil
 	}
 	u, err := a.user(ctx, id)
@@ -183,23 +183,23 @@ func (a *Activities) canonicalTarget(ctx context.Context, kind spec.TargetKind, 
 }
 
 // refusedItem is the result of an item the write-site check refused.
-func refusedItem(ctx context.Context, act *spec.Action, id, reason string) spec.ItemResult {
+func refusedItem(ctx context.Context, act *action.Action, id, reason string) action.ItemResult {
 	if activity.IsActivity(ctx) {
 		activity.GetLogger(ctx).Warn("write refused: protected target", "action", act.Name, "target", id, "reason", reason)
 	}
-	return spec.ItemResult{ID: id, Outcome: spec.OutcomeProtected,
+	return action.ItemResult{ID: id, Outcome: action.OutcomeProtected,
 		Message: fmt.Sprintf("%s; not written (%s re-checks the guardrails before each write)", reason, act.Name)}
 }
 
 // allowedEntries splits a blocklist edit's entries into those the guard
 // allows and the refused ones (outcome protected), right before the zone
 // is written.
-func (a *Activities) allowedEntries(ctx context.Context, act *spec.Action, entries []spec.IPEntry) ([]spec.IPEntry, []spec.ItemResult, error) {
+func (a *Activities) allowedEntries(ctx context.Context, act *action.Action, entries []action.IPEntry) ([]action.IPEntry, []action.ItemResult, error) {
 	values := make([]string, len(entries))
 	for i, e := range entries {
 		values[i] = e.String()
 	}
-	protected, err := a.protectedAmong(ctx, act, spec.TargetIPs, values)
+	protected, err := a.protectedAmong(ctx, act, action.TargetIPs, values)
 	if err != nil {
 		return nil, nil, classify(act.Title, err)
 	}
@@ -207,8 +207,8 @@ func (a *Activities) allowedEntries(ctx context.Context, act *spec.Action, entri
 	for _, p := range protected {
 		why[p.Target] = p.Reason
 	}
-	var allowed []spec.IPEntry
-	var refused []spec.ItemResult
+	var allowed []action.IPEntry
+	var refused []action.ItemResult
 	for _, e := range entries {
 		if reason, ok := why[e.String()]; ok {
 			refused = append(refused, refusedItem(ctx, act, e.String(), reason))
@@ -223,7 +223,7 @@ func (a *Activities) allowedEntries(ctx context.Context, act *spec.Action, entri
 // succeeded. With nothing left that succeeded the activity fails,
 // non-retryably, with the result as the failure's second detail (as
 // runBulk's finish does).
-func withRefused(act *spec.Action, res *spec.BulkResult, refused []spec.ItemResult) (*spec.BulkResult, error) {
+func withRefused(act *action.Action, res *action.BulkResult, refused []action.ItemResult) (*action.BulkResult, error) {
 	if len(refused) == 0 {
 		return res, nil
 	}
@@ -232,11 +232,11 @@ func withRefused(act *spec.Action, res *spec.BulkResult, refused []spec.ItemResu
 		res.Failed = append(res.Failed, r.ID)
 	}
 	if len(res.Succeeded) > 0 {
-		res.Status = spec.StatusPartiallySuccessful
+		res.Status = action.StatusPartiallySuccessful
 		return res, nil
 	}
-	res.Status = spec.StatusFailed
-	d := spec.ErrorDetails{Command: act.Title, Message: refused[0].ID + ": " + refused[0].Message}
-	return nil, appError(failureMessage(act.Title, d), spec.ErrProtected,
+	res.Status = action.StatusFailed
+	d := action.ErrorDetails{Command: act.Title, Message: refused[0].ID + ": " + refused[0].Message}
+	return nil, appError(failureMessage(act.Title, d), action.ErrProtected,
 		temporal.ApplicationErrorOptions{Details: []any{d, res}})
 }

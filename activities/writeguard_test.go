@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
@@ -68,9 +68,9 @@ func TestSuspendNeverWritesToAProtectedUser(t *testing.T) {
 	require.True(t, ok)
 	other := unprotectedActiveUser(t, f)
 	targets := []any{oktasim.DemoActiveUserID, "me", oktasim.DemoAdminLogin, "sam.rivera", grace.ID, other}
-	res := f.bulk(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: targets})
+	res := f.bulk(action.SuspendUsers, map[string]any{action.ParamUserIDs: targets})
 
-	assert.Equal(t, spec.StatusPartiallySuccessful, res.Status)
+	assert.Equal(t, action.StatusPartiallySuccessful, res.Status)
 	want := map[string]string{
 		oktasim.DemoActiveUserID: "protected user", "me": "owner of Cordon's Okta API token",
 		oktasim.DemoAdminLogin: "owner of Cordon's Okta API token", "sam.rivera": "owner of Cordon's Okta API token",
@@ -78,10 +78,10 @@ func TestSuspendNeverWritesToAProtectedUser(t *testing.T) {
 	}
 	for _, r := range res.Results {
 		if r.ID == other {
-			assert.Equal(t, spec.OutcomeDone, r.Outcome)
+			assert.Equal(t, action.OutcomeDone, r.Outcome)
 			continue
 		}
-		assert.Equal(t, spec.OutcomeProtected, r.Outcome, r.ID)
+		assert.Equal(t, action.OutcomeProtected, r.Outcome, r.ID)
 		assert.False(t, r.OK, r.ID)
 		assert.Equal(t, want[r.ID]+"; not written (okta.suspend_users re-checks the guardrails before each write)", r.Message, r.ID)
 	}
@@ -104,15 +104,15 @@ func TestExpirePasswordsRefusesTheTokenOwner(t *testing.T) {
 	t.Parallel()
 	f := guardedFixture(t, guard.Config{})
 	before, _ := f.sim.User(oktasim.DemoAdminID)
-	err := f.run(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: []any{"me", oktasim.DemoAdminID}, spec.ParamTempPassword: true}, nil)
+	err := f.run(action.ExpirePasswords, map[string]any{action.ParamUserIDs: []any{"me", oktasim.DemoAdminID}, action.ParamTempPassword: true}, nil)
 	ae, d := appErr(t, err)
 	assert.True(t, ae.NonRetryable())
 	assert.Contains(t, d.Message, "owner of Cordon's Okta API token; not written")
-	var res spec.BulkResult
+	var res action.BulkResult
 	require.NoError(t, ae.Details(&d, &res))
-	assert.Equal(t, spec.StatusFailed, res.Status)
+	assert.Equal(t, action.StatusFailed, res.Status)
 	for _, r := range res.Results {
-		assert.Equal(t, spec.OutcomeProtected, r.Outcome)
+		assert.Equal(t, action.OutcomeProtected, r.Outcome)
 		assert.Nil(t, r.Data, "no temporary password")
 	}
 	after, _ := f.sim.User(oktasim.DemoAdminID)
@@ -133,17 +133,17 @@ func TestWriteGuardRefusesProtectedScopes(t *testing.T) {
 		params map[string]any
 		want   string
 	}{
-		{spec.AddUsersToGroup, map[string]any{spec.ParamUserIDs: []any{other}, spec.ParamGroupID: oktasim.DemoITAdminsGroupID},
+		{action.AddUsersToGroup, map[string]any{action.ParamUserIDs: []any{other}, action.ParamGroupID: oktasim.DemoITAdminsGroupID},
 			"okta.add_users_to_group refused at the write: group_id " + oktasim.DemoITAdminsGroupID + ": protected group " + oktasim.DemoITAdminsGroupID},
-		{spec.CreateUserInGroup, map[string]any{spec.ParamFirstName: "Mallory", spec.ParamLastName: "M", spec.ParamEmail: "mallory@acme.com",
-			spec.ParamGroupIDs: []any{oktasim.DemoITAdminsGroupID}}, "group_ids " + oktasim.DemoITAdminsGroupID + ": protected group"},
-		{spec.UpdateZone, map[string]any{spec.ParamZoneID: oktasim.DemoPolicyZoneID, spec.ParamName: "renamed"},
+		{action.CreateUserInGroup, map[string]any{action.ParamFirstName: "Mallory", action.ParamLastName: "M", action.ParamEmail: "mallory@acme.com",
+			action.ParamGroupIDs: []any{oktasim.DemoITAdminsGroupID}}, "group_ids " + oktasim.DemoITAdminsGroupID + ": protected group"},
+		{action.UpdateZone, map[string]any{action.ParamZoneID: oktasim.DemoPolicyZoneID, action.ParamName: "renamed"},
 			"okta.update_zone refused at the write: zone_id " + oktasim.DemoPolicyZoneID + ": protected zone; nothing was changed"},
 	}
 	for _, tc := range cases {
 		f.sim.ResetRequests()
 		ae, d := appErr(t, f.run(tc.action, tc.params, nil))
-		assert.Equal(t, spec.ErrProtected, ae.Type(), tc.action)
+		assert.Equal(t, action.ErrProtected, ae.Type(), tc.action)
 		assert.True(t, ae.NonRetryable(), tc.action)
 		assert.Contains(t, d.Message, tc.want)
 		assert.Zero(t, writes(f.sim), tc.action)
@@ -155,11 +155,11 @@ func TestNoGuardNoWrites(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, oktasim.Options{})
 	f.acts.Guard = nil
-	ae, d := appErr(t, f.run(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID}}, nil))
-	assert.Equal(t, spec.ErrProtected, ae.Type())
+	ae, d := appErr(t, f.run(action.SuspendUsers, map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID}}, nil))
+	assert.Equal(t, action.ErrProtected, ae.Type())
 	assert.Contains(t, d.Message, "this worker has no guardrails configured, so it writes nothing")
 	assert.Empty(t, f.sim.Requests())
-	require.NoError(t, f.run(spec.GetUser, map[string]any{spec.ParamUser: oktasim.DemoActiveUserID}, nil), "reads still work")
+	require.NoError(t, f.run(action.GetUser, map[string]any{action.ParamUser: oktasim.DemoActiveUserID}, nil), "reads still work")
 }
 
 // Every destructive action in the registry re-checks at the write: given
@@ -170,18 +170,18 @@ func TestEveryDestructiveActionRechecksAtTheWrite(t *testing.T) {
 	t.Parallel()
 	f := guardedFixture(t, guard.Config{Protected: guard.Protected{Users: []string{oktasim.DemoActiveUserLogin},
 		Groups: []string{oktasim.DemoITAdminsGroupID}, Zones: []string{oktasim.DemoPolicyZoneID}}})
-	protected := map[spec.TargetKind]string{
-		spec.TargetUsers: oktasim.DemoActiveUserID, spec.TargetNew: oktasim.DemoActiveUserLogin,
-		spec.TargetGroups: oktasim.DemoITAdminsGroupID, spec.TargetZones: oktasim.DemoPolicyZoneID, spec.TargetIPs: "10.0.0.1",
+	protected := map[action.TargetKind]string{
+		action.TargetUsers: oktasim.DemoActiveUserID, action.TargetNew: oktasim.DemoActiveUserLogin,
+		action.TargetGroups: oktasim.DemoITAdminsGroupID, action.TargetZones: oktasim.DemoPolicyZoneID, action.TargetIPs: "10.0.0.1",
 	}
-	value := func(act *spec.Action, param, v string) any {
-		if p, _ := act.Param(param); p.Type == spec.TypeStringList {
+	value := func(act *action.Action, param, v string) any {
+		if p, _ := act.Param(param); p.Type == action.TypeStringList {
 			return []any{v}
 		}
 		return v
 	}
 	checked := 0
-	for _, act := range spec.Okta().All() {
+	for _, act := range action.Okta().All() {
 		if !act.Destructive {
 			continue
 		}
@@ -191,19 +191,19 @@ func TestEveryDestructiveActionRechecksAtTheWrite(t *testing.T) {
 				params[k] = v
 			}
 			// Scopes that exist, so that only the guard can stop the write.
-			if _, ok := params[spec.ParamZoneID]; ok {
-				params[spec.ParamZoneID] = oktasim.DemoBlockedIPZoneID
+			if _, ok := params[action.ParamZoneID]; ok {
+				params[action.ParamZoneID] = oktasim.DemoBlockedIPZoneID
 			}
-			if _, ok := params[spec.ParamGroupID]; ok {
-				params[spec.ParamGroupID] = oktasim.DemoEngineeringGroupID
+			if _, ok := params[action.ParamGroupID]; ok {
+				params[action.ParamGroupID] = oktasim.DemoEngineeringGroupID
 			}
 			params[g.Param] = value(act, g.Param, protected[g.Kind])
 			f.sim.ResetRequests()
-			var res spec.BulkResult
+			var res action.BulkResult
 			err := f.run(act.Name, params, &res)
 			assert.Zero(t, writes(f.sim), "%s with a protected %s wrote to Okta", act.Name, g.Param)
 			if err != nil {
-				// Refused in start (spec.ErrProtected), or every item refused
+				// Refused in start (action.ErrProtected), or every item refused
 				// (the bulk failure names the first item's refusal).
 				ae, d := appErr(t, err)
 				assert.True(t, ae.NonRetryable(), "%s %s", act.Name, g.Param)

@@ -7,8 +7,8 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // Zone writes are checked on the zone's resulting state.
@@ -53,7 +53,7 @@ func blockedEntries(zone okta.Zone) map[string]string {
 // checkZoneResult refuses a zone write whose result (after) would block a
 // protected network the zone did not block before. before is
 // blockedEntries of the zone as read; nil for a new zone.
-func (a *Activities) checkZoneResult(ctx context.Context, act *spec.Action, zoneID string, before map[string]string, after okta.Zone) error {
+func (a *Activities) checkZoneResult(ctx context.Context, act *action.Action, zoneID string, before map[string]string, after okta.Zone) error {
 	now := blockedEntries(after)
 	var added, kept []string
 	for e := range now {
@@ -69,12 +69,12 @@ func (a *Activities) checkZoneResult(ctx context.Context, act *spec.Action, zone
 		zone = "zone " + zoneID
 	}
 	for _, e := range added {
-		if _, err := spec.ParseIPEntry(e); err != nil {
+		if _, err := action.ParseIPEntry(e); err != nil {
 			return refuse(act, &ProtectedError{Action: act.Name, Param: now[e], Value: e,
 				Reason: fmt.Sprintf("%s would block an entry the guardrails cannot read, so cannot tell it from a protected network", zone)})
 		}
 	}
-	protected, err := a.protectedAmong(ctx, act, spec.TargetIPs, added)
+	protected, err := a.protectedAmong(ctx, act, action.TargetIPs, added)
 	if err != nil {
 		return classify(act.Title, err)
 	}
@@ -84,7 +84,7 @@ func (a *Activities) checkZoneResult(ctx context.Context, act *spec.Action, zone
 			Reason: fmt.Sprintf("%s; %s would block it (usage BLOCKLIST)", p.Reason, zone)})
 	}
 	if len(kept) > 0 && activity.IsActivity(ctx) {
-		if old, err := a.protectedAmong(ctx, act, spec.TargetIPs, kept); err == nil && len(old) > 0 {
+		if old, err := a.protectedAmong(ctx, act, action.TargetIPs, kept); err == nil && len(old) > 0 {
 			activity.GetLogger(ctx).Warn("blocklist zone already blocks a protected network (not written by this step; left in place)",
 				"zone", zoneID, "entry", old[0].Target, "reason", old[0].Reason)
 		}

@@ -7,7 +7,7 @@ import (
 )
 
 // sameZone says whether the zone read back after a zone write whose reply
-// was lost holds what was written (spec.ReadZone): the name, usage and
+// was lost holds what was written (action.ReadZone): the name, usage and
 // lists a zone write sets. Okta adds fields of its own (id, lastUpdated,
 // _links), which are not compared.
 func sameZone(got, wrote okta.Zone) bool {

@@ -9,8 +9,8 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // Zone names longer than Okta's limit are truncated, as the integration
@@ -28,19 +28,19 @@ const (
 // DYNAMIC zone one of proxy_type, locations or asns; fields of the other
 // zone type are ignored (and logged). A retry that finds its own zone
 // (same name and type) returns it instead of failing on the duplicate name.
-func (a *Activities) CreateZone(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.CreateZone, req)
+func (a *Activities) CreateZone(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.CreateZone, req)
 	if err != nil {
 		return nil, err
 	}
-	typ, usage := p.Str(spec.ParamType), p.Str(spec.ParamUsage)
+	typ, usage := p.Str(action.ParamType), p.Str(action.ParamUsage)
 	shape, err := parseZoneShape(act, p)
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
-	// What each zone type needs is the action's rules (spec.Action.Rules),
+	// What each zone type needs is the action's rules (action.Action.Rules),
 	// checked before the step starts.
-	name := truncateName(ctx, p.Str(spec.ParamName))
+	name := truncateName(ctx, p.Str(action.ParamName))
 	zone := okta.Zone{"type": typ, "name": name, "status": "ACTIVE", "usage": usage}
 	shape.apply(ctx, zone, typ, true)
 	if err := a.checkZoneResult(ctx, act, "", nil, zone); err != nil {
@@ -50,7 +50,7 @@ func (a *Activities) CreateZone(ctx context.Context, req spec.Request) (any, err
 	if err == nil {
 		return created, nil
 	}
-	if okta.IsCode(err, okta.CodeValidation) || lostReply(err) { // read back by name (spec.ReadCreated)
+	if okta.IsCode(err, okta.CodeValidation) || lostReply(err) { // read back by name (action.ReadCreated)
 		if z := a.zoneNamed(ctx, name, typ); z != nil {
 			activity.GetLogger(ctx).Info("zone with this name and type exists; reusing it", "zone", z.Str("id"))
 			return z, nil
@@ -76,8 +76,8 @@ func (a *Activities) zoneNamed(ctx context.Context, name, typ string) okta.Zone 
 // UpdateZone reads the zone, applies the given fields (overwrite false
 // appends to the zone's lists, true replaces them) and writes it back.
 // The zone type never changes; fields of the other type are ignored.
-func (a *Activities) UpdateZone(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.UpdateZone, req)
+func (a *Activities) UpdateZone(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.UpdateZone, req)
 	if err != nil {
 		return nil, err
 	}
@@ -85,31 +85,31 @@ func (a *Activities) UpdateZone(ctx context.Context, req spec.Request) (any, err
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
-	id := p.Str(spec.ParamZoneID)
+	id := p.Str(action.ParamZoneID)
 	defer a.lockZone(id)()
 	zone, err := a.Okta.GetZone(ctx, id)
 	if err != nil {
 		return nil, classify(act.Title, err)
 	}
 	before := blockedEntries(zone)
-	if p.Has(spec.ParamName) {
-		zone["name"] = truncateName(ctx, p.Str(spec.ParamName))
+	if p.Has(action.ParamName) {
+		zone["name"] = truncateName(ctx, p.Str(action.ParamName))
 	}
-	if p.Has(spec.ParamUsage) {
-		zone["usage"] = p.Str(spec.ParamUsage)
+	if p.Has(action.ParamUsage) {
+		zone["usage"] = p.Str(action.ParamUsage)
 	}
-	shape.apply(ctx, zone, zone.Str("type"), p.Bool(spec.ParamOverwrite))
+	shape.apply(ctx, zone, zone.Str("type"), p.Bool(action.ParamOverwrite))
 	if zone.Str("type") == zoneIP && zone.Str("usage") == usageBlock {
-		if _, gws := zoneEntries(zone["gateways"]); len(gws) > spec.MaxBlocklistEntries {
-			return nil, classify(act.Title, &InputError{Action: act.Name, Param: spec.ParamGateways, Msg: fmt.Sprintf(
-				"the zone would hold %d entries, over Okta's limit of %d per blocklist zone", len(gws), spec.MaxBlocklistEntries)})
+		if _, gws := zoneEntries(zone["gateways"]); len(gws) > action.MaxBlocklistEntries {
+			return nil, classify(act.Title, &InputError{Action: act.Name, Param: action.ParamGateways, Msg: fmt.Sprintf(
+				"the zone would hold %d entries, over Okta's limit of %d per blocklist zone", len(gws), action.MaxBlocklistEntries)})
 		}
 	}
 	if err := a.checkZoneResult(ctx, act, id, before, zone); err != nil {
 		return nil, err
 	}
 	updated, err := a.Okta.ReplaceZone(ctx, id, zone)
-	if lostReply(err) { // read back (spec.ReadZone): the write may have landed
+	if lostReply(err) { // read back (action.ReadZone): the write may have landed
 		if got, gerr := a.Okta.GetZone(ctx, id); gerr == nil && sameZone(got, zone) {
 			return got, nil
 		}
@@ -123,22 +123,22 @@ func (a *Activities) UpdateZone(ctx context.Context, req spec.Request) (any, err
 // DeleteZones deletes each zone, deactivating an ACTIVE zone first (Okta
 // refuses to delete active zones). System zones are refused; a zone already
 // gone is already_deleted.
-func (a *Activities) DeleteZones(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.DeleteZones, req)
+func (a *Activities) DeleteZones(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.DeleteZones, req)
 	if err != nil {
 		return nil, err
 	}
-	return a.runBulk(ctx, act, p.List(spec.ParamZoneIDs), func(ctx context.Context, id string) (spec.ItemResult, error) {
+	return a.runBulk(ctx, act, p.List(action.ParamZoneIDs), func(ctx context.Context, id string) (action.ItemResult, error) {
 		defer a.lockZone(id)()
 		zone, err := a.Okta.GetZone(ctx, id)
 		if errors.Is(err, okta.ErrNotFound) {
-			return done(id, spec.OutcomeAlreadyDeleted)
+			return done(id, action.OutcomeAlreadyDeleted)
 		}
 		if err != nil {
 			return failed(ctx, id, err)
 		}
 		if zone.System() {
-			return spec.ItemResult{ID: id, Outcome: spec.OutcomeFailed,
+			return action.ItemResult{ID: id, Outcome: action.OutcomeFailed,
 				Message: fmt.Sprintf("%s is a system zone; Okta's system zones cannot be deleted", zone.Str("name"))}, nil
 		}
 		if zone.Str("status") == "ACTIVE" {
@@ -147,44 +147,44 @@ func (a *Activities) DeleteZones(ctx context.Context, req spec.Request) (any, er
 			}
 		}
 		err = a.Okta.DeleteZone(ctx, id)
-		if lostReply(err) { // read back (spec.ReadZone): gone means this delete landed
+		if lostReply(err) { // read back (action.ReadZone): gone means this delete landed
 			if _, gerr := a.Okta.GetZone(ctx, id); errors.Is(gerr, okta.ErrNotFound) {
-				return done(id, spec.OutcomeDone)
+				return done(id, action.OutcomeDone)
 			}
 		}
 		switch {
 		case errors.Is(err, okta.ErrNotFound):
-			return done(id, spec.OutcomeAlreadyDeleted)
+			return done(id, action.OutcomeAlreadyDeleted)
 		case err != nil:
 			return failed(ctx, id, err)
 		}
-		return done(id, spec.OutcomeDone)
+		return done(id, action.OutcomeDone)
 	})
 }
 
 // ListZones lists zones as Okta's JSON array, filtered by IDs and usage.
 // A limit of 0 or less means 20, as the integration spec says.
-func (a *Activities) ListZones(ctx context.Context, req spec.Request) (any, error) {
-	act, p, err := a.start(ctx, spec.ListZones, req)
+func (a *Activities) ListZones(ctx context.Context, req action.Request) (any, error) {
+	act, p, err := a.start(ctx, action.ListZones, req)
 	if err != nil {
 		return nil, err
 	}
 	var clauses []string
-	if ids := p.List(spec.ParamZoneIDs); len(ids) > 0 {
+	if ids := p.List(action.ParamZoneIDs); len(ids) > 0 {
 		or := make([]string, len(ids))
 		for i, id := range ids {
 			or[i] = fmt.Sprintf("id eq %q", id)
 		}
 		clauses = append(clauses, "("+strings.Join(or, " or ")+")")
 	}
-	if u := p.Str(spec.ParamUsage); u != "" {
+	if u := p.Str(action.ParamUsage); u != "" {
 		clauses = append(clauses, fmt.Sprintf("usage eq %q", u))
 	}
-	limit := p.Int(spec.ParamLimit)
+	limit := p.Int(action.ParamLimit)
 	if limit <= 0 {
 		limit = 20
 	}
-	zones, err := a.Okta.ListZones(ctx, strings.Join(clauses, " and "), p.Str(spec.ParamAfter), limit)
+	zones, err := a.Okta.ListZones(ctx, strings.Join(clauses, " and "), p.Str(action.ParamAfter), limit)
 	return list(act, zones, err)
 }
 

@@ -7,45 +7,45 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // zoneShape is the content of a zone given to Create or Update Zone: the
 // IP lists of an IP zone, or the proxy type, locations and ASNs of a
 // DYNAMIC zone. given records which parameters the step set.
 type zoneShape struct {
-	gateways, proxies []spec.IPEntry
+	gateways, proxies []action.IPEntry
 	proxyType         string
 	locations         []map[string]any
 	asns              []string
 	given             map[string]bool
 }
 
-func parseZoneShape(act *spec.Action, p *Params) (zoneShape, error) {
+func parseZoneShape(act *action.Action, p *Params) (zoneShape, error) {
 	s := zoneShape{given: map[string]bool{}}
-	for _, name := range []string{spec.ParamGateways, spec.ParamProxies, spec.ParamProxyType, spec.ParamLocations, spec.ParamASNs} {
+	for _, name := range []string{action.ParamGateways, action.ParamProxies, action.ParamProxyType, action.ParamLocations, action.ParamASNs} {
 		s.given[name] = p.Has(name)
 	}
 	var err error
-	if s.gateways, err = zoneIPEntries(p.List(spec.ParamGateways)); err != nil {
-		return s, &InputError{Action: act.Name, Param: spec.ParamGateways, Msg: err.Error()}
+	if s.gateways, err = zoneIPEntries(p.List(action.ParamGateways)); err != nil {
+		return s, &InputError{Action: act.Name, Param: action.ParamGateways, Msg: err.Error()}
 	}
-	if s.proxies, err = zoneIPEntries(p.List(spec.ParamProxies)); err != nil {
-		return s, &InputError{Action: act.Name, Param: spec.ParamProxies, Msg: err.Error()}
+	if s.proxies, err = zoneIPEntries(p.List(action.ParamProxies)); err != nil {
+		return s, &InputError{Action: act.Name, Param: action.ParamProxies, Msg: err.Error()}
 	}
-	s.proxyType = p.Str(spec.ParamProxyType)
-	// Locations and ASNs were checked with the parameters (spec.Param
+	s.proxyType = p.Str(action.ParamProxyType)
+	// Locations and ASNs were checked with the parameters (action.Param
 	// Items and Min); here they take Okta's form.
-	for _, loc := range p.Objects(spec.ParamLocations) {
-		country, region, _ := spec.ZoneLocation(loc)
+	for _, loc := range p.Objects(action.ParamLocations) {
+		country, region, _ := action.ZoneLocation(loc)
 		l := map[string]any{"country": country}
 		if region != "" {
 			l["region"] = region
 		}
 		s.locations = append(s.locations, l)
 	}
-	for _, n := range p.Ints(spec.ParamASNs) {
+	for _, n := range p.Ints(action.ParamASNs) {
 		s.asns = append(s.asns, strconv.Itoa(n)) // Okta stores ASNs as strings
 	}
 	return s, nil
@@ -56,27 +56,27 @@ func parseZoneShape(act *spec.Action, p *Params) (zoneShape, error) {
 // Fields of the other zone type are ignored, as the integration spec says.
 func (s zoneShape) apply(ctx context.Context, zone okta.Zone, typ string, overwrite bool) {
 	var ignored []string
-	ipFields := []string{spec.ParamGateways, spec.ParamProxies}
-	dynFields := []string{spec.ParamProxyType, spec.ParamLocations, spec.ParamASNs}
+	ipFields := []string{action.ParamGateways, action.ParamProxies}
+	dynFields := []string{action.ParamProxyType, action.ParamLocations, action.ParamASNs}
 	switch typ {
 	case zoneIP:
 		ignored = s.givenOf(dynFields)
-		if s.given[spec.ParamGateways] {
+		if s.given[action.ParamGateways] {
 			zone["gateways"] = mergeIPs(zone["gateways"], s.gateways, overwrite)
 		}
-		if s.given[spec.ParamProxies] {
+		if s.given[action.ParamProxies] {
 			zone["proxies"] = mergeIPs(zone["proxies"], s.proxies, overwrite)
 		}
 	default:
 		ignored = s.givenOf(ipFields)
-		if s.given[spec.ParamProxyType] {
+		if s.given[action.ParamProxyType] {
 			if s.proxyType == "None" {
 				zone["proxyType"] = nil
 			} else {
 				zone["proxyType"] = s.proxyType
 			}
 		}
-		if s.given[spec.ParamLocations] {
+		if s.given[action.ParamLocations] {
 			zone["locations"] = mergeBy(zone["locations"], s.locations, overwrite, func(v any) string {
 				m, _ := v.(map[string]any)
 				c, _ := m["country"].(string)
@@ -84,7 +84,7 @@ func (s zoneShape) apply(ctx context.Context, zone okta.Zone, typ string, overwr
 				return c + "/" + r
 			})
 		}
-		if s.given[spec.ParamASNs] {
+		if s.given[action.ParamASNs] {
 			asns := make([]any, len(s.asns))
 			for i, a := range s.asns {
 				asns[i] = a
@@ -107,7 +107,7 @@ func (s zoneShape) givenOf(names []string) []string {
 	return out
 }
 
-func mergeIPs(existing any, add []spec.IPEntry, overwrite bool) []any {
+func mergeIPs(existing any, add []action.IPEntry, overwrite bool) []any {
 	items := make([]any, len(add))
 	for i, e := range add {
 		items[i] = e.Okta()
@@ -115,7 +115,7 @@ func mergeIPs(existing any, add []spec.IPEntry, overwrite bool) []any {
 	return mergeBy(existing, items, overwrite, func(v any) string {
 		m, _ := v.(map[string]any)
 		val, _ := m["value"].(string)
-		if e, err := spec.ParseIPEntry(val); err == nil {
+		if e, err := action.ParseIPEntry(val); err == nil {
 			return e.String()
 		}
 		return val

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // bigPlaybook is an n-step playbook mixing the step kinds, with one to three
@@ -36,7 +36,7 @@ func bigPlaybook(n int) []byte {
 
 func TestBigPlaybookLoads(t *testing.T) {
 	t.Parallel()
-	p, err := Load("big.yaml", bigPlaybook(500), Options{Registry: spec.Okta()})
+	p, err := Load("big.yaml", bigPlaybook(500), Options{Registry: action.Okta()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestBigPlaybookLoads(t *testing.T) {
 // BenchmarkLoad500: validating a 500-step playbook (target: under 50 ms).
 func BenchmarkLoad500(b *testing.B) {
 	src := bigPlaybook(500)
-	opts := Options{Registry: spec.Okta()}
+	opts := Options{Registry: action.Okta()}
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
 		if _, err := Load("big.yaml", src, opts); err != nil {
@@ -72,7 +72,7 @@ steps:
       text: "user ${{ inputs.a }} has ${{ len(steps.prev.output) }} entries"
       top: ${{ group_by_count(steps.prev.output, "ip") }}
 `
-	p, err := Load("bench.yaml", []byte(src), Options{Registry: spec.Okta()})
+	p, err := Load("bench.yaml", []byte(src), Options{Registry: action.Okta()})
 	if err != nil {
 		b.Fatal(err)
 	}

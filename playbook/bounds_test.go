@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // TestExpressionBudget: expressions that build strings or lists beyond
@@ -42,7 +42,7 @@ func TestExpressionBudget(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			src := "name: b\nversion: 1\nsteps:\n  - id: s\n    set:\n      v: ${{ " + tc.expr + " }}\n"
-			pb, err := Load("b.yaml", []byte(src), Options{Registry: spec.Okta()})
+			pb, err := Load("b.yaml", []byte(src), Options{Registry: action.Okta()})
 			require.NoError(t, err)
 			_, err = pb.Steps[0].Set["v"].Eval(&Env{})
 			require.Error(t, err)
@@ -51,7 +51,7 @@ func TestExpressionBudget(t *testing.T) {
 		})
 	}
 	src := "name: b\nversion: 1\nsteps:\n  - id: s\n    set:\n      v: ${{ replace(repeat('ab', 3), 'a', 'xy') + join(['a', 'b'], '-') + to_json([1]) + toJSON([2]) + string(len(concat([1], [2]))) }}\n"
-	pb, err := Load("b.yaml", []byte(src), Options{Registry: spec.Okta()})
+	pb, err := Load("b.yaml", []byte(src), Options{Registry: action.Okta()})
 	require.NoError(t, err)
 	v, err := pb.Steps[0].Set["v"].Eval(&Env{})
 	require.NoError(t, err)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // CheckApprovalPreview is the kind of the warning for a destructive step
@@ -24,7 +24,7 @@ const SeverityWarning = "warning"
 // block, cannot be previewed: at run time it fails unless its targets
 // happen to be among those shown. These are warnings, not errors: the
 // playbook is valid and may still run as intended.
-func ApprovalWarnings(pb *Playbook, reg *spec.Registry) ErrorList {
+func ApprovalWarnings(pb *Playbook, reg *action.Registry) ErrorList {
 	var out ErrorList
 	warn := func(s *Step, format string, args ...any) {
 		out = append(out, &Error{File: pb.File, Line: s.Pos.Line, Col: s.Pos.Col, Kind: CheckApprovalPreview,
@@ -73,7 +73,7 @@ func (w *written) add(s *Step) {
 	}
 }
 
-func checkPreview(t, a *Step, later *written, reg *spec.Registry, warn func(*Step, string, ...any)) {
+func checkPreview(t, a *Step, later *written, reg *action.Registry, warn func(*Step, string, ...any)) {
 	switch {
 	case t.Kind == KindParallel:
 		for _, b := range t.Parallel {
@@ -154,7 +154,7 @@ func laterRef(r ref, later *written) string {
 
 // writesLater says whether any of steps may write: a destructive action
 // or a child playbook, in parallel blocks too.
-func writesLater(steps []*Step, reg *spec.Registry) bool {
+func writesLater(steps []*Step, reg *action.Registry) bool {
 	for _, s := range steps {
 		if a, ok := reg.Lookup(s.Action); (s.Kind == KindAction && ok && a.Destructive) || s.Kind == KindPlaybook || writesLater(s.Parallel, reg) {
 			return true

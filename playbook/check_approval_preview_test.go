@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 func TestApprovalWarnings(t *testing.T) {
@@ -56,10 +56,10 @@ steps:
 inputs:
   ids: {type: list}
 `
-	pb, err := Load("w.yaml", []byte(src), Options{Registry: spec.Okta(), Library: func(string) bool { return true }})
+	pb, err := Load("w.yaml", []byte(src), Options{Registry: action.Okta(), Library: func(string) bool { return true }})
 	require.NoError(t, err)
 	var got []string
-	for _, w := range ApprovalWarnings(pb, spec.Okta()) {
+	for _, w := range ApprovalWarnings(pb, action.Okta()) {
 		got = append(got, w.Error())
 	}
 	assert.Equal(t, []string{
@@ -80,8 +80,8 @@ func TestShippedPlaybooksPreviewTheirApprovals(t *testing.T) {
 		if strings.HasSuffix(f, ".test.yaml") {
 			continue // cordon test files, not playbooks
 		}
-		pb, err := LoadFile(f, Options{Registry: spec.Okta()})
+		pb, err := LoadFile(f, Options{Registry: action.Okta()})
 		require.NoError(t, err, f)
-		assert.Empty(t, ApprovalWarnings(pb, spec.Okta()), f)
+		assert.Empty(t, ApprovalWarnings(pb, action.Okta()), f)
 	}
 }

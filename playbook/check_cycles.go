@@ -4,7 +4,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // CheckCycle is the kind of a playbook: chain that leads back to a
@@ -86,7 +86,7 @@ func indexOf(path []string, name string) int {
 // DirChild returns a Child lookup over the playbooks of dir: each is loaded
 // once, without its own children checks, so the lookup cannot recurse.
 // It returns nil (no cycle check) when dir does not exist.
-func DirChild(dir string, reg *spec.Registry) func(name string) *Playbook {
+func DirChild(dir string, reg *action.Registry) func(name string) *Playbook {
 	if DirLibrary(dir) == nil {
 		return nil
 	}

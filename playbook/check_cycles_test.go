@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // TestCycles: chains of playbook: steps that come back to a playbook on
@@ -30,7 +30,7 @@ func TestCycles(t *testing.T) {
 	write("entry", "  - {id: into, playbook: rec-a}\n")
 	write("leaf", "  - {id: a, wait: 1s}\n")
 	write("diamond", "  - {id: one, playbook: leaf}\n  - {id: two, playbook: leaf}\n")
-	reg := spec.Okta()
+	reg := action.Okta()
 	opts := Options{Registry: reg, Library: DirLibrary(dir), Child: DirChild(dir, reg)}
 
 	tests := []struct{ file, want string }{
@@ -73,7 +73,7 @@ func TestCycles(t *testing.T) {
 
 func TestMaxDepthBounds(t *testing.T) {
 	t.Parallel()
-	reg := spec.Okta()
+	reg := action.Okta()
 	pb, err := Load("d.yaml", []byte("name: d\nguardrails: {max_depth: 3}\nsteps:\n  - {id: a, wait: 1s}\n"), Options{Registry: reg})
 	require.NoError(t, err)
 	assert.Equal(t, 3, pb.Guardrails.MaxDepth)

@@ -7,11 +7,11 @@ import (
 
 	"github.com/expr-lang/expr/ast"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // Typed outputs: every action declares its output's shape
-// (spec.Action.OutputShape), so a path into steps.X.output is checked like
+// (action.Action.OutputShape), so a path into steps.X.output is checked like
 // a parameter: a field the output cannot have is an error with the fields
 // it has. Shapes the checker does not know (playbook and approval steps,
 // open objects such as profiles) accept any path.
@@ -27,7 +27,7 @@ func (d *decoder) collectShapes(items []*node) {
 		if it.kind != mapNode {
 			continue
 		}
-		var id, action, child string
+		var id, name, child string
 		var fanout bool
 		for i, k := range it.keys {
 			v := it.items[i]
@@ -35,7 +35,7 @@ func (d *decoder) collectShapes(items []*node) {
 			case k.str == "id" && v.kind == scalarNode:
 				id = v.str
 			case k.str == "action" && v.kind == scalarNode:
-				action = v.str
+				name = v.str
 			case k.str == "playbook" && v.kind == scalarNode:
 				child = v.str
 			case k.str == "foreach":
@@ -44,15 +44,15 @@ func (d *decoder) collectShapes(items []*node) {
 				d.collectShapes(v.items)
 			}
 		}
-		s := d.outputShape(action, child)
+		s := d.outputShape(name, child)
 		if id == "" || s == nil {
 			continue
 		}
 		if fanout {
-			s = &spec.Shape{Kind: spec.ShapeList, Elem: s}
+			s = &action.Shape{Kind: action.ShapeList, Elem: s}
 		}
 		if d.stepShapes == nil {
-			d.stepShapes = map[string]*spec.Shape{}
+			d.stepShapes = map[string]*action.Shape{}
 		}
 		d.stepShapes[id] = s
 	}
@@ -61,8 +61,8 @@ func (d *decoder) collectShapes(items []*node) {
 // outputShape is the output shape of an action, or of a library
 // playbook (its declared outputs, each of any shape) when the loader can
 // read the library; nil when unknown.
-func (d *decoder) outputShape(action, child string) *spec.Shape {
-	if a, ok := d.opts.Registry.Lookup(action); ok {
+func (d *decoder) outputShape(name, child string) *action.Shape {
+	if a, ok := d.opts.Registry.Lookup(name); ok {
 		return a.OutputShape
 	}
 	if child == "" || d.opts.Child == nil {
@@ -72,9 +72,9 @@ func (d *decoder) outputShape(action, child string) *spec.Shape {
 	if pb == nil {
 		return nil
 	}
-	s := &spec.Shape{Kind: spec.ShapeObject, Name: "outputs of playbook " + child}
+	s := &action.Shape{Kind: action.ShapeObject, Name: "outputs of playbook " + child}
 	for _, o := range pb.Outputs {
-		s.Fields = append(s.Fields, spec.Field{Name: o.Name, Shape: &spec.Shape{Kind: spec.ShapeAny}})
+		s.Fields = append(s.Fields, action.Field{Name: o.Name, Shape: &action.Shape{Kind: action.ShapeAny}})
 	}
 	return s
 }
@@ -99,24 +99,24 @@ func (d *decoder) checkOutputRef(r ref, sc *scope, at func() Pos) {
 	}
 	for i, seg := range segs {
 		last := i == len(segs)-1 || r.jsonPath != ""
-		if cur.Kind == spec.ShapeAny {
+		if cur.Kind == action.ShapeAny {
 			return
 		}
 		if seg == anyIndex {
-			if cur.Kind != spec.ShapeList {
+			if cur.Kind != action.ShapeList {
 				return // a computed key of an object: not known here
 			}
 			cur, where = cur.Elem, where+"[*]"
 			continue
 		}
 		switch cur.Kind {
-		case spec.ShapeList:
+		case action.ShapeList:
 			if last {
 				d.errs.add(at(), CheckReference, "%s%s is a list of %s, with no field %q; read an item (%s[0].%s) or all of them (jsonpath(%s, \"$[*].%s\"))",
 					prefix, where, cur.Elem.Describe(), seg, where, seg, where, seg)
 			}
 			return
-		case spec.ShapeObject:
+		case action.ShapeObject:
 			next, ok := cur.Field(seg)
 			if !ok {
 				if last {

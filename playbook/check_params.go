@@ -5,12 +5,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // params decodes an action's with: block against its spec. Only literal
 // values are type-checked: an expression's type is known at run time.
-func (d *decoder) params(a *spec.Action, o *object, sc *scope) map[string]*Value {
+func (d *decoder) params(a *action.Action, o *object, sc *scope) map[string]*Value {
 	n := o.val("with")
 	keys, vals := d.dict(n, "with")
 	out := make(map[string]*Value, len(keys))
@@ -41,7 +41,7 @@ func (d *decoder) params(a *spec.Action, o *object, sc *scope) map[string]*Value
 	return out
 }
 
-func paramHint(name string, a *spec.Action) string {
+func paramHint(name string, a *action.Action) string {
 	if len(a.Params) == 0 {
 		return " (it takes no parameters)"
 	}
@@ -49,7 +49,7 @@ func paramHint(name string, a *spec.Action) string {
 }
 
 // checkParam checks a literal parameter value against the parameter's type.
-func (d *decoder) checkParam(a *spec.Action, p spec.Param, n *node, v *Value) {
+func (d *decoder) checkParam(a *action.Action, p action.Param, n *node, v *Value) {
 	if v.expr != nil {
 		return
 	}
@@ -59,17 +59,17 @@ func (d *decoder) checkParam(a *spec.Action, p spec.Param, n *node, v *Value) {
 		return
 	}
 	switch p.Type {
-	case spec.TypeString, spec.TypeTime:
+	case action.TypeString, action.TypeTime:
 		if !d.paramScalar(n, v, "str", what, "a string") || !v.literal {
 			return
 		}
-		if p.Type == spec.TypeTime {
+		if p.Type == action.TypeTime {
 			if err := checkTime(n.str); err != "" {
 				d.errs.add(n.pos, CheckParamType, "%s: %s", what, err)
 			}
 		}
 		d.checkEnum(p, n, what)
-	case spec.TypeInteger:
+	case action.TypeInteger:
 		if n.kind == scalarNode && n.tag == "str" && p.IsAll(n.str) {
 			return
 		}
@@ -78,11 +78,11 @@ func (d *decoder) checkParam(a *spec.Action, p spec.Param, n *node, v *Value) {
 			want = `an integer or "all"`
 		}
 		d.paramScalar(n, v, "int", what, want)
-	case spec.TypeBoolean:
+	case action.TypeBoolean:
 		d.paramScalar(n, v, "bool", what, "true or false")
-	case spec.TypeStringList, spec.TypeIntList, spec.TypeObjectList:
+	case action.TypeStringList, action.TypeIntList, action.TypeObjectList:
 		d.checkList(p, n, v, what)
-	case spec.TypeObject:
+	case action.TypeObject:
 		if v.expr == nil && n.kind != mapNode && !(n.kind == scalarNode && n.tag == "str") {
 			d.errs.add(n.pos, CheckParamType, "%s must be a mapping, got %s", what, article(n.kindName()))
 		}
@@ -110,7 +110,7 @@ func (d *decoder) paramScalar(n *node, v *Value, tag, what, want string) bool {
 	return false
 }
 
-func (d *decoder) checkEnum(p spec.Param, n *node, what string) {
+func (d *decoder) checkEnum(p action.Param, n *node, what string) {
 	if _, ok := p.EnumValue(n.str); ok {
 		return
 	}
@@ -119,10 +119,10 @@ func (d *decoder) checkEnum(p spec.Param, n *node, what string) {
 
 // checkList checks a list parameter: a list, or a comma/newline separated
 // string, whose literal entries have the element type.
-func (d *decoder) checkList(p spec.Param, n *node, v *Value, what string) {
-	if n.kind == scalarNode && n.tag == "str" && p.Type != spec.TypeObjectList {
-		if p.Type == spec.TypeIntList && v.literal {
-			if _, err := spec.ParseIntList(n.str); err != nil {
+func (d *decoder) checkList(p action.Param, n *node, v *Value, what string) {
+	if n.kind == scalarNode && n.tag == "str" && p.Type != action.TypeObjectList {
+		if p.Type == action.TypeIntList && v.literal {
+			if _, err := action.ParseIntList(n.str); err != nil {
 				d.errs.add(n.pos, CheckParamType, "%s: %v", what, err)
 			}
 		}
@@ -130,7 +130,7 @@ func (d *decoder) checkList(p spec.Param, n *node, v *Value, what string) {
 	}
 	if n.kind != seqNode {
 		want := "a list or a comma separated string"
-		if p.Type == spec.TypeObjectList {
+		if p.Type == action.TypeObjectList {
 			want = "a list of mappings"
 		}
 		d.errs.add(n.pos, CheckParamType, "%s must be %s, got %s", what, want, article(n.kindName()))
@@ -142,11 +142,11 @@ func (d *decoder) checkList(p spec.Param, n *node, v *Value, what string) {
 		}
 		ok, want := false, ""
 		switch p.Type {
-		case spec.TypeStringList:
+		case action.TypeStringList:
 			ok, want = it.kind == scalarNode && it.tag == "str", "a string"
-		case spec.TypeIntList:
+		case action.TypeIntList:
 			ok, want = it.kind == scalarNode && it.tag == "int", "an integer"
-		case spec.TypeObjectList:
+		case action.TypeObjectList:
 			ok, want = it.kind == mapNode, "a mapping"
 		}
 		if !ok {
@@ -155,10 +155,10 @@ func (d *decoder) checkList(p spec.Param, n *node, v *Value, what string) {
 	}
 }
 
-// checkTime accepts the time forms the actions accept (spec.ParseTime),
+// checkTime accepts the time forms the actions accept (action.ParseTime),
 // with a hint for an unsigned duration.
 func checkTime(s string) string {
-	if _, err := spec.ParseTime(s, time.Time{}); err == nil {
+	if _, err := action.ParseTime(s, time.Time{}); err == nil {
 		return ""
 	}
 	s = strings.TrimSpace(s)

@@ -4,11 +4,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
-// The checker applies the registry's own rules (spec.Param.Coerce and
-// CheckItem, spec.Action.Rules) to the values written in a file, so that
+// The checker applies the registry's own rules (action.Param.Coerce and
+// CheckItem, action.Action.Rules) to the values written in a file, so that
 // `cordon validate` refuses what the activity would refuse for the same
 // literal, with the activity's message. Values given by an expression are
 // left to the activity, which applies the same rules when the step runs.
@@ -16,7 +16,7 @@ import (
 // checkParamValue applies a well-typed literal parameter's own rules:
 // enums of list items, formats, ranges, sizes. Items are checked one by
 // one first, so that an error points at the item.
-func (d *decoder) checkParamValue(a *spec.Action, p spec.Param, n *node, v *Value) {
+func (d *decoder) checkParamValue(a *action.Action, p action.Param, n *node, v *Value) {
 	if d.opts.Pinned {
 		return
 	}
@@ -55,14 +55,14 @@ func (d *decoder) checkParamValue(a *spec.Action, p spec.Param, n *node, v *Valu
 }
 
 // itemKind tells an enum error from another value error.
-func itemKind(p spec.Param, err error) string {
+func itemKind(p action.Param, err error) string {
 	if len(p.Enum) > 0 && strings.Contains(err.Error(), " is not one of ") {
 		return CheckEnum
 	}
 	return CheckValue
 }
 
-func enumHint(p spec.Param, lit any, err error) string {
+func enumHint(p action.Param, lit any, err error) string {
 	s, ok := lit.(string)
 	if !ok || itemKind(p, err) != CheckEnum {
 		return ""
@@ -71,14 +71,14 @@ func enumHint(p spec.Param, lit any, err error) string {
 }
 
 // checkRules applies the action's rules across parameters
-// (spec.Action.Rules) to the values the file fixes: literals and the
+// (action.Action.Rules) to the values the file fixes: literals and the
 // defaults of parameters not written. A string mixing text and ${{ }} is
 // given to syntax rules as its text with each expression read as x (the
 // attribute in 'profile.department eq "${{ inputs.d }}"' is literal); a
 // value that is one whole expression is unknown, so rules reading it are
 // left to the activity. An issue points at its parameter's value, or at
 // the with: block when the parameter is not written.
-func (d *decoder) checkRules(a *spec.Action, keys []*node, vals []*node, out map[string]*Value, block Pos) {
+func (d *decoder) checkRules(a *action.Action, keys []*node, vals []*node, out map[string]*Value, block Pos) {
 	if len(a.Rules) == 0 || d.opts.Pinned {
 		return
 	}

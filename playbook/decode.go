@@ -9,13 +9,13 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // Options configure Load.
 type Options struct {
 	// Registry holds the actions steps may use. Required.
-	Registry *spec.Registry
+	Registry *action.Registry
 	// Library reports whether a library playbook with the given name
 	// exists, for playbook: steps. nil skips that check.
 	Library func(name string) bool
@@ -53,7 +53,7 @@ type decoder struct {
 	inputs  map[string]*Input
 	stepIDs map[string]bool
 	// stepShapes are the output shapes of action steps (check_outputs.go).
-	stepShapes map[string]*spec.Shape
+	stepShapes map[string]*action.Shape
 	pb         *Playbook
 	exprs      *exprCompiler // created on the first expression
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // object is a mapping node whose keys were checked against a known set.
@@ -161,7 +161,7 @@ func (d *decoder) duration(n *node, what string) time.Duration {
 		d.errs.add(n.pos, CheckDuration, "%s must be a literal duration; expressions are not allowed here", what)
 		return 0
 	}
-	v, ok := spec.Days(n.str)
+	v, ok := action.Days(n.str)
 	if !ok {
 		var err error
 		if v, err = time.ParseDuration(n.str); err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // The context table in docs/playbooks.md sits between these markers.
@@ -69,7 +69,7 @@ func TestContextDeclaredOnce(t *testing.T) {
 // of Env, and the JSON Schema tells each trigger's names.
 func TestTriggerRootsAreContext(t *testing.T) {
 	t.Parallel()
-	schema := string(Schema(spec.Okta()))
+	schema := string(Schema(action.Okta()))
 	for kind, roots := range triggerRoots {
 		for _, r := range roots {
 			assert.Contains(t, contextNames, r, "%s trigger", kind)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,7 +17,7 @@ import (
 func loadValue(t *testing.T, yaml string) *Value {
 	t.Helper()
 	src := "name: v\ninputs:\n  a: {type: string}\n  b: {type: list}\n  c: {type: object}\nsteps:\n  - id: prev\n    wait: 1s\n  - id: s\n    set:\n      x: " + yaml + "\n"
-	p, err := Load("v.yaml", []byte(src), Options{Registry: spec.Okta()})
+	p, err := Load("v.yaml", []byte(src), Options{Registry: action.Okta()})
 	require.NoError(t, err)
 	return p.Step("s").Set["x"]
 }
@@ -152,7 +152,7 @@ func TestSkippedStepOutputIsNil(t *testing.T) {
 func TestItemOnlyInLoop(t *testing.T) {
 	t.Parallel()
 	src := "name: v\nsteps:\n  - id: each\n    foreach: [a, b]\n    action: okta.get_user_groups\n    with: {user: \"${{ item }}-${{ index }}\"}\n"
-	p, err := Load("v.yaml", []byte(src), Options{Registry: spec.Okta()})
+	p, err := Load("v.yaml", []byte(src), Options{Registry: action.Okta()})
 	require.NoError(t, err)
 	v := p.Step("each").With["user"]
 	got, err := v.Eval(&Env{Item: "b", Index: 1, InLoop: true})
@@ -196,7 +196,7 @@ inputs:
 steps:
   - {id: a, wait: 1s}
 `
-	p, err := Load("in.yaml", []byte(src), Options{Registry: spec.Okta()})
+	p, err := Load("in.yaml", []byte(src), Options{Registry: action.Okta()})
 	require.NoError(t, err)
 	tests := []struct {
 		name    string
@@ -231,7 +231,7 @@ steps:
 
 func TestErrorListFormatAndJSON(t *testing.T) {
 	t.Parallel()
-	_, err := Load("x.yaml", []byte("name: x\nsteps:\n  - id: a\n    acton: y\n"), Options{Registry: spec.Okta()})
+	_, err := Load("x.yaml", []byte("name: x\nsteps:\n  - id: a\n    acton: y\n"), Options{Registry: action.Okta()})
 	list := err.(ErrorList)
 	var b strings.Builder
 	require.NoError(t, list.Format(&b, false))
@@ -246,7 +246,7 @@ func TestOutputRead(t *testing.T) {
 	load := func(tail string) *Playbook {
 		src := "name: r\ninputs:\n  ids: {type: list}\nsteps:\n  - id: each\n    foreach: ${{ inputs.ids }}\n    action: okta.get_user_groups\n    with: {user: \"${{ item }}\"}\n" +
 			"  - id: other\n    wait: 1s\n" + tail
-		p, err := Load("r.yaml", []byte(src), Options{Registry: spec.Okta()})
+		p, err := Load("r.yaml", []byte(src), Options{Registry: action.Okta()})
 		require.NoError(t, err)
 		return p
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/playbooks/err/*.out from the current output")
@@ -25,7 +25,7 @@ func testOptions() Options {
 		{Name: "user_id", Type: InputString, Required: true},
 		{Name: "depth", Type: InputNumber, Default: 1, HasDefault: true},
 	}}
-	return Options{Registry: spec.Okta(), Library: func(n string) bool { return lib[n] },
+	return Options{Registry: action.Okta(), Library: func(n string) bool { return lib[n] },
 		ChildInputs: func(n string) []*Input { return inputs[n] }}
 }
 
@@ -107,10 +107,10 @@ func compareLines(t *testing.T, want, got string) {
 	}
 }
 
-// undo_after takes days as relative times do (spec.Days): 7d is a week.
+// undo_after takes days as relative times do (action.Days): 7d is a week.
 func TestUndoAfterDays(t *testing.T) {
 	src := "name: d\nversion: 1\nsteps:\n  - id: a\n    action: okta.block_ips\n    with: {zone_id: nzo1, ip_addresses: [203.0.113.9]}\n    undo_after: 7d\n"
-	pb, err := Load("d.yaml", []byte(src), Options{Registry: spec.Okta()})
+	pb, err := Load("d.yaml", []byte(src), Options{Registry: action.Okta()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // FuzzLoad: any bytes load without panicking, and every error has a
@@ -20,7 +20,7 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	}
-	opts := Options{Registry: spec.Okta(), Library: func(string) bool { return false }}
+	opts := Options{Registry: action.Okta(), Library: func(string) bool { return false }}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		p, err := Load("f.yaml", src, opts)
 		if err == nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // hostile is one input built to make the YAML parser use memory out of
@@ -82,7 +82,7 @@ func TestHostileFixtures(t *testing.T) {
 		t.Run(h.name, func(t *testing.T) {
 			require.Less(t, len(h.src), maxSize, "under the size limit")
 			var err error
-			alloc := allocated(func() { _, err = Load("h.yaml", []byte(h.src), Options{Registry: spec.Okta()}) })
+			alloc := allocated(func() { _, err = Load("h.yaml", []byte(h.src), Options{Registry: action.Okta()}) })
 			if h.want != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), h.want)
@@ -110,7 +110,7 @@ func allocated(f func()) uint64 {
 // load (B/op, an upper bound of the peak heap) and the peak heap in use
 // seen after it (peak-heap-MB).
 func BenchmarkHostileLoad(b *testing.B) {
-	reg := spec.Okta()
+	reg := action.Okta()
 	for _, h := range hostileFixtures() {
 		b.Run(strings.ReplaceAll(h.name, " ", "_"), func(b *testing.B) {
 			b.ReportAllocs()

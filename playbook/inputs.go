@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 var inputTypes = []string{"string", "number", "boolean", "list", "object"}
@@ -182,7 +182,7 @@ func coerceInput(t InputType, v any) (any, string) {
 				}
 			}
 			out := []any{}
-			for _, f := range spec.SplitList(s) {
+			for _, f := range action.SplitList(s) {
 				out = append(out, f)
 			}
 			return out, ""

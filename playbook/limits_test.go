@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,7 +27,7 @@ func TestHostileInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := Load("h.yaml", []byte(tc.src), Options{Registry: spec.Okta()})
+			_, err := Load("h.yaml", []byte(tc.src), Options{Registry: action.Okta()})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})

@@ -142,7 +142,7 @@ type Step struct {
 	// MaxTargets overrides Guardrails.MaxTargets for this step; 0 = inherit.
 	MaxTargets int
 	// UndoAfter schedules the action's undo after this long; only actions
-	// whose registry entry names an Undo take it (spec.Action.Undo; the
+	// whose registry entry names an Undo take it (action.Action.Undo; the
 	// list is in docs/actions.md). 0 = never.
 	UndoAfter time.Duration
 

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // SchemaID is the schema's $id; editors only use it as a name.
@@ -19,7 +19,7 @@ type obj = map[string]any
 // completes actions and their parameters. Every action's with: is closed
 // and typed through if/then on the action's name. The output is indented
 // and stable (keys sorted), so it can be committed and diffed.
-func Schema(reg *spec.Registry) []byte {
+func Schema(reg *action.Registry) []byte {
 	root := obj{
 		"$schema":              "https://json-schema.org/draft/2020-12/schema",
 		"$id":                  SchemaID,
@@ -52,7 +52,7 @@ func Schema(reg *spec.Registry) []byte {
 
 func defRef(name string) obj { return obj{"$ref": "#/$defs/" + name} }
 
-func defs(reg *spec.Registry) obj {
+func defs(reg *action.Registry) obj {
 	d := obj{
 		"expression": obj{"type": "string", "pattern": `^\s*\$\{\{[\s\S]*\}\}\s*$`, "description": "A single ${{ }} expression."},
 		"duration":   obj{"type": "string", "pattern": `^(([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+|[0-9]+d)$`, "description": "A Go duration (30s, 10m, 24h, 1h30m) or whole days (7d)."},
@@ -131,7 +131,7 @@ func retrySchema() obj {
 		}}
 }
 
-func stepSchema(reg *spec.Registry) obj {
+func stepSchema(reg *action.Registry) obj {
 	props := obj{
 		"id":                obj{"type": "string", "pattern": idPattern.String()},
 		"name":              obj{"type": "string"},
@@ -168,7 +168,7 @@ func stepSchema(reg *spec.Registry) obj {
 
 // withSchema closes an action's with: to its parameters, typed. Every
 // parameter also accepts an expression, typed at run time.
-func withSchema(a *spec.Action) obj {
+func withSchema(a *action.Action) obj {
 	props := obj{}
 	var required []string
 	for _, p := range a.Params {
@@ -193,27 +193,27 @@ func withSchema(a *spec.Action) obj {
 	return s
 }
 
-func paramSchema(p spec.Param) obj {
+func paramSchema(p action.Param) obj {
 	expr := defRef("expression")
 	switch p.Type {
-	case spec.TypeInteger:
+	case action.TypeInteger:
 		if p.AllowAll {
-			return obj{"anyOf": []any{intSchema(p), obj{"const": spec.AllKeyword}, expr}}
+			return obj{"anyOf": []any{intSchema(p), obj{"const": action.AllKeyword}, expr}}
 		}
 		return obj{"anyOf": []any{intSchema(p), expr}}
-	case spec.TypeBoolean:
+	case action.TypeBoolean:
 		return obj{"anyOf": []any{obj{"type": "boolean"}, expr}}
-	case spec.TypeStringList:
+	case action.TypeStringList:
 		item := obj{"type": "string"}
 		if p.Enum != nil {
 			item = obj{"anyOf": []any{obj{"enum": enumSpellings(p.Enum)}, expr}}
 		}
 		return obj{"anyOf": []any{obj{"type": "array", "items": item}, obj{"type": "string"}}}
-	case spec.TypeIntList:
+	case action.TypeIntList:
 		return obj{"anyOf": []any{obj{"type": "array", "items": obj{"anyOf": []any{intSchema(p), expr}}}, obj{"type": "string"}}}
-	case spec.TypeObjectList:
+	case action.TypeObjectList:
 		return obj{"anyOf": []any{obj{"type": "array", "items": obj{"anyOf": []any{obj{"type": "object"}, expr}}}, expr}}
-	case spec.TypeObject:
+	case action.TypeObject:
 		return obj{"anyOf": []any{obj{"type": "object"}, expr}}
 	}
 	if p.Enum != nil {
@@ -237,7 +237,7 @@ func enumSpellings(enum []string) []string {
 }
 
 // intSchema is an integer with the parameter's range.
-func intSchema(p spec.Param) obj {
+func intSchema(p action.Param) obj {
 	s := obj{"type": "integer"}
 	if p.Min != nil {
 		s["minimum"] = *p.Min

@@ -3,7 +3,7 @@ package playbook
 import (
 	"strings"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // The schema's account of typed outputs: $defs["output.<action>"] is the
@@ -13,7 +13,7 @@ import (
 
 // outputDefs adds one output definition per action with a shape, and
 // one per named shape (the Okta objects) they refer to.
-func outputDefs(reg *spec.Registry, d obj) {
+func outputDefs(reg *action.Registry, d obj) {
 	for _, a := range reg.All() {
 		if a.OutputShape != nil {
 			d["output."+a.Name] = shapeSchema(a.OutputShape, d, true)
@@ -27,7 +27,7 @@ func shapeDef(name string) string {
 }
 
 // actionOutputHint is the description of the action: key of a step naming a.
-func actionOutputHint(a *spec.Action) obj {
+func actionOutputHint(a *action.Action) obj {
 	desc := a.Title + ": " + a.Description
 	if a.OutputShape != nil {
 		desc += " Output (steps.<id>.output): " + a.OutputShape.String() + "."
@@ -37,7 +37,7 @@ func actionOutputHint(a *spec.Action) obj {
 
 // shapeSchema renders a shape as JSON Schema: closed objects forbid other
 // properties, open ones allow them, "any" allows everything.
-func shapeSchema(s *spec.Shape, d obj, top bool) obj {
+func shapeSchema(s *action.Shape, d obj, top bool) obj {
 	if s.Name != "" && !top {
 		key := shapeDef(s.Name)
 		if _, done := d[key]; !done {
@@ -48,15 +48,15 @@ func shapeSchema(s *spec.Shape, d obj, top bool) obj {
 	}
 	out := obj{}
 	switch s.Kind {
-	case spec.ShapeObject:
+	case action.ShapeObject:
 		props := obj{}
 		for _, f := range s.Fields {
 			props[f.Name] = shapeSchema(f.Shape, d, false)
 		}
 		out = obj{"type": []string{"object", "null"}, "properties": props, "additionalProperties": s.Open}
-	case spec.ShapeList:
+	case action.ShapeList:
 		out = obj{"type": []string{"array", "null"}, "items": shapeSchema(s.Elem, d, false)}
-	case spec.ShapeString, spec.ShapeInteger, spec.ShapeNumber, spec.ShapeBoolean:
+	case action.ShapeString, action.ShapeInteger, action.ShapeNumber, action.ShapeBoolean:
 		out = obj{"type": []string{string(s.Kind), "null"}}
 	}
 	if s.Name != "" {

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,8 +18,8 @@ const committedSchema = "../docs/playbook.schema.json"
 // TestSchemaCommitted keeps docs/playbook.schema.json equal to Schema's
 // output; -update rewrites it.
 func TestSchemaCommitted(t *testing.T) {
-	got := Schema(spec.Okta())
-	require.Equal(t, got, Schema(spec.Okta()), "output must be stable")
+	got := Schema(action.Okta())
+	require.Equal(t, got, Schema(action.Okta()), "output must be stable")
 	if *update {
 		require.NoError(t, os.WriteFile(committedSchema, got, 0o644))
 		return
@@ -31,7 +31,7 @@ func TestSchemaCommitted(t *testing.T) {
 
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema(spec.Okta())))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema(action.Okta())))
 	require.NoError(t, err)
 	c := jsonschema.NewCompiler()
 	require.NoError(t, c.AddResource(SchemaID, doc))
@@ -61,7 +61,7 @@ func yamlInstance(t *testing.T, file string) any {
 // validate accepts.
 func TestPlaybooksValidate(t *testing.T) {
 	sch := compileSchema(t)
-	lib, errs := LoadDir("../playbooks", Options{Registry: spec.Okta()})
+	lib, errs := LoadDir("../playbooks", Options{Registry: action.Okta()})
 	if len(errs) > 0 {
 		var b bytes.Buffer
 		_ = errs.Format(&b, false)

@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // Exit codes of Validate, as `cordon validate` returns them.
@@ -82,7 +82,7 @@ func DirLibrary(dir string) func(name string) bool {
 // A child is loaded without checking its own children, so calls that go
 // round in a circle cannot recurse; a child that does not load is skipped
 // here and reported when it is validated itself.
-func DirChildInputs(dir string, reg *spec.Registry) func(name string) []*Input {
+func DirChildInputs(dir string, reg *action.Registry) func(name string) []*Input {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -77,7 +77,7 @@ func TestLibraryLookups(t *testing.T) {
 	_, err = Resolve("nobody", dir)
 	assert.Error(t, err)
 
-	pbs, errs := LoadDir(dir, Options{Registry: spec.Okta()})
+	pbs, errs := LoadDir(dir, Options{Registry: action.Okta()})
 	assert.Contains(t, pbs, "child")
 	require.Len(t, errs, 2, "the library lookup of LoadDir is the directory itself")
 	assert.Equal(t, CheckValue, errs[0].Kind, "file named after another playbook")

@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
@@ -27,7 +27,7 @@ func graphCommand() cli.Command {
 				if err != nil {
 					return cli.Exit(cli.ExitUsage, err)
 				}
-				pb, err := playbook.LoadFile(path, playbook.Options{Registry: spec.Okta(), Library: playbook.DirLibrary(*library)})
+				pb, err := playbook.LoadFile(path, playbook.Options{Registry: action.Okta(), Library: playbook.DirLibrary(*library)})
 				var list playbook.ErrorList
 				if errors.As(err, &list) {
 					_ = list.Format(stdio.Err, false)

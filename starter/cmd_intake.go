@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -35,7 +35,7 @@ func intakeCommand() cli.Command {
 			return func(ctx context.Context, args []string, io cli.Stdio) error {
 				opts := intake.StartOptions{Interval: *every}
 				if *since != "" {
-					t, err := spec.ParseTime(*since, time.Now())
+					t, err := action.ParseTime(*since, time.Now())
 					if err != nil {
 						return cli.UsageErrorf("--since: %v", err)
 					}

@@ -11,8 +11,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/approvals"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -90,7 +90,7 @@ func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan boo
 	if *f.output != "text" && *f.output != "json" {
 		return cli.UsageErrorf("--output must be text or json, not %q", *f.output)
 	}
-	lib := runs.Library{Dir: *f.library, Registry: spec.Okta()}
+	lib := runs.Library{Dir: *f.library, Registry: action.Okta()}
 	pb, err := lib.Resolve(arg)
 	if list, ok := runs.IsInvalid(err); ok {
 		_ = list.Format(io.Err, false)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
@@ -29,14 +29,14 @@ func schemaCommand() cli.Command {
 			runInput := fs.Bool("run-input", false, "print the schema of PlaybookWorkflow's input instead")
 			outputs := fs.Bool("outputs", false, "print each action's output shape instead")
 			return func(_ context.Context, _ []string, stdio cli.Stdio) error {
-				out := playbook.Schema(spec.Okta())
+				out := playbook.Schema(action.Okta())
 				switch {
 				case *runInput && *outputs:
 					return cli.UsageErrorf("--run-input and --outputs are exclusive")
 				case *runInput:
 					out = runs.InputSchema()
 				case *outputs:
-					out = outputShapes(spec.Okta())
+					out = outputShapes(action.Okta())
 				}
 				_, err := stdio.Out.Write(out)
 				return err
@@ -47,7 +47,7 @@ func schemaCommand() cli.Command {
 
 // outputShapes lists each action's output shape, then the named shapes
 // (Okta objects) in full.
-func outputShapes(reg *spec.Registry) []byte {
+func outputShapes(reg *action.Registry) []byte {
 	var b strings.Builder
 	for _, a := range reg.All() {
 		fmt.Fprintf(&b, "%s: %s\n", a.Name, a.OutputShape)

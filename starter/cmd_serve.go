@@ -17,7 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/logging"
 	"github.com/cordonsec/cordon/internal/metrics"
@@ -58,7 +58,7 @@ func serveCommand() cli.Command {
 					return cli.UsageErrorf("%v", err)
 				}
 				cfg := serve.Config{Token: os.Getenv("CORDON_WEBHOOK_TOKEN"), Secret: os.Getenv("CORDON_WEBHOOK_SECRET"),
-					Insecure: *insecure, Library: runs.Library{Dir: *library, Registry: spec.Okta()}, Logger: logger,
+					Insecure: *insecure, Library: runs.Library{Dir: *library, Registry: action.Okta()}, Logger: logger,
 					Metrics: metrics.NewServe()}
 				if cfg.Token == "" && cfg.Secret == "" && !cfg.Insecure {
 					return cli.Exit(cli.ExitUsage, serve.ErrNoAuth)

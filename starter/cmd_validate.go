@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/pbtest"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -33,7 +33,7 @@ func validateCommand() cli.Command {
 				if *output != "text" && *output != "json" {
 					return cli.UsageErrorf("--output must be text or json, got %q", *output)
 				}
-				reg := spec.Okta()
+				reg := action.Okta()
 				opts := playbook.Options{Registry: reg, Library: playbook.DirLibrary(*library), ChildInputs: playbook.DirChildInputs(*library, reg),
 					Child: playbook.DirChild(*library, reg)}
 				// Test files (cordon test) sit beside the playbooks, so

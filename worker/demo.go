@@ -8,7 +8,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/signing"
 )
@@ -18,7 +18,7 @@ import (
 // never stops the worker: a failed demo start is logged and the stack stays
 // up for the analyst to try commands by hand.
 func demo(ctx context.Context, c client.Client, cfg config, signer *signing.Signer, out io.Writer, logger *slog.Logger) {
-	lib := runs.Library{Dir: cfg.playbooks, Registry: spec.Okta()}
+	lib := runs.Library{Dir: cfg.playbooks, Registry: action.Okta()}
 	pb, err := lib.Resolve(cfg.demo)
 	if err != nil {
 		logger.Error("demo playbook", "playbook", cfg.demo, "error", err)

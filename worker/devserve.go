@@ -11,7 +11,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/approvals"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -46,7 +46,7 @@ func serveDevPages(ctx context.Context, cfg config, c client.Client, sim *oktasi
 		logger.Warn("dev pages off: the port is taken (pick another with --serve-port)", "error", err)
 		return func() {}
 	}
-	lib := runs.Library{Dir: cfg.playbooks, Registry: spec.Okta()}
+	lib := runs.Library{Dir: cfg.playbooks, Registry: action.Okta()}
 	page, err := approvals.New(ctx, approvals.Config{Temporal: c, Signer: signer, Issuer: sim.URL() + "/oauth2/default",
 		ClientID: oktasim.DefaultOIDCClientID, PublicURL: devPagesURL(cfg.servePort), Logger: logger, Library: lib,
 		Playbooks: func() []*playbook.Playbook {

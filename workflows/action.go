@@ -5,20 +5,20 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
-// envelope marks req to ask for spec.Attempted, when this run is new
+// envelope marks req to ask for action.Attempted, when this run is new
 // enough to read it.
-func envelope(ctx workflow.Context, req spec.Request) spec.Request {
+func envelope(ctx workflow.Context, req action.Request) action.Request {
 	req.Envelope = gated(ctx, versionAttempts)
 	return req
 }
 
 // opened unwraps an activity's result: the output and the attempt that
 // produced it (1 when the request asked for no envelope).
-func opened(req spec.Request, raw any) (any, int) {
+func opened(req action.Request, raw any) (any, int) {
 	if !req.Envelope {
 		return raw, 1
 	}
@@ -32,7 +32,7 @@ func opened(req spec.Request, raw any) (any, int) {
 }
 
 // nonRetryable are the activity error types no retry can fix.
-var nonRetryable = spec.NonRetryable
+var nonRetryable = action.NonRetryable
 
 // chunkSize bounds the IDs one bulk activity handles. A 10,000-user
 // deactivation becomes 40 activities, each heartbeating its progress, so
@@ -80,12 +80,12 @@ func (r *run) evalParams(with map[string]*playbook.Value, loop *loopVars) (map[s
 
 // callAction runs the action's activity, in chunks when a bulk action's ID
 // list is long.
-func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
+func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *action.Action, params map[string]any, loop *loopVars) (*outcome, error) {
 	if chunks := splitTargets(a, params); len(chunks) > 1 {
 		return r.callChunks(ctx, s, a, params, chunks, loop)
 	}
 	opts := activityOptions(a, s, activityID(s.ID, loop, -1))
-	out, attempts, err := execute(ctx, opts, a, spec.Request{Params: params, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
+	out, attempts, err := execute(ctx, opts, a, action.Request{Params: params, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
 	if err != nil {
 		return nil, withMaxAttempts(err, opts.RetryPolicy.MaximumAttempts)
 	}
@@ -95,7 +95,7 @@ func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 // actionOutcome wraps an action's output. A bulk result is read into its
 // type, which the guardrails and undo extend before seal records it.
 func actionOutcome(out any, attempts int) *outcome {
-	if b, ok := spec.DecodeBulk(out); ok {
+	if b, ok := action.DecodeBulk(out); ok {
 		return &outcome{bulk: b, attempts: attempts}
 	}
 	return &outcome{output: out, attempts: attempts}
@@ -113,8 +113,8 @@ func (o *outcome) seal() {
 	}
 }
 
-func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, chunks [][]string, loop *loopVars) (*outcome, error) {
-	outs := make([]*spec.BulkResult, len(chunks))
+func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *action.Action, params map[string]any, chunks [][]string, loop *loopVars) (*outcome, error) {
+	outs := make([]*action.BulkResult, len(chunks))
 	attempts := 1
 	err := window(ctx, len(chunks), chunkWindow, func(ctx workflow.Context, i int) error {
 		p := make(map[string]any, len(params))
@@ -123,13 +123,13 @@ func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 		}
 		p[a.Targets.Param] = toAny(chunks[i])
 		actx := workflow.WithActivityOptions(ctx, activityOptions(a, s, activityID(s.ID, loop, i)))
-		req := envelope(ctx, spec.Request{Params: p, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
+		req := envelope(ctx, action.Request{Params: p, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
 		var raw any
 		if err := workflow.ExecuteActivity(actx, a.Name, req).Get(ctx, &raw); err != nil {
 			return err
 		}
 		out, n := opened(req, raw)
-		outs[i], _ = spec.DecodeBulk(out)
+		outs[i], _ = action.DecodeBulk(out)
 		attempts = max(attempts, n)
 		return nil
 	})
@@ -142,11 +142,11 @@ func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 
 // execute runs one action activity; a write to a whole network zone runs
 // as that zone's single ZoneWriteWorkflow (see zone.go).
-func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *spec.Action, req spec.Request) (any, int, error) {
+func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *action.Action, req action.Request) (any, int, error) {
 	req = envelope(ctx, req)
 	var raw any
 	var err error
-	if zone, ok := req.Params[spec.ParamZoneID].(string); ok && a.ZoneWrite {
+	if zone, ok := req.Params[action.ParamZoneID].(string); ok && a.ZoneWrite {
 		raw, err = callZoneWrite(ctx, opts, a.Name, req, zone)
 	} else {
 		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &raw)
@@ -174,7 +174,7 @@ func activityID(step string, loop *loopVars, chunk int) string {
 // activityOptions applies the step's retry and timeout over the action's
 // defaults. Every policy is explicit; nothing uses Temporal's unlimited
 // default.
-func activityOptions(a *spec.Action, s *playbook.Step, id string) workflow.ActivityOptions {
+func activityOptions(a *action.Action, s *playbook.Step, id string) workflow.ActivityOptions {
 	rp := retryPolicy(a.Retry)
 	if o := s.Retry; o != nil {
 		if o.MaxAttempts > 0 {
@@ -204,11 +204,11 @@ func activityOptions(a *spec.Action, s *playbook.Step, id string) workflow.Activ
 }
 
 // splitTargets chunks a bulk action's ID list; nil when it fits one call.
-func splitTargets(a *spec.Action, params map[string]any) [][]string {
-	if a.Targets == nil || (a.Targets.Kind != spec.TargetUsers && a.Targets.Kind != spec.TargetZones) {
+func splitTargets(a *action.Action, params map[string]any) [][]string {
+	if a.Targets == nil || (a.Targets.Kind != action.TargetUsers && a.Targets.Kind != action.TargetZones) {
 		return nil
 	}
-	ids, err := spec.ParseList(params[a.Targets.Param])
+	ids, err := action.ParseList(params[a.Targets.Param])
 	if err != nil || len(ids) <= chunkSize {
 		return nil
 	}
@@ -230,8 +230,8 @@ func toAny(ss []string) []any {
 }
 
 // mergeBulk joins the bulk results of several chunks into one.
-func mergeBulk(outs []*spec.BulkResult) *spec.BulkResult {
-	m := spec.NewBulkResult()
+func mergeBulk(outs []*action.BulkResult) *action.BulkResult {
+	m := action.NewBulkResult()
 	for _, o := range outs {
 		if o == nil {
 			continue
@@ -242,16 +242,16 @@ func mergeBulk(outs []*spec.BulkResult) *spec.BulkResult {
 	}
 	switch {
 	case len(m.Failed) > 0 && len(m.Succeeded) == 0:
-		m.Status = spec.StatusFailed
+		m.Status = action.StatusFailed
 	case len(m.Failed) > 0:
-		m.Status = spec.StatusPartiallySuccessful
+		m.Status = action.StatusPartiallySuccessful
 	}
 	return m
 }
 
 // bulkStatus maps a bulk result's status to the step status.
-func bulkStatus(b *spec.BulkResult) string {
-	if b != nil && b.Status == spec.StatusPartiallySuccessful {
+func bulkStatus(b *action.BulkResult) string {
+	if b != nil && b.Status == action.StatusPartiallySuccessful {
 		return playbook.StatusPartiallySucceeded
 	}
 	return ""

@@ -7,7 +7,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/playbook"
 )
@@ -194,9 +194,9 @@ func (r *run) describeTargets(ctx workflow.Context, p *pendingApproval) {
 		return
 	}
 	lctx := workflow.WithLocalActivityOptions(ctx, describeOptions)
-	req := spec.DescribeRequest{Kind: a.Targets.Kind, Targets: p.info.Targets[:min(len(p.info.Targets), spec.DescribeLimit)]}
-	var infos []spec.TargetInfo
-	if err := workflow.ExecuteLocalActivity(lctx, spec.DescribeActivity, req).Get(ctx, &infos); err != nil {
+	req := action.DescribeRequest{Kind: a.Targets.Kind, Targets: p.info.Targets[:min(len(p.info.Targets), action.DescribeLimit)]}
+	var infos []action.TargetInfo
+	if err := workflow.ExecuteLocalActivity(lctx, action.DescribeActivity, req).Get(ctx, &infos); err != nil {
 		workflow.GetLogger(ctx).Warn("approval targets could not be described; showing ids", "step", p.step.ID, "error", err)
 		return
 	}

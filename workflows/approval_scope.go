@@ -7,7 +7,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -112,7 +112,7 @@ func (r *run) previewStep(ctx workflow.Context, t *playbook.Step, p *preview) {
 
 // previewCall is one call's canonical, allowed targets, as the step will
 // compute them.
-func (r *run) previewCall(ctx workflow.Context, t *playbook.Step, a *spec.Action, loop *loopVars) ([]string, bool) {
+func (r *run) previewCall(ctx workflow.Context, t *playbook.Step, a *action.Action, loop *loopVars) ([]string, bool) {
 	params, err := r.evalParams(t.With, loop)
 	if err != nil {
 		return nil, false

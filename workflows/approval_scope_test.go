@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // An approval binds every destructive step after it: a foreach, a
@@ -66,8 +66,8 @@ steps:
 			h.decide(time.Minute, Decision{Approver: "bob"})
 			st, err := h.run(src, RunInput{Library: map[string]Pinned{"child": pin("child", child)}})
 			var acted []any
-			for _, c := range h.okta.callsTo(spec.SuspendUsers) {
-				acted = append(acted, c[spec.ParamUserIDs].([]any)...)
+			for _, c := range h.okta.callsTo(action.SuspendUsers) {
+				acted = append(acted, c[action.ParamUserIDs].([]any)...)
 			}
 			assert.NotContains(t, acted, "00uEVE", "nobody approved eve")
 			assert.Contains(t, acted, "00uANN")
@@ -121,8 +121,8 @@ steps:
 	require.Len(t, *pending, 1)
 	assert.Equal(t, []string{"00uANN", "00uBOB", "00uCAT", "00uDAN"}, (*pending)[0].Targets)
 	assert.Equal(t, "ann", (*pending)[0].ForStep)
-	assert.Len(t, h.okta.callsTo(spec.SuspendUsers), 3, "ann, p2 and eve (after its own approval)")
-	assert.Len(t, h.okta.callsTo(spec.ClearUserSessions), 2)
+	assert.Len(t, h.okta.callsTo(action.SuspendUsers), 3, "ann, p2 and eve (after its own approval)")
+	assert.Len(t, h.okta.callsTo(action.ClearUserSessions), 2)
 }
 
 // A dry run plans the steps after an approval as if it were approved: a
@@ -148,5 +148,5 @@ steps:
 	st, err := h.run(src, RunInput{Options: RunOptions{DryRun: true}})
 	require.Error(t, err)
 	assert.Contains(t, st.Error, "step late: targets [00uEVE] were not shown to the approver of step approve")
-	assert.Empty(t, h.okta.callsTo(spec.SuspendUsers))
+	assert.Empty(t, h.okta.callsTo(action.SuspendUsers))
 }

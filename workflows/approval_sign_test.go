@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/signing"
 )
 
@@ -99,7 +99,7 @@ func TestSignedDecisionRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.in.Approvals = ApprovalPolicy{RequireSigned: true, Keys: signing.Keyring{"serve-1": serve.Key.Public().(ed25519.PublicKey)}}
-			h.okta.on(spec.GetUsers, users("00u1"))
+			h.okta.on(action.GetUsers, users("00u1"))
 			var bad *updateResult
 			if tc.signer == nil {
 				bad = h.decide(time.Minute, tc.d)
@@ -115,14 +115,14 @@ func TestSignedDecisionRefusals(t *testing.T) {
 			a := stepOf(st, "approve").Approval
 			assert.Equal(t, "carol", a.Approver, "a member of group:SOC Leads decided")
 			assert.Equal(t, "serve-1", a.SignedWith)
-			assert.Len(t, h.okta.callsTo(spec.DeactivateUsers), 1)
+			assert.Len(t, h.okta.callsTo(action.DeactivateUsers), 1)
 		})
 	}
 }
 
 func TestUnsignedDecisionsWhenNotRequired(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	res := h.decide(time.Minute, Decision{Approver: "bob"})
 	st, err := h.run(approveForSOC, RunInput{Options: RunOptions{StartedBy: "alice"}})
 	require.NoError(t, err)

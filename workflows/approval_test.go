@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -71,7 +71,7 @@ func (h *harness) pendingAt(delay time.Duration) *[]PendingApproval {
 
 func TestApprovalApproved(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1", "00u2"))
+	h.okta.on(action.GetUsers, users("00u1", "00u2"))
 	pending := h.pendingAt(time.Minute)
 	res := h.decide(2*time.Minute, Decision{Approver: "bob", Comment: "confirmed with manager"})
 	st, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{StartedBy: "alice"}})
@@ -87,19 +87,19 @@ func TestApprovalApproved(t *testing.T) {
 	assert.Equal(t, playbook.Approved, a.Decision)
 	assert.Equal(t, "bob", a.Approver)
 	assert.Equal(t, "confirmed with manager", a.Comment)
-	assert.Len(t, h.okta.callsTo(spec.DeactivateUsers), 1)
+	assert.Len(t, h.okta.callsTo(action.DeactivateUsers), 1)
 }
 
 func TestApprovalRejectedStopsRun(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	h.decide(time.Minute, Decision{Approver: "alice", Reject: true, Comment: "false positive"})
 	st, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{StartedBy: "alice"}})
 	require.Error(t, err)
 	assert.Equal(t, RunRejected, st.Status)
 	assert.Equal(t, "step approve was rejected by alice: false positive", st.Error)
 	assert.Equal(t, playbook.StatusRejected, stepOf(st, "approve").Status)
-	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
+	assert.Empty(t, h.okta.callsTo(action.DeactivateUsers))
 }
 
 func TestApprovalValidatorRefusals(t *testing.T) {
@@ -121,7 +121,7 @@ func TestApprovalValidatorRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.okta.on(spec.GetUsers, users("00u1"))
+			h.okta.on(action.GetUsers, users("00u1"))
 			bad := h.decide(time.Minute, tc.d)
 			h.decide(2*time.Minute, Decision{Approver: "bob"})
 			_, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{StartedBy: "alice"}})
@@ -134,7 +134,7 @@ func TestApprovalValidatorRefusals(t *testing.T) {
 
 func TestApprovalRepeatedDecisionRefused(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	src := `
 name: two
 version: 1
@@ -156,7 +156,7 @@ func TestApprovalTimeout(t *testing.T) {
 	for _, onTimeout := range []string{"reject", "approve"} {
 		t.Run(onTimeout, func(t *testing.T) {
 			h := newHarness(t)
-			h.okta.on(spec.GetUsers, users("00u1"))
+			h.okta.on(action.GetUsers, users("00u1"))
 			src := `
 name: t
 version: 1
@@ -189,7 +189,7 @@ func TestApprovalBoundToTargets(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, []string{"00u1"}, stepOf(st, "approve").Approval.Targets)
 	assert.Equal(t, "step deactivate: targets differ from the approved set (not approved: [00u9]; approved but gone: []); nothing was changed", st.Error)
-	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
+	assert.Empty(t, h.okta.callsTo(action.DeactivateUsers))
 }
 
 // The approval is bound to deactivate's targets as they are when it is
@@ -211,7 +211,7 @@ steps:
 
 func TestApprovalBindsToTheStepThatWillRun(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	src := `
 name: modes
 version: 1
@@ -237,12 +237,12 @@ steps:
 	a := stepOf(st, "approve").Approval
 	assert.Equal(t, "reset", a.ForStep)
 	assert.Equal(t, []string{"00u1"}, a.Targets)
-	assert.Len(t, h.okta.callsTo(spec.ResetUserPasswords), 1)
+	assert.Len(t, h.okta.callsTo(action.ResetUserPasswords), 1)
 }
 
 func TestDryRunDoesNotWaitForApprovals(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	st, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{DryRun: true}})
 	require.NoError(t, err)
 	assert.Equal(t, playbook.StatusPlanned, stepOf(st, "approve").Status)
@@ -252,7 +252,7 @@ func TestDryRunDoesNotWaitForApprovals(t *testing.T) {
 
 func TestAboveLimitAsksForApproval(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("a", "b", "c", "d"))
+	h.okta.on(action.GetUsers, users("a", "b", "c", "d"))
 	src := findAndDeactivate + "guardrails: {max_targets: 3, above_limit: approval}\n"
 	pending := h.pendingAt(time.Minute)
 	h.decide(2*time.Minute, Decision{Approver: "bob", Step: "deactivate-limit", Comment: "known incident, all four"})
@@ -264,16 +264,16 @@ func TestAboveLimitAsksForApproval(t *testing.T) {
 	assert.Equal(t, []string{"a", "b", "c", "d"}, p.Targets)
 	assert.Equal(t, "deactivate", p.ForStep)
 	assert.Equal(t, "bob", stepOf(st, "deactivate-limit").Approval.Approver)
-	assert.Equal(t, []any{"a", "b", "c", "d"}, h.okta.callsTo(spec.DeactivateUsers)[0][spec.ParamUserIDs])
+	assert.Equal(t, []any{"a", "b", "c", "d"}, h.okta.callsTo(action.DeactivateUsers)[0][action.ParamUserIDs])
 }
 
 func TestAboveLimitRejected(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("a", "b", "c", "d"))
+	h.okta.on(action.GetUsers, users("a", "b", "c", "d"))
 	src := findAndDeactivate + "guardrails: {max_targets: 3, above_limit: approval}\n"
 	h.decide(time.Minute, Decision{Approver: "bob", Reject: true})
 	st, err := h.run(src, RunInput{Inputs: map[string]any{"login": "x"}})
 	require.Error(t, err)
 	assert.Equal(t, RunRejected, st.Status)
-	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
+	assert.Empty(t, h.okta.callsTo(action.DeactivateUsers))
 }

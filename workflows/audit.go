@@ -3,7 +3,7 @@ package workflows
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -53,7 +53,7 @@ func (r *run) audit(ctx workflow.Context, records ...AuditRecord) {
 }
 
 // auditProtected records each protected target a step left out.
-func (r *run) auditProtected(ctx workflow.Context, s *playbook.Step, a *spec.Action, protected []spec.ProtectedEntry) {
+func (r *run) auditProtected(ctx workflow.Context, s *playbook.Step, a *action.Action, protected []action.ProtectedEntry) {
 	recs := make([]AuditRecord, 0, len(protected))
 	for _, p := range protected {
 		recs = append(recs, AuditRecord{Kind: AuditRefusal, Step: s.ID, Action: a.Name, Target: p.Target,

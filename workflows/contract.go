@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -29,7 +29,7 @@ import (
 const versionRunContract = "run-contract"
 
 // ErrInvalidRunInput is the error type of a run refused by its contract.
-const ErrInvalidRunInput = spec.ErrInvalidRunInput
+const ErrInvalidRunInput = action.ErrInvalidRunInput
 
 // StartedByHelp says what options.started_by holds, for refusals.
 const StartedByHelp = "set options.started_by to who starts the run: a person's login for a run started by hand, " +

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // TestRunContractRefusesForeignOrigins: carried state only from Cordon's
@@ -32,7 +32,7 @@ func TestRunContractRefusesForeignOrigins(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.okta.on(spec.GetUsers, users("00u1"))
+			h.okta.on(action.GetUsers, users("00u1"))
 			in := RunInput{Playbook: pin("find-and-deactivate", findAndDeactivate),
 				Inputs: map[string]any{"login": "x"}, Options: RunOptions{StartedBy: "alice"}}
 			tc.set(h, &in)
@@ -43,8 +43,8 @@ func TestRunContractRefusesForeignOrigins(t *testing.T) {
 			assert.Equal(t, ErrInvalidRunInput, app.Type())
 			assert.Contains(t, app.Message(), tc.want)
 			assert.Equal(t, RunFailed, st.Status)
-			assert.Empty(t, h.okta.callsTo(spec.GetUsers))
-			assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
+			assert.Empty(t, h.okta.callsTo(action.GetUsers))
+			assert.Empty(t, h.okta.callsTo(action.DeactivateUsers))
 		})
 	}
 }

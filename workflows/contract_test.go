@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -145,7 +145,7 @@ func TestRunContractAppliesInputDeclarations(t *testing.T) {
 
 func TestRunContractChildInheritsStarter(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	parent := `
 name: parent
 version: 1
@@ -158,29 +158,29 @@ steps:
 	st, err := h.run(parent, RunInput{Library: lib, Options: RunOptions{StartedBy: "alice"}})
 	require.NoError(t, err)
 	assert.Equal(t, playbook.StatusSucceeded, stepOf(st, "child").Status)
-	assert.Len(t, h.okta.callsTo(spec.DeactivateUsers), 1)
+	assert.Len(t, h.okta.callsTo(action.DeactivateUsers), 1)
 }
 
 func TestChildOnlyWorkflowsRefuseDirectStarts(t *testing.T) {
 	h := newHarness(t)
-	h.env.ExecuteWorkflow(ZoneWriteWorkflowName, ZoneWriteInput{Action: spec.DeactivateUsers,
-		Request: spec.Request{Params: map[string]any{spec.ParamUserIDs: []any{"00u1"}}}})
+	h.env.ExecuteWorkflow(ZoneWriteWorkflowName, ZoneWriteInput{Action: action.DeactivateUsers,
+		Request: action.Request{Params: map[string]any{action.ParamUserIDs: []any{"00u1"}}}})
 	require.Error(t, h.env.GetWorkflowError())
 	assert.Contains(t, h.env.GetWorkflowError().Error(), "ZoneWriteWorkflow runs only as the child of a playbook run")
-	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
+	assert.Empty(t, h.okta.callsTo(action.DeactivateUsers))
 
 	h = newHarness(t)
-	h.env.ExecuteWorkflow(UndoWorkflowName, UndoInput{Step: "x", Action: spec.ActivateUsers,
-		Params: map[string]any{spec.ParamUserIDs: []any{"00u1"}}})
+	h.env.ExecuteWorkflow(UndoWorkflowName, UndoInput{Step: "x", Action: action.ActivateUsers,
+		Params: map[string]any{action.ParamUserIDs: []any{"00u1"}}})
 	require.Error(t, h.env.GetWorkflowError())
 	assert.Contains(t, h.env.GetWorkflowError().Error(), "UndoWorkflow runs only as the child of a playbook run")
-	assert.Empty(t, h.okta.callsTo(spec.ActivateUsers))
+	assert.Empty(t, h.okta.callsTo(action.ActivateUsers))
 }
 
 func TestIntakeRefusesHandedInState(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	Register(env, New(spec.Okta()))
+	Register(env, New(action.Okta()))
 	env.ExecuteWorkflow(IntakeWorkflowName, IntakeInput{State: IntakeState{Cursors: map[string]string{"": "https://org/api/v1/logs?after=forged"}}})
 	require.Error(t, env.GetWorkflowError())
 	assert.Contains(t, env.GetWorkflowError().Error(), "state is only accepted from continue-as-new")

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -45,7 +45,7 @@ func (r *run) counted() int { return len(r.counts.run) + r.counts.children }
 // (over everything the step named before) and max_run_targets, and
 // reserves them. approved says an approval listing exactly these targets
 // lifted the per-step limit.
-func (r *run) checkCounts(ctx workflow.Context, s *playbook.Step, a *spec.Action, g *spec.GuardResult, loop *loopVars) error {
+func (r *run) checkCounts(ctx workflow.Context, s *playbook.Step, a *action.Action, g *action.GuardResult, loop *loopVars) error {
 	r.workerRunDefault = g.DefaultMaxRunTargets
 	named := append(append([]string{}, g.Allowed...), protectedTargets(g)...)
 	seen := r.counts.step[s.ID]
@@ -93,7 +93,7 @@ func (r *run) checkCounts(ctx workflow.Context, s *playbook.Step, a *spec.Action
 	return nil
 }
 
-func (r *run) refuseCount(ctx workflow.Context, s *playbook.Step, a *spec.Action, reason, msg string) error {
+func (r *run) refuseCount(ctx workflow.Context, s *playbook.Step, a *action.Action, reason, msg string) error {
 	count(ctx, MetricGuardrailRefusals, map[string]string{"reason": reason})
 	r.audit(ctx, AuditRecord{Kind: AuditRefusal, Step: s.ID, Action: a.Name, Outcome: reason, Message: msg})
 	return &stepFailure{msg: msg}
@@ -101,11 +101,11 @@ func (r *run) refuseCount(ctx workflow.Context, s *playbook.Step, a *spec.Action
 
 // runKey names a target across kinds: a user id and a zone id never
 // count as one.
-func runKey(a *spec.Action, t string) string {
+func runKey(a *action.Action, t string) string {
 	return string(a.Targets.Kind) + "/" + t
 }
 
-func protectedTargets(g *spec.GuardResult) []string {
+func protectedTargets(g *action.GuardResult) []string {
 	out := make([]string, len(g.Protected))
 	for i, p := range g.Protected {
 		out[i] = p.Target
@@ -115,7 +115,7 @@ func protectedTargets(g *spec.GuardResult) []string {
 
 // stepLimit is a step's max_targets: the step's, the playbook's, the
 // worker's.
-func (r *run) stepLimit(s *playbook.Step, g *spec.GuardResult) int {
+func (r *run) stepLimit(s *playbook.Step, g *action.GuardResult) int {
 	switch {
 	case s.MaxTargets > 0:
 		return s.MaxTargets
@@ -131,7 +131,7 @@ func (r *run) stepLimit(s *playbook.Step, g *spec.GuardResult) int {
 // (g.DefaultMaxRunTargets), whichever is larger. A child keeps what its
 // parent handed down (childRunLimit); its own max_run_targets can only
 // lower it.
-func (r *run) runLimit(g *spec.GuardResult) int {
+func (r *run) runLimit(g *action.GuardResult) int {
 	if limit := r.childRunLimit(); limit > 0 {
 		return limit
 	}

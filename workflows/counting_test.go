@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // max_targets counts a step's distinct targets over all its foreach
@@ -31,8 +31,8 @@ steps:
 	require.Error(t, err)
 	assert.Contains(t, st.Error, "step each (Suspend Users) item 6 would bring the step to 6 distinct targets, above the limit of 5 (guardrails.max_targets); this item was not run")
 	var acted []any
-	for _, c := range h.okta.callsTo(spec.SuspendUsers) {
-		acted = append(acted, c[spec.ParamUserIDs].([]any)...)
+	for _, c := range h.okta.callsTo(action.SuspendUsers) {
+		acted = append(acted, c[action.ParamUserIDs].([]any)...)
 	}
 	assert.Equal(t, []any{"00u1", "00u2", "00u3", "00u1", "00u4", "00u5"}, acted, "a repeated target counts once; nothing past the limit")
 	assert.Equal(t, 5, st.TargetsCounted)
@@ -54,7 +54,7 @@ steps:
 	st, err := h.run(src, RunInput{})
 	require.Error(t, err)
 	assert.Contains(t, st.Error, "would bring the step to 6 distinct targets, above the limit of 5")
-	assert.LessOrEqual(t, len(h.okta.callsTo(spec.SuspendUsers)), 5)
+	assert.LessOrEqual(t, len(h.okta.callsTo(action.SuspendUsers)), 5)
 }
 
 // max_run_targets counts every destructive step of the run and what its
@@ -90,8 +90,8 @@ steps:
 	st, err := h.run(parent, RunInput{Library: lib})
 	require.Error(t, err)
 	assert.Contains(t, st.Error, "step b (Expire Passwords) would bring the run to 4 distinct targets (3 before it, children and parent runs included), above the run's limit of 3 (guardrails.max_run_targets)")
-	assert.Len(t, h.okta.callsTo(spec.SuspendUsers), 2, "the parent's step and the child's")
-	assert.Empty(t, h.okta.callsTo(spec.ExpirePasswords))
+	assert.Len(t, h.okta.callsTo(action.SuspendUsers), 2, "the parent's step and the child's")
+	assert.Empty(t, h.okta.callsTo(action.ExpirePasswords))
 
 	// The child gets the parent's count: it cannot start from zero.
 	h = newHarness(t)
@@ -109,7 +109,7 @@ steps:
 `
 	st, err = h.run(parent2, RunInput{Library: lib})
 	require.Error(t, err)
-	assert.Len(t, h.okta.callsTo(spec.SuspendUsers), 1, "the child's write is refused")
+	assert.Len(t, h.okta.callsTo(action.SuspendUsers), 1, "the child's write is refused")
 	assert.Contains(t, st.Error, "above the run's limit of 2")
 
 	h = newHarness(t)
@@ -148,5 +148,5 @@ steps:
 	st, err := h2.run(src, next)
 	require.Error(t, err)
 	assert.Contains(t, st.Error, "step b (Suspend Users) would bring the run to 3 distinct targets")
-	assert.Empty(t, h2.okta.callsTo(spec.SuspendUsers))
+	assert.Empty(t, h2.okta.callsTo(action.SuspendUsers))
 }

@@ -6,7 +6,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -18,7 +18,7 @@ import (
 // match the targets exactly, and a dry run records a plan instead of
 // acting. The action then runs on exactly the canonical targets that were
 // checked.
-func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
+func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *action.Action, params map[string]any, loop *loopVars) (*outcome, error) {
 	if !gated(ctx, canonicalVersion) {
 		return r.runDestructiveV0(ctx, s, a, params, loop)
 	}
@@ -55,10 +55,10 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 	case len(g.Allowed) == 0 && len(c.notFound) > 0 && len(g.Protected) == 0:
 		x := c.notFound[0]
 		return nil, &stepFailure{msg: fmt.Sprintf("step %s: %s failed: %s; nothing was changed", s.ID, a.Title, x.Reason)}
-	case len(g.Allowed) == 0 && len(g.Protected) > 0 && a.Targets.Kind == spec.TargetNew:
+	case len(g.Allowed) == 0 && len(g.Protected) > 0 && a.Targets.Kind == action.TargetNew:
 		return nil, &stepFailure{msg: fmt.Sprintf("step %s: %s is refused: %s (%s); nothing was changed", s.ID, a.Title, g.Protected[0].Target, g.Protected[0].Reason)}
 	case len(g.Allowed) == 0 && len(g.Protected) > 0:
-		out = &outcome{bulk: spec.NewBulkResult()}
+		out = &outcome{bulk: action.NewBulkResult()}
 	default:
 		out, err = r.callAction(ctx, s, a, params, loop)
 		if err != nil {
@@ -78,7 +78,7 @@ func (r *run) runDestructive(ctx workflow.Context, s *playbook.Step, a *spec.Act
 // about them. A guarded parameter that names nothing, or names something
 // protected, refuses the step before anything is written (the guard's
 // answer then comes with the error, for the refusal count).
-func (r *run) judge(ctx workflow.Context, s *playbook.Step, loop *loopVars, a *spec.Action, params map[string]any) (*canonical, *spec.GuardResult, error) {
+func (r *run) judge(ctx workflow.Context, s *playbook.Step, loop *loopVars, a *action.Action, params map[string]any) (*canonical, *action.GuardResult, error) {
 	c, err := r.canonicalize(ctx, s, loop, a, params)
 	if err != nil {
 		return nil, nil, err
@@ -86,7 +86,7 @@ func (r *run) judge(ctx workflow.Context, s *playbook.Step, loop *loopVars, a *s
 	if c.missing != "" {
 		return nil, nil, &stepFailure{msg: fmt.Sprintf("step %s: %s; nothing was changed", s.ID, c.missing)}
 	}
-	req := spec.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: c.targets, Scopes: c.scopes}
+	req := action.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: c.targets, Scopes: c.scopes}
 	if req.Targets == nil {
 		req.Targets = []string{}
 	}
@@ -100,24 +100,24 @@ func (r *run) judge(ctx workflow.Context, s *playbook.Step, loop *loopVars, a *s
 	return c, g, nil
 }
 
-func isList(a *spec.Action, params map[string]any) bool {
+func isList(a *action.Action, params map[string]any) bool {
 	p, _ := a.Param(a.Targets.Param)
-	return p.Type == spec.TypeStringList
+	return p.Type == action.TypeStringList
 }
 
 // targetsOf reads a destructive action's raw targets (histories before
 // canonical targets).
-func targetsOf(a *spec.Action, params map[string]any) ([]string, error) {
+func targetsOf(a *action.Action, params map[string]any) ([]string, error) {
 	return paramValues(a, a.Targets.Param, params)
 }
 
 // guard asks the worker's guardrail configuration which targets are
 // protected. It runs as a local activity: cheap, and recorded in history
 // like any other decision.
-func (r *run) guard(ctx workflow.Context, s *playbook.Step, req spec.GuardRequest) (*spec.GuardResult, error) {
+func (r *run) guard(ctx workflow.Context, s *playbook.Step, req action.GuardRequest) (*action.GuardResult, error) {
 	lctx := workflow.WithLocalActivityOptions(ctx, guardOptions)
-	var g spec.GuardResult
-	if err := workflow.ExecuteLocalActivity(lctx, spec.GuardActivity, req).Get(ctx, &g); err != nil {
+	var g action.GuardResult
+	if err := workflow.ExecuteLocalActivity(lctx, action.GuardActivity, req).Get(ctx, &g); err != nil {
 		return nil, fmt.Errorf("step %s: guardrails: %w", s.ID, err)
 	}
 	return &g, nil
@@ -127,7 +127,7 @@ func (r *run) guard(ctx workflow.Context, s *playbook.Step, req spec.GuardReques
 // protected ones included: above it the step fails before any Okta call,
 // or, with guardrails.above_limit: approval, asks for an approval listing
 // the targets.
-func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action, g *spec.GuardResult) error {
+func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *action.Action, g *action.GuardResult) error {
 	limit := s.MaxTargets
 	if limit == 0 {
 		limit = r.pb.Guardrails.MaxTargets
@@ -158,14 +158,14 @@ func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *spec.Action,
 
 // plan records what a destructive step would do; later steps see an output
 // of the same shape as the real one, with outcome planned.
-func (r *run) plan(s *playbook.Step, a *spec.Action, params map[string]any, g *spec.GuardResult) *outcome {
+func (r *run) plan(s *playbook.Step, a *action.Action, params map[string]any, g *action.GuardResult) *outcome {
 	p := &Plan{Action: a.Name, Title: a.Title, Targets: g.Allowed, Params: params, Calls: a.PlanCalls(params, g.Allowed)}
 	out := &outcome{status: playbook.StatusPlanned, plan: p}
 	if isList(a, params) {
-		b := spec.NewBulkResult()
+		b := action.NewBulkResult()
 		b.Status = playbook.StatusPlanned
 		for _, t := range g.Allowed {
-			b.Results = append(b.Results, spec.ItemResult{ID: t, OK: true, Outcome: spec.OutcomePlanned})
+			b.Results = append(b.Results, action.ItemResult{ID: t, OK: true, Outcome: action.OutcomePlanned})
 		}
 		b.Succeeded = append(b.Succeeded, g.Allowed...)
 		out.bulk = b
@@ -182,13 +182,13 @@ func (r *run) plan(s *playbook.Step, a *spec.Action, params map[string]any, g *s
 
 // addProtected reports refused targets in a bulk result. An action that
 // answers an object (create_zone's zone) gets the same two keys on it.
-func addProtected(out *outcome, protected []spec.ProtectedEntry) {
+func addProtected(out *outcome, protected []action.ProtectedEntry) {
 	if len(protected) == 0 {
 		return
 	}
-	items := make([]spec.ItemResult, len(protected))
+	items := make([]action.ItemResult, len(protected))
 	for i, p := range protected {
-		items[i] = spec.ItemResult{ID: p.Target, Outcome: spec.OutcomeProtected, Message: p.Reason}
+		items[i] = action.ItemResult{ID: p.Target, Outcome: action.OutcomeProtected, Message: p.Reason}
 	}
 	if b := out.bulk; b != nil {
 		b.Results = append(b.Results, items...)
@@ -197,7 +197,7 @@ func addProtected(out *outcome, protected []spec.ProtectedEntry) {
 	}
 	if m, ok := out.output.(map[string]any); ok {
 		results, _ := m["results"].([]any)
-		extra, _ := spec.Plain(items).([]any)
+		extra, _ := action.Plain(items).([]any)
 		m["results"], m["protected"] = append(results, extra...), len(protected)
 	}
 }
@@ -207,8 +207,8 @@ func addProtected(out *outcome, protected []spec.ProtectedEntry) {
 // touched one. Temporal caps a search attribute's value at 2 KiB, so the
 // list stops growing at maxSearchBytes; the run's result still lists every
 // target.
-func (r *run) recordTargets(ctx workflow.Context, a *spec.Action, targets []string) {
-	if a.Targets.Kind != spec.TargetUsers && a.Targets.Kind != spec.TargetIPs {
+func (r *run) recordTargets(ctx workflow.Context, a *action.Action, targets []string) {
+	if a.Targets.Kind != action.TargetUsers && a.Targets.Kind != action.TargetIPs {
 		return
 	}
 	before := len(r.targets)

@@ -6,7 +6,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // The engine's own activities (the cordon.* ones; an Okta action takes
@@ -19,7 +19,7 @@ import (
 // internal/engine registers each (a test there checks the list). The
 // local ones (guard, describe) run in the workflow's worker.
 var EngineActivities = []string{
-	spec.GuardActivity, spec.DescribeActivity, spec.ResolveActivity,
+	action.GuardActivity, action.DescribeActivity, action.ResolveActivity,
 	NotifyActivity, AuditActivity, IntakePollActivity, HealthAlertActivity,
 }
 

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -35,14 +35,14 @@ func (e *rejectedError) Error() string {
 
 // stepError turns an error into what expressions see as
 // steps.<id>.error. Activity failures carry the Okta code and HTTP status
-// in their first detail (spec.ErrorDetails).
+// in their first detail (action.ErrorDetails).
 func stepError(err error) *playbook.StepError {
 	se := &playbook.StepError{Message: err.Error()}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
 		se.Message = app.Message()
 		if app.HasDetails() {
-			var d spec.ErrorDetails
+			var d action.ErrorDetails
 			if app.Details(&d) == nil {
 				if d.Message != "" {
 					se.Message = d.Message
@@ -71,7 +71,7 @@ func attemptsOf(err error) int {
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) && app.HasDetails() {
 		// The activity says which attempt failed.
-		var d spec.ErrorDetails
+		var d action.ErrorDetails
 		if app.Details(&d) == nil && d.Attempt > 0 {
 			return d.Attempt
 		}

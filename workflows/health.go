@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // The connection health check: a Temporal Schedule (cordon-health) starts
@@ -67,9 +67,9 @@ func HealthCheck(ctx workflow.Context, in HealthInput) (HealthResult, error) {
 	if workflow.HasLastCompletionResult(ctx) {
 		_ = workflow.GetLastCompletionResult(ctx, &prev) // a result of another shape counts as none
 	}
-	var out spec.ConnectionResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, healthCheckOptions), spec.TestConnection,
-		spec.Request{Params: map[string]any{}}).Get(ctx, &out)
+	var out action.ConnectionResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, healthCheckOptions), action.TestConnection,
+		action.Request{Params: map[string]any{}}).Get(ctx, &out)
 	res := HealthResult{OK: err == nil, CheckedAt: workflow.Now(ctx), User: out.User, LatencyMS: out.LatencyMS}
 	if err == nil {
 		return res, nil

@@ -10,20 +10,20 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 func runHealth(t *testing.T, prev *HealthResult, ok bool, in HealthInput) (HealthResult, []HealthAlert) {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	Register(env, New(spec.Okta()))
-	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.Request) (any, error) {
+	Register(env, New(action.Okta()))
+	env.RegisterActivityWithOptions(func(ctx context.Context, req action.Request) (any, error) {
 		if ok {
 			return map[string]any{"status": "Successful", "user": "admin@example.com", "latency_ms": 12}, nil
 		}
 		return nil, temporal.NewNonRetryableApplicationError("Test Connection failed. Okta Code: E0000011. HTTP Status Code: 401. Message: Invalid token provided.", "OktaClientError", nil)
-	}, activity.RegisterOptions{Name: spec.TestConnection})
+	}, activity.RegisterOptions{Name: action.TestConnection})
 	var alerts []HealthAlert
 	env.RegisterActivityWithOptions(func(ctx context.Context, a HealthAlert) (string, error) {
 		alerts = append(alerts, a)

@@ -17,7 +17,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -29,11 +29,11 @@ type fakeOkta struct {
 	// workflows records, per action, the workflow type each call ran in.
 	workflows map[string][]string
 	answers   map[string]func(map[string]any) (any, error)
-	guard     func(spec.GuardRequest) spec.GuardResult
+	guard     func(action.GuardRequest) action.GuardResult
 	// resolve answers cordon.resolve; nil resolves every spelling to
 	// itself, trimmed.
-	resolve  func(spec.ResolveRequest) spec.ResolveResult
-	resolves []spec.ResolveRequest
+	resolve  func(action.ResolveRequest) action.ResolveResult
+	resolves []action.ResolveRequest
 	notices  []ApprovalNotice
 }
 
@@ -58,24 +58,24 @@ func (f *fakeOkta) workflowsOf(action string) []string {
 // bulkOK answers a bulk action with every id done.
 func bulkOK(params map[string]any) (any, error) {
 	var key string
-	for _, k := range []string{spec.ParamUserIDs, spec.ParamIPAddresses, spec.ParamZoneIDs} {
+	for _, k := range []string{action.ParamUserIDs, action.ParamIPAddresses, action.ParamZoneIDs} {
 		if _, ok := params[k]; ok {
 			key = k
 		}
 	}
-	ids, _ := spec.ParseList(params[key])
-	res := spec.NewBulkResult()
+	ids, _ := action.ParseList(params[key])
+	res := action.NewBulkResult()
 	for _, id := range ids {
-		res.Results = append(res.Results, spec.ItemResult{ID: id, OK: true, Outcome: spec.OutcomeDone})
+		res.Results = append(res.Results, action.ItemResult{ID: id, OK: true, Outcome: action.OutcomeDone})
 	}
 	res.Succeeded = append(res.Succeeded, ids...)
 	return res, nil
 }
 
-func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *spec.Registry) {
+func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *action.Registry) {
 	for _, a := range reg.All() {
 		name := a.Name
-		env.RegisterActivityWithOptions(func(ctx context.Context, req spec.Request) (any, error) {
+		env.RegisterActivityWithOptions(func(ctx context.Context, req action.Request) (any, error) {
 			f.mu.Lock()
 			f.calls[name] = append(f.calls[name], req.Params)
 			f.workflows[name] = append(f.workflows[name], activity.GetInfo(ctx).WorkflowType.Name)
@@ -94,35 +94,35 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *spec.Re
 			if err != nil || !req.Envelope {
 				return out, err
 			}
-			return spec.Attempted{Output: out, Attempt: int(activity.GetInfo(ctx).Attempt)}, nil
+			return action.Attempted{Output: out, Attempt: int(activity.GetInfo(ctx).Attempt)}, nil
 		}, activity.RegisterOptions{Name: name})
 	}
-	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.GuardRequest) (spec.GuardResult, error) {
+	env.RegisterActivityWithOptions(func(ctx context.Context, req action.GuardRequest) (action.GuardResult, error) {
 		if f.guard != nil {
 			return f.guard(req), nil
 		}
-		return spec.GuardResult{Allowed: req.Targets, DefaultMaxTargets: 25}, nil
-	}, activity.RegisterOptions{Name: spec.GuardActivity})
-	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.ResolveRequest) (spec.ResolveResult, error) {
+		return action.GuardResult{Allowed: req.Targets, DefaultMaxTargets: 25}, nil
+	}, activity.RegisterOptions{Name: action.GuardActivity})
+	env.RegisterActivityWithOptions(func(ctx context.Context, req action.ResolveRequest) (action.ResolveResult, error) {
 		f.mu.Lock()
 		f.resolves = append(f.resolves, req)
 		f.mu.Unlock()
 		if f.resolve != nil {
 			return f.resolve(req), nil
 		}
-		res := spec.ResolveResult{}
+		res := action.ResolveResult{}
 		for _, t := range req.Targets {
-			res.Resolved = append(res.Resolved, spec.Resolved{Given: t, ID: strings.TrimSpace(t)})
+			res.Resolved = append(res.Resolved, action.Resolved{Given: t, ID: strings.TrimSpace(t)})
 		}
 		return res, nil
-	}, activity.RegisterOptions{Name: spec.ResolveActivity})
-	env.RegisterActivityWithOptions(func(ctx context.Context, req spec.DescribeRequest) ([]spec.TargetInfo, error) {
-		out := []spec.TargetInfo{}
+	}, activity.RegisterOptions{Name: action.ResolveActivity})
+	env.RegisterActivityWithOptions(func(ctx context.Context, req action.DescribeRequest) ([]action.TargetInfo, error) {
+		out := []action.TargetInfo{}
 		for _, id := range req.Targets {
-			out = append(out, spec.TargetInfo{ID: id, Login: id + "@example.com", Status: "ACTIVE"})
+			out = append(out, action.TargetInfo{ID: id, Login: id + "@example.com", Status: "ACTIVE"})
 		}
 		return out, nil
-	}, activity.RegisterOptions{Name: spec.DescribeActivity})
+	}, activity.RegisterOptions{Name: action.DescribeActivity})
 	env.RegisterActivityWithOptions(func(ctx context.Context, req StartCheck) (StartVerdict, error) {
 		return StartVerdict{Verified: "unsigned (taken on trust)"}, nil
 	}, activity.RegisterOptions{Name: VerifyStartActivity})
@@ -138,14 +138,14 @@ type harness struct {
 	t    *testing.T
 	env  *testsuite.TestWorkflowEnvironment
 	okta *fakeOkta
-	reg  *spec.Registry
+	reg  *action.Registry
 	in   *Interpreter
 }
 
-func newHarness(t *testing.T) *harness { return newHarnessWith(t, spec.Okta()) }
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, action.Okta()) }
 
 // newHarnessWith is newHarness over a registry of the test's making.
-func newHarnessWith(t *testing.T, reg *spec.Registry) *harness {
+func newHarnessWith(t *testing.T, reg *action.Registry) *harness {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := suite.NewTestWorkflowEnvironment()

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 func TestDecideHint(t *testing.T) {
@@ -24,7 +24,7 @@ func TestDecideHint(t *testing.T) {
 // not decide" as if the person were not in the group.
 func TestGroupApproverUnsigned(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	res := h.decide(time.Minute, Decision{Approver: "lead"})
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 2*time.Minute)
 	_, _ = h.run(strings.Replace(approveThenDeactivate, "approvers: [alice, bob]", "approvers: [group:secops]", 1), RunInput{})
@@ -37,7 +37,7 @@ func TestGroupApproverUnsigned(t *testing.T) {
 // pending, once the run is over.
 func TestUnreachedStepsSkipped(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	res := h.decide(time.Minute, Decision{Approver: "alice", Reject: true})
 	st, err := h.run(approveThenDeactivate, RunInput{})
 	require.Error(t, err)

@@ -14,13 +14,13 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 func TestIntakeKeepsCursorAndContinuesAsNew(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	Register(env, New(spec.Okta()))
+	Register(env, New(action.Okta()))
 	since := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	var reqs []PollRequest
 	answers := []func() (PollResult, error){

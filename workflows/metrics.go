@@ -5,7 +5,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // Series the workflows count through workflow.GetMetricsHandler: the SDK
@@ -41,7 +41,7 @@ func count(ctx workflow.Context, name string, tags map[string]string) {
 }
 
 // countProtected counts the protected targets a step leaves out.
-func countProtected(ctx workflow.Context, kind spec.TargetKind, protected []spec.ProtectedEntry) {
+func countProtected(ctx workflow.Context, kind action.TargetKind, protected []action.ProtectedEntry) {
 	if len(protected) == 0 {
 		return
 	}
@@ -51,13 +51,13 @@ func countProtected(ctx workflow.Context, kind spec.TargetKind, protected []spec
 
 // countRefused counts a step refused for a protected scope (the guard
 // words it "<param> <value>: <why>").
-func countRefused(ctx workflow.Context, c *canonical, g *spec.GuardResult) {
+func countRefused(ctx workflow.Context, c *canonical, g *action.GuardResult) {
 	count(ctx, MetricGuardrailRefusals, map[string]string{"reason": refusalReasonOf(c, g)})
 }
 
 // refusalReasonOf is the reason of a step refused for a protected scope.
-func refusalReasonOf(c *canonical, g *spec.GuardResult) string {
-	kind := spec.TargetGroups
+func refusalReasonOf(c *canonical, g *action.GuardResult) string {
+	kind := action.TargetGroups
 	for _, sc := range c.scopes {
 		if strings.HasPrefix(g.Refused, sc.Param+" ") {
 			kind = sc.Kind
@@ -66,13 +66,13 @@ func refusalReasonOf(c *canonical, g *spec.GuardResult) string {
 	return refusalReason(kind)
 }
 
-func refusalReason(k spec.TargetKind) string {
+func refusalReason(k action.TargetKind) string {
 	switch k {
-	case spec.TargetGroups:
+	case action.TargetGroups:
 		return "protected_group"
-	case spec.TargetIPs:
+	case action.TargetIPs:
 		return "protected_network"
-	case spec.TargetZones:
+	case action.TargetZones:
 		return "protected_zone"
 	}
 	return "protected_user"

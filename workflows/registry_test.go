@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // The registry alone drives plan wording, zone serialisation and undo for
@@ -17,22 +17,22 @@ import (
 // no table in the workflow or the CLI naming it.
 func TestRegistryAloneDrivesPlanZoneAndUndo(t *testing.T) {
 	const quarantine, release, note = "okta.quarantine_ips", "okta.release_ips", "note"
-	ipAction := func(name, undo string) *spec.Action {
-		return &spec.Action{
+	ipAction := func(name, undo string) *action.Action {
+		return &action.Action{
 			Name: name, Title: name, Method: "docs only",
-			Params: []spec.Param{
-				{Name: spec.ParamZoneID, Type: spec.TypeString, Required: true},
-				{Name: spec.ParamIPAddresses, Type: spec.TypeStringList, Required: true},
-				{Name: note, Type: spec.TypeString},
+			Params: []action.Param{
+				{Name: action.ParamZoneID, Type: action.TypeString, Required: true},
+				{Name: action.ParamIPAddresses, Type: action.TypeStringList, Required: true},
+				{Name: note, Type: action.TypeString},
 			},
-			Destructive: true, Targets: &spec.Targets{Param: spec.ParamIPAddresses, Kind: spec.TargetIPs},
-			Guards:    []spec.Guarded{{Param: spec.ParamZoneID, Kind: spec.TargetZones}},
+			Destructive: true, Targets: &action.Targets{Param: action.ParamIPAddresses, Kind: action.TargetIPs},
+			Guards:    []action.Guarded{{Param: action.ParamZoneID, Kind: action.TargetZones}},
 			PlanWords: "quarantine {n} IPs in {zone_id}", PlanCall: "POST /quarantine/{zone_id}/{target}",
-			ZoneWrite: true, ReadBack: &spec.ReadBack{Kind: spec.ReadZone}, Undo: undo, UndoKeep: []string{spec.ParamZoneID}, UndoSet: map[string]any{note: "undone"},
-			StartToCloseTimeout: time.Minute, Retry: spec.Retry{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Second, MaximumAttempts: 1},
+			ZoneWrite: true, ReadBack: &action.ReadBack{Kind: action.ReadZone}, Undo: undo, UndoKeep: []string{action.ParamZoneID}, UndoSet: map[string]any{note: "undone"},
+			StartToCloseTimeout: time.Minute, Retry: action.Retry{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Second, MaximumAttempts: 1},
 		}
 	}
-	reg := spec.Okta()
+	reg := action.Okta()
 	reg.Register(ipAction(quarantine, release))
 	reg.Register(ipAction(release, quarantine))
 	src := `
@@ -64,7 +64,7 @@ steps:
 		assert.Equal(t, []string{ZoneWriteWorkflowName}, h.okta.workflowsOf(quarantine), "a zone write runs as the zone's ZoneWriteWorkflow")
 		calls := h.okta.callsTo(release)
 		require.Len(t, calls, 1, "the undo ran")
-		assert.Equal(t, map[string]any{spec.ParamZoneID: "nzo1", spec.ParamIPAddresses: []any{"203.0.113.7/32", "203.0.113.8/32"}, note: "undone"}, calls[0])
+		assert.Equal(t, map[string]any{action.ParamZoneID: "nzo1", action.ParamIPAddresses: []any{"203.0.113.7/32", "203.0.113.8/32"}, note: "undone"}, calls[0])
 		assert.Equal(t, []string{ZoneWriteWorkflowName}, h.okta.workflowsOf(release), "the undo's write is serialised on the zone too")
 	})
 }

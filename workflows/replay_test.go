@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 )
 
@@ -33,7 +33,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		require.NotEmpty(t, old, "the %s recordings", dir)
 		files = append(files, old...)
 	}
-	in := New(spec.Okta())
+	in := New(action.Okta())
 	logger := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 	for _, f := range files {
 		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {

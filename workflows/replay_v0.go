@@ -5,7 +5,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -18,13 +18,13 @@ import (
 
 // runDestructiveV0 is runDestructive for histories recorded before
 // canonical targets (canonicalVersion): raw targets, the group alone.
-func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, loop *loopVars) (*outcome, error) {
+func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *action.Action, params map[string]any, loop *loopVars) (*outcome, error) {
 	targets, err := targetsOf(a, params)
 	if err != nil {
 		return nil, fmt.Errorf("step %s: with.%s: %w", s.ID, a.Targets.Param, err)
 	}
-	group, _ := params[spec.ParamGroupID].(string)
-	g, err := r.guard(ctx, s, spec.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: targets, Group: group})
+	group, _ := params[action.ParamGroupID].(string)
+	g, err := r.guard(ctx, s, action.GuardRequest{Action: a.Name, Kind: a.Targets.Kind, Targets: targets, Group: group})
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (r *run) runDestructiveV0(ctx workflow.Context, s *playbook.Step, a *spec.A
 	}
 	var out *outcome
 	if len(g.Allowed) == 0 && len(targets) > 0 {
-		out = &outcome{bulk: spec.NewBulkResult()}
+		out = &outcome{bulk: action.NewBulkResult()}
 	} else {
 		if isList(a, params) {
 			params[a.Targets.Param] = toAny(g.Allowed)

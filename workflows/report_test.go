@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -38,7 +38,7 @@ func sixListings(outputs string) string {
 // while expressions see every full output.
 func TestLargeReportIsShortenedNotStuck(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, manyUsers(2000))
+	h.okta.on(action.GetUsers, manyUsers(2000))
 	st, err := h.run(sixListings("outputs:\n  counted: ${{ len(steps.list0.output) + len(steps.list5.output) }}\n"), RunInput{})
 	require.NoError(t, err)
 	assert.EqualValues(t, 4000, st.Outputs["counted"], "expressions see full outputs")
@@ -58,7 +58,7 @@ func TestLargeReportIsShortenedNotStuck(t *testing.T) {
 
 func TestOversizedOutputsFailTheRunCleanly(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, manyUsers(2000))
+	h.okta.on(action.GetUsers, manyUsers(2000))
 	st, err := h.run(sixListings("outputs:\n  everyone: ${{ [steps.list0.output, steps.list1.output, steps.list2.output, steps.list3.output] }}\n"), RunInput{})
 	require.Error(t, err)
 	assert.Equal(t, RunFailed, st.Status)
@@ -87,13 +87,13 @@ func TestAttemptsAreTheActivitysOwn(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			calls := 0
-			h.okta.on(spec.GetUsers, func(map[string]any) (any, error) {
+			h.okta.on(action.GetUsers, func(map[string]any) (any, error) {
 				calls++
 				switch {
 				case calls <= tc.failures:
-					return nil, temporal.NewApplicationError("Get Users failed. HTTP Status Code: 503.", spec.ErrUnavailable)
+					return nil, temporal.NewApplicationError("Get Users failed. HTTP Status Code: 503.", action.ErrUnavailable)
 				case tc.final:
-					return nil, temporal.NewNonRetryableApplicationError("Get Users failed. Okta Code: E0000031.", spec.ErrClientError, nil,
+					return nil, temporal.NewNonRetryableApplicationError("Get Users failed. Okta Code: E0000031.", action.ErrClientError, nil,
 						map[string]any{"command": "Get Users", "message": "Invalid search criteria", "attempt": calls})
 				}
 				return []any{}, nil

@@ -8,7 +8,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -16,7 +16,7 @@ import (
 // goroutines one at a time, so the maps need no locks; every iteration over
 // them is sorted to stay deterministic.
 type run struct {
-	reg    *spec.Registry
+	reg    *action.Registry
 	pb     *playbook.Playbook
 	input  RunInput
 	status *RunStatus
@@ -36,7 +36,7 @@ type run struct {
 	// guard answer told it (counting.go).
 	workerRunDefault int
 	children         map[string]*playbook.Playbook // parsed library playbooks, by name
-	resolved         map[string]spec.Resolved      // canonical targets resolved in this run (targets.go)
+	resolved         map[string]action.Resolved    // canonical targets resolved in this run (targets.go)
 	targets          []string                      // acted-on targets, for CordonTarget
 	targetBytes      int                           // JSON size of targets
 	next             int                           // next top-level step; carried over continue-as-new
@@ -54,7 +54,7 @@ type run struct {
 	carryTooBig bool
 }
 
-func newRun(ctx workflow.Context, reg *spec.Registry, pb *playbook.Playbook, input RunInput) *run {
+func newRun(ctx workflow.Context, reg *action.Registry, pb *playbook.Playbook, input RunInput) *run {
 	info := workflow.GetInfo(ctx)
 	r := &run{
 		reg: reg, pb: pb, input: input,
@@ -205,7 +205,7 @@ func (r *run) dispatch(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 type outcome struct {
 	output any
 	// bulk is a list action's result until seal makes it the output.
-	bulk     *spec.BulkResult
+	bulk     *action.BulkResult
 	status   string // "" means succeeded
 	attempts int
 	plan     *Plan

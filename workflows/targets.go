@@ -6,7 +6,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -20,15 +20,15 @@ const canonicalVersion = "canonical-targets"
 // blast-radius count, the approval and the action all see these.
 type canonical struct {
 	targets  []string
-	notFound []spec.ProtectedEntry // spellings that name nothing in Okta, with why
-	scopes   []spec.Scope
+	notFound []action.ProtectedEntry // spellings that name nothing in Okta, with why
+	scopes   []action.Scope
 	// missing says why a guarded parameter (a group, a zone) could not be
 	// resolved; the step then changes nothing.
 	missing string
 }
 
 // resolveKey keys the per-run cache of resolved spellings.
-func resolveKey(kind spec.TargetKind, given string) string {
+func resolveKey(kind action.TargetKind, given string) string {
 	return string(kind) + "\x00" + strings.TrimSpace(given)
 }
 
@@ -36,10 +36,10 @@ func resolveKey(kind spec.TargetKind, given string) string {
 // turns every value into its canonical form, reading Okta through the
 // cordon.resolve activity for what is not already an ID. Answers are cached
 // for the run, so a foreach over the same users resolves each once.
-func (r *run) canonicalize(ctx workflow.Context, s *playbook.Step, loop *loopVars, a *spec.Action, params map[string]any) (*canonical, error) {
+func (r *run) canonicalize(ctx workflow.Context, s *playbook.Step, loop *loopVars, a *action.Action, params map[string]any) (*canonical, error) {
 	c := &canonical{}
 	lists := map[string][]string{}
-	var need []spec.Guarded
+	var need []action.Guarded
 	for _, g := range a.Guarded() {
 		raw, err := paramValues(a, g.Param, params)
 		if err != nil {
@@ -63,20 +63,20 @@ func (r *run) canonicalize(ctx workflow.Context, s *playbook.Step, loop *loopVar
 		if len(missing) > 0 && c.missing == "" {
 			c.missing = fmt.Sprintf("with.%s: %s", g.Param, missing[0].Reason)
 		}
-		c.scopes = append(c.scopes, spec.Scope{Param: g.Param, Kind: g.Kind, Values: ids})
+		c.scopes = append(c.scopes, action.Scope{Param: g.Param, Kind: g.Kind, Values: ids})
 	}
 	return c, nil
 }
 
 // paramValues reads one guarded parameter as a list of spellings.
-func paramValues(a *spec.Action, name string, params map[string]any) ([]string, error) {
+func paramValues(a *action.Action, name string, params map[string]any) ([]string, error) {
 	p, _ := a.Param(name)
-	if p.Type != spec.TypeStringList {
+	if p.Type != action.TypeStringList {
 		v, ok := params[name]
 		if !ok || v == nil {
 			return nil, nil
 		}
-		str, err := spec.ScalarString(v)
+		str, err := action.ScalarString(v)
 		if err != nil {
 			return nil, err
 		}
@@ -85,26 +85,26 @@ func paramValues(a *spec.Action, name string, params map[string]any) ([]string, 
 		}
 		return []string{str}, nil
 	}
-	return spec.ParseList(params[name])
+	return action.ParseList(params[name])
 }
 
 // resolveAll resolves, in one activity call per kind, every spelling not
 // yet in the run's cache that is not already canonical. Only answers are
 // cached: foreach items in flight at once may each ask for the same
 // spelling, which costs a read, never a wrong answer.
-func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, loop *loopVars, need []spec.Guarded, lists map[string][]string) error {
+func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, loop *loopVars, need []action.Guarded, lists map[string][]string) error {
 	if r.resolved == nil {
-		r.resolved = map[string]spec.Resolved{}
+		r.resolved = map[string]action.Resolved{}
 	}
-	byKind := map[spec.TargetKind][]string{}
+	byKind := map[action.TargetKind][]string{}
 	asked := map[string]bool{}
-	var kinds []spec.TargetKind
+	var kinds []action.TargetKind
 	for _, g := range need {
-		if g.Kind == spec.TargetIPs {
+		if g.Kind == action.TargetIPs {
 			continue
 		}
 		for _, t := range lists[g.Param] {
-			if _, ok := spec.CanonicalID(g.Kind, t); ok {
+			if _, ok := action.CanonicalID(g.Kind, t); ok {
 				continue
 			}
 			k := resolveKey(g.Kind, t)
@@ -123,9 +123,9 @@ func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, loop *loopVars,
 		opts.ActivityID = activityID(s.ID, loop, -1) + "-resolve-" + string(kind)
 		opts.Summary = s.ID + ": resolve " + string(kind)
 		actx := workflow.WithActivityOptions(ctx, opts)
-		var res spec.ResolveResult
-		req := spec.ResolveRequest{Kind: kind, Targets: byKind[kind]}
-		if err := workflow.ExecuteActivity(actx, spec.ResolveActivity, req).Get(ctx, &res); err != nil {
+		var res action.ResolveResult
+		req := action.ResolveRequest{Kind: kind, Targets: byKind[kind]}
+		if err := workflow.ExecuteActivity(actx, action.ResolveActivity, req).Get(ctx, &res); err != nil {
 			return fmt.Errorf("step %s: resolving %s: %w", s.ID, kind, err)
 		}
 		for _, x := range res.Resolved {
@@ -138,7 +138,7 @@ func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, loop *loopVars,
 // lookup maps spellings to distinct canonical IDs, in first-seen order,
 // listing the spellings that name nothing. New users (create_user_in_group)
 // that do not exist yet keep their trimmed, lower-cased email.
-func (r *run) lookup(kind spec.TargetKind, raw []string) (ids []string, missing []spec.ProtectedEntry, err error) {
+func (r *run) lookup(kind action.TargetKind, raw []string) (ids []string, missing []action.ProtectedEntry, err error) {
 	seen := map[string]bool{}
 	add := func(id string) {
 		if !seen[id] {
@@ -147,15 +147,15 @@ func (r *run) lookup(kind spec.TargetKind, raw []string) (ids []string, missing 
 		}
 	}
 	for _, t := range raw {
-		if kind == spec.TargetIPs {
-			e, err := spec.ParseIPEntry(t)
+		if kind == action.TargetIPs {
+			e, err := action.ParseIPEntry(t)
 			if err != nil {
 				return nil, nil, err
 			}
 			add(e.String())
 			continue
 		}
-		if id, ok := spec.CanonicalID(kind, t); ok {
+		if id, ok := action.CanonicalID(kind, t); ok {
 			add(id)
 			continue
 		}
@@ -163,14 +163,14 @@ func (r *run) lookup(kind spec.TargetKind, raw []string) (ids []string, missing 
 		switch {
 		case res.ID != "":
 			add(res.ID)
-		case kind == spec.TargetNew:
+		case kind == action.TargetNew:
 			add(strings.ToLower(strings.TrimSpace(t)))
 		default:
 			msg := res.Message
 			if msg == "" {
 				msg = "not found"
 			}
-			missing = append(missing, spec.ProtectedEntry{Target: strings.TrimSpace(t), Reason: msg})
+			missing = append(missing, action.ProtectedEntry{Target: strings.TrimSpace(t), Reason: msg})
 		}
 	}
 	return ids, missing, nil
@@ -179,8 +179,8 @@ func (r *run) lookup(kind spec.TargetKind, raw []string) (ids []string, missing 
 // applyCanonical rewrites the step's parameters to the canonical values the
 // guard judged: the allowed targets (list actions) and the guarded
 // parameters, so the action acts on exactly what was checked.
-func applyCanonical(a *spec.Action, params map[string]any, c *canonical, allowed []string) {
-	if a.Targets != nil && a.Targets.Kind != spec.TargetNew {
+func applyCanonical(a *action.Action, params map[string]any, c *canonical, allowed []string) {
+	if a.Targets != nil && a.Targets.Kind != action.TargetNew {
 		if isList(a, params) {
 			params[a.Targets.Param] = toAny(allowed)
 		} else if len(allowed) == 1 {
@@ -190,7 +190,7 @@ func applyCanonical(a *spec.Action, params map[string]any, c *canonical, allowed
 	for _, sc := range c.scopes {
 		p, _ := a.Param(sc.Param)
 		switch {
-		case p.Type == spec.TypeStringList:
+		case p.Type == action.TypeStringList:
 			params[sc.Param] = toAny(sc.Values)
 		case len(sc.Values) == 1:
 			params[sc.Param] = sc.Values[0]
@@ -200,19 +200,19 @@ func applyCanonical(a *spec.Action, params map[string]any, c *canonical, allowed
 
 // addNotFound reports spellings that name nothing as failed items
 // (outcome not_found); nothing was sent to Okta for them.
-func addNotFound(out *outcome, missing []spec.ProtectedEntry) {
+func addNotFound(out *outcome, missing []action.ProtectedEntry) {
 	b := out.bulk
 	if b == nil || len(missing) == 0 {
 		return
 	}
 	for _, x := range missing {
-		b.Results = append(b.Results, spec.ItemResult{ID: x.Target, Outcome: spec.OutcomeNotFound, Message: x.Reason})
+		b.Results = append(b.Results, action.ItemResult{ID: x.Target, Outcome: action.OutcomeNotFound, Message: x.Reason})
 		b.Failed = append(b.Failed, x.Target)
 	}
 	if len(b.Succeeded) == 0 {
-		b.Status = spec.StatusFailed
+		b.Status = action.StatusFailed
 	} else {
-		b.Status = spec.StatusPartiallySuccessful
+		b.Status = action.StatusPartiallySuccessful
 		if out.status == "" {
 			out.status = playbook.StatusPartiallySucceeded
 		}

@@ -7,16 +7,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
 // directory is a fake cordon.resolve: logins (any case) to IDs.
-func directory(req spec.ResolveRequest) spec.ResolveResult {
+func directory(req action.ResolveRequest) action.ResolveResult {
 	ids := map[string]string{"ann@acme.test": "00uANN", "bob@acme.test": "00uBOB", "me": "00uOWNER", "engineering": "00gENG"}
-	var res spec.ResolveResult
+	var res action.ResolveResult
 	for _, t := range req.Targets {
-		r := spec.Resolved{Given: t, ID: ids[strings.ToLower(strings.TrimSpace(t))]}
+		r := action.Resolved{Given: t, ID: ids[strings.ToLower(strings.TrimSpace(t))]}
 		if r.ID == "" {
 			r.Message = "no such " + string(req.Kind)
 		}
@@ -30,13 +30,13 @@ func directory(req spec.ResolveRequest) spec.ResolveResult {
 func TestActionGetsCanonicalTargets(t *testing.T) {
 	h := newHarness(t)
 	h.okta.resolve = directory
-	var judged spec.GuardRequest
-	h.okta.guard = func(r spec.GuardRequest) spec.GuardResult {
+	var judged action.GuardRequest
+	h.okta.guard = func(r action.GuardRequest) action.GuardResult {
 		judged = r
-		res := spec.GuardResult{DefaultMaxTargets: 25}
+		res := action.GuardResult{DefaultMaxTargets: 25}
 		for _, id := range r.Targets {
 			if id == "00uOWNER" {
-				res.Protected = append(res.Protected, spec.ProtectedEntry{Target: id, Reason: "owner of Cordon's Okta API token"})
+				res.Protected = append(res.Protected, action.ProtectedEntry{Target: id, Reason: "owner of Cordon's Okta API token"})
 			} else {
 				res.Allowed = append(res.Allowed, id)
 			}
@@ -54,11 +54,11 @@ steps:
 	st, err := h.run(src, RunInput{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"00uANN", "00uBOB", "00uOWNER"}, judged.Targets)
-	assert.Equal(t, []spec.Scope{{Param: spec.ParamGroupID, Kind: spec.TargetGroups, Values: []string{"00gENG"}}}, judged.Scopes)
-	calls := h.okta.callsTo(spec.AddUsersToGroup)
+	assert.Equal(t, []action.Scope{{Param: action.ParamGroupID, Kind: action.TargetGroups, Values: []string{"00gENG"}}}, judged.Scopes)
+	calls := h.okta.callsTo(action.AddUsersToGroup)
 	require.Len(t, calls, 1)
-	assert.Equal(t, []any{"00uANN", "00uBOB"}, calls[0][spec.ParamUserIDs])
-	assert.Equal(t, "00gENG", calls[0][spec.ParamGroupID])
+	assert.Equal(t, []any{"00uANN", "00uBOB"}, calls[0][action.ParamUserIDs])
+	assert.Equal(t, "00gENG", calls[0][action.ParamGroupID])
 	step := stepOf(st, "add")
 	assert.Equal(t, playbook.StatusPartiallySucceeded, step.Status)
 	out := step.Output.(map[string]any)
@@ -89,8 +89,8 @@ steps:
 `
 	_, err := h.run(src, RunInput{})
 	require.NoError(t, err)
-	for _, c := range h.okta.callsTo(spec.DeactivateUsers) {
-		for _, id := range c[spec.ParamUserIDs].([]any) {
+	for _, c := range h.okta.callsTo(action.DeactivateUsers) {
+		for _, id := range c[action.ParamUserIDs].([]any) {
 			assert.Contains(t, []any{"00uANN", "00uBOB"}, id)
 		}
 	}
@@ -99,7 +99,7 @@ steps:
 		asked += len(r.Targets)
 	}
 	assert.LessOrEqual(t, asked, 4, "at most one read per item, none for the last step")
-	assert.Len(t, h.okta.callsTo(spec.DeactivateUsers), 5)
+	assert.Len(t, h.okta.callsTo(action.DeactivateUsers), 5)
 }
 
 // Every spelling that names nothing fails the step, with nothing sent.
@@ -110,5 +110,5 @@ func TestAllNotFoundFailsTheStep(t *testing.T) {
 	st, err := h.run(src, RunInput{})
 	require.Error(t, err)
 	assert.Equal(t, "step d: Deactivate Users failed: no such users; nothing was changed", st.Error)
-	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
+	assert.Empty(t, h.okta.callsTo(action.DeactivateUsers))
 }

@@ -10,7 +10,7 @@ package workflows
 import (
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -37,11 +37,11 @@ const (
 )
 
 // Error types of the workflow's own failures, for the CLI's exit codes
-// (named, with the activities' types, in spec's error table).
+// (named, with the activities' types, in the action registry's error table).
 const (
-	ErrPlaybookFailed   = spec.ErrPlaybookFailed
-	ErrPlaybookRejected = spec.ErrPlaybookRejected
-	ErrInvalidPlaybook  = spec.ErrInvalidPlaybook
+	ErrPlaybookFailed   = action.ErrPlaybookFailed
+	ErrPlaybookRejected = action.ErrPlaybookRejected
+	ErrInvalidPlaybook  = action.ErrInvalidPlaybook
 )
 
 // Pinned is a playbook's exact source as it was when the run started. The
@@ -188,9 +188,9 @@ type PendingApproval struct {
 	// SignedOnly says the worker takes signed decisions only (cordon
 	// login, cordon serve), so the hint DecideHint shows fits the stack.
 	SignedOnly bool `json:"signed_only,omitempty"`
-	// TargetInfo names the first spec.DescribeLimit targets (login and
+	// TargetInfo names the first action.DescribeLimit targets (login and
 	// status of users); empty when they could not be read.
-	TargetInfo []spec.TargetInfo `json:"target_info,omitempty"`
+	TargetInfo []action.TargetInfo `json:"target_info,omitempty"`
 }
 
 // Decision is the approve update's argument.

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -42,7 +42,7 @@ const undoMaxInterval = 5 * time.Minute
 // changed (versionUndoFailed).
 const (
 	RunUndoFailed = "undo_failed"
-	ErrUndoFailed = spec.ErrUndoFailed
+	ErrUndoFailed = action.ErrUndoFailed
 )
 
 func (in *Interpreter) undoRetryFor() time.Duration {
@@ -54,7 +54,7 @@ func (in *Interpreter) undoRetryFor() time.Duration {
 
 // undoOptions are the undo step's activity options: the action's, with
 // the undo's long retry budget when it has one.
-func undoOptions(a *spec.Action, s *playbook.Step, u UndoInput) workflow.ActivityOptions {
+func undoOptions(a *action.Action, s *playbook.Step, u UndoInput) workflow.ActivityOptions {
 	opts := activityOptions(a, s, s.ID)
 	if u.RetryFor > 0 {
 		opts.ScheduleToCloseTimeout = u.RetryFor
@@ -90,7 +90,7 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 		s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
 		now := workflow.Now(ctx)
 		st.Steps[0].Status, st.Steps[0].StartedAt = playbook.StatusRunning, &now
-		out, _, err = execute(ctx, undoOptions(a, s, u), a, spec.Request{Params: u.Params, Step: s.ID})
+		out, _, err = execute(ctx, undoOptions(a, s, u), a, action.Request{Params: u.Params, Step: s.ID})
 	}
 	stays := undoLeft(u, out, err)
 	if len(stays) > 0 && !temporal.IsCanceledError(err) && gated(ctx, versionUndoFailed) {
@@ -123,7 +123,7 @@ func undoStatus(ctx workflow.Context, u UndoInput) *RunStatus {
 
 // bulkStatusOr is a finished undo step's status.
 func bulkStatusOr(out any) string {
-	b, _ := spec.DecodeBulk(out)
+	b, _ := action.DecodeBulk(out)
 	if s := bulkStatus(b); s != "" {
 		return s
 	}
@@ -133,14 +133,14 @@ func bulkStatusOr(out any) string {
 // scheduleUndo starts the undo of what the step actually changed (outcome
 // done: targets already in the wanted state before the run are left alone)
 // and records it in the step's output.
-func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *spec.Action, params map[string]any, out *outcome) {
+func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *action.Action, params map[string]any, out *outcome) {
 	b := out.bulk
 	if b == nil {
 		return
 	}
 	var changed []string
 	for _, res := range b.Results {
-		if res.Outcome == spec.OutcomeDone {
+		if res.Outcome == action.OutcomeDone {
 			changed = append(changed, res.ID)
 		}
 	}
@@ -161,10 +161,10 @@ func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *spec.Actio
 	// Wait for the start only: the undo runs on its own schedule.
 	var exec workflow.Execution
 	if err := f.GetChildWorkflowExecution().Get(ctx, &exec); err != nil {
-		b.Undo = &spec.UndoScheduled{Error: err.Error()}
+		b.Undo = &action.UndoScheduled{Error: err.Error()}
 		return
 	}
-	b.Undo = &spec.UndoScheduled{WorkflowID: id, Action: a.Undo, At: &at, Targets: changed}
+	b.Undo = &action.UndoScheduled{WorkflowID: id, Action: a.Undo, At: &at, Targets: changed}
 	count(ctx, MetricUndoScheduled, map[string]string{"action": a.Undo})
 }
 

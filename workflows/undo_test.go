@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // TestUndoAfterWithTestClock: block_ips with undo_after schedules an
@@ -15,15 +15,15 @@ import (
 // delay on the workflow clock.
 func TestUndoAfterWithTestClock(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.BlockIPs, func(p map[string]any) (any, error) {
-		return spec.BulkResult{Status: spec.StatusSuccessful, Succeeded: []string{"203.0.113.7", "203.0.113.8"}, Failed: []string{},
-			Results: []spec.ItemResult{
-				{ID: "203.0.113.7", OK: true, Outcome: spec.OutcomeDone},
-				{ID: "203.0.113.8", OK: true, Outcome: spec.OutcomeAlreadyBlocked},
+	h.okta.on(action.BlockIPs, func(p map[string]any) (any, error) {
+		return action.BulkResult{Status: action.StatusSuccessful, Succeeded: []string{"203.0.113.7", "203.0.113.8"}, Failed: []string{},
+			Results: []action.ItemResult{
+				{ID: "203.0.113.7", OK: true, Outcome: action.OutcomeDone},
+				{ID: "203.0.113.8", OK: true, Outcome: action.OutcomeAlreadyBlocked},
 			}}, nil
 	})
 	var undoAt time.Time
-	h.okta.on(spec.UnblockIPs, func(p map[string]any) (any, error) {
+	h.okta.on(action.UnblockIPs, func(p map[string]any) (any, error) {
 		undoAt = h.env.Now()
 		return bulkOK(p)
 	})
@@ -42,9 +42,9 @@ steps:
 	undo := stepOf(st, "block").Output.(map[string]any)["undo"].(map[string]any)
 	assert.Equal(t, "okta.unblock_ips", undo["action"])
 	assert.Equal(t, []any{"203.0.113.7"}, undo["targets"], "only what the step changed is undone")
-	calls := h.okta.callsTo(spec.UnblockIPs)
+	calls := h.okta.callsTo(action.UnblockIPs)
 	require.Len(t, calls, 1, "the undo ran (the test clock skips the 24h)")
-	assert.Equal(t, []any{"203.0.113.7"}, calls[0][spec.ParamIPAddresses])
-	assert.Equal(t, "nzo1", calls[0][spec.ParamZoneID])
+	assert.Equal(t, []any{"203.0.113.7"}, calls[0][action.ParamIPAddresses])
+	assert.Equal(t, "nzo1", calls[0][action.ParamZoneID])
 	assert.GreaterOrEqual(t, undoAt.Sub(start), 24*time.Hour)
 }

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -16,7 +16,7 @@ import (
 // of its result, or, when the step itself failed, every target its
 // failure's result does not show as reversed.
 func undoLeft(u UndoInput, out any, err error) []string {
-	b, ok := spec.DecodeBulk(out)
+	b, ok := action.DecodeBulk(out)
 	if err != nil {
 		b, ok = failureBulk(err)
 		if !ok {
@@ -42,15 +42,15 @@ func undoLeft(u UndoInput, out any, err error) []string {
 	return left
 }
 
-// failureBulk reads the spec.BulkResult an activity failure carries as its
+// failureBulk reads the action.BulkResult an activity failure carries as its
 // second detail (activities' finish), if any.
-func failureBulk(err error) (*spec.BulkResult, bool) {
+func failureBulk(err error) (*action.BulkResult, bool) {
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || !app.HasDetails() {
 		return nil, false
 	}
-	var d spec.ErrorDetails
-	var b spec.BulkResult
+	var d action.ErrorDetails
+	var b action.BulkResult
 	if app.Details(&d, &b) != nil || b.Status == "" {
 		return nil, false
 	}

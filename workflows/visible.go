@@ -8,7 +8,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // Visible waiting: a run says what it waits for where people look. The
@@ -126,7 +126,7 @@ func (r *run) waitingDetails() string {
 }
 
 // TargetsMarkdown lists an approval's targets: the first
-// spec.DescribeLimit with login and status when known, and the count.
+// action.DescribeLimit with login and status when known, and the count.
 func TargetsMarkdown(p PendingApproval) string {
 	if len(p.Targets) == 0 {
 		return ""
@@ -146,13 +146,13 @@ func TargetsMarkdown(p PendingApproval) string {
 
 // TargetLines is one line per shown target ("00u1 alice@example.com
 // ACTIVE"), and "... and N more" when there are more than
-// spec.DescribeLimit. cordon status prints the same lines.
+// action.DescribeLimit. cordon status prints the same lines.
 func TargetLines(p PendingApproval) []string {
-	info := map[string]spec.TargetInfo{}
+	info := map[string]action.TargetInfo{}
 	for _, t := range p.TargetInfo {
 		info[t.ID] = t
 	}
-	n := min(len(p.Targets), spec.DescribeLimit)
+	n := min(len(p.Targets), action.DescribeLimit)
 	lines := make([]string, 0, n+1)
 	for _, id := range p.Targets[:n] {
 		parts := []string{id}

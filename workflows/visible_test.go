@@ -12,7 +12,7 @@ import (
 	sdkpb "go.temporal.io/api/sdk/v1"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -46,7 +46,7 @@ func TestVisibleWaitingApproved(t *testing.T) {
 	h := newHarness(t)
 	h.in.ApprovalsURL = "http://cordon.example/approvals"
 
-	h.okta.on(spec.GetUsers, users("00u1", "00u2"))
+	h.okta.on(action.GetUsers, users("00u1", "00u2"))
 	states := h.states()
 	during := h.detailsAt(time.Minute)
 	pending := h.pendingAt(time.Minute)
@@ -58,7 +58,7 @@ func TestVisibleWaitingApproved(t *testing.T) {
 	assert.Equal(t, []string{RunRunning, StateWaitingApproval, RunRunning, RunSucceeded}, *states)
 	require.Len(t, *pending, 1)
 	p := (*pending)[0]
-	assert.Equal(t, []spec.TargetInfo{
+	assert.Equal(t, []action.TargetInfo{
 		{ID: "00u1", Login: "00u1@example.com", Status: "ACTIVE"},
 		{ID: "00u2", Login: "00u2@example.com", Status: "ACTIVE"},
 	}, p.TargetInfo, "the targets are named with login and status")
@@ -88,12 +88,12 @@ func TestVisibleWaitingApproved(t *testing.T) {
 func TestFailingNotificationNeverHoldsTheRunUp(t *testing.T) {
 	h := newHarness(t)
 	h.env.OnActivity(NotifyActivity, mock.Anything, mock.Anything).Return(errors.New("hooks.slack.com: HTTP 500"))
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	h.decide(time.Minute, Decision{Approver: "bob"})
 	st, err := h.run(approveThenDeactivate, RunInput{})
 	require.NoError(t, err)
 	assert.Equal(t, RunSucceeded, st.Status)
-	assert.Len(t, h.okta.callsTo(spec.DeactivateUsers), 1)
+	assert.Len(t, h.okta.callsTo(action.DeactivateUsers), 1)
 }
 
 func TestVisibleWaitingRejectedAndTimeout(t *testing.T) {
@@ -103,7 +103,7 @@ func TestVisibleWaitingRejectedAndTimeout(t *testing.T) {
 	}{{"rejected", true}, {"timeout", false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.okta.on(spec.GetUsers, users("00u1"))
+			h.okta.on(action.GetUsers, users("00u1"))
 			states := h.states()
 			if tc.decide {
 				h.decide(time.Minute, Decision{Approver: "bob", Reject: true})
@@ -122,7 +122,7 @@ func TestVisibleBlastRadiusApproval(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprintf("00u%02d", i)
 	}
-	h.okta.on(spec.GetUsers, users(ids...))
+	h.okta.on(action.GetUsers, users(ids...))
 	src := findAndDeactivate + "guardrails: {max_targets: 3, above_limit: approval}\n"
 	states := h.states()
 	during := h.detailsAt(time.Minute)
@@ -133,7 +133,7 @@ func TestVisibleBlastRadiusApproval(t *testing.T) {
 	assert.Equal(t, []string{RunRunning, StateWaitingApproval, RunRunning, RunSucceeded}, *states)
 	require.Len(t, *pending, 1)
 	lines := TargetLines((*pending)[0])
-	require.Len(t, lines, spec.DescribeLimit+1, "the first 20 and a count")
+	require.Len(t, lines, action.DescribeLimit+1, "the first 20 and a count")
 	assert.Equal(t, "00u00  00u00@example.com  ACTIVE", lines[0])
 	assert.Equal(t, "... and 5 more", lines[20])
 	d := *during
@@ -147,7 +147,7 @@ func TestVisibleBlastRadiusApproval(t *testing.T) {
 
 func TestVisibleStatesAtTheEnd(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	states := h.states()
 	_, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{DryRun: true}})
 	require.NoError(t, err)

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -18,7 +18,7 @@ import (
 //
 //	workflows.Register(w, workflows.New(reg))
 type Interpreter struct {
-	Registry *spec.Registry
+	Registry *action.Registry
 	// ApprovalsURL is the approvals page (cordon serve's /approvals) that
 	// a waiting run links to in its current details; empty: no link. It
 	// is only shown, never recorded in history.
@@ -33,7 +33,7 @@ type Interpreter struct {
 }
 
 // New returns an interpreter over the given action registry.
-func New(reg *spec.Registry) *Interpreter { return &Interpreter{Registry: reg} }
+func New(reg *action.Registry) *Interpreter { return &Interpreter{Registry: reg} }
 
 // Run is PlaybookWorkflow: it re-parses the pinned playbook, runs its steps
 // and returns the run's status. A failed or rejected run returns an

@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -47,13 +47,13 @@ func users(ids ...string) func(map[string]any) (any, error) {
 
 func TestSequenceAndOutputs(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1", "00u2"))
+	h.okta.on(action.GetUsers, users("00u1", "00u2"))
 	st, err := h.run(findAndDeactivate, RunInput{Inputs: map[string]any{"login": "jane@acme.test"}})
 	require.NoError(t, err)
 	assert.Equal(t, RunSucceeded, st.Status)
 	assert.Equal(t, []any{"00u1", "00u2"}, st.Outputs["deactivated"])
-	assert.Equal(t, `profile.login eq "jane@acme.test"`, h.okta.callsTo(spec.GetUsers)[0]["filter"])
-	assert.Equal(t, []any{"00u1", "00u2"}, h.okta.callsTo(spec.DeactivateUsers)[0][spec.ParamUserIDs])
+	assert.Equal(t, `profile.login eq "jane@acme.test"`, h.okta.callsTo(action.GetUsers)[0]["filter"])
+	assert.Equal(t, []any{"00u1", "00u2"}, h.okta.callsTo(action.DeactivateUsers)[0][action.ParamUserIDs])
 	assert.Equal(t, playbook.StatusSkipped, stepOf(st, "none").Status)
 	assert.Equal(t, playbook.StatusSucceeded, stepOf(st, "deactivate").Status)
 	assert.NotNil(t, stepOf(st, "deactivate").FinishedAt)
@@ -61,7 +61,7 @@ func TestSequenceAndOutputs(t *testing.T) {
 
 func TestFailStepFailsRun(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users())
+	h.okta.on(action.GetUsers, users())
 	st, err := h.run(findAndDeactivate, RunInput{Inputs: map[string]any{"login": "ghost@acme.test"}})
 	require.Error(t, err)
 	var app *temporal.ApplicationError
@@ -71,12 +71,12 @@ func TestFailStepFailsRun(t *testing.T) {
 	assert.Equal(t, "no user ghost@acme.test", st.Error)
 	assert.Equal(t, playbook.StatusFailed, stepOf(st, "none").Status)
 	assert.Equal(t, playbook.StatusSkipped, stepOf(st, "deactivate").Status, "a step the failed run never reached")
-	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers), "nothing after the failure runs")
+	assert.Empty(t, h.okta.callsTo(action.DeactivateUsers), "nothing after the failure runs")
 }
 
 func TestActivityErrorIsExposed(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUserGroups, func(map[string]any) (any, error) {
+	h.okta.on(action.GetUserGroups, func(map[string]any) (any, error) {
 		return nil, temporal.NewNonRetryableApplicationError("Get User Groups failed. Okta Code: E0000007. HTTP Status Code: 404. Message: User ID Not Found.",
 			"OktaClientError", nil, map[string]any{"command": "Get User Groups", "okta_code": "E0000007", "http_status": 404, "message": "User ID Not Found."})
 	})
@@ -97,13 +97,13 @@ steps:
 	assert.Equal(t, playbook.StatusFailed, g.Status)
 	assert.Equal(t, &playbook.StepError{Message: "User ID Not Found.", OktaCode: "E0000007", HTTPStatus: 404}, g.Error)
 	assert.Equal(t, map[string]any{"code": "E0000007", "status": "failed", "http": float64(404)}, stepOf(st, "note").Output)
-	assert.Len(t, h.okta.callsTo(spec.GetUserGroups), 1, "client errors are not retried")
+	assert.Len(t, h.okta.callsTo(action.GetUserGroups), 1, "client errors are not retried")
 }
 
 func TestForeachKeepsItemOrder(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUserGroups, func(p map[string]any) (any, error) {
-		return []any{map[string]any{"id": "g-" + p[spec.ParamUser].(string)}}, nil
+	h.okta.on(action.GetUserGroups, func(p map[string]any) (any, error) {
+		return []any{map[string]any{"id": "g-" + p[action.ParamUser].(string)}}, nil
 	})
 	src := `
 name: t
@@ -137,7 +137,7 @@ outputs:
 
 func TestParallelFailureCancelsSiblings(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetLogs, func(map[string]any) (any, error) {
+	h.okta.on(action.GetLogs, func(map[string]any) (any, error) {
 		return nil, temporal.NewNonRetryableApplicationError("boom", "OktaClientError", nil)
 	})
 	src := `
@@ -166,7 +166,7 @@ steps:
 
 func TestDryRunPlansDestructiveSteps(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1", "00u2", "00u3"))
+	h.okta.on(action.GetUsers, users("00u1", "00u2", "00u3"))
 	st, err := h.run(findAndDeactivate, RunInput{Inputs: map[string]any{"login": "x"}, Options: RunOptions{DryRun: true}})
 	require.NoError(t, err)
 	d := stepOf(st, "deactivate")
@@ -174,31 +174,31 @@ func TestDryRunPlansDestructiveSteps(t *testing.T) {
 	require.NotNil(t, d.Plan)
 	assert.Equal(t, []string{"00u1", "00u2", "00u3"}, d.Plan.Targets)
 	assert.Equal(t, "POST /api/v1/users/00u2/lifecycle/deactivate", d.Plan.Calls[1])
-	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers), "a dry run never calls a destructive action")
-	assert.Len(t, h.okta.callsTo(spec.GetUsers), 1, "reads run for real")
+	assert.Empty(t, h.okta.callsTo(action.DeactivateUsers), "a dry run never calls a destructive action")
+	assert.Len(t, h.okta.callsTo(action.GetUsers), 1, "reads run for real")
 	assert.Equal(t, []any{"00u1", "00u2", "00u3"}, st.Outputs["deactivated"], "later steps see a planned output of the same shape")
 }
 
 func TestBlastRadiusLimit(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("a", "b", "c", "d"))
+	h.okta.on(action.GetUsers, users("a", "b", "c", "d"))
 	src := findAndDeactivate + "guardrails: {max_targets: 3}\n"
 	st, err := h.run(src, RunInput{Inputs: map[string]any{"login": "x"}})
 	require.Error(t, err)
 	assert.Equal(t, "step deactivate (Deactivate Users) would act on 4 targets, above the limit of 3 (guardrails.max_targets); nothing was changed", st.Error)
-	assert.Empty(t, h.okta.callsTo(spec.DeactivateUsers))
+	assert.Empty(t, h.okta.callsTo(action.DeactivateUsers))
 }
 
 func TestProtectedTargetsAreSkipped(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1", "00uADMIN"))
-	h.okta.guard = func(r spec.GuardRequest) spec.GuardResult {
-		return spec.GuardResult{Allowed: []string{"00u1"}, DefaultMaxTargets: 25,
-			Protected: []spec.ProtectedEntry{{Target: "00uADMIN", Reason: "protected user"}}}
+	h.okta.on(action.GetUsers, users("00u1", "00uADMIN"))
+	h.okta.guard = func(r action.GuardRequest) action.GuardResult {
+		return action.GuardResult{Allowed: []string{"00u1"}, DefaultMaxTargets: 25,
+			Protected: []action.ProtectedEntry{{Target: "00uADMIN", Reason: "protected user"}}}
 	}
 	st, err := h.run(findAndDeactivate, RunInput{Inputs: map[string]any{"login": "x"}})
 	require.NoError(t, err)
-	assert.Equal(t, []any{"00u1"}, h.okta.callsTo(spec.DeactivateUsers)[0][spec.ParamUserIDs])
+	assert.Equal(t, []any{"00u1"}, h.okta.callsTo(action.DeactivateUsers)[0][action.ParamUserIDs])
 	res := stepOf(st, "deactivate").Output.(map[string]any)["results"].([]any)
 	assert.Equal(t, map[string]any{"id": "00uADMIN", "ok": false, "outcome": "protected", "message": "protected user"}, res[1])
 }
@@ -209,11 +209,11 @@ func TestLongIDListsAreChunked(t *testing.T) {
 	for i := range 600 {
 		ids = append(ids, fmt.Sprintf("00u%04d", i))
 	}
-	h.okta.on(spec.GetUsers, users(ids...))
+	h.okta.on(action.GetUsers, users(ids...))
 	src := findAndDeactivate + "guardrails: {max_targets: 1000}\n"
 	st, err := h.run(src, RunInput{Inputs: map[string]any{"login": "x"}})
 	require.NoError(t, err)
-	calls := h.okta.callsTo(spec.DeactivateUsers)
+	calls := h.okta.callsTo(action.DeactivateUsers)
 	require.Len(t, calls, 3)
 	assert.Len(t, st.Outputs["deactivated"], 600)
 	assert.Equal(t, playbook.StatusSucceeded, stepOf(st, "deactivate").Status)
@@ -221,7 +221,7 @@ func TestLongIDListsAreChunked(t *testing.T) {
 
 func TestContinueAsNewCarriesState(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetUsers, users("00u1"))
+	h.okta.on(action.GetUsers, users("00u1"))
 	h.env.SetContinueAsNewSuggested(true)
 	h.env.ExecuteWorkflow(PlaybookWorkflowName, RunInput{Playbook: pin("find-and-deactivate", findAndDeactivate),
 		Inputs: map[string]any{"login": "x"}, Options: RunOptions{StartedBy: "alice"}})
@@ -240,13 +240,13 @@ func TestContinueAsNewCarriesState(t *testing.T) {
 	st, err := h2.run(findAndDeactivate, next)
 	require.NoError(t, err)
 	assert.Equal(t, []any{"00u1"}, st.Outputs["deactivated"])
-	assert.Empty(t, h2.okta.callsTo(spec.GetUsers), "finished steps are not run again")
+	assert.Empty(t, h2.okta.callsTo(action.GetUsers), "finished steps are not run again")
 }
 
 func TestProtectedGroupMembershipIsRefused(t *testing.T) {
 	h := newHarness(t)
-	h.okta.guard = func(r spec.GuardRequest) spec.GuardResult {
-		res := spec.GuardResult{Allowed: r.Targets, DefaultMaxTargets: 25}
+	h.okta.guard = func(r action.GuardRequest) action.GuardResult {
+		res := action.GuardResult{Allowed: r.Targets, DefaultMaxTargets: 25}
 		if len(r.Scopes) == 1 && r.Scopes[0].Values[0] == "00gADMINS" {
 			res.Refused = "group_id 00gADMINS: protected group 00gADMINS: its membership is never changed by automation"
 		}
@@ -263,7 +263,7 @@ steps:
 	st, err := h.run(src, RunInput{})
 	require.Error(t, err)
 	assert.Equal(t, "step add: Add Users To Group is refused: group_id 00gADMINS: protected group 00gADMINS: its membership is never changed by automation; nothing was changed", st.Error)
-	assert.Empty(t, h.okta.callsTo(spec.AddUsersToGroup))
+	assert.Empty(t, h.okta.callsTo(action.AddUsersToGroup))
 }
 
 func TestChildPlaybookGetsInputDefaults(t *testing.T) {
@@ -304,7 +304,7 @@ outputs:
 
 func TestAttemptsOfAStepOutOfRetries(t *testing.T) {
 	h := newHarness(t)
-	h.okta.on(spec.GetLogs, func(map[string]any) (any, error) {
+	h.okta.on(action.GetLogs, func(map[string]any) (any, error) {
 		return nil, temporal.NewApplicationError("Okta is down", "OktaUnavailable")
 	})
 	src := `
@@ -318,5 +318,5 @@ steps:
 	st, err := h.run(src, RunInput{})
 	require.Error(t, err)
 	assert.Equal(t, 3, stepOf(st, "logs").Attempts)
-	assert.Len(t, h.okta.callsTo(spec.GetLogs), 3)
+	assert.Len(t, h.okta.callsTo(action.GetLogs), 3)
 }

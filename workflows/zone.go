@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // ZoneWriteWorkflowName runs one network-zone write. Okta's zone update is
@@ -22,9 +22,9 @@ const ZoneWriteWorkflowName = "ZoneWriteWorkflow"
 
 // ZoneWriteInput is ZoneWriteWorkflow's input.
 type ZoneWriteInput struct {
-	Action  string        `json:"action"`
-	Request spec.Request  `json:"request"`
-	Options ZoneWriteOpts `json:"options"`
+	Action  string         `json:"action"`
+	Request action.Request `json:"request"`
+	Options ZoneWriteOpts  `json:"options"`
 }
 
 // ZoneWriteOpts are the activity options the calling step resolved.
@@ -32,12 +32,12 @@ type ZoneWriteOpts struct {
 	ActivityID string        `json:"activity_id"`
 	Summary    string        `json:"summary"`
 	Timeout    time.Duration `json:"timeout"`
-	Retry      spec.Retry    `json:"retry"`
+	Retry      action.Retry  `json:"retry"`
 	Heartbeat  time.Duration `json:"heartbeat"`
 }
 
 // ZoneWrite is the body of ZoneWriteWorkflow; it runs the actions the
-// registry marks as zone writes (spec.Action.ZoneWrite) and nothing else.
+// registry marks as zone writes (action.Action.ZoneWrite) and nothing else.
 func (in *Interpreter) ZoneWrite(ctx workflow.Context, w ZoneWriteInput) (any, error) {
 	if err := childOnly(ctx, ZoneWriteWorkflowName); err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func (in *Interpreter) ZoneWrite(ctx workflow.Context, w ZoneWriteInput) (any, e
 	return out, err
 }
 
-func retryPolicy(r spec.Retry) *temporal.RetryPolicy {
+func retryPolicy(r action.Retry) *temporal.RetryPolicy {
 	return &temporal.RetryPolicy{
 		InitialInterval:        r.InitialInterval,
 		BackoffCoefficient:     r.BackoffCoefficient,
@@ -73,10 +73,10 @@ const zoneWaitMax = 2 * time.Second
 
 // callZoneWrite runs a zone write as the zone's single open
 // ZoneWriteWorkflow, waiting (durably) while another run holds the zone.
-func callZoneWrite(ctx workflow.Context, opts workflow.ActivityOptions, action string, req spec.Request, zoneID string) (any, error) {
-	in := ZoneWriteInput{Action: action, Request: req, Options: ZoneWriteOpts{
+func callZoneWrite(ctx workflow.Context, opts workflow.ActivityOptions, name string, req action.Request, zoneID string) (any, error) {
+	in := ZoneWriteInput{Action: name, Request: req, Options: ZoneWriteOpts{
 		ActivityID: opts.ActivityID, Summary: opts.Summary, Timeout: opts.StartToCloseTimeout,
-		Heartbeat: opts.HeartbeatTimeout, Retry: spec.Retry{
+		Heartbeat: opts.HeartbeatTimeout, Retry: action.Retry{
 			InitialInterval: opts.RetryPolicy.InitialInterval, BackoffCoefficient: opts.RetryPolicy.BackoffCoefficient,
 			MaximumInterval: opts.RetryPolicy.MaximumInterval, MaximumAttempts: int(opts.RetryPolicy.MaximumAttempts),
 		},

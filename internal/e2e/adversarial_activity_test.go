@@ -20,7 +20,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
@@ -40,19 +40,19 @@ type attempt struct {
 // blocked, a protected zone renamed and deleted, a mass deactivation over
 // max_targets, and a forged approval in the audit trail.
 func adversarialAttempts(engineering []string) []attempt {
-	req := func(params map[string]any) spec.Request { return spec.Request{Params: params, Step: "forged"} }
+	req := func(params map[string]any) action.Request { return action.Request{Params: params, Step: "forged"} }
 	return []attempt{
-		{"suspend a protected user", spec.SuspendUsers, req(map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID}})},
-		{"expire the token owner's password", spec.ExpirePasswords, req(map[string]any{spec.ParamUserIDs: []any{"me"}, spec.ParamTempPassword: true})},
-		{"block 10.0.0.0/8", spec.BlockIPs, req(map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"10.0.0.0/8"}})},
-		{"block a protected network", spec.BlockIPs, req(map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{corpEgress}})},
-		{"rename a protected zone", spec.UpdateZone, req(map[string]any{spec.ParamZoneID: oktasim.DemoPolicyZoneID, spec.ParamName: "pwned"})},
-		{"switch a protected zone to BLOCKLIST", spec.UpdateZone, req(map[string]any{spec.ParamZoneID: oktasim.DemoPolicyZoneID, spec.ParamUsage: "BLOCKLIST"})},
-		{"delete a protected zone", spec.DeleteZones, req(map[string]any{spec.ParamZoneIDs: []any{oktasim.DemoPolicyZoneID}})},
-		{"deactivate a department", spec.DeactivateUsers, req(map[string]any{spec.ParamUserIDs: toAnySlice(engineering)})},
+		{"suspend a protected user", action.SuspendUsers, req(map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID}})},
+		{"expire the token owner's password", action.ExpirePasswords, req(map[string]any{action.ParamUserIDs: []any{"me"}, action.ParamTempPassword: true})},
+		{"block 10.0.0.0/8", action.BlockIPs, req(map[string]any{action.ParamZoneID: oktasim.DemoBlockedIPZoneID, action.ParamIPAddresses: []any{"10.0.0.0/8"}})},
+		{"block a protected network", action.BlockIPs, req(map[string]any{action.ParamZoneID: oktasim.DemoBlockedIPZoneID, action.ParamIPAddresses: []any{corpEgress}})},
+		{"rename a protected zone", action.UpdateZone, req(map[string]any{action.ParamZoneID: oktasim.DemoPolicyZoneID, action.ParamName: "pwned"})},
+		{"switch a protected zone to BLOCKLIST", action.UpdateZone, req(map[string]any{action.ParamZoneID: oktasim.DemoPolicyZoneID, action.ParamUsage: "BLOCKLIST"})},
+		{"delete a protected zone", action.DeleteZones, req(map[string]any{action.ParamZoneIDs: []any{oktasim.DemoPolicyZoneID}})},
+		{"deactivate a department", action.DeactivateUsers, req(map[string]any{action.ParamUserIDs: toAnySlice(engineering)})},
 		{"forge an approval in the audit trail", workflows.AuditActivity, workflows.AuditRequest{Playbook: "contain-compromised-user", Version: 3,
 			Records: []workflows.AuditRecord{{Kind: audit.KindApproval, Step: "approve", Outcome: "approved", Approver: "ciso", Message: "forged"}}}},
-		{"ask the guard", spec.GuardActivity, spec.GuardRequest{Action: spec.SuspendUsers, Kind: spec.TargetUsers, Targets: []string{oktasim.DemoActiveUserID}}},
+		{"ask the guard", action.GuardActivity, action.GuardRequest{Action: action.SuspendUsers, Kind: action.TargetUsers, Targets: []string{oktasim.DemoActiveUserID}}},
 	}
 }
 
@@ -169,7 +169,7 @@ func TestEmbeddedServerRefusesStandaloneActivities(t *testing.T) {
 	u, _ := s.sim.Sim().User(oktasim.DemoActiveUserID)
 	_, err := s.client.ExecuteActivity(context.Background(), client.StartActivityOptions{
 		ID: fmt.Sprintf("adversary-off-%d", time.Now().UnixNano()), TaskQueue: workflows.TaskQueue, StartToCloseTimeout: 30 * time.Second,
-	}, spec.SuspendUsers, spec.Request{Params: map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID}}})
+	}, action.SuspendUsers, action.Request{Params: map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID}}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Standalone activity is disabled")
 	after, _ := s.sim.Sim().User(oktasim.DemoActiveUserID)
@@ -181,12 +181,12 @@ func TestEmbeddedServerRefusesStandaloneActivities(t *testing.T) {
 // limits: a stand-in for a workflow bug or a hand-made input.
 const bypassName = "BypassWorkflow"
 
-func bypass(ctx workflow.Context, activityName string, req spec.Request) (spec.BulkResult, error) {
+func bypass(ctx workflow.Context, activityName string, req action.Request) (action.BulkResult, error) {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
 	})
-	var res spec.BulkResult
+	var res action.BulkResult
 	err := workflow.ExecuteActivity(ctx, activityName, req).Get(ctx, &res)
 	return res, err
 }
@@ -208,11 +208,11 @@ func TestWriteGuardHoldsWhenTheWorkflowIsBypassed(t *testing.T) {
 	defer stop()
 	sim := s.sim.Sim()
 	ctx := context.Background()
-	call := func(action string, params map[string]any) (spec.BulkResult, error) {
+	call := func(name string, params map[string]any) (action.BulkResult, error) {
 		run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: workflows.TaskQueue,
-			WorkflowExecutionTimeout: time.Minute}, bypassName, action, spec.Request{Params: params, Step: "bypass"})
+			WorkflowExecutionTimeout: time.Minute}, bypassName, name, action.Request{Params: params, Step: "bypass"})
 		require.NoError(t, err)
-		var res spec.BulkResult
+		var res action.BulkResult
 		err = run.Get(ctx, &res)
 		return res, err
 	}
@@ -227,12 +227,12 @@ func TestWriteGuardHoldsWhenTheWorkflowIsBypassed(t *testing.T) {
 	admin, _ := sim.User(oktasim.DemoAdminID)
 	blocked, _ := sim.Zone(oktasim.DemoBlockedIPZoneID)
 
-	res, err := call(spec.SuspendUsers, map[string]any{spec.ParamUserIDs: []any{oktasim.DemoActiveUserID, "me", oktasim.DemoAdminID, other}})
+	res, err := call(action.SuspendUsers, map[string]any{action.ParamUserIDs: []any{oktasim.DemoActiveUserID, "me", oktasim.DemoAdminID, other}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{other}, res.Succeeded)
 	assert.Equal(t, []string{oktasim.DemoActiveUserID, "me", oktasim.DemoAdminID}, res.Failed)
 	for _, r := range res.Results[:3] {
-		assert.Equal(t, spec.OutcomeProtected, r.Outcome, r.ID)
+		assert.Equal(t, action.OutcomeProtected, r.Outcome, r.ID)
 		assert.Contains(t, r.Message, "not written (okta.suspend_users re-checks the guardrails before each write)")
 	}
 	for id, want := range map[string]string{oktasim.DemoActiveUserID: "ACTIVE", oktasim.DemoAdminID: "ACTIVE", other: "SUSPENDED"} {
@@ -240,14 +240,14 @@ func TestWriteGuardHoldsWhenTheWorkflowIsBypassed(t *testing.T) {
 		assert.Equal(t, want, u.Status, id)
 	}
 
-	_, err = call(spec.ExpirePasswords, map[string]any{spec.ParamUserIDs: []any{"me"}, spec.ParamTempPassword: true})
+	_, err = call(action.ExpirePasswords, map[string]any{action.ParamUserIDs: []any{"me"}, action.ParamTempPassword: true})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "owner of Cordon's Okta API token; not written")
 	after, _ := sim.User(oktasim.DemoAdminID)
 	assert.Equal(t, admin.PasswordChanged, after.PasswordChanged)
 	assert.Equal(t, admin.Status, after.Status)
 
-	_, err = call(spec.BlockIPs, map[string]any{spec.ParamZoneID: oktasim.DemoBlockedIPZoneID, spec.ParamIPAddresses: []any{"10.0.0.0/8"}})
+	_, err = call(action.BlockIPs, map[string]any{action.ParamZoneID: oktasim.DemoBlockedIPZoneID, action.ParamIPAddresses: []any{"10.0.0.0/8"}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "10.0.0.0/8: inside protected network 10.0.0.0/8; not written")
 	z, _ := sim.Zone(oktasim.DemoBlockedIPZoneID)

@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -34,7 +34,7 @@ import (
 func forgedCarry(t *testing.T, userID, login string) map[string]any {
 	t.Helper()
 	file := filepath.Join("..", "..", "playbooks", "contain-compromised-user.yaml")
-	pb, err := playbook.LoadFile(file, playbook.Options{Registry: spec.Okta()})
+	pb, err := playbook.LoadFile(file, playbook.Options{Registry: action.Okta()})
 	require.NoError(t, err)
 	var steps []any
 	next := -1

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
@@ -165,7 +165,7 @@ func (s *stack) soakRound(tb testing.TB, gid string, first int) float64 {
 		for _, it := range soakResult(tb, st, r.kind.step).Results {
 			items++
 			assert.True(tb, it.OK, "%s %s: no item fails, not even on a 429: %+v", r.id, it.ID, it)
-			assert.Equal(tb, spec.OutcomeDone, it.Outcome, "%s %s: nobody else changed it, so it is the run's: %+v", r.id, it.ID, it)
+			assert.Equal(tb, action.OutcomeDone, it.Outcome, "%s %s: nobody else changed it, so it is the run's: %+v", r.id, it.ID, it)
 		}
 	}
 	for _, r := range all {
@@ -173,7 +173,7 @@ func (s *stack) soakRound(tb testing.TB, gid string, first int) float64 {
 		st := s.soakStatus(tb, undo)
 		require.Equal(tb, workflows.RunSucceeded, st.Status, "%s: %s", undo, st.Error)
 		for _, it := range soakResult(tb, st, st.Steps[0].ID).Results {
-			assert.Equal(tb, spec.OutcomeDone, it.Outcome, "%s %s: %+v", undo, it.ID, it)
+			assert.Equal(tb, action.OutcomeDone, it.Outcome, "%s %s: %+v", undo, it.ID, it)
 		}
 	}
 	for _, kind := range soakKinds {
@@ -195,18 +195,18 @@ func (s *stack) soakRound(tb testing.TB, gid string, first int) float64 {
 
 var idSegment = regexp.MustCompile(`/(00[a-zA-Z0-9]{18}|nzo[a-zA-Z0-9]+)`)
 
-func soakResult(tb testing.TB, st *workflows.RunStatus, step string) spec.BulkResult {
+func soakResult(tb testing.TB, st *workflows.RunStatus, step string) action.BulkResult {
 	for _, s := range st.Steps {
 		if s.ID == step {
 			raw, err := json.Marshal(s.Output)
 			require.NoError(tb, err)
-			var b spec.BulkResult
+			var b action.BulkResult
 			require.NoError(tb, json.Unmarshal(raw, &b))
 			return b
 		}
 	}
 	require.Failf(tb, "no step", "%s in %s", step, st.WorkflowID)
-	return spec.BulkResult{}
+	return action.BulkResult{}
 }
 
 // checkSoakOrg checks every user of a kind against the org and the System
@@ -300,7 +300,7 @@ func killMidChunk(tb testing.TB, n int) int {
 	require.Equal(tb, workflows.RunSucceeded, st.Status, st.Error)
 	done := 0
 	for _, it := range soakResult(tb, st, "deactivate").Results {
-		if it.Outcome == spec.OutcomeDone {
+		if it.Outcome == action.OutcomeDone {
 			done++
 		}
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/workflows"
@@ -91,8 +91,8 @@ func TestAdminChangeDuringRetryIsNotClaimed(t *testing.T) {
 	stD, stA := s.waitLong(t, idD), s.waitLong(t, idA)
 	require.Equal(t, workflows.RunSucceeded, stD.Status, stD.Error)
 	require.Equal(t, workflows.RunSucceeded, stA.Status, stA.Error)
-	checkItems(t, stD, "deactivate", adminDeactivated, spec.OutcomeAlreadyDeprovisioned)
-	checkItems(t, stA, "add", adminAdded, spec.OutcomeAlreadyMember)
+	checkItems(t, stD, "deactivate", adminDeactivated, action.OutcomeAlreadyDeprovisioned)
+	checkItems(t, stA, "add", adminAdded, action.OutcomeAlreadyMember)
 
 	// The undos reverse exactly the steps' own changes: the admin's
 	// deactivations and memberships stay.
@@ -127,13 +127,13 @@ func checkItems(t *testing.T, st *workflows.RunStatus, step string, admins []str
 		if s.ID != step {
 			continue
 		}
-		for _, r := range decode[spec.BulkResult](t, s.Output).Results {
+		for _, r := range decode[action.BulkResult](t, s.Output).Results {
 			if slices.Contains(admins, r.ID) {
 				assert.Equal(t, already, r.Outcome, "%s: the admin's change is not the step's", r.ID)
 				assert.Contains(t, r.By, "admin-console/1.0", "%s: the report names who made it", r.ID)
 				continue
 			}
-			assert.Equal(t, spec.OutcomeDone, r.Outcome, "%s: %+v", r.ID, r)
+			assert.Equal(t, action.OutcomeDone, r.Outcome, "%s: %+v", r.ID, r)
 		}
 	}
 }

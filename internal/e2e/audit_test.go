@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
@@ -95,13 +95,13 @@ func TestAuditTrail(t *testing.T) {
 		Playbook: "e2e-audit", PlaybookVersion: 3, Step: "approve", Outcome: "approved", Approver: "lead", Message: "go", Attempt: 1}, a)
 	assert.Equal(t, audit.KindRefusal, r.Kind)
 	assert.Equal(t, "suspend", r.Step)
-	assert.Equal(t, spec.SuspendUsers, r.Action)
+	assert.Equal(t, action.SuspendUsers, r.Action)
 	assert.Equal(t, oktasim.DemoLockedUserID, r.Target)
 	assert.Equal(t, "protected_user", r.Outcome)
 	assert.NotEmpty(t, r.Message)
 	assert.Equal(t, audit.KindOktaWrite, w.Kind)
 	assert.Equal(t, "suspend", w.Step)
-	assert.Equal(t, spec.SuspendUsers, w.Action)
+	assert.Equal(t, action.SuspendUsers, w.Action)
 	assert.Equal(t, oktasim.DemoActiveUserID, w.Target, "the canonical target: the login became the Okta ID")
 	assert.Equal(t, "2xx 200", w.Outcome)
 	assert.Equal(t, "POST /users/"+oktasim.DemoActiveUserID+"/lifecycle/suspend", w.Request)

@@ -13,7 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
@@ -30,7 +30,7 @@ type benchRequest struct {
 }
 
 func handWritten(ctx workflow.Context, steps int) error {
-	a, _ := spec.Okta().Lookup(spec.TestConnection)
+	a, _ := action.Okta().Lookup(action.TestConnection)
 	for i := range steps {
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			ActivityID:          fmt.Sprintf("s%d", i),
@@ -38,7 +38,7 @@ func handWritten(ctx workflow.Context, steps int) error {
 			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: int32(a.Retry.MaximumAttempts)},
 		})
 		var out any
-		if err := workflow.ExecuteActivity(actx, spec.TestConnection, benchRequest{Step: fmt.Sprintf("s%d", i)}).Get(ctx, &out); err != nil {
+		if err := workflow.ExecuteActivity(actx, action.TestConnection, benchRequest{Step: fmt.Sprintf("s%d", i)}).Get(ctx, &out); err != nil {
 			return err
 		}
 	}

@@ -17,7 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
@@ -35,7 +35,7 @@ func rawPin(t *testing.T, name string) map[string]any {
 	file := filepath.Join("..", "..", "playbooks", name+".yaml")
 	src, err := os.ReadFile(file)
 	require.NoError(t, err)
-	pb, err := playbook.Load(file, src, playbook.Options{Registry: spec.Okta()})
+	pb, err := playbook.Load(file, src, playbook.Options{Registry: action.Okta()})
 	require.NoError(t, err)
 	sum := sha256.Sum256(src)
 	return map[string]any{"name": name, "version": pb.Version, "sha256": hex.EncodeToString(sum[:]), "file": file, "source": string(src)}

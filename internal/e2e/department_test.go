@@ -23,7 +23,7 @@ import (
 	"go.temporal.io/api/proxy"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -57,7 +57,7 @@ func (s *stack) history(t testing.TB, id string) historyStats {
 		require.NoError(t, err)
 		st.events++
 		st.bytes += proto.Size(e)
-		if a := e.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == spec.GetUsers {
+		if a := e.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == action.GetUsers {
 			getUsers[e.GetEventId()] = true
 		}
 		if a := e.GetActivityTaskCompletedEventAttributes(); a != nil && getUsers[a.GetScheduledEventId()] {

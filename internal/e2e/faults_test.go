@@ -20,8 +20,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
@@ -131,7 +131,7 @@ func outcomes(t *testing.T, st *workflows.RunStatus, step string) map[string]int
 		if s.ID != step {
 			continue
 		}
-		for _, r := range decode[spec.BulkResult](t, s.Output).Results {
+		for _, r := range decode[action.BulkResult](t, s.Output).Results {
 			out[r.Outcome]++
 		}
 	}

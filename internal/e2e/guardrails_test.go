@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -109,11 +109,11 @@ func TestAdversarialProtectedUsers(t *testing.T) {
 		{"both, repeated", []any{"me", "jane.doe", sam, jane, "ME"}, []string{sam, jane}},
 	}
 	actions := []struct{ action, extra string }{
-		{spec.DeactivateUsers, ""},
-		{spec.ResetUserPasswords, ", send_email: false"},
-		{spec.ActivateUsers, ", send_email: false"},
-		{spec.AddUsersToGroup, ", group_id: " + oktasim.DemoEngineeringGroupID},
-		{spec.RemoveUsersFromGroup, ", group_id: " + oktasim.DemoEngineeringGroupID},
+		{action.DeactivateUsers, ""},
+		{action.ResetUserPasswords, ", send_email: false"},
+		{action.ActivateUsers, ", send_email: false"},
+		{action.AddUsersToGroup, ", group_id: " + oktasim.DemoEngineeringGroupID},
+		{action.RemoveUsersFromGroup, ", group_id: " + oktasim.DemoEngineeringGroupID},
 	}
 	for _, a := range actions {
 		src := fmt.Sprintf(userAction, "adv-users", a.action, a.extra)
@@ -124,8 +124,8 @@ func TestAdversarialProtectedUsers(t *testing.T) {
 				require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 				assert.Empty(t, s.writes(), "no write reached Okta")
 				var got []string
-				for _, r := range decode[spec.BulkResult](t, stepOf(st, "act").Output).Results {
-					assert.Equal(t, spec.OutcomeProtected, r.Outcome, r)
+				for _, r := range decode[action.BulkResult](t, stepOf(st, "act").Output).Results {
+					assert.Equal(t, action.OutcomeProtected, r.Outcome, r)
 					got = append(got, r.ID)
 				}
 				assert.Equal(t, sp.ids, got, "one protected item per identity, by Okta ID")
@@ -148,7 +148,7 @@ func TestAdversarialProtectedGroup(t *testing.T) {
 	spellings := []string{admins, " " + admins, admins + " ", admins + "\n", "IT Admins", "it admins", " IT ADMINS\t"}
 	olivia := oktasim.DemoStagedUserID
 	want := "protected group IT Admins (" + admins + "): its membership is never changed by automation; nothing was changed"
-	for _, action := range []string{spec.AddUsersToGroup, spec.RemoveUsersFromGroup} {
+	for _, action := range []string{action.AddUsersToGroup, action.RemoveUsersFromGroup} {
 		src := fmt.Sprintf("name: adv-group\nversion: 1\ninputs:\n  group: {type: string, required: true}\nsteps:\n"+
 			"  - id: act\n    action: %s\n    with: {user_ids: [%s], group_id: \"${{ inputs.group }}\"}\n", action, olivia)
 		for _, g := range spellings {
@@ -202,12 +202,12 @@ func TestAdversarialProtectedGroup(t *testing.T) {
 // without changing the test.
 func TestEveryDestructiveActionIsGuarded(t *testing.T) {
 	s := getGuardedStack(t)
-	protected := map[spec.TargetKind]string{
-		spec.TargetUsers:  "JANE.DOE@acme.com",
-		spec.TargetNew:    " Jane.Doe@acme.com",
-		spec.TargetGroups: " it admins",
-		spec.TargetZones:  oktasim.DemoPolicyZoneName,
-		spec.TargetIPs:    "10.1.2.3",
+	protected := map[action.TargetKind]string{
+		action.TargetUsers:  "JANE.DOE@acme.com",
+		action.TargetNew:    " Jane.Doe@acme.com",
+		action.TargetGroups: " it admins",
+		action.TargetZones:  oktasim.DemoPolicyZoneName,
+		action.TargetIPs:    "10.1.2.3",
 	}
 	for _, a := range s.reg.All() {
 		if !a.Destructive {
@@ -222,7 +222,7 @@ func TestEveryDestructiveActionIsGuarded(t *testing.T) {
 					with[k] = v
 				}
 				p, _ := a.Param(g.Param)
-				if p.Type == spec.TypeStringList {
+				if p.Type == action.TypeStringList {
 					with[g.Param] = []any{value}
 				} else {
 					with[g.Param] = value
@@ -241,7 +241,7 @@ func TestEveryDestructiveActionIsGuarded(t *testing.T) {
 				results := itemsOf(t, stepOf(st, "act").Output)
 				require.NotEmpty(t, results, "the protected value is reported")
 				for _, r := range results {
-					assert.Equal(t, spec.OutcomeProtected, r.Outcome, r)
+					assert.Equal(t, action.OutcomeProtected, r.Outcome, r)
 				}
 			})
 		}
@@ -289,7 +289,7 @@ func TestAdversarialBlastRadius(t *testing.T) {
 	// identities. Before, the protected were dropped first (25 <= 25 passed).
 	users := toAnyList(ids)
 	users = append(users, "me", "jane.doe", "JANE.DOE@ACME.COM", oktasim.DemoAdminID, " "+ids[0]+" ")
-	src := fmt.Sprintf(userAction, "adv-radius", spec.DeactivateUsers, "")
+	src := fmt.Sprintf(userAction, "adv-radius", action.DeactivateUsers, "")
 	s.sim.Sim().ResetRequests()
 	st := s.runSource(t, "adv-radius", src, runs.Request{Inputs: map[string]any{"users": users}})
 	require.Equal(t, workflows.RunFailed, st.Status)
@@ -333,7 +333,7 @@ func TestPropertyBlastRadiusCountsDistinctIdentities(t *testing.T) {
 		if len(distinct) < 2 {
 			continue
 		}
-		src := fmt.Sprintf(userAction, "adv-prop", spec.DeactivateUsers, "") + fmt.Sprintf("guardrails: {max_targets: %d}\n", len(distinct)-1)
+		src := fmt.Sprintf(userAction, "adv-prop", action.DeactivateUsers, "") + fmt.Sprintf("guardrails: {max_targets: %d}\n", len(distinct)-1)
 		s.sim.Sim().ResetRequests()
 		st := s.runSource(t, "adv-prop", src, runs.Request{Inputs: map[string]any{"users": list}, DryRun: true})
 		require.Equal(t, workflows.RunFailed, st.Status, "list %d: %v", i, list)

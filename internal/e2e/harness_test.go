@@ -22,9 +22,9 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
@@ -49,7 +49,7 @@ type stack struct {
 	client client.Client
 	sim    *oktasim.Server
 	lib    runs.Library
-	reg    *spec.Registry
+	reg    *action.Registry
 	// store is the payload store every client and worker of the stack
 	// uses, as the dev stack does: a directory of its own.
 	store payloadstore.Config

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -92,7 +92,7 @@ func TestMetrics(t *testing.T) {
 	assert.Equal(t, 1.0, value(sc, workflows.MetricRunsFinished, map[string]string{"playbook": "e2e-metrics", "status": workflows.RunSucceeded}))
 	assert.Equal(t, 1.0, value(sc, workflows.MetricRunsStarted, map[string]string{"playbook": "e2e-metrics-limit"}))
 	assert.Equal(t, 1.0, value(sc, workflows.MetricRunsFinished, map[string]string{"playbook": "e2e-metrics-limit", "status": workflows.RunFailed}))
-	assert.Equal(t, 1.0, value(sc, workflows.MetricUndoScheduled, map[string]string{"action": spec.UnsuspendUsers}))
+	assert.Equal(t, 1.0, value(sc, workflows.MetricUndoScheduled, map[string]string{"action": action.UnsuspendUsers}))
 	assert.Equal(t, 1.0, value(sc, workflows.MetricGuardrailRefusals, map[string]string{"reason": "protected_user"}))
 	assert.Equal(t, 1.0, value(sc, workflows.MetricGuardrailRefusals, map[string]string{"reason": workflows.RefusalMaxTargets}))
 
@@ -100,10 +100,10 @@ func TestMetrics(t *testing.T) {
 	// activity that made it; the suspend was one 2xx POST.
 	total := value(sc, "cordon_okta_requests_total", nil)
 	assert.Equal(t, float64(len(s.sim.Sim().Requests())), total)
-	assert.Equal(t, 1.0, value(sc, "cordon_okta_requests_total", map[string]string{"action": spec.SuspendUsers, "status_class": "2xx"}))
+	assert.Equal(t, 1.0, value(sc, "cordon_okta_requests_total", map[string]string{"action": action.SuspendUsers, "status_class": "2xx"}))
 	var writeBucket string
 	for _, l := range sc.Labels("cordon_okta_requests_total") {
-		if l["action"] == spec.SuspendUsers {
+		if l["action"] == action.SuspendUsers {
 			writeBucket = l["bucket"]
 		}
 	}
@@ -116,7 +116,7 @@ func TestMetrics(t *testing.T) {
 
 	// The Temporal SDK's own series share the registry.
 	assert.Positive(t, value(sc, "temporal_workflow_completed", map[string]string{"workflow_type": workflows.PlaybookWorkflowName}))
-	assert.Positive(t, value(sc, "temporal_activity_execution_latency", map[string]string{"activity_type": spec.SuspendUsers}))
+	assert.Positive(t, value(sc, "temporal_activity_execution_latency", map[string]string{"activity_type": action.SuspendUsers}))
 	require.Eventually(t, func() bool {
 		v, ok := scrape().Sum("cordon_approvals_waiting", nil)
 		return ok && v == 0

@@ -19,8 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
@@ -347,7 +347,7 @@ func testPlaybookBlockMaliciousIPs(t *testing.T, s *stack) {
 		st := s.wait(t, id)
 		require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 		assert.True(t, s.zoneHas(zone, "203.0.113.102/32"))
-		undo := decode[spec.UndoScheduled](t, st.Outputs["unblock"])
+		undo := decode[action.UndoScheduled](t, st.Outputs["unblock"])
 		undoID := id + "/undo-block_24h"
 		assert.Equal(t, undoID, undo.WorkflowID, "the undo is scheduled")
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

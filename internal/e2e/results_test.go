@@ -7,11 +7,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 // decode reads a step's output, or a run output that passes one on, into
-// its contract type (spec.BulkResult, spec.UndoScheduled, ...): the generic
+// its contract type (action.BulkResult, action.UndoScheduled, ...): the generic
 // JSON the status query returns is re-encoded and decoded strictly, so a
 // field the type does not declare fails the test instead of being read as
 // nil.
@@ -30,12 +30,12 @@ func decode[T any](t *testing.T, v any) T {
 // itemsOf reads the per-item results of a step's output: a bulk result's,
 // or those the guardrails add to an action that answers an object (its
 // results and protected keys, beside the object's own fields).
-func itemsOf(t *testing.T, v any) []spec.ItemResult {
+func itemsOf(t *testing.T, v any) []action.ItemResult {
 	t.Helper()
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	var out struct {
-		Results []spec.ItemResult `json:"results"`
+		Results []action.ItemResult `json:"results"`
 	}
 	require.NoError(t, json.Unmarshal(b, &out), "%s has no results list", b)
 	return out.Results

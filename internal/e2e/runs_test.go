@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/workflows"
@@ -86,7 +86,7 @@ func TestFindAndDeactivate(t *testing.T) {
 	id2 := s.start(t, runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": u.Login}})
 	st2 := s.wait(t, id2)
 	require.Equal(t, workflows.RunSucceeded, st2.Status, st2.Error)
-	res := decode[spec.BulkResult](t, st2.Steps[2].Output)
+	res := decode[action.BulkResult](t, st2.Steps[2].Output)
 	require.Len(t, res.Results, 1)
 	assert.Equal(t, "already_deprovisioned", res.Results[0].Outcome)
 }
@@ -147,7 +147,7 @@ func TestProtectedUsersAreSkipped(t *testing.T) {
 	id := s.start(t, runs.Request{Playbook: s.load(t, "protected.yaml"), Inputs: map[string]any{"users": targets}})
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
-	results := decode[spec.BulkResult](t, st.Steps[0].Output).Results
+	results := decode[action.BulkResult](t, st.Steps[0].Output).Results
 	require.Len(t, results, 2)
 	admin := results[1]
 	assert.Equal(t, oktasim.DemoAdminID, admin.ID)
@@ -190,7 +190,7 @@ func TestUndoAfterUnblocks(t *testing.T) {
 	id := s.start(t, runs.Request{Playbook: s.load(t, "block-briefly.yaml"), Inputs: map[string]any{"ips": []any{"192.0.2.77"}, "zone": zone}})
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
-	undo := decode[spec.BulkResult](t, st.Steps[0].Output).Undo
+	undo := decode[action.BulkResult](t, st.Steps[0].Output).Undo
 	require.NotNil(t, undo, "the step scheduled its undo")
 	assert.Equal(t, id+"/undo-block", undo.WorkflowID)
 	has := func() bool {
@@ -250,7 +250,7 @@ func TestUndoAfterUnsuspends(t *testing.T) {
 		Inputs: map[string]any{"users": []any{users[0].Login, users[1].ID}}})
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
-	out := decode[spec.BulkResult](t, st.Steps[0].Output)
+	out := decode[action.BulkResult](t, st.Steps[0].Output)
 	require.NotNil(t, out.Undo, "the step scheduled its undo")
 	assert.Equal(t, "okta.unsuspend_users", out.Undo.Action)
 	assert.Equal(t, []string{users[0].ID}, out.Undo.Targets, "only the user this step suspended is unsuspended")

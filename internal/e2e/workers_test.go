@@ -23,8 +23,8 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -261,7 +261,7 @@ func TestThreeWorkersShareOneOrgLimit(t *testing.T) {
 		assert.EqualValues(t, perRun, st.Outputs["deactivated"], "run %d", i)
 		assert.EqualValues(t, 0, st.Outputs["failed"], "run %d", i)
 		assert.Equal(t, "succeeded", runs.StatusLine(st))
-		results := decode[spec.BulkResult](t, st.Steps[0].Output).Results
+		results := decode[action.BulkResult](t, st.Steps[0].Output).Results
 		require.Len(t, results, perRun, "run %d", i)
 		for _, r := range results {
 			assert.True(t, r.OK, "run %d: %+v", i, r)

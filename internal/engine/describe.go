@@ -4,32 +4,32 @@ import (
 	"context"
 	"errors"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 )
 
 // Describer names an approval's targets for the people deciding it
-// (spec.DescribeActivity). It reads at most spec.DescribeLimit objects; a
+// (action.DescribeActivity). It reads at most action.DescribeLimit objects; a
 // target it cannot read is listed with why, so one deleted user does not
 // hide the others.
 type Describer struct{ Okta *okta.Client }
 
 // Describe returns login and status of users, name and status of zones,
 // and the bare value of anything else (IP addresses, groups).
-func (d Describer) Describe(ctx context.Context, req spec.DescribeRequest) ([]spec.TargetInfo, error) {
-	targets := req.Targets[:min(len(req.Targets), spec.DescribeLimit)]
-	out := make([]spec.TargetInfo, 0, len(targets))
+func (d Describer) Describe(ctx context.Context, req action.DescribeRequest) ([]action.TargetInfo, error) {
+	targets := req.Targets[:min(len(req.Targets), action.DescribeLimit)]
+	out := make([]action.TargetInfo, 0, len(targets))
 	for _, id := range targets {
-		info := spec.TargetInfo{ID: id}
+		info := action.TargetInfo{ID: id}
 		switch req.Kind {
-		case spec.TargetUsers:
+		case action.TargetUsers:
 			_, u, err := d.Okta.GetUser(ctx, id)
 			if err != nil {
 				info.Note = noteFor(err)
 				break
 			}
 			info.Login, info.Status = u.Profile.Login, u.Status
-		case spec.TargetZones:
+		case action.TargetZones:
 			z, err := d.Okta.GetZone(ctx, id)
 			if err != nil {
 				info.Note = noteFor(err)

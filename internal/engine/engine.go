@@ -14,8 +14,8 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/healthcheck"
@@ -26,7 +26,7 @@ import (
 
 // Deps are what the registered workflows and activities need.
 type Deps struct {
-	Registry   *spec.Registry
+	Registry   *action.Registry
 	Activities *activities.Activities
 	Guard      *guard.Guard
 	// Intake runs the System Log intake's poll; nil leaves it
@@ -65,8 +65,8 @@ type Deps struct {
 // guardCheck is the guardrails' activity: the guard's check with its
 // errors classified like every other activity's (a transient Okta error
 // retries; a guardrails file naming a group Okta lacks does not).
-func guardCheck(g *guard.Guard) func(context.Context, spec.GuardRequest) (spec.GuardResult, error) {
-	return func(ctx context.Context, req spec.GuardRequest) (spec.GuardResult, error) {
+func guardCheck(g *guard.Guard) func(context.Context, action.GuardRequest) (action.GuardResult, error) {
+	return func(ctx context.Context, req action.GuardRequest) (action.GuardResult, error) {
 		res, err := g.Check(ctx, req)
 		return res, activities.Classify("Guardrails", err)
 	}
@@ -93,8 +93,8 @@ func Register(r worker.Registry, d Deps) {
 	}
 	d.Activities.Register(r)
 	ar := activities.Restrict(r, callers)
-	ar.RegisterActivityWithOptions(guardCheck(d.Guard), activity.RegisterOptions{Name: spec.GuardActivity})
-	ar.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: spec.DescribeActivity})
+	ar.RegisterActivityWithOptions(guardCheck(d.Guard), activity.RegisterOptions{Name: action.GuardActivity})
+	ar.RegisterActivityWithOptions(Describer{Okta: d.Activities.Okta}.Describe, activity.RegisterOptions{Name: action.DescribeActivity})
 	ar.RegisterActivityWithOptions(d.Notifier.Approval, activity.RegisterOptions{Name: workflows.NotifyActivity})
 	ar.RegisterActivityWithOptions(StartVerifier{Policy: d.Approvals, Temporal: d.Temporal}.Verify, activity.RegisterOptions{Name: workflows.VerifyStartActivity})
 	ar.RegisterActivityWithOptions(AuditRuns{Recorder: d.Audit}.Record, activity.RegisterOptions{Name: workflows.AuditActivity})

@@ -7,9 +7,9 @@ import (
 
 	"go.temporal.io/sdk/worker"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/healthcheck"
@@ -59,7 +59,7 @@ type Config struct {
 // registry, the guard, the activities, and the intake and health
 // activities when the config can start runs.
 type Engine struct {
-	Registry   *spec.Registry
+	Registry   *action.Registry
 	Guard      *guard.Guard
 	Activities *activities.Activities
 	deps       Deps
@@ -67,7 +67,7 @@ type Engine struct {
 
 // New builds the engine's parts from cfg.
 func New(cfg Config) (*Engine, error) {
-	reg := spec.Okta()
+	reg := action.Okta()
 	g, err := guard.New(cfg.Guard, Directory{Okta: cfg.Okta})
 	if err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/signing"
 )
 
@@ -100,7 +100,7 @@ func (c Config) networks() ([]netip.Prefix, error) {
 	}
 	var out []netip.Prefix
 	for _, n := range list {
-		e, err := spec.ParseIPEntry(n)
+		e, err := action.ParseIPEntry(n)
 		if err != nil {
 			return nil, fmt.Errorf("protected network %q: %w", n, err)
 		}
@@ -150,8 +150,8 @@ func New(cfg Config, dir Directory) (*Guard, error) {
 // (Okta IDs, canonical CIDRs); protected ones are listed with the reason,
 // and a protected value in a scope (a group whose membership would change,
 // a zone that would be written) refuses the whole step.
-func (g *Guard) Check(ctx context.Context, req spec.GuardRequest) (spec.GuardResult, error) {
-	res := spec.GuardResult{Allowed: []string{}, DefaultMaxTargets: g.cfg.MaxTargets}
+func (g *Guard) Check(ctx context.Context, req action.GuardRequest) (action.GuardResult, error) {
+	res := action.GuardResult{Allowed: []string{}, DefaultMaxTargets: g.cfg.MaxTargets}
 	if res.DefaultMaxTargets == 0 {
 		res.DefaultMaxTargets = DefaultMaxTargets
 	}
@@ -164,7 +164,7 @@ func (g *Guard) Check(ctx context.Context, req spec.GuardRequest) (spec.GuardRes
 	}
 	scopes := req.Scopes
 	if req.Group != "" {
-		scopes = append(scopes, spec.Scope{Param: spec.ParamGroupID, Kind: spec.TargetGroups, Values: []string{req.Group}})
+		scopes = append(scopes, action.Scope{Param: action.ParamGroupID, Kind: action.TargetGroups, Values: []string{req.Group}})
 	}
 	for _, sc := range scopes {
 		for _, v := range sc.Values {
@@ -179,7 +179,7 @@ func (g *Guard) Check(ctx context.Context, req spec.GuardRequest) (spec.GuardRes
 	}
 	for _, t := range req.Targets {
 		if why := g.reason(req.Kind, t, users, groups); why != "" {
-			res.Protected = append(res.Protected, spec.ProtectedEntry{Target: t, Reason: why})
+			res.Protected = append(res.Protected, action.ProtectedEntry{Target: t, Reason: why})
 			continue
 		}
 		res.Allowed = append(res.Allowed, t)
@@ -188,19 +188,19 @@ func (g *Guard) Check(ctx context.Context, req spec.GuardRequest) (spec.GuardRes
 }
 
 // reason says why a canonical value of the given kind is protected, or "".
-func (g *Guard) reason(kind spec.TargetKind, v string, users, groups map[string]string) string {
+func (g *Guard) reason(kind action.TargetKind, v string, users, groups map[string]string) string {
 	switch kind {
-	case spec.TargetUsers, spec.TargetNew:
+	case action.TargetUsers, action.TargetNew:
 		return users[strings.ToLower(strings.TrimSpace(v))]
-	case spec.TargetGroups:
+	case action.TargetGroups:
 		// IDs compare without case, like logins: an ID spelled in another
 		// case must not pass as a different group.
 		if name, ok := groups[strings.ToLower(strings.TrimSpace(v))]; ok {
 			return "protected group " + name + ": its membership is never changed by automation"
 		}
-	case spec.TargetIPs:
+	case action.TargetIPs:
 		return g.networkReason(v)
-	case spec.TargetZones:
+	case action.TargetZones:
 		for _, z := range g.cfg.Protected.Zones {
 			if strings.EqualFold(strings.TrimSpace(z), strings.TrimSpace(v)) {
 				return "protected zone"
@@ -243,7 +243,7 @@ func (g *Guard) identities(ctx context.Context) (users, groups map[string]string
 				return nil, nil, fmt.Errorf("resolving protected group %s: %w", name, err)
 			}
 			if gid == "" {
-				return nil, nil, &spec.ConfigError{Msg: fmt.Sprintf("protected group %q does not exist in the Okta org: fix the guardrails file", name)}
+				return nil, nil, &action.ConfigError{Msg: fmt.Sprintf("protected group %q does not exist in the Okta org: fix the guardrails file", name)}
 			}
 		}
 		groups[strings.ToLower(gid)] = describe(name, gid)
@@ -281,12 +281,12 @@ func describe(name, id string) string {
 }
 
 func (g *Guard) networkReason(target string) string {
-	e, err := spec.ParseIPEntry(target)
+	e, err := action.ParseIPEntry(target)
 	if err != nil {
 		return "" // the action itself reports malformed entries
 	}
 	for _, p := range g.networks {
-		if e.Overlaps(spec.IPEntry{Lo: p.Addr(), Hi: spec.LastAddr(p), Bits: p.Bits()}) {
+		if e.Overlaps(action.IPEntry{Lo: p.Addr(), Hi: action.LastAddr(p), Bits: p.Bits()}) {
 			return "inside protected network " + p.String()
 		}
 	}

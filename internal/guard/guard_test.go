@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 )
 
 type fakeDir struct {
@@ -52,18 +52,18 @@ func TestCheckUsers(t *testing.T) {
 	dir := &fakeDir{members: map[string][]string{"00gADMINS": {"00uADMIN1", "root@acme.test"}}}
 	g, err := New(Config{MaxTargets: 10, Protected: Protected{Users: []string{"BreakGlass@acme.test"}, Groups: []string{"00gADMINS"}}}, dir)
 	require.NoError(t, err)
-	res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers,
+	res, err := g.Check(context.Background(), action.GuardRequest{Kind: action.TargetUsers,
 		Targets: []string{"00uA", "breakglass@acme.test", "00uADMIN1", "00uOWNER", "00uB"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"00uA", "00uB"}, res.Allowed)
-	assert.Equal(t, []spec.ProtectedEntry{
+	assert.Equal(t, []action.ProtectedEntry{
 		{Target: "breakglass@acme.test", Reason: "protected user"},
 		{Target: "00uADMIN1", Reason: "member of protected group 00gADMINS"},
 		{Target: "00uOWNER", Reason: "owner of Cordon's Okta API token"},
 	}, res.Protected)
 	assert.Equal(t, 10, res.DefaultMaxTargets)
 
-	_, err = g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"x"}})
+	_, err = g.Check(context.Background(), action.GuardRequest{Kind: action.TargetUsers, Targets: []string{"x"}})
 	require.NoError(t, err)
 	assert.Equal(t, 1, dir.calls, "group members are cached")
 }
@@ -74,23 +74,23 @@ func TestCheckCanonicalIdentities(t *testing.T) {
 	dir := &fakeDir{members: map[string][]string{}}
 	g, err := New(Config{Protected: Protected{Users: []string{" BreakGlass@acme.test ", "00uJANE"}, Groups: []string{"IT Admins"}}}, dir)
 	require.NoError(t, err)
-	res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers,
+	res, err := g.Check(context.Background(), action.GuardRequest{Kind: action.TargetUsers,
 		Targets: []string{"00uBREAKGLASS", "00uJANE", "00uOTHER"},
-		Scopes:  []spec.Scope{{Param: spec.ParamGroupID, Kind: spec.TargetGroups, Values: []string{"00gADMINS"}}}})
+		Scopes:  []action.Scope{{Param: action.ParamGroupID, Kind: action.TargetGroups, Values: []string{"00gADMINS"}}}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"00uOTHER"}, res.Allowed)
 	assert.Len(t, res.Protected, 2)
 	assert.Equal(t, "group_id 00gADMINS: protected group IT Admins (00gADMINS): its membership is never changed by automation", res.Refused)
 
 	// An ID in another case is the same identity to the guard.
-	res, err = g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00ujane"},
-		Scopes: []spec.Scope{{Param: spec.ParamGroupID, Kind: spec.TargetGroups, Values: []string{"00gadmins"}}}})
+	res, err = g.Check(context.Background(), action.GuardRequest{Kind: action.TargetUsers, Targets: []string{"00ujane"},
+		Scopes: []action.Scope{{Param: action.ParamGroupID, Kind: action.TargetGroups, Values: []string{"00gadmins"}}}})
 	require.NoError(t, err)
 	assert.Empty(t, res.Allowed)
 	assert.NotEmpty(t, res.Refused)
 
 	bad, _ := New(Config{Protected: Protected{Groups: []string{"No Such Group"}}}, dir)
-	_, err = bad.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00uX"}})
+	_, err = bad.Check(context.Background(), action.GuardRequest{Kind: action.TargetUsers, Targets: []string{"00uX"}})
 	assert.EqualError(t, err, `protected group "No Such Group" does not exist in the Okta org: fix the guardrails file`)
 }
 
@@ -98,9 +98,9 @@ func TestCheckIPv6AndMapped(t *testing.T) {
 	g, err := New(Config{Protected: Protected{Networks: []string{"2001:db8::/32"}}}, nil)
 	require.NoError(t, err)
 	for _, target := range []string{"2001:db8::1", "2001:DB8:0:0::1/128", "2001:db8::-2001:db8::ff", "::ffff:10.1.2.3", "::ffff:10.1.2.3/128"} {
-		e, err := spec.ParseIPEntry(target)
+		e, err := action.ParseIPEntry(target)
 		require.NoError(t, err, target)
-		res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetIPs, Targets: []string{e.String()}})
+		res, err := g.Check(context.Background(), action.GuardRequest{Kind: action.TargetIPs, Targets: []string{e.String()}})
 		require.NoError(t, err)
 		assert.Empty(t, res.Allowed, "%s (%s) is protected", target, e)
 	}
@@ -126,7 +126,7 @@ func TestCheckIPs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g, err := New(Config{Protected: tc.cfg}, nil)
 			require.NoError(t, err)
-			res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetIPs, Targets: []string{tc.target}})
+			res, err := g.Check(context.Background(), action.GuardRequest{Kind: action.TargetIPs, Targets: []string{tc.target}})
 			require.NoError(t, err)
 			if tc.protected == "" {
 				assert.Equal(t, []string{tc.target}, res.Allowed)
@@ -134,7 +134,7 @@ func TestCheckIPs(t *testing.T) {
 				return
 			}
 			assert.Empty(t, res.Allowed)
-			assert.Equal(t, []spec.ProtectedEntry{{Target: tc.target, Reason: tc.protected}}, res.Protected)
+			assert.Equal(t, []action.ProtectedEntry{{Target: tc.target, Reason: tc.protected}}, res.Protected)
 			assert.Equal(t, DefaultMaxTargets, res.DefaultMaxTargets)
 		})
 	}
@@ -165,10 +165,10 @@ func TestLoad(t *testing.T) {
 func TestCheckProtectedGroup(t *testing.T) {
 	g, err := New(Config{Protected: Protected{Groups: []string{"00gADMINS"}}}, &fakeDir{})
 	require.NoError(t, err)
-	res, err := g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00uA"}, Group: "00gADMINS"})
+	res, err := g.Check(context.Background(), action.GuardRequest{Kind: action.TargetUsers, Targets: []string{"00uA"}, Group: "00gADMINS"})
 	require.NoError(t, err)
 	assert.Equal(t, "group_id 00gADMINS: protected group 00gADMINS: its membership is never changed by automation", res.Refused)
-	res, err = g.Check(context.Background(), spec.GuardRequest{Kind: spec.TargetUsers, Targets: []string{"00uA"}, Group: "00gOTHER"})
+	res, err = g.Check(context.Background(), action.GuardRequest{Kind: action.TargetUsers, Targets: []string{"00uA"}, Group: "00gOTHER"})
 	require.NoError(t, err)
 	assert.Empty(t, res.Refused)
 }

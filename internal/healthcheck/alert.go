@@ -8,7 +8,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/workflows"
@@ -33,7 +33,7 @@ type Alerter struct {
 func (p *Alerter) Alert(ctx context.Context, a workflows.HealthAlert) (string, error) {
 	pb, err := p.Library.Resolve(a.Playbook)
 	if err != nil {
-		return "", temporal.NewNonRetryableApplicationError("health alert playbook: "+err.Error(), spec.ErrInvalidInput, nil)
+		return "", temporal.NewNonRetryableApplicationError("health alert playbook: "+err.Error(), action.ErrInvalidInput, nil)
 	}
 	key := "okta-health-" + strconv.FormatInt(a.FailingSince.Unix(), 10)
 	alert := map[string]any{"id": key, "type": "okta_connection_unhealthy", "failures": a.Failures,
@@ -42,7 +42,7 @@ func (p *Alerter) Alert(ctx context.Context, a workflows.HealthAlert) (string, e
 		ID: trigger.RunID(pb.Name, key), StartedBy: StartedBy})
 	var inErr *runs.InputError
 	if errors.As(err, &inErr) {
-		return "", temporal.NewNonRetryableApplicationError("health alert playbook: "+err.Error(), spec.ErrInvalidInput, nil)
+		return "", temporal.NewNonRetryableApplicationError("health alert playbook: "+err.Error(), action.ErrInvalidInput, nil)
 	}
 	if err != nil {
 		return "", err

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/workflows"
 )
@@ -32,7 +32,7 @@ func (r *recorder) Start(_ context.Context, req runs.Request) (runs.Started, err
 }
 
 func alerter(st *recorder) *Alerter {
-	return &Alerter{Starter: st, Library: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: spec.Okta()}}
+	return &Alerter{Starter: st, Library: runs.Library{Dir: filepath.Join("..", "..", "playbooks"), Registry: action.Okta()}}
 }
 
 func TestAlertStartsThePlaybookOncePerStreak(t *testing.T) {
@@ -61,7 +61,7 @@ func TestAlertErrors(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(err, &appErr), "%v", err)
 	assert.True(t, appErr.NonRetryable(), "an unknown playbook does not fix itself")
-	assert.Equal(t, spec.ErrInvalidInput, appErr.Type())
+	assert.Equal(t, action.ErrInvalidInput, appErr.Type())
 	assert.Contains(t, appErr.Error(), "health alert playbook: ")
 
 	// Refused inputs do not retry; a Temporal error does.

@@ -19,9 +19,9 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/playbook"
@@ -96,7 +96,7 @@ const pollTitle = "Poll System Log"
 
 // polled is one filter's poll: its events mapped like okta.fetch_event's.
 type polled struct {
-	Events []spec.FetchedEvent
+	Events []action.FetchedEvent
 	Next   string
 	More   bool
 }
@@ -116,9 +116,9 @@ func (p *Poller) read(ctx context.Context, cursor, filter string, since time.Tim
 	if err != nil {
 		return polled{}, activities.Classify(pollTitle, err)
 	}
-	out := polled{Events: make([]spec.FetchedEvent, 0, len(page.Events)), Next: page.Next, More: page.More}
+	out := polled{Events: make([]action.FetchedEvent, 0, len(page.Events)), Next: page.Next, More: page.More}
 	for _, raw := range page.Events {
-		out.Events = append(out.Events, spec.MapEvent(raw))
+		out.Events = append(out.Events, action.MapEvent(raw))
 	}
 	return out, nil
 }
@@ -126,7 +126,7 @@ func (p *Poller) read(ctx context.Context, cursor, filter string, since time.Tim
 // maxProblems bounds the problems a poll reports into workflow history.
 const maxProblems = 20
 
-func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter string, events []spec.FetchedEvent, res *workflows.PollResult) error {
+func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter string, events []action.FetchedEvent, res *workflows.PollResult) error {
 	keep := func(t *playbook.Trigger) bool { return t.Filter == filter }
 	for _, fe := range events {
 		res.Events++
@@ -171,7 +171,7 @@ func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter
 // (device_ip_address, unique_event_key, event_type, http_user_agent,
 // start_time, description, log_username, severity) and id set to the
 // uuid, so the run's CordonAlertID names the event.
-func EventAlert(fe spec.FetchedEvent) map[string]any {
+func EventAlert(fe action.FetchedEvent) map[string]any {
 	alert := map[string]any{}
 	_ = json.Unmarshal(fe.Raw, &alert)
 	if alert == nil {

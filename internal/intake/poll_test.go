@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/workflows"
@@ -39,7 +39,7 @@ func newPoller(t *testing.T) (*Poller, *oktasim.Server, *recorder) {
 	c, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), Token: "test-token"})
 	require.NoError(t, err)
 	st := &recorder{}
-	return &Poller{Okta: c, Starter: st, Library: runs.Library{Dir: "testdata", Registry: spec.Okta()}}, srv, st
+	return &Poller{Okta: c, Starter: st, Library: runs.Library{Dir: "testdata", Registry: action.Okta()}}, srv, st
 }
 
 func TestPollStartsMatchingRunsAndResumes(t *testing.T) {

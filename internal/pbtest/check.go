@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
@@ -30,7 +30,7 @@ func (f *File) check(errs *sink, library string) {
 		errs.at(f.token("$"), playbook.CheckMissingKey, "a test file names its playbook (playbook: NAME)")
 		return
 	}
-	lib := runs.Library{Dir: library, Registry: spec.Okta()}
+	lib := runs.Library{Dir: library, Registry: action.Okta()}
 	arg := f.Playbook
 	if strings.ContainsAny(arg, `/\`) || strings.HasSuffix(arg, ".yaml") {
 		arg = filepath.Join(filepath.Dir(f.Path), arg)

@@ -17,8 +17,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
@@ -116,7 +116,7 @@ func runID(f *File, c Case) string {
 
 // input is the run's input, pinned as cordon run pins it.
 func (f *File) input(c Case) (workflows.RunInput, error) {
-	lib := runs.Library{Dir: filepath.Dir(f.pb.File), Registry: spec.Okta()}
+	lib := runs.Library{Dir: filepath.Dir(f.pb.File), Registry: action.Okta()}
 	given, err := jsonShaped(c.Inputs)
 	if err != nil {
 		return workflows.RunInput{}, err

@@ -12,7 +12,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
@@ -23,7 +23,7 @@ const DefaultLibrary = "playbooks"
 // Library is a directory of playbooks.
 type Library struct {
 	Dir      string
-	Registry *spec.Registry
+	Registry *action.Registry
 }
 
 // Resolve loads PLAYBOOK: a file path, or the name of a playbook in the

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -98,7 +98,7 @@ func FailedItems(st *workflows.RunStatus) int {
 			outs = l
 		}
 		for _, o := range outs {
-			if b, ok := spec.DecodeBulk(o); ok {
+			if b, ok := action.DecodeBulk(o); ok {
 				n += len(b.Failed)
 			}
 		}
@@ -120,7 +120,7 @@ func stepNote(s *workflows.StepStatus) string {
 	if s.Items > 0 {
 		notes = append(notes, fmt.Sprintf("%d items", s.Items))
 	}
-	if b, ok := spec.DecodeBulk(s.Output); ok {
+	if b, ok := action.DecodeBulk(s.Output); ok {
 		ok, fail := len(b.Succeeded), len(b.Failed)
 		switch {
 		case s.Status == "planned" && ok > 0:
@@ -145,7 +145,7 @@ func stepNote(s *workflows.StepStatus) string {
 // The registry's PlanWords phrase it; an action without them shows its
 // calls.
 func PlanLine(p *workflows.Plan) string {
-	a, ok := spec.Okta().Lookup(p.Action)
+	a, ok := action.Okta().Lookup(p.Action)
 	if !ok || a.PlanWords == "" {
 		return strings.ToLower(p.Title) + ": " + strings.Join(p.Calls, "; ")
 	}
@@ -165,9 +165,9 @@ func WritePlan(w io.Writer, st *workflows.RunStatus) {
 		if s.Plan != nil {
 			n++
 			fmt.Fprintf(w, "  %s would %s\n", s.ID, PlanLine(s.Plan))
-			if b, ok := spec.DecodeBulk(s.Output); ok {
+			if b, ok := action.DecodeBulk(s.Output); ok {
 				for _, r := range b.Results {
-					if r.Outcome == spec.OutcomeProtected {
+					if r.Outcome == action.OutcomeProtected {
 						fmt.Fprintf(w, "    skipped %s: %s\n", r.ID, r.Message)
 					}
 				}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -22,7 +22,7 @@ func TestStatusLineCountsFailedItems(t *testing.T) {
 	}
 	// bulk is a list action's output as a status query answers it.
 	bulk := func(ok, failed int) any {
-		b := spec.NewBulkResult()
+		b := action.NewBulkResult()
 		b.Succeeded, b.Failed = ids(ok), ids(failed)
 		return b.Plain()
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -57,16 +57,16 @@ func TestPlanLine(t *testing.T) {
 // Every destructive action reads as a sentence in a plan, from its
 // registry entry, not as its title and raw calls.
 func TestEveryDestructiveActionIsPlanned(t *testing.T) {
-	for _, a := range spec.Okta().All() {
+	for _, a := range action.Okta().All() {
 		if a.Destructive {
 			line := PlanLine(&workflows.Plan{Action: a.Name, Title: a.Title, Targets: []string{"t1"}, Params: a.Example})
 			assert.NotContains(t, line, "{", "%s: every placeholder is filled", a.Name)
 			assert.False(t, strings.HasPrefix(line, strings.ToLower(a.Title)+":"), "plan wording for %s: %s", a.Name, line)
 		}
 	}
-	assert.Equal(t, "suspend 1 users: 00u1", PlanLine(&workflows.Plan{Action: spec.SuspendUsers, Targets: []string{"00u1"}}))
+	assert.Equal(t, "suspend 1 users: 00u1", PlanLine(&workflows.Plan{Action: action.SuspendUsers, Targets: []string{"00u1"}}))
 	assert.Equal(t, "end the sessions of 2 users: 00u1, 00u2",
-		PlanLine(&workflows.Plan{Action: spec.ClearUserSessions, Targets: []string{"00u1", "00u2"}}))
+		PlanLine(&workflows.Plan{Action: action.ClearUserSessions, Targets: []string{"00u1", "00u2"}}))
 }
 
 // cordon run --alert applies the playbook pre-scan's limits to the alert.

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -42,7 +42,7 @@ func TestInputSchemaAcceptsWhatCordonSends(t *testing.T) {
 	sch, err := c.Compile(InputSchemaID)
 	require.NoError(t, err)
 
-	lib := Library{Dir: "../../playbooks", Registry: spec.Okta()}
+	lib := Library{Dir: "../../playbooks", Registry: action.Okta()}
 	pb, err := lib.Resolve("brute-force-response")
 	require.NoError(t, err)
 	pinned, children, err := lib.Pin(pb)

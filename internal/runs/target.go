@@ -8,8 +8,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
-	"github.com/cordonsec/cordon/activities/spec"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -48,11 +48,11 @@ func TargetOrg(getenv func(string) string) (okta.Config, error) {
 // IDs the run acted on, however the playbook spelt them.
 func ResolveTarget(ctx context.Context, target string, org okta.Config) (string, error) {
 	t := strings.TrimSpace(target)
-	if _, ok := spec.CanonicalID(spec.TargetIPs, t); ok {
+	if _, ok := action.CanonicalID(action.TargetIPs, t); ok {
 		return t, nil
 	}
-	for _, k := range []spec.TargetKind{spec.TargetUsers, spec.TargetGroups, spec.TargetZones} {
-		if id, ok := spec.CanonicalID(k, t); ok {
+	for _, k := range []action.TargetKind{action.TargetUsers, action.TargetGroups, action.TargetZones} {
+		if id, ok := action.CanonicalID(k, t); ok {
 			return id, nil
 		}
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/runs"
 )
 
@@ -67,7 +67,7 @@ func newTestServer(t *testing.T, cfg Config) (*httptest.Server, *fakeStarter) {
 	t.Helper()
 	st := &fakeStarter{}
 	cfg.Starter = st
-	cfg.Library = runs.Library{Dir: "testdata/library", Registry: spec.Okta()}
+	cfg.Library = runs.Library{Dir: "testdata/library", Registry: action.Okta()}
 	s, err := New(cfg)
 	require.NoError(t, err)
 	ts := httptest.NewServer(s.Handler())
@@ -154,7 +154,7 @@ func TestServeAuth(t *testing.T) {
 }
 
 func TestServeRefusesWithoutCredentials(t *testing.T) {
-	_, err := New(Config{Library: runs.Library{Dir: "testdata/library", Registry: spec.Okta()}})
+	_, err := New(Config{Library: runs.Library{Dir: "testdata/library", Registry: action.Okta()}})
 	assert.ErrorIs(t, err, ErrNoAuth)
 
 	ts, st := newTestServer(t, Config{Insecure: true})
@@ -274,7 +274,7 @@ func TestServeAlertIDsDoNotCollide(t *testing.T) {
 func TestServeNothingMatched(t *testing.T) {
 	st := &fakeStarter{}
 	dir := t.TempDir()
-	s, err := New(Config{Token: token, Starter: st, Library: runs.Library{Dir: dir, Registry: spec.Okta()}})
+	s, err := New(Config{Token: token, Starter: st, Library: runs.Library{Dir: dir, Registry: action.Okta()}})
 	require.NoError(t, err)
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
@@ -357,7 +357,7 @@ func TestServeNamedRun(t *testing.T) {
 func TestServeHealthzAndReload(t *testing.T) {
 	dir := t.TempDir()
 	var healthErr error
-	s, err := New(Config{Token: token, Starter: &fakeStarter{}, Library: runs.Library{Dir: dir, Registry: spec.Okta()},
+	s, err := New(Config{Token: token, Starter: &fakeStarter{}, Library: runs.Library{Dir: dir, Registry: action.Okta()},
 		Health: func(context.Context) error { return healthErr }})
 	require.NoError(t, err)
 	ts := httptest.NewServer(s.Handler())

@@ -18,7 +18,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/cordonsec/cordon/activities/spec"
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/playbook"
@@ -49,7 +49,7 @@ func (s ClientStarter) Start(ctx context.Context, req runs.Request) (runs.Starte
 // LoadLibrary loads every playbook of dir, sorted by name. Invalid files
 // come back as errors and are left out; the valid ones are still returned,
 // so one broken file never stops the others from triggering.
-func LoadLibrary(dir string, reg *spec.Registry) ([]*playbook.Playbook, playbook.ErrorList) {
+func LoadLibrary(dir string, reg *action.Registry) ([]*playbook.Playbook, playbook.ErrorList) {
 	byName, errs := playbook.LoadDir(dir, playbook.Options{Registry: reg})
 	out := make([]*playbook.Playbook, 0, len(byName))
 	for _, pb := range byName {

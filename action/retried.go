@@ -1,4 +1,4 @@
-package spec
+package action
 
 // What a retry can repeat. Temporal retries an activity when its attempt
 // fails or its worker dies, and a write whose answer was lost may already

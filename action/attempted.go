@@ -1,4 +1,4 @@
-package spec
+package action
 
 // Attempted is an action activity's result when its request asks for it
 // (envelope: true): the output and the attempt that produced it, so that

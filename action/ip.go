@@ -1,4 +1,4 @@
-package spec
+package action
 
 // The one parser of IP entries. The guardrails (protected networks), the
 // workflow (canonical targets for counting, approvals and plans) and the

@@ -1,4 +1,4 @@
-package spec
+package action
 
 // The error types of Cordon's ApplicationErrors, in one table: whether a
 // retry can help and when each is returned. Package activities' classify

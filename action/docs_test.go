@@ -1,4 +1,4 @@
-package spec
+package action
 
 import (
 	"flag"
@@ -13,17 +13,17 @@ import (
 var update = flag.Bool("update", false, "rewrite docs/actions.md from the registry")
 
 // TestActionsDoc fails when docs/actions.md is not what the registry
-// generates; `go test ./activities/spec/ -run TestActionsDoc -update` rewrites it.
+// generates; `go test ./action/ -run TestActionsDoc -update` rewrites it.
 func TestActionsDoc(t *testing.T) {
-	path := filepath.Join("..", "..", "docs", "actions.md")
+	path := filepath.Join("..", "docs", "actions.md")
 	got := Okta().Markdown()
 	if *update {
 		require.NoError(t, os.WriteFile(path, got, 0o644))
 	}
 	want, err := os.ReadFile(path)
-	require.NoError(t, err, "docs/actions.md is missing: run go test ./activities/spec/ -run TestActionsDoc -update")
+	require.NoError(t, err, "docs/actions.md is missing: run go test ./action/ -run TestActionsDoc -update")
 	if string(want) != string(got) {
-		t.Fatalf("docs/actions.md is stale: run go test ./activities/spec/ -run TestActionsDoc -update")
+		t.Fatalf("docs/actions.md is stale: run go test ./action/ -run TestActionsDoc -update")
 	}
 }
 

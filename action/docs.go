@@ -1,4 +1,4 @@
-package spec
+package action
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ func (r *Registry) Markdown() []byte {
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# Actions\n\n")
-	w("<!-- Generated from the action registry (activities/spec) by `go test ./activities/spec/ -update`. Do not edit. -->\n\n")
+	w("<!-- Generated from the action registry (package action) by `go test ./action/ -update`. Do not edit. -->\n\n")
 	w("Every Okta action a playbook step can name in `action:`, with its parameters, output,\n")
 	w("guardrail behaviour, the Okta admin roles its API token needs, and its default timeout\n")
 	w("and retry policy. `cordon schema` gives editors the same parameters.\n\n")

@@ -1,4 +1,4 @@
-package spec
+package action
 
 // DescribeActivity is the engine's own activity that names an approval's
 // targets for the people deciding it: a user's login and status, a zone's

@@ -1,13 +1,15 @@
-// Package spec declares every Okta action Cordon offers as plain data: its
-// name, the integration spec's title, typed parameters, output, destructive
-// flag, targets, required Okta admin roles and default retry policy.
+// Package action is the action registry: it declares every Okta action
+// Cordon offers as plain data: its name, the integration spec's title, typed
+// parameters, output, destructive flag, targets, required Okta admin roles
+// and default retry policy. It also holds the error-type table and the wire
+// types between the workflow and the activities.
 //
 // It is the single source for playbook validation (package playbook), the
 // JSON Schema (cordon schema), the generated docs/actions.md, activity
 // registration (package activities) and the workflow's activity options.
 // It imports neither Temporal nor the Okta client, so the language and the
 // interpreter can read it without pulling in the implementations.
-package spec
+package action
 
 import (
 	"fmt"

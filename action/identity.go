@@ -1,4 +1,4 @@
-package spec
+package action
 
 // Identity-response actions beyond the integration spec's 17 commands: the
 // first moves of an account-takeover response (end sessions, suspend,
