@@ -25,7 +25,7 @@ type Env struct {
 // StepResult is what later steps see of an earlier step.
 type StepResult struct {
 	Output any        `expr:"output"` // JSON-shaped: map[string]any, []any, string, float64, bool, nil
-	Status string     `expr:"status"` // succeeded | partially_succeeded | failed | skipped | planned | rejected
+	Status string     `expr:"status"` // a StepState as a plain string, which expressions compare
 	Error  *StepError `expr:"error"`  // nil unless failed
 }
 
@@ -49,15 +49,21 @@ type RunInfo struct {
 	Now       time.Time `expr:"now"`
 }
 
+// StepState is a step's status, as runs report it (JSON: the same
+// strings). Expressions see it as a plain string (StepResult.Status). It is
+// not named StepStatus: that is the workflow's per-step record, and the
+// run-input JSON Schema names its definitions by type name.
+type StepState string
+
 // Step statuses.
 const (
-	StatusSucceeded          = "succeeded"
-	StatusPartiallySucceeded = "partially_succeeded"
-	StatusFailed             = "failed"
-	StatusSkipped            = "skipped"
-	StatusPlanned            = "planned"
-	StatusRejected           = "rejected"
-	StatusRunning            = "running"
-	StatusPending            = "pending"
-	StatusWaitingApproval    = "waiting_approval"
+	StatusSucceeded          StepState = "succeeded"
+	StatusPartiallySucceeded StepState = "partially_succeeded"
+	StatusFailed             StepState = "failed"
+	StatusSkipped            StepState = "skipped"
+	StatusPlanned            StepState = "planned"
+	StatusRejected           StepState = "rejected"
+	StatusRunning            StepState = "running"
+	StatusPending            StepState = "pending"
+	StatusWaitingApproval    StepState = "waiting_approval"
 )

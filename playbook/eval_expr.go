@@ -270,10 +270,10 @@ func newExprEnv(env *Env) *exprEnv {
 // copies only when needed, so evaluation stays allocation-free normally.
 func hideSkipped(steps map[string]StepResult) map[string]StepResult {
 	for _, r := range steps {
-		if r.Status == StatusSkipped && r.Output != nil {
+		if r.Status == string(StatusSkipped) && r.Output != nil {
 			cp := make(map[string]StepResult, len(steps))
 			for id, r := range steps {
-				if r.Status == StatusSkipped {
+				if r.Status == string(StatusSkipped) {
 					r.Output = nil
 				}
 				cp[id] = r

@@ -27,7 +27,7 @@ func testEnv() *Env {
 		Inputs: map[string]any{"a": "alice", "b": []any{"x", "y"}},
 		Alert:  map[string]any{"note": "${{ inputs.a }}", "severity": 7},
 		Steps: map[string]StepResult{
-			"prev": {Status: StatusSucceeded, Output: []any{
+			"prev": {Status: string(StatusSucceeded), Output: []any{
 				map[string]any{"id": "00u1", "ip": "203.0.113.7"},
 				map[string]any{"id": "00u2", "ip": "203.0.113.7"},
 				map[string]any{"id": "00u3", "ip": "198.51.100.1"},
@@ -143,7 +143,7 @@ func TestValueAccessors(t *testing.T) {
 func TestSkippedStepOutputIsNil(t *testing.T) {
 	t.Parallel()
 	env := testEnv()
-	env.Steps["prev"] = StepResult{Status: StatusSkipped, Output: "stale"}
+	env.Steps["prev"] = StepResult{Status: string(StatusSkipped), Output: "stale"}
 	got, err := loadValue(t, "${{ steps.prev.output }}").Eval(env)
 	require.NoError(t, err)
 	assert.Nil(t, got)

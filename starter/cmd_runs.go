@@ -189,13 +189,14 @@ func listCommand() cli.Command {
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			var f runs.ListFilter
 			fs.StringVar(&f.Playbook, "playbook", "", "only runs of this playbook")
-			fs.StringVar(&f.Status, "status", "", "running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out")
+			status := fs.String("status", "", "running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out")
 			fs.StringVar(&f.Target, "target", "", "only runs that acted on this user (ID or login, resolved in the Okta org) or IP")
 			fs.StringVar(&f.AlertID, "alert", "", "only runs started by the alert with this `ID`")
 			fs.Var(optionalBool{&f.DryRun}, "dry-run", "only plans (--dry-run) or only real runs (--dry-run=false); default both")
 			limit := fs.Int("limit", 50, "at most `N` runs")
 			output := fs.String("output", "text", "text or json")
 			return func(ctx context.Context, args []string, io cli.Stdio) error {
+				f.Status = workflows.RunState(*status)
 				if f.Target != "" {
 					org, err := runs.TargetOrg(os.Getenv)
 					if err != nil {

@@ -250,7 +250,7 @@ func mergeBulk(outs []*action.BulkResult) *action.BulkResult {
 }
 
 // bulkStatus maps a bulk result's status to the step status.
-func bulkStatus(b *action.BulkResult) string {
+func bulkStatus(b *action.BulkResult) playbook.StepState {
 	if b != nil && b.Status == action.StatusPartiallySuccessful {
 		return playbook.StatusPartiallySucceeded
 	}

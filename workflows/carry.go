@@ -22,7 +22,7 @@ func (r *run) restore(c *Carry) {
 		if s.Status == playbook.StatusPending || s.Status == playbook.StatusRunning {
 			continue
 		}
-		r.results[s.ID] = playbook.StepResult{Output: c.Outputs[s.ID], Status: s.Status, Error: s.Error}
+		r.results[s.ID] = playbook.StepResult{Output: c.Outputs[s.ID], Status: string(s.Status), Error: s.Error}
 	}
 	for k, v := range c.Vars {
 		r.vars[k] = v

@@ -163,7 +163,7 @@ func (r *run) plan(s *playbook.Step, a *action.Action, params map[string]any, g 
 	out := &outcome{status: playbook.StatusPlanned, plan: p}
 	if isList(a, params) {
 		b := action.NewBulkResult()
-		b.Status = playbook.StatusPlanned
+		b.Status = string(playbook.StatusPlanned)
 		for _, t := range g.Allowed {
 			b.Results = append(b.Results, action.ItemResult{ID: t, OK: true, Outcome: action.OutcomePlanned})
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cordonsec/cordon/action"
+	"github.com/cordonsec/cordon/playbook"
 )
 
 func TestDecideHint(t *testing.T) {
@@ -43,5 +44,5 @@ func TestUnreachedStepsSkipped(t *testing.T) {
 	require.Error(t, err)
 	require.NoError(t, res.rejected)
 	assert.Equal(t, RunRejected, st.Status)
-	assert.Equal(t, "skipped", stepOf(st, "deactivate").Status)
+	assert.Equal(t, playbook.StatusSkipped, stepOf(st, "deactivate").Status)
 }

@@ -35,7 +35,7 @@ func (r *run) markCancelled(ctx workflow.Context, steps []*playbook.Step) {
 		if st.Status == playbook.StatusPending || st.Status == playbook.StatusRunning {
 			st.Status = playbook.StatusSkipped
 			st.FinishedAt = &now
-			r.results[b.ID] = playbook.StepResult{Status: playbook.StatusSkipped}
+			r.results[b.ID] = playbook.StepResult{Status: string(playbook.StatusSkipped)}
 		}
 	}
 }

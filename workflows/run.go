@@ -144,7 +144,7 @@ func (r *run) runStep(ctx workflow.Context, s *playbook.Step, loop *loopVars) er
 	}
 	if !ok {
 		st.Status = playbook.StatusSkipped
-		r.results[s.ID] = playbook.StepResult{Status: playbook.StatusSkipped}
+		r.results[s.ID] = playbook.StepResult{Status: string(playbook.StatusSkipped)}
 		st.FinishedAt = &now
 		return nil
 	}
@@ -206,7 +206,7 @@ type outcome struct {
 	output any
 	// bulk is a list action's result until seal makes it the output.
 	bulk     *action.BulkResult
-	status   string // "" means succeeded
+	status   playbook.StepState // "" means succeeded
 	attempts int
 	plan     *Plan
 }
@@ -217,28 +217,30 @@ func (r *run) settle(ctx workflow.Context, s *playbook.Step, out *outcome, err e
 	st := r.byID[s.ID]
 	now := workflow.Now(ctx)
 	st.FinishedAt = &now
-	res := playbook.StepResult{Status: playbook.StatusSucceeded}
+	status := playbook.StatusSucceeded
+	var res playbook.StepResult
 	if out != nil {
 		res.Output = out.output
 		if out.status != "" {
-			res.Status = out.status
+			status = out.status
 		}
 		st.Attempts, st.Plan = out.attempts, out.plan
 	}
 	if err != nil {
-		res.Status = playbook.StatusFailed
+		status = playbook.StatusFailed
 		res.Error = stepError(err)
 		var rej *rejectedError
 		if errors.As(err, &rej) {
-			res.Status = playbook.StatusRejected
+			status = playbook.StatusRejected
 		}
 		if st.Attempts == 0 {
 			st.Attempts = attemptsOf(err)
 		}
 	}
-	st.Status, st.Output, st.Error = res.Status, summarize(res.Output), res.Error
+	res.Status = string(status)
+	st.Status, st.Output, st.Error = status, summarize(res.Output), res.Error
 	r.results[s.ID] = res
-	if err == nil || (s.ContinueOnError && res.Status == playbook.StatusFailed && !isCancel(ctx, err)) {
+	if err == nil || (s.ContinueOnError && status == playbook.StatusFailed && !isCancel(ctx, err)) {
 		return nil
 	}
 	return err

@@ -22,18 +22,23 @@ const (
 	QueryStatus          = "status"
 )
 
+// RunState is a run's status as a whole (RunStatus.Status, cordon list)
+// and the value of its CordonState search attribute; JSON and the search
+// attribute hold the same strings.
+type RunState string
+
 // Run statuses (the run as a whole).
 const (
-	RunRunning   = "running"
-	RunSucceeded = "succeeded"
-	RunFailed    = "failed"
-	RunRejected  = "rejected"
-	RunCancelled = "cancelled"
+	RunRunning   RunState = "running"
+	RunSucceeded RunState = "succeeded"
+	RunFailed    RunState = "failed"
+	RunRejected  RunState = "rejected"
+	RunCancelled RunState = "cancelled"
 	// RunTerminated: ended from outside (terminate, a Temporal limit);
 	// reported by the client from the server, never by the workflow.
-	RunTerminated = "terminated"
+	RunTerminated RunState = "terminated"
 	// RunTimedOut: the run's execution or run timeout passed.
-	RunTimedOut = "timed_out"
+	RunTimedOut RunState = "timed_out"
 )
 
 // Error types of the workflow's own failures, for the CLI's exit codes
@@ -126,7 +131,7 @@ type RunStatus struct {
 	Version          int               `json:"version"`
 	SHA256           string            `json:"sha256"`
 	DryRun           bool              `json:"dry_run,omitempty"`
-	Status           string            `json:"status"`
+	Status           RunState          `json:"status"`
 	Error            string            `json:"error,omitempty"`
 	Outputs          map[string]any    `json:"outputs,omitempty"`
 	Steps            []*StepStatus     `json:"steps"`
@@ -150,7 +155,7 @@ type StepStatus struct {
 	ID         string              `json:"id"`
 	Kind       string              `json:"kind"`
 	Action     string              `json:"action,omitempty"`
-	Status     string              `json:"status"`
+	Status     playbook.StepState  `json:"status"`
 	Output     any                 `json:"output,omitempty"`
 	Error      *playbook.StepError `json:"error,omitempty"`
 	Attempts   int                 `json:"attempts,omitempty"`

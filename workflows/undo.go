@@ -41,8 +41,8 @@ const undoMaxInterval = 5 * time.Minute
 // Undo end state and failure type: the undo gave up with targets still
 // changed (versionUndoFailed).
 const (
-	RunUndoFailed = "undo_failed"
-	ErrUndoFailed = action.ErrUndoFailed
+	RunUndoFailed RunState = "undo_failed"
+	ErrUndoFailed          = action.ErrUndoFailed
 )
 
 func (in *Interpreter) undoRetryFor() time.Duration {
@@ -106,7 +106,7 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 	default:
 		st.Status, st.Steps[0].Status, st.Steps[0].Error, st.Error = RunFailed, playbook.StatusFailed, stepError(err), err.Error()
 	}
-	count(ctx, MetricUndoDone, map[string]string{"action": u.Action, "status": st.Status})
+	count(ctx, MetricUndoDone, map[string]string{"action": u.Action, "status": string(st.Status)})
 	return out, err
 }
 
@@ -122,7 +122,7 @@ func undoStatus(ctx workflow.Context, u UndoInput) *RunStatus {
 }
 
 // bulkStatusOr is a finished undo step's status.
-func bulkStatusOr(out any) string {
+func bulkStatusOr(out any) playbook.StepState {
 	b, _ := action.DecodeBulk(out)
 	if s := bulkStatus(b); s != "" {
 		return s

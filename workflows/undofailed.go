@@ -77,8 +77,8 @@ func (in *Interpreter) undoFailed(ctx workflow.Context, st *RunStatus, u UndoInp
 	if err != nil {
 		st.Steps[0].Error = stepError(err)
 	}
-	count(ctx, MetricUndoDone, map[string]string{"action": u.Action, "status": st.Status})
-	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(RunUndoFailed))
+	count(ctx, MetricUndoDone, map[string]string{"action": u.Action, "status": string(st.Status)})
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(string(RunUndoFailed)))
 	notifyUndoFailed(ctx, st, u, stays, msg)
 	return nil, temporal.NewNonRetryableApplicationError(msg, ErrUndoFailed, nil, st)
 }

@@ -21,24 +21,24 @@ import (
 // Run states CordonState holds besides the run statuses (running,
 // succeeded, failed, rejected, cancelled).
 const (
-	StateWaitingApproval = "waiting_approval"
+	StateWaitingApproval RunState = "waiting_approval"
 	// StatePlanned: a dry run that completed; nothing was changed.
-	StatePlanned = "planned"
+	StatePlanned RunState = "planned"
 )
 
 // States lists every value CordonState takes, for `cordon list --status`.
-var States = []string{RunRunning, StateWaitingApproval, RunSucceeded, RunFailed, RunRejected, RunCancelled, StatePlanned}
+var States = []RunState{RunRunning, StateWaitingApproval, RunSucceeded, RunFailed, RunRejected, RunCancelled, StatePlanned}
 
 // setState makes CordonState say state; nothing is written when it does
 // already (a run started by cordon run starts as running).
-func (r *run) setState(ctx workflow.Context, state string) error {
+func (r *run) setState(ctx workflow.Context, state RunState) error {
 	if !r.visible {
 		return nil
 	}
-	if v, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchState); ok && v == state {
+	if v, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchState); ok && v == string(state) {
 		return nil
 	}
-	return workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(state))
+	return workflow.UpsertTypedSearchAttributes(ctx, SearchState.ValueSet(string(state)))
 }
 
 // showWaiting brings CordonState and the current details up to date with
@@ -61,7 +61,7 @@ func (r *run) showFinal(ctx workflow.Context) error {
 	if state == RunSucceeded && r.input.Options.DryRun {
 		state = StatePlanned
 	}
-	count(ctx, MetricRunsFinished, map[string]string{"playbook": r.pb.Name, "status": state})
+	count(ctx, MetricRunsFinished, map[string]string{"playbook": r.pb.Name, "status": string(state)})
 	if !r.visible {
 		return nil
 	}

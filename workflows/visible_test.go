@@ -17,12 +17,12 @@ import (
 )
 
 // states records every value the run writes to CordonState, in order.
-func (h *harness) states() *[]string {
-	var got []string
+func (h *harness) states() *[]RunState {
+	var got []RunState
 	h.env.OnUpsertTypedSearchAttributes(mock.Anything).Return(nil).Maybe().Run(func(args mock.Arguments) {
 		sa := args.Get(0).(temporal.SearchAttributes)
 		if v, ok := sa.GetKeyword(SearchState); ok {
-			got = append(got, v)
+			got = append(got, RunState(v))
 		}
 	})
 	return &got
@@ -55,7 +55,7 @@ func TestVisibleWaitingApproved(t *testing.T) {
 	_, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{StartedBy: "alice"}})
 	require.NoError(t, err)
 
-	assert.Equal(t, []string{RunRunning, StateWaitingApproval, RunRunning, RunSucceeded}, *states)
+	assert.Equal(t, []RunState{RunRunning, StateWaitingApproval, RunRunning, RunSucceeded}, *states)
 	require.Len(t, *pending, 1)
 	p := (*pending)[0]
 	assert.Equal(t, []action.TargetInfo{
@@ -111,7 +111,7 @@ func TestVisibleWaitingRejectedAndTimeout(t *testing.T) {
 			st, err := h.run(approveThenDeactivate, RunInput{})
 			require.Error(t, err)
 			assert.Equal(t, RunRejected, st.Status)
-			assert.Equal(t, []string{RunRunning, StateWaitingApproval, RunRunning, RunRejected}, *states)
+			assert.Equal(t, []RunState{RunRunning, StateWaitingApproval, RunRunning, RunRejected}, *states)
 		})
 	}
 }
@@ -130,7 +130,7 @@ func TestVisibleBlastRadiusApproval(t *testing.T) {
 	h.decide(2*time.Minute, Decision{Approver: "bob", Step: "deactivate-limit"})
 	_, err := h.run(src, RunInput{Inputs: map[string]any{"login": "x"}})
 	require.NoError(t, err)
-	assert.Equal(t, []string{RunRunning, StateWaitingApproval, RunRunning, RunSucceeded}, *states)
+	assert.Equal(t, []RunState{RunRunning, StateWaitingApproval, RunRunning, RunSucceeded}, *states)
 	require.Len(t, *pending, 1)
 	lines := TargetLines((*pending)[0])
 	require.Len(t, lines, action.DescribeLimit+1, "the first 20 and a count")
@@ -151,14 +151,14 @@ func TestVisibleStatesAtTheEnd(t *testing.T) {
 	states := h.states()
 	_, err := h.run(approveThenDeactivate, RunInput{Options: RunOptions{DryRun: true}})
 	require.NoError(t, err)
-	assert.Equal(t, []string{RunRunning, StatePlanned}, *states)
+	assert.Equal(t, []RunState{RunRunning, StatePlanned}, *states)
 
 	h = newHarness(t)
 	states = h.states()
 	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, time.Minute)
 	_, err = h.run(approveThenDeactivate, RunInput{})
 	require.Error(t, err)
-	assert.Equal(t, []string{RunRunning, StateWaitingApproval, RunCancelled}, *states)
+	assert.Equal(t, []RunState{RunRunning, StateWaitingApproval, RunCancelled}, *states)
 }
 
 func TestMessagesCannotPlantMarkdown(t *testing.T) {

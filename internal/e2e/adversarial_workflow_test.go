@@ -82,7 +82,7 @@ func closeEvent(t *testing.T, c client.Client, id, runID string) (msg, next stri
 	require.NoError(t, v.Get(&st))
 	assert.Equal(t, workflows.RunFailed, st.Status)
 	for _, step := range st.Steps {
-		assert.Equal(t, "pending", step.Status, "step %s never ran", step.ID)
+		assert.Equal(t, playbook.StatusPending, step.Status, "step %s never ran", step.ID)
 	}
 	return st.Error, next
 }

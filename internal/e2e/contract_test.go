@@ -68,7 +68,7 @@ func refusedWith(t *testing.T, run client.WorkflowRun) string {
 	require.NoError(t, app.Details(&st))
 	assert.Equal(t, workflows.RunFailed, st.Status)
 	for _, step := range st.Steps {
-		assert.Equal(t, "pending", step.Status, "step %s never ran", step.ID)
+		assert.Equal(t, playbook.StatusPending, step.Status, "step %s never ran", step.ID)
 	}
 	return app.Message()
 }

@@ -89,9 +89,9 @@ func TestMetrics(t *testing.T) {
 
 	sc := scrape()
 	assert.Equal(t, 1.0, value(sc, workflows.MetricRunsStarted, map[string]string{"playbook": "e2e-metrics", "workflow_type": workflows.PlaybookWorkflowName}))
-	assert.Equal(t, 1.0, value(sc, workflows.MetricRunsFinished, map[string]string{"playbook": "e2e-metrics", "status": workflows.RunSucceeded}))
+	assert.Equal(t, 1.0, value(sc, workflows.MetricRunsFinished, map[string]string{"playbook": "e2e-metrics", "status": string(workflows.RunSucceeded)}))
 	assert.Equal(t, 1.0, value(sc, workflows.MetricRunsStarted, map[string]string{"playbook": "e2e-metrics-limit"}))
-	assert.Equal(t, 1.0, value(sc, workflows.MetricRunsFinished, map[string]string{"playbook": "e2e-metrics-limit", "status": workflows.RunFailed}))
+	assert.Equal(t, 1.0, value(sc, workflows.MetricRunsFinished, map[string]string{"playbook": "e2e-metrics-limit", "status": string(workflows.RunFailed)}))
 	assert.Equal(t, 1.0, value(sc, workflows.MetricUndoScheduled, map[string]string{"action": action.UnsuspendUsers}))
 	assert.Equal(t, 1.0, value(sc, workflows.MetricGuardrailRefusals, map[string]string{"reason": "protected_user"}))
 	assert.Equal(t, 1.0, value(sc, workflows.MetricGuardrailRefusals, map[string]string{"reason": workflows.RefusalMaxTargets}))

@@ -270,7 +270,7 @@ func TestRawStartsWithoutAValidSignatureAreRefused(t *testing.T) {
 		assert.True(t, strings.HasPrefix(st.Error, "run refused: "), st.Error)
 		assert.Contains(t, st.Error, msg)
 		for _, step := range st.Steps {
-			assert.Equal(t, "pending", step.Status, "step %s never ran", step.ID)
+			assert.Equal(t, playbook.StatusPending, step.Status, "step %s never ran", step.ID)
 		}
 	}
 

@@ -118,9 +118,9 @@ func startListedRuns(t *testing.T, s *stack) listedRuns {
 			func(x runs.Summary) bool { return x.DryRun }},
 		{"CordonDryRun=false", []string{"--dry-run=false", "--playbook", hijack}, []string{r.real}, []string{r.plan, r.waiting},
 			func(x runs.Summary) bool { return !x.DryRun }},
-		{"CordonState", []string{"--status", workflows.StateWaitingApproval}, []string{r.waiting}, []string{r.real, r.plan},
+		{"CordonState", []string{"--status", string(workflows.StateWaitingApproval)}, []string{r.waiting}, []string{r.real, r.plan},
 			func(x runs.Summary) bool { return x.Status == workflows.StateWaitingApproval }},
-		{"CordonState=planned", []string{"--status", workflows.StatePlanned}, []string{r.plan}, []string{r.real, r.waiting},
+		{"CordonState=planned", []string{"--status", string(workflows.StatePlanned)}, []string{r.plan}, []string{r.real, r.waiting},
 			func(x runs.Summary) bool { return x.Status == workflows.StatePlanned }},
 	}
 	listedBy := map[string]bool{}
@@ -203,7 +203,7 @@ func checkRowsInPostgres(t *testing.T, pg *pgtest.Server, r listedRuns) {
 	require.NoError(t, vis.QueryRow(ctx, "SELECT status, search_attributes::text FROM executions_visibility WHERE workflow_id = $1", r.real).
 		Scan(&status, &attrs))
 	assert.Equal(t, 2, status, "closed as completed in visibility (WORKFLOW_EXECUTION_STATUS_COMPLETED)")
-	for _, v := range []string{"session-hijack-response", r.alert, r.target, workflows.RunSucceeded} {
+	for _, v := range []string{"session-hijack-response", r.alert, r.target, string(workflows.RunSucceeded)} {
 		assert.Contains(t, attrs, v, "visibility row's search attributes")
 	}
 	t.Logf("visibility row of %s: %s", r.real, attrs)

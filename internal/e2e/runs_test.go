@@ -17,6 +17,7 @@ import (
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -130,7 +131,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 	for _, step := range st.Steps {
 		if step.ID == "deactivate" {
 			plan = step.Plan
-			assert.Equal(t, "planned", step.Status)
+			assert.Equal(t, playbook.StatusPlanned, step.Status)
 		}
 	}
 	require.NotNil(t, plan)
@@ -211,7 +212,7 @@ func TestUndoAfterUnblocks(t *testing.T) {
 	done, err := runs.Status(context.Background(), s.client, undoID)
 	require.NoError(t, err)
 	assert.Equal(t, "okta.unblock_ips", done.Steps[0].Action)
-	assert.Equal(t, "succeeded", done.Steps[0].Status)
+	assert.Equal(t, playbook.StatusSucceeded, done.Steps[0].Status)
 }
 
 func TestTerminatedRunIsReportedAsTerminated(t *testing.T) {
@@ -225,7 +226,7 @@ func TestTerminatedRunIsReportedAsTerminated(t *testing.T) {
 	assert.Equal(t, workflows.RunTerminated, st.Status)
 	assert.Contains(t, st.Error, "terminated: operator stopped it: wrong alert")
 	require.Eventually(t, func() bool {
-		q, _ := runs.ListQuery("e2e-approval", workflows.RunTerminated, "")
+		q, _ := runs.ListQuery("e2e-approval", string(workflows.RunTerminated), "")
 		list, err := runs.List(context.Background(), s.client, q, 100)
 		if err != nil {
 			return false
@@ -314,7 +315,7 @@ func TestRunCLIExitCodes(t *testing.T) {
 	assert.Equal(t, 1, code, errOut)
 	var st workflows.RunStatus
 	require.NoError(t, json.Unmarshal([]byte(out), &st))
-	assert.Equal(t, "failed", st.Status)
+	assert.Equal(t, workflows.RunFailed, st.Status)
 }
 
 func TestAlertIDDeduplicatesRunsButNotPlans(t *testing.T) {
@@ -378,7 +379,7 @@ func TestForeachBeyondHistoryLimits(t *testing.T) {
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
 	each := st.Steps[0]
 	assert.Equal(t, foreachMany, each.Items)
-	assert.Equal(t, "succeeded", each.Status)
+	assert.Equal(t, playbook.StatusSucceeded, each.Status)
 	assert.Nil(t, each.Output, "outputs nothing reads are not kept")
 	d, err := s.client.DescribeWorkflowExecution(context.Background(), id, "")
 	require.NoError(t, err)
@@ -392,11 +393,11 @@ func TestNonFiniteNumberFailsItsStep(t *testing.T) {
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunFailed, st.Status)
 	ratio, after := st.Steps[0], st.Steps[1]
-	assert.Equal(t, "failed", ratio.Status)
+	assert.Equal(t, playbook.StatusFailed, ratio.Status)
 	require.NotNil(t, ratio.Error)
 	assert.Contains(t, ratio.Error.Message, "testdata/nan.yaml:8:")
 	assert.Contains(t, ratio.Error.Message, "${{ 100 / inputs.d }}: the result is +Inf, which is not a number")
-	assert.Equal(t, "skipped", after.Status, "no later step ran")
+	assert.Equal(t, playbook.StatusSkipped, after.Status, "no later step ran")
 	again, err := runs.Status(context.Background(), s.client, id)
 	require.NoError(t, err, "cordon status shows the failed run")
 	assert.Len(t, again.Steps, 2)

@@ -57,7 +57,7 @@ var (
 )
 
 // stateOf is the run's CordonState as the server's visibility store has it.
-func (s *stack) stateOf(t *testing.T, id string) string {
+func (s *stack) stateOf(t *testing.T, id string) workflows.RunState {
 	t.Helper()
 	resp, err := s.client.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
 		Query: fmt.Sprintf("WorkflowId = %q", id)})
@@ -65,7 +65,7 @@ func (s *stack) stateOf(t *testing.T, id string) string {
 	if len(resp.Executions) == 0 {
 		return ""
 	}
-	var state string
+	var state workflows.RunState
 	if p, ok := resp.Executions[0].GetSearchAttributes().GetIndexedFields()[workflows.SearchState.GetName()]; ok {
 		require.NoError(t, converter.GetDefaultDataConverter().FromPayload(p, &state))
 	}

@@ -84,7 +84,7 @@ func (d *decider) look() {
 func (d *decider) backoff(st *workflows.RunStatus) time.Duration {
 	var b strings.Builder
 	for _, s := range st.Steps {
-		b.WriteString(s.ID + "=" + s.Status + ";")
+		b.WriteString(s.ID + "=" + string(s.Status) + ";")
 	}
 	if b.String() != d.seen || len(st.PendingApprovals) > 0 {
 		d.seen, d.every = b.String(), tick

@@ -15,9 +15,11 @@ import (
 )
 
 var (
-	runStatuses  = []string{workflows.RunSucceeded, workflows.RunFailed, workflows.RunRejected, workflows.RunCancelled}
-	stepStatuses = []string{playbook.StatusSucceeded, playbook.StatusPartiallySucceeded, playbook.StatusFailed,
-		playbook.StatusSkipped, playbook.StatusPlanned, playbook.StatusRejected, playbook.StatusPending}
+	runStatuses = []string{string(workflows.RunSucceeded), string(workflows.RunFailed), string(workflows.RunRejected),
+		string(workflows.RunCancelled)}
+	stepStatuses = []string{string(playbook.StatusSucceeded), string(playbook.StatusPartiallySucceeded),
+		string(playbook.StatusFailed), string(playbook.StatusSkipped), string(playbook.StatusPlanned),
+		string(playbook.StatusRejected), string(playbook.StatusPending)}
 	userStatuses = []string{"ACTIVE", "STAGED", "PROVISIONED", "DEPROVISIONED", "RECOVERY", "LOCKED_OUT", "SUSPENDED", "PASSWORD_EXPIRED", "absent"}
 	decisions    = []string{string(playbook.Approve), string(playbook.Reject), decisionTimeout}
 	answers      = []string{"429", "500", "503", "lost"}

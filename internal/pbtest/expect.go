@@ -67,7 +67,7 @@ func (f *File) verify(c Case, o *outcome) []string {
 		return fails
 	}
 	e := c.Expect
-	if want := cmpOr(e.Status, workflows.RunSucceeded); o.hung == "" && o.status.Status != want {
+	if want := cmpOr(e.Status, string(workflows.RunSucceeded)); o.hung == "" && string(o.status.Status) != want {
 		fail("run status: want %s, got %s%s", want, o.status.Status, errNote(o.err))
 	}
 	if e.Error != "" && !strings.Contains(o.err, e.Error) {
@@ -88,7 +88,7 @@ func (f *File) verify(c Case, o *outcome) []string {
 		var note string
 		for _, s := range o.status.Steps {
 			if s.ID == id {
-				got = s.Status
+				got = string(s.Status)
 				if s.Error != nil {
 					note = errNote(s.Error.Message)
 				}

@@ -95,7 +95,7 @@ func Run(files []string, opts Options, progress func(Result)) *Report {
 			res := Result{File: path, Case: c.Name, Failures: f.verify(c, o)}
 			res.Passed = len(res.Failures) == 0
 			if o.status != nil {
-				res.Status = o.status.Status
+				res.Status = string(o.status.Status)
 			}
 			res.Seconds = time.Since(start).Seconds()
 			if res.Passed {

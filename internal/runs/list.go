@@ -12,7 +12,7 @@ import (
 
 type workflowListRequest = workflowservice.ListWorkflowExecutionsRequest
 
-var runStatusOf = map[enumspb.WorkflowExecutionStatus]string{
+var runStatusOf = map[enumspb.WorkflowExecutionStatus]workflows.RunState{
 	enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:    workflows.RunRunning,
 	enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:  workflows.RunSucceeded,
 	enumspb.WORKFLOW_EXECUTION_STATUS_FAILED:     workflows.RunFailed,
@@ -43,7 +43,7 @@ func summaryOf(e *workflowpb.WorkflowExecutionInfo) Summary {
 	decode(e.GetMemo().GetFields(), workflows.MemoStartedBy, &s.StartedBy)
 	// CordonState is more precise than the execution status where both
 	// agree the run is open or closed the same way.
-	var state string
+	var state workflows.RunState
 	decode(fields, workflows.SearchState.GetName(), &state)
 	switch {
 	case s.Status == workflows.RunRunning && state == workflows.StateWaitingApproval,

@@ -57,15 +57,15 @@ func Cancel(ctx context.Context, c client.Client, id string) error {
 
 // Summary is one line of `cordon list`.
 type Summary struct {
-	WorkflowID string     `json:"workflow_id"`
-	RunID      string     `json:"run_id"`
-	Playbook   string     `json:"playbook"`
-	Status     string     `json:"status"`
-	AlertID    string     `json:"alert_id,omitempty"`
-	Targets    []string   `json:"targets,omitempty"`
-	DryRun     bool       `json:"dry_run,omitempty"`
-	StartedAt  time.Time  `json:"started_at"`
-	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	WorkflowID string             `json:"workflow_id"`
+	RunID      string             `json:"run_id"`
+	Playbook   string             `json:"playbook"`
+	Status     workflows.RunState `json:"status"`
+	AlertID    string             `json:"alert_id,omitempty"`
+	Targets    []string           `json:"targets,omitempty"`
+	DryRun     bool               `json:"dry_run,omitempty"`
+	StartedAt  time.Time          `json:"started_at"`
+	ClosedAt   *time.Time         `json:"closed_at,omitempty"`
 	// StartedBy is who started the run and how that was verified
 	// (workflows.StarterText, from the run's memo); "" for older runs.
 	StartedBy string `json:"started_by,omitempty"`
@@ -73,19 +73,19 @@ type Summary struct {
 
 // visibility maps run statuses to Temporal execution statuses. A rejected
 // run is a failed workflow to Temporal, so it lists as failed.
-var visibility = map[string]string{
+var visibility = map[workflows.RunState]string{
 	workflows.RunRunning: "Running", workflows.RunSucceeded: "Completed", workflows.RunFailed: "Failed",
 	workflows.RunRejected: "Failed", workflows.RunCancelled: "Canceled",
 	workflows.RunTerminated: "Terminated", workflows.RunTimedOut: "TimedOut",
 }
 
 // byState are the statuses only CordonState tells apart.
-var byState = map[string]bool{workflows.StateWaitingApproval: true, workflows.StatePlanned: true}
+var byState = map[workflows.RunState]bool{workflows.StateWaitingApproval: true, workflows.StatePlanned: true}
 
 // ListQuery builds the visibility query for `cordon list` by playbook,
 // status and target; ListFilter also filters by alert and dry run.
 func ListQuery(playbookName, status, target string) (string, error) {
-	return ListFilter{Playbook: playbookName, Status: status, Target: target}.Query()
+	return ListFilter{Playbook: playbookName, Status: workflows.RunState(status), Target: target}.Query()
 }
 
 // ListFilter selects runs by Cordon's search attributes; empty fields
@@ -95,7 +95,7 @@ type ListFilter struct {
 	Playbook string
 	// Status is a run status (see Summary.Status); waiting_approval and
 	// planned match CordonState, the others Temporal's execution status.
-	Status string
+	Status workflows.RunState
 	// Target matches one of CordonTarget's users and IPs.
 	Target string
 	// AlertID matches CordonAlertID.

@@ -78,11 +78,11 @@ func StatusLine(st *workflows.RunStatus) string {
 	n := FailedItems(st)
 	switch {
 	case n == 1:
-		return st.Status + " with 1 failed item"
+		return string(st.Status) + " with 1 failed item"
 	case n > 1:
 		return fmt.Sprintf("%s with %d failed items", st.Status, n)
 	}
-	return st.Status
+	return string(st.Status)
 }
 
 // FailedItems counts the items of list actions (steps[].output.failed,

@@ -77,7 +77,7 @@ func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
 	sa := []temporal.SearchAttributeUpdate{
 		workflows.SearchPlaybook.ValueSet(req.Playbook.Name),
 		workflows.SearchDryRun.ValueSet(req.DryRun),
-		workflows.SearchState.ValueSet(workflows.RunRunning),
+		workflows.SearchState.ValueSet(string(workflows.RunRunning)),
 	}
 	if alertID != "" {
 		sa = append(sa, workflows.SearchAlertID.ValueSet(alertID))

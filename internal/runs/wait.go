@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -54,10 +55,10 @@ func Wait(ctx context.Context, c client.Client, id string, progress io.Writer) (
 // report prints what changed since the last report.
 func report(w io.Writer, id string, st *workflows.RunStatus, seen map[string]string) {
 	for _, s := range st.Steps {
-		if seen[s.ID] == s.Status || s.Status == "pending" {
+		if seen[s.ID] == string(s.Status) || s.Status == playbook.StatusPending {
 			continue
 		}
-		seen[s.ID] = s.Status
+		seen[s.ID] = string(s.Status)
 		fmt.Fprintf(w, "  %-22s %s%s\n", s.ID, s.Status, stepNote(s))
 	}
 	for _, p := range st.PendingApprovals {
@@ -134,7 +135,7 @@ func terminateReason(ctx context.Context, c client.Client, id string) string {
 	return "no reason recorded"
 }
 
-func statusAfter(ctx context.Context, c client.Client, id, status, why string) *workflows.RunStatus {
+func statusAfter(ctx context.Context, c client.Client, id string, status workflows.RunState, why string) *workflows.RunStatus {
 	st, err := Query(ctx, c, id)
 	if err != nil {
 		st = &workflows.RunStatus{WorkflowID: id}
