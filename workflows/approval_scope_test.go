@@ -10,6 +10,18 @@ import (
 	"github.com/cordonsec/cordon/action"
 )
 
+// approveThenSuspendAnn opens a playbook whose approval governs the
+// suspension of ann; the tests append the steps after it.
+const approveThenSuspendAnn = `
+name: t
+version: 1
+steps:
+  - id: approve
+    approval: {message: "suspend ann?"}
+  - id: ann
+    action: okta.suspend_users
+    with: {user_ids: [00uANN]}`
+
 // An approval binds every destructive step after it: a foreach, a
 // parallel branch, a step whose if: turns true later and a child
 // playbook act only on the targets the approver was shown.
@@ -54,21 +66,10 @@ steps:
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			src := `
-name: t
-version: 1
-steps:
-  - id: approve
-    approval: {message: "suspend ann?"}
-  - id: ann
-    action: okta.suspend_users
-    with: {user_ids: [00uANN]}` + tc.steps + "\n"
+			src := approveThenSuspendAnn + tc.steps + "\n"
 			h.decide(time.Minute, Decision{Approver: "bob"})
 			st, err := h.run(src, RunInput{Library: map[string]Pinned{"child": pin("child", child)}})
-			var acted []any
-			for _, c := range h.okta.callsTo(action.SuspendUsers) {
-				acted = append(acted, c[action.ParamUserIDs].([]any)...)
-			}
+			acted := h.okta.userIDsOf(action.SuspendUsers)
 			assert.NotContains(t, acted, "00uEVE", "nobody approved eve")
 			assert.Contains(t, acted, "00uANN")
 			if tc.want == "" {
@@ -129,15 +130,7 @@ steps:
 // write the approval would not cover fails the plan.
 func TestApprovalScopeInDryRun(t *testing.T) {
 	h := newHarness(t)
-	src := `
-name: t
-version: 1
-steps:
-  - id: approve
-    approval: {message: "go?"}
-  - id: ann
-    action: okta.suspend_users
-    with: {user_ids: [00uANN]}
+	src := approveThenSuspendAnn + `
   - id: flip
     set: {later: true}
   - id: late

@@ -30,11 +30,7 @@ steps:
 	st, err := h.run(src, RunInput{})
 	require.Error(t, err)
 	assert.Contains(t, st.Error, "step each (Suspend Users) item 6 would bring the step to 6 distinct targets, above the limit of 5 (guardrails.max_targets); this item was not run")
-	var acted []any
-	for _, c := range h.okta.callsTo(action.SuspendUsers) {
-		acted = append(acted, c[action.ParamUserIDs].([]any)...)
-	}
-	assert.Equal(t, []any{"00u1", "00u2", "00u3", "00u1", "00u4", "00u5"}, acted, "a repeated target counts once; nothing past the limit")
+	assert.Equal(t, []any{"00u1", "00u2", "00u3", "00u1", "00u4", "00u5"}, h.okta.userIDsOf(action.SuspendUsers), "a repeated target counts once; nothing past the limit")
 	assert.Equal(t, 5, st.TargetsCounted)
 }
 

@@ -49,6 +49,16 @@ func (f *fakeOkta) callsTo(action string) []map[string]any {
 	return f.calls[action]
 }
 
+// userIDsOf lists the user_ids of every call to action, in call order,
+// a repeated id as often as it was sent.
+func (f *fakeOkta) userIDsOf(name string) []any {
+	var ids []any
+	for _, c := range f.callsTo(name) {
+		ids = append(ids, c[action.ParamUserIDs].([]any)...)
+	}
+	return ids
+}
+
 func (f *fakeOkta) workflowsOf(action string) []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
