@@ -128,13 +128,7 @@ func (r *run) guard(ctx workflow.Context, s *playbook.Step, req action.GuardRequ
 // or, with guardrails.above_limit: approval, asks for an approval listing
 // the targets.
 func (r *run) checkLimit(ctx workflow.Context, s *playbook.Step, a *action.Action, g *action.GuardResult) error {
-	limit := s.MaxTargets
-	if limit == 0 {
-		limit = r.pb.Guardrails.MaxTargets
-	}
-	if limit == 0 {
-		limit = g.DefaultMaxTargets
-	}
+	limit := r.stepLimit(s, g)
 	// Protected targets count: a list padded with protected users must not
 	// slip a larger set under the limit.
 	total := len(g.Allowed) + len(g.Protected)
