@@ -32,7 +32,7 @@ func newCounts() counts {
 	return counts{step: map[string]map[string]bool{}, run: map[string]bool{}}
 }
 
-// total is the run-wide count: the parent's count handed to this run,
+// runCount is the run-wide count: the parent's count handed to this run,
 // this run's own targets and its children's.
 func (r *run) runCount() int {
 	return r.input.RunTargets + len(r.counts.run) + r.counts.children
@@ -43,8 +43,7 @@ func (r *run) counted() int { return len(r.counts.run) + r.counts.children }
 
 // checkCounts checks a destructive step's targets against max_targets
 // (over everything the step named before) and max_run_targets, and
-// reserves them. approved says an approval listing exactly these targets
-// lifted the per-step limit.
+// reserves them.
 func (r *run) checkCounts(ctx workflow.Context, s *playbook.Step, a *action.Action, g *action.GuardResult, loop *loopVars) error {
 	r.workerRunDefault = g.DefaultMaxRunTargets
 	named := append(append([]string{}, g.Allowed...), protectedTargets(g)...)
