@@ -21,7 +21,7 @@ func functionOptions() []expr.Option {
 		expr.Function("cidr_contains", fnCIDRContains, new(func(any, string) bool)),
 		expr.Function("unique", fnUnique, new(func(any) []any)),
 		expr.Function("default", fnDefault, new(func(any, any) any)),
-		expr.Function("to_json", fnToJSON, new(func(any) string)),
+		expr.Function("to_json", fnBoundedJSON, new(func(any) string)),
 		expr.Function("from_json", fnFromJSON, new(func(string) any)),
 		expr.Function("group_by_count", fnGroupByCount, new(func(any, string) []any)),
 		expr.Function("keys", fnKeys, new(func(any) []any)),
@@ -129,10 +129,6 @@ func fnDefault(args ...any) (any, error) {
 		return args[1], nil
 	}
 	return args[0], nil
-}
-
-func fnToJSON(args ...any) (any, error) {
-	return fnBoundedJSON(args...)
 }
 
 func fnFromJSON(args ...any) (any, error) {
