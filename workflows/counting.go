@@ -48,14 +48,11 @@ func (r *run) checkCounts(ctx workflow.Context, s *playbook.Step, a *action.Acti
 	r.workerRunDefault = g.DefaultMaxRunTargets
 	named := append(append([]string{}, g.Allowed...), protectedTargets(g)...)
 	seen := r.counts.step[s.ID]
-	stepNew := 0
+	stepNew, runNew := 0, 0
 	for _, t := range named {
 		if !seen[t] {
 			stepNew++
 		}
-	}
-	runNew := 0
-	for _, t := range named {
 		if !r.counts.run[runKey(a, t)] {
 			runNew++
 		}
