@@ -7,6 +7,7 @@ import (
 
 	"github.com/cordonsec/cordon/internal/cli"
 	"github.com/cordonsec/cordon/internal/pbtest"
+	"github.com/cordonsec/cordon/internal/runs"
 )
 
 func testCommand() cli.Command {
@@ -36,7 +37,7 @@ func testCommand() cli.Command {
 					opts.Match = re
 				}
 				if len(args) == 0 {
-					args = []string{envOr("CORDON_PLAYBOOKS", "playbooks")}
+					args = []string{envOr("CORDON_PLAYBOOKS", runs.DefaultLibrary)}
 				}
 				files, err := pbtest.Files(args)
 				if err != nil {

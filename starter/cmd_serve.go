@@ -95,18 +95,19 @@ func serveCommand() cli.Command {
 					_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
 					return err
 				}
+				// The webhook's runs are signed for its service identity;
+				// the approvals page signs with the same key.
+				signer, err := ap.webhookSigner()
+				if err != nil {
+					return cli.Exit(cli.ExitUsage, err)
+				}
 				var srv *serve.Server // the page lists the playbooks the server loaded
-				page, err := ap.handler(ctx, c, *addr, cfg.Library, func() []*playbook.Playbook { return srv.Playbooks() }, logger)
+				page, err := ap.handler(ctx, c, *addr, signer, cfg.Library, func() []*playbook.Playbook { return srv.Playbooks() }, logger)
 				if err != nil {
 					return cli.Exit(cli.ExitUsage, err)
 				}
 				if page != nil { // a nil *Handler in the interface would not be nil
 					cfg.Approvals = page
-				}
-				// The webhook's runs are signed for its service identity.
-				signer, err := ap.webhookSigner()
-				if err != nil {
-					return cli.Exit(cli.ExitUsage, err)
 				}
 				cfg.Starter = trigger.ClientStarter{Client: c, Signer: signer}
 				srv, err = serve.New(cfg)

@@ -43,8 +43,9 @@ func (o approvalOpts) webhookSigner() (*signing.Signer, error) {
 }
 
 // handler builds the approvals page, or returns nil when it is not
-// configured (no issuer): serve is then only the webhook.
-func (o approvalOpts) handler(ctx context.Context, c client.Client, addr string, lib runs.Library, pbs func() []*playbook.Playbook, logger *slog.Logger) (*approvals.Handler, error) {
+// configured (no issuer): serve is then only the webhook. signer is
+// webhookSigner's key: the key file is read once for both.
+func (o approvalOpts) handler(ctx context.Context, c client.Client, addr string, signer *signing.Signer, lib runs.Library, pbs func() []*playbook.Playbook, logger *slog.Logger) (*approvals.Handler, error) {
 	if *o.issuer == "" && *o.keyFile == "" {
 		logger.Info("approvals page off: set --oidc-issuer and --signing-key to serve /approvals")
 		return nil, nil
@@ -55,10 +56,6 @@ func (o approvalOpts) handler(ctx context.Context, c client.Client, addr string,
 	if *o.issuer == "" {
 		logger.Info("approvals page off: set --oidc-issuer to serve /approvals; --signing-key signs the webhook's starts")
 		return nil, nil
-	}
-	signer, err := signing.LoadSigner(*o.keyFile, *o.keyID)
-	if err != nil {
-		return nil, err
 	}
 	public := *o.publicURL
 	if public == "" {

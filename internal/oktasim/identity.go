@@ -127,13 +127,9 @@ func (s *Sim) deleteFactor(w http.ResponseWriter, r *http.Request) *apiError {
 	key, fid := r.PathValue("id"), r.PathValue("fid")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.org.findUser(key)
-	if u == nil {
-		return errNotFound(key, "User")
-	}
-	i := factorIndex(u, fid)
-	if i < 0 {
-		return errNotFound(fid, "UserFactor")
+	u, i, e := s.org.findFactor(key, fid)
+	if e != nil {
+		return e
 	}
 	if u.status == statusDeprovisioned {
 		return errBadStatus()
@@ -144,6 +140,20 @@ func (s *Sim) deleteFactor(w http.ResponseWriter, r *http.Request) *apiError {
 	s.org.audit(now, "user.mfa.factor.deactivate", "Reset factor for user", userTarget(u), factorTarget(f))
 	noContent(w)
 	return nil
+}
+
+// findFactor finds user key's factor fid (caller holds s.mu), answering
+// 404 for a missing user or factor.
+func (o *org) findFactor(key, fid string) (*user, int, *apiError) {
+	u := o.findUser(key)
+	if u == nil {
+		return nil, -1, errNotFound(key, "User")
+	}
+	i := factorIndex(u, fid)
+	if i < 0 {
+		return nil, -1, errNotFound(fid, "UserFactor")
+	}
+	return u, i, nil
 }
 
 func factorIndex(u *user, id string) int {

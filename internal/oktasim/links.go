@@ -52,13 +52,9 @@ func (s *Sim) getFactor(w http.ResponseWriter, r *http.Request) *apiError {
 	key, fid := r.PathValue("id"), r.PathValue("fid")
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u := s.org.findUser(key)
-	if u == nil {
-		return errNotFound(key, "User")
-	}
-	i := factorIndex(u, fid)
-	if i < 0 {
-		return errNotFound(fid, "UserFactor")
+	u, i, e := s.org.findFactor(key, fid)
+	if e != nil {
+		return e
 	}
 	writeJSON(w, http.StatusOK, s.renderFactor(s.baseURL(r), u, u.factors[i]))
 	return nil
