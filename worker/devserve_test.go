@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -28,28 +27,9 @@ import (
 func devPagesStartARun(t *testing.T, base string, stdout *testutil.SyncBuffer, c client.Client) {
 	t.Helper()
 	require.Contains(t, stdout.String(), "Approvals page:    "+base+"/approvals (run a playbook: "+base+"/runs/new)")
-	jar, err := cookiejar.New(nil)
+	web := testutil.SignIn(t, base, "/auth/login?next=/runs/new", oktasim.DemoActiveUserLogin, oktasim.DefaultDevPassword)
+	resp, err := web.Get(base + "/runs/new?playbook=investigate-user")
 	require.NoError(t, err)
-	web := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	get := func(u string) *http.Response {
-		resp, err := web.Get(u)
-		require.NoError(t, err)
-		return resp
-	}
-	resp := get(base + "/auth/login?next=/runs/new")
-	require.Equal(t, http.StatusFound, resp.StatusCode)
-	authz, err := url.Parse(resp.Header.Get("Location"))
-	require.NoError(t, err)
-	form := authz.Query()
-	form.Set("username", oktasim.DemoActiveUserLogin)
-	form.Set("password", oktasim.DefaultDevPassword)
-	authz.RawQuery = ""
-	resp, err = web.PostForm(authz.String(), form)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusFound, resp.StatusCode, "the simulated org takes the dev password")
-	resp = get(resp.Header.Get("Location")) // the callback, registered for any loopback port
-	require.Equal(t, http.StatusFound, resp.StatusCode)
-	resp = get(base + "/runs/new?playbook=investigate-user")
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))

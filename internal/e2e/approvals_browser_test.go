@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -25,6 +24,7 @@ import (
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/serve"
 	"github.com/cordonsec/cordon/internal/signing"
+	"github.com/cordonsec/cordon/internal/testutil"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -118,28 +118,9 @@ func signIn(ctx context.Context, login string) error {
 // and returns a client holding the session cookie and the CSRF token.
 func signInHTTP(t *testing.T, base, login string) (*http.Client, string) {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
+	c := testutil.SignIn(t, base, "/auth/login", login, oktasim.DefaultDevPassword)
+	resp, err := c.Get(base + "/approvals")
 	require.NoError(t, err)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	get := func(u string) *http.Response {
-		resp, err := c.Get(u)
-		require.NoError(t, err)
-		return resp
-	}
-	resp := get(base + "/auth/login")
-	require.Equal(t, http.StatusFound, resp.StatusCode)
-	authz, err := url.Parse(resp.Header.Get("Location"))
-	require.NoError(t, err)
-	form := authz.Query()
-	form.Set("username", login)
-	form.Set("password", oktasim.DefaultDevPassword)
-	authz.RawQuery = ""
-	resp, err = c.PostForm(authz.String(), form)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusFound, resp.StatusCode, "the login form accepts the dev password")
-	resp = get(resp.Header.Get("Location")) // the callback
-	require.Equal(t, http.StatusFound, resp.StatusCode, readAll(t, resp))
-	resp = get(base + "/approvals")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(readAll(t, resp))
 	require.NotNil(t, m, "the page carries a CSRF token")

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/workflows"
 )
@@ -90,7 +90,7 @@ func (v StartVerifier) earlierRun(ctx context.Context, workflowID, runID string)
 	if v.Temporal == nil {
 		return "", errors.New("this worker has no Temporal client to check signed starts for replays")
 	}
-	q := fmt.Sprintf("WorkflowId = '%s' AND RunId != '%s'", quote(workflowID), quote(runID))
+	q := fmt.Sprintf("WorkflowId = '%s' AND RunId != '%s'", runs.Quote(workflowID), runs.Quote(runID))
 	resp, err := v.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: 1})
 	if err != nil {
 		return "", fmt.Errorf("listing runs of %s: %w", workflowID, err)
@@ -100,7 +100,5 @@ func (v StartVerifier) earlierRun(ctx context.Context, workflowID, runID string)
 	}
 	return "", nil
 }
-
-func quote(s string) string { return strings.ReplaceAll(s, "'", `\'`) }
 
 func refused(why string) workflows.StartVerdict { return workflows.StartVerdict{Refused: why} }

@@ -108,13 +108,13 @@ type ListFilter struct {
 func (f ListFilter) Query() (string, error) {
 	q := []string{fmt.Sprintf("WorkflowType = '%s'", workflows.PlaybookWorkflowName)}
 	if f.Playbook != "" {
-		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchPlaybook.GetName(), quote(f.Playbook)))
+		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchPlaybook.GetName(), Quote(f.Playbook)))
 	}
 	if f.Target != "" {
-		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchTarget.GetName(), quote(f.Target)))
+		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchTarget.GetName(), Quote(f.Target)))
 	}
 	if f.AlertID != "" {
-		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchAlertID.GetName(), quote(f.AlertID)))
+		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchAlertID.GetName(), Quote(f.AlertID)))
 	}
 	if f.DryRun != nil {
 		q = append(q, fmt.Sprintf("%s = %t", workflows.SearchDryRun.GetName(), *f.DryRun))
@@ -135,7 +135,8 @@ func (f ListFilter) Query() (string, error) {
 	return strings.Join(q, " AND "), nil
 }
 
-func quote(s string) string { return strings.ReplaceAll(s, "'", `\'`) }
+// Quote escapes s for a single-quoted value of a visibility query.
+func Quote(s string) string { return strings.ReplaceAll(s, "'", `\'`) }
 
 // List returns runs matching the query, newest first, at most limit
 // (limit <= 0: every matching run, page by page).
