@@ -135,8 +135,14 @@ func (f ListFilter) Query() (string, error) {
 	return strings.Join(q, " AND "), nil
 }
 
-// Quote escapes s for a single-quoted value of a visibility query.
-func Quote(s string) string { return strings.ReplaceAll(s, "'", `\'`) }
+// Quote escapes s for a single-quoted value of a visibility query. The
+// server's query tokenizer takes a backslash as an escape character
+// (github.com/temporalio/sqlparser token.go, scanString), so backslashes are
+// escaped before quotes: otherwise a value ending in a backslash would
+// escape the closing quote and let the rest of the value join the query.
+func Quote(s string) string { return queryEscaper.Replace(s) }
+
+var queryEscaper = strings.NewReplacer(`\`, `\\`, "'", `\'`)
 
 // List returns runs matching the query, newest first, at most limit
 // (limit <= 0: every matching run, page by page).
