@@ -71,12 +71,12 @@ func lastAttempt(ctx context.Context) bool {
 // does not fail its item while the activity has attempts left: the runner
 // stops dispatching, gives the unfinished items up to inAttemptRetries
 // more rounds, and then returns the error, so that Temporal retries them.
-// group is the group a membership action's events name
-// (attribution.go), "" for others.
 func (a *Activities) runBulk(ctx context.Context, act *action.Action, ids []string, fn itemFunc) (*action.BulkResult, error) {
 	return a.runBulkIn(ctx, act, "", ids, fn)
 }
 
+// runBulkIn is runBulk for a membership action: group is the group its
+// System Log events name (attribution.go).
 func (a *Activities) runBulkIn(ctx context.Context, act *action.Action, group string, ids []string, fn itemFunc) (*action.BulkResult, error) {
 	fn = a.guardItem(act, fn) // the guardrails, re-checked before each item's write (writeguard.go)
 	log := activity.GetLogger(ctx)
