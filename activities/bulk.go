@@ -80,7 +80,7 @@ func (a *Activities) runBulk(ctx context.Context, act *action.Action, ids []stri
 func (a *Activities) runBulkIn(ctx context.Context, act *action.Action, group string, ids []string, fn itemFunc) (*action.BulkResult, error) {
 	fn = a.guardItem(act, fn) // the guardrails, re-checked before each item's write (writeguard.go)
 	log := activity.GetLogger(ctx)
-	ctx, _ = a.withAttribution(ctx, act, group)
+	ctx = a.withAttribution(ctx, act, group)
 	b := &bulkRun{ctx: ctx, ids: ids}
 	b.progress, b.doneAt, b.uncertain = resumeProgress(ctx, ids)
 	if len(b.doneAt) > 0 {
