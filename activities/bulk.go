@@ -202,8 +202,9 @@ type bulkRun struct {
 	mu       sync.Mutex
 	progress bulkProgress
 	doneAt   map[int]action.ItemResult
-	// sentBefore is the earlier attempts' write-ahead record; uncertain
-	// says it may be incomplete (the last attempt died).
+	// sentBefore is the write-ahead record of the earlier rounds and
+	// attempts (taken at the start of each round); uncertain says it may
+	// be incomplete (the last attempt died).
 	sentBefore []byte
 	uncertain  bool
 	// retriesLeft counts the in-attempt rounds left after a 5xx; set
