@@ -178,19 +178,17 @@ func Okta() *Registry {
 
 func oktaActions() []*Action {
 	return []*Action{
-		{
+		bulkUserWrite(&Action{
 			Name: ActivateUsers, Title: "Activate Users",
 			Description: "Activates users with a STAGED or DEPROVISIONED status. An ACTIVE user is reported as already_active, not as a failure.",
 			Method:      "POST /api/v1/users/{id}/lifecycle/activate",
 			PlanWords:   "activate {n} users", PlanCall: "POST /api/v1/users/{target}/lifecycle/activate",
 			Params: []Param{userIDs("activate"),
 				{Name: ParamSendEmail, Type: TypeBoolean, Default: true, Description: "Send the activation email. When false, the activation URL is returned in each result.", Example: false}},
-			Output: bulkOutput, Destructive: true, Targets: &Targets{Param: ParamUserIDs, Kind: TargetUsers},
-			Undo: DeactivateUsers, Roles: rolesUserWrite,
-			StartToCloseTimeout: bulkTimeout, Heartbeat: bulkBeat, Retry: writeRetry,
+			Undo:    DeactivateUsers,
 			Example: map[string]any{ParamUserIDs: []any{"00u1a2b3c4d5e6f7g8h9"}, ParamSendEmail: false},
-		},
-		{
+		}),
+		bulkUserWrite(&Action{
 			Name: AddUsersToGroup, Title: "Add Users To Group",
 			Description: "Adds users to an OKTA_GROUP. A user already in the group is reported as already_member. Built-in and app groups cannot be changed.",
 			Method:      "PUT /api/v1/groups/{groupId}/users/{userId}",
@@ -198,13 +196,11 @@ func oktaActions() []*Action {
 			UndoKeep: []string{ParamGroupID},
 			Params: []Param{userIDs("add to the group"),
 				{Name: ParamGroupID, Type: TypeString, Required: true, Description: "The ID of an OKTA_GROUP group (or its exact name, resolved to the ID before the guardrails check it). Get Groups returns it at $[*].id.", Example: "00g1a2b3c4d5e6f7g8h9"}},
-			Output: bulkOutput, Destructive: true, Targets: &Targets{Param: ParamUserIDs, Kind: TargetUsers},
 			Guards: []Guarded{{Param: ParamGroupID, Kind: TargetGroups}},
 			Undo:   RemoveUsersFromGroup, Roles: rolesMembership,
-			StartToCloseTimeout: bulkTimeout, Heartbeat: bulkBeat, Retry: writeRetry,
 			Example: map[string]any{ParamUserIDs: []any{"00u1a2b3c4d5e6f7g8h9"}, ParamGroupID: "00g1a2b3c4d5e6f7g8h9"},
-		},
-		{
+		}),
+		bulkUserWrite(&Action{
 			Name: RemoveUsersFromGroup, Title: "Remove Users From Group",
 			Description: "Removes users from an OKTA_GROUP, for example to take a compromised account out of a privileged group; it is also the reverse of Add Users To Group for undo_after, and undo_after on it adds the users back. A user not in the group is reported as not_member. Built-in and app groups cannot be changed.",
 			Method:      "DELETE /api/v1/groups/{groupId}/users/{userId}",
@@ -212,12 +208,10 @@ func oktaActions() []*Action {
 			UndoKeep: []string{ParamGroupID},
 			Params: []Param{userIDs("remove from the group"),
 				{Name: ParamGroupID, Type: TypeString, Required: true, Description: "The ID of an OKTA_GROUP group (or its exact name, resolved to the ID before the guardrails check it; a protected group refuses the step). Get Group returns it at $.id.", Example: "00g1a2b3c4d5e6f7g8h9"}},
-			Output: bulkOutput, Destructive: true, Targets: &Targets{Param: ParamUserIDs, Kind: TargetUsers},
 			Guards: []Guarded{{Param: ParamGroupID, Kind: TargetGroups}},
 			Undo:   AddUsersToGroup, Roles: rolesMembership,
-			StartToCloseTimeout: bulkTimeout, Heartbeat: bulkBeat, Retry: writeRetry,
 			Example: map[string]any{ParamUserIDs: []any{"00u1a2b3c4d5e6f7g8h9"}, ParamGroupID: "00g1a2b3c4d5e6f7g8h9"},
-		},
+		}),
 		{
 			Name: BlockIPs, Title: "Block IPs",
 			Description: "Adds IPv4 addresses, CIDRs or ranges to an IP zone whose usage is BLOCKLIST. Entries the zone already covers are reported as already_blocked; the 1,000-entry blocklist limit is never passed. Writes to one zone are serialised across runs.",
@@ -284,18 +278,16 @@ func oktaActions() []*Action {
 			StartToCloseTimeout: readTimeout, Retry: writeRetry,
 			Example: map[string]any{ParamName: "cordon-blocklist", ParamGateways: []any{"203.0.113.7"}},
 		},
-		{
+		bulkUserWrite(&Action{
 			Name: DeactivateUsers, Title: "Deactivate Users",
 			Description: "Deactivates users (to DEPROVISIONED). A user already DEPROVISIONED is reported as already_deprovisioned, so retries and repeated runs are safe.",
 			Method:      "POST /api/v1/users/{id}/lifecycle/deactivate",
 			PlanWords:   "deactivate {n} users", PlanCall: "POST /api/v1/users/{target}/lifecycle/deactivate",
 			UndoSet: map[string]any{ParamSendEmail: false},
 			Params:  []Param{userIDs("deactivate")},
-			Output:  bulkOutput, Destructive: true, Targets: &Targets{Param: ParamUserIDs, Kind: TargetUsers},
-			Undo: ActivateUsers, Roles: rolesUserWrite,
-			StartToCloseTimeout: bulkTimeout, Heartbeat: bulkBeat, Retry: writeRetry,
+			Undo:    ActivateUsers,
 			Example: map[string]any{ParamUserIDs: []any{"00u1a2b3c4d5e6f7g8h9"}},
-		},
+		}),
 		{
 			Name: DeleteZones, Title: "Delete Zones",
 			Description: "Deletes network zones, deactivating an ACTIVE zone first. System zones are refused; a zone already gone is reported as already_deleted.",
@@ -406,7 +398,7 @@ func oktaActions() []*Action {
 			StartToCloseTimeout: readTimeout, Retry: readRetry,
 			Example: map[string]any{ParamUsage: "BLOCKLIST"},
 		},
-		{
+		bulkUserWrite(&Action{
 			Name: ResetUserPasswords, Title: "Reset User Passwords",
 			Description: "Resets users' passwords (to RECOVERY). With send_email false the one-time reset URL is returned per user. send_email true forces convert_to_federated false.",
 			Method:      "POST /api/v1/users/{id}/lifecycle/reset_password",
@@ -415,11 +407,8 @@ func oktaActions() []*Action {
 				{Name: ParamSendEmail, Type: TypeBoolean, Default: true, Description: "Email the reset link to each user; when false the link is returned.", Example: true},
 				{Name: ParamConvertToFederated, Type: TypeBoolean, Default: false, Description: "Convert the users to a federated credential provider (only when send_email is false).", Example: false},
 			},
-			Output: bulkOutput, Destructive: true, Targets: &Targets{Param: ParamUserIDs, Kind: TargetUsers},
-			Roles:               rolesUserWrite,
-			StartToCloseTimeout: bulkTimeout, Heartbeat: bulkBeat, Retry: writeRetry,
 			Example: map[string]any{ParamUserIDs: []any{"00u1a2b3c4d5e6f7g8h9"}, ParamSendEmail: true},
-		},
+		}),
 		{
 			Name: UpdateZone, Title: "Update Zone",
 			Description: "Updates a network zone. overwrite false appends gateways, proxies, locations and ASNs to the zone's; true replaces them. The zone type cannot change. Writes to one zone are serialised across runs.",

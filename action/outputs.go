@@ -73,7 +73,7 @@ var bulkItem = named("item result", ShapeOf(reflect.TypeOf(ItemResult{})))
 func bulkShape(a *Action) *Shape {
 	s := ShapeOf(reflect.TypeOf(BulkResult{}))
 	s = s.with("results", listOf(bulkItem))
-	if !a.ZoneWrite || a.Name == UpdateZone {
+	if !a.ZoneWrite {
 		s = s.without("zone")
 	} else {
 		s = s.with("zone", oktaZone)

@@ -89,10 +89,11 @@ type attribution struct {
 type attributionKey struct{}
 
 // withAttribution marks ctx's requests with this step's marker and
-// prepares the attempt's attribution; nil outside an activity.
-func (a *Activities) withAttribution(ctx context.Context, act *action.Action, group string) (context.Context, *attribution) {
+// prepares the attempt's attribution (attributionOf); ctx unchanged
+// outside an activity.
+func (a *Activities) withAttribution(ctx context.Context, act *action.Action, group string) context.Context {
 	if !activity.IsActivity(ctx) || act.ReadBack == nil {
-		return ctx, nil
+		return ctx
 	}
 	info := activity.GetInfo(ctx)
 	token, full := opMarker(info)
@@ -103,7 +104,7 @@ func (a *Activities) withAttribution(ctx context.Context, act *action.Action, gr
 	at := &attribution{a: a, rb: act.ReadBack, token: token, since: info.ScheduledTime.Add(-time.Minute),
 		group: group, wait: wait}
 	ctx = okta.WithMarker(ctx, full)
-	return context.WithValue(ctx, attributionKey{}, at), at
+	return context.WithValue(ctx, attributionKey{}, at)
 }
 
 func attributionOf(ctx context.Context) *attribution {

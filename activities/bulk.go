@@ -71,16 +71,16 @@ func lastAttempt(ctx context.Context) bool {
 // does not fail its item while the activity has attempts left: the runner
 // stops dispatching, gives the unfinished items up to inAttemptRetries
 // more rounds, and then returns the error, so that Temporal retries them.
-// group is the group a membership action's events name
-// (attribution.go), "" for others.
 func (a *Activities) runBulk(ctx context.Context, act *action.Action, ids []string, fn itemFunc) (*action.BulkResult, error) {
 	return a.runBulkIn(ctx, act, "", ids, fn)
 }
 
+// runBulkIn is runBulk for a membership action: group is the group its
+// System Log events name (attribution.go).
 func (a *Activities) runBulkIn(ctx context.Context, act *action.Action, group string, ids []string, fn itemFunc) (*action.BulkResult, error) {
 	fn = a.guardItem(act, fn) // the guardrails, re-checked before each item's write (writeguard.go)
 	log := activity.GetLogger(ctx)
-	ctx, _ = a.withAttribution(ctx, act, group)
+	ctx = a.withAttribution(ctx, act, group)
 	b := &bulkRun{ctx: ctx, ids: ids}
 	b.progress, b.doneAt, b.uncertain = resumeProgress(ctx, ids)
 	if len(b.doneAt) > 0 {
@@ -202,8 +202,9 @@ type bulkRun struct {
 	mu       sync.Mutex
 	progress bulkProgress
 	doneAt   map[int]action.ItemResult
-	// sentBefore is the earlier attempts' write-ahead record; uncertain
-	// says it may be incomplete (the last attempt died).
+	// sentBefore is the write-ahead record of the earlier rounds and
+	// attempts (taken at the start of each round); uncertain says it may
+	// be incomplete (the last attempt died).
 	sentBefore []byte
 	uncertain  bool
 	// retriesLeft counts the in-attempt rounds left after a 5xx; set

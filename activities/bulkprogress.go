@@ -146,8 +146,8 @@ func sending(ctx context.Context) {
 	}
 }
 
-// wasSent says whether this step sent the item's write: in this attempt,
-// or in an earlier one per the heartbeat's write-ahead record.
+// wasSent says whether this step sent the item's write: in this round, or
+// in an earlier round or attempt per the write-ahead record.
 func wasSent(ctx context.Context) bool {
 	r := itemOf(ctx)
 	if r == nil {

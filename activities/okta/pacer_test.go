@@ -157,7 +157,8 @@ func TestPacerBurstsWhenTheWorkFits(t *testing.T) {
 }
 
 // 1,000 requests do not fit in 50 per 2 s: the budget (49 left less the
-// reserve of 5) is spread over the 2 s left, one every 2 s / 44.
+// reserve of 5 and the one in flight) is spread over the time left, one
+// every (time left) / 43.
 func TestPacerPacesWhenTheWorkDoesNotFit(t *testing.T) {
 	t.Parallel()
 	p, b := fakeBucket(t, 50, 2*time.Second)
