@@ -2,6 +2,7 @@ package signing
 
 import (
 	"crypto/ed25519"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,10 @@ func TestStartSignatures(t *testing.T) {
 	d := Claims{Run: "r", Step: "approve", Decision: "approve", Approver: "jane@acme.com"}
 	msg, err := c.Message()
 	require.NoError(t, err)
-	assert.NotEqual(t, string(d.Message()[:len(prefix)]), string(msg[:len(startPrefix)]))
+	// Domain separation: each kind of message starts with its own prefix,
+	// so a start's signature never verifies as a decision's.
+	assert.True(t, strings.HasPrefix(string(msg), startPrefix), "a start message starts with the start prefix")
+	assert.True(t, strings.HasPrefix(string(d.Message()), prefix), "a decision message starts with the decision prefix")
+	assert.False(t, strings.HasPrefix(startPrefix, prefix) || strings.HasPrefix(prefix, startPrefix), "neither prefix is a prefix of the other")
 	require.ErrorIs(t, k.Verify("k", d, sig), ErrBadSignature)
 }
