@@ -22,6 +22,17 @@ const (
 	QueryStatus          = "status"
 )
 
+// ActivityQueue is the task queue of the activities that act on Okta
+// through connection (internal/connections): the default connection's on
+// TaskQueue itself, every other connection's on a queue of its own that
+// only workers holding that connection's credentials poll.
+func ActivityQueue(connection string) string {
+	if connection == "" || connection == "default" {
+		return TaskQueue
+	}
+	return TaskQueue + "-okta-" + connection
+}
+
 // RunState is a run's status as a whole (RunStatus.Status, cordon list)
 // and the value of its CordonState search attribute; JSON and the search
 // attribute hold the same strings.

@@ -1,6 +1,7 @@
 package okta
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -56,8 +57,12 @@ type Config struct {
 	OrgURL string
 	// Token is the API token (SSWS) or OAuth access token (Bearer).
 	Token string
-	// AuthScheme is SSWS (default) or Bearer.
+	// AuthScheme is SSWS (default) or Bearer. Ignored with OAuth.
 	AuthScheme string
+	// OAuth, when set, makes the client mint and refresh its own access
+	// tokens (OAuth 2.0 client credentials with private_key_jwt, optionally
+	// DPoP-bound) instead of sending Token.
+	OAuth *OAuth
 	// APIVersion is the path segment after /api/. Default v1.
 	APIVersion string
 	// Insecure allows plain http to a non-loopback host. Default false.
@@ -81,6 +86,27 @@ type Config struct {
 	// Okta's 600 a minute, Cordon spends at most 540 of each minute. A
 	// negative value keeps no reserve (OKTA_RATE_RESERVE=0). Default 0.10.
 	RateReserve float64
+}
+
+// OAuth configures an Okta API Services app: client credentials with a
+// signed client assertion (private_key_jwt). Its keys are secrets and are
+// redacted like Token.
+type OAuth struct {
+	// ClientID is the service app's client id (the assertion's iss and sub).
+	ClientID string
+	// KeyID is the kid of the app's registered public key.
+	KeyID string
+	// PrivateKey signs client assertions: *rsa.PrivateKey (RS256) or
+	// *ecdsa.PrivateKey on P-256 (ES256).
+	PrivateKey crypto.Signer
+	// Scopes are the okta.* scopes requested for every token.
+	Scopes []string
+	// DPoPKey, when set, binds tokens to this key (RFC 9449) and signs a
+	// DPoP proof for every request; nil: plain Bearer tokens.
+	DPoPKey crypto.Signer
+	// TokenURL is the org authorization server's token endpoint. Default
+	// OrgURL + "/oauth2/v1/token".
+	TokenURL string
 }
 
 // ErrNoCredentials is returned by ConfigFromEnv when no org URL or token is set.
@@ -193,7 +219,7 @@ func parseReserve(v string) (float64, error) {
 // Validate checks the URL scheme, the auth scheme and that a token is set.
 // Its errors never contain the token.
 func (c Config) Validate() error {
-	if c.Token == "" {
+	if c.Token == "" && c.OAuth == nil {
 		return errors.New("okta: no API token configured")
 	}
 	switch {
