@@ -157,3 +157,6 @@ func (s *Sim) stripPrefix(r *http.Request) (*http.Request, bool) {
 	r2.URL = &u
 	return r2, true
 }
+
+// Seed is the seed the org was built from (SeedDemo or SeedEmpty).
+func (s *Sim) Seed() string { return s.opts.Seed }
