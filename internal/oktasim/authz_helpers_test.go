@@ -208,10 +208,16 @@ func oauthErr(t testing.TB, r resp, status int, code, descPart string) {
 // newSvc registers a service app on the harness's org and returns its client.
 func newSvc(h *harness, key testKey, dpop *testKey, scopes ...string) *svc {
 	h.t.Helper()
+	return newSvcAt(h.t, h.sim, h.srv.URL(), key, dpop, h.clock.Now, scopes...)
+}
+
+// newSvcAt registers a service app on sim (served at orgURL).
+func newSvcAt(t testing.TB, sim *Sim, orgURL string, key testKey, dpop *testKey, now func() time.Time, scopes ...string) *svc {
+	t.Helper()
 	id := "0oa" + strings.ToLower(randomToken()[:14])
-	if err := h.sim.RegisterServiceApp(ServiceApp{ClientID: id, Keys: []jose.JSONWebKey{key.public()},
+	if err := sim.RegisterServiceApp(ServiceApp{ClientID: id, Keys: []jose.JSONWebKey{key.public()},
 		Scopes: scopes, RequireDPoP: dpop != nil}); err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
-	return &svc{t: h.t, org: h.srv.URL(), clientID: id, key: key, dpop: dpop, now: h.clock.Now}
+	return &svc{t: t, org: orgURL, clientID: id, key: key, dpop: dpop, now: now}
 }
