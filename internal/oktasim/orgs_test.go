@@ -2,6 +2,8 @@ package oktasim
 
 import (
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -114,4 +116,39 @@ func TestStartOrgsRefusesBadNames(t *testing.T) {
 			_ = m.Close()
 		}
 	}
+}
+
+// TestOrgsSignInSessionsPerOrg signs in to one org's authorization server:
+// its SSO session does not leak to the other org on the same host, and the
+// login form posts back under the org's prefix.
+func TestOrgsSignInSessionsPerOrg(t *testing.T) {
+	t.Parallel()
+	m := startTwoOrgs(t, Options{Token: "a"}, Options{Token: "g"})
+	acme := newOIDCClient(t, &Server{url: m.URL("acme")})
+	code := acme.signIn(DemoAdminLogin)
+	resp, tokens := acme.redeem(code, DefaultOIDCClientID)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", tokens)
+
+	status, q := acme.authorize(acme.params("prompt", "none"))
+	require.Equal(t, http.StatusFound, status)
+	assert.NotEmpty(t, q.Get("code"), "acme's session lets prompt=none through")
+
+	globex := *acme
+	globex.iss = m.URL("globex") + authServerPath
+	status, q = globex.authorize(globex.params("prompt", "none"))
+	require.Equal(t, http.StatusFound, status)
+	assert.Equal(t, "login_required", q.Get("error"), "the same browser has no session at globex")
+
+	// The form's action resolves, against the page's URL, to the org's own
+	// authorization endpoint.
+	pageURL, err := url.Parse(globex.iss + "/v1/authorize?" + globex.params().Encode())
+	require.NoError(t, err)
+	res, err := http.Get(pageURL.String())
+	require.NoError(t, err)
+	body := readBody(t, res)
+	action := regexp.MustCompile(`<form method="post" action="([^"]+)"`).FindStringSubmatch(body)
+	require.NotNil(t, action, body)
+	target, err := pageURL.Parse(action[1])
+	require.NoError(t, err)
+	assert.Equal(t, globex.iss+"/v1/authorize", target.String())
 }
