@@ -215,7 +215,7 @@ func newSvc(h *harness, key testKey, dpop *testKey, scopes ...string) *svc {
 func newSvcAt(t testing.TB, sim *Sim, orgURL string, key testKey, dpop *testKey, now func() time.Time, scopes ...string) *svc {
 	t.Helper()
 	id := "0oa" + strings.ToLower(randomToken()[:14])
-	if err := sim.RegisterServiceApp(ServiceApp{ClientID: id, Keys: []jose.JSONWebKey{key.public()},
+	if err := sim.RegisterServiceApp(ServiceApp{ClientID: id, Keys: []jose.JSONWebKey{ServiceKey(key.kid, key.priv.Public())},
 		Scopes: scopes, RequireDPoP: dpop != nil}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package oktasim
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -38,6 +39,12 @@ type ServiceApp struct {
 	// without a DPoP proof is refused, as with Okta's "Require
 	// Demonstrating Proof of Possession (DPoP) header in token requests".
 	RequireDPoP bool `json:"requireDPoP"`
+}
+
+// ServiceKey is a public key registered for a service app under a key id,
+// for callers holding a Go public key (*rsa.PublicKey, *ecdsa.PublicKey).
+func ServiceKey(kid string, pub crypto.PublicKey) jose.JSONWebKey {
+	return jose.JSONWebKey{Key: pub, KeyID: kid, Use: "sig"}
 }
 
 // ParseServiceApp decodes a ServiceApp from JSON and checks it.
