@@ -2,6 +2,7 @@ package oktasim
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,6 +74,10 @@ func TestDPoPProofRefused(t *testing.T) {
 		expectError(t, r, 401, "E0000011")
 		assert.Contains(t, r.header.Get("WWW-Authenticate"), tc.want, name)
 	}
+	// Scopes hold for bound tokens too; the challenge uses the DPoP scheme.
+	r := c.api("GET", "/api/v1/groups", tok, "")
+	expectError(t, r, 403, "E0000006")
+	assert.True(t, strings.HasPrefix(r.header.Get("WWW-Authenticate"), `DPoP authorization_uri=`), r.header.Get("WWW-Authenticate"))
 }
 
 func TestDPoPNonceRotation(t *testing.T) {

@@ -127,6 +127,10 @@ func (s *Sim) writeAuthFail(w http.ResponseWriter, f *authFail) {
 }
 
 // missingScopes lists the scopes the route needs that the caller lacks.
+// A resource's manage scope also grants its read scope: Okta answers that
+// GET /api/v1/groups "requires the okta.groups.read or okta.groups.manage
+// scope" (support article "Insufficient scope error when making a request
+// to an OAuth or management endpoint").
 func (c *caller) missingScopes(method, pattern string) []string {
 	if c.scopes == nil {
 		return nil
@@ -136,17 +140,22 @@ func (c *caller) missingScopes(method, pattern string) []string {
 	}
 	var missing []string
 	for _, sc := range routeScopes[method+" "+pattern] {
-		if !c.scopes[sc] {
+		manage, isRead := strings.CutSuffix(sc, ".read")
+		if !c.scopes[sc] && !(isRead && c.scopes[manage+".manage"]) {
 			missing = append(missing, sc)
 		}
 	}
 	return missing
 }
 
-// writeInsufficientScope answers 403 E0000006 with the OAuth challenge
-// naming the scopes the route needs (Okta's description, REFERENCE.md 1.2).
-func (s *Sim) writeInsufficientScope(w http.ResponseWriter, c *caller, missing []string) {
-	w.Header().Set("WWW-Authenticate", challenge(c.scheme, "insufficient_scope",
-		"The access token provided does not contain the required scopes.")+`, scope="`+strings.Join(missing, " ")+`"`)
+// writeInsufficientScope answers 403 E0000006 with the OAuth challenge in
+// the layout of Okta's (the same support article): authorization_uri,
+// realm, the scope the resource needs, error, error_description (Okta's
+// text, REFERENCE.md 1.2) and resource. Nothing is written.
+func (s *Sim) writeInsufficientScope(w http.ResponseWriter, r *http.Request, c *caller, missing []string) {
+	base := s.baseURL(r)
+	w.Header().Set("WWW-Authenticate", c.scheme+` authorization_uri="`+base+`/oauth2/v1/authorize", realm="`+base+
+		`", scope="`+strings.Join(missing, " ")+`", error="insufficient_scope", `+
+		`error_description="The access token provided does not contain the required scopes.", resource="`+r.URL.Path+`"`)
 	s.writeError(w, errForbidden())
 }

@@ -84,7 +84,9 @@ func TestScopeEnforcement(t *testing.T) {
 	r := c.api("POST", "/api/v1/users/"+DemoActiveUserID+"/lifecycle/deactivate", tok, "")
 	expectError(t, r, http.StatusForbidden, "E0000006")
 	assert.Equal(t, "You do not have permission to perform the requested action", r.obj()["errorSummary"])
-	assert.Equal(t, `Bearer error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", scope="okta.users.manage"`,
+	path := "/api/v1/users/" + DemoActiveUserID + "/lifecycle/deactivate"
+	assert.Equal(t, `Bearer authorization_uri="`+c.org+`/oauth2/v1/authorize", realm="`+c.org+`", scope="okta.users.manage", `+
+		`error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", resource="`+path+`"`,
 		r.header.Get("WWW-Authenticate"))
 	u, _ := h.sim.User(DemoActiveUserID)
 	assert.Equal(t, statusActive, u.Status, "nothing was written")
@@ -96,6 +98,11 @@ func TestScopeEnforcement(t *testing.T) {
 	expectError(t, c.api("GET", "/api/v1/zones", tok, ""), 403, "E0000006")
 	assert.Equal(t, http.StatusOK, c.api("GET", "/api/v1/groups/"+DemoEngineeringGroupID+"/users", tok, "").status)
 	assert.Equal(t, http.StatusOK, c.api("HEAD", "/api/v1/users/"+DemoActiveUserID, tok, "").status)
+
+	// A manage scope grants its read scope too.
+	manage, _ := c.token("okta.groups.manage")
+	assert.Equal(t, http.StatusOK, c.api("GET", "/api/v1/groups/"+DemoEngineeringGroupID, manage, "").status)
+	expectError(t, c.api("GET", "/api/v1/users/me", manage, ""), 403, "E0000006")
 
 	// The SSWS token acts with its admin's rights: no scope limit.
 	assert.Equal(t, http.StatusOK, h.do("POST", "/api/v1/users/"+DemoActiveUserID+"/lifecycle/deactivate", "").status)

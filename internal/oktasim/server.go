@@ -38,7 +38,7 @@ func (s *Sim) route(mux *http.ServeMux, pattern string, bucket func(method strin
 		}
 		if missing := who.missingScopes(r.Method, pattern); len(missing) > 0 {
 			s.setRateHeaders(w, s.limiter.peek(bucket(r.Method), s.now()))
-			s.writeInsufficientScope(w, who, missing)
+			s.writeInsufficientScope(w, r, who, missing)
 			return
 		}
 		st := s.limiter.take(bucket(r.Method), s.now())
