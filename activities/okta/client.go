@@ -9,9 +9,12 @@
 // the simulated org in internal/oktasim, so tests against the simulator
 // check the client against an independent reading of Okta's behaviour.
 //
-// The API token lives only in Config and in the Authorization header: it
-// is redacted from every String, GoString, LogValue and JSON form of
-// Config, and no error carries a request's headers.
+// Credentials are an API token (SSWS or Bearer) or an OAuth 2.0 API
+// Services app whose access tokens the client mints, caches and binds
+// with DPoP itself (oauth.go, dpop.go). Tokens and keys live only in
+// Config, the token cache and request headers: they are redacted from
+// every String, GoString, LogValue and JSON form of Config, and no error
+// carries a request's headers or body.
 package okta
 
 import (
@@ -68,7 +71,8 @@ type Observer interface {
 // RequestStats describes one request for an Observer.
 type RequestStats struct {
 	Method string
-	// Path is relative to /api/{version}, without the query.
+	// Path is relative to /api/{version}, without the query; for a
+	// token request (Bucket BucketToken) the token endpoint's path.
 	Path   string
 	Bucket string
 	// Status is the HTTP status; 0 when no answer came.
