@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -64,6 +65,7 @@ type tokenSource struct {
 	assertion jose.Signer
 	dpop      *dpopProver // nil without DPoP
 	observe   func(context.Context, RequestStats)
+	log       *slog.Logger
 
 	mu   sync.Mutex
 	tok  *accessToken
@@ -93,7 +95,7 @@ func newTokenSource(c *Client, o OAuth) (*tokenSource, error) {
 		return nil, fmt.Errorf("okta: OAuth signing key: %w", err)
 	}
 	ts := &tokenSource{cfg: o, tokenURL: u, timeout: c.cfg.Timeout, userAgent: c.cfg.UserAgent, hc: c.hc,
-		pacer: c.pacer, now: c.now, assertion: signer, observe: c.observe}
+		pacer: c.pacer, now: c.now, assertion: signer, observe: c.observe, log: c.log}
 	if o.DPoPKey != nil {
 		if ts.dpop, err = newDPoPProver(o.DPoPKey, c.now); err != nil {
 			return nil, fmt.Errorf("okta: DPoP key: %w", err)
@@ -123,7 +125,10 @@ func (s *tokenSource) get(ctx context.Context) (*accessToken, error) {
 	s.mu.Unlock()
 	select {
 	case <-call.done:
-		return call.tok, call.err
+		if call.err != nil {
+			return s.stillValid(ctx, call.err)
+		}
+		return call.tok, nil
 	case <-ctx.Done():
 		return nil, &RequestError{Method: http.MethodPost, Path: s.tokenURL.Path, Err: ctx.Err()}
 	}
@@ -140,6 +145,25 @@ func (s *tokenSource) run(ctx context.Context, call *mintCall) {
 	s.call = nil
 	s.mu.Unlock()
 	close(call.done)
+}
+
+// expirySafety is how long before its expiry a token is no longer sent:
+// the request's own time in flight, and clock drift.
+const expirySafety = 10 * time.Second
+
+// stillValid answers a failed refresh: while the cached token has not
+// expired, requests keep using it (a token endpoint outage or a 429 need
+// not fail them) and the next request tries the refresh again.
+func (s *tokenSource) stillValid(ctx context.Context, err error) (*accessToken, error) {
+	s.mu.Lock()
+	t := s.tok
+	s.mu.Unlock()
+	if t == nil || !s.now().Before(t.expiry.Add(-expirySafety)) {
+		return nil, err
+	}
+	s.log.WarnContext(ctx, "okta token refresh failed; the current token is used until it expires",
+		"client_id", s.cfg.ClientID, "expires_in", t.expiry.Sub(s.now()).Round(time.Second), "error", err)
+	return t, nil
 }
 
 // invalidate drops t from the cache after the API refused it (expired

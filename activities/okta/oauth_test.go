@@ -144,6 +144,31 @@ func TestOAuthRefreshBeforeExpiry(t *testing.T) {
 		[]time.Duration{refreshMargin(time.Minute), refreshMargin(5 * time.Minute), refreshMargin(time.Hour)})
 }
 
+func TestOAuthRefreshFailureKeepsValidToken(t *testing.T) {
+	t.Parallel()
+	key := testECKey(t)
+	as := newAuthServer(t, key.Public())
+	c := oauthClient(t, as, key, nil)
+	ctx := context.Background()
+	require.NoError(t, getUser(ctx, c))
+
+	as.mu.Lock()
+	as.errBody = `{"error":"server_error","error_description":"down"}`
+	as.mu.Unlock()
+	as.clock.advance(55 * time.Minute) // due for refresh, 5 min before expiry
+	require.NoError(t, getUser(ctx, c), "the refresh fails but the token still works")
+	_, tokenCalls, _ := as.counts()
+	assert.Equal(t, 2, tokenCalls, "the refresh was tried")
+
+	as.clock.advance(4*time.Minute + 51*time.Second) // 9 s before expiry: no longer sent
+	err := getUser(ctx, c)
+	var te *TokenError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "server_error", te.Code)
+	_, tokenCalls, apiCalls := as.counts()
+	assert.Equal(t, []int{3, 2}, []int{tokenCalls, apiCalls})
+}
+
 func TestOAuthRemintOn401(t *testing.T) {
 	t.Parallel()
 	key := testECKey(t)
