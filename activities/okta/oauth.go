@@ -67,9 +67,10 @@ type tokenSource struct {
 	observe   func(context.Context, RequestStats)
 	log       *slog.Logger
 
-	mu   sync.Mutex
-	tok  *accessToken
-	call *mintCall // the mint in flight, nil when none
+	mu      sync.Mutex
+	tok     *accessToken
+	call    *mintCall // the mint in flight, nil when none
+	retryAt time.Time // after a failed mint, when the next may start
 }
 
 // mintCall is one mint that concurrent requests share.
@@ -108,7 +109,8 @@ func newTokenSource(c *Client, o OAuth) (*tokenSource, error) {
 // holds none (or one past its refresh time).
 func (s *tokenSource) get(ctx context.Context) (*accessToken, error) {
 	s.mu.Lock()
-	if t := s.tok; t != nil && s.now().Before(t.refreshAt) {
+	if t, now := s.tok, s.now(); t != nil && (now.Before(t.refreshAt) ||
+		now.Before(s.retryAt) && now.Before(t.expiry.Add(-expirySafety))) {
 		s.mu.Unlock()
 		return t, nil
 	}
@@ -141,11 +143,18 @@ func (s *tokenSource) run(ctx context.Context, call *mintCall) {
 	s.mu.Lock()
 	if call.err == nil {
 		s.tok = call.tok
+	} else {
+		s.retryAt = s.now().Add(refreshRetry)
 	}
 	s.call = nil
 	s.mu.Unlock()
 	close(call.done)
 }
+
+// refreshRetry is how long after a failed refresh requests keep the
+// current token without trying again, so an outage or a revoked key does
+// not turn every API request into a token request.
+const refreshRetry = 15 * time.Second
 
 // expirySafety is how long before its expiry a token is no longer sent:
 // the request's own time in flight, and clock drift.

@@ -159,14 +159,18 @@ func TestOAuthRefreshFailureKeepsValidToken(t *testing.T) {
 	require.NoError(t, getUser(ctx, c), "the refresh fails but the token still works")
 	_, tokenCalls, _ := as.counts()
 	assert.Equal(t, 2, tokenCalls, "the refresh was tried")
+	as.clock.advance(14 * time.Second)
+	require.NoError(t, getUser(ctx, c))
+	_, tokenCalls, _ = as.counts()
+	assert.Equal(t, 2, tokenCalls, "no new try within 15 s of a failed one")
 
-	as.clock.advance(4*time.Minute + 51*time.Second) // 9 s before expiry: no longer sent
+	as.clock.advance(4*time.Minute + 37*time.Second) // 9 s before expiry: no longer sent
 	err := getUser(ctx, c)
 	var te *TokenError
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, "server_error", te.Code)
 	_, tokenCalls, apiCalls := as.counts()
-	assert.Equal(t, []int{3, 2}, []int{tokenCalls, apiCalls})
+	assert.Equal(t, []int{3, 3}, []int{tokenCalls, apiCalls}, "the last request never reached the API")
 }
 
 func TestOAuthRemintOn401(t *testing.T) {

@@ -58,7 +58,8 @@ type fakeClock struct{ ns atomic.Int64 }
 
 func newFakeClock() *fakeClock {
 	c := &fakeClock{}
-	c.ns.Store(time.Now().UnixNano())
+	// On a whole second, as the Date header is: skew hints come out exact.
+	c.ns.Store(time.Now().Truncate(time.Second).UnixNano())
 	return c
 }
 func (c *fakeClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
