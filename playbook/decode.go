@@ -37,7 +37,7 @@ type Options struct {
 }
 
 // Top-level keys, in the order the docs present them.
-var topKeys = []string{"name", "version", "description", "inputs", "guardrails", "on", "steps", "outputs"}
+var topKeys = []string{"name", "version", "description", "connection", "inputs", "guardrails", "on", "steps", "outputs"}
 
 var (
 	namePattern  = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
@@ -152,6 +152,9 @@ func (d *decoder) playbook(root *node) {
 	}
 	if n := o.val("description"); n != nil {
 		pb.Description, _ = d.str(n, "description")
+	}
+	if n := o.val("connection"); n != nil {
+		pb.Connection, pb.ConnectionPos = d.connection(n)
 	}
 	d.decodeInputs(o.val("inputs"))
 	d.decodeGuardrails(o.val("guardrails"))
