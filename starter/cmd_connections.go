@@ -213,13 +213,15 @@ func checkConnection(ctx context.Context, c connections.Connection, reg *action.
 		if errors.As(err, &te) && te.Code == "invalid_scope" {
 			// Okta refuses a request with any scope the app lacks: ask
 			// scope by scope to tell the steps which ones they miss.
-			g.TokenType = "token"
 			g.Scopes, err = connections.GrantableScopes(ctx, hc, cfg)
+			r.Proof = "the key works, but Okta refused some requested scopes (asked scope by scope)"
+		} else {
+			r.Proof = g.TokenType + " token minted"
 		}
 		if err != nil {
 			return fail(fmt.Errorf("connection %q: %w", c.Name, err))
 		}
-		r.Proof, r.Granted = g.TokenType+" token minted", g.Scopes
+		r.Granted = g.Scopes
 		for _, p := range lib {
 			for _, s := range usage.Steps(p) {
 				if s.Connection != c.Name {
@@ -266,6 +268,8 @@ func writeChecks(w io.Writer, results []checkResult) {
 		}
 		if len(r.Granted) > 0 {
 			fmt.Fprintf(w, "; granted %s", strings.Join(r.Granted, " "))
+		} else if r.Auth != connections.AuthSSWS {
+			fmt.Fprint(w, "; granted none of the requested scopes")
 		}
 		fmt.Fprintln(w)
 		for _, m := range r.Missing {
