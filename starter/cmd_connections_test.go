@@ -170,7 +170,8 @@ func TestConnectionsCheckBadCredentials(t *testing.T) {
 	ecKeyFile(t, f.dir, "globex.pem")
 	code, out, _ = runCordon(t, "connections", "check", "globex", "--connections", f.file, "--playbooks", f.dir+"/none")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, out, "refused the request: invalid_client: The client_assertion signature is invalid.")
+	assert.Contains(t, out, `globex (oauth+dpop): FAILED: connection "globex": okta: OAuth token for client 0oa-globex from `+f.tokens.URL+
+		`/oauth2/v1/token: HTTP 400 invalid_client: The client_assertion signature is invalid (the client id is unknown to this org, or the private key does not match the public key registered on the app (kid "k1")`)
 
 	code, _, errOut := runCordon(t, "connections", "check")
 	assert.Equal(t, 2, code, "no connections at all")
