@@ -72,6 +72,20 @@ func (r *run) initRouting(ctx workflow.Context) {
 	r.conn = playbook.RunConnection(r.pb, r.input.Connection, r.input.ParentConnection)
 	r.routed = since(ctx, versionConnections)
 	r.served = map[string]bool{}
+	if !r.routed {
+		return
+	}
+	r.status.Connection = r.conn
+	var walk func([]*playbook.Step)
+	walk = func(steps []*playbook.Step) {
+		for _, s := range steps {
+			if st := r.byID[s.ID]; st != nil && s.Connection != "" && s.Connection != r.conn {
+				st.Connection = s.Connection
+			}
+			walk(s.Parallel)
+		}
+	}
+	walk(r.pb.Steps)
 }
 
 // connectionOf is the connection step s acts on.

@@ -144,13 +144,16 @@ type Carry struct {
 // RunStatus is the progress query's answer and the run's result; it is also
 // what `cordon run --output json` prints.
 type RunStatus struct {
-	WorkflowID       string            `json:"workflow_id"`
-	RunID            string            `json:"run_id"`
-	Playbook         string            `json:"playbook"`
-	Version          int               `json:"version"`
-	SHA256           string            `json:"sha256"`
-	DryRun           bool              `json:"dry_run,omitempty"`
-	Status           RunState          `json:"status"`
+	WorkflowID string   `json:"workflow_id"`
+	RunID      string   `json:"run_id"`
+	Playbook   string   `json:"playbook"`
+	Version    int      `json:"version"`
+	SHA256     string   `json:"sha256"`
+	DryRun     bool     `json:"dry_run,omitempty"`
+	Status     RunState `json:"status"`
+	// Connection is the run's connection (the Okta org its steps act on
+	// unless a step names another); empty for runs from before connections.
+	Connection       string            `json:"connection,omitempty"`
 	Error            string            `json:"error,omitempty"`
 	Outputs          map[string]any    `json:"outputs,omitempty"`
 	Steps            []*StepStatus     `json:"steps"`
@@ -171,9 +174,12 @@ type RunStatus struct {
 
 // StepStatus is one step's progress.
 type StepStatus struct {
-	ID         string              `json:"id"`
-	Kind       string              `json:"kind"`
-	Action     string              `json:"action,omitempty"`
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	Action string `json:"action,omitempty"`
+	// Connection is the connection an action or playbook: step acts on,
+	// when it is not the run's own.
+	Connection string              `json:"connection,omitempty"`
 	Status     playbook.StepState  `json:"status"`
 	Output     any                 `json:"output,omitempty"`
 	Error      *playbook.StepError `json:"error,omitempty"`
