@@ -34,6 +34,11 @@ type Options struct {
 	// the workflow never reads the machine's clock (the rules about times
 	// do). The run was checked in full when it was started.
 	Pinned bool
+	// Check, when set, adds the caller's own checks of a playbook that
+	// loaded without errors (cordon validate --connections: connection
+	// names and OAuth scopes, package connections/usage); its errors fail
+	// the load like any other.
+	Check func(*Playbook) ErrorList
 }
 
 // Top-level keys, in the order the docs present them.
@@ -74,6 +79,9 @@ func Load(file string, src []byte, opts Options) (*Playbook, error) {
 	}
 	if len(d.errs.list) == 0 && opts.Child != nil {
 		d.cycles(opts.Child)
+	}
+	if len(d.errs.list) == 0 && opts.Check != nil {
+		d.errs.list = append(d.errs.list, opts.Check(d.pb)...)
 	}
 	if len(d.errs.list) > 0 {
 		return nil, sortErrors(d.errs.list)
