@@ -41,7 +41,7 @@ func TestListQuery(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Equal(t, `WorkflowType = 'PlaybookWorkflow' AND CordonAlertID = 'alert-\'7' AND CordonDryRun = true AND ExecutionStatus != 'ContinuedAsNew'`, q)
 	q, err = ListFilter{Connection: "globex"}.Query()
-	require.NoError(t, err)
+	assert.NoError(t, err)
 	assert.Equal(t, "WorkflowType = 'PlaybookWorkflow' AND CordonConnection = 'globex' AND ExecutionStatus != 'ContinuedAsNew'", q)
 	q, err = ListFilter{Playbook: "p", DryRun: &no}.Query()
 	assert.NoError(t, err)

@@ -17,7 +17,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
@@ -34,6 +33,11 @@ type Request struct {
 	// Connection overrides the playbook's connection: for the run
 	// (playbook.RunConnection); "" keeps it.
 	Connection string
+	// Connections, when not nil, are the names of the connections file:
+	// a run that would act on any other is refused before it starts
+	// (Library.CheckConnections). nil skips the check (no file at hand;
+	// the worker then fails the step on an unserved connection).
+	Connections []string
 	// StartedBy is who starts the run (required; options.started_by):
 	// a person's login from the CLI, webhook:<scheme>, okta-event:<uuid>.
 	StartedBy string
@@ -60,8 +64,8 @@ func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
 	if strings.TrimSpace(req.StartedBy) == "" {
 		return Started{}, &InputError{Err: errors.New("who starts the run is required (started_by)")}
 	}
-	if req.Connection != "" && !connections.ValidName(req.Connection) {
-		return Started{}, &InputError{Err: fmt.Errorf("connection %q is not a connection name: lower-case letters, digits and dashes, starting with a letter", req.Connection)}
+	if err := req.CheckConnections(); err != nil {
+		return Started{}, err
 	}
 	inputs, err := req.Playbook.InputsWithDefaults(req.Inputs)
 	if err != nil {
