@@ -39,10 +39,16 @@ func (r *Registry) Markdown() []byte {
 		w("| `%s` | %s | %s |\n", e.Name, e.Retried, e.When)
 	}
 	w("\nA step's `retry:` and `timeout:` override the defaults listed per action below.\n")
-	w("\n## Required Okta admin roles\n\nAny one of the listed roles suffices (the token inherits its owner's roles).\n\n")
-	w("| action | roles |\n|---|---|\n")
+	w("\n## Required Okta admin roles and OAuth scopes\n\n")
+	w("An SSWS API token inherits its owner's admin roles: any one of the listed roles suffices.\n")
+	w("An OAuth 2.0 service app (docs/operations.md, Connections) needs every listed scope: the\n")
+	w("scopes of each Management API operation a step may call, its lookups, guardrail checks\n")
+	w("and read-backs included, taken from Okta's OpenAPI spec (the `.read` scope when an\n")
+	w("operation accepts it). A connection requests the union of the scopes of the actions its\n")
+	w("playbooks use, unless it lists its own `scopes:`.\n\n")
+	w("| action | roles | OAuth scopes |\n|---|---|---|\n")
 	for _, a := range r.All() {
-		w("| `%s` | %s |\n", a.Name, strings.Join(a.Roles, ", "))
+		w("| `%s` | %s | %s |\n", a.Name, strings.Join(a.Roles, ", "), code(strings.Join(a.Scopes, "`, `")))
 	}
 	w("\n## Protected profile fields\n\n`%s` never changes these attributes unless the step names an\n", UpdateUserProfile)
 	w("allowable one in `allow_fields`; the others it never changes.\n\n| attribute | allowable | why |\n|---|---|---|\n")
@@ -111,6 +117,9 @@ func writeAction(b *bytes.Buffer, a *Action) {
 		w("- **Read-back:** %s\n", rb.Describe())
 	}
 	w("- **Roles:** %s\n", strings.Join(a.Roles, ", "))
+	if len(a.Scopes) > 0 {
+		w("- **OAuth scopes:** `%s` (calls: %s)\n", strings.Join(a.Scopes, "`, `"), opList(a.Ops))
+	}
 	w("- **Timeout:** %s per attempt", dur(a.StartToCloseTimeout))
 	if a.Heartbeat > 0 {
 		w(", heartbeat %s", dur(a.Heartbeat))
@@ -130,6 +139,14 @@ func writeAction(b *bytes.Buffer, a *Action) {
 		}
 	}
 	w("```\n")
+}
+
+func opList(ops []Op) string {
+	parts := make([]string, len(ops))
+	for i, o := range ops {
+		parts[i] = "`" + o.String() + "`"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func paramIndex(a *Action, name string) int {

@@ -171,6 +171,10 @@ func Okta() *Registry {
 			a.ReadBack = readBacks[a.Name] // readback.go
 		}
 		setOutputShape(a)
+		setAPICalls(a) // scopes.go
+		if err := a.checkScopes(); err != nil {
+			panic("spec: " + err.Error())
+		}
 		r.Register(a)
 	}
 	return r

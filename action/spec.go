@@ -187,6 +187,11 @@ type Action struct {
 	// (readback.go).
 	ReadBack *ReadBack
 	Roles    []string // any one of these Okta admin roles suffices
+	// Ops are the Management API operations one step may call, lookups
+	// and read-backs included; Scopes the OAuth scopes they need, sorted
+	// (scopes.go; checked against Okta's OpenAPI spec by scopes_test.go).
+	Ops    []Op
+	Scopes []string
 
 	StartToCloseTimeout time.Duration
 	Retry               Retry

@@ -34,10 +34,15 @@ type Options struct {
 	// the workflow never reads the machine's clock (the rules about times
 	// do). The run was checked in full when it was started.
 	Pinned bool
+	// Check, when set, adds the caller's own checks of a playbook that
+	// loaded without errors (cordon validate --connections: connection
+	// names and OAuth scopes, package connections/usage); its errors fail
+	// the load like any other.
+	Check func(*Playbook) ErrorList
 }
 
 // Top-level keys, in the order the docs present them.
-var topKeys = []string{"name", "version", "description", "inputs", "guardrails", "on", "steps", "outputs"}
+var topKeys = []string{"name", "version", "description", "connection", "inputs", "guardrails", "on", "steps", "outputs"}
 
 var (
 	namePattern  = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
@@ -74,6 +79,9 @@ func Load(file string, src []byte, opts Options) (*Playbook, error) {
 	}
 	if len(d.errs.list) == 0 && opts.Child != nil {
 		d.cycles(opts.Child)
+	}
+	if len(d.errs.list) == 0 && opts.Check != nil {
+		d.errs.list = append(d.errs.list, opts.Check(d.pb)...)
 	}
 	if len(d.errs.list) > 0 {
 		return nil, sortErrors(d.errs.list)
@@ -152,6 +160,9 @@ func (d *decoder) playbook(root *node) {
 	}
 	if n := o.val("description"); n != nil {
 		pb.Description, _ = d.str(n, "description")
+	}
+	if n := o.val("connection"); n != nil {
+		pb.Connection, pb.ConnectionPos = d.connection(n)
 	}
 	d.decodeInputs(o.val("inputs"))
 	d.decodeGuardrails(o.val("guardrails"))

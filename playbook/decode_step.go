@@ -11,7 +11,7 @@ var kindKeys = []string{"action", "approval", "set", "wait", "fail", "playbook",
 
 // Keys every step may have, besides its kind key.
 var commonStepKeys = []string{"id", "name", "if", "foreach", "concurrency", "continue_on_error",
-	"retry", "timeout", "with", "max_targets", "undo_after"}
+	"retry", "timeout", "with", "max_targets", "undo_after", "connection"}
 
 var stepKeys = append(slices.Clone(commonStepKeys), kindKeys...)
 
@@ -187,6 +187,9 @@ func (d *decoder) common(st *Step, o *object, sc *scope) {
 	}
 	if v := o.val("undo_after"); v != nil {
 		st.UndoAfter = d.duration(v, "undo_after")
+	}
+	if v := o.val("connection"); v != nil {
+		st.Connection, st.ConnectionPos = d.connection(v)
 	}
 }
 

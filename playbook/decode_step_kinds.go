@@ -226,6 +226,7 @@ func (d *decoder) unreachable(st *Step, o *object) {
 		{"timeout", k == KindSet || k == KindWait || k == KindFail, fmt.Sprintf("timeout has no effect on a %s step", k)},
 		{"max_targets", k != KindAction, "max_targets only applies to destructive action steps"},
 		{"undo_after", k != KindAction, "undo_after only applies to action steps whose action has an undo"},
+		{"connection", !fanout, fmt.Sprintf("connection has no effect on a %s step; only action and playbook: steps act on an Okta org", k)},
 	}
 	for _, r := range rules {
 		if r.bad && o.has(r.key) {

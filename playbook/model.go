@@ -30,6 +30,10 @@ type Playbook struct {
 	Name        string
 	Version     int
 	Description string
+	// Connection is the playbook's connection: (connection.go); "" when
+	// it names none.
+	Connection    string
+	ConnectionPos Pos
 	Inputs      []*Input // in file order
 	Guardrails  Guardrails
 	On          []*Trigger
@@ -145,6 +149,10 @@ type Step struct {
 	// whose registry entry names an Undo take it (action.Action.Undo; the
 	// list is in docs/actions.md). 0 = never.
 	UndoAfter time.Duration
+	// Connection is the step's own connection: (action and playbook:
+	// steps; connection.go); "" acts on the run's connection.
+	Connection    string
+	ConnectionPos Pos
 
 	Approval *Approval         // KindApproval
 	Set      map[string]*Value // KindSet: vars.<key>

@@ -32,6 +32,7 @@ func Schema(reg *action.Registry) []byte {
 			"name":        obj{"type": "string", "pattern": namePattern.String(), "description": "Unique kebab-case name."},
 			"version":     obj{"type": "integer", "minimum": 1, "description": "Integer bumped on every change (default 1)."},
 			"description": obj{"type": "string"},
+			"connection":  connectionSchema("The connection (Okta org) the steps act on unless a step or the run names another (default: default)."),
 			"inputs": obj{"type": "object", "description": "Typed inputs: from --input, the trigger's with:, or defaults.",
 				"propertyNames": obj{"pattern": identPattern.String()}, "additionalProperties": defRef("input")},
 			"guardrails": guardrailsSchema(),
@@ -48,6 +49,12 @@ func Schema(reg *action.Registry) []byte {
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(root) // maps of plain values always encode
 	return buf.Bytes()
+}
+
+// connectionSchema is a connection: value: a plain connection name
+// (connections.ValidName's pattern).
+func connectionSchema(desc string) obj {
+	return obj{"type": "string", "pattern": `^[a-z][a-z0-9-]{0,39}$`, "description": desc}
 }
 
 func defRef(name string) obj { return obj{"$ref": "#/$defs/" + name} }
@@ -144,6 +151,7 @@ func stepSchema(reg *action.Registry) obj {
 		"with":              obj{"type": "object"},
 		"max_targets":       obj{"type": "integer", "minimum": 1, "description": "Overrides guardrails.max_targets for this destructive step."},
 		"undo_after":        obj{"allOf": []any{defRef("duration")}, "description": "Undo the action after this long (actions with an undo only)."},
+		"connection":        connectionSchema("The connection (Okta org) this action or playbook: step acts on; overrides the run's and the playbook's."),
 		"action":            obj{"enum": reg.Names(), "description": "An Okta action."},
 		"approval":          defRef("approval"),
 		"set":               obj{"type": "object", "minProperties": 1, "propertyNames": obj{"pattern": identPattern.String()}, "description": "Set vars.<name>."},

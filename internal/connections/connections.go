@@ -11,8 +11,13 @@
 package connections
 
 import (
+	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/cordonsec/cordon/activities/okta"
 )
 
 // Default is the name of the connection a playbook uses when neither the
@@ -64,6 +69,10 @@ type Connection struct {
 	// Scopes, when set, is the exact list of OAuth scopes to request;
 	// otherwise the scopes of the actions the playbook library uses.
 	Scopes []string `yaml:"scopes"`
+
+	// env is the configuration read from the OKTA_* environment, for the
+	// connection FromEnv builds; nil for one from a file.
+	env *okta.Config
 }
 
 // Auth says how a connection authenticates. Exactly one of the SSWS
@@ -82,4 +91,50 @@ type Auth struct {
 	// or "" makes the worker generate one per process.
 	DPoP        bool   `yaml:"dpop"`
 	DPoPKeyFile string `yaml:"dpop_key_file"`
+}
+
+// Lookup returns the connection with this name.
+func (f *File) Lookup(name string) (Connection, bool) {
+	for _, c := range f.Connections {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Connection{}, false
+}
+
+// Names returns the connections' names in file order.
+func (f *File) Names() []string {
+	names := make([]string, len(f.Connections))
+	for i, c := range f.Connections {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// UnknownError is the error for a connection name the file does not
+// define; it lists the ones it does.
+func (f *File) UnknownError(name string) error {
+	where := "the environment (OKTA_*)"
+	if f.Path != "" {
+		where = f.Path
+	}
+	return fmt.Errorf("unknown connection %q: %s defines %s", name, where, strings.Join(quoted(f.Names()), ", "))
+}
+
+func quoted(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strconv.Quote(n)
+	}
+	return out
+}
+
+// AuthLabel names how the connection authenticates, for tables: ssws,
+// oauth or oauth+dpop.
+func (c Connection) AuthLabel() string {
+	if c.Auth.Type == AuthOAuth && c.Auth.DPoP {
+		return AuthOAuth + "+dpop"
+	}
+	return c.Auth.Type
 }
