@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/cli"
+	"github.com/cordonsec/cordon/internal/connections"
+	"github.com/cordonsec/cordon/internal/connections/usage"
 	"github.com/cordonsec/cordon/internal/pbtest"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/playbook"
@@ -19,16 +22,20 @@ func validateCommand() cli.Command {
 	return cli.Command{
 		Name:    "validate",
 		Summary: "check playbooks without running them",
-		Usage:   "FILE... [--output text|json] [--playbooks DIR]",
+		Usage:   "FILE... [--output text|json] [--playbooks DIR] [--connections FILE]",
 		Help: "Every error of every file is reported, as file:line:col: message [kind] with the\n" +
 			"source line and a caret, or with --output json as one list of {file, line, col,\n" +
 			"message, kind}. playbook: steps are checked against the library DIR, and chains of\n" +
 			"playbook: steps that come back to themselves are errors (kind cycle).\n" +
+			"With --connections (or $" + connections.EnvFile + "), a connection: that names no connection of\n" +
+			"the file is an error (kind unknown-connection), and so is a step whose action needs an\n" +
+			"OAuth scope its connection's scopes: list lacks (kind oauth-scope).\n" +
 			"Exit 0 when all files are valid, 1 when any has errors, 2 on usage errors.",
 		MinArgs: 1, MaxArgs: -1,
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			output := fs.String("output", "text", "error format: text or json")
 			library := fs.String("playbooks", envOr("CORDON_PLAYBOOKS", runs.DefaultLibrary), "playbook library `DIR`")
+			connFile := fs.String("connections", os.Getenv(connections.EnvFile), "check connection names and scopes against the connections `FILE`")
 			return func(_ context.Context, args []string, stdio cli.Stdio) error {
 				if *output != "text" && *output != "json" {
 					return cli.UsageErrorf("--output must be text or json, got %q", *output)
@@ -36,6 +43,14 @@ func validateCommand() cli.Command {
 				reg := action.Okta()
 				opts := playbook.Options{Registry: reg, Library: playbook.DirLibrary(*library), ChildInputs: playbook.DirChildInputs(*library, reg),
 					Child: playbook.DirChild(*library, reg)}
+				if *connFile != "" {
+					f, err := connections.Open(*connFile, os.Getenv)
+					if err != nil {
+						fmt.Fprintln(stdio.Out, err)
+						return cli.Exit(playbook.ExitInvalid, nil)
+					}
+					opts.Check = func(p *playbook.Playbook) playbook.ErrorList { return usage.Check(p, f, reg) }
+				}
 				// Test files (cordon test) sit beside the playbooks, so
 				// validate playbooks/*.yaml checks them too, as tests.
 				var books, tests []string

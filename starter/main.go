@@ -48,6 +48,7 @@ func commands() []cli.Command {
 		listCommand(),
 		simCommand(),
 		validateCommand(),
+		connectionsCommand(),
 		schemaCommand(),
 		graphCommand(),
 		serveCommand(),

@@ -59,10 +59,38 @@ func Mint(ctx context.Context, hc *http.Client, cfg okta.Config) (Grant, error) 
 	}
 }
 
-// tokenError is the OAuth error body (RFC 6749 §5.2).
-type tokenError struct {
+// TokenError is the token endpoint's refusal (RFC 6749 §5.2).
+type TokenError struct {
+	URL         string `json:"-"`
 	Code        string `json:"error"`
 	Description string `json:"error_description"`
+}
+
+func (e *TokenError) Error() string {
+	return fmt.Sprintf("token endpoint %s refused the request: %s: %s", e.URL, e.Code, e.Description)
+}
+
+// GrantableScopes finds which of cfg's scopes the app may get when a
+// token request for all of them is refused with invalid_scope (Okta
+// refuses the whole request): one token request per scope.
+func GrantableScopes(ctx context.Context, hc *http.Client, cfg okta.Config) ([]string, error) {
+	var ok []string
+	for _, s := range cfg.OAuth.Scopes {
+		one := *cfg.OAuth
+		one.Scopes = []string{s}
+		c := cfg
+		c.OAuth = &one
+		_, err := Mint(ctx, hc, c)
+		var te *TokenError
+		switch {
+		case err == nil:
+			ok = append(ok, s)
+		case errors.As(err, &te) && te.Code == "invalid_scope":
+		default:
+			return nil, err
+		}
+	}
+	return ok, nil
 }
 
 func mintOnce(ctx context.Context, hc *http.Client, o *okta.OAuth, tokenURL, nonce string) (Grant, string, error) {
@@ -99,15 +127,15 @@ func mintOnce(ctx context.Context, hc *http.Client, o *okta.OAuth, tokenURL, non
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
-		var te tokenError
-		_ = json.Unmarshal(body, &te)
-		if te.Code == "use_dpop_nonce" && resp.Header.Get("DPoP-Nonce") != "" {
-			return Grant{}, resp.Header.Get("DPoP-Nonce"), fmt.Errorf("token endpoint %s: %s", tokenURL, te.Code)
-		}
+		te := &TokenError{URL: tokenURL}
+		_ = json.Unmarshal(body, te)
 		if te.Code == "" {
 			return Grant{}, "", fmt.Errorf("token endpoint %s answered HTTP %d", tokenURL, resp.StatusCode)
 		}
-		return Grant{}, "", fmt.Errorf("token endpoint %s refused the request: %s: %s", tokenURL, te.Code, te.Description)
+		if te.Code == "use_dpop_nonce" && resp.Header.Get("DPoP-Nonce") != "" {
+			return Grant{}, resp.Header.Get("DPoP-Nonce"), te
+		}
+		return Grant{}, "", te
 	}
 	var tok struct {
 		TokenType string `json:"token_type"`
