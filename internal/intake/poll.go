@@ -151,6 +151,11 @@ func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter
 			res.Problems = append(res.Problems, fmt.Sprintf("event %s: %v", key, e))
 		}
 		src := trigger.Source{Library: p.Library, StartedBy: StartedBy + ":" + key}
+		if p.Connection != "" && p.Connection != connections.Default {
+			// An event of this org starts runs that act on this org,
+			// unless the playbook's steps name another.
+			src.Connection = p.Connection
+		}
 		started, err := trigger.StartAll(ctx, p.Starter, src, alert, key, matches)
 		if err != nil {
 			return err
