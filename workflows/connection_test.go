@@ -112,6 +112,10 @@ steps:
 	require.Len(t, h.okta.callsTo(action.UnblockIPs), 1, "the undo ran (the test clock skips the 24h)")
 	assert.Equal(t, []string{"cordon-okta-globex"}, h.okta.queuesOf(action.UnblockIPs))
 	assert.Equal(t, []string{ZoneWriteWorkflowName}, h.okta.workflowsOf(action.UnblockIPs), "still serialised on its zone")
+	h.okta.mu.Lock()
+	ids := append(h.okta.workflowIDs[action.BlockIPs], h.okta.workflowIDs[action.UnblockIPs]...)
+	h.okta.mu.Unlock()
+	assert.Equal(t, []string{"cordon-zone-globex-nzo1", "cordon-zone-globex-nzo1"}, ids, "globex's zone nzo1 is not acme's")
 	assert.Equal(t, "okta.unblock_ips", stepOf(st, "block").Output.(map[string]any)["undo"].(map[string]any)["action"])
 }
 
