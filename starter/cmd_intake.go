@@ -12,6 +12,7 @@ import (
 
 	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/cli"
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/temporalx"
@@ -22,18 +23,24 @@ func intakeCommand() cli.Command {
 	return cli.Command{
 		Name:    "intake",
 		Summary: "start, stop or show the Okta System Log intake (okta_event triggers)",
-		Usage:   "start [--every 60s] [--since TIME] | stop | status [--output text|json]",
-		Help: "The intake is one long-running workflow (" + workflows.IntakeWorkflowID + ") that polls the\n" +
-			"System Log of the worker's org and starts the playbooks whose okta_event triggers match,\n" +
-			"once per event. The worker reads the playbooks from its --playbooks directory.\n" +
+		Usage:   "start [--every 60s] [--since TIME] | stop | status [--output text|json] [--connection NAME]",
+		Help: "The intake is one long-running workflow per connection (" + workflows.IntakeWorkflowID + " for the default\n" +
+			"connection, " + workflows.IntakeWorkflowID + "-NAME for another) that polls the connection's System Log\n" +
+			"and starts the playbooks whose okta_event triggers match, once per event, with its own\n" +
+			"cursors. The worker reads the playbooks from its --playbooks directory.\n" +
 			"--since (e.g. -1h, RFC 3339) replays older events; runs that exist are not started again.",
 		MinArgs: 1, MaxArgs: 1,
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			every := fs.Duration("every", workflows.DefaultIntakeInterval, "start: poll interval")
 			since := fs.String("since", "", "start: replay events from `TIME` (default now)")
 			output := fs.String("output", "text", "status: text or json")
+			conn := fs.String("connection", connections.Default, "the connection (Okta org) whose intake to start, stop or show")
 			return func(ctx context.Context, args []string, io cli.Stdio) error {
-				opts := intake.StartOptions{Interval: *every}
+				if !connections.ValidName(*conn) {
+					return cli.UsageErrorf("--connection %q: not a connection name (lower-case letters, digits and -)", *conn)
+				}
+				opts := intake.StartOptions{Interval: *every, Connection: *conn}
+				id := intake.WorkflowID(*conn)
 				if *since != "" {
 					t, err := action.ParseTime(*since, time.Now())
 					if err != nil {
@@ -58,35 +65,35 @@ func intakeCommand() cli.Command {
 						return err
 					}
 					if res.Running {
-						fmt.Fprintf(io.Out, "the intake is already running (%s, run %s)\n", workflows.IntakeWorkflowID, res.RunID)
+						fmt.Fprintf(io.Out, "the intake is already running (%s, run %s)\n", id, res.RunID)
 					} else {
-						fmt.Fprintf(io.Out, "intake started: %s (run %s), polling every %s\n", workflows.IntakeWorkflowID, res.RunID, opts.Interval)
+						fmt.Fprintf(io.Out, "intake started: %s (run %s), polling every %s\n", id, res.RunID, opts.Interval)
 					}
 					return nil
 				case "stop":
-					if err := intake.Stop(ctx, c); err != nil {
+					if err := intake.Stop(ctx, c, *conn); err != nil {
 						return err
 					}
 					fmt.Fprintln(io.Out, "intake stopped")
 					return nil
 				}
-				st, err := intake.Status(ctx, c)
+				st, err := intake.Status(ctx, c, *conn)
 				if err != nil {
 					return err
 				}
 				if *output == "json" {
 					return runs.WriteJSON(io.Out, st)
 				}
-				writeIntakeStatus(io.Out, st, time.Now())
+				writeIntakeStatus(io.Out, id, st, time.Now())
 				return nil
 			}
 		},
 	}
 }
 
-func writeIntakeStatus(w io.Writer, st workflows.IntakeStatus, now time.Time) {
+func writeIntakeStatus(w io.Writer, id string, st workflows.IntakeStatus, now time.Time) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "intake\t%s, polling every %s, since %s\n", workflows.IntakeWorkflowID, st.Interval, st.StartedAt.Format(time.RFC3339))
+	fmt.Fprintf(tw, "intake\t%s, polling every %s, since %s\n", id, st.Interval, st.StartedAt.Format(time.RFC3339))
 	lag := "no successful poll yet"
 	if !st.LastPollAt.IsZero() {
 		lag = fmt.Sprintf("%s (last poll %s)", now.Sub(st.LastPollAt).Round(time.Second), st.LastPollAt.Format(time.RFC3339))

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/logging"
 )
@@ -53,6 +54,11 @@ type config struct {
 	approvalsURL string
 	// notify lists outgoing webhooks told when an approval waits.
 	notify string
+	// connectionsFile is the connections file (--connections, else
+	// $CORDON_CONNECTIONS); connections narrows what the worker serves to
+	// these names (--connection, repeatable).
+	connectionsFile string
+	connections     names
 	// servePort, with --dev, serves the approvals and Run a playbook
 	// pages on 127.0.0.1 (devserve.go); 0 turns them off.
 	servePort int
@@ -94,15 +100,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.dev, "dev", false, "start an embedded Temporal server, Web UI and simulated Okta org in this process")
 	fs.IntVar(&cfg.temporalPort, "temporal-port", 7233, "with --dev: Temporal frontend port on 127.0.0.1")
 	fs.IntVar(&cfg.uiPort, "ui-port", devserver.DefaultUIPort, "with --dev: Temporal Web UI port (0 disables the UI)")
-	fs.StringVar(&cfg.simAddr, "sim-addr", "127.0.0.1:8089", "with --dev: address of the simulated Okta org (token from CORDON_SIM_TOKEN; skipped when OKTA_ORG_URL is set)")
+	fs.StringVar(&cfg.simAddr, "sim-addr", "127.0.0.1:8089", "with --dev: address of the simulated Okta org acme (token from CORDON_SIM_TOKEN; skipped when OKTA_ORG_URL is set); globex listens on the next port")
+	fs.StringVar(&cfg.connectionsFile, "connections", os.Getenv(connections.EnvFile), "connections `FILE`: the Okta orgs this worker serves, one engine and task queue each, beside the OKTA_* environment's default connection (or "+connections.EnvFile+")")
+	fs.Var(&cfg.connections, "connection", "serve only this connection `NAME` of the file or environment (repeatable; default all)")
 	fs.StringVar(&cfg.guardrails, "guardrails", "", "guardrail `FILE`: protected users, groups, networks, zones and the default max_targets (default $CORDON_GUARDRAILS)")
 	fs.BoolVar(&cfg.insecureOkta, "insecure-okta-url", false, "allow a plain-http OKTA_ORG_URL on a non-loopback host (a test proxy; never a real org) (or OKTA_INSECURE=true)")
 	fs.StringVar(&cfg.playbooks, "playbooks", "playbooks", "playbook library `DIR`")
 	fs.StringVar(&cfg.demo, "demo", "", "with --dev: once polling, start this `PLAYBOOK` and follow it (make run)")
 	fs.StringVar(&cfg.demoAlert, "demo-alert", "", "with --demo: the alert JSON `FILE` for the demo run")
-	fs.BoolVar(&cfg.intake, "intake", false, "start the Okta System Log intake (okta_event triggers over the --playbooks library) unless it runs")
+	fs.BoolVar(&cfg.intake, "intake", false, "start each served connection's Okta System Log intake (okta_event triggers over the --playbooks library) unless it runs")
 	fs.DurationVar(&cfg.intakeInterval, "intake-interval", time.Minute, "with --intake: System Log poll interval")
-	fs.DurationVar(&cfg.healthInterval, "health-interval", 0, "create or update the Okta connection health-check schedule with this interval (0 leaves it alone)")
+	fs.DurationVar(&cfg.healthInterval, "health-interval", 0, "create or update each served connection's health-check schedule with this interval, unless the connection sets its own health_interval (0 leaves them alone)")
 	fs.StringVar(&cfg.healthPlaybook, "health-playbook", "", "with --health-interval: playbook `NAME` to start after 3 failed checks in a row")
 	fs.StringVar(&cfg.approvalsURL, "approvals-url", envOr("CORDON_APPROVALS_URL", "http://127.0.0.1:8080/approvals"), "approvals page (cordon serve's /approvals) that waiting runs link to in the Temporal UI; empty: no link (or CORDON_APPROVALS_URL)")
 	fs.StringVar(&cfg.notify, "notify", os.Getenv("CORDON_NOTIFY"), "outgoing webhooks told when an approval waits, comma-separated `slack:URL` or json:URL (or CORDON_NOTIFY)")

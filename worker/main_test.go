@@ -20,7 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
-	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/pgtest"
 	"github.com/cordonsec/cordon/internal/testutil"
 )
@@ -106,6 +105,11 @@ func TestDevSubprocess(t *testing.T) {
 	defer c.Close()
 	require.Contains(t, stdout.String(), fmt.Sprintf("Temporal Web UI:   http://127.0.0.1:%d", uiPort))
 	require.Regexp(t, `Okta org:          http://127\.0\.0\.1:\d+ \(simulated, demo seed\)`, stdout.String())
+	// Two simulated orgs, named in the connections file the worker wrote.
+	require.Contains(t, stdout.String(), "Connections:       "+filepath.Join(dir, "data", devConnectionsFile))
+	require.Regexp(t, `acme +http://127\.0\.0\.1:\d+ \(simulated, demo seed, SSWS, also the default connection\)`, stdout.String())
+	require.Regexp(t, `globex +http://127\.0\.0\.1:\d+ \(simulated, demo seed, SSWS\)`, stdout.String())
+	require.Contains(t, stderr.String(), "task_queues=\"[cordon cordon-okta-acme cordon-okta-globex]\"")
 	require.Contains(t, stdout.String(), "Payload store:     file "+filepath.Join(dir, "data", "payloads"))
 	devPagesStartARun(t, fmt.Sprintf("http://127.0.0.1:%d", pagesPort), &stdout, c)
 
@@ -182,13 +186,13 @@ func TestPlainHTTPOktaURLNeedsTheFlag(t *testing.T) {
 
 	cfg, err := parseFlags([]string{"--dev"}, &bytes.Buffer{})
 	require.NoError(t, err)
-	_, err = oktaConfig(cfg, okta.Config{})
+	_, err = oktaConfig(cfg)
 	require.Error(t, err)
 	require.Contains(t, err.Error(), `org URL "http://okta.internal.example:8080" must use https`)
 
 	cfg, err = parseFlags([]string{"--dev", "--insecure-okta-url"}, &bytes.Buffer{})
 	require.NoError(t, err)
-	oc, err := oktaConfig(cfg, okta.Config{})
+	oc, err := oktaConfig(cfg)
 	require.NoError(t, err)
 	_, err = oktaClient(oc, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)

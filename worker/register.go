@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
@@ -26,8 +25,6 @@ import (
 // their own.
 type deps struct {
 	Logger *slog.Logger
-	Okta   *okta.Client
-	Guard  guard.Config
 	// Temporal and Playbooks let the System Log intake start runs of the
 	// library's playbooks.
 	Temporal  client.Client
@@ -44,11 +41,11 @@ type deps struct {
 	Audit    *audit.Recorder
 }
 
-// register is the one place that lists what this worker executes; the
-// engine itself (engine.New) is shared with the end-to-end tests and
-// cordon test.
-func register(w worker.Worker, d *deps) error {
-	cfg := engine.Config{Okta: d.Okta, Guard: d.Guard, Logger: d.Logger,
+// engineConfig is the one place that says what this worker executes for
+// connection s, acting through oc; the engine itself (engine.New) is
+// shared with the end-to-end tests and cordon test.
+func engineConfig(d *deps, oc *okta.Client, s served) (engine.Config, error) {
+	cfg := engine.Config{Okta: oc, Guard: s.Guard, Logger: d.Logger, Connection: s.Name,
 		Starter: trigger.ClientStarter{Client: d.Temporal, Signer: d.Signer}, Playbooks: d.Playbooks, Temporal: d.Temporal,
 		ApprovalsURL: d.ApprovalsURL, Approvals: d.Approvals, Notifier: d.Notifier, Audit: d.Audit}
 	if !d.StoreOn {
@@ -56,17 +53,12 @@ func register(w worker.Worker, d *deps) error {
 	}
 	var err error
 	if cfg.UndoRetryFor, err = envDuration("CORDON_UNDO_RETRY_FOR"); err != nil {
-		return err
+		return cfg, err
 	}
 	if cfg.LogDelay, err = envDuration("CORDON_LOG_DELAY"); err != nil {
-		return err
+		return cfg, err
 	}
-	e, err := engine.New(cfg)
-	if err != nil {
-		return err
-	}
-	e.Register(w)
-	return nil
+	return cfg, nil
 }
 
 // oktaClient builds the Okta client from the environment (OKTA_ORG_URL,

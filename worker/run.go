@@ -14,14 +14,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
-	"github.com/cordonsec/cordon/internal/healthcheck"
-	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/notify"
 	"github.com/cordonsec/cordon/internal/oktasim"
@@ -54,8 +51,8 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	var c client.Client
-	var oktaCfg okta.Config
-	var sim *oktasim.Server
+	var orgs []devOrg
+	var dev []served
 	var store payloadstore.Config
 	if cfg.dev {
 		if store, err = devStore(cfg, logger); err != nil {
@@ -81,15 +78,18 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		if err := h.serveCodec(opts.ExternalStorage, crypt, srv.UIAddr()); err != nil {
 			return err
 		}
-		var simCfg okta.Config
-		if sim, simCfg, err = startSim(cfg, logger); err != nil {
+		if orgs, err = startSims(cfg, logger); err != nil {
 			return err
 		}
-		if sim != nil {
-			defer sim.Close()
-			oktaCfg = simCfg
+		defer closeSims(orgs)
+		var file string
+		if len(orgs) > 0 {
+			if file, dev, err = devConnections(cfg.dataDir, orgs, guardCfg); err != nil {
+				return fmt.Errorf("writing the dev connections file: %w", err)
+			}
 		}
-		printDevBanner(stdout, srv, cfg, sim, store)
+		printDevBanner(stdout, srv, cfg, orgs, store)
+		printDevOrgs(stdout, file, orgs)
 	} else {
 		opts, err := temporalx.ClientOptions(logger)
 		if err != nil {
@@ -106,16 +106,11 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	defer c.Close()
 	m.WatchApprovals(c)
 	logger.Info("payload store", "store", store.String(), "threshold_bytes", store.Threshold)
-	if oktaCfg, err = oktaConfig(cfg, oktaCfg); err != nil {
-		return err
-	}
-	oc, err := oktaClient(oktaCfg, logger, okta.WithObserver(m), okta.WithObserver(trail))
+	conns, err := connectionsToServe(cfg, dev, guardCfg, logger)
 	if err != nil {
 		return err
 	}
-	logger.Info("okta org", "url", oc.OrgURL())
 
-	w := worker.New(c, workflows.TaskQueue, engine.WorkerOptions())
 	approvals, err := approvalPolicy(guardCfg, cfg.dev, logger)
 	if err != nil {
 		return err
@@ -131,19 +126,30 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	if err := register(w, &deps{Logger: logger, Okta: oc, Guard: guardCfg, Temporal: c, Playbooks: cfg.playbooks,
-		StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL, Approvals: approvals, Signer: signer, Notifier: &notify.Notifier{Hooks: hooks}, Audit: trail}); err != nil {
+	d := &deps{Logger: logger, Temporal: c, Playbooks: cfg.playbooks, StoreOn: store.Enabled(), ApprovalsURL: cfg.approvalsURL,
+		Approvals: approvals, Signer: signer, Notifier: &notify.Notifier{Hooks: hooks}, Audit: trail}
+	workers, err := startWorkers(c, conns, func(s served) (engine.Config, error) {
+		oc, err := oktaClient(s.Okta, logger, okta.WithObserver(m), okta.WithObserver(trail))
+		if err != nil {
+			return engine.Config{}, err
+		}
+		logger.Info("okta org", "connection", s.Name, "url", oc.OrgURL(), "task_queue", workflows.ActivityQueue(s.Name))
+		return engineConfig(d, oc, s)
+	})
+	defer stopWorkers(workers)
+	if err != nil {
 		return err
 	}
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("starting worker: %w", err)
-	}
 	if cfg.dev {
-		defer serveDevPages(ctx, cfg, c, sim, signer, stdout, logger)()
+		var acme *oktasim.Server
+		if len(orgs) > 0 {
+			acme = orgs[0].Sim
+		}
+		defer serveDevPages(ctx, cfg, c, acme, signer, stdout, logger)()
 	}
 	h.ready.Store(true)
-	logger.Info("worker polling", "task_queue", workflows.TaskQueue)
-	if err := startTriggers(ctx, c, cfg, logger); err != nil {
+	logger.Info("worker polling", "connections", servedNames(conns), "task_queues", queues(workers))
+	if err := startConnectionTriggers(ctx, c, cfg, conns, logger); err != nil {
 		return err
 	}
 	if cfg.dev && cfg.demo != "" {
@@ -153,8 +159,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	<-ctx.Done()
 	logger.Info("shutting down")
 	h.ready.Store(false)
-	w.Stop()
-	return nil
+	return nil // the deferred stopWorkers stops every worker
 }
 
 // devStore is the dev stack's payload store: files under
@@ -228,14 +233,14 @@ func stopDev(srv *devserver.Server, logger *slog.Logger) {
 	logger.Info("embedded Temporal server stopped")
 }
 
-func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, sim *oktasim.Server, store payloadstore.Config) {
+func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, orgs []devOrg, store payloadstore.Config) {
 	ui := srv.UIAddr()
 	if ui == "" {
 		ui = "(disabled)"
 	}
 	org := "real org from OKTA_ORG_URL"
-	if sim != nil {
-		org = sim.URL() + " (simulated, demo seed)"
+	if len(orgs) > 0 {
+		org = orgs[0].Sim.URL() + " (simulated, demo seed)"
 	}
 	fmt.Fprintf(w, "\nCordon dev stack is up\n"+
 		"  Temporal Web UI:   %s\n"+
@@ -259,55 +264,9 @@ func devData(cfg config) string {
 	return pg.String()
 }
 
-// DefaultSimToken is the simulated org's API token unless CORDON_SIM_TOKEN
-// sets another.
-const DefaultSimToken = "cordon-dev-token"
-
-// startSim starts the simulated Okta org for --dev, unless OKTA_ORG_URL
-// points the worker at a real org.
-func startSim(cfg config, logger *slog.Logger) (*oktasim.Server, okta.Config, error) {
-	if os.Getenv("OKTA_ORG_URL") != "" || os.Getenv("OKTA_CLIENT_ORGURL") != "" {
-		return nil, okta.Config{}, nil
-	}
-	token := os.Getenv("CORDON_SIM_TOKEN")
-	if token == "" {
-		token = DefaultSimToken
-	}
-	sim, err := oktasim.Start(cfg.simAddr, oktasim.Options{Token: token, Seed: "demo"})
-	if err != nil {
-		return nil, okta.Config{}, fmt.Errorf("simulated Okta org on %s: %w (pick another address with --sim-addr)", cfg.simAddr, err)
-	}
-	logger.Info("simulated Okta org started", "url", sim.URL(), "seed", "demo")
-	return sim, okta.Config{OrgURL: sim.URL(), Token: token}, nil
-}
-
-// startTriggers starts the System Log intake (--intake) and creates or
-// updates the health-check schedule (--health-interval). Both are
-// idempotent, so every worker of a deployment may pass the flags.
-func startTriggers(ctx context.Context, c client.Client, cfg config, logger *slog.Logger) error {
-	if cfg.intake {
-		res, err := intake.Start(ctx, c, intake.StartOptions{Interval: cfg.intakeInterval})
-		if err != nil {
-			return err
-		}
-		logger.Info("System Log intake", "workflow_id", workflows.IntakeWorkflowID, "already_running", res.Running, "interval", cfg.intakeInterval)
-	}
-	if cfg.healthInterval > 0 {
-		if _, err := healthcheck.Enable(ctx, c, healthcheck.Options{Every: cfg.healthInterval, Playbook: cfg.healthPlaybook}); err != nil {
-			return err
-		}
-		logger.Info("health-check schedule", "schedule_id", workflows.HealthScheduleID, "every", cfg.healthInterval)
-	}
-	return nil
-}
-
-// oktaConfig picks the Okta org: the simulated one of --dev (sim, unless
-// OKTA_ORG_URL named a real org), else the one the environment names.
+// oktaConfig reads the default connection's org from the environment.
 // --insecure-okta-url is OKTA_INSECURE=true.
-func oktaConfig(cfg config, sim okta.Config) (okta.Config, error) {
-	if sim.OrgURL != "" {
-		return sim, nil
-	}
+func oktaConfig(cfg config) (okta.Config, error) {
 	getenv := os.Getenv
 	if cfg.insecureOkta {
 		getenv = func(k string) string {

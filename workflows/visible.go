@@ -141,6 +141,9 @@ func TargetsMarkdown(p PendingApproval) string {
 		fmt.Fprintf(&b, "- %s\n", mdEscape(line))
 	}
 	b.WriteString("\n")
+	if line := ConnectionsLine(p); line != "" {
+		fmt.Fprintf(&b, "The steps %s.\n\n", mdEscape(line))
+	}
 	return b.String()
 }
 

@@ -104,7 +104,7 @@ func (s *stack) intakeStatus(t *testing.T, what string, cond func(workflows.Inta
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		var err error
-		st, err = intake.Status(ctx, s.client)
+		st, err = intake.Status(ctx, s.client, "")
 		return err == nil && cond(st)
 	}, time.Minute, 50*time.Millisecond, what)
 	return st
@@ -115,7 +115,7 @@ func (s *stack) stopIntake(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	require.NoError(t, intake.Stop(ctx, s.client))
+	require.NoError(t, intake.Stop(ctx, s.client, ""))
 	_ = s.client.GetWorkflow(ctx, workflows.IntakeWorkflowID, "").Get(ctx, nil)
 }
 
@@ -203,7 +203,7 @@ func TestHealthScheduleRecordsResults(t *testing.T) {
 	created, err := healthcheck.Enable(ctx, s.client, healthcheck.Options{Every: time.Hour})
 	require.NoError(t, err)
 	assert.True(t, created)
-	t.Cleanup(func() { _ = healthcheck.Disable(context.Background(), s.client) })
+	t.Cleanup(func() { _ = healthcheck.Disable(context.Background(), s.client, "") })
 	created, err = healthcheck.Enable(ctx, s.client, healthcheck.Options{Every: 2 * time.Hour, Failures: 2})
 	require.NoError(t, err)
 	assert.False(t, created, "enabling again updates the schedule")
@@ -216,7 +216,7 @@ func TestHealthScheduleRecordsResults(t *testing.T) {
 	// A new schedule checks at once; the result is recorded and listed.
 	var checks []healthcheck.CheckRun
 	require.Eventually(t, func() bool {
-		checks, err = healthcheck.Recent(ctx, s.client, 5)
+		checks, err = healthcheck.Recent(ctx, s.client, 5, "")
 		return err == nil && len(checks) > 0 && checks[0].Result != nil
 	}, time.Minute, 50*time.Millisecond, "a completed health check")
 	r := checks[0].Result

@@ -60,6 +60,9 @@ type Deps struct {
 	// connection errors (worker: CORDON_UNDO_RETRY_FOR); 0 means
 	// workflows.DefaultUndoRetryFor.
 	UndoRetryFor time.Duration
+	// Connection is the Okta connection the activities act through; ""
+	// or "default" is the default connection (see connection.go).
+	Connection string
 }
 
 // guardCheck is the guardrails' activity: the guard's check with its
@@ -72,21 +75,32 @@ func guardCheck(g *guard.Guard) func(context.Context, action.GuardRequest) (acti
 	}
 }
 
-// Register adds every Cordon workflow and activity to r.
+// Register adds Cordon's workflows and activities to r: for the default
+// connection every workflow and activity, for another connection its
+// activities and its own intake and health-check workflows (connection.go).
 //
 // Every activity, the Okta actions and the engine's own cordon.*
-// activities alike, runs only when one of the workflow types registered
-// here calls it on workflows.TaskQueue (activities.Callers): a standalone
-// activity or a foreign workflow is refused before the activity reads its
-// input. The Okta actions also re-check the guardrails (d.Guard) where
+// activities alike, runs only when one of Cordon's workflow types calls it
+// on the connection's queue, workflows.ActivityQueue(d.Connection)
+// (activities.Callers): a standalone activity, a foreign workflow or a
+// task of another connection's queue is refused before the activity reads
+// its input. The Okta actions also re-check the guardrails (d.Guard) where
 // they write.
 func Register(r worker.Registry, d Deps) {
 	in := workflows.New(d.Registry)
 	in.UndoRetryFor = d.UndoRetryFor
 	in.ApprovalsURL, in.Approvals = d.ApprovalsURL, d.Approvals
 	names := &workflowNames{WorkflowRegistry: r}
-	workflows.Register(names, in)
-	callers := activities.Callers{TaskQueue: workflows.TaskQueue, Workflows: append(names.list, d.TrustedWorkflows...)}
+	if isDefault(d.Connection) {
+		workflows.Register(names, in)
+	} else {
+		// The names of every Cordon workflow (the callers the
+		// activities accept), registering only the connection's own.
+		names.WorkflowRegistry = discard{}
+		workflows.Register(names, in)
+		registerConnectionWorkflows(r)
+	}
+	callers := activities.Callers{TaskQueue: workflows.ActivityQueue(d.Connection), Workflows: append(names.list, d.TrustedWorkflows...)}
 	d.Activities.Callers = callers
 	if d.Guard != nil {
 		d.Activities.Guard = d.Guard

@@ -53,6 +53,10 @@ type Config struct {
 	// Temporal lets the start check look for an earlier run of a signed
 	// start (Deps.Temporal).
 	Temporal client.Client
+	// Connection names the Okta connection (internal/connections) this
+	// engine acts through; "" is the default connection. See
+	// connection.go for what an engine of another connection registers.
+	Connection string
 }
 
 // Engine is Cordon's workflows and activities, built once: the action
@@ -63,6 +67,7 @@ type Engine struct {
 	Guard      *guard.Guard
 	Activities *activities.Activities
 	deps       Deps
+	connection string
 }
 
 // New builds the engine's parts from cfg.
@@ -76,13 +81,14 @@ func New(cfg Config) (*Engine, error) {
 	acts.MaxOutputBytes = cfg.MaxOutputBytes
 	acts.LogDelay = cfg.LogDelay
 	d := Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: cfg.ApprovalsURL, Approvals: cfg.Approvals,
-		Notifier: cfg.Notifier, Audit: cfg.Audit, TrustedWorkflows: cfg.TrustedWorkflows, UndoRetryFor: cfg.UndoRetryFor, Temporal: cfg.Temporal}
+		Notifier: cfg.Notifier, Audit: cfg.Audit, TrustedWorkflows: cfg.TrustedWorkflows, UndoRetryFor: cfg.UndoRetryFor, Temporal: cfg.Temporal,
+		Connection: cfg.Connection}
 	if cfg.Starter != nil {
 		lib := runs.Library{Dir: cfg.Playbooks, Registry: reg}
-		d.Intake = &intake.Poller{Okta: cfg.Okta, Starter: cfg.Starter, Library: lib}
-		d.Health = &healthcheck.Alerter{Starter: cfg.Starter, Library: lib}
+		d.Intake = &intake.Poller{Okta: cfg.Okta, Starter: cfg.Starter, Library: lib, Connection: cfg.Connection}
+		d.Health = &healthcheck.Alerter{Starter: cfg.Starter, Library: lib, Connection: cfg.Connection}
 	}
-	return &Engine{Registry: reg, Guard: g, Activities: acts, deps: d}, nil
+	return &Engine{Registry: reg, Guard: g, Activities: acts, deps: d, connection: connectionName(cfg.Connection)}, nil
 }
 
 // Register adds every workflow and activity to r (see the package-level

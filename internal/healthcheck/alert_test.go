@@ -52,7 +52,7 @@ func TestAlertStartsThePlaybookOncePerStreak(t *testing.T) {
 	assert.Equal(t, "health-check", req.Playbook.Name)
 	assert.Equal(t, StartedBy, req.StartedBy)
 	assert.Equal(t, map[string]any{"id": "okta-health-1780305600", "type": "okta_connection_unhealthy", "failures": 3,
-		"failing_since": "2026-06-01T09:20:00Z", "error": "Test Connection failed."}, req.Alert)
+		"failing_since": "2026-06-01T09:20:00Z", "error": "Test Connection failed.", "connection": "default"}, req.Alert)
 }
 
 func TestAlertErrors(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/trigger"
 	"github.com/cordonsec/cordon/playbook"
@@ -46,6 +47,10 @@ type Poller struct {
 	// MaxPages bounds the pages one poll reads per filter, so a backlog is
 	// worked off in bounded activities. Default 10.
 	MaxPages int
+	// Connection is the connection whose System Log this poller reads
+	// (Okta is its client); a run started from an event of a connection
+	// other than the default finds its name in alert.connection.
+	Connection string
 }
 
 // Poll reads what the System Log holds beyond each cursor, starts the runs
@@ -134,6 +139,9 @@ func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter
 			res.Newest = t
 		}
 		alert := EventAlert(fe)
+		if p.Connection != "" && p.Connection != connections.Default {
+			alert["connection"] = p.Connection
+		}
 		key := fe.Event.UniqueEventKey
 		if key == "" {
 			key = trigger.Key(alert)
@@ -143,6 +151,11 @@ func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter
 			res.Problems = append(res.Problems, fmt.Sprintf("event %s: %v", key, e))
 		}
 		src := trigger.Source{Library: p.Library, StartedBy: StartedBy + ":" + key}
+		if p.Connection != "" && p.Connection != connections.Default {
+			// An event of this org starts runs that act on this org,
+			// unless the playbook's steps name another.
+			src.Connection = p.Connection
+		}
 		started, err := trigger.StartAll(ctx, p.Starter, src, alert, key, matches)
 		if err != nil {
 			return err

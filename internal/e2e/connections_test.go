@@ -1,0 +1,361 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/cordonsec/cordon/action"
+	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/connections"
+	"github.com/cordonsec/cordon/internal/devserver"
+	"github.com/cordonsec/cordon/internal/engine"
+	"github.com/cordonsec/cordon/internal/healthcheck"
+	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/trigger"
+	"github.com/cordonsec/cordon/workflows"
+)
+
+// The runtime side of connections (issue 29): one engine per connection,
+// each on its own task queue, in one worker process and in several.
+
+// The tokens of the two simulated orgs: each org accepts only its own.
+const (
+	acmeToken   = "e2e-acme-token-0123456789"
+	globexToken = "e2e-globex-token-0123456789"
+	globex      = "globex"
+)
+
+// connStack is a Temporal server with two simulated orgs: the default
+// connection's (acme) and globex's. Workers are started by the test
+// (startWorker), each serving both connections with Okta clients of its
+// own, as worker processes of one deployment do.
+type connStack struct {
+	srv    *devserver.Server
+	client client.Client
+	orgs   map[string]*oktasim.Server // by connection name
+}
+
+func newConnStack(t testing.TB, acme, glx oktasim.Options) *connStack {
+	t.Helper()
+	ctx := context.Background()
+	srv, err := devserver.Start(ctx, devserver.Options{FrontendAddr: "127.0.0.1:0", SearchAttributes: workflows.SearchAttributes(),
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
+	require.NoError(t, err)
+	c, err := srv.NewClient(ctx, client.Options{})
+	require.NoError(t, err)
+	s := &connStack{srv: srv, client: c, orgs: map[string]*oktasim.Server{}}
+	t.Cleanup(func() {
+		c.Close()
+		for _, o := range s.orgs {
+			_ = o.Close()
+		}
+		_ = srv.Stop()
+	})
+	acme.Token, glx.Token = acmeToken, globexToken
+	for name, opts := range map[string]oktasim.Options{connections.Default: acme, globex: glx} {
+		sim, err := oktasim.Start("127.0.0.1:0", opts)
+		require.NoError(t, err)
+		s.orgs[name] = sim
+	}
+	return s
+}
+
+// connWorkflowName is the test's stand-in for a playbook step acting
+// through a connection (helper D's routing): it runs one Okta action on
+// the connection's queue, workflows.ActivityQueue, as the playbook
+// workflow does for a step with connection:.
+const connWorkflowName = "E2EConnectionStep"
+
+// connStep is connWorkflowName's input.
+type connStep struct {
+	Connection string
+	Action     string
+	Params     map[string]any
+}
+
+func connWorkflow(ctx workflow.Context, in connStep) (action.BulkResult, error) {
+	a, _ := action.Okta().Lookup(in.Action)
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:           workflows.ActivityQueue(in.Connection),
+		StartToCloseTimeout: a.StartToCloseTimeout, HeartbeatTimeout: a.Heartbeat,
+		RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: int32(a.Retry.MaximumAttempts), NonRetryableErrorTypes: []string{action.ErrNotCordonCaller}},
+	})
+	var out action.BulkResult
+	err := workflow.ExecuteActivity(actx, in.Action, action.Request{Params: in.Params, Step: "s"}).Get(ctx, &out)
+	return out, err
+}
+
+// startWorker starts one worker serving both connections: an engine per
+// connection, each with its own Okta client (and so its own pacer), on
+// its connection's queue. queueOf, when set, picks the queue a
+// connection's engine is (mis)registered on instead. It returns the stop.
+func (s *connStack) startWorker(t testing.TB, queueOf map[string]string) func() {
+	t.Helper()
+	tokens := map[string]string{connections.Default: acmeToken, globex: globexToken}
+	var ws []worker.Worker
+	stop := func() {
+		for _, w := range ws {
+			w.Stop()
+		}
+	}
+	for _, name := range []string{connections.Default, globex} {
+		oc, err := okta.NewClient(okta.Config{OrgURL: s.orgs[name].URL(), Token: tokens[name]})
+		require.NoError(t, err)
+		e, err := engine.New(engine.Config{Okta: oc, Connection: name, LogDelay: time.Second,
+			Starter: trigger.ClientStarter{Client: s.client}, Playbooks: filepath.Join("testdata", "triggers"),
+			Approvals: e2eApprovals, TrustedWorkflows: []string{connWorkflowName}})
+		require.NoError(t, err)
+		var w worker.Worker
+		if q, ok := queueOf[name]; ok {
+			w = worker.New(s.client, q, engine.WorkerOptions())
+			e.Register(w)
+		} else {
+			w = e.NewWorker(s.client)
+		}
+		if name == connections.Default {
+			w.RegisterWorkflowWithOptions(connWorkflow, workflow.RegisterOptions{Name: connWorkflowName})
+		}
+		require.NoError(t, w.Start())
+		ws = append(ws, w)
+	}
+	return stop
+}
+
+// step runs connWorkflowName and returns its result and error.
+func (s *connStack) step(t testing.TB, in connStep) (action.BulkResult, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: workflows.TaskQueue}, connWorkflowName, in)
+	require.NoError(t, err)
+	var out action.BulkResult
+	err = run.Get(ctx, &out)
+	return out, err
+}
+
+// requests counts an org's requests whose path contains part.
+func requests(sim *oktasim.Server, part string) int {
+	n := 0
+	for _, r := range sim.Sim().Requests() {
+		if strings.Contains(r.Path, part) {
+			n++
+		}
+	}
+	return n
+}
+
+// Each connection's engine acts on its own org only: a step through
+// globex suspends the user in globex's org and leaves the same login in
+// acme's org alone, and the other way round. Each org accepts only its
+// own token, so an engine with the wrong client would fail outright.
+func TestConnectionsEachQueueActsOnItsOwnOrg(t *testing.T) {
+	t.Parallel()
+	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
+	defer s.startWorker(t, nil)()
+	login := oktasim.DemoActiveUserLogin
+	for _, conn := range []string{globex, connections.Default} {
+		u, ok := s.orgs[conn].Sim().User(login)
+		require.True(t, ok)
+		out, err := s.step(t, connStep{Connection: conn, Action: action.SuspendUsers, Params: map[string]any{"user_ids": []string{u.ID}}})
+		require.NoError(t, err, conn)
+		assert.Equal(t, []string{u.ID}, out.Succeeded, conn)
+		if conn == globex {
+			other, _ := s.orgs[connections.Default].Sim().User(login)
+			assert.Equal(t, "ACTIVE", other.Status, "acme's user is untouched by globex's step")
+		}
+	}
+	for conn, sim := range s.orgs {
+		u, _ := sim.Sim().User(login)
+		assert.Equal(t, "SUSPENDED", u.Status, conn)
+		assert.Equal(t, 1, requests(sim, "/lifecycle/suspend"), "one suspension in %s's org", conn)
+	}
+}
+
+// An engine answers only tasks of its own connection's queue: globex's
+// engine registered, by mistake, on another connection's queue refuses
+// every task before reading its input, and globex's org sees nothing.
+func TestConnectionsActivityRefusesForeignQueue(t *testing.T) {
+	t.Parallel()
+	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
+	defer s.startWorker(t, map[string]string{globex: workflows.ActivityQueue("initech")})()
+	u, _ := s.orgs[globex].Sim().User(oktasim.DemoActiveUserLogin)
+	s.orgs[globex].Sim().ResetRequests()
+	_, err := s.step(t, connStep{Connection: "initech", Action: action.SuspendUsers, Params: map[string]any{"user_ids": []string{u.ID}}})
+	require.Error(t, err)
+	require.ErrorContains(t, err, `activity okta.suspend_users refused: not called by a Cordon workflow (it runs on task queue "cordon-okta-initech", not Cordon's "cordon-okta-globex")`)
+	assert.Empty(t, s.orgs[globex].Sim().Requests(), "globex's org saw no request")
+	got, _ := s.orgs[globex].Sim().User(u.ID)
+	assert.Equal(t, "ACTIVE", got.Status)
+}
+
+// Health checks and the System Log intake run per connection: globex's
+// schedule and intake read globex's org only, under ids of their own, and
+// a run the intake starts from a globex event names the connection.
+func TestConnectionsHealthAndIntakePerConnection(t *testing.T) {
+	t.Parallel()
+	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
+	defer s.startWorker(t, nil)()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, o := range s.orgs {
+		o.Sim().ResetRequests()
+	}
+	created, err := healthcheck.Enable(ctx, s.client, healthcheck.Options{Every: time.Hour, Connection: globex})
+	require.NoError(t, err)
+	require.True(t, created)
+	desc, err := s.client.ScheduleClient().GetHandle(ctx, "cordon-health-globex").Describe(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "cordon-okta-globex", desc.Schedule.Action.(*client.ScheduleWorkflowAction).TaskQueue)
+	var checks []healthcheck.CheckRun
+	require.Eventually(t, func() bool {
+		checks, err = healthcheck.Recent(ctx, s.client, 5, globex)
+		return err == nil && len(checks) > 0 && checks[0].Result != nil
+	}, time.Minute, 50*time.Millisecond, "globex's first check")
+	assert.Equal(t, globex, checks[0].Connection)
+	assert.True(t, checks[0].Result.OK, checks[0].Result.Error)
+	none, err := healthcheck.Recent(ctx, s.client, 5, connections.Default)
+	require.NoError(t, err)
+	assert.Empty(t, none, "the default connection has no schedule")
+
+	_, err = intake.Start(ctx, s.client, intake.StartOptions{Interval: 100 * time.Millisecond, Connection: globex})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = intake.Stop(context.Background(), s.client, globex) })
+	require.Eventually(t, func() bool {
+		st, err := intake.Status(ctx, s.client, globex)
+		return err == nil && st.Polls >= 1
+	}, time.Minute, 50*time.Millisecond, "globex's first poll")
+	_, err = intake.Status(ctx, s.client, connections.Default)
+	require.ErrorContains(t, err, "no intake workflow cordon-intake:")
+
+	uuid := "e2e-globex-lock-1"
+	s.orgs[globex].Sim().AppendEvent(map[string]any{"uuid": uuid, "eventType": "user.account.lock", "displayMessage": "Max sign in attempts exceeded",
+		"outcome": map[string]any{"result": "FAILURE"}, "actor": map[string]any{"alternateId": oktasim.DemoActiveUserLogin, "type": "User"},
+		"client": map[string]any{"ipAddress": "203.0.113.78"}})
+	var alert map[string]any
+	require.Eventually(t, func() bool {
+		alert, err = runAlert(ctx, s.client, "trig-lock-"+uuid)
+		return err == nil
+	}, time.Minute, 50*time.Millisecond, "the run of globex's event")
+	assert.Equal(t, globex, alert["connection"], "the run names its connection")
+	assert.Equal(t, uuid, alert["id"])
+
+	assert.Positive(t, requests(s.orgs[globex], "/users/me"), "globex's check read globex's org")
+	assert.Positive(t, requests(s.orgs[globex], "/logs"), "globex's intake read globex's System Log")
+	assert.Zero(t, requests(s.orgs[connections.Default], "/users/me")+requests(s.orgs[connections.Default], "/logs"),
+		"acme's org was neither checked nor polled")
+}
+
+// runAlert reads the alert a run was started with, from its first event.
+func runAlert(ctx context.Context, c client.Client, id string) (map[string]any, error) {
+	ev, err := c.GetWorkflowHistory(ctx, id, "", false, 0).Next()
+	if err != nil {
+		return nil, err
+	}
+	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
+	if attrs == nil {
+		return nil, fmt.Errorf("%s: the first event is %s", id, ev.EventType)
+	}
+	var in workflows.RunInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.Input, &in); err != nil {
+		return nil, err
+	}
+	alert, _ := in.Alert.(map[string]any)
+	return alert, nil
+}
+
+// pacingUse counts an org's deactivations: through, and answered 429.
+func pacingUse(sim *oktasim.Server) (ok, limited int) {
+	for _, r := range sim.Sim().Requests() {
+		if r.Method != http.MethodPost || !strings.HasSuffix(r.Path, "/lifecycle/deactivate") {
+			continue
+		}
+		if r.Status == http.StatusTooManyRequests {
+			limited++
+		} else {
+			ok++
+		}
+	}
+	return ok, limited
+}
+
+// Three workers, each with an Okta client per connection, deactivate
+// users in two orgs at once; each org has its own lifecycle limit (acme
+// 50, globex 30 per 2 s). Pacing is per org: every user ends deactivated,
+// each org answers at most 1% of its deactivations with 429, and acme's
+// larger budget is not slowed to globex's pace.
+func TestConnectionsPacingPerOrgThreeWorkers(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("three workers on two orgs for several seconds")
+	}
+	const perRun, runsPerOrg = 30, 3
+	users := perRun * runsPerOrg
+	limits := map[string]int{connections.Default: 50, globex: 30}
+	opts := func(limit int) oktasim.Options {
+		return oktasim.Options{Seed: oktasim.SeedEmpty, Users: users, Window: workersWindow, Concurrency: -1,
+			Limits: map[string]int{oktasim.BucketOther: limit, oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000,
+				oktasim.BucketUserWrite: 100000, oktasim.BucketGroups: 100000, oktasim.BucketLogs: 100000}}
+	}
+	s := newConnStack(t, opts(limits[connections.Default]), opts(limits[globex]))
+	for range 3 {
+		defer s.startWorker(t, nil)()
+	}
+	type result struct {
+		conn string
+		out  action.BulkResult
+		err  error
+		took time.Duration
+	}
+	results := make(chan result, 2*runsPerOrg)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for conn, sim := range s.orgs {
+		sim.Sim().ResetRequests()
+		for r := range runsPerOrg {
+			ids := make([]string, 0, perRun)
+			for i := r * perRun; i < (r+1)*perRun; i++ {
+				u, ok := sim.Sim().User(fmt.Sprintf("user%06d@bench.acme.com", i))
+				require.True(t, ok)
+				ids = append(ids, u.ID)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				out, err := s.step(t, connStep{Connection: conn, Action: action.DeactivateUsers, Params: map[string]any{"user_ids": ids}})
+				results <- result{conn: conn, out: out, err: err, took: time.Since(start)}
+			}()
+		}
+	}
+	wg.Wait()
+	close(results)
+	took := map[string]time.Duration{}
+	for r := range results {
+		require.NoError(t, r.err, r.conn)
+		assert.Len(t, r.out.Succeeded, perRun, r.conn)
+		took[r.conn] = max(took[r.conn], r.took)
+	}
+	for conn, sim := range s.orgs {
+		ok, limited := pacingUse(sim)
+		assert.Equal(t, users, ok, "%s: each user deactivated once", conn)
+		assert.LessOrEqual(t, float64(limited), 0.01*float64(ok+limited), "%s: at most 1%% answered 429", conn)
+		t.Logf("%s (limit %d per %s): %d deactivations, %d answered 429, done after %s", conn, limits[conn], workersWindow, ok, limited, took[conn].Round(time.Millisecond))
+	}
+	assert.Less(t, took[connections.Default], took[globex], "acme's larger budget is spent at its own pace")
+}
