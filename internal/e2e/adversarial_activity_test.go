@@ -165,7 +165,7 @@ func TestAdversarialActivities(t *testing.T) {
 // has standalone activities off (activity.enableStandalone false), so the
 // attempt fails at the frontend before any worker sees it.
 func TestEmbeddedServerRefusesStandaloneActivities(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u, _ := s.sim.Sim().User(oktasim.DemoActiveUserID)
 	_, err := s.client.ExecuteActivity(context.Background(), client.StartActivityOptions{
 		ID: fmt.Sprintf("adversary-off-%d", time.Now().UnixNano()), TaskQueue: workflows.TaskQueue, StartToCloseTimeout: 30 * time.Second,

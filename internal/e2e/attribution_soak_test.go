@@ -282,6 +282,7 @@ func killMidChunk(tb testing.TB, n int) int {
 		Limits: map[string]int{oktasim.BucketOther: 100}, MaxRequestLog: 1 << 20})
 	defer stop()
 	s.worker.Stop()
+	s.spawnEnv = quickHeartbeat() // the kill costs one heartbeat timeout
 	w, err := s.spawnWorker(s.sim.URL())
 	require.NoError(tb, err)
 	id := s.soakStart(tb, "faults-deactivate.yaml", map[string]any{"user_ids": s.benchIDs(tb, 0, n)})

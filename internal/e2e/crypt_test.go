@@ -93,7 +93,7 @@ func TestEncryptedHistory(t *testing.T) {
 // TestPayloadKeysRefusedClearly: a malformed key list stops the CLI with
 // the reason and no key material; serve refuses to decrypt for anyone.
 func TestPayloadKeysRefusedClearly(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	short := base64.StdEncoding.EncodeToString([]byte("only-sixteen-byt"))
 	_, stderr, code := s.cliEnv(t, []string{payloadcrypt.EnvKeys + "=k1:" + short}, "list")
 	assert.NotZero(t, code)

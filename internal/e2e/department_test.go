@@ -175,6 +175,7 @@ func testPlaybookDeactivateDepartment(t *testing.T, s *stack) {
 // Deactivate Users on $[*].id. The lists go to the payload store: no
 // payload in history reaches 2 MiB and the result is exact.
 func TestDeactivateDepartmentOfHundredThousand(t *testing.T) {
+	t.Parallel() // its own stack: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("scale test")
 	}
@@ -201,7 +202,7 @@ func TestDeactivateDepartmentOfHundredThousand(t *testing.T) {
 // and --inputs FILE.json travel through the payload store. Without a
 // store, the CLI refuses them before starting, saying why.
 func TestCLILongInputs(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	dir := t.TempDir()
 	ids := make([]string, 100000)
 	for i := range ids {

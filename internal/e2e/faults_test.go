@@ -247,6 +247,7 @@ func TestKilledWorkerLeavesTrueReports(t *testing.T) {
 	// The lifecycle bucket allows 100 requests a second, so the runs take
 	// seconds and each kill lands in the middle of them.
 	s := newFaultStack(t, 900, map[string]int{oktasim.BucketOther: 100}, time.Second)
+	s.spawnEnv = quickHeartbeat() // each kill costs one heartbeat timeout
 	w, err := s.spawnWorker(s.sim.URL())
 	require.NoError(t, err)
 

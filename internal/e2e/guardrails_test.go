@@ -88,6 +88,7 @@ steps:
 // Okta through any action that grants or takes access; each is reported
 // as protected, once per identity.
 func TestAdversarialProtectedUsers(t *testing.T) {
+	t.Parallel() // getGuardedStack keeps this file's tests one at a time
 	s := getGuardedStack(t)
 	jane, sam := oktasim.DemoActiveUserID, oktasim.DemoAdminID
 	spellings := []struct {
@@ -143,6 +144,7 @@ func TestAdversarialProtectedUsers(t *testing.T) {
 // TestAdversarialProtectedGroup: no spelling of a protected group lets a
 // membership change or a creation through, and nothing is written.
 func TestAdversarialProtectedGroup(t *testing.T) {
+	t.Parallel() // getGuardedStack keeps this file's tests one at a time
 	s := getGuardedStack(t)
 	admins := oktasim.DemoITAdminsGroupID
 	spellings := []string{admins, " " + admins, admins + " ", admins + "\n", "IT Admins", "it admins", " IT ADMINS\t"}
@@ -201,6 +203,7 @@ func TestAdversarialProtectedGroup(t *testing.T) {
 // reports the value protected. An action added later is covered here
 // without changing the test.
 func TestEveryDestructiveActionIsGuarded(t *testing.T) {
+	t.Parallel() // getGuardedStack keeps this file's tests one at a time
 	s := getGuardedStack(t)
 	protected := map[action.TargetKind]string{
 		action.TargetUsers:  "JANE.DOE@acme.com",
@@ -252,6 +255,7 @@ func TestEveryDestructiveActionIsGuarded(t *testing.T) {
 // naming IT Admins, never creates a user inside it, and never adds one to
 // it afterwards.
 func TestAdversarialOnboardUser(t *testing.T) {
+	t.Parallel() // getGuardedStack keeps this file's tests one at a time
 	s := getGuardedStack(t)
 	admins := oktasim.DemoITAdminsGroupID
 	hire := func(email string, groups, extra []any) map[string]any {
@@ -283,6 +287,7 @@ func TestAdversarialOnboardUser(t *testing.T) {
 // TestAdversarialBlastRadius: max_targets counts distinct identities,
 // protected ones included, before they are removed.
 func TestAdversarialBlastRadius(t *testing.T) {
+	t.Parallel() // getGuardedStack keeps this file's tests one at a time
 	s := getGuardedStack(t)
 	ids := guardedActiveUsers(t, s, 25)
 	// 25 unprotected IDs plus 5 spellings of the 2 protected users: 27
@@ -305,6 +310,7 @@ var namesTargets = regexp.MustCompile(`names (\d+) distinct targets|would act on
 // distinct identities. Each list runs as a dry run with max_targets one
 // below that number, so the count is read from the refusal.
 func TestPropertyBlastRadiusCountsDistinctIdentities(t *testing.T) {
+	t.Parallel() // getGuardedStack keeps this file's tests one at a time
 	s := getGuardedStack(t)
 	pool := guardedActiveUsers(t, s, 12)
 	type who struct{ id, login string }

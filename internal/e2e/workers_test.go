@@ -74,6 +74,9 @@ func workerMain() int {
 	if err != nil {
 		return fail(err)
 	}
+	if err := applyHeartbeatEnv(e.Registry); err != nil {
+		return fail(err)
+	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 10 * time.Second})
 	e.Register(w)
 	if err := w.Start(); err != nil {
@@ -126,6 +129,7 @@ func (s *stack) spawnWorker(orgURL string) (*workerProc, error) {
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), workerEnv+"=1", "TEMPORAL_ADDRESS="+s.srv.FrontendAddr(),
 		"OKTA_ORG_URL="+orgURL, "OKTA_API_TOKEN="+simToken)
+	cmd.Env = append(cmd.Env, s.spawnEnv...)
 	if _, err := cmd.StdinPipe(); err != nil { // closed when this process exits, which stops the worker
 		return nil, err
 	}
