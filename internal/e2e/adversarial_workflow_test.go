@@ -281,7 +281,7 @@ outputs:
 // Temporal's SQLite files or the payload store. The control stack
 // without keys shows the grep finds them.
 func TestAdversarialFailureDetailsSealed(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	crypt := newTestCodec(t)
 	run := func(t *testing.T, sealed bool) (files [][]byte, markers []string) {
 		dir := t.TempDir()

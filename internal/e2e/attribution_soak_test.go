@@ -53,7 +53,7 @@ var soakKinds = []soakKind{
 }
 
 func TestFaultSoakAttribution(t *testing.T) {
-	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
+	parallelLong(t) // its own stack and worker processes: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("soak")
 	}
@@ -253,7 +253,7 @@ func (s *stack) markedEvents(eventType string) map[string]int {
 // items (the heartbeat's bitmap) and reads back the ones whose progress
 // the dead worker had not yet sent, so no deactivation is sent twice.
 func TestKillMidChunkResendsNoWrite(t *testing.T) {
-	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
+	parallelLong(t) // its own stack and worker processes: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("kill")
 	}

@@ -39,7 +39,7 @@ steps:
 // neither is, in the database or the payload store, while the run's
 // status still reads in clear through a client with the key.
 func TestEncryptedHistory(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	secretText := fmt.Sprintf("impossible travel from Pyongyang %d", time.Now().UnixNano())
 	login := oktasim.DemoActiveUserLogin
 	k := make([]byte, 32)

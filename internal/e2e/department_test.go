@@ -133,7 +133,7 @@ func (s *stack) checkDepartment(t *testing.T, users int) {
 // alert on an org of its own (1,000 users, 200 in Finance): the approval
 // lists the count and a sample, and the CLI reads the stored result.
 func TestPlaybookDeactivateDepartment(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	s, stop := newStack(t, departmentOrgOptions())
 	t.Cleanup(stop)
 	testPlaybookDeactivateDepartment(t, s)
@@ -175,7 +175,7 @@ func testPlaybookDeactivateDepartment(t *testing.T, s *stack) {
 // Deactivate Users on $[*].id. The lists go to the payload store: no
 // payload in history reaches 2 MiB and the result is exact.
 func TestDeactivateDepartmentOfHundredThousand(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallelLong(t) // its own stack: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("scale test")
 	}
@@ -238,7 +238,7 @@ func TestCLILongInputs(t *testing.T) {
 // without retries (one pass over Okta's pages), naming the size, the
 // limit and the fixes; with fields the same listing fits.
 func TestOversizedOutputWithoutStoreFailsAtOnce(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 6000}, stackOptions{noStore: true})
 	t.Cleanup(stop)
 	s.sim.Sim().ResetRequests()

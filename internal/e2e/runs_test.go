@@ -347,7 +347,7 @@ func TestAlertIDDeduplicatesRunsButNotPlans(t *testing.T) {
 // approval and starts a new one (as after a crash or a deploy, with the
 // sticky workflow cache gone): the run resumes from its history.
 func TestRunSurvivesWorkerRestart(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	s, stop := newStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo})
 	t.Cleanup(stop)
 	u := s.takeUsers(t, 1)[0]

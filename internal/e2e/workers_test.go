@@ -247,7 +247,7 @@ func (s *stack) lifecycleUse() (ok, limited int, fraction float64) {
 // allows 50 requests per 2 s: every user ends deactivated and every item's
 // outcome is ok, whatever the 429s on the way.
 func TestThreeWorkersShareOneOrgLimit(t *testing.T) {
-	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
+	parallelLong(t) // its own stack and worker processes: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("runs three worker processes for about half a minute")
 	}
