@@ -101,7 +101,7 @@ func TestUnknownUserFailsWithMessage(t *testing.T) {
 }
 
 func TestForeachTwoThousandItems(t *testing.T) {
-	s := getStackShared(t)
+	s := ownDemoStack(t, false) // 2,000 activities: not on the shared stack's chain
 	id := s.start(t, runs.Request{Playbook: s.load(t, "foreach.yaml"),
 		Inputs: map[string]any{"n": float64(2000), "user": oktasim.DemoActiveUserID}})
 	st := s.wait(t, id)
@@ -160,7 +160,7 @@ func TestProtectedUsersAreSkipped(t *testing.T) {
 }
 
 func TestProtectedNetworksAndConcurrentZoneWrites(t *testing.T) {
-	s := getStackAlone(t)
+	s := ownDemoStack(t, true) // 20 runs on one zone: not on the shared stack's chain
 	zone := oktasim.DemoBlockedIPZoneID
 	var ids []string
 	for i := range 20 {
@@ -373,7 +373,7 @@ func TestForeachBeyondHistoryLimits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 10,000-item run takes minutes")
 	}
-	s := getStackShared(t)
+	s := ownDemoStack(t, true) // 10,000 activities: not on the shared stack's chain
 	id := s.start(t, runs.Request{Playbook: s.load(t, "foreach-many.yaml"), Inputs: map[string]any{"n": foreachMany}})
 	st := s.waitWithin(t, id, 30*time.Minute)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)

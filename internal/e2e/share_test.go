@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
 // How the tests of this package run at once.
@@ -37,7 +39,7 @@ func getStackAlone(t *testing.T) *stack {
 	s := getStack(t)
 	sharedMu.Lock()
 	t.Cleanup(sharedMu.Unlock)
-	takeSlot(t, false)
+	takeSlot(t, true) // the stack's tests run one after another: the package's longest chain
 	return s
 }
 
@@ -49,7 +51,7 @@ func getStackShared(t *testing.T) *stack {
 	s := getStack(t)
 	sharedMu.RLock()
 	t.Cleanup(sharedMu.RUnlock)
-	takeSlot(t, false)
+	takeSlot(t, true) // the stack's tests run one after another: the package's longest chain
 	return s
 }
 
@@ -59,7 +61,7 @@ func getGuardedStackAlone(t *testing.T) *stack {
 	t.Helper()
 	t.Parallel()
 	s := getGuardedStack(t)
-	takeSlot(t, false)
+	takeSlot(t, true) // the stack's tests run one after another: the package's longest chain
 	return s
 }
 
@@ -76,7 +78,7 @@ func signedStackAlone(t *testing.T) *stack {
 	s := signedStack(t)
 	peopleMu.Lock()
 	t.Cleanup(peopleMu.Unlock)
-	takeSlot(t, false)
+	takeSlot(t, true) // the stack's tests run one after another: the package's longest chain
 	return s
 }
 
@@ -126,8 +128,9 @@ func raiseParallel() {
 	_ = flag.Set("test.parallel", "1000")
 }
 
-// takeSlot waits for a run slot for t, long tests first, and gives it
-// back when t ends.
+// takeSlot waits for a run slot for t, and gives it back when t ends.
+// Long tests, and the tests on the shared stacks (whose locks make them a
+// chain longer than any one test), come first.
 func takeSlot(t *testing.T, long bool) {
 	runSlots.take(long)
 	t.Cleanup(runSlots.give)
@@ -174,4 +177,20 @@ func (p *slotPool) give() {
 	default:
 		p.free++
 	}
+}
+
+// ownDemoStack marks t parallel and starts a stack of its own around the
+// demo org, configured as the shared stack is (getStack): for a test that
+// would keep the shared stack's other tests waiting for long (many runs,
+// many activities) but needs nothing of theirs.
+func ownDemoStack(t *testing.T, long bool) *stack {
+	t.Helper()
+	if long {
+		parallelLong(t)
+	} else {
+		parallel(t)
+	}
+	s, stop := newStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo})
+	t.Cleanup(stop)
+	return s
 }
