@@ -108,7 +108,7 @@ func intruder(ctx workflow.Context, activityName string, input any) error {
 // the activity's own message, nothing reaches Okta, and the audit trail
 // holds no forged line.
 func TestAdversarialActivities(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	sink := &memSink{}
 	protected := guard.Protected{Users: []string{oktasim.DemoActiveUserLogin}, Networks: []string{corpEgress},
 		Groups: []string{oktasim.DemoITAdminsGroupID}, Zones: []string{oktasim.DemoPolicyZoneID}}
@@ -165,7 +165,7 @@ func TestAdversarialActivities(t *testing.T) {
 // has standalone activities off (activity.enableStandalone false), so the
 // attempt fails at the frontend before any worker sees it.
 func TestEmbeddedServerRefusesStandaloneActivities(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u, _ := s.sim.Sim().User(oktasim.DemoActiveUserID)
 	_, err := s.client.ExecuteActivity(context.Background(), client.StartActivityOptions{
 		ID: fmt.Sprintf("adversary-off-%d", time.Now().UnixNano()), TaskQueue: workflows.TaskQueue, StartToCloseTimeout: 30 * time.Second,
@@ -198,7 +198,7 @@ func bypass(ctx workflow.Context, activityName string, req action.Request) (acti
 // the same call is suspended; the token owner's password is not expired;
 // 10.0.0.0/8 is not blocked.
 func TestWriteGuardHoldsWhenTheWorkflowIsBypassed(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	protected := guard.Protected{Users: []string{oktasim.DemoActiveUserLogin}, Groups: []string{oktasim.DemoITAdminsGroupID}}
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo}, stackOptions{
 		protected: &protected, trusted: []string{bypassName},

@@ -93,7 +93,7 @@ func closeEvent(t *testing.T, c client.Client, id, runID string) (msg, next stri
 // refused before any step, and the user stays active. A retry policy is
 // refused the same way.
 func TestAdversarialCronResume(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	input := map[string]any{"playbook": rawPin(t, "contain-compromised-user"), "inputs": map[string]any{"login": u.Login},
 		"options": map[string]any{"started_by": "siem-integration"}, "resume": forgedCarry(t, u.ID, u.Login)}
@@ -140,7 +140,7 @@ steps:
 // acts only on the targets the approver was shown. Each run shows one
 // user, suspends that one, and fails before touching the other.
 func TestAdversarialApprovalBinding(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	for _, tc := range []struct{ name, steps, failing string }{
 		{"foreach", `
   - id: pick
@@ -195,7 +195,7 @@ func TestAdversarialApprovalBinding(t *testing.T) {
 // max_targets 5 acts on at most 5 and stops before the write that would
 // pass the limit, one item at a time or eight at once.
 func TestAdversarialForeachMaxTargets(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	for _, concurrency := range []int{1, 8} {
 		t.Run(fmt.Sprintf("concurrency %d", concurrency), func(t *testing.T) {
 			us := s.takeUsers(t, 8)
@@ -239,7 +239,7 @@ steps:
 // their step with the expression's position instead of building a
 // billion characters, and the worker goes on running playbooks.
 func TestAdversarialExpressionBlowUp(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	e := `"ab"`
 	for range 8 {
 		e = `replace(` + e + `, "", "xxxxxxxxxxxxxxxxxx")`
@@ -281,7 +281,7 @@ outputs:
 // Temporal's SQLite files or the payload store. The control stack
 // without keys shows the grep finds them.
 func TestAdversarialFailureDetailsSealed(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	crypt := newTestCodec(t)
 	run := func(t *testing.T, sealed bool) (files [][]byte, markers []string) {
 		dir := t.TempDir()

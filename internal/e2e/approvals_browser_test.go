@@ -136,7 +136,7 @@ func TestApprovalsPageInABrowser(t *testing.T) {
 	if path == "" {
 		t.Skip("SKIPPED LOUDLY: no Chromium found (install Debian's chromium package, or set CORDON_CHROMIUM); the approvals page was NOT tested in a browser")
 	}
-	s := getStack(t)
+	s := getStackAlone(t)
 	people := s.takeUsers(t, 3)
 	lead, target, outsider := people[0], people[1], people[2]
 	s.socLead(t, lead.ID)

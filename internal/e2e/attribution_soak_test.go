@@ -53,7 +53,7 @@ var soakKinds = []soakKind{
 }
 
 func TestFaultSoakAttribution(t *testing.T) {
-	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
+	parallelLong(t) // its own stack and worker processes: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("soak")
 	}
@@ -253,7 +253,7 @@ func (s *stack) markedEvents(eventType string) map[string]int {
 // items (the heartbeat's bitmap) and reads back the ones whose progress
 // the dead worker had not yet sent, so no deactivation is sent twice.
 func TestKillMidChunkResendsNoWrite(t *testing.T) {
-	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
+	parallelLong(t) // its own stack and worker processes: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("kill")
 	}
@@ -282,6 +282,7 @@ func killMidChunk(tb testing.TB, n int) int {
 		Limits: map[string]int{oktasim.BucketOther: 100}, MaxRequestLog: 1 << 20})
 	defer stop()
 	s.worker.Stop()
+	s.spawnEnv = quickHeartbeat() // the kill costs one heartbeat timeout
 	w, err := s.spawnWorker(s.sim.URL())
 	require.NoError(tb, err)
 	id := s.soakStart(tb, "faults-deactivate.yaml", map[string]any{"user_ids": s.benchIDs(tb, 0, n)})

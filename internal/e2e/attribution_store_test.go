@@ -21,7 +21,7 @@ import (
 // or full volume) must not leave the run silently running with a failing
 // status query: the run's payloads stay inline and the run finishes.
 func TestBrokenPayloadStoreDoesNotHangTheRun(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	blocked := filepath.Join(t.TempDir(), "store")
 	require.NoError(t, os.WriteFile(blocked, []byte("not a directory"), 0o600))
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken}, stackOptions{

@@ -55,7 +55,7 @@ func answered500(s *stack, method, part string) int {
 }
 
 func TestAdminChangeDuringRetryIsNotClaimed(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallelLong(t) // its own stack: nothing shared with the other tests
 	s, stop := newStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 40})
 	t.Cleanup(stop)
 	admin := adminClient(t, s)
@@ -150,7 +150,7 @@ func toAny(ids []string) []any {
 // the status names what stays changed, CordonState says undo_failed, the
 // notification hook hears of it; it never reports succeeded.
 func TestUndoThatGivesUpEndsUndoFailed(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallelLong(t) // its own stack: nothing shared with the other tests
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 5},
 		stackOptions{undoRetryFor: 5 * time.Second})
 	t.Cleanup(stop)

@@ -61,7 +61,7 @@ steps:
 // yields exactly three lines, in that order, with the run's ids, the
 // playbook, the step, the canonical target and Okta's request id.
 func TestAuditTrail(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	sink := &memSink{}
 	protected := guard.Protected{Users: []string{oktasim.DemoLockedUserID}}
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo}, stackOptions{protected: &protected, audit: sink})
@@ -134,7 +134,7 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the line waits in the spool, is retried, and arrives once the collector
 // is back.
 func TestAuditHTTPSinkDown(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	c := &collector{}
 	srv := httptest.NewServer(c)
 	defer srv.Close()

@@ -18,7 +18,7 @@ import (
 // TestCancelRootCancelsChildren: cordon cancel of a root run stops the
 // whole tree of playbook: runs beneath it, not only the root.
 func TestCancelRootCancelsChildren(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	dir := t.TempDir()
 	for name, steps := range map[string]string{
 		"nest-root": "  - {id: mid, playbook: nest-mid}\n",

@@ -32,6 +32,7 @@ import (
 // (CORDON_CODEC_AUTH=none, as compose sets it) turning the claims of the
 // run's history back into payloads for the Web UI.
 func TestDepartmentOnComposeConfiguration(t *testing.T) {
+	parallel(t) // its own stack: nothing shared with the other tests
 	backend := s3mem.New()
 	require.NoError(t, backend.CreateBucket("cordon-payloads"))
 	s3srv := httptest.NewServer(gofakes3.New(backend).Server())

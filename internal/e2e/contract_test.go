@@ -74,7 +74,7 @@ func refusedWith(t *testing.T, run client.WorkflowRun) string {
 }
 
 func TestRawClientRunsGetTheRunContract(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	ccu := rawPin(t, "contain-compromised-user")
 	inv := rawPin(t, "investigate-user")
@@ -121,7 +121,7 @@ func with(m map[string]any, k string, v any) map[string]any {
 }
 
 func TestRawClientRunAppliesDefaultsAndIsFindable(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	alertID := fmt.Sprintf("TS-%d", time.Now().UnixNano())
 	// No mode: the playbook's default (suspend) applies, as with cordon run.

@@ -39,7 +39,7 @@ steps:
 // neither is, in the database or the payload store, while the run's
 // status still reads in clear through a client with the key.
 func TestEncryptedHistory(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	secretText := fmt.Sprintf("impossible travel from Pyongyang %d", time.Now().UnixNano())
 	login := oktasim.DemoActiveUserLogin
 	k := make([]byte, 32)
@@ -93,7 +93,7 @@ func TestEncryptedHistory(t *testing.T) {
 // TestPayloadKeysRefusedClearly: a malformed key list stops the CLI with
 // the reason and no key material; serve refuses to decrypt for anyone.
 func TestPayloadKeysRefusedClearly(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	short := base64.StdEncoding.EncodeToString([]byte("only-sixteen-byt"))
 	_, stderr, code := s.cliEnv(t, []string{payloadcrypt.EnvKeys + "=k1:" + short}, "list")
 	assert.NotZero(t, code)

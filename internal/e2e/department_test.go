@@ -133,7 +133,7 @@ func (s *stack) checkDepartment(t *testing.T, users int) {
 // alert on an org of its own (1,000 users, 200 in Finance): the approval
 // lists the count and a sample, and the CLI reads the stored result.
 func TestPlaybookDeactivateDepartment(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	s, stop := newStack(t, departmentOrgOptions())
 	t.Cleanup(stop)
 	testPlaybookDeactivateDepartment(t, s)
@@ -175,6 +175,7 @@ func testPlaybookDeactivateDepartment(t *testing.T, s *stack) {
 // Deactivate Users on $[*].id. The lists go to the payload store: no
 // payload in history reaches 2 MiB and the result is exact.
 func TestDeactivateDepartmentOfHundredThousand(t *testing.T) {
+	parallelLong(t) // its own stack: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("scale test")
 	}
@@ -201,7 +202,7 @@ func TestDeactivateDepartmentOfHundredThousand(t *testing.T) {
 // and --inputs FILE.json travel through the payload store. Without a
 // store, the CLI refuses them before starting, saying why.
 func TestCLILongInputs(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	dir := t.TempDir()
 	ids := make([]string, 100000)
 	for i := range ids {
@@ -237,7 +238,7 @@ func TestCLILongInputs(t *testing.T) {
 // without retries (one pass over Okta's pages), naming the size, the
 // limit and the fixes; with fields the same listing fits.
 func TestOversizedOutputWithoutStoreFailsAtOnce(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	s, stop := newStackWith(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedEmpty, Users: 6000}, stackOptions{noStore: true})
 	t.Cleanup(stop)
 	s.sim.Sim().ResetRequests()

@@ -160,7 +160,7 @@ func strs(ids []any) []string {
 }
 
 func TestLostRepliesLeaveTrueReports(t *testing.T) {
-	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
+	parallel(t) // its own stack and worker processes: nothing shared with the other tests
 	s := newFaultStack(t, 300, nil, 0)
 	lose := []func(*http.Request) bool{
 		nth(http.MethodPost, "/lifecycle/deactivate", 10, 60, 110),
@@ -243,10 +243,11 @@ func TestLostRepliesLeaveTrueReports(t *testing.T) {
 }
 
 func TestKilledWorkerLeavesTrueReports(t *testing.T) {
-	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
+	parallelLong(t) // its own stack and worker processes: nothing shared with the other tests
 	// The lifecycle bucket allows 100 requests a second, so the runs take
 	// seconds and each kill lands in the middle of them.
 	s := newFaultStack(t, 900, map[string]int{oktasim.BucketOther: 100}, time.Second)
+	s.spawnEnv = quickHeartbeat() // each kill costs one heartbeat timeout
 	w, err := s.spawnWorker(s.sim.URL())
 	require.NoError(t, err)
 

@@ -88,7 +88,7 @@ steps:
 // Okta through any action that grants or takes access; each is reported
 // as protected, once per identity.
 func TestAdversarialProtectedUsers(t *testing.T) {
-	s := getGuardedStack(t)
+	s := getGuardedStackAlone(t) // one at a time: this file's tests read the request log
 	jane, sam := oktasim.DemoActiveUserID, oktasim.DemoAdminID
 	spellings := []struct {
 		name  string
@@ -143,7 +143,7 @@ func TestAdversarialProtectedUsers(t *testing.T) {
 // TestAdversarialProtectedGroup: no spelling of a protected group lets a
 // membership change or a creation through, and nothing is written.
 func TestAdversarialProtectedGroup(t *testing.T) {
-	s := getGuardedStack(t)
+	s := getGuardedStackAlone(t) // one at a time: this file's tests read the request log
 	admins := oktasim.DemoITAdminsGroupID
 	spellings := []string{admins, " " + admins, admins + " ", admins + "\n", "IT Admins", "it admins", " IT ADMINS\t"}
 	olivia := oktasim.DemoStagedUserID
@@ -201,7 +201,7 @@ func TestAdversarialProtectedGroup(t *testing.T) {
 // reports the value protected. An action added later is covered here
 // without changing the test.
 func TestEveryDestructiveActionIsGuarded(t *testing.T) {
-	s := getGuardedStack(t)
+	s := getGuardedStackAlone(t) // one at a time: this file's tests read the request log
 	protected := map[action.TargetKind]string{
 		action.TargetUsers:  "JANE.DOE@acme.com",
 		action.TargetNew:    " Jane.Doe@acme.com",
@@ -252,7 +252,7 @@ func TestEveryDestructiveActionIsGuarded(t *testing.T) {
 // naming IT Admins, never creates a user inside it, and never adds one to
 // it afterwards.
 func TestAdversarialOnboardUser(t *testing.T) {
-	s := getGuardedStack(t)
+	s := getGuardedStackAlone(t) // one at a time: this file's tests read the request log
 	admins := oktasim.DemoITAdminsGroupID
 	hire := func(email string, groups, extra []any) map[string]any {
 		return map[string]any{"id": "hr-" + email, "type": "hr.new_hire",
@@ -283,7 +283,7 @@ func TestAdversarialOnboardUser(t *testing.T) {
 // TestAdversarialBlastRadius: max_targets counts distinct identities,
 // protected ones included, before they are removed.
 func TestAdversarialBlastRadius(t *testing.T) {
-	s := getGuardedStack(t)
+	s := getGuardedStackAlone(t) // one at a time: this file's tests read the request log
 	ids := guardedActiveUsers(t, s, 25)
 	// 25 unprotected IDs plus 5 spellings of the 2 protected users: 27
 	// identities. Before, the protected were dropped first (25 <= 25 passed).
@@ -305,7 +305,7 @@ var namesTargets = regexp.MustCompile(`names (\d+) distinct targets|would act on
 // distinct identities. Each list runs as a dry run with max_targets one
 // below that number, so the count is read from the refusal.
 func TestPropertyBlastRadiusCountsDistinctIdentities(t *testing.T) {
-	s := getGuardedStack(t)
+	s := getGuardedStackAlone(t) // one at a time: this file's tests read the request log
 	pool := guardedActiveUsers(t, s, 12)
 	type who struct{ id, login string }
 	var people []who

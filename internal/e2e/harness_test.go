@@ -59,6 +59,9 @@ type stack struct {
 
 	worker    worker.Worker
 	newWorker func() worker.Worker
+	// spawnEnv is added to the environment of the worker processes that
+	// spawnWorker starts (e.g. quickHeartbeat()).
+	spawnEnv []string
 }
 
 var (
@@ -246,6 +249,7 @@ func TestMain(m *testing.M) {
 		fmt.Println("internal/e2e: skipped in -short mode (end-to-end tier)")
 		os.Exit(0)
 	}
+	raiseParallel()
 	// The CLI is built while the first tests run, once for the binary;
 	// tests that run it wait for the build in cordonCLI.
 	go buildCLI()

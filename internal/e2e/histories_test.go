@@ -35,7 +35,7 @@ func TestRecordHistories(t *testing.T) {
 	if !*updateHistories {
 		t.Skip("records only with -update-histories (make histories)")
 	}
-	s := getStack(t)
+	s := getStackAlone(t)
 	users := s.takeUsers(t, 3)
 	record := func(name string, req runs.Request, approve bool) {
 		id := s.start(t, req)
@@ -74,7 +74,7 @@ func TestRecordApprovalHistories(t *testing.T) {
 	if !*updateHistories {
 		t.Skip("records only with -update-histories")
 	}
-	getStack(t).recordApprovalHistories(t)
+	getStackAlone(t).recordApprovalHistories(t)
 }
 
 func (s *stack) recordApprovalHistories(t *testing.T) {
@@ -98,7 +98,7 @@ func TestRecordClaimHistory(t *testing.T) {
 	if !*updateHistories {
 		t.Skip("records only with -update-histories (make histories)")
 	}
-	s := getStack(t)
+	s := getStackAlone(t)
 	ids := make([]any, 20000)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("00uclaim%012d", i)
@@ -161,7 +161,7 @@ func TestRecordHistoriesCanonical(t *testing.T) {
 	if !*updateHistories {
 		t.Skip("records only with -update-histories (make histories)")
 	}
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	id := s.start(t, runs.Request{Playbook: s.load(t, "canonical.yaml"), Inputs: map[string]any{
 		"users": []any{u.Login, strings.ToUpper(u.Login), "me", "nobody@" + oktasim.DemoDomain}}})

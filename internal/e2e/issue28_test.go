@@ -19,7 +19,7 @@ import (
 // turns into its --step hint without matching the message's text; naming
 // each step then decides them.
 func TestApproveWithoutStepWhenSeveralWait(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	out, errOut, code := s.cli(t, "run", "testdata/two-approvals.yaml", "--as", "alice")
 	require.Equal(t, 0, code, errOut)
 	id := strings.TrimSpace(out)

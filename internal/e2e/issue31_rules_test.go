@@ -17,7 +17,7 @@ import (
 // message, as the literal `cordon validate` refuses; nothing is written to
 // Okta.
 func TestComputedValuesMeetTheRegistryRules(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	for name, c := range map[string]struct {
 		inputs  map[string]any

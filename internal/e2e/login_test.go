@@ -24,7 +24,7 @@ import (
 // org through the loopback redirect, and cordon approve then decides
 // through cordon serve, which signs the decision.
 func TestLoginAndApproveFromTheCLI(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	people := s.takeUsers(t, 2)
 	lead, target := people[0], people[1]
 	s.socLead(t, lead.ID)

@@ -29,6 +29,7 @@ func freeAddr(t *testing.T) string {
 // group: make, the shell, the worker) ends it cleanly, without make's
 // "Error 1" (go run used to exit 1 when interrupted).
 func TestMakeRunCtrlC(t *testing.T) {
+	parallelLong(t) // its own dev stack (make run) on free ports and a temp data dir
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make is not installed")
 	}

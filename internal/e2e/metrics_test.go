@@ -48,6 +48,7 @@ steps:
 // write, a protected target and an undo, and a run refused by max_targets:
 // every named series is there with its labels and exact counts.
 func TestMetrics(t *testing.T) {
+	parallel(t) // its own stack: nothing shared with the other tests (its own metrics too)
 	protected := oktasim.DemoLockedUserID
 	s, stop := newGuardedStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo},
 		guard.Protected{Users: []string{protected}}, "")

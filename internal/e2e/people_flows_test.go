@@ -34,7 +34,7 @@ import (
 // themselves; the worker refuses their own approval through the API too;
 // a second person approves on the page and the run acts.
 func TestStartFromThePageAndFourEyes(t *testing.T) {
-	s := signedStack(t)
+	s := signedStackAlone(t)
 	issuer := s.sim.URL() + "/oauth2/default"
 	base := s.startServer(t, issuer)
 	people := s.takeUsers(t, 3)
@@ -108,7 +108,7 @@ func TestRunAndApproveInABrowser(t *testing.T) {
 	if path == "" {
 		t.Skip("SKIPPED LOUDLY: no Chromium found (install Debian's chromium package, or set CORDON_CHROMIUM); starting runs was NOT tested in a browser")
 	}
-	s := signedStack(t)
+	s := signedStackAlone(t)
 	base := s.startServer(t, s.sim.URL()+"/oauth2/default")
 	people := s.takeUsers(t, 3)
 	starter, approver, target := people[0], people[1], people[2]
@@ -168,7 +168,7 @@ func TestRunAndApproveInABrowser(t *testing.T) {
 // the CLI's unsigned start is refused by a worker that requires signed
 // starts.
 func TestRunFromTheCLIGoesThroughServe(t *testing.T) {
-	s := signedStack(t)
+	s := signedStackAlone(t)
 	issuer := s.sim.URL() + "/oauth2/default"
 	base := s.startServer(t, issuer)
 	people := s.takeUsers(t, 2)
@@ -204,7 +204,7 @@ func TestRunFromTheCLIGoesThroughServe(t *testing.T) {
 // its runs for its service identity, so a worker that requires signed
 // starts runs them, and says who started them.
 func TestWebhookStartsAsASignedServiceIdentity(t *testing.T) {
-	s := signedStack(t)
+	s := signedStackAlone(t)
 	target := s.takeUsers(t, 1)[0]
 	srv, err := serve.New(serve.Config{Token: "people-webhook-token", Library: runs.Library{Dir: peopleLib, Registry: s.reg},
 		Starter: trigger.ClientStarter{Client: s.client, Signer: e2eSigner}})

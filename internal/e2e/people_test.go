@@ -146,7 +146,7 @@ func (s *stack) runsOf(t *testing.T, name string) int {
 // run with POST /v1/runs; the worker verifies the signed start and the
 // run records who started it and how that was established.
 func TestStartThroughServeIsSignedAndVerified(t *testing.T) {
-	s := signedStack(t)
+	s := signedStackAlone(t)
 	issuer := s.sim.URL() + "/oauth2/default"
 	base := s.startServer(t, issuer)
 	people := s.takeUsers(t, 2)
@@ -176,7 +176,7 @@ func TestStartThroughServeIsSignedAndVerified(t *testing.T) {
 // TestBadStartsAreRefused: each bad start is refused with a clear message
 // and no run of the playbook starts.
 func TestBadStartsAreRefused(t *testing.T) {
-	s := signedStack(t)
+	s := signedStackAlone(t)
 	issuer := s.sim.URL() + "/oauth2/default"
 	base := s.startServer(t, issuer)
 	people := s.takeUsers(t, 1)
@@ -261,7 +261,7 @@ func (s *stack) rawSigned(t *testing.T, id string, in workflows.RunInput) *workf
 // any signed field, or a signed start replayed for a second run is
 // refused before its first step.
 func TestRawStartsWithoutAValidSignatureAreRefused(t *testing.T) {
-	s := signedStack(t)
+	s := signedStackAlone(t)
 	inputs := map[string]any{"login": "nobody@example.com"}
 	alice := "alice@" + oktasim.DemoDomain
 	refusedBeforeFirstStep := func(t *testing.T, st *workflows.RunStatus, msg string) {

@@ -118,7 +118,7 @@ func toFloat(v any) float64 {
 }
 
 func TestPlaybookContainCompromisedUser(t *testing.T) {
-	testPlaybookContainCompromisedUser(t, getStack(t))
+	testPlaybookContainCompromisedUser(t, getStackAlone(t))
 }
 
 func testPlaybookContainCompromisedUser(t *testing.T, s *stack) {
@@ -228,7 +228,7 @@ func testPlaybookContainCompromisedUser(t *testing.T, s *stack) {
 }
 
 func TestPlaybookSessionHijackResponse(t *testing.T) {
-	testPlaybookSessionHijackResponse(t, getStack(t))
+	testPlaybookSessionHijackResponse(t, getStackAlone(t))
 }
 
 func testPlaybookSessionHijackResponse(t *testing.T, s *stack) {
@@ -319,7 +319,7 @@ func testPlaybookSessionHijackResponse(t *testing.T, s *stack) {
 	})
 }
 
-func TestPlaybookBlockMaliciousIPs(t *testing.T) { testPlaybookBlockMaliciousIPs(t, getStack(t)) }
+func TestPlaybookBlockMaliciousIPs(t *testing.T) { testPlaybookBlockMaliciousIPs(t, getStackAlone(t)) }
 
 func testPlaybookBlockMaliciousIPs(t *testing.T, s *stack) {
 	zone := oktasim.DemoBlockedIPZoneID
@@ -388,7 +388,9 @@ func failedLogin(u oktasim.User, ip string) map[string]any {
 	}
 }
 
-func TestPlaybookBruteForceResponse(t *testing.T) { testPlaybookBruteForceResponse(t, getStack(t)) }
+func TestPlaybookBruteForceResponse(t *testing.T) {
+	testPlaybookBruteForceResponse(t, getStackAlone(t))
+}
 
 func testPlaybookBruteForceResponse(t *testing.T, s *stack) {
 	victims := s.takeUsers(t, 2)
@@ -421,7 +423,7 @@ func testPlaybookBruteForceResponse(t *testing.T, s *stack) {
 	assert.Equal(t, "ACTIVE", s.user(t, bystander.ID).Status)
 }
 
-func TestPlaybookInvestigateUser(t *testing.T) { testPlaybookInvestigateUser(t, getStack(t)) }
+func TestPlaybookInvestigateUser(t *testing.T) { testPlaybookInvestigateUser(t, getStackAlone(t)) }
 
 func testPlaybookInvestigateUser(t *testing.T, s *stack) {
 	s.sim.Sim().ResetRequests()
@@ -447,7 +449,7 @@ func testPlaybookInvestigateUser(t *testing.T, s *stack) {
 		st.Outputs["summary"])
 }
 
-func TestPlaybookOnboardUser(t *testing.T) { testPlaybookOnboardUser(t, getStack(t)) }
+func TestPlaybookOnboardUser(t *testing.T) { testPlaybookOnboardUser(t, getStackAlone(t)) }
 
 func testPlaybookOnboardUser(t *testing.T, s *stack) {
 	email := fmt.Sprintf("e2e-onboard-%d@%s", time.Now().UnixNano(), oktasim.DemoDomain)
@@ -482,7 +484,7 @@ func testPlaybookOnboardUser(t *testing.T, s *stack) {
 	assert.Contains(t, st2.Error, "an Okta user with login "+email+" already exists")
 }
 
-func TestPlaybookOffboardUser(t *testing.T) { testPlaybookOffboardUser(t, getStack(t)) }
+func TestPlaybookOffboardUser(t *testing.T) { testPlaybookOffboardUser(t, getStackAlone(t)) }
 
 func testPlaybookOffboardUser(t *testing.T, s *stack) {
 	u := s.takeUsers(t, 1)[0]
@@ -504,7 +506,7 @@ func testPlaybookOffboardUser(t *testing.T, s *stack) {
 	assert.Equal(t, []any{u.ID}, st.Outputs["deactivated"])
 }
 
-func TestPlaybookZoneHygiene(t *testing.T) { testPlaybookZoneHygiene(t, getStack(t)) }
+func TestPlaybookZoneHygiene(t *testing.T) { testPlaybookZoneHygiene(t, getStackAlone(t)) }
 
 func testPlaybookZoneHygiene(t *testing.T, s *stack) {
 	oc, err := okta.NewClient(okta.Config{OrgURL: s.sim.URL(), Token: simToken})
@@ -551,7 +553,7 @@ func testPlaybookZoneHygiene(t *testing.T, s *stack) {
 	assert.InDelta(t, toFloat(blocked["entries"])/10, toFloat(blocked["percent"]), 1e-9)
 }
 
-func TestPlaybookHealthCheck(t *testing.T) { testPlaybookHealthCheck(t, getStack(t)) }
+func TestPlaybookHealthCheck(t *testing.T) { testPlaybookHealthCheck(t, getStackAlone(t)) }
 
 func testPlaybookHealthCheck(t *testing.T, s *stack) {
 	id := s.start(t, runs.Request{Playbook: s.library(t, "health-check"),

@@ -33,6 +33,7 @@ import (
 // "PostgreSQL tier SKIPPED" in the output, only when PostgreSQL is not
 // installed (.ci/run installs Debian's postgresql package).
 func TestPostgresTier(t *testing.T) {
+	parallelLong(t) // its own PostgreSQL and stacks
 	if testing.Short() {
 		t.Skip("PostgreSQL tier SKIPPED: -short")
 	}

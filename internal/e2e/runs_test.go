@@ -74,7 +74,7 @@ func (s *stack) takeUsers(t *testing.T, n int) []oktasim.User {
 }
 
 func TestFindAndDeactivate(t *testing.T) {
-	s := getStack(t)
+	s := getStackShared(t)
 	u := s.takeUsers(t, 1)[0]
 	id := s.start(t, runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "e2e"})
 	st := s.wait(t, id)
@@ -93,7 +93,7 @@ func TestFindAndDeactivate(t *testing.T) {
 }
 
 func TestUnknownUserFailsWithMessage(t *testing.T) {
-	s := getStack(t)
+	s := getStackShared(t)
 	id := s.start(t, runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": "nobody@acme.com"}})
 	st := s.wait(t, id)
 	assert.Equal(t, workflows.RunFailed, st.Status)
@@ -101,7 +101,7 @@ func TestUnknownUserFailsWithMessage(t *testing.T) {
 }
 
 func TestForeachTwoThousandItems(t *testing.T) {
-	s := getStack(t)
+	s := ownDemoStack(t, false) // 2,000 activities: not on the shared stack's chain
 	id := s.start(t, runs.Request{Playbook: s.load(t, "foreach.yaml"),
 		Inputs: map[string]any{"n": float64(2000), "user": oktasim.DemoActiveUserID}})
 	st := s.wait(t, id)
@@ -110,7 +110,7 @@ func TestForeachTwoThousandItems(t *testing.T) {
 }
 
 func TestBlastRadiusStopsBeforeAnyWrite(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	s.sim.Sim().ResetRequests()
 	id := s.start(t, runs.Request{Playbook: s.load(t, "everyone.yaml")})
 	st := s.wait(t, id)
@@ -122,7 +122,7 @@ func TestBlastRadiusStopsBeforeAnyWrite(t *testing.T) {
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
-	s := getStack(t)
+	s := getStackShared(t)
 	u := s.takeUsers(t, 1)[0]
 	id := s.start(t, runs.Request{Playbook: s.load(t, "deactivate.yaml"), Inputs: map[string]any{"login": u.Login}, DryRun: true})
 	st := s.wait(t, id)
@@ -142,7 +142,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 }
 
 func TestProtectedUsersAreSkipped(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	targets := []any{u.ID, oktasim.DemoAdminID}
 	id := s.start(t, runs.Request{Playbook: s.load(t, "protected.yaml"), Inputs: map[string]any{"users": targets}})
@@ -160,7 +160,7 @@ func TestProtectedUsersAreSkipped(t *testing.T) {
 }
 
 func TestProtectedNetworksAndConcurrentZoneWrites(t *testing.T) {
-	s := getStack(t)
+	s := ownDemoStack(t, true) // 20 runs on one zone: not on the shared stack's chain
 	zone := oktasim.DemoBlockedIPZoneID
 	var ids []string
 	for i := range 20 {
@@ -186,7 +186,7 @@ func TestProtectedNetworksAndConcurrentZoneWrites(t *testing.T) {
 }
 
 func TestUndoAfterUnblocks(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	zone := oktasim.DemoBlockedIPZoneID
 	id := s.start(t, runs.Request{Playbook: s.load(t, "block-briefly.yaml"), Inputs: map[string]any{"ips": []any{"192.0.2.77"}, "zone": zone}})
 	st := s.wait(t, id)
@@ -216,7 +216,7 @@ func TestUndoAfterUnblocks(t *testing.T) {
 }
 
 func TestTerminatedRunIsReportedAsTerminated(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	id := s.start(t, runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "alice"})
 	s.awaitApproval(t, id)
@@ -243,7 +243,7 @@ func TestTerminatedRunIsReportedAsTerminated(t *testing.T) {
 // Suspending with undo_after unsuspends exactly the users the step
 // suspended: one already SUSPENDED before the run stays suspended.
 func TestUndoAfterUnsuspends(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	users := s.takeUsers(t, 2)
 	sim := s.sim.Sim()
 	require.True(t, sim.SetUserStatus(users[1].ID, "SUSPENDED"))
@@ -263,7 +263,7 @@ func TestUndoAfterUnsuspends(t *testing.T) {
 }
 
 func TestApprovalThroughCLI(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	out, errOut, code := s.cli(t, "run", "testdata/approval.yaml", "--input", "login="+u.Login, "--as", "alice")
 	require.Equal(t, 0, code, errOut)
@@ -298,7 +298,7 @@ func TestApprovalThroughCLI(t *testing.T) {
 }
 
 func TestRunCLIExitCodes(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	_, errOut, code := s.cli(t, "run", "testdata/deactivate.yaml", "--input", "nope=1")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `input nope is not declared by playbook e2e-deactivate`)
@@ -319,7 +319,7 @@ func TestRunCLIExitCodes(t *testing.T) {
 }
 
 func TestAlertIDDeduplicatesRunsButNotPlans(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	alert := map[string]any{"id": "SIEM-DEDUP-1"}
 	req := runs.Request{Playbook: s.load(t, "deactivate.yaml"), Library: s.lib, Inputs: map[string]any{"login": u.Login}, Alert: alert, StartedBy: "e2e"}
@@ -347,7 +347,7 @@ func TestAlertIDDeduplicatesRunsButNotPlans(t *testing.T) {
 // approval and starts a new one (as after a crash or a deploy, with the
 // sticky workflow cache gone): the run resumes from its history.
 func TestRunSurvivesWorkerRestart(t *testing.T) {
-	t.Parallel() // its own stack: nothing shared with the other tests
+	parallel(t) // its own stack: nothing shared with the other tests
 	s, stop := newStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo})
 	t.Cleanup(stop)
 	u := s.takeUsers(t, 1)[0]
@@ -373,7 +373,7 @@ func TestForeachBeyondHistoryLimits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 10,000-item run takes minutes")
 	}
-	s := getStack(t)
+	s := ownDemoStack(t, true) // 10,000 activities: not on the shared stack's chain
 	id := s.start(t, runs.Request{Playbook: s.load(t, "foreach-many.yaml"), Inputs: map[string]any{"n": foreachMany}})
 	st := s.waitWithin(t, id, 30*time.Minute)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
@@ -388,7 +388,7 @@ func TestForeachBeyondHistoryLimits(t *testing.T) {
 }
 
 func TestNonFiniteNumberFailsItsStep(t *testing.T) {
-	s := getStack(t)
+	s := getStackShared(t)
 	id := s.start(t, runs.Request{Playbook: s.load(t, "nan.yaml"), Inputs: map[string]any{"d": 0}})
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunFailed, st.Status)
@@ -407,7 +407,7 @@ func TestNonFiniteNumberFailsItsStep(t *testing.T) {
 // of 1.3 MB. The run's result and status query must still be answered,
 // and outputs too large for a result fail the run with what to do.
 func TestLargeReportsNeverStickARun(t *testing.T) {
-	s := getStack(t)
+	s := getStackShared(t)
 	id := s.start(t, runs.Request{Playbook: s.load(t, "big-report.yaml")})
 	st := s.wait(t, id)
 	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)

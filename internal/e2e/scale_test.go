@@ -19,6 +19,7 @@ import (
 // would: its output is one payload, over Temporal's default 2 MiB limit at
 // about 1,300 Okta users; see docs/operations.md.)
 func TestDeactivateTenThousandUsers(t *testing.T) {
+	parallelLong(t) // its own stack: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("scale test")
 	}

@@ -29,7 +29,7 @@ import (
 var triggersDir = filepath.Join("testdata", "triggers")
 
 func TestTriggerWebhookStartsOnce(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	srv, err := serve.New(serve.Config{Token: "e2e-webhook-token", Starter: trigger.ClientStarter{Client: s.client},
 		Library: runs.Library{Dir: triggersDir, Registry: s.reg},
@@ -120,7 +120,7 @@ func (s *stack) stopIntake(t *testing.T) {
 }
 
 func TestIntakeStartsMatchingPlaybooksOnce(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -197,7 +197,7 @@ func (s *stack) waitStarted(t *testing.T, id string) *workflows.RunStatus {
 }
 
 func TestHealthScheduleRecordsResults(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	created, err := healthcheck.Enable(ctx, s.client, healthcheck.Options{Every: time.Hour})

@@ -77,7 +77,7 @@ func (s *stack) stateOf(t *testing.T, id string) workflows.RunState {
 // status with the targets named, the current details and the timer's
 // summary.
 func TestWaitingRunIsVisible(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	id := s.start(t, runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "alice"})
 
@@ -125,7 +125,7 @@ func TestWaitingRunIsVisible(t *testing.T) {
 
 // TestRejectedRunState: CordonState tells a rejected run from a failed one.
 func TestRejectedRunState(t *testing.T) {
-	s := getStack(t)
+	s := getStackAlone(t)
 	u := s.takeUsers(t, 1)[0]
 	id := s.start(t, runs.Request{Playbook: s.load(t, "approval.yaml"), Inputs: map[string]any{"login": u.Login}, StartedBy: "alice"})
 	s.awaitApproval(t, id)

@@ -62,6 +62,7 @@ func (w *walk) shows(command string) {
 // command and cordon test, all through the cordon binary on a fresh dev
 // stack (embedded Temporal, the worker, the demo org).
 func TestREADMEWalkthrough(t *testing.T) {
+	parallelLong(t) // its own stack: nothing shared with the other tests
 	s, stop := newStack(t, oktasim.Options{Token: simToken, Seed: oktasim.SeedDemo})
 	t.Cleanup(stop)
 	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))

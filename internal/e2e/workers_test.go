@@ -74,6 +74,9 @@ func workerMain() int {
 	if err != nil {
 		return fail(err)
 	}
+	if err := applyHeartbeatEnv(e.Registry); err != nil {
+		return fail(err)
+	}
 	w := worker.New(c, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 10 * time.Second})
 	e.Register(w)
 	if err := w.Start(); err != nil {
@@ -126,6 +129,7 @@ func (s *stack) spawnWorker(orgURL string) (*workerProc, error) {
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), workerEnv+"=1", "TEMPORAL_ADDRESS="+s.srv.FrontendAddr(),
 		"OKTA_ORG_URL="+orgURL, "OKTA_API_TOKEN="+simToken)
+	cmd.Env = append(cmd.Env, s.spawnEnv...)
 	if _, err := cmd.StdinPipe(); err != nil { // closed when this process exits, which stops the worker
 		return nil, err
 	}
@@ -243,7 +247,7 @@ func (s *stack) lifecycleUse() (ok, limited int, fraction float64) {
 // allows 50 requests per 2 s: every user ends deactivated and every item's
 // outcome is ok, whatever the 429s on the way.
 func TestThreeWorkersShareOneOrgLimit(t *testing.T) {
-	t.Parallel() // its own stack and worker processes: nothing shared with the other tests
+	parallelLong(t) // its own stack and worker processes: nothing shared with the other tests
 	if testing.Short() {
 		t.Skip("runs three worker processes for about half a minute")
 	}
