@@ -6,25 +6,26 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
 func TestConnectionFlagNarrowsWhatIsServed(t *testing.T) {
 	t.Parallel()
-	all := []served{{Name: "default"}, {Name: "acme"}, {Name: "globex"}}
+	all := []string{"default", "acme", "globex"}
 	got, err := pick(all, nil, "conns.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"default", "acme", "globex"}, servedNames(got))
+	assert.Equal(t, all, got)
 
 	got, err = pick(all, names{"globex"}, "conns.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"globex"}, servedNames(got), "an MSSP's worker serves its one customer")
+	assert.Equal(t, []string{"globex"}, got, "an MSSP's worker serves its one customer")
 
 	_, err = pick(all, names{"initech"}, "conns.yaml")
 	require.EqualError(t, err, "--connection initech: no such connection (known: default, acme, globex) in conns.yaml or the OKTA_* environment")
@@ -40,18 +41,6 @@ func TestConnectionFlagValues(t *testing.T) {
 	_, err = parseFlags([]string{"--connection", "Acme Corp"}, &stderr)
 	require.Error(t, err)
 	assert.Contains(t, stderr.String(), `"Acme Corp" is not a connection name`)
-}
-
-// The file's own default connection wins over the environment's.
-func TestFileDefaultWinsOverEnvironment(t *testing.T) {
-	t.Parallel()
-	env := &served{Name: "default", Okta: okta.Config{OrgURL: "https://env.okta.com"}}
-	file := []served{{Name: "acme"}}
-	assert.Equal(t, []string{"default", "acme"}, servedNames(withDefault(file, env, slog.New(slog.DiscardHandler))))
-	file = []served{{Name: "default", Okta: okta.Config{OrgURL: "https://file.okta.com"}}}
-	got := withDefault(file, env, slog.New(slog.DiscardHandler))
-	require.Len(t, got, 1)
-	assert.Equal(t, "https://file.okta.com", got[0].Okta.OrgURL)
 }
 
 func TestNextPort(t *testing.T) {
@@ -97,9 +86,63 @@ func TestDevConnectionsFile(t *testing.T) {
 	tok, err := os.ReadFile(filepath.Join(dir, "globex.token"))
 	require.NoError(t, err)
 	assert.Equal(t, "tok-globex\n", string(tok))
+	// It is a connections file like any other: `cordon connections list`
+	// and a worker's --connections read it.
+	f, err := connections.Load(path)
+	require.NoError(t, err)
+	c, ok := f.Lookup(devGlobex)
+	require.True(t, ok)
+	oc, err := c.OktaConfig(nil)
+	require.NoError(t, err)
+	assert.Equal(t, orgs[1].Sim.URL(), oc.OrgURL)
+	assert.Equal(t, "tok-globex", oc.Token)
 	for _, f := range []string{devConnectionsFile, "acme.token", "globex.token"} {
 		st, err := os.Stat(filepath.Join(dir, f))
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), f)
 	}
+}
+
+// A worker started with --connection serves only the connections named,
+// and opens only theirs: an MSSP's worker for one customer runs with that
+// customer's token file alone, and the others' are never read.
+func TestConnectionsFileServedByName(t *testing.T) {
+	t.Setenv("OKTA_ORG_URL", "")
+	t.Setenv("OKTA_CLIENT_ORGURL", "")
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "acme.token"), []byte("acme-secret-token\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "acme-guardrails.yaml"), []byte("max_targets: 9\n"), 0o600))
+	file := filepath.Join(dir, "connections.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`connections:
+  - name: acme
+    org_url: https://acme.okta.com
+    auth: {type: ssws, token_file: acme.token}
+    guardrails: acme-guardrails.yaml
+    rate_share: 0.5
+    health_interval: 2m
+  - name: globex
+    org_url: https://globex.okta.com
+    auth: {type: ssws, token_file: globex.token}
+`), 0o600))
+	logger := slog.New(slog.DiscardHandler)
+
+	cfg, err := parseFlags([]string{"--connections", file, "--connection", "acme"}, &bytes.Buffer{})
+	require.NoError(t, err)
+	conns, err := connectionsToServe(cfg, nil, guard.Config{}, logger)
+	require.NoError(t, err)
+	require.Len(t, conns, 1)
+	acme := conns[0]
+	assert.Equal(t, "acme", acme.Name)
+	assert.Equal(t, "https://acme.okta.com", acme.Okta.OrgURL)
+	assert.Equal(t, "acme-secret-token", acme.Okta.Token)
+	assert.InDelta(t, 0.5, acme.Okta.RateReserve, 1e-9, "a rate share of 0.5 leaves half of each window to others")
+	assert.Equal(t, 9, acme.Guard.MaxTargets, "the connection's own guardrails")
+	assert.Equal(t, 2*time.Minute, acme.HealthInterval)
+
+	cfg, err = parseFlags([]string{"--connections", file}, &bytes.Buffer{})
+	require.NoError(t, err)
+	_, err = connectionsToServe(cfg, nil, guard.Config{}, logger)
+	require.Error(t, err, "globex's token file is missing")
+	assert.Contains(t, err.Error(), "globex")
+	assert.NotContains(t, err.Error(), "acme-secret-token")
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/pgtest"
 	"github.com/cordonsec/cordon/internal/testutil"
 )
@@ -186,15 +187,18 @@ func TestPlainHTTPOktaURLNeedsTheFlag(t *testing.T) {
 
 	cfg, err := parseFlags([]string{"--dev"}, &bytes.Buffer{})
 	require.NoError(t, err)
-	_, err = oktaConfig(cfg)
+	logger := slog.New(slog.DiscardHandler)
+	_, err = connectionsToServe(cfg, nil, guard.Config{}, logger)
 	require.Error(t, err)
 	require.Contains(t, err.Error(), `org URL "http://okta.internal.example:8080" must use https`)
 
 	cfg, err = parseFlags([]string{"--dev", "--insecure-okta-url"}, &bytes.Buffer{})
 	require.NoError(t, err)
-	oc, err := oktaConfig(cfg)
+	conns, err := connectionsToServe(cfg, nil, guard.Config{}, logger)
 	require.NoError(t, err)
-	_, err = oktaClient(oc, slog.New(slog.DiscardHandler))
+	require.Len(t, conns, 1)
+	assert.Equal(t, "default", conns[0].Name)
+	_, err = oktaClient(conns[0].Okta, logger)
 	require.NoError(t, err)
 }
 

@@ -263,22 +263,3 @@ func devData(cfg config) string {
 	}
 	return pg.String()
 }
-
-// oktaConfig reads the default connection's org from the environment.
-// --insecure-okta-url is OKTA_INSECURE=true.
-func oktaConfig(cfg config) (okta.Config, error) {
-	getenv := os.Getenv
-	if cfg.insecureOkta {
-		getenv = func(k string) string {
-			if k == okta.EnvInsecure {
-				return "true"
-			}
-			return os.Getenv(k)
-		}
-	}
-	oc, err := okta.ConfigFromEnv(getenv)
-	if err != nil {
-		return oc, fmt.Errorf("%w (set OKTA_ORG_URL and OKTA_API_TOKEN, or run with --dev for the simulated org)", err)
-	}
-	return oc, nil
-}
