@@ -34,11 +34,11 @@ type Playbook struct {
 	// it names none.
 	Connection    string
 	ConnectionPos Pos
-	Inputs      []*Input // in file order
-	Guardrails  Guardrails
-	On          []*Trigger
-	Steps       []*Step
-	Outputs     []*Output // in file order
+	Inputs        []*Input // in file order
+	Guardrails    Guardrails
+	On            []*Trigger
+	Steps         []*Step
+	Outputs       []*Output // in file order
 
 	// Which step results expressions read (OutputRead).
 	readSteps     map[string]bool

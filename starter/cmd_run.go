@@ -15,6 +15,7 @@ import (
 	"github.com/cordonsec/cordon/activities"
 	"github.com/cordonsec/cordon/internal/approvals"
 	"github.com/cordonsec/cordon/internal/cli"
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/temporalx"
 	"github.com/cordonsec/cordon/workflows"
@@ -33,17 +34,23 @@ type runFlags struct {
 	uiAddr    *string
 	startedBy *string
 	serveURL  *string
+	// connection overrides the playbook's connection:; connections is
+	// the connections file the names are checked against.
+	connection  *string
+	connections *string
 }
 
 func declareRunFlags(fs *flag.FlagSet, plan bool) *runFlags {
 	f := &runFlags{
-		alert:     fs.String("alert", "", "alert JSON `FILE` (- for stdin)"),
-		id:        fs.String("id", "", "workflow `ID` (default <playbook>-<alert id>, or a fresh one)"),
-		output:    fs.String("output", "text", "result format: text or json"),
-		library:   fs.String("playbooks", envOr("CORDON_PLAYBOOKS", runs.DefaultLibrary), "playbook library `DIR`"),
-		uiAddr:    fs.String("ui", envOr("CORDON_UI_URL", "http://127.0.0.1:8233"), "Temporal Web UI `URL` for links"),
-		startedBy: fs.String("as", "", "start unsigned, as `NAME` (dev stacks; default: signed through cordon serve after cordon login, else the OS user, unsigned)"),
-		serveURL:  fs.String("serve", envOr("CORDON_SERVE_URL", ""), "cordon serve `URL` signed starts go through (default: the one cordon login signed in to)"),
+		alert:       fs.String("alert", "", "alert JSON `FILE` (- for stdin)"),
+		id:          fs.String("id", "", "workflow `ID` (default <playbook>-<alert id>, or a fresh one)"),
+		output:      fs.String("output", "text", "result format: text or json"),
+		library:     fs.String("playbooks", envOr("CORDON_PLAYBOOKS", runs.DefaultLibrary), "playbook library `DIR`"),
+		uiAddr:      fs.String("ui", envOr("CORDON_UI_URL", "http://127.0.0.1:8233"), "Temporal Web UI `URL` for links"),
+		startedBy:   fs.String("as", "", "start unsigned, as `NAME` (dev stacks; default: signed through cordon serve after cordon login, else the OS user, unsigned)"),
+		serveURL:    fs.String("serve", envOr("CORDON_SERVE_URL", ""), "cordon serve `URL` signed starts go through (default: the one cordon login signed in to)"),
+		connection:  fs.String("connection", "", "act on connection `NAME` (an Okta org of the connections file) instead of the playbook's connection:; a step's own connection: still wins"),
+		connections: fs.String("connections", envOr(connections.EnvFile, ""), "connections `FILE` the run's connections are checked against before it starts (default $"+connections.EnvFile+"; none: the worker checks)"),
 	}
 	fs.Var(&f.inputs, "input", "set an input `KEY=VALUE` (repeatable); KEY=@FILE reads the value from FILE (a JSON list or one value per line)")
 	f.inputFile = fs.String("inputs", "", "read input values from a JSON object in `FILE`; --input wins over it")
@@ -61,7 +68,7 @@ func runCommand() cli.Command {
 	return cli.Command{
 		Name:    "run",
 		Summary: "start a playbook run",
-		Usage:   "PLAYBOOK [--alert FILE|-] [--input KEY=VALUE|KEY=@FILE]... [--inputs FILE.json] [--id ID] [--wait] [--output text|json] [--dry-run]",
+		Usage:   "PLAYBOOK [--alert FILE|-] [--input KEY=VALUE|KEY=@FILE]... [--inputs FILE.json] [--id ID] [--connection NAME] [--connections FILE] [--wait] [--output text|json] [--dry-run]",
 		Help: "PLAYBOOK is a file or the name of a playbook in the library. The playbook is validated\n" +
 			"first; nothing starts when it is invalid (exit 2). Exit 0 when the run completed (or\n" +
 			"was started, without --wait), 1 when it failed, was rejected or cancelled.",
@@ -77,7 +84,7 @@ func planCommand() cli.Command {
 	return cli.Command{
 		Name:    "plan",
 		Summary: "preview a run: reads run for real, destructive steps are only planned",
-		Usage:   "PLAYBOOK [--alert FILE|-] [--input KEY=VALUE|KEY=@FILE]... [--inputs FILE.json] [--output text|json]",
+		Usage:   "PLAYBOOK [--alert FILE|-] [--input KEY=VALUE|KEY=@FILE]... [--inputs FILE.json] [--connection NAME] [--connections FILE] [--output text|json]",
 		MinArgs: 1, MaxArgs: 1,
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			f := declareRunFlags(fs, true)
@@ -103,7 +110,14 @@ func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan boo
 	if err != nil {
 		return cli.Exit(cli.ExitUsage, err)
 	}
-	req := runs.Request{Playbook: pb, Library: lib, Inputs: inputs, ID: *f.id, DryRun: *f.dryRun, StartedBy: *f.startedBy}
+	req := runs.Request{Playbook: pb, Library: lib, Inputs: inputs, ID: *f.id, DryRun: *f.dryRun, StartedBy: *f.startedBy,
+		Connection: *f.connection}
+	if req.Connections, err = knownConnections(*f.connections); err != nil {
+		return cli.Exit(cli.ExitUsage, err)
+	}
+	if err := req.CheckConnections(); err != nil {
+		return cli.Exit(cli.ExitUsage, err)
+	}
 	if *f.alert != "" {
 		if req.Alert, err = runs.ReadAlert(*f.alert, io.In); err != nil {
 			return cli.Exit(cli.ExitUsage, err)
@@ -170,6 +184,20 @@ func (f *runFlags) start(ctx context.Context, arg string, io cli.Stdio, plan boo
 	return printFinal(io, st, *f.output, plan)
 }
 
+// knownConnections names the connections of the file at path (with the
+// environment's default connection, as the worker reads them); nil, for
+// no check, when no file is given.
+func knownConnections(path string) ([]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := connections.Open(path, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return f.Names(), nil
+}
+
 // startVia starts the run: through cordon serve, which signs it for the
 // signed-in person, when tok is set; else straight to Temporal, unsigned.
 func (f *runFlags) startVia(ctx context.Context, c client.Client, tok *approvals.Token, req runs.Request, io cli.Stdio) (runs.Started, error) {
@@ -181,7 +209,7 @@ func (f *runFlags) startVia(ctx context.Context, c client.Client, tok *approvals
 		return started, err
 	}
 	res, err := approvals.StartVia(ctx, tok, approvals.StartRequest{Playbook: req.Playbook.Name, Inputs: req.Inputs,
-		Alert: req.Alert, DryRun: req.DryRun, ID: req.ID})
+		Alert: req.Alert, DryRun: req.DryRun, ID: req.ID, Connection: req.Connection})
 	var apiErr *approvals.APIError
 	if errors.As(err, &apiErr) {
 		return runs.Started{}, cli.Exit(cli.ExitUsage, fmt.Errorf("run refused by %s: %w", tok.Serve, err))

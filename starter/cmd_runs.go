@@ -13,6 +13,7 @@ import (
 
 	"github.com/cordonsec/cordon/internal/approvals"
 	"github.com/cordonsec/cordon/internal/cli"
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/temporalx"
 	"github.com/cordonsec/cordon/playbook"
@@ -185,18 +186,22 @@ func cancelCommand() cli.Command {
 func listCommand() cli.Command {
 	return cli.Command{
 		Name: "list", Summary: "list runs, newest first",
-		Usage: "[--playbook NAME] [--status STATUS] [--target ID|IP] [--alert ID] [--dry-run[=false]] [--limit N] [--output text|json]",
+		Usage: "[--playbook NAME] [--status STATUS] [--target ID|IP] [--alert ID] [--connection NAME] [--dry-run[=false]] [--limit N] [--output text|json]",
 		Setup: func(fs *flag.FlagSet) cli.Action {
 			var f runs.ListFilter
 			fs.StringVar(&f.Playbook, "playbook", "", "only runs of this playbook")
 			status := fs.String("status", "", "running, waiting_approval, succeeded, failed, rejected, cancelled, planned, terminated or timed_out")
 			fs.StringVar(&f.Target, "target", "", "only runs that acted on this user (ID or login, resolved in the Okta org) or IP")
 			fs.StringVar(&f.AlertID, "alert", "", "only runs started by the alert with this `ID`")
+			fs.StringVar(&f.Connection, "connection", "", "only runs whose connection (CordonConnection) is `NAME`")
 			fs.Var(optionalBool{&f.DryRun}, "dry-run", "only plans (--dry-run) or only real runs (--dry-run=false); default both")
 			limit := fs.Int("limit", 50, "at most `N` runs")
 			output := fs.String("output", "text", "text or json")
 			return func(ctx context.Context, args []string, io cli.Stdio) error {
 				f.Status = workflows.RunState(*status)
+				if f.Connection != "" && !connections.ValidName(f.Connection) {
+					return cli.UsageErrorf("--connection %q is not a connection name", f.Connection)
+				}
 				if f.Target != "" {
 					org, err := runs.TargetOrg(os.Getenv)
 					if err != nil {

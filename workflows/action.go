@@ -85,8 +85,9 @@ func (r *run) callAction(ctx workflow.Context, s *playbook.Step, a *action.Actio
 		return r.callChunks(ctx, s, a, params, chunks, loop)
 	}
 	opts := activityOptions(a, s, activityID(s.ID, loop, -1))
-	out, attempts, err := execute(ctx, opts, a, action.Request{Params: params, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
-	if err != nil {
+	conn := r.route(&opts, s)
+	out, attempts, err := execute(ctx, opts, conn, a, action.Request{Params: params, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
+	if err = r.answered(conn, err); err != nil {
 		return nil, withMaxAttempts(err, opts.RetryPolicy.MaximumAttempts)
 	}
 	return actionOutcome(out, attempts), nil
@@ -122,10 +123,12 @@ func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *action.Actio
 			p[k] = v
 		}
 		p[a.Targets.Param] = toAny(chunks[i])
-		actx := workflow.WithActivityOptions(ctx, activityOptions(a, s, activityID(s.ID, loop, i)))
+		opts := activityOptions(a, s, activityID(s.ID, loop, i))
+		conn := r.route(&opts, s)
+		actx := workflow.WithActivityOptions(ctx, opts)
 		req := envelope(ctx, action.Request{Params: p, Step: s.ID, Playbook: r.pb.Name, PlaybookVersion: r.pb.Version})
 		var raw any
-		if err := workflow.ExecuteActivity(actx, a.Name, req).Get(ctx, &raw); err != nil {
+		if err := r.answered(conn, workflow.ExecuteActivity(actx, a.Name, req).Get(ctx, &raw)); err != nil {
 			return err
 		}
 		out, n := opened(req, raw)
@@ -140,14 +143,15 @@ func (r *run) callChunks(ctx workflow.Context, s *playbook.Step, a *action.Actio
 	return &outcome{bulk: mergeBulk(outs), attempts: attempts}, nil
 }
 
-// execute runs one action activity; a write to a whole network zone runs
-// as that zone's single ZoneWriteWorkflow (see zone.go).
-func execute(ctx workflow.Context, opts workflow.ActivityOptions, a *action.Action, req action.Request) (any, int, error) {
+// execute runs one action activity on connection conn (opts is routed
+// there already); a write to a whole network zone runs as that zone's
+// single ZoneWriteWorkflow (see zone.go).
+func execute(ctx workflow.Context, opts workflow.ActivityOptions, conn string, a *action.Action, req action.Request) (any, int, error) {
 	req = envelope(ctx, req)
 	var raw any
 	var err error
 	if zone, ok := req.Params[action.ParamZoneID].(string); ok && a.ZoneWrite {
-		raw, err = callZoneWrite(ctx, opts, a.Name, req, zone)
+		raw, err = callZoneWrite(ctx, opts, a.Name, req, zoneWorkflowID(zone, conn))
 	} else {
 		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.Name, req).Get(ctx, &raw)
 	}

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/action"
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/playbook"
 )
@@ -36,7 +37,7 @@ func (r *run) runApproval(ctx workflow.Context, s *playbook.Step, loop *loopVars
 	var scoped *preview
 	if since(ctx, versionApprovalScope) {
 		scoped = r.previewScope(ctx, s)
-		p.info.Targets = scoped.targets
+		p.info.Targets, p.info.Connections = scoped.targets, scoped.conns
 		if scoped.first != nil {
 			p.info.ForStep = scoped.first.ID
 		}
@@ -193,10 +194,19 @@ func (r *run) describeTargets(ctx workflow.Context, p *pendingApproval) {
 	if !ok || a.Targets == nil {
 		return
 	}
-	lctx := workflow.WithLocalActivityOptions(ctx, describeOptions)
 	req := action.DescribeRequest{Kind: a.Targets.Kind, Targets: p.info.Targets[:min(len(p.info.Targets), action.DescribeLimit)]}
 	var infos []action.TargetInfo
-	if err := workflow.ExecuteLocalActivity(lctx, action.DescribeActivity, req).Get(ctx, &infos); err != nil {
+	var err error
+	if conn := p.info.Connections[p.info.ForStep]; conn != "" && conn != connections.Default {
+		// Another connection's users are read by its own workers.
+		opts := remoteOptions(describeOptions, "describe targets of "+p.info.ForStep)
+		routeTo(&opts, conn, r.served[conn])
+		err = r.answered(conn, workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), action.DescribeActivity, req).Get(ctx, &infos))
+	} else {
+		lctx := workflow.WithLocalActivityOptions(ctx, describeOptions)
+		err = workflow.ExecuteLocalActivity(lctx, action.DescribeActivity, req).Get(ctx, &infos)
+	}
+	if err != nil {
 		workflow.GetLogger(ctx).Warn("approval targets could not be described; showing ids", "step", p.step.ID, "error", err)
 		return
 	}
@@ -225,6 +235,9 @@ func (r *run) limitApproval(ctx workflow.Context, s *playbook.Step, msg string, 
 		Approval: &playbook.Approval{OnTimeout: playbook.Reject}}
 	p := &pendingApproval{step: gate, info: PendingApproval{Step: gate.ID, Message: msg + ": approve these targets?",
 		Targets: targets, ForStep: s.ID}}
+	if r.routed {
+		p.info.Connections = map[string]string{s.ID: r.connectionOf(s)}
+	}
 	r.byID[gate.ID] = &StepStatus{ID: gate.ID, Kind: string(playbook.KindApproval), Status: playbook.StatusRunning}
 	r.status.Steps = append(r.status.Steps, r.byID[gate.ID])
 	out, err := r.awaitDecision(ctx, gate, p)

@@ -46,6 +46,9 @@ type preview struct {
 	seen     map[string]bool
 	first    *playbook.Step
 	firstSet []string
+	// conns is the connection of each step previewed (step id ->
+	// connection), for runs that route by connection.
+	conns map[string]string
 }
 
 func (p *preview) add(ts []string) {
@@ -86,6 +89,12 @@ func (r *run) previewStep(ctx workflow.Context, t *playbook.Step, p *preview) {
 	a, ok := r.reg.Lookup(t.Action)
 	if t.Kind != playbook.KindAction || !ok || !a.Destructive {
 		return
+	}
+	if r.routed {
+		if p.conns == nil {
+			p.conns = map[string]string{}
+		}
+		p.conns[t.ID] = r.connectionOf(t)
 	}
 	if t.Foreach == nil {
 		ts, ok := r.previewCall(ctx, t, a, nil)

@@ -52,6 +52,12 @@ func (r *run) runChild(ctx workflow.Context, s *playbook.Step, loop *loopVars) (
 		Alert: r.input.Alert, Options: r.input.Options, Chain: chain, MaxDepth: limit,
 		RunTargets: r.runCount(), MaxRunTargets: r.childRunLimit(), Approved: r.scope,
 	}
+	if r.routed {
+		// The step's own connection: starts the child as --connection
+		// does; otherwise the child inherits this run's unless its
+		// playbook names one (playbook.RunConnection).
+		child.Connection, child.ParentConnection = s.Connection, r.conn
+	}
 	id := r.info.ID + "/" + activityID(s.ID, loop, -1)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:    id,

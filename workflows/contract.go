@@ -63,6 +63,9 @@ func admit(ctx workflow.Context, pb *playbook.Playbook, library map[string]*play
 		// No recorded history has these fields, so no gate is needed.
 		return input, fmt.Errorf("run_targets and max_run_targets are set by a parent run for its children; a run started on its own must leave them out")
 	}
+	if err := checkConnections(ctx, input); err != nil {
+		return input, err
+	}
 	if input.RunTargets < 0 || input.MaxRunTargets < 0 {
 		return input, fmt.Errorf("run_targets and max_run_targets may not be negative")
 	}
@@ -151,6 +154,11 @@ func (r *run) upsertSearchAttributes(ctx workflow.Context, fresh bool) error {
 		ups = append(ups, SearchAlertID.ValueSet(alertID))
 	case alertID == "" && ok:
 		ups = append(ups, SearchAlertID.ValueUnset())
+	}
+	if r.routed {
+		if v, ok := have.GetKeyword(SearchConnection); !ok || v != r.conn {
+			ups = append(ups, SearchConnection.ValueSet(r.conn))
+		}
 	}
 	if fresh && have.ContainsKey(SearchTarget) {
 		ups = append(ups, SearchTarget.ValueUnset())

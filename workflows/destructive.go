@@ -115,9 +115,18 @@ func targetsOf(a *action.Action, params map[string]any) ([]string, error) {
 // protected. It runs as a local activity: cheap, and recorded in history
 // like any other decision.
 func (r *run) guard(ctx workflow.Context, s *playbook.Step, req action.GuardRequest) (*action.GuardResult, error) {
-	lctx := workflow.WithLocalActivityOptions(ctx, guardOptions)
 	var g action.GuardResult
-	if err := workflow.ExecuteLocalActivity(lctx, action.GuardActivity, req).Get(ctx, &g); err != nil {
+	var err error
+	if r.onOtherConnection(s) {
+		// Another connection's guardrails live with its workers.
+		opts := remoteOptions(guardOptions, s.ID+": guardrails")
+		conn := r.route(&opts, s)
+		err = r.answered(conn, workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), action.GuardActivity, req).Get(ctx, &g))
+	} else {
+		lctx := workflow.WithLocalActivityOptions(ctx, guardOptions)
+		err = workflow.ExecuteLocalActivity(lctx, action.GuardActivity, req).Get(ctx, &g)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("step %s: guardrails: %w", s.ID, err)
 	}
 	return &g, nil

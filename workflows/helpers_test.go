@@ -35,10 +35,13 @@ type fakeOkta struct {
 	resolve  func(action.ResolveRequest) action.ResolveResult
 	resolves []action.ResolveRequest
 	notices  []ApprovalNotice
+	// queues records the task queue of every activity call, by name
+	// (actions and the engine's cordon.* ones), in call order.
+	queues map[string][]string
 }
 
 func newFakeOkta() *fakeOkta {
-	return &fakeOkta{calls: map[string][]map[string]any{}, workflows: map[string][]string{}, answers: map[string]func(map[string]any) (any, error){}}
+	return &fakeOkta{calls: map[string][]map[string]any{}, workflows: map[string][]string{}, queues: map[string][]string{}, answers: map[string]func(map[string]any) (any, error){}}
 }
 
 func (f *fakeOkta) on(action string, fn func(map[string]any) (any, error)) { f.answers[action] = fn }
@@ -89,6 +92,7 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *action.
 			f.mu.Lock()
 			f.calls[name] = append(f.calls[name], req.Params)
 			f.workflows[name] = append(f.workflows[name], activity.GetInfo(ctx).WorkflowType.Name)
+			f.queues[name] = append(f.queues[name], activity.GetInfo(ctx).TaskQueue)
 			fn := f.answers[name]
 			f.mu.Unlock()
 			var out any
@@ -108,12 +112,14 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *action.
 		}, activity.RegisterOptions{Name: name})
 	}
 	env.RegisterActivityWithOptions(func(ctx context.Context, req action.GuardRequest) (action.GuardResult, error) {
+		f.noteQueue(ctx, action.GuardActivity)
 		if f.guard != nil {
 			return f.guard(req), nil
 		}
 		return action.GuardResult{Allowed: req.Targets, DefaultMaxTargets: 25}, nil
 	}, activity.RegisterOptions{Name: action.GuardActivity})
 	env.RegisterActivityWithOptions(func(ctx context.Context, req action.ResolveRequest) (action.ResolveResult, error) {
+		f.noteQueue(ctx, action.ResolveActivity)
 		f.mu.Lock()
 		f.resolves = append(f.resolves, req)
 		f.mu.Unlock()
@@ -127,6 +133,7 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *action.
 		return res, nil
 	}, activity.RegisterOptions{Name: action.ResolveActivity})
 	env.RegisterActivityWithOptions(func(ctx context.Context, req action.DescribeRequest) ([]action.TargetInfo, error) {
+		f.noteQueue(ctx, action.DescribeActivity)
 		out := []action.TargetInfo{}
 		for _, id := range req.Targets {
 			out = append(out, action.TargetInfo{ID: id, Login: id + "@example.com", Status: "ACTIVE"})
@@ -142,6 +149,21 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *action.
 		f.notices = append(f.notices, n)
 		return nil
 	}, activity.RegisterOptions{Name: NotifyActivity})
+}
+
+// noteQueue records the task queue an engine activity ran from; a local
+// activity reports the workflow's.
+func (f *fakeOkta) noteQueue(ctx context.Context, name string) {
+	q := activity.GetInfo(ctx).TaskQueue
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queues[name] = append(f.queues[name], q)
+}
+
+func (f *fakeOkta) queuesOf(name string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.queues[name]
 }
 
 type harness struct {

@@ -21,14 +21,16 @@ const NoticeUndoFailed = "undo_failed"
 type ApprovalNotice struct {
 	// Kind is "" for an approval that waits, NoticeUndoFailed for an undo
 	// that gave up (Message says what stays changed, TargetLines which).
-	Kind        string     `json:"kind,omitempty"`
-	Run         string     `json:"run"`
-	Playbook    string     `json:"playbook"`
-	Step        string     `json:"step"`
-	Message     string     `json:"message"`
-	ForStep     string     `json:"for_step,omitempty"`
-	TargetCount int        `json:"target_count"`
-	TargetLines []string   `json:"target_lines,omitempty"` // first 20 with login and status
+	Kind        string   `json:"kind,omitempty"`
+	Run         string   `json:"run"`
+	Playbook    string   `json:"playbook"`
+	Step        string   `json:"step"`
+	Message     string   `json:"message"`
+	ForStep     string   `json:"for_step,omitempty"`
+	TargetCount int      `json:"target_count"`
+	TargetLines []string `json:"target_lines,omitempty"` // first 20 with login and status
+	// Connections is ConnectionsLine: which Okta org the steps act on.
+	Connections string     `json:"connections,omitempty"`
 	Approvers   []string   `json:"approvers,omitempty"`
 	Deadline    *time.Time `json:"deadline,omitempty"`
 	AskedAt     time.Time  `json:"asked_at"`
@@ -47,7 +49,7 @@ func (r *run) notify(ctx workflow.Context, p *pendingApproval) {
 	actx := workflow.WithActivityOptions(ctx, notifyOptions("notify approval "+p.step.ID))
 	n := ApprovalNotice{Run: r.status.WorkflowID, Playbook: r.pb.Name, Step: p.step.ID, Message: p.info.Message,
 		ForStep: p.info.ForStep, TargetCount: len(p.info.Targets), TargetLines: TargetLines(p.info),
-		Approvers: p.info.Approvers, Deadline: p.info.Deadline, AskedAt: p.info.AskedAt,
+		Connections: ConnectionsLine(p.info), Approvers: p.info.Approvers, Deadline: p.info.Deadline, AskedAt: p.info.AskedAt,
 		Link: ApprovalLink(r.approvalsURL, r.status.WorkflowID), Decide: DecideHint(r.status.WorkflowID, p.info)}
 	f := workflow.ExecuteActivity(actx, NotifyActivity, n)
 	workflow.Go(ctx, func(gctx workflow.Context) {

@@ -49,6 +49,12 @@ type run struct {
 	policy ApprovalPolicy
 	// undoRetryFor goes into the undos the run schedules (undo.go).
 	undoRetryFor time.Duration
+	// conn is the run's connection, routed whether the run routes its
+	// steps' activities by connection (versionConnections), served the
+	// connections whose queue a worker answered on (connection.go).
+	conn   string
+	routed bool
+	served map[string]bool
 	// carryTooBig is set once the run's state is too big to carry over
 	// continue-as-new; the run then keeps its history.
 	carryTooBig bool

@@ -16,13 +16,16 @@ var (
 	// SearchState is the run's state as Cordon sees it (visible.go): the
 	// run statuses plus waiting_approval and planned.
 	SearchState = temporal.NewSearchAttributeKeyKeyword("CordonState")
+	// SearchConnection is the run's connection (connection.go): the Okta
+	// org its steps act on unless a step names another.
+	SearchConnection = temporal.NewSearchAttributeKeyKeyword("CordonConnection")
 )
 
 // SearchAttributes returns Cordon's custom search attributes by name with
 // their types, for registering them on a namespace.
 func SearchAttributes() map[string]enumspb.IndexedValueType {
 	out := map[string]enumspb.IndexedValueType{}
-	for _, k := range []temporal.SearchAttributeKey{SearchPlaybook, SearchAlertID, SearchTarget, SearchDryRun, SearchState} {
+	for _, k := range []temporal.SearchAttributeKey{SearchPlaybook, SearchAlertID, SearchTarget, SearchDryRun, SearchState, SearchConnection} {
 		out[k.GetName()] = k.GetValueType()
 	}
 	return out

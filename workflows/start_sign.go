@@ -65,7 +65,7 @@ type StartVerdict struct {
 func StartClaimsOf(workflowID string, in RunInput) signing.StartClaims {
 	c := signing.StartClaims{Run: workflowID, Playbook: in.Playbook.Name, PlaybookSHA256: in.Playbook.SHA256,
 		Inputs: in.Inputs, AlertID: AlertID(in.Alert), AlertSHA256: signing.JSONHash(in.Alert),
-		DryRun: in.Options.DryRun, StartedBy: in.Options.StartedBy}
+		DryRun: in.Options.DryRun, StartedBy: in.Options.StartedBy, Connection: in.Connection}
 	if len(in.Library) > 0 {
 		c.Library = make(map[string]string, len(in.Library))
 		for name, p := range in.Library {

@@ -122,10 +122,11 @@ func (r *run) resolveAll(ctx workflow.Context, s *playbook.Step, loop *loopVars,
 		opts := resolveOptions
 		opts.ActivityID = activityID(s.ID, loop, -1) + "-resolve-" + string(kind)
 		opts.Summary = s.ID + ": resolve " + string(kind)
+		conn := r.route(&opts, s)
 		actx := workflow.WithActivityOptions(ctx, opts)
 		var res action.ResolveResult
 		req := action.ResolveRequest{Kind: kind, Targets: byKind[kind]}
-		if err := workflow.ExecuteActivity(actx, action.ResolveActivity, req).Get(ctx, &res); err != nil {
+		if err := r.answered(conn, workflow.ExecuteActivity(actx, action.ResolveActivity, req).Get(ctx, &res)); err != nil {
 			return fmt.Errorf("step %s: resolving %s: %w", s.ID, kind, err)
 		}
 		for _, x := range res.Resolved {

@@ -100,6 +100,14 @@ type RunInput struct {
 	// Resume carries a run's state across continue-as-new; nil on a fresh
 	// run, and refused on one (contract.go).
 	Resume *Carry `json:"resume,omitempty" jsonschema_description:"set by the workflow itself when it continues as new; a fresh run that carries it is refused"`
+	// Connection is the run's connection (internal/connections): its
+	// steps act on that Okta org unless a step names its own connection:.
+	// It overrides the playbook's connection:; "" keeps it (or default).
+	Connection string `json:"connection,omitempty" jsonschema_description:"the connection (Okta org) the run acts on: overrides the playbook's connection:, a step's own connection: still wins; default: the playbook's, else default"`
+	// ParentConnection is the connection of the playbook: step that
+	// started this child run, when the step named none of its own: the
+	// child's default unless its playbook names one (connection.go).
+	ParentConnection string `json:"parent_connection,omitempty" jsonschema_description:"set by a parent run for its children; a root run must leave it out"`
 	// Start is the starter's signature over this input (start_sign.go);
 	// required when the worker has approvals.require_signed_starts.
 	Start *SignedStart `json:"start,omitempty" jsonschema_description:"the signed start, set by cordon serve (or another signing starter); a worker with approvals.require_signed_starts refuses a run without a valid one"`
@@ -136,13 +144,16 @@ type Carry struct {
 // RunStatus is the progress query's answer and the run's result; it is also
 // what `cordon run --output json` prints.
 type RunStatus struct {
-	WorkflowID       string            `json:"workflow_id"`
-	RunID            string            `json:"run_id"`
-	Playbook         string            `json:"playbook"`
-	Version          int               `json:"version"`
-	SHA256           string            `json:"sha256"`
-	DryRun           bool              `json:"dry_run,omitempty"`
-	Status           RunState          `json:"status"`
+	WorkflowID string   `json:"workflow_id"`
+	RunID      string   `json:"run_id"`
+	Playbook   string   `json:"playbook"`
+	Version    int      `json:"version"`
+	SHA256     string   `json:"sha256"`
+	DryRun     bool     `json:"dry_run,omitempty"`
+	Status     RunState `json:"status"`
+	// Connection is the run's connection (the Okta org its steps act on
+	// unless a step names another); empty for runs from before connections.
+	Connection       string            `json:"connection,omitempty"`
 	Error            string            `json:"error,omitempty"`
 	Outputs          map[string]any    `json:"outputs,omitempty"`
 	Steps            []*StepStatus     `json:"steps"`
@@ -163,9 +174,12 @@ type RunStatus struct {
 
 // StepStatus is one step's progress.
 type StepStatus struct {
-	ID         string              `json:"id"`
-	Kind       string              `json:"kind"`
-	Action     string              `json:"action,omitempty"`
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	Action string `json:"action,omitempty"`
+	// Connection is the connection an action or playbook: step acts on,
+	// when it is not the run's own.
+	Connection string              `json:"connection,omitempty"`
 	Status     playbook.StepState  `json:"status"`
 	Output     any                 `json:"output,omitempty"`
 	Error      *playbook.StepError `json:"error,omitempty"`
@@ -207,6 +221,9 @@ type PendingApproval struct {
 	// TargetInfo names the first action.DescribeLimit targets (login and
 	// status of users); empty when they could not be read.
 	TargetInfo []action.TargetInfo `json:"target_info,omitempty"`
+	// Connections names the connection (Okta org) each step the approval
+	// governs acts on, by step id (ConnectionsLine).
+	Connections map[string]string `json:"connections,omitempty"`
 }
 
 // Decision is the approve update's argument.

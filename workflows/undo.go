@@ -28,6 +28,10 @@ type UndoInput struct {
 	// errors (429s never count: the activity waits them out). 0, in
 	// undos scheduled before issue 25, keeps the action's own policy.
 	RetryFor time.Duration `json:"retry_for,omitempty"`
+	// Connection is the connection of the step undone: the undo acts on
+	// the org the step acted on. "" (undos scheduled before connections)
+	// is the default connection.
+	Connection string `json:"connection,omitempty"`
 }
 
 // DefaultUndoRetryFor is how long an undo step keeps retrying by default:
@@ -53,7 +57,11 @@ func (in *Interpreter) undoRetryFor() time.Duration {
 }
 
 // undoOptions are the undo step's activity options: the action's, with
-// the undo's long retry budget when it has one.
+// the undo's long retry budget when it has one, on the queue of the
+// connection of the step undone. An undo gets no schedule-to-start bound:
+// a connection's workers that are down for a while (a deploy) must not
+// leave containment in place; the retry budget bounds the wait, and a
+// connection never served ends the undo undo_failed after it.
 func undoOptions(a *action.Action, s *playbook.Step, u UndoInput) workflow.ActivityOptions {
 	opts := activityOptions(a, s, s.ID)
 	if u.RetryFor > 0 {
@@ -61,6 +69,7 @@ func undoOptions(a *action.Action, s *playbook.Step, u UndoInput) workflow.Activ
 		opts.RetryPolicy.MaximumAttempts = 0 // bounded by ScheduleToCloseTimeout
 		opts.RetryPolicy.MaximumInterval = undoMaxInterval
 	}
+	routeTo(&opts, u.Connection, true)
 	return opts
 }
 
@@ -90,7 +99,7 @@ func (in *Interpreter) Undo(ctx workflow.Context, u UndoInput) (any, error) {
 		s := &playbook.Step{ID: u.Step + "-undo", Action: u.Action}
 		now := workflow.Now(ctx)
 		st.Steps[0].Status, st.Steps[0].StartedAt = playbook.StatusRunning, &now
-		out, _, err = execute(ctx, undoOptions(a, s, u), a, action.Request{Params: u.Params, Step: s.ID})
+		out, _, err = execute(ctx, undoOptions(a, s, u), u.Connection, a, action.Request{Params: u.Params, Step: s.ID})
 	}
 	stays := undoLeft(u, out, err)
 	if len(stays) > 0 && !temporal.IsCanceledError(err) && gated(ctx, versionUndoFailed) {
@@ -116,9 +125,19 @@ func undoStatus(ctx workflow.Context, u UndoInput) *RunStatus {
 	return &RunStatus{
 		WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 		Playbook: "undo of " + u.Step, Status: RunRunning, StartedAt: started,
-		Outputs: map[string]any{"runs_at": started.Add(u.After), "targets": toAny(u.Targets)},
+		Outputs: undoOutputs(started.Add(u.After), u),
 		Steps:   []*StepStatus{{ID: u.Step + "-undo", Kind: string(playbook.KindAction), Action: u.Action, Status: playbook.StatusPending}},
 	}
+}
+
+// undoOutputs are what an undo's status shows before it runs: when, on
+// which targets, and on which connection when not the default.
+func undoOutputs(at time.Time, u UndoInput) map[string]any {
+	out := map[string]any{"runs_at": at, "targets": toAny(u.Targets)}
+	if u.Connection != "" {
+		out["connection"] = u.Connection
+	}
+	return out
 }
 
 // bulkStatusOr is a finished undo step's status.
@@ -156,7 +175,7 @@ func (r *run) scheduleUndo(ctx workflow.Context, s *playbook.Step, a *action.Act
 	})
 	f := workflow.ExecuteChildWorkflow(cctx, UndoWorkflowName, UndoInput{
 		Step: s.ID, Action: a.Undo, Params: a.UndoParams(params, changed), After: s.UndoAfter, Targets: changed,
-		RetryFor: r.undoRetryFor,
+		RetryFor: r.undoRetryFor, Connection: r.undoConnection(s),
 	})
 	// Wait for the start only: the undo runs on its own schedule.
 	var exec workflow.Execution

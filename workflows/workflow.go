@@ -87,6 +87,7 @@ func (in *Interpreter) runChecked(ctx workflow.Context, pb *playbook.Playbook, i
 	for name, child := range lib {
 		r.children[name] = child
 	}
+	r.initRouting(ctx)
 	if err := r.upsertSearchAttributes(ctx, input.Resume == nil); err != nil {
 		return nil, err
 	}

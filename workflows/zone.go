@@ -15,7 +15,9 @@ import (
 // ZoneWriteWorkflowName runs one network-zone write. Okta's zone update is
 // a read-modify-write of the whole zone with no ETag, so two runs blocking
 // IPs in the same zone at once would lose each other's entries. Every zone
-// write runs inside this workflow under the fixed ID cordon-zone-<zoneId>:
+// write runs inside this workflow under the fixed ID cordon-zone-<zoneId>
+// (cordon-zone-<connection>-<zoneId> on a connection other than default:
+// another org's zone is another zone; zoneWorkflowID):
 // Temporal admits one open execution per ID, so writes to one zone are
 // serialised across all runs and workers, with no lock service.
 const ZoneWriteWorkflowName = "ZoneWriteWorkflow"
@@ -34,6 +36,10 @@ type ZoneWriteOpts struct {
 	Timeout    time.Duration `json:"timeout"`
 	Retry      action.Retry  `json:"retry"`
 	Heartbeat  time.Duration `json:"heartbeat"`
+	// TaskQueue and ScheduleToStart route the write to its connection's
+	// queue (connection.go); empty on the default connection.
+	TaskQueue       string        `json:"task_queue,omitempty"`
+	ScheduleToStart time.Duration `json:"schedule_to_start,omitempty"`
 }
 
 // ZoneWrite is the body of ZoneWriteWorkflow; it runs the actions the
@@ -52,6 +58,9 @@ func (in *Interpreter) ZoneWrite(ctx workflow.Context, w ZoneWriteInput) (any, e
 		StartToCloseTimeout: w.Options.Timeout,
 		HeartbeatTimeout:    w.Options.Heartbeat,
 		RetryPolicy:         retryPolicy(w.Options.Retry),
+		TaskQueue:           w.Options.TaskQueue,
+		// The caller turns this timeout into "connection not served".
+		ScheduleToStartTimeout: w.Options.ScheduleToStart,
 	})
 	var out any
 	err := workflow.ExecuteActivity(ctx, w.Action, w.Request).Get(ctx, &out)
@@ -73,10 +82,10 @@ const zoneWaitMax = 2 * time.Second
 
 // callZoneWrite runs a zone write as the zone's single open
 // ZoneWriteWorkflow, waiting (durably) while another run holds the zone.
-func callZoneWrite(ctx workflow.Context, opts workflow.ActivityOptions, name string, req action.Request, zoneID string) (any, error) {
+func callZoneWrite(ctx workflow.Context, opts workflow.ActivityOptions, name string, req action.Request, workflowID string) (any, error) {
 	in := ZoneWriteInput{Action: name, Request: req, Options: ZoneWriteOpts{
 		ActivityID: opts.ActivityID, Summary: opts.Summary, Timeout: opts.StartToCloseTimeout,
-		Heartbeat: opts.HeartbeatTimeout, Retry: action.Retry{
+		Heartbeat: opts.HeartbeatTimeout, TaskQueue: opts.TaskQueue, ScheduleToStart: opts.ScheduleToStartTimeout, Retry: action.Retry{
 			InitialInterval: opts.RetryPolicy.InitialInterval, BackoffCoefficient: opts.RetryPolicy.BackoffCoefficient,
 			MaximumInterval: opts.RetryPolicy.MaximumInterval, MaximumAttempts: int(opts.RetryPolicy.MaximumAttempts),
 		},
@@ -84,7 +93,7 @@ func callZoneWrite(ctx workflow.Context, opts workflow.ActivityOptions, name str
 	wait := 50 * time.Millisecond
 	for {
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            "cordon-zone-" + zoneID,
+			WorkflowID:            workflowID,
 			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 			StaticSummary:         opts.Summary,
 			ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_REQUEST_CANCEL,

@@ -30,6 +30,9 @@ type StartRequest struct {
 	// ID is the workflow id; default as cordon run's (<playbook>-<alert
 	// id>, else <playbook>-<random>).
 	ID string `json:"id,omitempty"`
+	// Connection is the run's connection (cordon run --connection); it is
+	// part of what the start's signature covers.
+	Connection string `json:"connection,omitempty"`
 }
 
 // StartResponse says which run was started, by whom, signed with which
@@ -71,7 +74,7 @@ func (h *Handler) start(ctx context.Context, who Identity, req StartRequest) (*S
 		return nil, fmt.Errorf("%w: %v", errForbidden, err)
 	}
 	started, err := runs.Start(ctx, h.cfg.Temporal, runs.Request{Playbook: pb, Library: h.cfg.Library, Inputs: req.Inputs,
-		Alert: req.Alert, DryRun: req.DryRun, ID: req.ID, StartedBy: who.ID(), Login: who.Login, Groups: who.Groups, Signer: h.cfg.Signer})
+		Alert: req.Alert, DryRun: req.DryRun, ID: req.ID, Connection: req.Connection, StartedBy: who.ID(), Login: who.Login, Groups: who.Groups, Signer: h.cfg.Signer})
 	var inErr *runs.InputError
 	if errors.As(err, &inErr) {
 		return nil, fmt.Errorf("%w: playbook %s: %v", errBadInput, pb.Name, inErr.Err)

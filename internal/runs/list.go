@@ -40,6 +40,7 @@ func summaryOf(e *workflowpb.WorkflowExecutionInfo) Summary {
 	decode(fields, workflows.SearchAlertID.GetName(), &s.AlertID)
 	decode(fields, workflows.SearchTarget.GetName(), &s.Targets)
 	decode(fields, workflows.SearchDryRun.GetName(), &s.DryRun)
+	decode(fields, workflows.SearchConnection.GetName(), &s.Connection)
 	decode(e.GetMemo().GetFields(), workflows.MemoStartedBy, &s.StartedBy)
 	// CordonState is more precise than the execution status where both
 	// agree the run is open or closed the same way.

@@ -69,6 +69,9 @@ type Summary struct {
 	// StartedBy is who started the run and how that was verified
 	// (workflows.StarterText, from the run's memo); "" for older runs.
 	StartedBy string `json:"started_by,omitempty"`
+	// Connection is the run's connection (CordonConnection); "" for runs
+	// from before connections.
+	Connection string `json:"connection,omitempty"`
 }
 
 // visibility maps run statuses to Temporal execution statuses. A rejected
@@ -102,6 +105,8 @@ type ListFilter struct {
 	AlertID string
 	// DryRun, when set, matches CordonDryRun.
 	DryRun *bool
+	// Connection matches CordonConnection, the run's connection.
+	Connection string
 }
 
 // Query is the filter as a visibility query.
@@ -115,6 +120,9 @@ func (f ListFilter) Query() (string, error) {
 	}
 	if f.AlertID != "" {
 		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchAlertID.GetName(), Quote(f.AlertID)))
+	}
+	if f.Connection != "" {
+		q = append(q, fmt.Sprintf("%s = '%s'", workflows.SearchConnection.GetName(), Quote(f.Connection)))
 	}
 	if f.DryRun != nil {
 		q = append(q, fmt.Sprintf("%s = %t", workflows.SearchDryRun.GetName(), *f.DryRun))

@@ -30,6 +30,14 @@ type Request struct {
 	Alert    map[string]any
 	ID       string // workflow ID; default <playbook>-<alert id>, else <playbook>-<random>
 	DryRun   bool
+	// Connection overrides the playbook's connection: for the run
+	// (playbook.RunConnection); "" keeps it.
+	Connection string
+	// Connections, when not nil, are the names of the connections file:
+	// a run that would act on any other is refused before it starts
+	// (Library.CheckConnections). nil skips the check (no file at hand;
+	// the worker then fails the step on an unserved connection).
+	Connections []string
 	// StartedBy is who starts the run (required; options.started_by):
 	// a person's login from the CLI, webhook:<scheme>, okta-event:<uuid>.
 	StartedBy string
@@ -56,6 +64,9 @@ func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
 	if strings.TrimSpace(req.StartedBy) == "" {
 		return Started{}, &InputError{Err: errors.New("who starts the run is required (started_by)")}
 	}
+	if err := req.CheckConnections(); err != nil {
+		return Started{}, err
+	}
 	inputs, err := req.Playbook.InputsWithDefaults(req.Inputs)
 	if err != nil {
 		return Started{}, &InputError{Err: err}
@@ -78,6 +89,7 @@ func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
 		workflows.SearchPlaybook.ValueSet(req.Playbook.Name),
 		workflows.SearchDryRun.ValueSet(req.DryRun),
 		workflows.SearchState.ValueSet(string(workflows.RunRunning)),
+		workflows.SearchConnection.ValueSet(playbook.RunConnection(req.Playbook, req.Connection, "")),
 	}
 	if alertID != "" {
 		sa = append(sa, workflows.SearchAlertID.ValueSet(alertID))
@@ -103,7 +115,7 @@ func Start(ctx context.Context, c client.Client, req Request) (Started, error) {
 	if req.Alert != nil {
 		alert = req.Alert
 	}
-	in := workflows.RunInput{Playbook: pinned, Library: lib, Inputs: inputs, Alert: alert,
+	in := workflows.RunInput{Playbook: pinned, Library: lib, Inputs: inputs, Alert: alert, Connection: req.Connection,
 		Options: workflows.RunOptions{DryRun: req.DryRun, StartedBy: req.StartedBy}}
 	if req.Signer != nil {
 		if in, err = signedInput(id, in, req); err != nil {

@@ -51,7 +51,8 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request, body []byte) {
 			res.Errors = append(res.Errors, e.Error())
 			s.cfg.Logger.Warn("webhook trigger not evaluated", "alert", key, "error", e)
 		}
-		started, err := trigger.StartAll(ctx, s.cfg.Starter, trigger.Source{Library: s.cfg.Library, StartedBy: startedBy(r)}, alert, key, matches)
+		src := trigger.Source{Library: s.cfg.Library, StartedBy: startedBy(r), Connection: r.URL.Query().Get("connection")}
+		started, err := trigger.StartAll(ctx, s.cfg.Starter, src, alert, key, matches)
 		res.Runs = append(res.Runs, started...)
 		resp.Alerts = append(resp.Alerts, res)
 		matched = matched || len(matches) > 0
@@ -117,6 +118,8 @@ type namedRun struct {
 	Inputs map[string]any `json:"inputs"`
 	Alert  map[string]any `json:"alert"`
 	DryRun bool           `json:"dry_run"`
+	// Connection is the run's connection (cordon run --connection).
+	Connection string `json:"connection"`
 }
 
 // NamedRunResponse is the answer of POST /v1/playbooks/{name}/runs: 202
@@ -142,13 +145,13 @@ func (s *Server) startNamed(w http.ResponseWriter, r *http.Request, body []byte)
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "body must be {\"inputs\": {...}, \"alert\": {...}, \"dry_run\": false}: "+err.Error())
+		writeError(w, http.StatusBadRequest, "body must be {\"inputs\": {...}, \"alert\": {...}, \"dry_run\": false, \"connection\": \"NAME\"}: "+err.Error())
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.StartTimeout)
 	defer cancel()
 	started, err := s.cfg.Starter.Start(ctx, runs.Request{Playbook: pb, Library: s.cfg.Library, Inputs: req.Inputs,
-		Alert: req.Alert, DryRun: req.DryRun, StartedBy: startedBy(r)})
+		Alert: req.Alert, DryRun: req.DryRun, StartedBy: startedBy(r), Connection: req.Connection})
 	var inErr *runs.InputError
 	switch {
 	case errors.As(err, &inErr):

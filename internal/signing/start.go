@@ -27,10 +27,13 @@ type StartClaims struct {
 	AlertID        string            `json:"alert_id"`
 	AlertSHA256    string            `json:"alert_sha256"` // of the alert's JSON encoding; "" without an alert
 	DryRun         bool              `json:"dry_run"`
-	StartedBy      string            `json:"started_by"` // the canonical identity
-	Login          string            `json:"login"`
-	Groups         []string          `json:"groups"`
-	SignedAt       time.Time         `json:"signed_at"`
+	// Connection is the run's connection override; omitted when empty, so
+	// starts signed before connections encode as they did.
+	Connection string    `json:"connection,omitempty"`
+	StartedBy  string    `json:"started_by"` // the canonical identity
+	Login      string    `json:"login"`
+	Groups     []string  `json:"groups"`
+	SignedAt   time.Time `json:"signed_at"`
 }
 
 // startPrefix separates start signatures from decision signatures: a

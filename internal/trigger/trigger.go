@@ -164,6 +164,10 @@ type Run struct {
 type Source struct {
 	Library   runs.Library // for pinning playbook: children
 	StartedBy string       // recorded on the run, e.g. "webhook"
+	// Connection, when set, is the runs' connection (runs.Request): the
+	// webhook's ?connection=, or the connection whose System Log the
+	// intake read.
+	Connection string
 }
 
 // StartAll starts a run for each match, in order. Input problems (a with:
@@ -176,7 +180,7 @@ func StartAll(ctx context.Context, st Starter, src Source, alert map[string]any,
 	for _, m := range matches {
 		id := RunID(m.Playbook.Name, key)
 		started, err := st.Start(ctx, runs.Request{Playbook: m.Playbook, Library: src.Library, Inputs: m.Inputs,
-			Alert: alert, ID: id, StartedBy: src.StartedBy})
+			Alert: alert, ID: id, StartedBy: src.StartedBy, Connection: src.Connection})
 		var inErr *runs.InputError
 		switch {
 		case errors.As(err, &inErr):
