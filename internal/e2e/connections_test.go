@@ -28,7 +28,9 @@ import (
 	"github.com/cordonsec/cordon/internal/healthcheck"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/trigger"
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -188,6 +190,78 @@ func TestConnectionsEachQueueActsOnItsOwnOrg(t *testing.T) {
 	}
 }
 
+// crossOrg suspends a user in globex's org and the same login in the
+// run's own org: one playbook, two connections.
+const crossOrg = `name: e2e-cross-org
+version: 1
+inputs:
+  login: {type: string, required: true}
+steps:
+  - id: find_in_globex
+    action: okta.get_users
+    connection: globex
+    with:
+      filter: 'profile.login eq "${{ inputs.login }}"'
+  - id: find
+    action: okta.get_users
+    with:
+      filter: 'profile.login eq "${{ inputs.login }}"'
+  - id: both
+    parallel:
+      - id: suspend_in_globex
+        action: okta.suspend_users
+        connection: globex
+        with:
+          user_ids: ${{ jsonpath(steps.find_in_globex.output, "$[*].id") }}
+      - id: suspend_here
+        action: okta.suspend_users
+        with:
+          user_ids: ${{ jsonpath(steps.find.output, "$[*].id") }}
+`
+
+// A cross-org playbook: the workflow routes each step to its
+// connection's queue, and each org sees exactly its own steps' requests.
+func TestConnectionsCrossOrgPlaybook(t *testing.T) {
+	t.Parallel()
+	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
+	defer s.startWorker(t, nil)()
+	reg := action.Okta()
+	pb, err := playbook.Load("cross-org.yaml", []byte(crossOrg), playbook.Options{Registry: reg})
+	require.NoError(t, err)
+	for _, o := range s.orgs {
+		o.Sim().ResetRequests()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	login := oktasim.DemoActiveUserLogin
+	started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: runs.Library{Dir: t.TempDir(), Registry: reg},
+		Inputs: map[string]any{"login": login}, StartedBy: "e2e", Connections: []string{connections.Default, globex}})
+	require.NoError(t, err)
+	st, err := runs.Wait(ctx, s.client, started.WorkflowID, nil)
+	require.NoError(t, err)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	for conn, sim := range s.orgs {
+		u, _ := sim.Sim().User(login)
+		assert.Equal(t, "SUSPENDED", u.Status, conn)
+		assert.Equal(t, 1, requests(sim, "/lifecycle/suspend"), "%s: its own suspension only", conn)
+	}
+	for _, step := range st.Steps {
+		want := connections.Default
+		if strings.HasSuffix(step.ID, "globex") {
+			want = globex
+		}
+		if step.Connection != "" || want != connections.Default {
+			assert.Equal(t, want, step.Connection, step.ID)
+		}
+	}
+
+	// A run naming a connection no worker knows fails before its first
+	// step, naming it.
+	_, err = runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: runs.Library{Dir: t.TempDir(), Registry: reg},
+		Inputs: map[string]any{"login": login}, StartedBy: "e2e", Connection: "initech", Connections: []string{connections.Default, globex}})
+	require.ErrorContains(t, err, "initech")
+}
+
 // An engine answers only tasks of its own connection's queue: globex's
 // engine registered, by mistake, on another connection's queue refuses
 // every task before reading its input, and globex's org sees nothing.
@@ -248,12 +322,14 @@ func TestConnectionsHealthAndIntakePerConnection(t *testing.T) {
 	s.orgs[globex].Sim().AppendEvent(map[string]any{"uuid": uuid, "eventType": "user.account.lock", "displayMessage": "Max sign in attempts exceeded",
 		"outcome": map[string]any{"result": "FAILURE"}, "actor": map[string]any{"alternateId": oktasim.DemoActiveUserLogin, "type": "User"},
 		"client": map[string]any{"ipAddress": "203.0.113.78"}})
-	var alert map[string]any
+	var in workflows.RunInput
 	require.Eventually(t, func() bool {
-		alert, err = runAlert(ctx, s.client, "trig-lock-"+uuid)
+		in, err = runInput(ctx, s.client, "trig-lock-"+uuid)
 		return err == nil
 	}, time.Minute, 50*time.Millisecond, "the run of globex's event")
-	assert.Equal(t, globex, alert["connection"], "the run names its connection")
+	alert, _ := in.Alert.(map[string]any)
+	assert.Equal(t, globex, alert["connection"], "the alert names its connection")
+	assert.Equal(t, globex, in.Connection, "the run acts on the org whose System Log told of the event")
 	assert.Equal(t, uuid, alert["id"])
 
 	assert.Positive(t, requests(s.orgs[globex], "/users/me"), "globex's check read globex's org")
@@ -262,22 +338,19 @@ func TestConnectionsHealthAndIntakePerConnection(t *testing.T) {
 		"acme's org was neither checked nor polled")
 }
 
-// runAlert reads the alert a run was started with, from its first event.
-func runAlert(ctx context.Context, c client.Client, id string) (map[string]any, error) {
+// runInput reads the input a run was started with, from its first event.
+func runInput(ctx context.Context, c client.Client, id string) (workflows.RunInput, error) {
+	var in workflows.RunInput
 	ev, err := c.GetWorkflowHistory(ctx, id, "", false, 0).Next()
 	if err != nil {
-		return nil, err
+		return in, err
 	}
 	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
 	if attrs == nil {
-		return nil, fmt.Errorf("%s: the first event is %s", id, ev.EventType)
+		return in, fmt.Errorf("%s: the first event is %s", id, ev.EventType)
 	}
-	var in workflows.RunInput
-	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.Input, &in); err != nil {
-		return nil, err
-	}
-	alert, _ := in.Alert.(map[string]any)
-	return alert, nil
+	err = converter.GetDefaultDataConverter().FromPayloads(attrs.Input, &in)
+	return in, err
 }
 
 // pacingUse counts an org's deactivations: through, and answered 429.
