@@ -43,6 +43,9 @@ type config struct {
 	playbooks    string
 	demo         string
 	demoAlert    string
+	// demoConnection is the connection the demo run acts on ("" the
+	// playbook's own, i.e. default: acme's org).
+	demoConnection string
 	// intake starts the Okta System Log intake workflow (okta_event
 	// triggers); healthInterval > 0 creates or updates the health-check
 	// schedule.
@@ -108,6 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.playbooks, "playbooks", "playbooks", "playbook library `DIR`")
 	fs.StringVar(&cfg.demo, "demo", "", "with --dev: once polling, start this `PLAYBOOK` and follow it (make run)")
 	fs.StringVar(&cfg.demoAlert, "demo-alert", "", "with --demo: the alert JSON `FILE` for the demo run")
+	fs.StringVar(&cfg.demoConnection, "demo-connection", "", "with --demo: run the demo on this connection `NAME` (acme, globex; default: the playbook's, i.e. the default connection, acme's org)")
 	fs.BoolVar(&cfg.intake, "intake", false, "start each served connection's Okta System Log intake (okta_event triggers over the --playbooks library) unless it runs")
 	fs.DurationVar(&cfg.intakeInterval, "intake-interval", time.Minute, "with --intake: System Log poll interval")
 	fs.DurationVar(&cfg.healthInterval, "health-interval", 0, "create or update each served connection's health-check schedule with this interval, unless the connection sets its own health_interval (0 leaves them alone)")

@@ -153,7 +153,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	if cfg.dev && cfg.demo != "" {
-		go demo(ctx, c, cfg, signer, stdout, logger)
+		go demo(ctx, c, cfg, servedNames(conns), signer, stdout, logger)
 	}
 
 	<-ctx.Done()
