@@ -23,8 +23,8 @@ import (
 	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
-	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/pgtest"
+	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/testutil"
 	"github.com/cordonsec/cordon/workflows"
 )
