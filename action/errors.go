@@ -26,6 +26,9 @@ const (
 	ErrProtected = "ProtectedTarget"
 	// ErrNotCordonCaller: no Cordon workflow called the activity.
 	ErrNotCordonCaller = "NotCordonCaller"
+	// ErrConnectionNotServed: no worker picked up a step's first activity
+	// on its connection's task queue (the workflow's, workflows/connection.go).
+	ErrConnectionNotServed = "ConnectionNotServed"
 )
 
 // Error types of a run's own failure (the workflow's), for the CLI's exit
@@ -59,6 +62,7 @@ var errorTypes = []ErrorType{
 	{Name: ErrOutputTooLarge, Retried: "no", When: "the step's result is over Temporal's payload limit and the worker has no payload store (the same calls would give the same result)"},
 	{Name: ErrProtected, Retried: "no", When: "the write-site check refused a write naming something the guardrails protect (or no guardrails are configured); nothing was changed"},
 	{Name: ErrNotCordonCaller, Retried: "no", When: "the activity was not called by one of Cordon's workflows on Cordon's task queue"},
+	{Name: ErrConnectionNotServed, Retried: "no", When: "no worker picked up the step's first Okta activity on its connection's task queue within a minute: no worker holds that connection (check the worker's connections file); nothing was changed"},
 	{Name: ErrPlaybookFailed, Run: true, Retried: "no (the run)", When: "a step failed; the run's status is failed"},
 	{Name: ErrPlaybookRejected, Run: true, Retried: "no (the run)", When: "an approval was rejected (or timed out with on_timeout: reject)"},
 	{Name: ErrInvalidPlaybook, Run: true, Retried: "no (the run)", When: "the pinned playbook does not parse or check, or an undo names an unknown action"},

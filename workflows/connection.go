@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/playbook"
 )
@@ -45,7 +46,7 @@ const ConnectionStartTimeout = time.Minute
 
 // ErrConnectionNotServed is the error type of a step whose connection no
 // worker serves.
-const ErrConnectionNotServed = "ConnectionNotServed"
+const ErrConnectionNotServed = action.ErrConnectionNotServed
 
 // checkConnections is the run contract's part on connections: names must
 // be connection names, and parent_connection comes from a parent only. No

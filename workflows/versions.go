@@ -19,7 +19,8 @@ import "go.temporal.io/sdk/workflow"
 // A change made after this one adds its own change ID as before; it is
 // not covered by versionGates, and asks it with since, not gated:
 // versionResumeOrigin, versionIntakeOrigin, versionTargetCounts,
-// versionApprovalScope, versionSignedStarts. Those that only refuse what was let through
+// versionApprovalScope, versionSignedStarts, versionConnections
+// (connection.go). Those that only refuse what was let through
 // before ask only when they would refuse, so runs they let through record
 // no marker.
 const versionGates = "gates-2"

@@ -117,6 +117,9 @@ type Pending struct {
 	workflows.PendingApproval
 	// Lines are the targets as shown: first 20 with login and status.
 	Lines []string `json:"target_lines,omitempty"`
+	// ConnectionsLine says which Okta org the governed steps act on
+	// (workflows.ConnectionsLine); "" for runs from before connections.
+	ConnectionsLine string `json:"connections_line,omitempty"`
 	// CanDecide says whether the viewer is on the step's approvers list
 	// and did not start the run (the worker still checks both).
 	CanDecide bool `json:"can_decide"`
@@ -157,7 +160,7 @@ func (h *Handler) pendingOf(st *workflows.RunStatus, alertID string, who Identit
 	starter := workflows.IsStarter(st, who.ID(), who.Login)
 	for _, p := range st.PendingApprovals {
 		out = append(out, Pending{Run: st.WorkflowID, Playbook: st.Playbook, AlertID: alertID, Started: st.StartedAt,
-			PendingApproval: p, Lines: workflows.TargetLines(p), IsStarter: starter, StartedBy: workflows.StarterText(st),
+			PendingApproval: p, Lines: workflows.TargetLines(p), ConnectionsLine: workflows.ConnectionsLine(p), IsStarter: starter, StartedBy: workflows.StarterText(st),
 			CanDecide: !starter && (len(p.Approvers) == 0 || workflows.MayDecide(p.Approvers, who.Login, who.Groups) ||
 				workflows.MayDecide(p.Approvers, who.ID(), nil))})
 	}

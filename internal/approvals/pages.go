@@ -154,6 +154,7 @@ code{background:#f4f4f4;padding:0 .2rem}table{border-collapse:collapse}td,th{pad
 <p class="message">{{.Message}}</p>
 {{if .Targets}}<p>Targets{{with .ForStep}} of step <code>{{.}}</code>{{end}} ({{len .Targets}}):</p>
 <ul class="targets">{{range .Lines}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{with .ConnectionsLine}}<p class="connections">This approval {{.}}.</p>{{end}}
 <p>Approvers: {{if .Approvers}}{{range $i, $a := .Approvers}}{{if $i}}, {{end}}{{$a}}{{end}}{{else}}anyone except the run's starter{{end}}.
 Deadline: {{when .Deadline}}{{with .OnTimeout}}, then {{.}}{{end}}.</p>
 {{if .CanDecide}}

@@ -142,6 +142,9 @@ func SlackText(n workflows.ApprovalNotice) string {
 			fmt.Fprintf(&b, "• %s\n", slackEscape(l))
 		}
 	}
+	if n.Connections != "" {
+		fmt.Fprintf(&b, "Okta org: %s\n", slackEscape(n.Connections))
+	}
 	if len(n.Approvers) > 0 {
 		fmt.Fprintf(&b, "Approvers: %s\n", slackEscape(strings.Join(n.Approvers, ", ")))
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cordonsec/cordon/action"
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -25,6 +26,9 @@ func WriteText(w io.Writer, st *workflows.RunStatus) {
 	fmt.Fprintf(w, "%s  %s v%d  %s\n", st.WorkflowID, st.Playbook, st.Version, StatusLine(st))
 	if s := workflows.StarterText(st); s != "" {
 		fmt.Fprintf(w, "  started by %s\n", s)
+	}
+	if st.Connection != "" && st.Connection != connections.Default {
+		fmt.Fprintf(w, "  connection %s\n", st.Connection)
 	}
 	if st.Error != "" {
 		fmt.Fprintf(w, "  error: %s\n", st.Error)
@@ -117,6 +121,9 @@ func errorText(s *workflows.StepStatus) string {
 
 func stepNote(s *workflows.StepStatus) string {
 	var notes []string
+	if s.Connection != "" {
+		notes = append(notes, "on "+s.Connection)
+	}
 	if s.Items > 0 {
 		notes = append(notes, fmt.Sprintf("%d items", s.Items))
 	}
@@ -191,6 +198,9 @@ func writePending(w io.Writer, id string, p workflows.PendingApproval) {
 			what = "targets of " + p.ForStep
 		}
 		fmt.Fprintf(w, "      %s (%d):\n", what, len(p.Targets))
+		if line := workflows.ConnectionsLine(p); line != "" {
+			fmt.Fprintf(w, "      %s\n", line)
+		}
 		for _, line := range workflows.TargetLines(p) {
 			fmt.Fprintf(w, "        %s\n", line)
 		}

@@ -71,6 +71,9 @@ func report(w io.Writer, id string, st *workflows.RunStatus, seen map[string]str
 		if len(p.Targets) > 0 {
 			fmt.Fprintf(w, "    targets of %s: %s\n", p.ForStep, joinMax(p.Targets, 10))
 		}
+		if line := workflows.ConnectionsLine(p); line != "" {
+			fmt.Fprintf(w, "    %s\n", line)
+		}
 		fmt.Fprintf(w, "    decide: %s\n", workflows.DecideHint(id, p))
 	}
 }
