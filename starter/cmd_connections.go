@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -207,27 +206,17 @@ func checkConnection(ctx context.Context, c connections.Connection, reg *action.
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 	if cfg.OAuth != nil {
-		hc := &http.Client{Timeout: checkTimeout}
-		g, err := connections.Mint(ctx, hc, cfg)
-		var te *connections.TokenError
-		if errors.As(err, &te) && te.Code == "invalid_scope" {
-			// Okta refuses a request with any scope the app lacks: ask
-			// scope by scope to tell the steps which ones they miss.
-			g.Scopes, err = connections.GrantableScopes(ctx, hc, cfg)
-			r.Proof = "the key works, but Okta refused some requested scopes (asked scope by scope)"
-		} else {
-			r.Proof = g.TokenType + " token minted"
-		}
+		granted, proof, err := oauthGrant(ctx, cfg)
 		if err != nil {
 			return fail(fmt.Errorf("connection %q: %w", c.Name, err))
 		}
-		r.Granted = g.Scopes
+		r.Proof, r.Granted = proof, granted
 		for _, p := range lib {
 			for _, s := range usage.Steps(p) {
 				if s.Connection != c.Name {
 					continue
 				}
-				if m := reg.MissingScopes(s.Action, g.Scopes); len(m) > 0 {
+				if m := reg.MissingScopes(s.Action, granted); len(m) > 0 {
 					r.Missing = append(r.Missing, missingStep{File: s.File, Line: s.Pos.Line, Col: s.Pos.Col, Step: s.ID, Action: s.Action, Scopes: m})
 				}
 			}
@@ -253,6 +242,41 @@ func checkConnection(ctx context.Context, c connections.Connection, reg *action.
 	}
 	r.OK = true
 	return r
+}
+
+// oauthGrant mints a token with cfg's OAuth client (okta.Client.Authenticate)
+// and returns the scopes Okta granted. Okta refuses a token request with
+// any scope the app lacks (invalid_scope), so then it asks scope by scope
+// to tell the steps which ones they miss.
+func oauthGrant(ctx context.Context, cfg okta.Config) (granted []string, proof string, err error) {
+	info, err := authenticate(ctx, cfg)
+	var te *okta.TokenError
+	if !errors.As(err, &te) || te.Code != "invalid_scope" {
+		return info.Scopes, info.Scheme + " token minted", err
+	}
+	for _, s := range cfg.OAuth.Scopes {
+		one := *cfg.OAuth
+		one.Scopes = []string{s}
+		c := cfg
+		c.OAuth = &one
+		_, err := authenticate(ctx, c)
+		switch {
+		case err == nil:
+			granted = append(granted, s)
+		case errors.As(err, &te) && te.Code == "invalid_scope":
+		default:
+			return nil, "", err
+		}
+	}
+	return granted, "the key works, but Okta refused some requested scopes (asked scope by scope)", nil
+}
+
+func authenticate(ctx context.Context, cfg okta.Config) (okta.TokenInfo, error) {
+	client, err := okta.NewClient(cfg)
+	if err != nil {
+		return okta.TokenInfo{}, err
+	}
+	return client.Authenticate(ctx)
 }
 
 func writeChecks(w io.Writer, results []checkResult) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -170,7 +171,8 @@ func TestConnectionsCheckBadCredentials(t *testing.T) {
 	ecKeyFile(t, f.dir, "globex.pem")
 	code, out, _ = runCordon(t, "connections", "check", "globex", "--connections", f.file, "--playbooks", f.dir+"/none")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, out, "refused the request: invalid_client: The client_assertion signature is invalid.")
+	assert.Contains(t, out, `globex (oauth+dpop): FAILED: connection "globex": okta: OAuth token for client 0oa-globex from `+f.tokens.URL+
+		`/oauth2/v1/token: HTTP 400 invalid_client: The client_assertion signature is invalid (the client id is unknown to this org, or the private key does not match the public key registered on the app (kid "k1")`)
 
 	code, _, errOut := runCordon(t, "connections", "check")
 	assert.Equal(t, 2, code, "no connections at all")
@@ -204,4 +206,50 @@ func TestValidateChecksConnections(t *testing.T) {
 	code, out, _ = runCordon(t, "validate", "--connections", bad, other)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, bad+`:3:5: unknown field "org"`)
+}
+
+// TestConnectionsCheckOAuthAgainstTheSimulator checks an OAuth+DPoP
+// connection against the simulated org's own token endpoint
+// (oktasim.ServiceApp): with every scope granted the check passes; with
+// the app granted reads only, the suspend step is reported.
+func TestConnectionsCheckOAuthAgainstTheSimulator(t *testing.T) {
+	noOktaEnv(t)
+	reg := action.Okta()
+	for _, tc := range []struct {
+		name    string
+		granted []string
+		code    int
+		want    string
+	}{
+		{"all granted", reg.ScopesFor([]string{action.GetUsers, action.SuspendUsers, action.TestConnection}), 0, "initech (oauth+dpop): ok: DPoP token minted; granted "},
+		{"reads only", reg.ScopesFor([]string{action.GetUsers, action.TestConnection}), 1, `step "suspend" (okta.suspend_users) needs okta.groups.read, okta.logs.read, okta.users.manage, which the token was not granted`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			key, keyFile := ecKeyFile(t, dir, "initech.pem")
+			sim := oktasim.NewTestServer(t, oktasim.Options{ServiceApps: []oktasim.ServiceApp{{ClientID: "0oa-initech",
+				Keys: []jose.JSONWebKey{oktasim.ServiceKey("k1", &key.PublicKey)}, Scopes: tc.granted, RequireDPoP: true}}})
+			file := filepath.Join(dir, "connections.yaml")
+			require.NoError(t, os.WriteFile(file, []byte(`connections:
+  - name: initech
+    org_url: `+sim.URL()+`
+    auth: {type: oauth, client_id: 0oa-initech, key_id: k1, private_key_file: `+keyFile+`, dpop: true}
+`), 0o600))
+			lib := filepath.Join(dir, "playbooks")
+			require.NoError(t, os.Mkdir(lib, 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(lib, "suspend.yaml"), []byte(`name: suspend
+connection: initech
+steps:
+  - id: find
+    action: okta.get_users
+  - id: suspend
+    action: okta.suspend_users
+    with:
+      user_ids: ${{ jsonpath(steps.find.output, "$[*].id") }}
+`), 0o600))
+			code, out, errOut := runCordon(t, "connections", "check", "--connections", file, "--playbooks", lib)
+			assert.Equal(t, tc.code, code, out+errOut)
+			assert.Contains(t, out, tc.want)
+		})
+	}
 }

@@ -9,9 +9,12 @@
 // the simulated org in internal/oktasim, so tests against the simulator
 // check the client against an independent reading of Okta's behaviour.
 //
-// The API token lives only in Config and in the Authorization header: it
-// is redacted from every String, GoString, LogValue and JSON form of
-// Config, and no error carries a request's headers.
+// Credentials are an API token (SSWS or Bearer) or an OAuth 2.0 API
+// Services app whose access tokens the client mints, caches and binds
+// with DPoP itself (oauth.go, dpop.go). Tokens and keys live only in
+// Config, the token cache and request headers: they are redacted from
+// every String, GoString, LogValue and JSON form of Config, and no error
+// carries a request's headers or body.
 package okta
 
 import (
@@ -39,6 +42,11 @@ type Client struct {
 	log    *slog.Logger
 	paced  bool
 	obs    []Observer
+	now    func() time.Time // the clock of token lifetimes and JWT times
+	// auth is the static Authorization header value (SSWS or a Bearer
+	// token from Config.Token); tokens replaces it with OAuth.
+	auth   string
+	tokens *tokenSource
 }
 
 // Option configures a Client.
@@ -63,7 +71,8 @@ type Observer interface {
 // RequestStats describes one request for an Observer.
 type RequestStats struct {
 	Method string
-	// Path is relative to /api/{version}, without the query.
+	// Path is relative to /api/{version}, without the query; for a
+	// token request (Bucket BucketToken) the token endpoint's path.
 	Path   string
 	Bucket string
 	// Status is the HTTP status; 0 when no answer came.
@@ -93,11 +102,15 @@ func NewClient(cfg Config, opts ...Option) (*Client, error) {
 		hc:     &http.Client{},
 		log:    slog.New(slog.DiscardHandler),
 		paced:  true,
+		now:    time.Now,
 	}
 	for _, o := range opts {
 		o(c)
 	}
 	c.pacer = newPacer(cfg.RateWindow, cfg.MaxInFlight, cfg.RateReserve, c.paced)
+	if err := c.setupAuth(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -134,26 +147,36 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 		}
 	}
 	bucket := BucketFor(method, relPath)
-	queued := time.Now()
-	release, err := c.pacer.acquire(ctx, bucket)
-	if err != nil {
-		return nil, &RequestError{Method: method, Path: relPath, Err: err}
+	var (
+		resp                   *http.Response
+		data                   []byte
+		ri                     RateInfo
+		nonceRetried, reminted bool
+	)
+	for {
+		cr, err := c.credentials(ctx, method, u)
+		if err != nil {
+			return nil, err
+		}
+		if resp, data, ri, err = c.send(ctx, method, u, relPath, bucket, payload, cr); err != nil {
+			return nil, err
+		}
+		if cr.tok == nil || resp.StatusCode != http.StatusUnauthorized {
+			break
+		}
+		// A 401 to a minted token: the resource server wants a DPoP
+		// nonce (RFC 9449 §9), or the token expired early or was
+		// revoked. Each gets one more attempt.
+		if cr.tok.typ == TokenTypeDPoP && wantsDPoPNonce(resp) && !nonceRetried {
+			nonceRetried = true
+			continue
+		}
+		if reminted {
+			break
+		}
+		reminted = true
+		c.tokens.invalidate(cr.tok)
 	}
-	sent := time.Now()
-	resp, data, err := c.roundTrip(ctx, method, u, payload)
-	recv := time.Now()
-	if err != nil {
-		release(RateInfo{}, 0, sent, recv)
-		c.observe(ctx, RequestStats{Method: method, Path: relPath, Bucket: bucket, Wait: sent.Sub(queued)})
-		return nil, &RequestError{Method: method, Path: relPath, Err: err}
-	}
-	ri := parseRateInfo(resp.Header, bucket)
-	release(ri, resp.StatusCode, sent, recv)
-	c.observe(ctx, RequestStats{Method: method, Path: relPath, Bucket: bucket, Status: resp.StatusCode, Rate: ri,
-		Wait: sent.Sub(queued), RequestID: resp.Header.Get("X-Okta-Request-Id")})
-	c.log.DebugContext(ctx, "okta request", "method", method, "path", relPath, "status", resp.StatusCode,
-		"bucket", bucket, "limit", ri.Limit, "remaining", ri.Remaining, "took", recv.Sub(sent))
-
 	r := &Response{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Okta-Request-Id"), Rate: ri,
 		Next: nextLink(resp.Header)}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -167,6 +190,34 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 	return r, nil
 }
 
+// send makes one attempt of a request through the pacer.
+func (c *Client) send(ctx context.Context, method string, u *url.URL, relPath, bucket string, payload []byte,
+	cr credentials) (*http.Response, []byte, RateInfo, error) {
+	queued := time.Now()
+	release, err := c.pacer.acquire(ctx, bucket)
+	if err != nil {
+		return nil, nil, RateInfo{}, &RequestError{Method: method, Path: relPath, Err: err}
+	}
+	sent := time.Now()
+	resp, data, err := c.roundTrip(ctx, method, u, payload, cr)
+	recv := time.Now()
+	if err != nil {
+		release(RateInfo{}, 0, sent, recv)
+		c.observe(ctx, RequestStats{Method: method, Path: relPath, Bucket: bucket, Wait: sent.Sub(queued)})
+		return nil, nil, RateInfo{}, &RequestError{Method: method, Path: relPath, Err: err}
+	}
+	ri := parseRateInfo(resp.Header, bucket)
+	release(ri, resp.StatusCode, sent, recv)
+	if c.tokens != nil && c.tokens.dpop != nil {
+		c.tokens.dpop.remember(nonceRS, resp.Header)
+	}
+	c.observe(ctx, RequestStats{Method: method, Path: relPath, Bucket: bucket, Status: resp.StatusCode, Rate: ri,
+		Wait: sent.Sub(queued), RequestID: resp.Header.Get("X-Okta-Request-Id")})
+	c.log.DebugContext(ctx, "okta request", "method", method, "path", relPath, "status", resp.StatusCode,
+		"bucket", bucket, "limit", ri.Limit, "remaining", ri.Remaining, "took", recv.Sub(sent))
+	return resp, data, ri, nil
+}
+
 func (c *Client) observe(ctx context.Context, r RequestStats) {
 	for _, o := range c.obs {
 		o.ObserveRequest(ctx, r)
@@ -176,7 +227,7 @@ func (c *Client) observe(ctx context.Context, r RequestStats) {
 // maxBody bounds how much of a response is read; Okta pages are far smaller.
 const maxBody = 64 << 20
 
-func (c *Client) roundTrip(ctx context.Context, method string, u *url.URL, payload []byte) (*http.Response, []byte, error) {
+func (c *Client) roundTrip(ctx context.Context, method string, u *url.URL, payload []byte, cr credentials) (*http.Response, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	var rd io.Reader
@@ -190,11 +241,10 @@ func (c *Client) roundTrip(ctx context.Context, method string, u *url.URL, paylo
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", userAgent(ctx, c.cfg.UserAgent))
-	scheme := SchemeSSWS
-	if strings.EqualFold(c.cfg.AuthScheme, SchemeBearer) {
-		scheme = SchemeBearer
+	req.Header.Set("Authorization", cr.authorization)
+	if cr.dpop != "" {
+		req.Header.Set("DPoP", cr.dpop)
 	}
-	req.Header.Set("Authorization", scheme+" "+c.cfg.Token)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		// *url.Error repeats the URL; the cause alone is enough and the

@@ -102,15 +102,18 @@ type OAuth struct {
 	// Scopes are the okta.* scopes requested for every token.
 	Scopes []string
 	// DPoPKey, when set, binds tokens to this key (RFC 9449) and signs a
-	// DPoP proof for every request; nil: plain Bearer tokens.
+	// DPoP proof for every request; nil: plain Bearer tokens, unless DPoP.
 	DPoPKey crypto.Signer
+	// DPoP without DPoPKey makes NewClient generate a P-256 DPoP key for
+	// the client's lifetime (Okta registers no DPoP key, so any key works).
+	DPoP bool
 	// TokenURL is the org authorization server's token endpoint. Default
 	// OrgURL + "/oauth2/v1/token".
 	TokenURL string
 }
 
 // ErrNoCredentials is returned by ConfigFromEnv when no org URL or token is set.
-var ErrNoCredentials = errors.New("okta: OKTA_ORG_URL and OKTA_API_TOKEN (or OKTA_API_TOKEN_FILE) must be set")
+var ErrNoCredentials = errors.New("okta: OKTA_ORG_URL and OKTA_API_TOKEN (or OKTA_API_TOKEN_FILE, or OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey with its OKTA_CLIENT_* settings) must be set")
 
 // ConfigFromEnv reads the Config from the worker's environment. getenv is
 // usually os.Getenv; tests pass a map lookup. The token file, when named,
@@ -127,10 +130,18 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		OrgURL:     first(EnvOrgURL, EnvSDKOrgURL),
 		Token:      first(EnvAPIToken, EnvSDKToken),
-		AuthScheme: first(EnvAuthScheme),
+		AuthScheme: first(EnvAuthScheme, EnvSDKAuthMode),
 		APIVersion: first(EnvAPIVersion),
 	}
-	if path := first(EnvAPITokenFile); path != "" && cfg.Token == "" {
+	oauth, err := oauthFromEnv(first)
+	if err != nil {
+		return Config{}, err
+	}
+	if oauth != nil {
+		// The mode names no Authorization scheme: tokens bring their own.
+		cfg.OAuth, cfg.AuthScheme, cfg.Token = oauth, "", ""
+	}
+	if path := first(EnvAPITokenFile); path != "" && cfg.Token == "" && cfg.OAuth == nil {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			// The path is not secret; the error text from os never holds file contents.
@@ -166,7 +177,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		cfg.RateReserve = f
 	}
-	if cfg.OrgURL == "" || cfg.Token == "" {
+	if cfg.OrgURL == "" || (cfg.Token == "" && cfg.OAuth == nil) {
 		return Config{}, ErrNoCredentials
 	}
 	cfg = cfg.withDefaults()
@@ -227,24 +238,36 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("okta: auth scheme %q: want %s or %s", c.AuthScheme, SchemeSSWS, SchemeBearer)
 	}
-	u, err := url.Parse(c.OrgURL)
+	if err := checkURL("org URL", c.OrgURL, c.Insecure); err != nil {
+		return err
+	}
+	if strings.ContainsAny(c.APIVersion, "/?#") {
+		return fmt.Errorf("okta: API version %q must be a single path segment such as v1", c.APIVersion)
+	}
+	if c.OAuth != nil {
+		return c.OAuth.validate(c.Insecure)
+	}
+	return nil
+}
+
+// checkURL checks that raw is an absolute https URL (http only to a
+// loopback address, or when insecure) without credentials.
+func checkURL(what, raw string, insecure bool) error {
+	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("okta: org URL %q is not an absolute URL", c.OrgURL)
+		return fmt.Errorf("okta: %s %q is not an absolute URL", what, raw)
 	}
 	if u.User != nil {
-		return errors.New("okta: org URL must not carry credentials")
+		return fmt.Errorf("okta: %s must not carry credentials", what)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !c.Insecure && !isLoopback(u.Hostname()) {
-			return fmt.Errorf("okta: org URL %q must use https (http is allowed only for loopback addresses or with %s=true)", c.OrgURL, EnvInsecure)
+		if !insecure && !isLoopback(u.Hostname()) {
+			return fmt.Errorf("okta: %s %q must use https (http is allowed only for loopback addresses or with %s=true)", what, raw, EnvInsecure)
 		}
 	default:
-		return fmt.Errorf("okta: org URL %q must use https", c.OrgURL)
-	}
-	if strings.ContainsAny(c.APIVersion, "/?#") {
-		return fmt.Errorf("okta: API version %q must be a single path segment such as v1", c.APIVersion)
+		return fmt.Errorf("okta: %s %q must use https", what, raw)
 	}
 	return nil
 }
@@ -264,7 +287,11 @@ func (c Config) redacted() map[string]any {
 	if c.Token != "" {
 		tok = redacted
 	}
-	return map[string]any{"OrgURL": c.OrgURL, "Token": tok, "AuthScheme": c.AuthScheme,
+	var oauth any
+	if c.OAuth != nil {
+		oauth = c.OAuth.redacted()
+	}
+	return map[string]any{"OrgURL": c.OrgURL, "Token": tok, "AuthScheme": c.AuthScheme, "OAuth": oauth,
 		"APIVersion": c.APIVersion, "Insecure": c.Insecure, "Timeout": c.Timeout,
 		"MaxInFlight": c.MaxInFlight, "UserAgent": c.UserAgent, "RateWindow": c.RateWindow, "RateReserve": c.RateReserve}
 }
@@ -275,8 +302,12 @@ func (c Config) String() string {
 	if c.Token != "" {
 		tok = redacted
 	}
-	return fmt.Sprintf("okta.Config{OrgURL: %q, Token: %q, AuthScheme: %q, APIVersion: %q, Insecure: %t, Timeout: %s, MaxInFlight: %d, UserAgent: %q, RateWindow: %s, RateReserve: %g}",
-		c.OrgURL, tok, c.AuthScheme, c.APIVersion, c.Insecure, c.Timeout, c.MaxInFlight, c.UserAgent, c.RateWindow, c.RateReserve)
+	oauth := "nil"
+	if c.OAuth != nil {
+		oauth = c.OAuth.String()
+	}
+	return fmt.Sprintf("okta.Config{OrgURL: %q, Token: %q, AuthScheme: %q, OAuth: %s, APIVersion: %q, Insecure: %t, Timeout: %s, MaxInFlight: %d, UserAgent: %q, RateWindow: %s, RateReserve: %g}",
+		c.OrgURL, tok, c.AuthScheme, oauth, c.APIVersion, c.Insecure, c.Timeout, c.MaxInFlight, c.UserAgent, c.RateWindow, c.RateReserve)
 }
 
 // GoString makes %#v redact the token too.
@@ -288,6 +319,9 @@ func (c Config) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, len(m))
 	for _, k := range []string{"OrgURL", "Token", "AuthScheme", "APIVersion", "Insecure", "Timeout", "MaxInFlight", "UserAgent", "RateWindow", "RateReserve"} {
 		attrs = append(attrs, slog.Any(k, m[k]))
+	}
+	if c.OAuth != nil {
+		attrs = append(attrs, slog.Any("OAuth", c.OAuth.LogValue()))
 	}
 	return slog.GroupValue(attrs...)
 }

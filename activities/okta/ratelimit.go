@@ -55,6 +55,10 @@ const (
 	BucketGroupByID = "group-by-id" // /api/v1/groups/{id}
 	BucketLogs      = "logs"        // /api/v1/logs
 	BucketOther     = "api"         // every other /api/{version} call
+	// BucketToken is the org authorization server's token endpoint,
+	// POST /oauth2/v1/token, which Okta limits apart from the Management
+	// API (an authentication bucket, not in BucketFor's table).
+	BucketToken = "oauth2-token"
 )
 
 // BucketFor maps a request to its Okta rate-limit bucket. path is relative

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -47,6 +48,18 @@ func TestRecorderStampsAndWritesLines(t *testing.T) {
 	assert.Equal(t, "2026-11-29T21:00:00.000000005Z", got[1].Time)
 	var nilRec *Recorder
 	nilRec.Record(context.Background(), ev("c")) // no trail configured: nothing, no panic
+}
+
+func TestObserveRequestRecordsWritesOnly(t *testing.T) {
+	var buf strings.Builder
+	r := &Recorder{Sink: &WriterSink{W: &buf}}
+	ctx := context.Background()
+	r.ObserveRequest(ctx, okta.RequestStats{Method: http.MethodGet, Path: "/users/00u1", Status: 200})
+	r.ObserveRequest(ctx, okta.RequestStats{Method: http.MethodPost, Path: "/oauth2/v1/token", Bucket: okta.BucketToken, Status: 200})
+	r.ObserveRequest(ctx, okta.RequestStats{Method: http.MethodPost, Path: "/users/00u1/lifecycle/suspend", Status: 200})
+	got := decode(t, []byte(buf.String()))
+	require.Len(t, got, 1, "neither the read nor the token request is a write")
+	assert.Equal(t, "POST /users/00u1/lifecycle/suspend", got[0].Request)
 }
 
 func TestEventIDIsStable(t *testing.T) {

@@ -74,12 +74,14 @@ func ScopeOf(ctx context.Context) Scope {
 }
 
 // ObserveRequest implements okta.Observer: every request that is not a
-// read (GET, HEAD) becomes an okta_write event, whatever its answer.
+// read (GET, HEAD) becomes an okta_write event, whatever its answer. A
+// token request (POST /oauth2/v1/token, OAuth clients) changes nothing in
+// the org and is not one.
 // Its id is the activity attempt-independent facts: workflow, run,
 // activity id, method and path, so a retried activity that writes the
 // same thing again writes the same id.
 func (r *Recorder) ObserveRequest(ctx context.Context, q okta.RequestStats) {
-	if r == nil || q.Method == http.MethodGet || q.Method == http.MethodHead {
+	if r == nil || q.Method == http.MethodGet || q.Method == http.MethodHead || q.Bucket == okta.BucketToken {
 		return
 	}
 	e := Event{Kind: KindOktaWrite, Request: q.Method + " " + q.Path, OktaRequestID: q.RequestID,

@@ -22,7 +22,7 @@ func FromEnv(getenv func(string) string) (*File, error) {
 		c.RateShare = 1 - cfg.RateReserve
 	}
 	if o := cfg.OAuth; o != nil {
-		c.Auth = Auth{Type: AuthOAuth, ClientID: o.ClientID, KeyID: o.KeyID, DPoP: o.DPoPKey != nil}
+		c.Auth = Auth{Type: AuthOAuth, ClientID: o.ClientID, KeyID: o.KeyID, DPoP: o.DPoP || o.DPoPKey != nil}
 		c.Scopes = o.Scopes
 	} else {
 		c.Auth = Auth{Type: AuthSSWS}

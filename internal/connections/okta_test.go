@@ -93,6 +93,7 @@ func TestOktaConfigReadsKeys(t *testing.T) {
 			assert.NotNil(t, cfg.OAuth.PrivateKey)
 			assert.Equal(t, []string{"okta.logs.read", "okta.users.read"}, cfg.OAuth.Scopes)
 			assert.Nil(t, cfg.OAuth.DPoPKey)
+			assert.False(t, cfg.OAuth.DPoP)
 		})
 	}
 
@@ -101,13 +102,20 @@ func TestOktaConfigReadsKeys(t *testing.T) {
 	c.Scopes = []string{"okta.users.manage"}
 	cfg, err := c.OktaConfig([]string{"okta.users.read"})
 	require.NoError(t, err)
-	assert.NotNil(t, cfg.OAuth.DPoPKey, "dpop without a key file: a generated key")
+	assert.True(t, cfg.OAuth.DPoP)
+	assert.Nil(t, cfg.OAuth.DPoPKey, "dpop without a key file: the client generates a key")
 	assert.Equal(t, []string{"okta.users.manage"}, cfg.OAuth.Scopes, "the connection's own scopes win")
 
 	c.Auth.DPoPKeyFile = pemFile(t, dir, "d.pem", "EC PRIVATE KEY", sec1)
 	cfg, err = c.OktaConfig(nil)
 	require.NoError(t, err)
 	assert.True(t, ecKey.PublicKey.Equal(cfg.OAuth.DPoPKey.Public()), "the DPoP key file is read")
+
+	// A key Okta's client cannot sign with is refused when read.
+	small, _ := rsa.GenerateKey(rand.Reader, 1024)
+	c.Auth.DPoPKeyFile = pemFile(t, dir, "small.pem", "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(small))
+	_, err = c.OktaConfig(nil)
+	assert.ErrorContains(t, err, `connection "globex": dpop_key_file: `+c.Auth.DPoPKeyFile+" is not a usable private key: ")
 }
 
 func TestOktaConfigSSWS(t *testing.T) {
@@ -157,9 +165,9 @@ func TestOktaConfigErrorsNameTheConnectionNotTheSecret(t *testing.T) {
 		want string
 	}{
 		{oauthConn(missing), `connection "globex": private_key_file: ` + missing + ` does not exist`},
-		{oauthConn(notKey), `connection "globex": private_key_file: ` + notKey + ` is not a private key: want PEM`},
-		{oauthConn(badJWK), `connection "globex": private_key_file: ` + badJWK + ` is not a private key`},
-		{oauthConn(public), `connection "globex": private_key_file: ` + public + ` is not a private key`},
+		{oauthConn(notKey), `connection "globex": private_key_file: ` + notKey + ` is not a usable private key: `},
+		{oauthConn(badJWK), `connection "globex": private_key_file: ` + badJWK + ` is not a usable private key: `},
+		{oauthConn(public), `connection "globex": private_key_file: ` + public + ` is not a usable private key: `},
 		{ssws(empty), `connection "acme": token_file ` + empty + ` is empty: write the org's API token in it`},
 		{ssws(missing), `connection "acme": token_file: ` + missing + ` does not exist`},
 		{Connection{Name: "acme", OrgURL: "https://acme.okta.com", Auth: Auth{Type: AuthSSWS, TokenEnv: "CORDON_TEST_UNSET_TOKEN"}},

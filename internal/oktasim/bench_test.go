@@ -72,3 +72,35 @@ func BenchmarkListUsersLoopback(b *testing.B) {
 		res.Body.Close()
 	}
 }
+
+// BenchmarkGetUserDPoPLoopback is BenchmarkGetUserLoopback's GET made with
+// a DPoP-bound access token, one request at a time: each request signs a
+// fresh ES256 proof (client side) that the org verifies, looks the token
+// up, checks the binding and the scope. Compare its ns/op with
+// BenchmarkGetUserSSWSSerial's for the cost of DPoP per request.
+//
+//	go test ./internal/oktasim -run '^$' -bench 'GetUser(DPoP|SSWSSerial)' -benchtime 3s
+func BenchmarkGetUserDPoPLoopback(b *testing.B) {
+	h := newHarness(b, Options{Limits: unlimited(), Concurrency: -1, DPoPNonceLifetime: 24 * time.Hour, Now: time.Now})
+	d := ecKey(b, "dpop")
+	c := newSvcAt(b, h.sim, h.srv.URL(), ecKey(b, "k"), &d, time.Now, "okta.users.read")
+	tok, _ := c.token("okta.users.read")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := c.api("GET", "/api/v1/users/"+DemoActiveUserID, tok, ""); r.status != http.StatusOK {
+			b.Fatalf("status %d: %s", r.status, r.raw)
+		}
+	}
+}
+
+// BenchmarkGetUserSSWSSerial is the same GET with the SSWS token.
+func BenchmarkGetUserSSWSSerial(b *testing.B) {
+	srv := NewTestServer(b, Options{Limits: unlimited(), Concurrency: -1})
+	hdr := http.Header{"Authorization": {"SSWS test-token"}, "Accept": {"application/json"}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := send(b, "GET", srv.URL()+"/api/v1/users/"+DemoActiveUserID, hdr, ""); r.status != http.StatusOK {
+			b.Fatalf("status %d", r.status)
+		}
+	}
+}

@@ -43,6 +43,22 @@
 // RS256 ID tokens with Okta's claims and JWT access tokens), /v1/userinfo,
 // /v1/revoke and /v1/logout.
 //
+// # Service apps, DPoP and scopes
+//
+// The org authorization server's token endpoint, /oauth2/v1/token
+// (orgtoken.go), mints opaque access tokens for API Services apps
+// (ServiceApp, serviceapps.go) with the client credentials grant and a
+// private_key_jwt client assertion, verified with go-jose. Tokens may be
+// DPoP-bound (dpop.go: proofs, ath, binding, a rotating DPoP-Nonce). The
+// Management API accepts them besides the SSWS token and enforces each
+// route's okta.* scopes from Okta's spec (scopes.go): 403 E0000006.
+//
+// # Several orgs
+//
+// [StartOrgs] serves several orgs on one address, each under /orgs/<name>
+// (orgs.go) with its own state, limits, clock, request log and tokens;
+// every URL an org hands out carries its prefix.
+//
 // # Robustness
 //
 // Every lock is released by defer (a test checks the source), and a panic

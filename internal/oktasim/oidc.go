@@ -158,13 +158,11 @@ func (o *oidcState) isRevoked(jti string) bool {
 	return ok
 }
 
-func (s *Sim) issuer(r *http.Request) string {
-	base := s.opts.BaseURL
-	if base == "" {
-		base = "http://" + r.Host
-	}
-	return strings.TrimRight(base, "/") + authServerPath
-}
+func (s *Sim) issuer(r *http.Request) string { return s.baseURL(r) + authServerPath }
+
+// cookiePath scopes the SSO session cookie to the org, so that two orgs on
+// one host keep separate sessions.
+func (s *Sim) cookiePath() string { return s.prefix + "/" }
 
 func (s *Sim) clientID() string {
 	if s.opts.OIDCClientID != "" {

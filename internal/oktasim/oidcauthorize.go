@@ -123,7 +123,7 @@ func (s *Sim) session(r *http.Request) *ssoSession {
 func (s *Sim) startSession(w http.ResponseWriter, userID string, now time.Time) {
 	sid := randomToken()
 	s.oidc.putSession(sid, &ssoSession{userID: userID, authTime: now, expires: now.Add(sessionLifetime)})
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: s.cookiePath(), HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // endSessions ends every SSO session of a user (DELETE /users/{id}/sessions).
@@ -155,13 +155,15 @@ func (s *Sim) checkLogin(login, password string) (string, bool) {
 	return u.id, true
 }
 
+// The form posts to "authorize", relative to the page's own
+// .../v1/authorize, so that it works under an org's path prefix too.
 var loginTmpl = template.Must(template.New("login").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in (simulated Okta org)</title></head>
 <body>
 <h1>Sign in</h1>
 <p>Simulated Okta org: seeded users sign in with their login and the dev password.</p>
 {{with .Error}}<p id="error" role="alert">{{.}}</p>{{end}}
-{{if .Params}}<form method="post" action="` + authServerPath + `/v1/authorize">
+{{if .Params}}<form method="post" action="authorize">
 {{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{$v}}">
 {{end}}<label>Username <input id="username" name="username" autocomplete="username" autofocus></label>
 <label>Password <input id="password" name="password" type="password" autocomplete="current-password"></label>

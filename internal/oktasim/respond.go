@@ -41,16 +41,14 @@ func readJSON(r *http.Request, v any) *apiError {
 	return nil
 }
 
-// baseURL is the org URL used in Link headers and _links.
+// baseURL is the org URL used in Link headers, _links, the issuer and the
+// URLs DPoP proofs and client assertions name: Options.BaseURL or the
+// request's scheme and host, followed by the org's path prefix.
 func (s *Sim) baseURL(r *http.Request) string {
 	if s.opts.BaseURL != "" {
-		return strings.TrimRight(s.opts.BaseURL, "/")
+		return strings.TrimRight(s.opts.BaseURL, "/") + s.prefix
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return orgBase(r) + s.prefix
 }
 
 // setLinks adds the self link and, when nextAfter is non-empty, a next link.

@@ -30,9 +30,15 @@ func (s *Sim) route(mux *http.ServeMux, pattern string, bucket func(method strin
 		s.routeTable = append(s.routeTable, m+" "+pattern)
 	}
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if !s.authorized(r) {
+		who, fail := s.authenticate(w, r) // scopes.go
+		if fail != nil {
 			s.setRateHeaders(w, s.limiter.peek(bucket(r.Method), s.now()))
-			s.writeError(w, errInvalidToken())
+			s.writeAuthFail(w, fail)
+			return
+		}
+		if missing := who.missingScopes(r.Method, pattern); len(missing) > 0 {
+			s.setRateHeaders(w, s.limiter.peek(bucket(r.Method), s.now()))
+			s.writeInsufficientScope(w, r, who, missing)
 			return
 		}
 		st := s.limiter.take(bucket(r.Method), s.now())
@@ -102,6 +108,12 @@ func notFound(http.ResponseWriter, *http.Request) *apiError { return errNoRoute(
 // E0000009 (when nothing was written yet); every lock a handler holds is
 // released by its own defer, so the org stays usable.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r, ok := s.stripPrefix(r) // orgs.go
+	if !ok {
+		w.Header().Set("Content-Type", "application/json")
+		s.writeError(w, errNoRoute())
+		return
+	}
 	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	api := false
 	defer func() {
@@ -125,6 +137,8 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAdmin(rec, r)
 	case strings.HasPrefix(p, authServerPath+"/"):
 		s.serveOIDC(rec, r) // oidc.go: sign-in, not the Management API
+	case p == orgTokenPath:
+		s.serveOrgToken(rec, r) // orgtoken.go: service apps' tokens
 	case strings.HasPrefix(p, groupLogoPath):
 		serveGroupLogo(rec, r)
 	default:
@@ -176,16 +190,6 @@ func lengthRequired(r *http.Request) bool {
 		return false
 	}
 	return r.ContentLength == 0 && len(r.TransferEncoding) == 0 && r.Header.Get("Content-Length") == ""
-}
-
-func (s *Sim) authorized(r *http.Request) bool {
-	a := r.Header.Get("Authorization")
-	for _, scheme := range []string{"SSWS ", "Bearer "} {
-		if len(a) > len(scheme) && strings.EqualFold(a[:len(scheme)], scheme) {
-			return a[len(scheme):] == s.opts.Token
-		}
-	}
-	return false
 }
 
 func (s *Sim) setRateHeaders(w http.ResponseWriter, st rateState) {

@@ -55,6 +55,17 @@ type Options struct {
 	// OIDCPostLogoutRedirectURIs are the client's registered sign-out
 	// redirect URIs. Default DefaultOIDCPostLogoutRedirectURIs.
 	OIDCPostLogoutRedirectURIs []string
+
+	// ServiceApps are the API Services apps registered at start; the org
+	// authorization server (/oauth2/v1/token) mints tokens for them
+	// (serviceapps.go). More can be added with Sim.RegisterServiceApp.
+	ServiceApps []ServiceApp
+	// AccessTokenLifetime is how long a service app's access token lives.
+	// Default one hour, as Okta's; tests shorten it to exercise refresh.
+	AccessTokenLifetime time.Duration
+	// DPoPNonceLifetime is how long a DPoP-Nonce the org hands out stays
+	// valid before it rotates. Default DefaultDPoPNonceLifetime.
+	DPoPNonceLifetime time.Duration
 }
 
 // Seed names.
@@ -86,6 +97,12 @@ type Sim struct {
 
 	oidc oidcState // oidc.go
 
+	// prefix is the org's path prefix ("/orgs/acme") when it is one of
+	// several orgs behind one listener (orgs.go); "" at the root.
+	prefix string
+
+	authz authzState // serviceapps.go, orgtoken.go, dpop.go
+
 	// routeTable lists every "METHOD pattern" the API serves; tests check
 	// that they exercise each one.
 	routeTable []string
@@ -96,8 +113,11 @@ type Sim struct {
 	beforeHandle func(*http.Request)
 }
 
-// New builds a simulated org from opts.
-func New(opts Options) (*Sim, error) {
+// New builds a simulated org from opts, served at the root of its host.
+func New(opts Options) (*Sim, error) { return newSim(opts, "") }
+
+// newSim builds a simulated org served under the path prefix.
+func newSim(opts Options, prefix string) (*Sim, error) {
 	if opts.Token == "" {
 		return nil, ErrNoToken
 	}
@@ -122,7 +142,19 @@ func New(opts Options) (*Sim, error) {
 	if opts.MaxRequestLog <= 0 {
 		opts.MaxRequestLog = 100000
 	}
-	s := &Sim{opts: opts, now: opts.Now, ids: newIDGen(opts.Seed)}
+	if opts.AccessTokenLifetime <= 0 {
+		opts.AccessTokenLifetime = time.Hour
+	}
+	if opts.DPoPNonceLifetime <= 0 {
+		opts.DPoPNonceLifetime = DefaultDPoPNonceLifetime
+	}
+	s := &Sim{opts: opts, now: opts.Now, ids: newIDGen(opts.Seed), prefix: prefix}
+	s.authz.init()
+	for _, app := range opts.ServiceApps {
+		if err := s.RegisterServiceApp(app); err != nil {
+			return nil, err
+		}
+	}
 	s.limiter = newRateLimiter(opts.Window, opts.Limits)
 	if err := s.Reset(); err != nil {
 		return nil, err

@@ -226,7 +226,7 @@ func TestWedgeTokenOwnerDeleted(t *testing.T) {
 		{"POST", oidc + "authorize?client_id=cordon&redirect_uri=http://127.0.0.1:9/callback&response_type=code&scope=openid&state=s&code_challenge=x&code_challenge_method=S256&username=" + url.QueryEscape(DemoAdminLogin) + "&password=" + DefaultDevPassword},
 		{"POST", oidc + "token?grant_type=authorization_code&client_id=cordon&code=nope"},
 		{"GET", oidc + "userinfo"}, {"POST", oidc + "revoke?client_id=cordon&token=nope"}, {"GET", oidc + "logout"},
-		{"GET", groupLogoPath + "okta-medium.png"},
+		{"GET", groupLogoPath + "okta-medium.png"}, {"POST", orgTokenPath}, {"GET", orgTokenPath},
 		{"GET", "/__sim/state"}, {"GET", "/__sim/requests"}, {"GET", "/__sim/faults"},
 	} {
 		calls = append(calls, struct{ route, method, path string }{"extra", c.method, c.path})

@@ -1,5 +1,5 @@
 // Package conntest is a stand-in OAuth token endpoint for tests of
-// `cordon connections check` and connections.Mint: it verifies the
+// `cordon connections check` (through okta.Client.Authenticate): it verifies the
 // client assertion (signature against the registered public key, iss,
 // sub, aud, exp, jti replay) and, when required, the DPoP proof with a
 // server nonce, and grants the requested scopes it allows.
