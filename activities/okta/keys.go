@@ -113,11 +113,17 @@ func parseJWK(b []byte) (any, error) {
 func signingAlg(k crypto.Signer) (jose.SignatureAlgorithm, error) {
 	switch k := k.(type) {
 	case *rsa.PrivateKey:
+		if k == nil || k.N == nil {
+			return "", errors.New("okta: no private key")
+		}
 		if k.N.BitLen() < 2048 {
 			return "", fmt.Errorf("okta: RSA key of %d bits: Okta requires at least 2048", k.N.BitLen())
 		}
 		return jose.RS256, nil
 	case *ecdsa.PrivateKey:
+		if k == nil || k.Curve == nil {
+			return "", errors.New("okta: no private key")
+		}
 		switch k.Curve {
 		case elliptic.P256():
 			return jose.ES256, nil

@@ -154,10 +154,37 @@ func TestConfigFromEnvSDKModes(t *testing.T) {
 	assert.Nil(t, cfg.OAuth)
 }
 
+func TestNilKeysRefused(t *testing.T) {
+	t.Parallel()
+	for _, k := range []crypto.Signer{nil, (*rsa.PrivateKey)(nil), (*ecdsa.PrivateKey)(nil), &ecdsa.PrivateKey{}} {
+		_, err := signingAlg(k)
+		assert.EqualError(t, err, "okta: no private key")
+	}
+}
+
 func TestRSAKeyTooSmallForDPoP(t *testing.T) {
 	t.Parallel()
 	small, err := rsa.GenerateKey(rand.Reader, 1024)
 	require.NoError(t, err)
 	_, err = newDPoPProver(small, nil)
 	assert.EqualError(t, err, "okta: RSA key of 1024 bits: Okta requires at least 2048")
+}
+
+// FuzzParsePrivateKey: no input panics, and every refusal is one of the
+// package's own messages.
+func FuzzParsePrivateKey(f *testing.F) {
+	der, _ := x509.MarshalECPrivateKey(testECKey(f))
+	f.Add(pemOf("EC PRIVATE KEY", der))
+	f.Add([]byte(`{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA","d":"AAAA"}`))
+	f.Add([]byte(`{"keys":[{"kty":"RSA"}]}`))
+	f.Add([]byte("-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		k, err := ParsePrivateKey(b)
+		if err != nil && !strings.HasPrefix(err.Error(), "okta: ") {
+			t.Fatalf("error %q is not the package's", err)
+		}
+		if err == nil && k == nil {
+			t.Fatal("no key and no error")
+		}
+	})
 }
