@@ -11,9 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cordonsec/cordon/internal/connections"
+	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/guard"
-	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
 func TestConnectionFlagNarrowsWhatIsServed(t *testing.T) {
@@ -43,60 +42,48 @@ func TestConnectionFlagValues(t *testing.T) {
 	assert.Contains(t, stderr.String(), `"Acme Corp" is not a connection name`)
 }
 
-func TestNextPort(t *testing.T) {
-	t.Parallel()
-	got, err := nextPort("127.0.0.1:8089")
-	require.NoError(t, err)
-	assert.Equal(t, "127.0.0.1:8090", got)
-	got, err = nextPort("127.0.0.1:0")
-	require.NoError(t, err)
-	assert.Equal(t, "127.0.0.1:0", got, "any free port stays any free port")
-	_, err = nextPort("localhost")
-	assert.Error(t, err)
-}
-
-// worker --dev writes a connections file naming its two orgs and their
-// token files, never the tokens, and serves default (acme's org), acme
-// and globex.
+// worker --dev hosts acme (SSWS) and globex (OAuth service app, DPoP)
+// on one simulator and writes a connections file naming them and their
+// secret files, never a secret; opened as any connections file, it
+// serves default (acme's org), acme and globex, and globex's client gets
+// a token from its org's authorization server.
 func TestDevConnectionsFile(t *testing.T) {
-	t.Parallel()
-	var orgs []devOrg
-	for _, name := range []string{devAcme, devGlobex} {
-		sim, err := oktasim.Start("127.0.0.1:0", oktasim.Options{Token: "tok-" + name, Seed: oktasim.SeedEmpty})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = sim.Close() })
-		orgs = append(orgs, devOrg{Name: name, Sim: sim, Token: "tok-" + name})
-	}
-	dir := t.TempDir()
-	g := guard.Config{MaxTargets: 7}
-	path, conns, err := devConnections(dir, orgs, g)
+	t.Setenv("OKTA_ORG_URL", "")
+	t.Setenv("OKTA_CLIENT_ORGURL", "")
+	t.Setenv("CORDON_SIM_TOKEN", "tok-dev")
+	dir := filepath.Join(t.TempDir(), "data")
+	orgs, err := startDevOrgs(config{simAddr: "127.0.0.1:0"}, dir, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = orgs.Sims.Close() })
+	path, err := writeDevConnections(dir, orgs)
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, devConnectionsFile), path)
+
+	g := guard.Config{MaxTargets: 7}
+	conns, err := devConnections(path, g, func(string) []string { return []string{"okta.users.read"} })
+	require.NoError(t, err)
 	assert.Equal(t, []string{"default", "acme", "globex"}, servedNames(conns))
-	assert.Equal(t, orgs[0].Sim.URL(), conns[0].Okta.OrgURL, "the default connection is acme's org")
-	assert.Equal(t, orgs[1].Sim.URL(), conns[2].Okta.OrgURL)
-	assert.Equal(t, "tok-globex", conns[2].Okta.Token)
+	assert.Equal(t, orgs.Sims.URL(devAcme), conns[0].Okta.OrgURL, "the default connection is acme's org")
+	assert.Equal(t, "tok-dev", conns[1].Okta.Token)
+	globexCfg := conns[2].Okta
+	assert.Equal(t, orgs.Sims.URL(devGlobex), globexCfg.OrgURL)
+	require.NotNil(t, globexCfg.OAuth, "globex authenticates with its service app")
+	assert.Empty(t, globexCfg.Token)
 	assert.Equal(t, 7, conns[2].Guard.MaxTargets)
+
+	oc, err := okta.NewClient(globexCfg)
+	require.NoError(t, err)
+	users, err := oc.ListUsers(t.Context(), "", 1)
+	require.NoError(t, err, "a DPoP-bound token for okta.users.read")
+	assert.NotEmpty(t, users)
 
 	body, err := os.ReadFile(path)
 	require.NoError(t, err)
-	assert.NotContains(t, string(body), "tok-", "the file names token files, never tokens")
-	assert.Contains(t, string(body), "name: globex\n    org_url: "+orgs[1].Sim.URL())
-	assert.Contains(t, string(body), "token_file: globex.token")
-	tok, err := os.ReadFile(filepath.Join(dir, "globex.token"))
-	require.NoError(t, err)
-	assert.Equal(t, "tok-globex\n", string(tok))
-	// It is a connections file like any other: `cordon connections list`
-	// and a worker's --connections read it.
-	f, err := connections.Load(path)
-	require.NoError(t, err)
-	c, ok := f.Lookup(devGlobex)
-	require.True(t, ok)
-	oc, err := c.OktaConfig(nil)
-	require.NoError(t, err)
-	assert.Equal(t, orgs[1].Sim.URL(), oc.OrgURL)
-	assert.Equal(t, "tok-globex", oc.Token)
-	for _, f := range []string{devConnectionsFile, "acme.token", "globex.token"} {
+	assert.NotContains(t, string(body), "tok-dev", "the file names token files, never tokens")
+	assert.NotContains(t, string(body), "PRIVATE KEY")
+	assert.Contains(t, string(body), "name: globex\n    org_url: "+orgs.Sims.URL(devGlobex))
+	assert.Contains(t, string(body), "private_key_file: globex.key\n      dpop: true")
+	for _, f := range []string{devConnectionsFile, "acme.token", "globex.key"} {
 		st, err := os.Stat(filepath.Join(dir, f))
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), f)

@@ -103,7 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.dev, "dev", false, "start an embedded Temporal server, Web UI and simulated Okta org in this process")
 	fs.IntVar(&cfg.temporalPort, "temporal-port", 7233, "with --dev: Temporal frontend port on 127.0.0.1")
 	fs.IntVar(&cfg.uiPort, "ui-port", devserver.DefaultUIPort, "with --dev: Temporal Web UI port (0 disables the UI)")
-	fs.StringVar(&cfg.simAddr, "sim-addr", "127.0.0.1:8089", "with --dev: address of the simulated Okta org acme (token from CORDON_SIM_TOKEN; skipped when OKTA_ORG_URL is set); globex listens on the next port")
+	fs.StringVar(&cfg.simAddr, "sim-addr", "127.0.0.1:8089", "with --dev: address of the simulator hosting the Okta orgs acme (SSWS token from CORDON_SIM_TOKEN) and globex (OAuth service app, DPoP) under /orgs/NAME; skipped when OKTA_ORG_URL is set")
 	fs.StringVar(&cfg.connectionsFile, "connections", os.Getenv(connections.EnvFile), "connections `FILE`: the Okta orgs this worker serves, one engine and task queue each, beside the OKTA_* environment's default connection (or "+connections.EnvFile+")")
 	fs.Var(&cfg.connections, "connection", "serve only this connection `NAME` of the file or environment (repeatable; default all)")
 	fs.StringVar(&cfg.guardrails, "guardrails", "", "guardrail `FILE`: protected users, groups, networks, zones and the default max_targets (default $CORDON_GUARDRAILS)")

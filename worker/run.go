@@ -15,13 +15,14 @@ import (
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
+	"github.com/cordonsec/cordon/internal/connections/usage"
 	"github.com/cordonsec/cordon/internal/audit"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/notify"
-	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/temporalx"
@@ -51,7 +52,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	var c client.Client
-	var orgs []devOrg
+	var orgs *devOrgs
 	var dev []served
 	var store payloadstore.Config
 	if cfg.dev {
@@ -78,14 +79,19 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		if err := h.serveCodec(opts.ExternalStorage, crypt, srv.UIAddr()); err != nil {
 			return err
 		}
-		if orgs, err = startSims(cfg, logger); err != nil {
+		if orgs, err = startDevOrgs(cfg, cfg.dataDir, logger); err != nil {
 			return err
 		}
-		defer closeSims(orgs)
 		var file string
-		if len(orgs) > 0 {
-			if file, dev, err = devConnections(cfg.dataDir, orgs, guardCfg); err != nil {
+		if orgs != nil {
+			defer orgs.Sims.Close()
+			if file, err = writeDevConnections(cfg.dataDir, orgs); err != nil {
 				return fmt.Errorf("writing the dev connections file: %w", err)
+			}
+			lib := usage.Library(cfg.playbooks, action.Okta())
+			needed := func(name string) []string { return usage.Needed(action.Okta(), lib, name) }
+			if dev, err = devConnections(file, guardCfg, needed); err != nil {
+				return fmt.Errorf("the dev connections file %s: %w", file, err)
 			}
 		}
 		printDevBanner(stdout, srv, cfg, orgs, store)
@@ -141,9 +147,9 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	if cfg.dev {
-		var acme *oktasim.Server
-		if len(orgs) > 0 {
-			acme = orgs[0].Sim
+		acme := ""
+		if orgs != nil {
+			acme = orgs.Sims.URL(devAcme)
 		}
 		defer serveDevPages(ctx, cfg, c, acme, signer, stdout, logger)()
 	}
@@ -233,14 +239,14 @@ func stopDev(srv *devserver.Server, logger *slog.Logger) {
 	logger.Info("embedded Temporal server stopped")
 }
 
-func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, orgs []devOrg, store payloadstore.Config) {
+func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, orgs *devOrgs, store payloadstore.Config) {
 	ui := srv.UIAddr()
 	if ui == "" {
 		ui = "(disabled)"
 	}
 	org := "real org from OKTA_ORG_URL"
-	if len(orgs) > 0 {
-		org = orgs[0].Sim.URL() + " (simulated, demo seed)"
+	if orgs != nil {
+		org = orgs.Sims.URL(devAcme) + " (simulated, demo seed)"
 	}
 	fmt.Fprintf(w, "\nCordon dev stack is up\n"+
 		"  Temporal Web UI:   %s\n"+
