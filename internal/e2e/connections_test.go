@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
@@ -45,14 +49,24 @@ const (
 )
 
 // connStack is a Temporal server with two simulated orgs: the default
-// connection's (acme) and globex's. Workers are started by the test
+// connection's (acme), reached with an SSWS token, and globex's, reached
+// with an OAuth 2.0 service app (private_key_jwt, DPoP-bound tokens): the
+// two auth modes side by side. Workers are started by the test
 // (startWorker), each serving both connections with Okta clients of its
 // own, as worker processes of one deployment do.
 type connStack struct {
 	srv    *devserver.Server
 	client client.Client
 	orgs   map[string]*oktasim.Server // by connection name
+	// globexKey is the private key of globex's service app.
+	globexKey *ecdsa.PrivateKey
 }
+
+// globex's service app.
+const (
+	globexClientID = "0oae2eglobex"
+	globexKeyID    = "e2e-key"
+)
 
 func newConnStack(t testing.TB, acme, glx oktasim.Options) *connStack {
 	t.Helper()
@@ -62,7 +76,9 @@ func newConnStack(t testing.TB, acme, glx oktasim.Options) *connStack {
 	require.NoError(t, err)
 	c, err := srv.NewClient(ctx, client.Options{})
 	require.NoError(t, err)
-	s := &connStack{srv: srv, client: c, orgs: map[string]*oktasim.Server{}}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	s := &connStack{srv: srv, client: c, orgs: map[string]*oktasim.Server{}, globexKey: key}
 	t.Cleanup(func() {
 		c.Close()
 		for _, o := range s.orgs {
@@ -71,6 +87,9 @@ func newConnStack(t testing.TB, acme, glx oktasim.Options) *connStack {
 		_ = srv.Stop()
 	})
 	acme.Token, glx.Token = acmeToken, globexToken
+	reg := action.Okta()
+	glx.ServiceApps = append(glx.ServiceApps, oktasim.ServiceApp{ClientID: globexClientID,
+		Keys: []jose.JSONWebKey{oktasim.ServiceKey(globexKeyID, key.Public())}, Scopes: reg.ScopesFor(reg.Names()), RequireDPoP: true})
 	for name, opts := range map[string]oktasim.Options{connections.Default: acme, globex: glx} {
 		sim, err := oktasim.Start("127.0.0.1:0", opts)
 		require.NoError(t, err)
@@ -110,7 +129,12 @@ func connWorkflow(ctx workflow.Context, in connStep) (action.BulkResult, error) 
 // connection's engine is (mis)registered on instead. It returns the stop.
 func (s *connStack) startWorker(t testing.TB, queueOf map[string]string) func() {
 	t.Helper()
-	tokens := map[string]string{connections.Default: acmeToken, globex: globexToken}
+	reg := action.Okta()
+	configs := map[string]okta.Config{
+		connections.Default: {OrgURL: s.orgs[connections.Default].URL(), Token: acmeToken},
+		globex: {OrgURL: s.orgs[globex].URL(), OAuth: &okta.OAuth{ClientID: globexClientID, KeyID: globexKeyID,
+			PrivateKey: s.globexKey, Scopes: reg.ScopesFor(reg.Names()), DPoP: true}},
+	}
 	var ws []worker.Worker
 	stop := func() {
 		for _, w := range ws {
@@ -118,7 +142,7 @@ func (s *connStack) startWorker(t testing.TB, queueOf map[string]string) func() 
 		}
 	}
 	for _, name := range []string{connections.Default, globex} {
-		oc, err := okta.NewClient(okta.Config{OrgURL: s.orgs[name].URL(), Token: tokens[name]})
+		oc, err := okta.NewClient(configs[name])
 		require.NoError(t, err)
 		e, err := engine.New(engine.Config{Okta: oc, Connection: name, LogDelay: time.Second,
 			Starter: trigger.ClientStarter{Client: s.client}, Playbooks: filepath.Join("testdata", "triggers"),
@@ -164,9 +188,10 @@ func requests(sim *oktasim.Server, part string) int {
 }
 
 // Each connection's engine acts on its own org only: a step through
-// globex suspends the user in globex's org and leaves the same login in
-// acme's org alone, and the other way round. Each org accepts only its
-// own token, so an engine with the wrong client would fail outright.
+// globex (OAuth, DPoP) suspends the user in globex's org and leaves the
+// same login in acme's org alone, and a step through the default
+// connection (SSWS) the other way round. Each org accepts only its own
+// credentials, so an engine with the wrong client would fail outright.
 func TestConnectionsEachQueueActsOnItsOwnOrg(t *testing.T) {
 	t.Parallel()
 	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
@@ -353,23 +378,32 @@ func runInput(ctx context.Context, c client.Client, id string) (workflows.RunInp
 	return in, err
 }
 
-// pacingUse counts an org's deactivations: through, and answered 429.
-func pacingUse(sim *oktasim.Server) (ok, limited int) {
+// pacingUse counts an org's deactivation requests: through (2xx),
+// answered 429, and answered 401 (a DPoP proof with a nonce that just
+// rotated is answered use_dpop_nonce and sent again); other answers fail
+// the test.
+func pacingUse(t testing.TB, sim *oktasim.Server) (ok, limited, nonce int) {
 	for _, r := range sim.Sim().Requests() {
 		if r.Method != http.MethodPost || !strings.HasSuffix(r.Path, "/lifecycle/deactivate") {
 			continue
 		}
-		if r.Status == http.StatusTooManyRequests {
+		switch {
+		case r.Status == http.StatusTooManyRequests:
 			limited++
-		} else {
+		case r.Status/100 == 2:
 			ok++
+		case r.Status == http.StatusUnauthorized:
+			nonce++
+		default:
+			t.Errorf("%s %s answered %d", r.Method, r.Path, r.Status)
 		}
 	}
-	return ok, limited
+	return ok, limited, nonce
 }
 
 // Three workers, each with an Okta client per connection, deactivate
-// users in two orgs at once; each org has its own lifecycle limit (acme
+// users in two orgs at once (globex through OAuth with DPoP, its tokens
+// and nonces expiring during the run); each org has its own lifecycle limit (acme
 // 50, globex 30 per 2 s). Pacing is per org: every user ends deactivated,
 // each org answers at most 1% of its deactivations with 429, and acme's
 // larger budget is not slowed to globex's pace.
@@ -386,7 +420,11 @@ func TestConnectionsPacingPerOrgThreeWorkers(t *testing.T) {
 			Limits: map[string]int{oktasim.BucketOther: limit, oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000,
 				oktasim.BucketUserWrite: 100000, oktasim.BucketGroups: 100000, oktasim.BucketLogs: 100000}}
 	}
-	s := newConnStack(t, opts(limits[connections.Default]), opts(limits[globex]))
+	// globex's tokens live 4 s and its DPoP nonce 2 s: each worker's
+	// client refreshes its token and follows the nonce during the run.
+	glx := opts(limits[globex])
+	glx.AccessTokenLifetime, glx.DPoPNonceLifetime = 4*time.Second, 2*time.Second
+	s := newConnStack(t, opts(limits[connections.Default]), glx)
 	for range 3 {
 		defer s.startWorker(t, nil)()
 	}
@@ -425,10 +463,14 @@ func TestConnectionsPacingPerOrgThreeWorkers(t *testing.T) {
 		took[r.conn] = max(took[r.conn], r.took)
 	}
 	for conn, sim := range s.orgs {
-		ok, limited := pacingUse(sim)
+		ok, limited, nonce := pacingUse(t, sim)
 		assert.Equal(t, users, ok, "%s: each user deactivated once", conn)
 		assert.LessOrEqual(t, float64(limited), 0.01*float64(ok+limited), "%s: at most 1%% answered 429", conn)
-		t.Logf("%s (limit %d per %s): %d deactivations, %d answered 429, done after %s", conn, limits[conn], workersWindow, ok, limited, took[conn].Round(time.Millisecond))
+		t.Logf("%s (limit %d per %s): %d deactivations, %d answered 429, %d answered 401 (DPoP nonce rotation), done after %s",
+			conn, limits[conn], workersWindow, ok, limited, nonce, took[conn].Round(time.Millisecond))
 	}
 	assert.Less(t, took[connections.Default], took[globex], "acme's larger budget is spent at its own pace")
+	requested, minted := s.orgs[globex].Sim().TokenStats()
+	t.Logf("globex: %d token requests, %d tokens minted", requested, minted)
+	assert.Greater(t, minted, 3, "tokens were refreshed during the run (3 workers, a token each to start)")
 }
