@@ -18,6 +18,7 @@ import (
 	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/connections"
+	"github.com/cordonsec/cordon/internal/connections/usage"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
@@ -91,6 +92,31 @@ func startDevOrgs(cfg config, dir string, logger *slog.Logger) (*devOrgs, error)
 		logger.Info("simulated Okta org started", "org", name, "url", sims.URL(name), "seed", oktasim.SeedDemo)
 	}
 	return &devOrgs{Sims: sims, Token: token}, nil
+}
+
+// startDevConnections starts the simulated orgs of --dev (none when
+// OKTA_ORG_URL names a real org), writes their connections file under
+// --data-dir and opens it: the connections the worker serves, each
+// requesting the scopes of the --playbooks library. The caller closes the
+// simulator.
+func startDevConnections(cfg config, g guard.Config, logger *slog.Logger) (*devOrgs, string, []served, error) {
+	orgs, err := startDevOrgs(cfg, cfg.dataDir, logger)
+	if err != nil || orgs == nil {
+		return nil, "", nil, err
+	}
+	file, err := writeDevConnections(cfg.dataDir, orgs)
+	if err != nil {
+		_ = orgs.Sims.Close()
+		return nil, "", nil, fmt.Errorf("writing the dev connections file: %w", err)
+	}
+	reg := action.Okta()
+	lib := usage.Library(cfg.playbooks, reg)
+	dev, err := devConnections(file, g, func(name string) []string { return usage.Needed(reg, lib, name) })
+	if err != nil {
+		_ = orgs.Sims.Close()
+		return nil, "", nil, fmt.Errorf("the dev connections file %s: %w", file, err)
+	}
+	return orgs, file, dev, nil
 }
 
 // writeKey writes a private key as PKCS#8 PEM, readable by its owner only.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -15,10 +16,8 @@ import (
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 
-	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/audit"
-	"github.com/cordonsec/cordon/internal/connections/usage"
 	"github.com/cordonsec/cordon/internal/devserver"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/metrics"
@@ -79,20 +78,12 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		if err := h.serveCodec(opts.ExternalStorage, crypt, srv.UIAddr()); err != nil {
 			return err
 		}
-		if orgs, err = startDevOrgs(cfg, cfg.dataDir, logger); err != nil {
+		var file string
+		if orgs, file, dev, err = startDevConnections(cfg, guardCfg, logger); err != nil {
 			return err
 		}
-		var file string
 		if orgs != nil {
 			defer orgs.Sims.Close()
-			if file, err = writeDevConnections(cfg.dataDir, orgs); err != nil {
-				return fmt.Errorf("writing the dev connections file: %w", err)
-			}
-			lib := usage.Library(cfg.playbooks, action.Okta())
-			needed := func(name string) []string { return usage.Needed(action.Okta(), lib, name) }
-			if dev, err = devConnections(file, guardCfg, needed); err != nil {
-				return fmt.Errorf("the dev connections file %s: %w", file, err)
-			}
 		}
 		printDevBanner(stdout, srv, cfg, orgs, store)
 		printDevOrgs(stdout, file, orgs)
@@ -125,7 +116,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	if signer == nil && approvals.RequireSignedStarts && (cfg.intake || cfg.healthInterval > 0) {
+	if signer == nil && approvals.RequireSignedStarts && (cfg.intake || cfg.healthInterval > 0 || slices.ContainsFunc(conns, func(s served) bool { return s.HealthInterval > 0 })) {
 		logger.Error("approvals: signed starts are required, but this worker has no signing key (CORDON_SIGNING_KEY), so the runs its System Log intake and health check start will be refused")
 	}
 	hooks, err := notify.ParseHooks(cfg.notify)
