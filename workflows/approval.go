@@ -70,7 +70,7 @@ func (r *run) approve(s *playbook.Step, scoped *preview) {
 	if scoped.first != nil {
 		r.bound[scoped.first.ID] = scoped.firstSet
 	}
-	r.scope = &ApprovalScope{Step: s.ID, Targets: scoped.targets}
+	r.scope = &ApprovalScope{Step: s.ID, Targets: scoped.targets, On: scoped.on}
 }
 
 func (r *run) awaitDecision(ctx workflow.Context, s *playbook.Step, p *pendingApproval) (*outcome, error) {

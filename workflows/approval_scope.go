@@ -36,6 +36,11 @@ const maxPreviewItems = 1000
 type ApprovalScope struct {
 	Step    string   `json:"step"`
 	Targets []string `json:"targets"`
+	// On holds the targets shown by connection, for runs that route by
+	// connection (connection.go): a target shown for a step on one org
+	// does not let a step on another org act on the same name (an IP, a
+	// zone id). nil in scopes from before connections: Targets decides.
+	On map[string][]string `json:"on,omitempty"`
 }
 
 // preview is what an approval shows: the union of the targets, in order,
@@ -47,11 +52,25 @@ type preview struct {
 	first    *playbook.Step
 	firstSet []string
 	// conns is the connection of each step previewed (step id ->
-	// connection), for runs that route by connection.
+	// connection), on the targets by connection, for runs that route by
+	// connection.
 	conns map[string]string
+	on    map[string][]string
 }
 
-func (p *preview) add(ts []string) {
+// add adds the targets ts of a step on connection conn ("" for a run
+// that does not route by connection).
+func (p *preview) add(conn string, ts []string) {
+	if conn != "" {
+		if p.on == nil {
+			p.on = map[string][]string{}
+		}
+		for _, t := range ts {
+			if !slices.Contains(p.on[conn], t) {
+				p.on[conn] = append(p.on[conn], t)
+			}
+		}
+	}
 	for _, t := range ts {
 		if !p.seen[t] {
 			p.seen[t] = true
@@ -90,11 +109,13 @@ func (r *run) previewStep(ctx workflow.Context, t *playbook.Step, p *preview) {
 	if t.Kind != playbook.KindAction || !ok || !a.Destructive {
 		return
 	}
+	conn := ""
 	if r.routed {
 		if p.conns == nil {
 			p.conns = map[string]string{}
 		}
-		p.conns[t.ID] = r.connectionOf(t)
+		conn = r.connectionOf(t)
+		p.conns[t.ID] = conn
 	}
 	if t.Foreach == nil {
 		ts, ok := r.previewCall(ctx, t, a, nil)
@@ -104,7 +125,7 @@ func (r *run) previewStep(ctx workflow.Context, t *playbook.Step, p *preview) {
 		if p.first == nil {
 			p.first, p.firstSet = t, ts
 		}
-		p.add(ts)
+		p.add(conn, ts)
 		return
 	}
 	v, err := t.Foreach.Eval(r.env(nil))
@@ -114,7 +135,7 @@ func (r *run) previewStep(ctx workflow.Context, t *playbook.Step, p *preview) {
 	}
 	for i, item := range items {
 		if ts, ok := r.previewCall(ctx, t, a, &loopVars{item: item, index: i}); ok {
-			p.add(ts)
+			p.add(conn, ts)
 		}
 	}
 }
@@ -139,8 +160,12 @@ func (r *run) checkScope(s *playbook.Step, allowed []string) error {
 	if r.scope == nil {
 		return nil
 	}
-	shown := make(map[string]bool, len(r.scope.Targets))
-	for _, t := range r.scope.Targets {
+	list := r.scope.Targets
+	if r.scope.On != nil {
+		list = r.scope.On[r.connectionOf(s)]
+	}
+	shown := make(map[string]bool, len(list))
+	for _, t := range list {
 		shown[t] = true
 	}
 	var missing []string

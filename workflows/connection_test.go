@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/cordonsec/cordon/action"
+	"github.com/cordonsec/cordon/playbook"
 )
 
 // The test environment's own task queue: the workflow's, where the
@@ -111,6 +112,10 @@ steps:
 	require.Len(t, h.okta.callsTo(action.UnblockIPs), 1, "the undo ran (the test clock skips the 24h)")
 	assert.Equal(t, []string{"cordon-okta-globex"}, h.okta.queuesOf(action.UnblockIPs))
 	assert.Equal(t, []string{ZoneWriteWorkflowName}, h.okta.workflowsOf(action.UnblockIPs), "still serialised on its zone")
+	h.okta.mu.Lock()
+	ids := append(h.okta.workflowIDs[action.BlockIPs], h.okta.workflowIDs[action.UnblockIPs]...)
+	h.okta.mu.Unlock()
+	assert.Equal(t, []string{"cordon-zone-globex-nzo1", "cordon-zone-globex-nzo1"}, ids, "globex's zone nzo1 is not acme's")
 	assert.Equal(t, "okta.unblock_ips", stepOf(st, "block").Output.(map[string]any)["undo"].(map[string]any)["action"])
 }
 
@@ -145,4 +150,38 @@ func TestConnectionsLine(t *testing.T) {
 	assert.Equal(t, "", ConnectionsLine(PendingApproval{}))
 	assert.Equal(t, "acts on connections: acme (step a), globex (step b)",
 		ConnectionsLine(PendingApproval{Connections: map[string]string{"b": "globex", "a": "acme"}}))
+}
+
+// An approval's scope is per connection: an IP shown for a step on acme
+// does not let a later step block the same IP in globex's org.
+func TestApprovalScopeIsPerConnection(t *testing.T) {
+	src := `
+name: t
+steps:
+  - id: approve
+    approval: {message: "Block?"}
+  - id: block_acme
+    action: okta.block_ips
+    connection: acme
+    with: {zone_id: nzo1, ip_addresses: [203.0.113.9]}
+  - id: go
+    set: {go: true}
+  - id: block_globex
+    if: ${{ vars.go }}
+    action: okta.block_ips
+    connection: globex
+    with: {zone_id: nzo1, ip_addresses: [203.0.113.9]}
+`
+	h := newHarness(t)
+	pending := h.pendingAt(time.Minute)
+	h.decide(2*time.Minute, Decision{Approver: "bob"})
+	st, err := h.run(src, RunInput{Options: RunOptions{StartedBy: "alice"}})
+	require.Error(t, err)
+	require.Len(t, *pending, 1)
+	assert.Equal(t, []string{"203.0.113.9/32"}, (*pending)[0].Targets)
+	assert.Equal(t, map[string]string{"block_acme": "acme"}, (*pending)[0].Connections, "block_globex's if: did not hold when the approval asked")
+	assert.Equal(t, playbook.StatusSucceeded, stepOf(st, "block_acme").Status)
+	assert.Equal(t, playbook.StatusFailed, stepOf(st, "block_globex").Status)
+	assert.Contains(t, stepOf(st, "block_globex").Error.Message, "targets [203.0.113.9/32] were not shown to the approver of step approve")
+	assert.Equal(t, []string{"cordon-okta-acme"}, h.okta.queuesOf(action.BlockIPs), "nothing was written in globex")
 }

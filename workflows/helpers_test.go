@@ -38,10 +38,12 @@ type fakeOkta struct {
 	// queues records the task queue of every activity call, by name
 	// (actions and the engine's cordon.* ones), in call order.
 	queues map[string][]string
+	// workflowIDs records the id of the workflow each call ran in.
+	workflowIDs map[string][]string
 }
 
 func newFakeOkta() *fakeOkta {
-	return &fakeOkta{calls: map[string][]map[string]any{}, workflows: map[string][]string{}, queues: map[string][]string{}, answers: map[string]func(map[string]any) (any, error){}}
+	return &fakeOkta{calls: map[string][]map[string]any{}, workflows: map[string][]string{}, queues: map[string][]string{}, workflowIDs: map[string][]string{}, answers: map[string]func(map[string]any) (any, error){}}
 }
 
 func (f *fakeOkta) on(action string, fn func(map[string]any) (any, error)) { f.answers[action] = fn }
@@ -93,6 +95,7 @@ func (f *fakeOkta) register(env *testsuite.TestWorkflowEnvironment, reg *action.
 			f.calls[name] = append(f.calls[name], req.Params)
 			f.workflows[name] = append(f.workflows[name], activity.GetInfo(ctx).WorkflowType.Name)
 			f.queues[name] = append(f.queues[name], activity.GetInfo(ctx).TaskQueue)
+			f.workflowIDs[name] = append(f.workflowIDs[name], activity.GetInfo(ctx).WorkflowExecution.ID)
 			fn := f.answers[name]
 			f.mu.Unlock()
 			var out any

@@ -137,13 +137,13 @@ func TargetsMarkdown(p PendingApproval) string {
 		what = fmt.Sprintf("Targets of step `%s`", p.ForStep)
 	}
 	fmt.Fprintf(&b, "**%s (%d):**\n\n", what, len(p.Targets))
-	if line := ConnectionsLine(p); line != "" {
-		fmt.Fprintf(&b, "%s\n\n", mdEscape(line))
-	}
 	for _, line := range TargetLines(p) {
 		fmt.Fprintf(&b, "- %s\n", mdEscape(line))
 	}
 	b.WriteString("\n")
+	if line := ConnectionsLine(p); line != "" {
+		fmt.Fprintf(&b, "The steps %s.\n\n", mdEscape(line))
+	}
 	return b.String()
 }
 

@@ -15,7 +15,7 @@
 //	GET  /auth/login, /auth/callback   sign-in
 //	POST /auth/logout                  sign-out (CSRF token)
 //	GET  /v1/auth/config               issuer and client id, for cordon login
-//	POST /v1/runs                      start a run, signed for the caller: {"playbook", "inputs", "alert", "dry_run"}
+//	POST /v1/runs                      start a run, signed for the caller: {"playbook", "inputs", "alert", "dry_run", "connection"}
 //	GET  /runs/new, POST /runs         the Run a playbook page
 //
 // The JSON API takes the session cookie with an X-CSRF-Token header, or an

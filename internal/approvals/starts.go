@@ -129,7 +129,7 @@ func (h *Handler) startAPI(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, runs.MaxAlertBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		apiError(w, http.StatusBadRequest, `the body must be a JSON object {"playbook": NAME, "inputs": {...}, "alert": {...}, "dry_run": false, "id": ID}: `+err.Error())
+		apiError(w, http.StatusBadRequest, `the body must be a JSON object {"playbook": NAME, "inputs": {...}, "alert": {...}, "dry_run": false, "id": ID, "connection": NAME}: `+err.Error())
 		return
 	}
 	res, err := h.start(r.Context(), who, req)
@@ -177,7 +177,8 @@ func (h *Handler) startForm(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, http.StatusForbidden, "Missing or invalid CSRF token; reload the page and start again.")
 		return
 	}
-	req := StartRequest{Playbook: r.PostFormValue("playbook"), Inputs: map[string]any{}, DryRun: r.PostFormValue("dry_run") != ""}
+	req := StartRequest{Playbook: r.PostFormValue("playbook"), Inputs: map[string]any{}, DryRun: r.PostFormValue("dry_run") != "",
+		Connection: strings.TrimSpace(r.PostFormValue("connection"))}
 	for k, v := range r.PostForm {
 		if name, ok := strings.CutPrefix(k, "input_"); ok && len(v) > 0 && strings.TrimSpace(v[0]) != "" {
 			req.Inputs[name] = strings.TrimSpace(v[0])
@@ -215,6 +216,8 @@ var _ = template.Must(pages.New("start").Parse(`
 <td><input id="input_{{.Name}}" name="input_{{.Name}}" size="50"{{if .HasDefault}} placeholder="{{.Default}}"{{end}}></td>
 <td>{{.Type}}{{if .Required}}, required{{end}}{{with .Allowed}}, one of {{range $i, $a := .}}{{if $i}}, {{end}}{{$a}}{{end}}{{end}}{{with .Description}}: {{.}}{{end}}</td></tr>{{end}}</table>
 <p><label>Alert (JSON object, optional)<br><textarea name="alert" rows="6" cols="70"></textarea></label></p>
+<p><label>Connection (optional: the Okta org to act on instead of {{with .Connection}}the playbook's, <code>{{.}}</code>{{else}}<code>default</code>{{end}})
+<input name="connection" size="20" pattern="[a-z][a-z0-9-]{0,39}"></label></p>
 <p><label><input type="checkbox" name="dry_run" value="1"> Dry run (plan only)</label></p>
 <p><button type="submit" id="run">Run</button> as <strong>{{$.Session.Login}}</strong>; the start is signed for you.</p>
 </form>{{end}}

@@ -120,6 +120,10 @@ func startListedRuns(t *testing.T, s *stack) listedRuns {
 			func(x runs.Summary) bool { return !x.DryRun }},
 		{"CordonState", []string{"--status", string(workflows.StateWaitingApproval)}, []string{r.waiting}, []string{r.real, r.plan},
 			func(x runs.Summary) bool { return x.Status == workflows.StateWaitingApproval }},
+		// One connection on this stack: every run is on default, which
+		// the starter set (and the workflow keeps).
+		{"CordonConnection", []string{"--connection", "default"}, []string{r.real, r.plan, r.waiting}, nil,
+			func(x runs.Summary) bool { return x.Connection == "default" }},
 		{"CordonState=planned", []string{"--status", string(workflows.StatePlanned)}, []string{r.plan}, []string{r.real, r.waiting},
 			func(x runs.Summary) bool { return x.Status == workflows.StatePlanned }},
 	}

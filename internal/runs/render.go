@@ -198,12 +198,12 @@ func writePending(w io.Writer, id string, p workflows.PendingApproval) {
 			what = "targets of " + p.ForStep
 		}
 		fmt.Fprintf(w, "      %s (%d):\n", what, len(p.Targets))
-		if line := workflows.ConnectionsLine(p); line != "" {
-			fmt.Fprintf(w, "      %s\n", line)
-		}
 		for _, line := range workflows.TargetLines(p) {
 			fmt.Fprintf(w, "        %s\n", line)
 		}
+	}
+	if line := workflows.ConnectionsLine(p); line != "" {
+		fmt.Fprintf(w, "      %s\n", line)
 	}
 	if len(p.Approvers) > 0 {
 		fmt.Fprintf(w, "      approvers: %s\n", strings.Join(p.Approvers, ", "))

@@ -47,3 +47,27 @@ func TestStatusLineCountsFailedItems(t *testing.T) {
 	st.Steps = nil
 	assert.Equal(t, "succeeded", StatusLine(st))
 }
+
+// cordon status names the run's connection when it is not the default,
+// each step on another connection, and the org a pending approval's
+// steps act on.
+func TestStatusTextNamesConnections(t *testing.T) {
+	st := &workflows.RunStatus{WorkflowID: "wf-2", Playbook: "cross", Version: 1, Status: workflows.RunRunning, Connection: "acme",
+		Steps: []*workflows.StepStatus{
+			{ID: "find", Kind: "action", Action: "okta.get_users", Status: "succeeded"},
+			{ID: "suspend", Kind: "action", Action: "okta.suspend_users", Connection: "globex", Status: "pending"},
+		},
+		PendingApprovals: []workflows.PendingApproval{{Step: "approve", Message: "Suspend?", Targets: []string{"00u1"},
+			ForStep: "suspend", Connections: map[string]string{"suspend": "globex"}}}}
+	var b strings.Builder
+	WriteText(&b, st)
+	out := b.String()
+	assert.Contains(t, out, "  connection acme\n")
+	assert.Contains(t, out, "suspend                okta.suspend_users         pending (on globex)")
+	assert.Contains(t, out, "      acts on connection globex\n")
+
+	st.Connection = "default"
+	b.Reset()
+	WriteText(&b, st)
+	assert.NotContains(t, b.String(), "connection default")
+}

@@ -40,6 +40,9 @@ func (f *fakeStarter) Start(_ context.Context, req runs.Request) (runs.Started, 
 	if f.fail != nil {
 		return runs.Started{}, f.fail
 	}
+	if err := req.CheckConnections(); err != nil {
+		return runs.Started{}, err // as runs.Start refuses it
+	}
 	if _, err := req.Playbook.InputsWithDefaults(req.Inputs); err != nil {
 		return runs.Started{}, &runs.InputError{Err: err}
 	}

@@ -36,3 +36,26 @@ func TestStartSignatures(t *testing.T) {
 	assert.False(t, strings.HasPrefix(startPrefix, prefix) || strings.HasPrefix(prefix, startPrefix), "neither prefix is a prefix of the other")
 	require.ErrorIs(t, k.Verify("k", d, sig), ErrBadSignature)
 }
+
+// The run's connection is signed: a start signed for one org cannot be
+// moved to another. A start without one encodes as before connections
+// existed, so signatures made then still verify.
+func TestStartSignatureCoversTheConnection(t *testing.T) {
+	s := &Signer{KeyID: "k", Key: ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))}
+	k := Keyring{"k": s.Key.Public().(ed25519.PublicKey)}
+	c := StartClaims{Run: "r", Nonce: "n", Playbook: "p", PlaybookSHA256: "aa", StartedBy: "00u1", Connection: "acme",
+		SignedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	sig, err := s.SignStart(c)
+	require.NoError(t, err)
+	require.NoError(t, k.VerifyStart("k", c, sig))
+	for _, other := range []string{"globex", ""} {
+		moved := c
+		moved.Connection = other
+		require.ErrorIs(t, k.VerifyStart("k", moved, sig), ErrBadSignature, "moved to %q", other)
+	}
+
+	c.Connection = ""
+	msg, err := c.Message()
+	require.NoError(t, err)
+	assert.NotContains(t, string(msg), "connection", "no connection: the message of a start signed before connections")
+}
