@@ -13,12 +13,15 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/activities/okta"
 	"github.com/cordonsec/cordon/internal/connections"
+	"github.com/cordonsec/cordon/internal/connections/usage"
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/guard"
 	"github.com/cordonsec/cordon/internal/healthcheck"
 	"github.com/cordonsec/cordon/internal/intake"
+	"github.com/cordonsec/cordon/playbook"
 )
 
 // served is one connection this worker serves: the Okta org it reaches,
@@ -46,22 +49,19 @@ func (n *names) Set(v string) error {
 	return nil
 }
 
-// pick keeps the connections --connection names (all of them when it
-// names none) and fails on a name that is in neither the file nor the
-// environment, so a typo does not start a worker that serves nothing.
-func pick(all []served, only []string, file string) ([]served, error) {
+// pick returns the names --connection keeps of known (all of them when
+// it names none), and fails on a name that is not known, so a typo does
+// not start a worker that serves nothing.
+func pick(known []string, only []string, file string) ([]string, error) {
 	if len(only) == 0 {
-		return all, nil
+		return known, nil
 	}
-	var out []served
 	for _, name := range only {
-		i := slices.IndexFunc(all, func(s served) bool { return s.Name == name })
-		if i < 0 {
-			return nil, fmt.Errorf("--connection %s: no such connection (known: %s)%s", name, strings.Join(servedNames(all), ", "), fileHint(file))
+		if !slices.Contains(known, name) {
+			return nil, fmt.Errorf("--connection %s: no such connection (known: %s)%s", name, strings.Join(known, ", "), fileHint(file))
 		}
-		out = append(out, all[i])
 	}
-	return out, nil
+	return only, nil
 }
 
 func fileHint(file string) string {
@@ -77,21 +77,6 @@ func servedNames(all []served) []string {
 		out = append(out, s.Name)
 	}
 	return out
-}
-
-// withDefault adds the default connection configured by the environment
-// (OKTA_ORG_URL etc., or the simulated org of --dev) unless the
-// connections file names one itself: the file wins, and the worker says
-// so rather than acting on two orgs under one name.
-func withDefault(file []served, def *served, logger *slog.Logger) []served {
-	if def == nil {
-		return file
-	}
-	if slices.ContainsFunc(file, func(s served) bool { return s.Name == connections.Default }) {
-		logger.Warn("the connections file names a default connection; the OKTA_* environment's org is not used", "org", def.Okta.OrgURL)
-		return file
-	}
-	return append([]served{*def}, file...)
 }
 
 // connWorker is one connection's engine on its own Temporal worker.
@@ -175,44 +160,94 @@ func queues(ws []connWorker) []string {
 
 // connectionsToServe lists the connections this worker serves: those of
 // the connections file (--connections or CORDON_CONNECTIONS) and the
-// default connection of the environment (OKTA_*), or with --dev the
-// simulated orgs (dev), narrowed to --connection's names.
+// default connection of the environment (OKTA_*; the file's own default
+// wins), or with --dev the simulated orgs (dev) and the file's, narrowed
+// to --connection's names. Only the connections served are opened: an
+// MSSP's worker for one customer needs that customer's secrets alone.
 func connectionsToServe(cfg config, dev []served, guardCfg guard.Config, logger *slog.Logger) ([]served, error) {
-	file, fromFile, err := loadConnections(cfg, guardCfg)
+	f, err := openConnections(cfg, len(dev) > 0)
 	if err != nil {
 		return nil, err
 	}
-	var def *served
-	switch {
-	case len(dev) > 0:
-		fromFile = append(dev, fromFile...)
-	case envConfigures() || file == "":
-		oc, err := oktaConfig(cfg)
+	known := servedNames(dev)
+	for _, c := range f.Connections {
+		if slices.Contains(known, c.Name) {
+			return nil, fmt.Errorf("connection %s is defined twice: by %s and by the dev stack (%s)", c.Name, f.Path, strings.Join(known, ", "))
+		}
+		known = append(known, c.Name)
+	}
+	names, err := pick(known, cfg.connections, f.Path)
+	if err != nil {
+		return nil, err
+	}
+	var lib []*playbook.Playbook // the library's playbooks, read for OAuth scopes
+	var out []served
+	for _, name := range names {
+		if i := slices.IndexFunc(dev, func(s served) bool { return s.Name == name }); i >= 0 {
+			out = append(out, dev[i])
+			continue
+		}
+		c, _ := f.Lookup(name)
+		if c.Auth.Type == connections.AuthOAuth && lib == nil {
+			lib = usage.Library(cfg.playbooks, action.Okta())
+		}
+		s, err := openConnection(c, usage.Needed(action.Okta(), lib, name), guardCfg)
 		if err != nil {
 			return nil, err
 		}
-		def = &served{Name: connections.Default, Okta: oc, Guard: guardCfg}
+		logger.Info("connection", "name", c.Name, "org", c.OrgURL, "auth", c.AuthLabel(), "file", f.Path)
+		out = append(out, s)
 	}
-	all := withDefault(fromFile, def, logger)
-	if dup := duplicate(all); dup != "" {
-		return nil, fmt.Errorf("connection %s is defined twice (the dev stack defines %s)", dup, strings.Join(servedNames(dev), ", "))
+	if len(out) == 0 {
+		return nil, errors.New("no connection to serve")
 	}
-	return pick(all, cfg.connections, file)
+	return out, nil
 }
 
-// envConfigures says whether the environment names a default org.
-func envConfigures() bool {
-	return os.Getenv(okta.EnvOrgURL) != "" || os.Getenv(okta.EnvSDKOrgURL) != ""
-}
-
-// duplicate returns a name two connections share, or "".
-func duplicate(all []served) string {
-	seen := map[string]bool{}
-	for _, s := range all {
-		if seen[s.Name] {
-			return s.Name
+// openConnections reads the connections file and, without --dev's orgs,
+// the environment's default connection (connections.Open).
+// --insecure-okta-url is OKTA_INSECURE=true for the environment's org.
+func openConnections(cfg config, dev bool) (*connections.File, error) {
+	if dev {
+		if cfg.connectionsFile == "" {
+			return &connections.File{}, nil
 		}
-		seen[s.Name] = true
+		return connections.Load(cfg.connectionsFile)
 	}
-	return ""
+	getenv := os.Getenv
+	if cfg.insecureOkta {
+		getenv = func(k string) string {
+			if k == okta.EnvInsecure {
+				return "true"
+			}
+			return os.Getenv(k)
+		}
+	}
+	f, err := connections.Open(cfg.connectionsFile, getenv)
+	if errors.Is(err, okta.ErrNoCredentials) {
+		return nil, fmt.Errorf("%w (or name a connections file with --connections, or run with --dev for the simulated orgs)", err)
+	}
+	return f, err
+}
+
+// openConnection reads a connection's secrets (connections.OktaConfig,
+// requesting the scopes needed) and guardrails: its own guardrails file
+// (none: the defaults), or for the environment's default connection the
+// worker's --guardrails (envGuard), as before there were connections.
+func openConnection(c connections.Connection, needed []string, envGuard guard.Config) (served, error) {
+	oc, err := c.OktaConfig(needed)
+	if err != nil {
+		return served{}, err
+	}
+	s := served{Name: c.Name, Okta: oc, Guard: envGuard, HealthInterval: c.HealthInterval}
+	if c.FromEnvironment() {
+		return s, nil
+	}
+	s.Guard = guard.Config{}
+	if c.Guardrails != "" {
+		if s.Guard, err = guard.Load(c.Guardrails); err != nil {
+			return served{}, fmt.Errorf("connection %s: guardrails: %w", c.Name, err)
+		}
+	}
+	return s, nil
 }

@@ -17,7 +17,7 @@ import (
 // follows it on stdout, so `make run` shows a real run within seconds. It
 // never stops the worker: a failed demo start is logged and the stack stays
 // up for the analyst to try commands by hand.
-func demo(ctx context.Context, c client.Client, cfg config, signer *signing.Signer, out io.Writer, logger *slog.Logger) {
+func demo(ctx context.Context, c client.Client, cfg config, served []string, signer *signing.Signer, out io.Writer, logger *slog.Logger) {
 	lib := runs.Library{Dir: cfg.playbooks, Registry: action.Okta()}
 	pb, err := lib.Resolve(cfg.demo)
 	if err != nil {
@@ -25,7 +25,8 @@ func demo(ctx context.Context, c client.Client, cfg config, signer *signing.Sign
 		return
 	}
 	// The demo is a service identity, signed with the dev key.
-	req := runs.Request{Playbook: pb, Library: lib, StartedBy: "service:demo", Signer: signer}
+	req := runs.Request{Playbook: pb, Library: lib, StartedBy: "service:demo", Signer: signer,
+		Connection: cfg.demoConnection, Connections: served}
 	if cfg.demoAlert != "" {
 		if req.Alert, err = runs.ReadAlert(cfg.demoAlert, nil); err != nil {
 			logger.Error("demo alert", "error", err)
@@ -38,8 +39,12 @@ func demo(ctx context.Context, c client.Client, cfg config, signer *signing.Sign
 		return
 	}
 	id := started.WorkflowID
-	fmt.Fprintf(out, "Demo: %s for alert %s\n  run: %s\n  UI:  http://127.0.0.1:%d/namespaces/default/workflows/%s\n\n",
-		pb.Name, cfg.demoAlert, id, cfg.uiPort, id)
+	conn := cfg.demoConnection
+	if conn == "" {
+		conn = "the playbook's (default: acme)"
+	}
+	fmt.Fprintf(out, "Demo: %s for alert %s on connection %s\n  run: %s\n  UI:  http://127.0.0.1:%d/namespaces/default/workflows/%s\n\n",
+		pb.Name, cfg.demoAlert, conn, id, cfg.uiPort, id)
 	if started.Duplicate {
 		fmt.Fprintf(out, "  (this alert already has a run in %s; delete that directory for a fresh demo)\n", cfg.dataDir)
 	}
@@ -53,6 +58,7 @@ func demo(ctx context.Context, c client.Client, cfg config, signer *signing.Sign
 		"  go run ./starter status %s\n"+
 		"  go run ./starter plan block-malicious-ips --alert testdata/alerts/block-malicious-ips.json\n"+
 		"  go run ./starter run investigate-user --input login=jane.doe@acme.com --wait\n"+
+		"  go run ./starter run investigate-user --connection globex --input login=jane.doe@acme.com --wait\n"+
 		"  go run ./starter list\n"+
 		"Ctrl-C stops the stack.\n", id)
 }

@@ -33,11 +33,11 @@ func devPagesURL(port int) string { return fmt.Sprintf("http://127.0.0.1:%d", po
 // dev key the worker trusts. It never stops the worker: a busy port or a
 // real org (no simulated sign-in) is logged, and the stack stays up.
 // The returned func stops the server.
-func serveDevPages(ctx context.Context, cfg config, c client.Client, sim *oktasim.Server, signer *signing.Signer, out io.Writer, logger *slog.Logger) func() {
+func serveDevPages(ctx context.Context, cfg config, c client.Client, simURL string, signer *signing.Signer, out io.Writer, logger *slog.Logger) func() {
 	if cfg.servePort == 0 || signer == nil {
 		return func() {}
 	}
-	if sim == nil {
+	if simURL == "" {
 		logger.Info("dev pages off: OKTA_ORG_URL names a real org, so there is no simulated sign-in; run cordon serve against your IdP")
 		return func() {}
 	}
@@ -47,7 +47,7 @@ func serveDevPages(ctx context.Context, cfg config, c client.Client, sim *oktasi
 		return func() {}
 	}
 	lib := runs.Library{Dir: cfg.playbooks, Registry: action.Okta()}
-	page, err := approvals.New(ctx, approvals.Config{Temporal: c, Signer: signer, Issuer: sim.URL() + "/oauth2/default",
+	page, err := approvals.New(ctx, approvals.Config{Temporal: c, Signer: signer, Issuer: simURL + "/oauth2/default",
 		ClientID: oktasim.DefaultOIDCClientID, PublicURL: devPagesURL(cfg.servePort), Logger: logger, Library: lib,
 		Playbooks: func() []*playbook.Playbook {
 			pbs, _ := trigger.LoadLibrary(lib.Dir, lib.Registry) // read per request: edits show at once

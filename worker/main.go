@@ -43,6 +43,9 @@ type config struct {
 	playbooks    string
 	demo         string
 	demoAlert    string
+	// demoConnection is the connection the demo run acts on ("" the
+	// playbook's own, i.e. default: acme's org).
+	demoConnection string
 	// intake starts the Okta System Log intake workflow (okta_event
 	// triggers); healthInterval > 0 creates or updates the health-check
 	// schedule.
@@ -100,7 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.dev, "dev", false, "start an embedded Temporal server, Web UI and simulated Okta org in this process")
 	fs.IntVar(&cfg.temporalPort, "temporal-port", 7233, "with --dev: Temporal frontend port on 127.0.0.1")
 	fs.IntVar(&cfg.uiPort, "ui-port", devserver.DefaultUIPort, "with --dev: Temporal Web UI port (0 disables the UI)")
-	fs.StringVar(&cfg.simAddr, "sim-addr", "127.0.0.1:8089", "with --dev: address of the simulated Okta org acme (token from CORDON_SIM_TOKEN; skipped when OKTA_ORG_URL is set); globex listens on the next port")
+	fs.StringVar(&cfg.simAddr, "sim-addr", "127.0.0.1:8089", "with --dev: address of the simulator hosting the Okta orgs acme (SSWS token from CORDON_SIM_TOKEN) and globex (OAuth service app, DPoP) under /orgs/NAME; skipped when OKTA_ORG_URL is set")
 	fs.StringVar(&cfg.connectionsFile, "connections", os.Getenv(connections.EnvFile), "connections `FILE`: the Okta orgs this worker serves, one engine and task queue each, beside the OKTA_* environment's default connection (or "+connections.EnvFile+")")
 	fs.Var(&cfg.connections, "connection", "serve only this connection `NAME` of the file or environment (repeatable; default all)")
 	fs.StringVar(&cfg.guardrails, "guardrails", "", "guardrail `FILE`: protected users, groups, networks, zones and the default max_targets (default $CORDON_GUARDRAILS)")
@@ -108,6 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.playbooks, "playbooks", "playbooks", "playbook library `DIR`")
 	fs.StringVar(&cfg.demo, "demo", "", "with --dev: once polling, start this `PLAYBOOK` and follow it (make run)")
 	fs.StringVar(&cfg.demoAlert, "demo-alert", "", "with --demo: the alert JSON `FILE` for the demo run")
+	fs.StringVar(&cfg.demoConnection, "demo-connection", "", "with --demo: run the demo on this connection `NAME` (acme, globex; default: the playbook's, i.e. the default connection, acme's org)")
 	fs.BoolVar(&cfg.intake, "intake", false, "start each served connection's Okta System Log intake (okta_event triggers over the --playbooks library) unless it runs")
 	fs.DurationVar(&cfg.intakeInterval, "intake-interval", time.Minute, "with --intake: System Log poll interval")
 	fs.DurationVar(&cfg.healthInterval, "health-interval", 0, "create or update each served connection's health-check schedule with this interval, unless the connection sets its own health_interval (0 leaves them alone)")

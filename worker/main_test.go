@@ -20,8 +20,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cordonsec/cordon/action"
+	"github.com/cordonsec/cordon/internal/guard"
+	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/pgtest"
+	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/testutil"
+	"github.com/cordonsec/cordon/workflows"
 )
 
 // mainEnv, when set, makes the test binary act as the worker binary: the
@@ -104,14 +109,15 @@ func TestDevSubprocess(t *testing.T) {
 	require.NoError(t, err)
 	defer c.Close()
 	require.Contains(t, stdout.String(), fmt.Sprintf("Temporal Web UI:   http://127.0.0.1:%d", uiPort))
-	require.Regexp(t, `Okta org:          http://127\.0\.0\.1:\d+ \(simulated, demo seed\)`, stdout.String())
+	require.Regexp(t, `Okta org:          http://127\.0\.0\.1:\d+/orgs/acme \(simulated, demo seed\)`, stdout.String())
 	// Two simulated orgs, named in the connections file the worker wrote.
 	require.Contains(t, stdout.String(), "Connections:       "+filepath.Join(dir, "data", devConnectionsFile))
-	require.Regexp(t, `acme +http://127\.0\.0\.1:\d+ \(simulated, demo seed, SSWS, also the default connection\)`, stdout.String())
-	require.Regexp(t, `globex +http://127\.0\.0\.1:\d+ \(simulated, demo seed, SSWS\)`, stdout.String())
+	require.Regexp(t, `acme +http://127\.0\.0\.1:\d+/orgs/acme \(simulated, demo seed, SSWS, also the default connection\)`, stdout.String())
+	require.Regexp(t, `globex +http://127\.0\.0\.1:\d+/orgs/globex \(simulated, demo seed, OAuth service app 0oacordondevglobex with DPoP\)`, stdout.String())
 	require.Contains(t, stderr.String(), "task_queues=\"[cordon cordon-okta-acme cordon-okta-globex]\"")
 	require.Contains(t, stdout.String(), "Payload store:     file "+filepath.Join(dir, "data", "payloads"))
 	devPagesStartARun(t, fmt.Sprintf("http://127.0.0.1:%d", pagesPort), &stdout, c)
+	devRunOnGlobex(t, c)
 
 	terminate(t, cmd, exited, &stderr)
 	require.Contains(t, stderr.String(), "embedded Temporal server stopped")
@@ -186,15 +192,18 @@ func TestPlainHTTPOktaURLNeedsTheFlag(t *testing.T) {
 
 	cfg, err := parseFlags([]string{"--dev"}, &bytes.Buffer{})
 	require.NoError(t, err)
-	_, err = oktaConfig(cfg)
+	logger := slog.New(slog.DiscardHandler)
+	_, err = connectionsToServe(cfg, nil, guard.Config{}, logger)
 	require.Error(t, err)
 	require.Contains(t, err.Error(), `org URL "http://okta.internal.example:8080" must use https`)
 
 	cfg, err = parseFlags([]string{"--dev", "--insecure-okta-url"}, &bytes.Buffer{})
 	require.NoError(t, err)
-	oc, err := oktaConfig(cfg)
+	conns, err := connectionsToServe(cfg, nil, guard.Config{}, logger)
 	require.NoError(t, err)
-	_, err = oktaClient(oc, slog.New(slog.DiscardHandler))
+	require.Len(t, conns, 1)
+	assert.Equal(t, "default", conns[0].Name)
+	_, err = oktaClient(conns[0].Okta, logger)
 	require.NoError(t, err)
 }
 
@@ -241,4 +250,24 @@ func terminate(t *testing.T, cmd *exec.Cmd, exited <-chan error, stderr *testuti
 	case <-time.After(30 * time.Second):
 		t.Fatalf("worker did not exit within 30s of SIGTERM; stderr:\n%s", stderr.String())
 	}
+}
+
+// devRunOnGlobex runs a read-only playbook on the dev stack's second org:
+// the worker serves globex's queue, so the run's steps are picked up
+// there and it succeeds on connection globex.
+func devRunOnGlobex(t *testing.T, c client.Client) {
+	t.Helper()
+	reg := action.Okta()
+	lib := runs.Library{Dir: filepath.Join("..", "playbooks"), Registry: reg}
+	pb, err := lib.Resolve("investigate-user")
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	started, err := runs.Start(ctx, c, runs.Request{Playbook: pb, Library: lib, StartedBy: "test", Connection: "globex",
+		Inputs: map[string]any{"login": oktasim.DemoActiveUserLogin}})
+	require.NoError(t, err)
+	st, err := runs.Wait(ctx, c, started.WorkflowID, nil)
+	require.NoError(t, err)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	assert.Equal(t, "globex", st.Connection)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -21,7 +22,6 @@ import (
 	"github.com/cordonsec/cordon/internal/engine"
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/notify"
-	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/payloadcrypt"
 	"github.com/cordonsec/cordon/internal/payloadstore"
 	"github.com/cordonsec/cordon/internal/temporalx"
@@ -51,7 +51,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	var c client.Client
-	var orgs []devOrg
+	var orgs *devOrgs
 	var dev []served
 	var store payloadstore.Config
 	if cfg.dev {
@@ -78,15 +78,12 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		if err := h.serveCodec(opts.ExternalStorage, crypt, srv.UIAddr()); err != nil {
 			return err
 		}
-		if orgs, err = startSims(cfg, logger); err != nil {
+		var file string
+		if orgs, file, dev, err = startDevConnections(cfg, guardCfg, logger); err != nil {
 			return err
 		}
-		defer closeSims(orgs)
-		var file string
-		if len(orgs) > 0 {
-			if file, dev, err = devConnections(cfg.dataDir, orgs, guardCfg); err != nil {
-				return fmt.Errorf("writing the dev connections file: %w", err)
-			}
+		if orgs != nil {
+			defer orgs.Sims.Close()
 		}
 		printDevBanner(stdout, srv, cfg, orgs, store)
 		printDevOrgs(stdout, file, orgs)
@@ -119,7 +116,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	if signer == nil && approvals.RequireSignedStarts && (cfg.intake || cfg.healthInterval > 0) {
+	if signer == nil && approvals.RequireSignedStarts && (cfg.intake || cfg.healthInterval > 0 || slices.ContainsFunc(conns, func(s served) bool { return s.HealthInterval > 0 })) {
 		logger.Error("approvals: signed starts are required, but this worker has no signing key (CORDON_SIGNING_KEY), so the runs its System Log intake and health check start will be refused")
 	}
 	hooks, err := notify.ParseHooks(cfg.notify)
@@ -141,9 +138,9 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	if cfg.dev {
-		var acme *oktasim.Server
-		if len(orgs) > 0 {
-			acme = orgs[0].Sim
+		acme := ""
+		if orgs != nil {
+			acme = orgs.Sims.URL(devAcme)
 		}
 		defer serveDevPages(ctx, cfg, c, acme, signer, stdout, logger)()
 	}
@@ -153,7 +150,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer)
 		return err
 	}
 	if cfg.dev && cfg.demo != "" {
-		go demo(ctx, c, cfg, signer, stdout, logger)
+		go demo(ctx, c, cfg, servedNames(conns), signer, stdout, logger)
 	}
 
 	<-ctx.Done()
@@ -233,14 +230,14 @@ func stopDev(srv *devserver.Server, logger *slog.Logger) {
 	logger.Info("embedded Temporal server stopped")
 }
 
-func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, orgs []devOrg, store payloadstore.Config) {
+func printDevBanner(w io.Writer, srv *devserver.Server, cfg config, orgs *devOrgs, store payloadstore.Config) {
 	ui := srv.UIAddr()
 	if ui == "" {
 		ui = "(disabled)"
 	}
 	org := "real org from OKTA_ORG_URL"
-	if len(orgs) > 0 {
-		org = orgs[0].Sim.URL() + " (simulated, demo seed)"
+	if orgs != nil {
+		org = orgs.Sims.URL(devAcme) + " (simulated, demo seed)"
 	}
 	fmt.Fprintf(w, "\nCordon dev stack is up\n"+
 		"  Temporal Web UI:   %s\n"+
@@ -262,23 +259,4 @@ func devData(cfg config) string {
 		return "PostgreSQL"
 	}
 	return pg.String()
-}
-
-// oktaConfig reads the default connection's org from the environment.
-// --insecure-okta-url is OKTA_INSECURE=true.
-func oktaConfig(cfg config) (okta.Config, error) {
-	getenv := os.Getenv
-	if cfg.insecureOkta {
-		getenv = func(k string) string {
-			if k == okta.EnvInsecure {
-				return "true"
-			}
-			return os.Getenv(k)
-		}
-	}
-	oc, err := okta.ConfigFromEnv(getenv)
-	if err != nil {
-		return oc, fmt.Errorf("%w (set OKTA_ORG_URL and OKTA_API_TOKEN, or run with --dev for the simulated org)", err)
-	}
-	return oc, nil
 }

@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -12,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
@@ -28,7 +32,9 @@ import (
 	"github.com/cordonsec/cordon/internal/healthcheck"
 	"github.com/cordonsec/cordon/internal/intake"
 	"github.com/cordonsec/cordon/internal/oktasim"
+	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/trigger"
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -43,14 +49,24 @@ const (
 )
 
 // connStack is a Temporal server with two simulated orgs: the default
-// connection's (acme) and globex's. Workers are started by the test
+// connection's (acme), reached with an SSWS token, and globex's, reached
+// with an OAuth 2.0 service app (private_key_jwt, DPoP-bound tokens): the
+// two auth modes side by side. Workers are started by the test
 // (startWorker), each serving both connections with Okta clients of its
 // own, as worker processes of one deployment do.
 type connStack struct {
 	srv    *devserver.Server
 	client client.Client
 	orgs   map[string]*oktasim.Server // by connection name
+	// globexKey is the private key of globex's service app.
+	globexKey *ecdsa.PrivateKey
 }
+
+// globex's service app.
+const (
+	globexClientID = "0oae2eglobex"
+	globexKeyID    = "e2e-key"
+)
 
 func newConnStack(t testing.TB, acme, glx oktasim.Options) *connStack {
 	t.Helper()
@@ -60,7 +76,9 @@ func newConnStack(t testing.TB, acme, glx oktasim.Options) *connStack {
 	require.NoError(t, err)
 	c, err := srv.NewClient(ctx, client.Options{})
 	require.NoError(t, err)
-	s := &connStack{srv: srv, client: c, orgs: map[string]*oktasim.Server{}}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	s := &connStack{srv: srv, client: c, orgs: map[string]*oktasim.Server{}, globexKey: key}
 	t.Cleanup(func() {
 		c.Close()
 		for _, o := range s.orgs {
@@ -69,6 +87,9 @@ func newConnStack(t testing.TB, acme, glx oktasim.Options) *connStack {
 		_ = srv.Stop()
 	})
 	acme.Token, glx.Token = acmeToken, globexToken
+	reg := action.Okta()
+	glx.ServiceApps = append(glx.ServiceApps, oktasim.ServiceApp{ClientID: globexClientID,
+		Keys: []jose.JSONWebKey{oktasim.ServiceKey(globexKeyID, key.Public())}, Scopes: reg.ScopesFor(reg.Names()), RequireDPoP: true})
 	for name, opts := range map[string]oktasim.Options{connections.Default: acme, globex: glx} {
 		sim, err := oktasim.Start("127.0.0.1:0", opts)
 		require.NoError(t, err)
@@ -108,7 +129,12 @@ func connWorkflow(ctx workflow.Context, in connStep) (action.BulkResult, error) 
 // connection's engine is (mis)registered on instead. It returns the stop.
 func (s *connStack) startWorker(t testing.TB, queueOf map[string]string) func() {
 	t.Helper()
-	tokens := map[string]string{connections.Default: acmeToken, globex: globexToken}
+	reg := action.Okta()
+	configs := map[string]okta.Config{
+		connections.Default: {OrgURL: s.orgs[connections.Default].URL(), Token: acmeToken},
+		globex: {OrgURL: s.orgs[globex].URL(), OAuth: &okta.OAuth{ClientID: globexClientID, KeyID: globexKeyID,
+			PrivateKey: s.globexKey, Scopes: reg.ScopesFor(reg.Names()), DPoP: true}},
+	}
 	var ws []worker.Worker
 	stop := func() {
 		for _, w := range ws {
@@ -116,7 +142,7 @@ func (s *connStack) startWorker(t testing.TB, queueOf map[string]string) func() 
 		}
 	}
 	for _, name := range []string{connections.Default, globex} {
-		oc, err := okta.NewClient(okta.Config{OrgURL: s.orgs[name].URL(), Token: tokens[name]})
+		oc, err := okta.NewClient(configs[name])
 		require.NoError(t, err)
 		e, err := engine.New(engine.Config{Okta: oc, Connection: name, LogDelay: time.Second,
 			Starter: trigger.ClientStarter{Client: s.client}, Playbooks: filepath.Join("testdata", "triggers"),
@@ -162,9 +188,10 @@ func requests(sim *oktasim.Server, part string) int {
 }
 
 // Each connection's engine acts on its own org only: a step through
-// globex suspends the user in globex's org and leaves the same login in
-// acme's org alone, and the other way round. Each org accepts only its
-// own token, so an engine with the wrong client would fail outright.
+// globex (OAuth, DPoP) suspends the user in globex's org and leaves the
+// same login in acme's org alone, and a step through the default
+// connection (SSWS) the other way round. Each org accepts only its own
+// credentials, so an engine with the wrong client would fail outright.
 func TestConnectionsEachQueueActsOnItsOwnOrg(t *testing.T) {
 	t.Parallel()
 	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
@@ -186,6 +213,78 @@ func TestConnectionsEachQueueActsOnItsOwnOrg(t *testing.T) {
 		assert.Equal(t, "SUSPENDED", u.Status, conn)
 		assert.Equal(t, 1, requests(sim, "/lifecycle/suspend"), "one suspension in %s's org", conn)
 	}
+}
+
+// crossOrg suspends a user in globex's org and the same login in the
+// run's own org: one playbook, two connections.
+const crossOrg = `name: e2e-cross-org
+version: 1
+inputs:
+  login: {type: string, required: true}
+steps:
+  - id: find_in_globex
+    action: okta.get_users
+    connection: globex
+    with:
+      filter: 'profile.login eq "${{ inputs.login }}"'
+  - id: find
+    action: okta.get_users
+    with:
+      filter: 'profile.login eq "${{ inputs.login }}"'
+  - id: both
+    parallel:
+      - id: suspend_in_globex
+        action: okta.suspend_users
+        connection: globex
+        with:
+          user_ids: ${{ jsonpath(steps.find_in_globex.output, "$[*].id") }}
+      - id: suspend_here
+        action: okta.suspend_users
+        with:
+          user_ids: ${{ jsonpath(steps.find.output, "$[*].id") }}
+`
+
+// A cross-org playbook: the workflow routes each step to its
+// connection's queue, and each org sees exactly its own steps' requests.
+func TestConnectionsCrossOrgPlaybook(t *testing.T) {
+	t.Parallel()
+	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
+	defer s.startWorker(t, nil)()
+	reg := action.Okta()
+	pb, err := playbook.Load("cross-org.yaml", []byte(crossOrg), playbook.Options{Registry: reg})
+	require.NoError(t, err)
+	for _, o := range s.orgs {
+		o.Sim().ResetRequests()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	login := oktasim.DemoActiveUserLogin
+	started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: runs.Library{Dir: t.TempDir(), Registry: reg},
+		Inputs: map[string]any{"login": login}, StartedBy: "e2e", Connections: []string{connections.Default, globex}})
+	require.NoError(t, err)
+	st, err := runs.Wait(ctx, s.client, started.WorkflowID, nil)
+	require.NoError(t, err)
+	require.Equal(t, workflows.RunSucceeded, st.Status, st.Error)
+	for conn, sim := range s.orgs {
+		u, _ := sim.Sim().User(login)
+		assert.Equal(t, "SUSPENDED", u.Status, conn)
+		assert.Equal(t, 1, requests(sim, "/lifecycle/suspend"), "%s: its own suspension only", conn)
+	}
+	for _, step := range st.Steps {
+		want := connections.Default
+		if strings.HasSuffix(step.ID, "globex") {
+			want = globex
+		}
+		if step.Connection != "" || want != connections.Default {
+			assert.Equal(t, want, step.Connection, step.ID)
+		}
+	}
+
+	// A run naming a connection no worker knows fails before its first
+	// step, naming it.
+	_, err = runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: runs.Library{Dir: t.TempDir(), Registry: reg},
+		Inputs: map[string]any{"login": login}, StartedBy: "e2e", Connection: "initech", Connections: []string{connections.Default, globex}})
+	require.ErrorContains(t, err, "initech")
 }
 
 // An engine answers only tasks of its own connection's queue: globex's
@@ -248,12 +347,14 @@ func TestConnectionsHealthAndIntakePerConnection(t *testing.T) {
 	s.orgs[globex].Sim().AppendEvent(map[string]any{"uuid": uuid, "eventType": "user.account.lock", "displayMessage": "Max sign in attempts exceeded",
 		"outcome": map[string]any{"result": "FAILURE"}, "actor": map[string]any{"alternateId": oktasim.DemoActiveUserLogin, "type": "User"},
 		"client": map[string]any{"ipAddress": "203.0.113.78"}})
-	var alert map[string]any
+	var in workflows.RunInput
 	require.Eventually(t, func() bool {
-		alert, err = runAlert(ctx, s.client, "trig-lock-"+uuid)
+		in, err = runInput(ctx, s.client, "trig-lock-"+uuid)
 		return err == nil
 	}, time.Minute, 50*time.Millisecond, "the run of globex's event")
-	assert.Equal(t, globex, alert["connection"], "the run names its connection")
+	alert, _ := in.Alert.(map[string]any)
+	assert.Equal(t, globex, alert["connection"], "the alert names its connection")
+	assert.Equal(t, globex, in.Connection, "the run acts on the org whose System Log told of the event")
 	assert.Equal(t, uuid, alert["id"])
 
 	assert.Positive(t, requests(s.orgs[globex], "/users/me"), "globex's check read globex's org")
@@ -262,41 +363,47 @@ func TestConnectionsHealthAndIntakePerConnection(t *testing.T) {
 		"acme's org was neither checked nor polled")
 }
 
-// runAlert reads the alert a run was started with, from its first event.
-func runAlert(ctx context.Context, c client.Client, id string) (map[string]any, error) {
+// runInput reads the input a run was started with, from its first event.
+func runInput(ctx context.Context, c client.Client, id string) (workflows.RunInput, error) {
+	var in workflows.RunInput
 	ev, err := c.GetWorkflowHistory(ctx, id, "", false, 0).Next()
 	if err != nil {
-		return nil, err
+		return in, err
 	}
 	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
 	if attrs == nil {
-		return nil, fmt.Errorf("%s: the first event is %s", id, ev.EventType)
+		return in, fmt.Errorf("%s: the first event is %s", id, ev.EventType)
 	}
-	var in workflows.RunInput
-	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.Input, &in); err != nil {
-		return nil, err
-	}
-	alert, _ := in.Alert.(map[string]any)
-	return alert, nil
+	err = converter.GetDefaultDataConverter().FromPayloads(attrs.Input, &in)
+	return in, err
 }
 
-// pacingUse counts an org's deactivations: through, and answered 429.
-func pacingUse(sim *oktasim.Server) (ok, limited int) {
+// pacingUse counts an org's deactivation requests: through (2xx),
+// answered 429, and answered 401 (a DPoP proof with a nonce that just
+// rotated is answered use_dpop_nonce and sent again); other answers fail
+// the test.
+func pacingUse(t testing.TB, sim *oktasim.Server) (ok, limited, nonce int) {
 	for _, r := range sim.Sim().Requests() {
 		if r.Method != http.MethodPost || !strings.HasSuffix(r.Path, "/lifecycle/deactivate") {
 			continue
 		}
-		if r.Status == http.StatusTooManyRequests {
+		switch {
+		case r.Status == http.StatusTooManyRequests:
 			limited++
-		} else {
+		case r.Status/100 == 2:
 			ok++
+		case r.Status == http.StatusUnauthorized:
+			nonce++
+		default:
+			t.Errorf("%s %s answered %d", r.Method, r.Path, r.Status)
 		}
 	}
-	return ok, limited
+	return ok, limited, nonce
 }
 
 // Three workers, each with an Okta client per connection, deactivate
-// users in two orgs at once; each org has its own lifecycle limit (acme
+// users in two orgs at once (globex through OAuth with DPoP, its tokens
+// and nonces expiring during the run); each org has its own lifecycle limit (acme
 // 50, globex 30 per 2 s). Pacing is per org: every user ends deactivated,
 // each org answers at most 1% of its deactivations with 429, and acme's
 // larger budget is not slowed to globex's pace.
@@ -313,7 +420,11 @@ func TestConnectionsPacingPerOrgThreeWorkers(t *testing.T) {
 			Limits: map[string]int{oktasim.BucketOther: limit, oktasim.BucketUsers: 100000, oktasim.BucketUserGet: 100000,
 				oktasim.BucketUserWrite: 100000, oktasim.BucketGroups: 100000, oktasim.BucketLogs: 100000}}
 	}
-	s := newConnStack(t, opts(limits[connections.Default]), opts(limits[globex]))
+	// globex's tokens live 4 s and its DPoP nonce 2 s: each worker's
+	// client refreshes its token and follows the nonce during the run.
+	glx := opts(limits[globex])
+	glx.AccessTokenLifetime, glx.DPoPNonceLifetime = 4*time.Second, 2*time.Second
+	s := newConnStack(t, opts(limits[connections.Default]), glx)
 	for range 3 {
 		defer s.startWorker(t, nil)()
 	}
@@ -352,10 +463,14 @@ func TestConnectionsPacingPerOrgThreeWorkers(t *testing.T) {
 		took[r.conn] = max(took[r.conn], r.took)
 	}
 	for conn, sim := range s.orgs {
-		ok, limited := pacingUse(sim)
+		ok, limited, nonce := pacingUse(t, sim)
 		assert.Equal(t, users, ok, "%s: each user deactivated once", conn)
 		assert.LessOrEqual(t, float64(limited), 0.01*float64(ok+limited), "%s: at most 1%% answered 429", conn)
-		t.Logf("%s (limit %d per %s): %d deactivations, %d answered 429, done after %s", conn, limits[conn], workersWindow, ok, limited, took[conn].Round(time.Millisecond))
+		t.Logf("%s (limit %d per %s): %d deactivations, %d answered 429, %d answered 401 (DPoP nonce rotation), done after %s",
+			conn, limits[conn], workersWindow, ok, limited, nonce, took[conn].Round(time.Millisecond))
 	}
 	assert.Less(t, took[connections.Default], took[globex], "acme's larger budget is spent at its own pace")
+	requested, minted := s.orgs[globex].Sim().TokenStats()
+	t.Logf("globex: %d token requests, %d tokens minted", requested, minted)
+	assert.Greater(t, minted, 3, "tokens were refreshed during the run (3 workers, a token each to start)")
 }

@@ -48,8 +48,9 @@ type Poller struct {
 	// worked off in bounded activities. Default 10.
 	MaxPages int
 	// Connection is the connection whose System Log this poller reads
-	// (Okta is its client); a run started from an event of a connection
-	// other than the default finds its name in alert.connection.
+	// (Okta is its client). A run started from an event of a connection
+	// other than the default runs on that connection (runs.Request) and
+	// finds its name in alert.connection.
 	Connection string
 }
 
@@ -139,22 +140,18 @@ func (p *Poller) startRuns(ctx context.Context, pbs []*playbook.Playbook, filter
 			res.Newest = t
 		}
 		alert := EventAlert(fe)
-		if p.Connection != "" && p.Connection != connections.Default {
-			alert["connection"] = p.Connection
-		}
 		key := fe.Event.UniqueEventKey
 		if key == "" {
 			key = trigger.Key(alert)
 		}
+		src := trigger.Source{Library: p.Library, StartedBy: StartedBy + ":" + key}
+		if p.Connection != "" && p.Connection != connections.Default {
+			// The run acts on the org whose System Log told of the event.
+			alert["connection"], src.Connection = p.Connection, p.Connection
+		}
 		matches, errs := trigger.Matching(pbs, playbook.TriggerOktaEvent, alert, keep)
 		for _, e := range errs {
 			res.Problems = append(res.Problems, fmt.Sprintf("event %s: %v", key, e))
-		}
-		src := trigger.Source{Library: p.Library, StartedBy: StartedBy + ":" + key}
-		if p.Connection != "" && p.Connection != connections.Default {
-			// An event of this org starts runs that act on this org,
-			// unless the playbook's steps name another.
-			src.Connection = p.Connection
 		}
 		started, err := trigger.StartAll(ctx, p.Starter, src, alert, key, matches)
 		if err != nil {

@@ -105,3 +105,28 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+// A poller of another connection starts its runs on that connection, and
+// their alert names it; the default connection's runs name none (the
+// playbook's own connection applies, as before there were connections).
+func TestPollStartsRunsOnItsConnection(t *testing.T) {
+	t.Parallel()
+	for _, conn := range []string{"globex", "default"} {
+		p, srv, st := newPoller(t)
+		p.Connection = conn
+		srv.Sim().AppendEvent(map[string]any{"eventType": "user.account.lock", "outcome": map[string]any{"result": "FAILURE"},
+			"actor": map[string]any{"alternateId": "jane.doe@acme.com"}, "uuid": "aaaaaaaa-0000-4000-8000-000000000009"})
+		_, err := p.Poll(context.Background(), workflows.PollRequest{Since: time.Now().Add(-time.Minute)})
+		require.NoError(t, err)
+		require.NotEmpty(t, st.reqs)
+		for _, r := range st.reqs {
+			if conn == "default" {
+				assert.Empty(t, r.Connection)
+				assert.NotContains(t, r.Alert, "connection")
+				continue
+			}
+			assert.Equal(t, conn, r.Connection, r.Playbook.Name)
+			assert.Equal(t, conn, r.Alert["connection"], r.Playbook.Name)
+		}
+	}
+}

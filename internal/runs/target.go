@@ -16,7 +16,7 @@ import (
 // Dev stack defaults for resolving logins when no Okta org is configured:
 // worker --dev's simulated org (worker/run.go).
 const (
-	DevSimURL   = "http://127.0.0.1:8089"
+	DevSimURL   = "http://127.0.0.1:8089/orgs/acme" // the default connection's org
 	DevSimToken = "cordon-dev-token"
 )
 
