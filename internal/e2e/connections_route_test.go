@@ -44,7 +44,7 @@ outputs:
 `
 
 func TestConnectionsRouteStepsToTheirOrg(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
 	defer s.startWorker(t, nil)()
 	dir := t.TempDir()
@@ -100,7 +100,7 @@ func TestConnectionsRouteStepsToTheirOrg(t *testing.T) {
 // steps that name none; the CLI's check refuses a name the connections
 // file does not define before anything starts.
 func TestConnectionsRunOverride(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
 	defer s.startWorker(t, nil)()
 	dir := t.TempDir()

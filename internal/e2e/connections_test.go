@@ -193,7 +193,7 @@ func requests(sim *oktasim.Server, part string) int {
 // connection (SSWS) the other way round. Each org accepts only its own
 // credentials, so an engine with the wrong client would fail outright.
 func TestConnectionsEachQueueActsOnItsOwnOrg(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
 	defer s.startWorker(t, nil)()
 	login := oktasim.DemoActiveUserLogin
@@ -247,7 +247,7 @@ steps:
 // A cross-org playbook: the workflow routes each step to its
 // connection's queue, and each org sees exactly its own steps' requests.
 func TestConnectionsCrossOrgPlaybook(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
 	defer s.startWorker(t, nil)()
 	reg := action.Okta()
@@ -291,7 +291,7 @@ func TestConnectionsCrossOrgPlaybook(t *testing.T) {
 // engine registered, by mistake, on another connection's queue refuses
 // every task before reading its input, and globex's org sees nothing.
 func TestConnectionsActivityRefusesForeignQueue(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
 	defer s.startWorker(t, map[string]string{globex: workflows.ActivityQueue("initech")})()
 	u, _ := s.orgs[globex].Sim().User(oktasim.DemoActiveUserLogin)
@@ -308,7 +308,7 @@ func TestConnectionsActivityRefusesForeignQueue(t *testing.T) {
 // schedule and intake read globex's org only, under ids of their own, and
 // a run the intake starts from a globex event names the connection.
 func TestConnectionsHealthAndIntakePerConnection(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
 	defer s.startWorker(t, nil)()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -408,7 +408,7 @@ func pacingUse(t testing.TB, sim *oktasim.Server) (ok, limited, nonce int) {
 // each org answers at most 1% of its deactivations with 429, and acme's
 // larger budget is not slowed to globex's pace.
 func TestConnectionsPacingPerOrgThreeWorkers(t *testing.T) {
-	t.Parallel()
+	parallelLong(t)
 	if testing.Short() {
 		t.Skip("three workers on two orgs for several seconds")
 	}
