@@ -29,6 +29,9 @@ const (
 	// ErrConnectionNotServed: no worker picked up a step's first activity
 	// on its connection's task queue (the workflow's, workflows/connection.go).
 	ErrConnectionNotServed = "ConnectionNotServed"
+	// ErrScopeMissing: the connection's OAuth token lacks a scope the
+	// action needs (activities/scopes.go); nothing was sent.
+	ErrScopeMissing = "OktaScopeMissing"
 )
 
 // Error types of a run's own failure (the workflow's), for the CLI's exit
@@ -63,6 +66,7 @@ var errorTypes = []ErrorType{
 	{Name: ErrProtected, Retried: "no", When: "the write-site check refused a write naming something the guardrails protect (or no guardrails are configured); nothing was changed"},
 	{Name: ErrNotCordonCaller, Retried: "no", When: "the activity was not called by one of Cordon's workflows on Cordon's task queue"},
 	{Name: ErrConnectionNotServed, Retried: "no", When: "no worker picked up the step's first Okta activity on its connection's task queue within a minute: no worker holds that connection (check the worker's connections file); nothing was changed"},
+	{Name: ErrScopeMissing, Retried: "no", When: "the connection's OAuth access token was not granted a scope the action needs (grant it to the API Services app, `cordon connections check`); checked before the step sends anything to Okta"},
 	{Name: ErrPlaybookFailed, Run: true, Retried: "no (the run)", When: "a step failed; the run's status is failed"},
 	{Name: ErrPlaybookRejected, Run: true, Retried: "no (the run)", When: "an approval was rejected (or timed out with on_timeout: reject)"},
 	{Name: ErrInvalidPlaybook, Run: true, Retried: "no (the run)", When: "the pinned playbook does not parse or check, or an undo names an unknown action"},

@@ -57,6 +57,10 @@ type Activities struct {
 	// Default nil: every destructive action is refused.
 	Guard WriteGuard
 
+	// Connection names the connection (internal/connections) the client
+	// reaches, for messages; "" is the default connection.
+	Connection string
+
 	// LogDelay is how long a step waits for the System Log to show the
 	// event of a write whose reply was lost (attribution.go). Default
 	// DefaultLogDelay.
@@ -93,6 +97,9 @@ func (a *Activities) start(ctx context.Context, name string, req action.Request)
 	}
 	if err := p.check(act, now); err != nil {
 		return act, nil, classify(act.Title, err)
+	}
+	if err := a.checkScopes(ctx, act); err != nil {
+		return act, nil, err
 	}
 	if err := a.recheck(ctx, act, p); err != nil {
 		return act, nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/cordonsec/cordon/action"
@@ -107,8 +108,10 @@ func TestActionsRunWithOnlyTheirDeclaredScopes(t *testing.T) {
 	}
 }
 
-// TestAScopeLessIsRefused is the control: without okta.users.manage the
-// org refuses the deactivation (403 E0000006), so the test above can fail.
+// TestAScopeLessIsRefused is the control, twice: without
+// okta.users.manage the activity refuses the deactivation itself before
+// sending anything (activities/scopes.go), and the org, asked directly,
+// refuses it too (403 E0000006), so the test above can fail.
 func TestAScopeLessIsRefused(t *testing.T) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -119,23 +122,41 @@ func TestAScopeLessIsRefused(t *testing.T) {
 	client, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), OAuth: &okta.OAuth{ClientID: "0oa-least", KeyID: "k1", PrivateKey: key, Scopes: scopes}})
 	require.NoError(t, err)
 	acts := guardedActivities(client, slog.New(slog.DiscardHandler), guard.Config{}, guard.OktaDirectory{Okta: client})
+	acts.Connection = "globex"
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	acts.Register(env)
-	val, err := env.ExecuteActivity(action.DeactivateUsers, action.Request{Params: leastParams[action.DeactivateUsers], Step: "least"})
-	if err == nil {
-		var res action.BulkResult
-		require.NoError(t, val.Get(&res))
-		require.Len(t, res.Results, 1)
-		assert.Equal(t, "E0000006", res.Results[0].OktaCode, "the item fails for want of the scope")
-	} else {
-		assert.Contains(t, err.Error(), "E0000006")
-	}
-	refused := 0
-	for _, r := range srv.Sim().Requests() {
-		if r.Status == http.StatusForbidden {
-			refused++
-		}
-	}
-	assert.Positive(t, refused)
+	_, err = env.ExecuteActivity(action.DeactivateUsers, action.Request{Params: leastParams[action.DeactivateUsers], Step: "least"})
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	assert.Equal(t, action.ErrScopeMissing, appErr.Type())
+	assert.True(t, appErr.NonRetryable())
+	assert.Contains(t, appErr.Error(), `Deactivate Users: connection "globex" (OAuth client 0oa-least) was not granted the scope okta.users.manage the action needs; nothing was sent to Okta.`)
+	assert.Empty(t, srv.Sim().Requests(), "the refused step sent a request")
+
+	_, err = client.DeactivateUser(t.Context(), oktasim.DemoActiveUserID)
+	var apiErr *okta.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusForbidden, apiErr.HTTPStatus)
+	assert.Equal(t, "E0000006", apiErr.Code)
+	_, u, err := client.GetUser(t.Context(), oktasim.DemoActiveUserID)
+	require.NoError(t, err)
+	assert.Equal(t, "ACTIVE", u.Status, "the org refused the write")
+}
+
+// TestAnAPITokenIsNotScopeChecked: an SSWS token acts with its admin's
+// roles, not scopes, so the activity's scope check lets it through.
+func TestAnAPITokenIsNotScopeChecked(t *testing.T) {
+	srv := oktasim.NewTestServer(t, oktasim.Options{Token: testToken, Seed: oktasim.SeedDemo})
+	client, err := okta.NewClient(okta.Config{OrgURL: srv.URL(), Token: testToken})
+	require.NoError(t, err)
+	acts := guardedActivities(client, slog.New(slog.DiscardHandler), guard.Config{}, guard.OktaDirectory{Okta: client})
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	acts.Register(env)
+	_, err = env.ExecuteActivity(action.SuspendUsers, action.Request{Params: leastParams[action.SuspendUsers], Step: "sws"})
+	require.NoError(t, err)
+	_, u, err := client.GetUser(t.Context(), oktasim.DemoActiveUserLogin)
+	require.NoError(t, err)
+	assert.Equal(t, "SUSPENDED", u.Status)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/oktasim"
 	"github.com/cordonsec/cordon/internal/runs"
+	"github.com/cordonsec/cordon/playbook"
 	"github.com/cordonsec/cordon/workflows"
 )
 
@@ -129,4 +131,44 @@ func TestConnectionsRunOverride(t *testing.T) {
 	assert.Equal(t, "SUSPENDED", now.Status, "the run's connection moved the step to globex")
 	acme, _ := s.orgs[connections.Default].Sim().User(oktasim.DemoActiveUserLogin)
 	assert.Equal(t, "ACTIVE", acme.Status)
+}
+
+// A step whose action needs a scope its connection's token was not
+// granted is refused by the activity before it sends anything
+// (activities/scopes.go): globex's clients request every scope of the
+// playbook but okta.users.manage (a connection's scopes: list), so the find step runs and the suspension
+// fails with OktaScopeMissing, naming the connection and the scope, and
+// globex's user stays ACTIVE with no lifecycle request sent.
+func TestConnectionsMissingScopeRefusedBeforeAnyWrite(t *testing.T) {
+	parallel(t)
+	s := newConnStack(t, oktasim.Options{Seed: oktasim.SeedDemo}, oktasim.Options{Seed: oktasim.SeedDemo})
+	reg := action.Okta()
+	s.globexScopes = slices.DeleteFunc(reg.ScopesFor([]string{action.GetUsers, action.SuspendUsers}),
+		func(s string) bool { return s == action.ScopeUsersManage })
+	defer s.startWorker(t, nil)()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cross-org-suspend.yaml"), []byte(crossOrgPlaybook), 0o600))
+	lib := runs.Library{Dir: dir, Registry: reg}
+	pb, err := lib.Resolve("cross-org-suspend")
+	require.NoError(t, err)
+	login := oktasim.DemoActiveUserLogin
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: lib, Inputs: map[string]any{"login": login},
+		StartedBy: "e2e", Connections: []string{connections.Default, globex}})
+	require.NoError(t, err)
+	st, err := runs.Wait(ctx, s.client, started.WorkflowID, nil)
+	require.NoError(t, err)
+	require.Equal(t, workflows.RunFailed, st.Status)
+	assert.Contains(t, st.Error, `connection "globex" (OAuth client 0oae2eglobex) was not granted the scope okta.users.manage the action needs; nothing was sent to Okta`)
+	status := map[string]playbook.StepState{}
+	for _, step := range st.Steps {
+		status[step.ID] = step.Status
+	}
+	assert.Equal(t, playbook.StatusSucceeded, status["find"], "the read step had its scope")
+	assert.Equal(t, playbook.StatusFailed, status["suspend"])
+	u, _ := s.orgs[globex].Sim().User(login)
+	assert.Equal(t, "ACTIVE", u.Status)
+	assert.Zero(t, requests(s.orgs[globex], "/lifecycle/"), "no write reached globex's org")
 }

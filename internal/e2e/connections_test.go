@@ -60,6 +60,9 @@ type connStack struct {
 	orgs   map[string]*oktasim.Server // by connection name
 	// globexKey is the private key of globex's service app.
 	globexKey *ecdsa.PrivateKey
+	// globexScopes, when set, are the scopes globex's clients request
+	// (a connection's scopes: list); default every action's.
+	globexScopes []string
 }
 
 // globex's service app.
@@ -130,10 +133,14 @@ func connWorkflow(ctx workflow.Context, in connStep) (action.BulkResult, error) 
 func (s *connStack) startWorker(t testing.TB, queueOf map[string]string) func() {
 	t.Helper()
 	reg := action.Okta()
+	scopes := s.globexScopes
+	if scopes == nil {
+		scopes = reg.ScopesFor(reg.Names())
+	}
 	configs := map[string]okta.Config{
 		connections.Default: {OrgURL: s.orgs[connections.Default].URL(), Token: acmeToken},
 		globex: {OrgURL: s.orgs[globex].URL(), OAuth: &okta.OAuth{ClientID: globexClientID, KeyID: globexKeyID,
-			PrivateKey: s.globexKey, Scopes: reg.ScopesFor(reg.Names()), DPoP: true}},
+			PrivateKey: s.globexKey, Scopes: scopes, DPoP: true}},
 	}
 	var ws []worker.Worker
 	stop := func() {

@@ -80,6 +80,7 @@ func New(cfg Config) (*Engine, error) {
 	acts := activities.New(cfg.Okta, reg, cfg.Logger)
 	acts.MaxOutputBytes = cfg.MaxOutputBytes
 	acts.LogDelay = cfg.LogDelay
+	acts.Connection = connectionName(cfg.Connection)
 	d := Deps{Registry: reg, Activities: acts, Guard: g, ApprovalsURL: cfg.ApprovalsURL, Approvals: cfg.Approvals,
 		Notifier: cfg.Notifier, Audit: cfg.Audit, TrustedWorkflows: cfg.TrustedWorkflows, UndoRetryFor: cfg.UndoRetryFor, Temporal: cfg.Temporal,
 		Connection: cfg.Connection}
