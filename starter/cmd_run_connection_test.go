@@ -29,7 +29,7 @@ func TestRunConnectionCheckedBeforeStart(t *testing.T) {
 
 	code, _, errOut = runCordon(t, "run", pb, "--as", "tester", "--connections", conns, "--connection", "initech")
 	require.Equal(t, 2, code, errOut)
-	require.Contains(t, errOut, `connection "initech" (--connection) is not defined; `+pb+`:5:17: connection "globex" is not defined (the connections file defines "acme")`)
+	require.Contains(t, errOut, `connection "initech" (the run's connection) is not defined; `+pb+`:5:17: connection "globex" is not defined (the connections file defines "acme")`)
 
 	t.Setenv("CORDON_CONNECTIONS", conns)
 	code, _, errOut = runCordon(t, "plan", pb, "--as", "tester")

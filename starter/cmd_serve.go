@@ -19,6 +19,7 @@ import (
 
 	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/cli"
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/logging"
 	"github.com/cordonsec/cordon/internal/metrics"
 	"github.com/cordonsec/cordon/internal/payloadcrypt"
@@ -50,6 +51,7 @@ func serveCommand() cli.Command {
 			addr := fs.String("addr", envOr("CORDON_SERVE_ADDR", "127.0.0.1:8080"), "listen `ADDR`")
 			library := fs.String("playbooks", envOr("CORDON_PLAYBOOKS", runs.DefaultLibrary), "playbook library `DIR`")
 			insecure := fs.Bool("insecure-no-auth", false, "accept unauthenticated requests (local demos only)")
+			connFile := fs.String("connections", os.Getenv(connections.EnvFile), "connections `FILE` the starts' connection names are checked against (default $"+connections.EnvFile+")")
 			logFormat := fs.String("log-format", logging.FormatText, "log format: text or json")
 			ap := approvalFlags(fs)
 			return func(ctx context.Context, _ []string, io cli.Stdio) error {
@@ -57,8 +59,12 @@ func serveCommand() cli.Command {
 				if err != nil {
 					return cli.UsageErrorf("%v", err)
 				}
+				known, err := knownConnections(*connFile)
+				if err != nil {
+					return cli.Exit(cli.ExitUsage, err)
+				}
 				cfg := serve.Config{Token: os.Getenv("CORDON_WEBHOOK_TOKEN"), Secret: os.Getenv("CORDON_WEBHOOK_SECRET"),
-					Insecure: *insecure, Library: runs.Library{Dir: *library, Registry: action.Okta()}, Logger: logger,
+					Insecure: *insecure, Library: runs.Library{Dir: *library, Registry: action.Okta(), Connections: known}, Logger: logger,
 					Metrics: metrics.NewServe()}
 				if cfg.Token == "" && cfg.Secret == "" && !cfg.Insecure {
 					return cli.Exit(cli.ExitUsage, serve.ErrNoAuth)

@@ -119,7 +119,7 @@ func TestConnectionsRunOverride(t *testing.T) {
 		StartedBy: "e2e", Connection: "initech", Connections: []string{connections.Default, globex}})
 	var in *runs.InputError
 	require.ErrorAs(t, err, &in)
-	assert.Contains(t, err.Error(), `connection "initech" (--connection) is not defined`)
+	assert.Contains(t, err.Error(), `connection "initech" (the run's connection) is not defined`)
 
 	started, err := runs.Start(ctx, s.client, runs.Request{Playbook: pb, Library: lib, Inputs: map[string]any{"user_id": u.ID},
 		StartedBy: "e2e", Connection: globex})

@@ -10,17 +10,22 @@ import (
 )
 
 // CheckConnections checks the request's connection override (a
-// connection name) and, when the request carries the connections file's
-// names, every connection the run would act on (Library.CheckConnections).
+// connection name) and, when the request or its library carries the
+// connections file's names, every connection the run would act on
+// (Library.CheckConnections).
 // Start calls it; the CLI calls it before it dials Temporal.
 func (req Request) CheckConnections() error {
 	if req.Connection != "" && !connections.ValidName(req.Connection) {
 		return &InputError{Err: fmt.Errorf("connection %q is not a connection name: lower-case letters, digits and dashes, starting with a letter, at most 40 characters", req.Connection)}
 	}
-	if req.Connections == nil {
+	known := req.Connections
+	if known == nil {
+		known = req.Library.Connections
+	}
+	if known == nil {
 		return nil
 	}
-	return req.Library.CheckConnections(req.Connections, req.Playbook, req.Connection)
+	return req.Library.CheckConnections(known, req.Playbook, req.Connection)
 }
 
 // CheckConnections checks, before a run starts, that every connection it
@@ -33,7 +38,7 @@ func (l Library) CheckConnections(known []string, pb *playbook.Playbook, overrid
 	var bad []string
 	unknown := func(name string) bool { return name != "" && !slices.Contains(known, name) }
 	if unknown(override) {
-		bad = append(bad, fmt.Sprintf("connection %q (--connection) is not defined", override))
+		bad = append(bad, fmt.Sprintf("connection %q (the run's connection) is not defined", override))
 	}
 	seen := map[string]bool{}
 	queue := []*playbook.Playbook{pb}

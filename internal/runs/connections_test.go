@@ -29,7 +29,7 @@ func TestCheckConnections(t *testing.T) {
 	var in *InputError
 	require.ErrorAs(t, err, &in, "refused as bad input: exit 2, nothing started")
 	root, child := filepath.Join(dir, "root.yaml"), filepath.Join(dir, "child.yaml")
-	assert.EqualError(t, err, `connection "nowhere" (--connection) is not defined; `+
+	assert.EqualError(t, err, `connection "nowhere" (the run's connection) is not defined; `+
 		root+`:6:17: connection "globex" is not defined; `+
 		child+`:2:13: connection "initech" is not defined (the connections file defines "acme", "default")`)
 }

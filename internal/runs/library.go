@@ -24,6 +24,11 @@ const DefaultLibrary = "playbooks"
 type Library struct {
 	Dir      string
 	Registry *action.Registry
+	// Connections, when not nil, are the names of the connections file:
+	// a start through this library (cordon serve's webhook and start
+	// API) naming any other connection is refused before it starts
+	// (Request.CheckConnections). nil: no file at hand, no check.
+	Connections []string
 }
 
 // Resolve loads PLAYBOOK: a file path, or the name of a playbook in the

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"github.com/cordonsec/cordon/internal/runs"
 	"net/http"
 	"testing"
 
@@ -35,4 +36,26 @@ func TestServeStartsCarryTheConnection(t *testing.T) {
 	require.NotEmpty(t, runs)
 	assert.Contains(t, runs[0].(map[string]any)["error"], `connection "Bad!" is not a connection name`, "refused per run, nothing started")
 	assert.Equal(t, before, st.count())
+}
+
+// With the connections file's names (cordon serve --connections), a start
+// naming a connection the file does not define is refused before it
+// starts, instead of failing its first step a minute in on the worker.
+func TestServeRefusesAnUndefinedConnection(t *testing.T) {
+	ts, st := newTestServer(t, Config{Token: token, Library: runs.Library{Connections: []string{"default", "globex"}}})
+	url := ts.URL + "/v1/playbooks/lookup-user/runs"
+	r := post(t, url, []byte(`{"inputs": {"login": "fay@example.com"}, "alert": {"id": "u-1"}, "connection": "initech"}`), bearer(token))
+	assert.Equal(t, http.StatusUnprocessableEntity, r.status)
+	assert.Contains(t, r.body["error"], `connection "initech" (the run's connection) is not defined`)
+
+	r = post(t, ts.URL+"/v1/alerts?connection=initech", loginAlert, bearer(token))
+	require.Equal(t, http.StatusAccepted, r.status, r.body)
+	runList := r.body["alerts"].([]any)[0].(map[string]any)["runs"].([]any)
+	require.NotEmpty(t, runList)
+	assert.Contains(t, runList[0].(map[string]any)["error"], `connection "initech" (the run's connection) is not defined`)
+	assert.Zero(t, st.count(), "nothing started")
+
+	r = post(t, url, []byte(`{"inputs": {"login": "fay@example.com"}, "alert": {"id": "u-2"}, "connection": "globex"}`), bearer(token))
+	require.Equal(t, http.StatusAccepted, r.status, r.body)
+	assert.Equal(t, "globex", st.started["lookup-user-u-2"].Connection)
 }

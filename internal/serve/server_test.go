@@ -70,7 +70,7 @@ func newTestServer(t *testing.T, cfg Config) (*httptest.Server, *fakeStarter) {
 	t.Helper()
 	st := &fakeStarter{}
 	cfg.Starter = st
-	cfg.Library = runs.Library{Dir: "testdata/library", Registry: action.Okta()}
+	cfg.Library = runs.Library{Dir: "testdata/library", Registry: action.Okta(), Connections: cfg.Library.Connections}
 	s, err := New(cfg)
 	require.NoError(t, err)
 	ts := httptest.NewServer(s.Handler())
