@@ -38,7 +38,9 @@ type ApprovalPolicy struct {
 
 // Permissions is the worker's permissions: policy.
 type Permissions interface {
-	MayStart(playbook, id, login string, groups []string) error
+	// MayStart's conns are every connection the run may act on
+	// (runConnections); none asks about the playbook on any connection.
+	MayStart(playbook string, conns []string, id, login string, groups []string) error
 	MayApprove(id, login string, groups []string) error
 }
 

@@ -2,12 +2,14 @@ package workflows
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cordonsec/cordon/internal/signing"
+	"github.com/cordonsec/cordon/playbook"
 )
 
 // Signed starts. options.started_by is only a claim: anyone who can reach
@@ -48,6 +50,10 @@ type StartCheck struct {
 	StartedAt  time.Time           `json:"started_at"` // when the server started the run
 	Claims     signing.StartClaims `json:"claims"`     // what the input says, as signed
 	Start      *SignedStart        `json:"start,omitempty"`
+	// Connections are every connection the run may act on (runConnections),
+	// for permissions.start; derived from the signed playbooks and the
+	// signed connection, so it needs no signature of its own.
+	Connections []string `json:"connections,omitempty"`
 }
 
 // StartVerdict is VerifyStartActivity's answer.
@@ -90,10 +96,33 @@ func SignStart(s *signing.Signer, workflowID, nonce, login string, groups []stri
 	return in, nil
 }
 
+// runConnections is every connection a run may act on: its own
+// (playbook.RunConnection) and each connection: its playbook and the
+// library playbooks pinned with it name; a child without one of its own
+// acts on a connection already in the set (its caller step's or run's).
+// Sorted, for a deterministic activity input.
+func runConnections(pb *playbook.Playbook, lib map[string]*playbook.Playbook, override string) []string {
+	set := map[string]bool{playbook.RunConnection(pb, override, ""): true}
+	for _, c := range pb.Connections() {
+		set[c] = true
+	}
+	for _, child := range lib {
+		for _, c := range child.Connections() {
+			set[c] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // verifyStart asks VerifyStartActivity about a fresh root run's start and
 // records how its starter was established in the run's status. Children
 // are started by their parent run, whose own start was checked.
-func (r *run) verifyStart(ctx workflow.Context, input RunInput) error {
+func (r *run) verifyStart(ctx workflow.Context, input RunInput, lib map[string]*playbook.Playbook) error {
 	info := workflow.GetInfo(ctx)
 	if input.Resume != nil || info.ParentWorkflowExecution != nil || !since(ctx, versionSignedStarts) {
 		return nil
@@ -103,7 +132,8 @@ func (r *run) verifyStart(ctx workflow.Context, input RunInput) error {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
 	})
 	req := StartCheck{WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
-		StartedAt: info.WorkflowStartTime, Claims: StartClaimsOf(info.WorkflowExecution.ID, input), Start: input.Start}
+		StartedAt: info.WorkflowStartTime, Claims: StartClaimsOf(info.WorkflowExecution.ID, input), Start: input.Start,
+		Connections: runConnections(r.pb, lib, input.Connection)}
 	var v StartVerdict
 	if err := workflow.ExecuteLocalActivity(lctx, VerifyStartActivity, req).Get(ctx, &v); err != nil {
 		return errors.New("the start could not be verified: " + err.Error())

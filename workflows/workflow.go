@@ -81,7 +81,7 @@ func (in *Interpreter) runChecked(ctx workflow.Context, pb *playbook.Playbook, i
 	if err != nil {
 		return nil, r.refuse(ctx, err)
 	}
-	if err := r.verifyStart(ctx, input); err != nil {
+	if err := r.verifyStart(ctx, input, lib); err != nil {
 		return nil, r.refuse(ctx, err)
 	}
 	for name, child := range lib {

@@ -70,7 +70,11 @@ func (h *Handler) start(ctx context.Context, who Identity, req StartRequest) (*S
 	if err != nil {
 		return nil, err
 	}
-	if err := h.mayStart(pb.Name, who); err != nil {
+	conns, err := h.cfg.Library.RunConnections(pb, req.Connection)
+	if err != nil {
+		return nil, fmt.Errorf("%w: playbook %s: %v", errBadInput, pb.Name, err)
+	}
+	if err := h.mayStart(pb.Name, conns, who); err != nil {
 		return nil, fmt.Errorf("%w: %v", errForbidden, err)
 	}
 	started, err := runs.Start(ctx, h.cfg.Temporal, runs.Request{Playbook: pb, Library: h.cfg.Library, Inputs: req.Inputs,
@@ -86,12 +90,13 @@ func (h *Handler) start(ctx context.Context, who Identity, req StartRequest) (*S
 	return &StartResponse{Playbook: pb.Name, StartedBy: who.ID(), Login: who.Login, KeyID: h.cfg.Signer.KeyID, Started: started}, nil
 }
 
-// mayStart applies permissions.start.
-func (h *Handler) mayStart(playbook string, who Identity) error {
+// mayStart applies permissions.start: who may start playbook on every
+// one of conns (none: on some connection).
+func (h *Handler) mayStart(playbook string, conns []string, who Identity) error {
 	if h.cfg.Permissions == nil {
 		return nil
 	}
-	return h.cfg.Permissions.MayStart(playbook, who.ID(), who.Login, who.Groups)
+	return h.cfg.Permissions.MayStart(playbook, conns, who.ID(), who.Login, who.Groups)
 }
 
 // startable lists the playbooks who may start.
@@ -101,7 +106,7 @@ func (h *Handler) startable(who Identity) []*playbook.Playbook {
 		return nil
 	}
 	for _, pb := range h.cfg.Playbooks() {
-		if h.mayStart(pb.Name, who) == nil {
+		if h.mayStart(pb.Name, nil, who) == nil {
 			out = append(out, pb)
 		}
 	}

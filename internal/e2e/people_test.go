@@ -33,9 +33,10 @@ import (
 // signed starts refuses anything else before the first step.
 
 // peoplePermissions lets the demo org's people and the webhook start the
-// people-* playbooks, and nobody else start anything.
+// people-* playbooks on the default connection, and nobody else start
+// anything, nor anything on another connection.
 var peoplePermissions = guard.Permissions{Start: []guard.StartRule{
-	{Playbooks: []string{"people-*"}, Who: guard.Who{Users: []string{"*@" + oktasim.DemoDomain, "webhook:*"}}}}}
+	{Playbooks: []string{"people-*"}, Connections: []string{"default"}, Who: guard.Who{Users: []string{"*@" + oktasim.DemoDomain, "webhook:*"}}}}}
 
 // peopleLib is the playbook library of these tests' cordon serve.
 var peopleLib = filepath.Join("testdata", "people")
@@ -203,6 +204,7 @@ func TestBadStartsAreRefused(t *testing.T) {
 
 	guarded := s.startServer(t, issuer, guard.Permissions{Start: []guard.StartRule{
 		{Playbooks: []string{"other-*"}, Who: guard.Who{Users: []string{"*"}}}}})
+	onDefault := s.startServer(t, issuer, peoplePermissions)
 	before := s.runsOf(t, "people-approval")
 	ok := approvals.StartRequest{Playbook: "people-approval", Inputs: map[string]any{"login": "nobody@example.com"}}
 	for _, tc := range []struct {
@@ -220,6 +222,9 @@ func TestBadStartsAreRefused(t *testing.T) {
 			http.StatusUnprocessableEntity, "extra"},
 		{"a playbook the person may not run", guarded, token, ok, http.StatusForbidden,
 			"refused: " + people[0].Login + " may not start playbook people-approval: no permissions.start rule names them for it"},
+		{"a connection the person may not act on", onDefault, token,
+			approvals.StartRequest{Playbook: "people-approval", Inputs: map[string]any{"login": "nobody@example.com"}, Connection: "globex"}, http.StatusForbidden,
+			"refused: " + people[0].Login + " may not start playbook people-approval on connection globex: no permissions.start rule names them for it there"},
 		{"wrong input type", base, token, approvals.StartRequest{Playbook: "people-approval", Inputs: map[string]any{"login": []any{"a"}}},
 			http.StatusUnprocessableEntity, "login"},
 	} {
@@ -309,6 +314,20 @@ func TestRawStartsWithoutAValidSignatureAreRefused(t *testing.T) {
 		in := s.signedInput(t, "people-not-permitted", "mallory@evil.example", inputs)
 		refusedBeforeFirstStep(t, s.rawSigned(t, "people-not-permitted", in),
 			"mallory@evil.example may not start playbook people-approval: no permissions.start rule names them for it")
+	})
+
+	t.Run("a connection the person may not act on", func(t *testing.T) {
+		// Signed by a serve without the policy, for globex: the worker
+		// refuses it, as permissions.start covers the default connection only.
+		id := "people-other-org"
+		pb := s.load(t, "people/people-approval.yaml")
+		pinned, children, err := runs.Library{Dir: peopleLib, Registry: s.reg}.Pin(pb)
+		require.NoError(t, err)
+		in := workflows.RunInput{Playbook: pinned, Library: children, Inputs: inputs, Connection: "globex", Options: workflows.RunOptions{StartedBy: alice}}
+		in, err = workflows.SignStart(e2eSigner, id, "nonce-"+id, alice, nil, in, time.Now())
+		require.NoError(t, err)
+		refusedBeforeFirstStep(t, s.rawSigned(t, id, in),
+			alice+" may not start playbook people-approval on connection globex: no permissions.start rule names them for it there")
 	})
 
 	t.Run("replayed", func(t *testing.T) {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/internal/runs"
 	"github.com/cordonsec/cordon/internal/signing"
 	"github.com/cordonsec/cordon/workflows"
@@ -37,7 +39,7 @@ func (v StartVerifier) Verify(ctx context.Context, req workflows.StartCheck) (wo
 			return refused("the start is not signed, and this worker requires signed starts (approvals.require_signed_starts): " +
 				"start runs with cordon run after cordon login, from the Run a playbook page or POST /v1/runs of cordon serve, or through its webhook"), nil
 		}
-		if err := v.mayStart(req.Claims); err != nil {
+		if err := v.mayStart(req); err != nil {
 			return refused(err.Error()), nil
 		}
 		return workflows.StartVerdict{Verified: "unsigned (taken on trust)"}, nil
@@ -61,7 +63,7 @@ func (v StartVerifier) Verify(ctx context.Context, req workflows.StartCheck) (wo
 		}
 		return refused("the start is signed with " + err.Error()), nil
 	}
-	if err := v.mayStart(req.Claims); err != nil {
+	if err := v.mayStart(req); err != nil {
 		return refused(err.Error()), nil
 	}
 	earlier, err := v.earlierRun(ctx, req.WorkflowID, req.RunID)
@@ -74,12 +76,20 @@ func (v StartVerifier) Verify(ctx context.Context, req workflows.StartCheck) (wo
 	return workflows.StartVerdict{Verified: "signed by key " + st.KeyID}, nil
 }
 
-// mayStart applies permissions.start to the start's (signed) identity.
-func (v StartVerifier) mayStart(c signing.StartClaims) error {
+// mayStart applies permissions.start to the start's (signed) identity
+// and every connection the run may act on (StartCheck.Connections, from
+// the pinned playbooks; a check from before connections names the
+// start's own connection, else the default).
+func (v StartVerifier) mayStart(req workflows.StartCheck) error {
 	if v.Policy.Permissions == nil {
 		return nil
 	}
-	return v.Policy.Permissions.MayStart(c.Playbook, c.StartedBy, c.Login, c.Groups)
+	c := req.Claims
+	conns := req.Connections
+	if len(conns) == 0 {
+		conns = []string{cmp.Or(c.Connection, connections.Default)}
+	}
+	return v.Policy.Permissions.MayStart(c.Playbook, conns, c.StartedBy, c.Login, c.Groups)
 }
 
 // earlierRun returns the run id of another run of workflowID, "" when

@@ -3,6 +3,7 @@ package guard
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -16,10 +17,13 @@ import (
 // serve, or a service identity) may start every playbook, and steps
 // without approvers: are decided by anyone but the run's starter.
 //
-// Extension point: playbooks will act on named connections (Okta orgs);
-// a rule will then also name the connections it covers (connections:
-// globs beside playbooks:), matched in MayStart with the connection the
-// start names. Until connections exist there is one org per worker.
+// Runs act on named connections (Okta orgs, internal/connections): a
+// start rule may name the connections it covers (connections: globs
+// beside playbooks:), and a start is allowed only when every connection
+// the run may act on is covered by a rule naming the person and the
+// playbook, so a person trusted on the preview org gains nothing on
+// production by naming it (cordon run --connection) or by starting a
+// playbook one of whose steps names it.
 type Permissions struct {
 	// Start lists who may start which playbooks; a start is allowed when
 	// any rule matches both the playbook and the person. Empty: everyone.
@@ -33,7 +37,28 @@ type Permissions struct {
 type StartRule struct {
 	// Playbooks are name globs (path.Match: "contain-*", "*").
 	Playbooks []string `yaml:"playbooks"`
-	Who       `yaml:",inline"`
+	// Connections are connection name globs ("acme", "acme-*"); empty:
+	// every connection.
+	Connections []string `yaml:"connections"`
+	Who         `yaml:",inline"`
+}
+
+// covers says whether the rule lets its people start playbook on conn;
+// conn "" asks about the playbook alone (any connection).
+func (r StartRule) covers(playbook, conn string) bool {
+	if !anyMatch(r.Playbooks, playbook) {
+		return false
+	}
+	return conn == "" || len(r.Connections) == 0 || anyMatch(r.Connections, conn)
+}
+
+func anyMatch(globs []string, name string) bool {
+	for _, g := range globs {
+		if ok, _ := path.Match(g, name); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Who names people: users are canonical identities (Okta user ids),
@@ -71,7 +96,7 @@ func (p Permissions) check() error {
 		if len(r.Playbooks) == 0 || (len(r.Users) == 0 && len(r.Groups) == 0) {
 			return fmt.Errorf("permissions.start[%d]: name playbooks and users or groups", i)
 		}
-		for _, g := range append(append([]string{}, r.Playbooks...), r.Users...) {
+		for _, g := range slices.Concat(r.Playbooks, r.Connections, r.Users) {
 			if _, err := path.Match(g, ""); err != nil {
 				return fmt.Errorf("permissions.start[%d]: bad glob %q: %w", i, g, err)
 			}
@@ -80,23 +105,41 @@ func (p Permissions) check() error {
 	return nil
 }
 
-// MayStart refuses a start of playbook by a person no rule lets start it.
-func (p Permissions) MayStart(playbook, id, login string, groups []string) error {
+// MayStart refuses a start of playbook by a person unless, for each of
+// conns (every connection the run may act on), a rule names the person,
+// the playbook and the connection. Without conns it asks whether the
+// person may start the playbook on some connection (the Run a playbook
+// page's list).
+func (p Permissions) MayStart(playbook string, conns []string, id, login string, groups []string) error {
 	if len(p.Start) == 0 {
 		return nil
 	}
-	for _, r := range p.Start {
-		for _, pat := range r.Playbooks {
-			if ok, _ := path.Match(pat, playbook); ok && r.matches(id, login, groups) {
-				return nil
-			}
-		}
+	allowed := func(conn string) bool {
+		return slices.ContainsFunc(p.Start, func(r StartRule) bool { return r.covers(playbook, conn) && r.matches(id, login, groups) })
 	}
 	who := login
 	if who == "" {
 		who = id
 	}
-	return fmt.Errorf("%s may not start playbook %s: no permissions.start rule names them for it", who, playbook)
+	if len(conns) == 0 {
+		if allowed("") {
+			return nil
+		}
+		return fmt.Errorf("%s may not start playbook %s: no permissions.start rule names them for it", who, playbook)
+	}
+	var denied []string
+	for _, c := range conns {
+		if !allowed(c) {
+			denied = append(denied, c)
+		}
+	}
+	if len(denied) == 0 {
+		return nil
+	}
+	if !allowed("") {
+		return fmt.Errorf("%s may not start playbook %s: no permissions.start rule names them for it", who, playbook)
+	}
+	return fmt.Errorf("%s may not start playbook %s on connection %s: no permissions.start rule names them for it there", who, playbook, strings.Join(denied, ", "))
 }
 
 // MayApprove refuses a decision on a step without approvers: by a person

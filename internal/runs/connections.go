@@ -40,6 +40,47 @@ func (l Library) CheckConnections(known []string, pb *playbook.Playbook, overrid
 	if unknown(override) {
 		bad = append(bad, fmt.Sprintf("connection %q (the run's connection) is not defined", override))
 	}
+	err := l.walk(pb, func(p *playbook.Playbook) {
+		for _, name := range p.Connections() {
+			if unknown(name) {
+				at := p.ConnectionAt(name)
+				bad = append(bad, fmt.Sprintf("%s:%d:%d: connection %q is not defined", p.File, at.Line, at.Col, name))
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return &InputError{Err: fmt.Errorf("%s (the connections file defines %s)", strings.Join(bad, "; "), quoteAll(known))}
+}
+
+// RunConnections is every connection a run of pb may act on: the run's
+// own (the override, else the playbook's connection:, else the default)
+// and each connection: of pb and of the library playbooks it calls, sorted.
+// The worker derives the same set from the pinned playbooks
+// (workflows.runConnections) for permissions.start.
+func (l Library) RunConnections(pb *playbook.Playbook, override string) ([]string, error) {
+	set := map[string]bool{playbook.RunConnection(pb, override, ""): true}
+	err := l.walk(pb, func(p *playbook.Playbook) {
+		for _, c := range p.Connections() {
+			set[c] = true
+		}
+	})
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out, err
+}
+
+// walk calls visit on pb and on each library playbook it calls, directly
+// or through others, once each. A child missing from the library is
+// skipped (Pin reports it); one that does not load is an InputError.
+func (l Library) walk(pb *playbook.Playbook, visit func(*playbook.Playbook)) error {
 	seen := map[string]bool{}
 	queue := []*playbook.Playbook{pb}
 	for len(queue) > 0 {
@@ -49,16 +90,11 @@ func (l Library) CheckConnections(known []string, pb *playbook.Playbook, overrid
 			continue
 		}
 		seen[p.Name] = true
-		for _, name := range p.Connections() {
-			if unknown(name) {
-				at := p.ConnectionAt(name)
-				bad = append(bad, fmt.Sprintf("%s:%d:%d: connection %q is not defined", p.File, at.Line, at.Col, name))
-			}
-		}
+		visit(p)
 		for _, name := range children(p.Steps) {
 			path := l.path(name)
 			if path == "" || seen[name] {
-				continue // Pin reports a missing child
+				continue
 			}
 			child, err := playbook.LoadFile(path, l.options())
 			if err != nil {
@@ -67,10 +103,7 @@ func (l Library) CheckConnections(known []string, pb *playbook.Playbook, overrid
 			queue = append(queue, child)
 		}
 	}
-	if len(bad) == 0 {
-		return nil
-	}
-	return &InputError{Err: fmt.Errorf("%s (the connections file defines %s)", strings.Join(bad, "; "), quoteAll(known))}
+	return nil
 }
 
 func quoteAll(names []string) string {
