@@ -8,8 +8,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
@@ -355,8 +357,10 @@ func TestOAuthSecretsNeverPrinted(t *testing.T) {
 	printed := strings.Join([]string{err.Error(), logs.String(), string(js), cfg.String(), cfg.OAuth.String(),
 		sprintAll(cfg), sprintAll(cfg.OAuth), sprintAll(*cfg.OAuth)}, "\n")
 	tok := tokenOf(as.authz[0])
+	scalar, serr := dpopKey.Bytes()
+	require.NoError(t, serr)
 	secrets := map[string]string{"access token": tok, "assertion": as.form["client_assertion"],
-		"RSA modulus": key.N.String()[:20], "RSA private exponent": key.D.String()[:20], "EC private scalar": dpopKey.D.String()[:20]}
+		"RSA modulus": key.N.String()[:20], "RSA private exponent": key.D.String()[:20], "EC private scalar": new(big.Int).SetBytes(scalar).String()[:20], "EC private scalar (hex)": hex.EncodeToString(scalar)[:20]}
 	for name, s := range secrets {
 		require.NotEmpty(t, s)
 		assert.NotContains(t, printed, s, name)

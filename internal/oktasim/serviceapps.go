@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -215,14 +214,4 @@ func (s *Sim) remember(cache func(*authzState) map[string]time.Time, key string,
 	}
 	m[key] = until
 	return true
-}
-
-// scopeList renders a granted scope set in a stable order.
-func scopeList(set map[string]bool) string {
-	out := make([]string, 0, len(set))
-	for sc := range set {
-		out = append(out, sc)
-	}
-	sort.Strings(out)
-	return strings.Join(out, " ")
 }
