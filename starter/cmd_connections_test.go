@@ -18,7 +18,6 @@ import (
 
 	"github.com/cordonsec/cordon/action"
 	"github.com/cordonsec/cordon/internal/connections"
-	"github.com/cordonsec/cordon/internal/connections/conntest"
 	"github.com/cordonsec/cordon/internal/oktasim"
 )
 
@@ -41,12 +40,13 @@ func ecKeyFile(t *testing.T, dir, name string) (*ecdsa.PrivateKey, string) {
 	return key, p
 }
 
-// connFixture is a connections file with an SSWS connection to a
-// simulated org and an OAuth+DPoP connection to a token endpoint.
+// connFixture is a connections file with an SSWS connection to one
+// simulated org and an OAuth+DPoP connection to another, whose service
+// app 0oa-globex is granted allowed (default: okta.users.read).
 type connFixture struct {
 	dir, file string
 	sim       *oktasim.Server
-	tokens    *conntest.TokenServer
+	globex    *oktasim.Server
 }
 
 func newConnFixture(t *testing.T, allowed []string, extra string) *connFixture {
@@ -56,7 +56,11 @@ func newConnFixture(t *testing.T, allowed []string, extra string) *connFixture {
 	f := &connFixture{dir: dir, file: filepath.Join(dir, "connections.yaml")}
 	f.sim = oktasim.NewTestServer(t, oktasim.Options{Token: "acme-secret-token"})
 	key, _ := ecKeyFile(t, dir, "globex.pem")
-	f.tokens = conntest.NewTokenServer(t, "0oa-globex", &key.PublicKey, allowed, true)
+	if allowed == nil {
+		allowed = []string{action.ScopeUsersRead}
+	}
+	f.globex = oktasim.NewTestServer(t, oktasim.Options{Token: "globex-unused-token", ServiceApps: []oktasim.ServiceApp{{ClientID: "0oa-globex",
+		Keys: []jose.JSONWebKey{oktasim.ServiceKey("k1", &key.PublicKey)}, Scopes: allowed, RequireDPoP: true}}})
 	t.Setenv("ACME_TOKEN", "acme-secret-token")
 	yaml := `connections:
   - name: acme
@@ -64,7 +68,7 @@ func newConnFixture(t *testing.T, allowed []string, extra string) *connFixture {
     auth: {type: ssws, token_env: ACME_TOKEN}
     health_interval: 5m
   - name: globex
-    org_url: ` + f.tokens.URL + `
+    org_url: ` + f.globex.URL() + `
     auth:
       type: oauth
       client_id: 0oa-globex
@@ -106,7 +110,7 @@ func TestConnectionsList(t *testing.T) {
 	assert.Regexp(t, `^NAME\s+ORG URL\s+AUTH\s+SCOPES\s+GUARDRAILS\s+HEALTH$`, lines[0])
 	assert.Regexp(t, `^acme\s+`+f.sim.URL()+`\s+ssws\s+- \(API token: its owner's admin roles\)\s+-\s+5m0s$`, lines[1])
 	want := strings.Join(action.Okta().ScopesFor([]string{action.GetUsers, action.SuspendUsers, action.TestConnection}), " ")
-	assert.Regexp(t, `^globex\s+`+f.tokens.URL+`\s+oauth\+dpop\s+`+want+` \(from playbooks\)\s+-\s+worker default$`, lines[2])
+	assert.Regexp(t, `^globex\s+`+f.globex.URL()+`\s+oauth\+dpop\s+`+want+` \(from playbooks\)\s+-\s+worker default$`, lines[2])
 
 	code, out, _ = runCordon(t, "connections", "list", "--json", "--connections", f.file, "--playbooks", lib)
 	require.Equal(t, 0, code)
@@ -171,8 +175,8 @@ func TestConnectionsCheckBadCredentials(t *testing.T) {
 	ecKeyFile(t, f.dir, "globex.pem")
 	code, out, _ = runCordon(t, "connections", "check", "globex", "--connections", f.file, "--playbooks", f.dir+"/none")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, out, `globex (oauth+dpop): FAILED: connection "globex": okta: OAuth token for client 0oa-globex from `+f.tokens.URL+
-		`/oauth2/v1/token: HTTP 400 invalid_client: The client_assertion signature is invalid (the client id is unknown to this org, or the private key does not match the public key registered on the app (kid "k1")`)
+	assert.Contains(t, out, `globex (oauth+dpop): FAILED: connection "globex": okta: OAuth token for client 0oa-globex from `+f.globex.URL()+
+		`/oauth2/v1/token: HTTP 401 invalid_client: The client_assertion signature is invalid (the client id is unknown to this org, or the private key does not match the public key registered on the app (kid "k1")`)
 
 	code, _, errOut := runCordon(t, "connections", "check")
 	assert.Equal(t, 2, code, "no connections at all")
