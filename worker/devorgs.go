@@ -78,12 +78,16 @@ func startDevOrgs(cfg config, dir string, logger *slog.Logger) (*devOrgs, error)
 	if err := writeKey(filepath.Join(dir, devGlobex+".key"), key); err != nil {
 		return nil, fmt.Errorf("globex's private key: %w", err)
 	}
+	// globex's API token is random and written nowhere: the org answers
+	// only its service app's OAuth tokens, so the dev stack really shows
+	// the two auth modes (an SSWS token of acme's is refused there).
+	globexToken := rand.Text()
 	reg := action.Okta()
 	app := oktasim.ServiceApp{ClientID: devGlobexClient, Keys: []jose.JSONWebKey{oktasim.ServiceKey(devGlobexKeyID, key.Public())},
 		Scopes: reg.ScopesFor(reg.Names()), RequireDPoP: true}
 	sims, err := oktasim.StartOrgs(cfg.simAddr, []oktasim.NamedOrg{
 		{Name: devAcme, Options: oktasim.Options{Token: token, Seed: oktasim.SeedDemo}},
-		{Name: devGlobex, Options: oktasim.Options{Token: token, Seed: oktasim.SeedDemo, ServiceApps: []oktasim.ServiceApp{app}}},
+		{Name: devGlobex, Options: oktasim.Options{Token: globexToken, Seed: oktasim.SeedDemo, ServiceApps: []oktasim.ServiceApp{app}}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("simulated Okta orgs on %s: %w (pick another address with --sim-addr)", cfg.simAddr, err)
