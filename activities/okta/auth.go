@@ -66,6 +66,32 @@ func (c *Client) credentials(ctx context.Context, method string, u *url.URL) (cr
 	if err != nil {
 		return credentials{}, err
 	}
+	return c.credentialsFor(method, u, t)
+}
+
+// fresh rebuilds a request's credentials right before it is sent, after
+// its wait in the pacer: with the newest cached token (the one it was
+// given may have expired or been refreshed meanwhile) and, for DPoP, a
+// proof signed now with the newest nonce the server named. It never
+// mints (the caller holds a pacer slot): without a usable cached token
+// the one it was given goes, and a 401 brings a new token.
+func (c *Client) fresh(method string, u *url.URL, cr credentials) credentials {
+	if cr.tok == nil {
+		return cr
+	}
+	t := c.tokens.current()
+	if t == nil {
+		t = cr.tok // still re-signed: the nonce may have moved on
+	}
+	if next, err := c.credentialsFor(method, u, t); err == nil {
+		return next
+	}
+	return cr
+}
+
+// credentialsFor is the Authorization (and DPoP proof) of token t.
+func (c *Client) credentialsFor(method string, u *url.URL, t *accessToken) (credentials, error) {
+	var err error
 	cr := credentials{authorization: t.typ + " " + t.value, tok: t}
 	if t.typ == TokenTypeDPoP {
 		if cr.dpop, err = c.tokens.dpop.proof(method, u, t.value, nonceRS); err != nil {

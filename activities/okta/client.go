@@ -148,17 +148,17 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 	}
 	bucket := BucketFor(method, relPath)
 	var (
-		resp                   *http.Response
-		data                   []byte
-		ri                     RateInfo
-		nonceRetried, reminted bool
+		resp                  *http.Response
+		data                  []byte
+		ri                    RateInfo
+		nonceRetries, remints int
 	)
 	for {
 		cr, err := c.credentials(ctx, method, u)
 		if err != nil {
 			return nil, err
 		}
-		if resp, data, ri, err = c.send(ctx, method, u, relPath, bucket, payload, cr); err != nil {
+		if resp, data, ri, cr, err = c.send(ctx, method, u, relPath, bucket, payload, cr); err != nil {
 			return nil, err
 		}
 		if cr.tok == nil || resp.StatusCode != http.StatusUnauthorized {
@@ -166,15 +166,23 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 		}
 		// A 401 to a minted token: the resource server wants a DPoP
 		// nonce (RFC 9449 §9), or the token expired early or was
-		// revoked. Each gets one more attempt.
-		if cr.tok.typ == TokenTypeDPoP && wantsDPoPNonce(resp) && !nonceRetried {
-			nonceRetried = true
+		// revoked. A nonce challenge carries the new nonce and is sent
+		// again with it, a few times (the nonce may rotate again while
+		// a request waits for the pacer, and each answer names the
+		// newest); an expired or revoked token is minted again, twice at
+		// most (a token may also expire while a request waits for the
+		// pacer, when tokens live for seconds rather than Okta's hour).
+		if cr.tok.typ == TokenTypeDPoP && wantsDPoPNonce(resp) {
+			if nonceRetries == maxNonceRetries {
+				break // not the token's fault: minting another would not help
+			}
+			nonceRetries++
 			continue
 		}
-		if reminted {
+		if remints == maxRemints {
 			break
 		}
-		reminted = true
+		remints++
 		c.tokens.invalidate(cr.tok)
 	}
 	r := &Response{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Okta-Request-Id"), Rate: ri,
@@ -190,21 +198,34 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 	return r, nil
 }
 
-// send makes one attempt of a request through the pacer.
+// maxNonceRetries bounds the attempts of one request answered
+// use_dpop_nonce: each answer names the server's newest nonce, so a
+// second challenge means it rotated again meanwhile, and a fourth would
+// mean the server refuses its own nonces.
+const maxNonceRetries = 3
+
+// maxRemints bounds the new tokens one request asks for after 401s: a
+// token that a second new one cannot replace is refused for good
+// (revoked app, removed key).
+const maxRemints = 2
+
+// send makes one attempt of a request through the pacer and returns the
+// credentials it sent (fresh: rebuilt after the wait).
 func (c *Client) send(ctx context.Context, method string, u *url.URL, relPath, bucket string, payload []byte,
-	cr credentials) (*http.Response, []byte, RateInfo, error) {
+	cr credentials) (*http.Response, []byte, RateInfo, credentials, error) {
 	queued := time.Now()
 	release, err := c.pacer.acquire(ctx, bucket)
 	if err != nil {
-		return nil, nil, RateInfo{}, &RequestError{Method: method, Path: relPath, Err: err}
+		return nil, nil, RateInfo{}, cr, &RequestError{Method: method, Path: relPath, Err: err}
 	}
+	cr = c.fresh(method, u, cr)
 	sent := time.Now()
 	resp, data, err := c.roundTrip(ctx, method, u, payload, cr)
 	recv := time.Now()
 	if err != nil {
 		release(RateInfo{}, 0, sent, recv)
 		c.observe(ctx, RequestStats{Method: method, Path: relPath, Bucket: bucket, Wait: sent.Sub(queued)})
-		return nil, nil, RateInfo{}, &RequestError{Method: method, Path: relPath, Err: err}
+		return nil, nil, RateInfo{}, cr, &RequestError{Method: method, Path: relPath, Err: err}
 	}
 	ri := parseRateInfo(resp.Header, bucket)
 	release(ri, resp.StatusCode, sent, recv)
@@ -215,7 +236,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, relPath, b
 		Wait: sent.Sub(queued), RequestID: resp.Header.Get("X-Okta-Request-Id")})
 	c.log.DebugContext(ctx, "okta request", "method", method, "path", relPath, "status", resp.StatusCode,
 		"bucket", bucket, "limit", ri.Limit, "remaining", ri.Remaining, "took", recv.Sub(sent))
-	return resp, data, ri, nil
+	return resp, data, ri, cr, nil
 }
 
 func (c *Client) observe(ctx context.Context, r RequestStats) {

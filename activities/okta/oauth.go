@@ -136,6 +136,18 @@ func (s *tokenSource) get(ctx context.Context) (*accessToken, error) {
 	}
 }
 
+// current is the cached token while it has not expired, without
+// minting; nil otherwise. A request that waited in the pacer sends it
+// rather than the one it was handed, which may be older.
+func (s *tokenSource) current() *accessToken {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.tok; t != nil && s.now().Before(t.expiry) {
+		return t
+	}
+	return nil
+}
+
 func (s *tokenSource) run(ctx context.Context, call *mintCall) {
 	ctx, cancel := context.WithTimeout(ctx, 2*s.timeout)
 	defer cancel()
@@ -185,12 +197,16 @@ func (s *tokenSource) invalidate(t *accessToken) {
 	s.mu.Unlock()
 }
 
-// mint requests a token, retrying once when the token endpoint asks for
-// a DPoP nonce (RFC 9449 §8).
+// mint requests a token, sending it again when the token endpoint asks
+// for a DPoP nonce it has just named (RFC 9449 §8), a few times at most
+// (maxNonceRetries): the nonce may rotate again meanwhile.
 func (s *tokenSource) mint(ctx context.Context) (*accessToken, error) {
 	tok, err := s.request(ctx)
-	var te *TokenError
-	if errors.As(err, &te) && te.Code == "use_dpop_nonce" && s.dpop != nil && te.nonceChanged {
+	for range maxNonceRetries {
+		var te *TokenError
+		if !errors.As(err, &te) || te.Code != "use_dpop_nonce" || s.dpop == nil || !te.nonceChanged {
+			break
+		}
 		tok, err = s.request(ctx)
 	}
 	return tok, err
@@ -208,13 +224,15 @@ type tokenResponse struct {
 // request makes one token request through the pacer, in the token
 // endpoint's own rate-limit bucket.
 func (s *tokenSource) request(ctx context.Context) (*accessToken, error) {
-	form, dpopProof, err := s.form()
-	if err != nil {
-		return nil, s.fail(0, "", "", nil, err)
-	}
 	queued := time.Now()
 	release, err := s.pacer.acquire(ctx, BucketToken)
 	if err != nil {
+		return nil, s.fail(0, "", "", nil, err)
+	}
+	// Signed after the wait: fresh iat and exp, and the newest nonce.
+	form, dpopProof, err := s.form()
+	if err != nil {
+		release(RateInfo{}, 0, time.Now(), time.Now())
 		return nil, s.fail(0, "", "", nil, err)
 	}
 	sent, start := time.Now(), s.now()

@@ -189,7 +189,7 @@ func TestOAuthRemintOn401(t *testing.T) {
 	assert.Equal(t, 2, mints, "a refused token is replaced once")
 	assert.Equal(t, 3, apiCalls, "the refused call is retried with the new token")
 
-	// A token refused right after minting: one re-mint, then the 401.
+	// A token refused right after minting: maxRemints re-mints, then the 401.
 	c2 := oauthClient(t, as, key, nil, WithObserver(observerFunc(func(r RequestStats) {
 		if r.Bucket == BucketToken {
 			as.revokeAll()
@@ -201,7 +201,7 @@ func TestOAuthRemintOn401(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, ae.HTTPStatus)
 	assert.Equal(t, CodeInvalidToken, ae.Code)
 	mints, _, _ = as.counts()
-	assert.Equal(t, 4, mints, "one re-mint per request, then the 401 is returned")
+	assert.Equal(t, 2+1+maxRemints, mints, "the first token and maxRemints new ones, then the 401 is returned")
 }
 
 type observerFunc func(RequestStats)
@@ -266,6 +266,30 @@ func TestDPoPNonceRetry(t *testing.T) {
 	_, _, apiCalls = as.counts()
 	assert.Equal(t, 5, apiCalls, "a rotated nonce costs one retry")
 	assert.Equal(t, "rs-nonce-2", as.apiProofs[len(as.apiProofs)-1].claims.Nonce)
+}
+
+// A nonce that rotates again while the retry is on its way (a busy org,
+// a request waiting for the pacer) is followed a few times, then given up
+// on: the request fails with the server's 401, not a loop.
+func TestDPoPNonceRotatingDuringRetries(t *testing.T) {
+	t.Parallel()
+	key := testECKey(t)
+	as := newAuthServer(t, key.Public())
+	as.rsNonce, as.rsRotations = "rs-nonce", 2
+	c := oauthClient(t, as, key, func(o *OAuth) { o.DPoP = true })
+	require.NoError(t, getUser(context.Background(), c), "two rotations during the retries are followed")
+	_, _, apiCalls := as.counts()
+	assert.Equal(t, 4, apiCalls, "no nonce, then the two that rotated away, then the current one")
+
+	as.mu.Lock()
+	as.rsNonce, as.rsRotations = "rs-other", 10
+	as.mu.Unlock()
+	err := getUser(context.Background(), c)
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, http.StatusUnauthorized, ae.HTTPStatus)
+	_, _, after := as.counts()
+	assert.Equal(t, 4+1+maxNonceRetries, after, "bounded: the first attempt and maxNonceRetries more")
 }
 
 func TestDPoPRequiredWithoutKey(t *testing.T) {

@@ -39,14 +39,17 @@ type authServer struct {
 	tokens     map[string]string // token → bound jkt ("" for Bearer)
 	asNonce    string            // required at the token endpoint when set
 	rsNonce    string            // required at the API when set
-	assertion  *jwt.JSONWebToken // the last verified assertion
-	claims     jwt.Claims
-	form       map[string]string
-	asProof    proofSeen
-	apiProofs  []proofSeen
-	authz      []string
-	errBody    string // when set, the token endpoint answers 401 with it
-	dateOffset time.Duration
+	// rsRotations, when > 0, rotates rsNonce after each of that many
+	// challenges: the nonce moved on while the retry was on its way.
+	rsRotations int
+	assertion   *jwt.JSONWebToken // the last verified assertion
+	claims      jwt.Claims
+	form        map[string]string
+	asProof     proofSeen
+	apiProofs   []proofSeen
+	authz       []string
+	errBody     string // when set, the token endpoint answers 401 with it
+	dateOffset  time.Duration
 }
 
 type proofSeen struct {
@@ -178,6 +181,10 @@ func (a *authServer) api(w http.ResponseWriter, r *http.Request) {
 		a.apiProofs = append(a.apiProofs, p)
 		if a.rsNonce != "" && p.claims.Nonce != a.rsNonce {
 			w.Header().Set("DPoP-Nonce", a.rsNonce)
+			if a.rsRotations > 0 {
+				a.rsRotations--
+				a.rsNonce += "+"
+			}
 			w.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"`)
 			w.WriteHeader(http.StatusUnauthorized)
 			return
