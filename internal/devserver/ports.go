@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strconv"
+	"sync"
 	"syscall"
 )
 
@@ -66,6 +67,27 @@ func reservePorts(host string, frontend, ui int) (ports, error) {
 // it is only taken by another listener.
 const pickLow, pickHigh = 20000, 32000
 
+// picked are the ports this process has handed out. Picking checks that
+// a port can be bound and closes it again; servers started side by side
+// in one process (the end-to-end tests start several at once) could
+// otherwise be handed the same port in that window, and the second
+// server's listener fails. A port is never handed out twice.
+var picked = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// claim records port as handed out; false when it already was.
+func claim(port int) bool {
+	picked.Lock()
+	defer picked.Unlock()
+	if picked.ports[port] {
+		return false
+	}
+	picked.ports[port] = true
+	return true
+}
+
 // checkOrPick returns port if it can be bound on host, or a free port when
 // port is 0.
 func checkOrPick(host string, port int, what string) (int, error) {
@@ -74,7 +96,9 @@ func checkOrPick(host string, port int, what string) (int, error) {
 			candidate := pickLow + rand.IntN(pickHigh-pickLow)
 			if l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(candidate))); err == nil {
 				_ = l.Close()
-				return candidate, nil
+				if claim(candidate) {
+					return candidate, nil
+				}
 			}
 		}
 		// Fall back to any free port the system gives.

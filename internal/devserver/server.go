@@ -136,8 +136,22 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	} else if fresh, sqlConf, visibility, err = prepareDatabase(opts.DataFile, opts.Namespace, opts.SearchAttributes); err != nil {
 		return nil, err
 	}
-	conf := buildConfig(host, ports, sqlConf, visibility)
-	s.temporal, err = temporal.NewServer(serverOptions(conf, s.serverLog, opts.StandaloneActivities)...)
+	for attempt := 1; ; attempt++ {
+		conf := buildConfig(host, ports, sqlConf, visibility)
+		s.temporal, err = newTemporal(serverOptions(conf, s.serverLog, opts.StandaloneActivities)...)
+		var bind *bindError
+		if !errors.As(err, &bind) || attempt == maxBindAttempts {
+			break
+		}
+		// Another program bound a port between its check and the
+		// server's bind: pick the internal ports (and a picked frontend
+		// port) again.
+		s.logger.Warn("embedded Temporal server could not bind its ports; picking others", "error", err, "attempt", attempt)
+		if ports, err = reservePorts(host, port, opts.UIPort); err != nil {
+			return nil, err
+		}
+		s.frontendAddr = net.JoinHostPort(host, strconv.Itoa(ports.frontend))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("configuring Temporal server: %w", err)
 	}
@@ -156,6 +170,31 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.startUI(host, opts.UIPort, opts.CodecEndpoint)
 	}
 	return s, nil
+}
+
+// maxBindAttempts bounds Start's attempts with new ports.
+const maxBindAttempts = 3
+
+// bindError is a Temporal server that failed to build because a listener
+// could not bind: the server logs a failed listen as fatal, which the
+// embedded server's logger only logs (log.go), and then dereferences the
+// missing listener (server v1.32.1 common/rpc/rpc.go createGRPCListener,
+// service/frontend/http_api_server.go NewHTTPAPIServer).
+type bindError struct{ cause any }
+
+func (e *bindError) Error() string {
+	return fmt.Sprintf("the Temporal server panicked while it was being built (%v), most likely on a port taken between its check and the bind", e.cause)
+}
+
+// newTemporal is temporal.NewServer with its panic on a listener that
+// could not bind turned into a *bindError.
+func newTemporal(opts ...temporal.ServerOption) (srv temporal.Server, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			srv, err = nil, &bindError{cause: r}
+		}
+	}()
+	return temporal.NewServer(opts...)
 }
 
 // register adds what the database lacks through the frontend: with
