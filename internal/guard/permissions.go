@@ -102,6 +102,13 @@ func (p Permissions) check() error {
 			}
 		}
 	}
+	if p.Approve != nil {
+		for _, g := range p.Approve.Users {
+			if _, err := path.Match(g, ""); err != nil {
+				return fmt.Errorf("permissions.approve: bad glob %q: %w", g, err)
+			}
+		}
+	}
 	return nil
 }
 
