@@ -2,8 +2,8 @@ package action
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 )
 
 // Least privilege. Each action declares every Okta Management API
@@ -175,12 +175,7 @@ func (r *Registry) ScopesFor(names []string) []string {
 			}
 		}
 	}
-	out := make([]string, 0, len(set))
-	for s := range set {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
 // MissingScopes returns the scopes action name needs that granted lacks,

@@ -1,6 +1,8 @@
 package playbook
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -116,4 +118,19 @@ func sortedSet(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// RunConnections is every connection a run of p may act on: its own
+// (RunConnection with override) and each connection: that p and the
+// library playbooks it may call (children) name, sorted. A child without
+// a connection: of its own acts on one already in the set. cordon serve
+// and the worker check permissions.start against it.
+func RunConnections(p *Playbook, override string, children ...*Playbook) []string {
+	set := map[string]bool{RunConnection(p, override, ""): true}
+	for _, q := range append([]*Playbook{p}, children...) {
+		for _, c := range q.Connections() {
+			set[c] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }

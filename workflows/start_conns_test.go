@@ -36,7 +36,7 @@ steps:
     action: okta.get_users
     with: {filter: 'status eq "ACTIVE"'}
 `)
-	assert.Equal(t, []string{"default", "globex"}, runConnections(root, nil, ""))
-	assert.Equal(t, []string{"acme", "globex"}, runConnections(root, nil, "acme"))
-	assert.Equal(t, []string{"default", "globex", "initech"}, runConnections(root, map[string]*playbook.Playbook{"child": child}, ""))
+	assert.Equal(t, []string{"default", "globex"}, playbook.RunConnections(root, ""))
+	assert.Equal(t, []string{"acme", "globex"}, playbook.RunConnections(root, "acme"))
+	assert.Equal(t, []string{"default", "globex", "initech"}, playbook.RunConnections(root, "", child))
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"time"
 
@@ -96,29 +97,6 @@ func SignStart(s *signing.Signer, workflowID, nonce, login string, groups []stri
 	return in, nil
 }
 
-// runConnections is every connection a run may act on: its own
-// (playbook.RunConnection) and each connection: its playbook and the
-// library playbooks pinned with it name; a child without one of its own
-// acts on a connection already in the set (its caller step's or run's).
-// Sorted, for a deterministic activity input.
-func runConnections(pb *playbook.Playbook, lib map[string]*playbook.Playbook, override string) []string {
-	set := map[string]bool{playbook.RunConnection(pb, override, ""): true}
-	for _, c := range pb.Connections() {
-		set[c] = true
-	}
-	for _, child := range lib {
-		for _, c := range child.Connections() {
-			set[c] = true
-		}
-	}
-	out := make([]string, 0, len(set))
-	for c := range set {
-		out = append(out, c)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // verifyStart asks VerifyStartActivity about a fresh root run's start and
 // records how its starter was established in the run's status. Children
 // are started by their parent run, whose own start was checked.
@@ -133,7 +111,7 @@ func (r *run) verifyStart(ctx workflow.Context, input RunInput, lib map[string]*
 	})
 	req := StartCheck{WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 		StartedAt: info.WorkflowStartTime, Claims: StartClaimsOf(info.WorkflowExecution.ID, input), Start: input.Start,
-		Connections: runConnections(r.pb, lib, input.Connection)}
+		Connections: playbook.RunConnections(r.pb, input.Connection, slices.Collect(maps.Values(lib))...)}
 	var v StartVerdict
 	if err := workflow.ExecuteLocalActivity(lctx, VerifyStartActivity, req).Get(ctx, &v); err != nil {
 		return errors.New("the start could not be verified: " + err.Error())

@@ -61,20 +61,15 @@ func (l Library) CheckConnections(known []string, pb *playbook.Playbook, overrid
 // own (the override, else the playbook's connection:, else the default)
 // and each connection: of pb and of the library playbooks it calls, sorted.
 // The worker derives the same set from the pinned playbooks
-// (workflows.runConnections) for permissions.start.
+// (playbook.RunConnections) for permissions.start.
 func (l Library) RunConnections(pb *playbook.Playbook, override string) ([]string, error) {
-	set := map[string]bool{playbook.RunConnection(pb, override, ""): true}
+	var children []*playbook.Playbook
 	err := l.walk(pb, func(p *playbook.Playbook) {
-		for _, c := range p.Connections() {
-			set[c] = true
+		if p != pb {
+			children = append(children, p)
 		}
 	})
-	out := make([]string, 0, len(set))
-	for c := range set {
-		out = append(out, c)
-	}
-	slices.Sort(out)
-	return out, err
+	return playbook.RunConnections(pb, override, children...), err
 }
 
 // walk calls visit on pb and on each library playbook it calls, directly
