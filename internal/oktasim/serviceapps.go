@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -109,6 +110,9 @@ type authzState struct {
 	nonceAt  time.Time
 	minted   int
 	requests int
+	// boundMints counts the DPoP-bound tokens minted per proof key
+	// thumbprint: one client process each (TokenMintsPerKey).
+	boundMints map[string]int
 }
 
 func (a *authzState) init() {
@@ -153,6 +157,15 @@ func (s *Sim) TokenStats() (requests, minted int) {
 	return s.authz.requests, s.authz.minted
 }
 
+// TokenMintsPerKey counts the DPoP-bound tokens minted for each proof
+// key (its JWK thumbprint). A client keeps one DPoP key, so a count above
+// one shows that client refreshed its token.
+func (s *Sim) TokenMintsPerKey() map[string]int {
+	s.authz.mu.Lock()
+	defer s.authz.mu.Unlock()
+	return maps.Clone(s.authz.boundMints)
+}
+
 func (s *Sim) countTokenRequest() {
 	s.authz.mu.Lock()
 	defer s.authz.mu.Unlock()
@@ -178,6 +191,12 @@ func (s *Sim) mint(clientID string, scopes []string, jkt string) (string, time.T
 	defer s.authz.mu.Unlock()
 	s.authz.tokens[tok] = &issuedToken{clientID: clientID, scopes: set, expires: exp, jkt: jkt}
 	s.authz.minted++
+	if jkt != "" {
+		if s.authz.boundMints == nil {
+			s.authz.boundMints = map[string]int{}
+		}
+		s.authz.boundMints[jkt]++
+	}
 	for t, it := range s.authz.tokens { // drop expired ones so the map stays small
 		if !it.expires.After(s.now()) {
 			delete(s.authz.tokens, t)
