@@ -57,8 +57,11 @@ func DefaultTokenURL(orgURL string) string {
 	return strings.TrimRight(orgURL, "/") + "/oauth2/v1/token"
 }
 
-// credentials returns the headers for one attempt of a request to u.
-func (c *Client) credentials(ctx context.Context, method string, u *url.URL) (credentials, error) {
+// credentials returns the token of one attempt of a request, minting
+// one when none is cached (before the attempt waits in the pacer, so a
+// mint never waits behind requests holding their slots). Its DPoP proof
+// is signed by signed, after the wait.
+func (c *Client) credentials(ctx context.Context) (credentials, error) {
 	if c.tokens == nil {
 		return credentials{authorization: c.auth}, nil
 	}
@@ -66,39 +69,34 @@ func (c *Client) credentials(ctx context.Context, method string, u *url.URL) (cr
 	if err != nil {
 		return credentials{}, err
 	}
-	return c.credentialsFor(method, u, t)
+	return credentials{authorization: t.typ + " " + t.value, tok: t}, nil
 }
 
-// fresh rebuilds a request's credentials right before it is sent, after
-// its wait in the pacer: with the newest cached token (the one it was
+// signed completes an attempt's credentials right before it is sent,
+// after its wait in the pacer: the newest cached token (the one it was
 // given may have expired or been refreshed meanwhile) and, for DPoP, a
-// proof signed now with the newest nonce the server named. It never
-// mints (the caller holds a pacer slot): without a usable cached token
-// the one it was given goes, and a 401 brings a new token.
-func (c *Client) fresh(method string, u *url.URL, cr credentials) credentials {
+// proof signed now with the newest nonce the server named, once per
+// attempt. It never mints (the caller holds a pacer slot): without a
+// usable cached token the one it was given goes, and a 401 brings a new
+// token.
+func (c *Client) signed(method string, u *url.URL, cr credentials) (credentials, error) {
 	if cr.tok == nil {
-		return cr
+		return cr, nil
 	}
 	t := c.tokens.current()
 	if t == nil {
-		t = cr.tok // still re-signed: the nonce may have moved on
+		t = cr.tok
 	}
-	if next, err := c.credentialsFor(method, u, t); err == nil {
-		return next
+	cr = credentials{authorization: t.typ + " " + t.value, tok: t}
+	if t.typ != TokenTypeDPoP {
+		return cr, nil
 	}
-	return cr
-}
-
-// credentialsFor is the Authorization (and DPoP proof) of token t.
-func (c *Client) credentialsFor(method string, u *url.URL, t *accessToken) (credentials, error) {
-	var err error
-	cr := credentials{authorization: t.typ + " " + t.value, tok: t}
-	if t.typ == TokenTypeDPoP {
-		if cr.dpop, err = c.tokens.dpop.proof(method, u, t.value, nonceRS); err != nil {
-			return credentials{}, &RequestError{Method: method, Path: strings.TrimPrefix(u.Path, c.prefix),
-				Err: fmt.Errorf("signing the DPoP proof: %w", err)}
-		}
+	proof, err := c.tokens.dpop.proof(method, u, t.value, nonceRS)
+	if err != nil {
+		return cr, &RequestError{Method: method, Path: strings.TrimPrefix(u.Path, c.prefix),
+			Err: fmt.Errorf("signing the DPoP proof: %w", err)}
 	}
+	cr.dpop = proof
 	return cr, nil
 }
 

@@ -154,7 +154,7 @@ func (c *Client) doURL(ctx context.Context, method string, u *url.URL, body, out
 		nonceRetries, remints int
 	)
 	for {
-		cr, err := c.credentials(ctx, method, u)
+		cr, err := c.credentials(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -218,7 +218,10 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, relPath, b
 	if err != nil {
 		return nil, nil, RateInfo{}, cr, &RequestError{Method: method, Path: relPath, Err: err}
 	}
-	cr = c.fresh(method, u, cr)
+	if cr, err = c.signed(method, u, cr); err != nil {
+		release(RateInfo{}, 0, time.Now(), time.Now())
+		return nil, nil, RateInfo{}, cr, err
+	}
 	sent := time.Now()
 	resp, data, err := c.roundTrip(ctx, method, u, payload, cr)
 	recv := time.Now()
