@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/cordonsec/cordon/action"
+	"github.com/cordonsec/cordon/internal/connections"
 )
 
 // checkScopes refuses an action whose OAuth scopes (action.Action.Scopes:
@@ -33,13 +35,14 @@ func (a *Activities) checkScopes(ctx context.Context, act *action.Action) error 
 	if len(missing) == 0 {
 		return nil
 	}
+	conn := cmp.Or(a.Connection, connections.Default)
 	noun := "scope"
 	if len(missing) > 1 {
 		noun = "scopes"
 	}
 	msg := fmt.Sprintf("%s: connection %q (OAuth client %s) was not granted the %s %s the action needs; nothing was sent to Okta. "+
 		"Grant %s to the API Services app in Okta, and list %s in the connection's scopes: or leave scopes: out so Cordon requests what the playbooks need (cordon connections check %s)",
-		act.Title, a.connection(), info.ClientID, noun, strings.Join(missing, ", "), them(missing), them(missing), a.connection())
+		act.Title, conn, info.ClientID, noun, strings.Join(missing, ", "), them(missing), them(missing), conn)
 	return appError(msg, action.ErrScopeMissing, temporal.ApplicationErrorOptions{})
 }
 
@@ -48,11 +51,4 @@ func them(s []string) string {
 		return "it"
 	}
 	return "them"
-}
-
-func (a *Activities) connection() string {
-	if a.Connection == "" {
-		return "default"
-	}
-	return a.Connection
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cordonsec/cordon/action"
+	"github.com/cordonsec/cordon/internal/connections"
 	"github.com/cordonsec/cordon/playbook"
 )
 
@@ -27,7 +28,7 @@ const (
 // TaskQueue itself, every other connection's on a queue of its own that
 // only workers holding that connection's credentials poll.
 func ActivityQueue(connection string) string {
-	if connection == "" || connection == "default" {
+	if connection == "" || connection == connections.Default {
 		return TaskQueue
 	}
 	return TaskQueue + "-okta-" + connection

@@ -295,6 +295,7 @@ func TestRawStartsWithoutAValidSignatureAreRefused(t *testing.T) {
 		"groups":     func(in *workflows.RunInput) { in.Start.Groups = []string{"SOC Leads"} },
 		"nonce":      func(in *workflows.RunInput) { in.Start.Nonce = "another" },
 		"signed_at":  func(in *workflows.RunInput) { in.Start.SignedAt = in.Start.SignedAt.Add(time.Second) },
+		"connection": func(in *workflows.RunInput) { in.Connection = "globex" },
 	}
 	for field, change := range alter {
 		t.Run("altered "+field, func(t *testing.T) {
