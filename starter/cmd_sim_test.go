@@ -24,22 +24,8 @@ func TestSimServesUntilCancelled(t *testing.T) {
 		done <- newApp().Run(ctx, []string{"sim", "--addr", "127.0.0.1:0", "--token", "tok", "--seed", "empty"},
 			cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &out})
 	}()
-	urlRe := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)`)
-	var url string
-	deadline := time.Now().Add(10 * time.Second)
-	for url == "" && time.Now().Before(deadline) {
-		if m := urlRe.FindStringSubmatch(out.String()); m != nil {
-			url = m[1]
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	require.NotEmpty(t, url, "printed its address: %s", out.String())
-	req, _ := http.NewRequest("GET", url+"/api/v1/users/me", nil)
-	req.Header.Set("Authorization", "SSWS tok")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	url := printedURL(t, &out, `at (http://127\.0\.0\.1:\d+)`)
+	assertServesToken(t, url, "tok")
 	cancel()
 	assert.Equal(t, 0, <-done)
 }
@@ -62,23 +48,9 @@ func TestSimHostsSeveralOrgs(t *testing.T) {
 			"--org", "acme", "--org", "globex:empty", "--service-app", "globex=" + app},
 			cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &out})
 	}()
-	urlRe := regexp.MustCompile(`globex \(empty seed, 1 service apps\) at (http://127\.0\.0\.1:\d+/orgs/globex)`)
-	var url string
-	deadline := time.Now().Add(10 * time.Second)
-	for url == "" && time.Now().Before(deadline) {
-		if m := urlRe.FindStringSubmatch(out.String()); m != nil {
-			url = m[1]
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	require.NotEmpty(t, url, "printed each org's URL: %s", out.String())
+	url := printedURL(t, &out, `globex \(empty seed, 1 service apps\) at (http://127\.0\.0\.1:\d+/orgs/globex)`)
 	assert.Contains(t, out.String(), "acme (demo seed, 0 service apps) at "+strings.TrimSuffix(url, "globex")+"acme")
-	req, _ := http.NewRequest("GET", url+"/api/v1/users/me", nil)
-	req.Header.Set("Authorization", "SSWS tok")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assertServesToken(t, url, "tok")
 	cancel()
 	assert.Equal(t, 0, <-done)
 }
@@ -95,4 +67,32 @@ func TestSimRejectsBadOrgsAndApps(t *testing.T) {
 	code, _, stderr = runCordon(t, "sim", "--org", "acme", "--service-app", "acme="+bad)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "service app x: at least one public key is required")
+}
+
+// printedURL waits up to 10 s for cordon sim to print a line matching
+// pattern and returns its first group, the org's URL.
+func printedURL(t *testing.T, out *testutil.SyncBuffer, pattern string) string {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	var url string
+	deadline := time.Now().Add(10 * time.Second)
+	for url == "" && time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			url = m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.NotEmpty(t, url, "printed the org's URL: %s", out.String())
+	return url
+}
+
+// assertServesToken checks that the org at url answers its token owner.
+func assertServesToken(t *testing.T, url, token string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url+"/api/v1/users/me", nil)
+	req.Header.Set("Authorization", "SSWS "+token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
