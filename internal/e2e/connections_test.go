@@ -417,8 +417,9 @@ func pacingUse(t testing.TB, sim *oktasim.Server) (ok, limited, nonce int) {
 // once, no org is hammered (the test's bound on 429s, 5%, only tells
 // paced from unpaced: unpaced, most of the requests past each window's
 // limit are answered 429; the <= 1% goal is measured without the other
-// tests' load by BenchmarkConnectionsPacing), acme's larger budget is
-// not slowed to globex's pace, and globex's tokens are refreshed.
+// tests' load by BenchmarkConnectionsPacing, as is how long each org
+// takes: acme's larger budget is not slowed to globex's pace, a timing
+// that belongs in a benchmark), and globex's tokens are refreshed.
 func TestConnectionsPacingPerOrgThreeWorkers(t *testing.T) {
 	parallelLong(t)
 	if testing.Short() {
@@ -431,7 +432,6 @@ func TestConnectionsPacingPerOrgThreeWorkers(t *testing.T) {
 		t.Logf("%s (limit %d per %s): %d deactivations, %d answered 429, %d answered 401 (DPoP nonce rotation), done after %s",
 			conn, r.limit, workersWindow, r.ok, r.limited, r.nonce, r.took.Round(time.Millisecond))
 	}
-	assert.Less(t, res[connections.Default].took, res[globex].took, "acme's larger budget is spent at its own pace")
 	t.Logf("globex: %d token requests, %d tokens minted", res[globex].tokenRequests, res[globex].minted)
 	refreshed := slices.ContainsFunc(slices.Collect(maps.Values(res[globex].mintsPerKey)), func(n int) bool { return n > 1 })
 	assert.True(t, refreshed, "a worker's client refreshed its token during the run: tokens minted per DPoP key %v", res[globex].mintsPerKey)
